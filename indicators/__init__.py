@@ -1,0 +1,1 @@
+"""Assessment-indicator designer for community social work stations: the domain package (no UI)."""

@@ -1,0 +1,225 @@
+"""Measure specs -> parameterised DuckDB SQL: one grouped pass per record relation, then raw values per station."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .expr import ExprError, columns_used, compile_filter, compile_value
+from .model import Indicator, Measure, SchemeError
+from .records import PERIOD_COLUMN, TABLES, VOCABULARIES
+
+FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The assessment period; either end may be open."""
+    start: date | None = None
+    end: date | None = None
+
+    def params(self) -> list[date]:
+        return [self.start or FAR_PAST, self.end or FAR_FUTURE]
+
+    def __str__(self) -> str:
+        return f"{self.start or '…'} – {self.end or '…'}"
+
+
+# Columns each measure table offers: the record columns plus derived ones (computed only when a filter uses them).
+_DERIVED = {
+    "needs": {"days_to_resolve": "BIGINT"},
+    "activities": {"days_to_next_inspection": "BIGINT"},
+    "attendance": {"station_id": "VARCHAR", "held_on": "DATE", "kind": "VARCHAR", "need_id": "VARCHAR",
+                   "age_band": "VARCHAR", "priority_group": "VARCHAR"},
+}
+MEASURE_TABLES = ("needs", "activities", "attendance", "inspections", "feedback", "expenditures",
+                  "ratings", "residents")
+
+
+def table_columns(table: str) -> dict[str, str]:
+    return {**TABLES[table], **_DERIVED.get(table, {})}
+
+
+def table_vocab(table: str) -> dict[str, tuple[str, ...]]:
+    vocab = {c: v for (t, c), v in VOCABULARIES.items() if t == table}
+    if table == "attendance":
+        vocab["kind"] = VOCABULARIES[("activities", "kind")]
+        vocab["priority_group"] = VOCABULARIES[("residents", "priority_group")]
+    return vocab
+
+
+def _relation_sql(table: str, used: set[str]) -> tuple[str, int]:
+    """SQL of one measure table for the period (our own fixed text) and how many period params it takes."""
+    if table == "needs":
+        extra = ", date_diff('day', raised_on, resolved_on) AS days_to_resolve" if "days_to_resolve" in used else ""
+        return f"SELECT *{extra} FROM needs WHERE raised_on BETWEEN ? AND ?", 2
+    if table == "activities":
+        if "days_to_next_inspection" in used:
+            # ASOF finds, per activity, the first inspection of its station on or after the day it was held.
+            return ("SELECT a.*, date_diff('day', a.held_on, i.inspected_on) AS days_to_next_inspection "
+                    "FROM activities a ASOF LEFT JOIN inspections i "
+                    "ON a.station_id = i.station_id AND a.held_on <= i.inspected_on "
+                    "WHERE a.held_on BETWEEN ? AND ?"), 2
+        return "SELECT * FROM activities WHERE held_on BETWEEN ? AND ?", 2
+    if table == "attendance":
+        people = {"age_band", "priority_group"} & used
+        join = " LEFT JOIN residents r ON r.resident_id = t.resident_id" if people else ""
+        cols = "".join(f", r.{c}" for c in sorted(people))
+        return ("SELECT t.activity_id, t.resident_id, a.station_id, a.held_on, a.kind, a.need_id" + cols +
+                " FROM attendance t JOIN activities a ON a.activity_id = t.activity_id" + join +
+                " WHERE a.held_on BETWEEN ? AND ?"), 2
+    if table == "attendees":
+        inner, n = _relation_sql("attendance", set())
+        return ("SELECT station_id, resident_id, count(*) AS visits, "
+                "row_number() OVER (PARTITION BY station_id ORDER BY count(*) DESC, resident_id) AS visit_rank, "
+                "count(*) OVER (PARTITION BY station_id) AS attendees "
+                f"FROM ({inner}) GROUP BY station_id, resident_id"), n
+    if table in PERIOD_COLUMN:
+        return f"SELECT * FROM {table} WHERE {PERIOD_COLUMN[table]} BETWEEN ? AND ?", 2
+    return f"SELECT * FROM {table}", 0
+
+
+@dataclass(frozen=True)
+class Term:
+    """One aggregate over one measure table, grouped by station; `empty` is its value for a station with no rows."""
+    table: str
+    sql: str
+    params: tuple
+    empty: float
+    used: frozenset[str]
+
+
+Combine = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Plan:
+    terms: tuple[Term, ...]
+    combine: Combine   # (term values aligned with stations, population) -> raw values
+
+
+def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = num / den
+    out[~np.isfinite(out)] = np.nan   # a zero denominator is missing data, not infinity
+    return out
+
+
+def plan(measure: Measure, path: str = "measure", source: str | None = None) -> Plan:
+    """Compile a measure; an unknown table, column, value or function raises SchemeError naming `path`."""
+    kind = measure.kind
+    if kind == "ratio":
+        a, b = plan(measure.numerator, f"{path}.numerator", source), plan(measure.denominator, f"{path}.denominator", source)
+        k = len(a.terms)
+        return Plan(a.terms + b.terms, lambda v, pop: _div(a.combine(v[:k], pop), b.combine(v[k:], pop)))
+    if kind == "per_1000":
+        inner = plan(measure.of, f"{path}.of", source)
+        return Plan(inner.terms, lambda v, pop: _div(inner.combine(v, pop) * 1000.0, pop))
+    if kind == "top_share":
+        cols = frozenset()
+        top = Term("attendees", "coalesce(sum(visits) FILTER (WHERE visit_rank <= ceil(? * attendees)), 0)",
+                   (float(measure.top),), 0.0, cols)
+        everyone = Term("attendees", "coalesce(sum(visits), 0)", (), 0.0, cols)
+        return Plan((top, everyone), lambda v, pop: _div(v[0], v[1]))
+
+    table = measure.table
+    if table not in MEASURE_TABLES:
+        raise SchemeError(f"{path}.table", f"unknown table {table!r}; measures read one of {', '.join(MEASURE_TABLES)}", source)
+    columns, vocab = table_columns(table), table_vocab(table)
+
+    def compiled(field: str, text: str | None, boolean: bool) -> tuple[str, list, set[str]]:
+        if text is None or not str(text).strip():
+            return "", [], set()
+        try:
+            sql, params = compile_filter(text, columns, vocab) if boolean else compile_value(text, columns)
+            return sql, params, set(columns_used(text))
+        except ExprError as exc:
+            raise SchemeError(f"{path}.{field}", f"{exc} (in {text!r})", source) from None
+
+    where, wparams, wused = compiled("filter", measure.filter, True)
+
+    def agg(expr: str, params: list, cond: str, cparams: list, zero: bool = False) -> tuple[str, tuple]:
+        sql = f"{expr} FILTER (WHERE {cond})" if cond else expr
+        return (f"coalesce({sql}, 0)" if zero else sql), tuple(params + cparams)
+
+    if kind == "count":
+        sql, p = agg("count(*)", [], where, wparams)
+        return Plan((Term(table, sql, p, 0.0, frozenset(wused)),), lambda v, pop: v[0])
+    if kind == "share":
+        base, bparams, bused = compiled("base", measure.base, True)
+        value, vparams, vused = compiled("weight", measure.weight, False) if measure.weight else ("1", [], set())
+        both = f"({base}) AND ({where})" if base else where
+        used = frozenset(wused | bused | vused)
+        num_sql, num_p = agg(f"sum({value})", vparams, both, (bparams + wparams) if base else wparams, zero=True)
+        den_sql, den_p = agg(f"sum({value})", vparams, base, bparams, zero=True)
+        return Plan((Term(table, num_sql, num_p, 0.0, used), Term(table, den_sql, den_p, 0.0, used)),
+                    lambda v, pop: _div(v[0], v[1]))
+    if kind == "scale":
+        if measure.column not in columns:
+            raise SchemeError(f"{path}.column", f"unknown column {measure.column!r} in {table}", source)
+        cases = " ".join("WHEN ? THEN ?" for _ in measure.levels)
+        params = [p for lv in measure.levels for p in (lv.value, float(lv.score))]
+        expr = f'avg(CASE CAST("{measure.column}" AS VARCHAR) {cases} END)'
+        sql, p = agg(expr, params, where, wparams)
+        return Plan((Term(table, sql, p, math.nan, frozenset(wused | {measure.column})),), lambda v, pop: v[0])
+
+    if kind == "distinct":   # a plain column: residents and needs are counted by their ids, which are text
+        if measure.column not in columns:
+            raise SchemeError(f"{path}.column", f"unknown column {measure.column!r} in {table}; "
+                              f"known: {', '.join(sorted(columns))}", source)
+        sql, p = agg(f'count(DISTINCT "{measure.column}")', [], where, wparams)
+        return Plan((Term(table, sql, p, 0.0, frozenset(wused | {measure.column})),), lambda v, pop: v[0])
+    value, vparams, vused = compiled("column", measure.column, False)
+    # A sum over no rows is 0; a mean or median over no rows is missing.
+    expr = {"sum": f"sum({value})", "mean": f"avg({value})", "median": f"median({value})"}[kind]
+    sql, p = agg(expr, vparams, where, wparams, zero=kind == "sum")
+    empty = 0.0 if kind == "sum" else math.nan
+    return Plan((Term(table, sql, p, empty, frozenset(wused | vused)),), lambda v, pop: v[0])
+
+
+def check_indicators(indicators: Sequence[Indicator], source: str | None = None,
+                     paths: dict[str, str] | None = None) -> dict[str, Plan]:
+    """Compile every indicator's measure (no database needed); errors name the indicator's field."""
+    return {ind.id: plan(ind.measure, f"{(paths or {}).get(ind.id, ind.id)}.measure", source) for ind in indicators}
+
+
+def load_stations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    df = con.cursor().execute(
+        "SELECT station_id, name, name_en, district, street, population, profile FROM stations ORDER BY station_id"
+    ).df()
+    return df.set_index("station_id")
+
+
+def raw_values(con: duckdb.DuckDBPyConnection, plans: dict[str, Plan], stations: pd.DataFrame,
+               period: Period = Period()) -> pd.DataFrame:
+    """Run the plans: one grouped query per measure table, every term of that table in it. Stations x indicators."""
+    by_table: dict[str, list[Term]] = {}
+    for p in plans.values():
+        for t in p.terms:
+            if t not in by_table.setdefault(t.table, []):
+                by_table[t.table].append(t)
+    index = stations.index
+    values: dict[Term, np.ndarray] = {}
+    cur = con.cursor()
+    for table, terms in by_table.items():
+        used = set().union(*(t.used for t in terms))
+        rel, n_period = _relation_sql(table, used)
+        select = ", ".join(f"{t.sql} AS v{n}" for n, t in enumerate(terms))
+        params = period.params() * (n_period // 2) + [p for t in terms for p in t.params]
+        sql = f"WITH rel AS ({rel}) SELECT station_id, {select} FROM rel GROUP BY station_id"
+        found = cur.execute(sql, params).df().set_index("station_id")
+        absent = ~index.isin(found.index)   # stations with no rows at all in this table for the period
+        df = found.reindex(index)
+        for n, t in enumerate(terms):
+            col = pd.to_numeric(df[f"v{n}"], errors="coerce").astype(float).to_numpy(copy=True)
+            col[absent] = t.empty
+            values[t] = col
+    population = stations["population"].astype(float).to_numpy(copy=True)
+    population[population <= 0] = np.nan
+    out = {ind: p.combine([values[t] for t in p.terms], population) for ind, p in plans.items()}
+    return pd.DataFrame(out, index=index, dtype=float)

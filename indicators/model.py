@@ -1,0 +1,436 @@
+"""Specs as data: Measure, Level, Indicator, Dimension, Gate, Grade, Scheme; YAML in and out with field-named errors."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MEASURE_KINDS = ("count", "sum", "mean", "median", "distinct", "share", "ratio", "per_1000",
+                 "top_share", "scale")
+NORMALISATIONS = ("minmax", "goalposts", "target", "rank")
+MISSING_RULES = ("median", "worst", "zero")
+CAMPS = ("output", "needs")
+DIRECTIONS = ("higher", "lower")
+AGGREGATIONS = ("arithmetic", "geometric")
+PROVENANCES = ("direct", "needs", "ahp", "entropy", "critic", "combined", "workshop")
+GATE_OPS = (">=", ">", "<=", "<")
+_ID = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
+
+
+class SchemeError(ValueError):
+    """A scheme that cannot be used. `field` is the dotted path to the culprit, `source` the file."""
+
+    def __init__(self, field: str, problem: str, source: str | None = None):
+        self.field, self.problem, self.source = field, problem, source
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{field}: {problem}")
+
+
+@dataclass(frozen=True)
+class Level:
+    """One step of an ordinal scale: the stored value, its score, labels and what it looks like."""
+    value: str
+    score: float
+    label_zh: str = ""
+    label_en: str = ""
+    descriptor_zh: str = ""
+    descriptor_en: str = ""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How an indicator's raw value is computed from records; which fields apply depends on `kind`.
+
+    count/sum/mean/median/distinct: aggregate `column` (a value expression) over `table` rows matching `filter`.
+    share: among rows matching `base` (all rows if empty), the share that also match `filter`, counting rows
+      or summing the value expression `weight`.
+    ratio: numerator / denominator, two measures.  per_1000: measure `of` per 1,000 residents served.
+    top_share: share of attendance taken by the most frequent `top` fraction of attendees.
+    scale: mean score of `column` over `table` rows matching `filter`, each value scored by `levels`.
+    """
+    kind: str
+    table: str | None = None
+    column: str | None = None
+    filter: str | None = None
+    base: str | None = None
+    weight: str | None = None
+    numerator: Measure | None = None
+    denominator: Measure | None = None
+    of: Measure | None = None
+    top: float | None = None
+    levels: tuple[Level, ...] = ()
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    method: str = "minmax"
+    low: float | None = None      # goalposts: value scored 0 (or 100 when lower is better)
+    high: float | None = None     # goalposts: value scored 100
+    target: float | None = None   # target: value that scores 100
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name_zh: str
+    name_en: str
+    camp: str
+    measure: Measure
+    weight: float = 1.0
+    direction: str = "higher"
+    normalisation: Normalisation = field(default_factory=Normalisation)
+    missing: str = "median"
+    unit: str = ""
+    rationale_zh: str = ""
+    rationale_en: str = ""
+    serves: tuple[str, ...] = ()   # need categories the indicator answers (for needs-derived weights)
+
+    @property
+    def qualitative(self) -> bool:
+        return self.measure.kind == "scale"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    name_zh: str
+    name_en: str
+    indicators: tuple[Indicator, ...]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A must-pass condition on an indicator's raw value; failing it caps the grade."""
+    indicator: str
+    op: str
+    value: float
+    cap: str
+    name_zh: str = ""
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class Grade:
+    grade: str
+    min: float
+    label_zh: str = ""
+    label_en: str = ""
+
+
+DEFAULT_GRADES = (
+    Grade("A", 85, "优秀", "Excellent"), Grade("B", 70, "良好", "Good"),
+    Grade("C", 55, "合格", "Pass"), Grade("D", 0, "不合格", "Fail"),
+)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    method: str = "direct"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Scheme:
+    id: str
+    name_zh: str
+    name_en: str
+    dimensions: tuple[Dimension, ...]
+    description_zh: str = ""
+    description_en: str = ""
+    aggregation: str = "arithmetic"
+    gates: tuple[Gate, ...] = ()
+    grades: tuple[Grade, ...] = DEFAULT_GRADES
+    provenance: Provenance = field(default_factory=Provenance)
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for d in self.dimensions for i in d.indicators)
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def with_weights(self, dimension_weights: dict[str, float] | None = None,
+                     indicator_weights: dict[str, float] | None = None, **changes) -> Scheme:
+        """A copy with some weights replaced (ids not named keep theirs); validated."""
+        dw, iw = dimension_weights or {}, indicator_weights or {}
+        dims = tuple(
+            replace(d, weight=float(dw.get(d.id, d.weight)),
+                    indicators=tuple(replace(i, weight=float(iw.get(i.id, i.weight))) for i in d.indicators))
+            for d in self.dimensions)
+        return validate(replace(self, dimensions=dims, **changes))
+
+
+# ---------------------------------------------------------------- dict form (YAML) in and out
+
+def _to_plain(obj: Any) -> Any:
+    """Dataclass -> dict in field order, dropping values equal to the field default (so YAML stays short)."""
+    if isinstance(obj, tuple):
+        return [_to_plain(x) for x in obj]
+    if not hasattr(obj, "__dataclass_fields__"):
+        return obj
+    out = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if f.name != "weight" and value == _default(f):   # weights are always written: they are the point
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out[f.name] = _to_plain(value)
+    return out
+
+
+def _default(f) -> Any:
+    if f.default is not MISSING:
+        return f.default
+    if f.default_factory is not MISSING:
+        return f.default_factory()
+    return MISSING
+
+
+def scheme_to_dict(scheme: Scheme) -> dict:
+    return _to_plain(scheme)
+
+
+def dump_yaml(scheme: Scheme) -> str:
+    return yaml.safe_dump(scheme_to_dict(scheme), allow_unicode=True, sort_keys=False, width=100)
+
+
+class _Reader:
+    """Reads one mapping, naming the dotted field path in every error."""
+
+    def __init__(self, data: Any, path: str, source: str | None):
+        if not isinstance(data, dict):
+            raise SchemeError(path or "(top)", f"expected a mapping, got {type(data).__name__}", source)
+        self.data, self.path, self.source = data, path, source
+        self.used: set[str] = set()
+
+    def at(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str, problem: str):
+        raise SchemeError(self.at(key), problem, self.source)
+
+    def get(self, key, kind=str, required=False, default=None, choices=None):
+        self.used.add(key)
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self.fail(key, "is required")
+            return default
+        value = self.data[key]
+        if kind is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.fail(key, f"must be a number, got {value!r}")
+            value = float(value)
+            if not math.isfinite(value):
+                self.fail(key, f"must be a finite number, got {value!r}")
+        elif kind is str:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)   # YAML reads level values like 5 as numbers
+            if not isinstance(value, str):
+                self.fail(key, f"must be text, got {value!r}")
+        elif kind is list:
+            if not isinstance(value, list):
+                self.fail(key, f"must be a list, got {type(value).__name__}")
+        if choices and value not in choices:
+            self.fail(key, f"must be one of {', '.join(choices)}; got {value!r}")
+        return value
+
+    def sub(self, key, required=False):
+        self.used.add(key)
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self.fail(key, "is required")
+            return None
+        return _Reader(self.data[key], self.at(key), self.source)
+
+    def items(self, key, required=False):
+        values = self.get(key, list, required=required, default=[])
+        return [(_Reader(v, f"{self.at(key)}[{n}]", self.source)) for n, v in enumerate(values)]
+
+    def done(self):
+        extra = [k for k in self.data if k not in self.used]
+        if extra:
+            self.fail(extra[0], f"unknown field (known: {', '.join(sorted(self.used))})")
+
+
+def _measure(r: _Reader) -> Measure:
+    kind = r.get("kind", required=True, choices=MEASURE_KINDS)
+    sub = {k: (_measure(s) if (s := r.sub(k)) else None) for k in ("numerator", "denominator", "of")}
+    levels = tuple(_level(x) for x in r.items("levels"))
+    m = Measure(kind=kind, table=r.get("table"), column=r.get("column"), filter=r.get("filter"),
+                base=r.get("base"), weight=r.get("weight"), top=r.get("top", float), levels=levels, **sub)
+    r.done()
+    return m
+
+
+def _level(r: _Reader) -> Level:
+    lv = Level(value=r.get("value", required=True), score=r.get("score", float, required=True),
+               label_zh=r.get("label_zh", default=""), label_en=r.get("label_en", default=""),
+               descriptor_zh=r.get("descriptor_zh", default=""), descriptor_en=r.get("descriptor_en", default=""))
+    r.done()
+    return lv
+
+
+def _indicator(r: _Reader) -> Indicator:
+    norm = Normalisation()
+    if (nr := r.sub("normalisation")):
+        norm = Normalisation(method=nr.get("method", default="minmax", choices=NORMALISATIONS),
+                             low=nr.get("low", float), high=nr.get("high", float), target=nr.get("target", float))
+        nr.done()
+    serves = tuple(str(s) for s in r.get("serves", list, default=[]))
+    ind = Indicator(
+        id=r.get("id", required=True), name_zh=r.get("name_zh", required=True),
+        name_en=r.get("name_en", required=True), camp=r.get("camp", required=True, choices=CAMPS),
+        measure=_measure(r.sub("measure", required=True)), weight=r.get("weight", float, default=1.0),
+        direction=r.get("direction", default="higher", choices=DIRECTIONS), normalisation=norm,
+        missing=r.get("missing", default="median", choices=MISSING_RULES), unit=r.get("unit", default=""),
+        rationale_zh=r.get("rationale_zh", default=""), rationale_en=r.get("rationale_en", default=""),
+        serves=serves)
+    r.done()
+    return ind
+
+
+def scheme_from_dict(data: Any, source: str | None = None) -> Scheme:
+    r = _Reader(data, "", source)
+    dims = []
+    for dr in r.items("dimensions", required=True):
+        dims.append(Dimension(id=dr.get("id", required=True), name_zh=dr.get("name_zh", required=True),
+                              name_en=dr.get("name_en", required=True),
+                              indicators=tuple(_indicator(x) for x in dr.items("indicators", required=True)),
+                              weight=dr.get("weight", float, default=1.0)))
+        dr.done()
+    gates = []
+    for gr in r.items("gates"):
+        gates.append(Gate(indicator=gr.get("indicator", required=True),
+                          op=gr.get("op", required=True, choices=GATE_OPS),
+                          value=gr.get("value", float, required=True), cap=gr.get("cap", required=True),
+                          name_zh=gr.get("name_zh", default=""), name_en=gr.get("name_en", default="")))
+        gr.done()
+    grades = []
+    for gr in r.items("grades"):
+        grades.append(Grade(grade=gr.get("grade", required=True), min=gr.get("min", float, required=True),
+                            label_zh=gr.get("label_zh", default=""), label_en=gr.get("label_en", default="")))
+        gr.done()
+    prov = Provenance()
+    if (pr := r.sub("provenance")):
+        prov = Provenance(method=pr.get("method", default="direct", choices=PROVENANCES),
+                          note=pr.get("note", default=""))
+        pr.done()
+    scheme = Scheme(
+        id=r.get("id", required=True), name_zh=r.get("name_zh", required=True),
+        name_en=r.get("name_en", required=True), dimensions=tuple(dims),
+        description_zh=r.get("description_zh", default=""), description_en=r.get("description_en", default=""),
+        aggregation=r.get("aggregation", default="arithmetic", choices=AGGREGATIONS),
+        gates=tuple(gates), grades=tuple(grades) or DEFAULT_GRADES, provenance=prov)
+    r.done()
+    return validate(scheme, source)
+
+
+def load_yaml(text: str, source: str | None = None) -> Scheme:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(yaml)"
+        raise SchemeError(where, f"not valid YAML: {getattr(exc, 'problem', exc)}", source) from None
+    return scheme_from_dict(data, source)
+
+
+def load_file(path: str | Path) -> Scheme:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemeError("(file)", f"cannot be read: {exc}", str(path)) from None
+    return load_yaml(text, str(path))
+
+
+# ---------------------------------------------------------------- structural checks
+
+def _check_weights(items, path: str, source):
+    for n, item in enumerate(items):
+        if item.weight < 0:
+            raise SchemeError(f"{path}[{n}].weight", f"must not be negative, got {item.weight:g}", source)
+    if items and sum(i.weight for i in items) <= 0:
+        raise SchemeError(f"{path}[*].weight", "are all zero; at least one must be positive", source)
+
+
+def _check_measure(m: Measure, path: str, source):
+    def need(name):
+        if getattr(m, name) in (None, "", ()):
+            raise SchemeError(f"{path}.{name}", f"is required for a {m.kind} measure", source)
+    if m.kind in ("ratio",):
+        need("numerator"); need("denominator")
+        _check_measure(m.numerator, f"{path}.numerator", source)
+        _check_measure(m.denominator, f"{path}.denominator", source)
+    elif m.kind == "per_1000":
+        need("of")
+        _check_measure(m.of, f"{path}.of", source)
+    elif m.kind == "top_share":
+        need("top")
+        if not 0 < m.top < 1:
+            raise SchemeError(f"{path}.top", f"must be a fraction between 0 and 1, got {m.top:g}", source)
+    else:
+        need("table")
+        if m.kind in ("sum", "mean", "median", "distinct", "scale"):
+            need("column")
+        if m.kind == "share":
+            need("filter")
+        if m.kind == "scale":
+            need("levels")
+            seen = set()
+            for n, lv in enumerate(m.levels):
+                if lv.value in seen:
+                    raise SchemeError(f"{path}.levels[{n}].value", f"repeats the level {lv.value!r}", source)
+                seen.add(lv.value)
+
+
+def validate(scheme: Scheme, source: str | None = None) -> Scheme:
+    """Checks that need no database: ids, weights, normalisation parameters, gates, grades."""
+    if not _ID.match(scheme.id):
+        raise SchemeError("id", f"{scheme.id!r} must be lower-case letters, digits, '-' or '_' (max 64)", source)
+    if not scheme.dimensions:
+        raise SchemeError("dimensions", "at least one dimension is required", source)
+    _check_weights(scheme.dimensions, "dimensions", source)
+    seen: dict[str, str] = {}
+    for d_n, dim in enumerate(scheme.dimensions):
+        dpath = f"dimensions[{d_n}]"
+        if not dim.indicators:
+            raise SchemeError(f"{dpath}.indicators", "at least one indicator is required", source)
+        _check_weights(dim.indicators, f"{dpath}.indicators", source)
+        for i_n, ind in enumerate(dim.indicators):
+            ipath = f"{dpath}.indicators[{i_n}]"
+            if not _ID.match(ind.id):
+                raise SchemeError(f"{ipath}.id", f"{ind.id!r} must be lower-case letters, digits, '-' or '_'", source)
+            if ind.id in seen:
+                raise SchemeError(f"{ipath}.id", f"{ind.id!r} is already used at {seen[ind.id]}", source)
+            seen[ind.id] = ipath
+            _check_measure(ind.measure, f"{ipath}.measure", source)
+            nm = ind.normalisation
+            if nm.method == "goalposts":
+                if nm.low is None or nm.high is None:
+                    raise SchemeError(f"{ipath}.normalisation", "goalposts needs both low and high", source)
+                if nm.low >= nm.high:
+                    raise SchemeError(f"{ipath}.normalisation.high", f"must be above low ({nm.low:g})", source)
+            if nm.method == "target" and (nm.target is None or nm.target < 0):
+                raise SchemeError(f"{ipath}.normalisation.target",
+                                  "is required for target normalisation and must not be negative", source)
+    grade_names = [g.grade for g in scheme.grades]
+    if len(set(grade_names)) != len(grade_names):
+        raise SchemeError("grades", "grade names must be unique", source)
+    if min(g.min for g in scheme.grades) > 0:
+        raise SchemeError("grades", "the lowest band must start at 0 so that every score gets a grade", source)
+    for g_n, gate in enumerate(scheme.gates):
+        if gate.indicator not in seen:
+            raise SchemeError(f"gates[{g_n}].indicator", f"{gate.indicator!r} is not an indicator of this scheme", source)
+        if gate.cap not in grade_names:
+            raise SchemeError(f"gates[{g_n}].cap", f"{gate.cap!r} is not one of the grades {', '.join(grade_names)}", source)
+    return scheme

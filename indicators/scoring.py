@@ -1,0 +1,218 @@
+"""Scoring that keeps every stage: raw -> normalised -> weighted contribution -> dimension score -> total, rank, grade."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .measures import Period, check_indicators, load_stations, raw_values
+from .model import Indicator, Scheme, validate
+
+NEUTRAL = 50.0   # what an indicator that cannot tell stations apart gives each of them
+
+
+class EmptyRecords(ValueError):
+    """The database holds no stations to score."""
+
+
+def normalise(raw: np.ndarray, ind: Indicator) -> np.ndarray:
+    """One indicator's raw values -> 0..100 where 100 is best; NaN stays NaN (the missing rule comes after)."""
+    x = np.asarray(raw, dtype=float)
+    if ind.missing == "zero":
+        x = np.where(np.isnan(x), 0.0, x)
+    ok = ~np.isnan(x)
+    out = np.full(x.shape, np.nan)
+    if not ok.any():
+        return out
+    higher = ind.direction == "higher"
+    nm = ind.normalisation
+    v = x[ok]
+    if nm.method == "minmax":
+        lo, hi = v.min(), v.max()
+        s = np.full(v.shape, NEUTRAL) if hi == lo else (v - lo) / (hi - lo) * 100
+        out[ok] = s if higher else (100 - s if hi != lo else s)
+    elif nm.method == "goalposts":
+        s = np.clip((v - nm.low) / (nm.high - nm.low), 0, 1) * 100
+        out[ok] = s if higher else 100 - s
+    elif nm.method == "target":
+        t = nm.target
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if higher:   # reaching the target is full marks; beyond it earns nothing more
+                s = np.where(t > 0, np.clip(v / t, 0, 1), (v >= t).astype(float))
+            else:        # at or under the target is full marks; above it falls as target/value
+                s = np.where(v <= t, 1.0, np.clip(np.divide(t, v), 0, 1))
+        out[ok] = np.nan_to_num(s) * 100
+    elif nm.method == "rank":
+        m = len(v)
+        r = pd.Series(v if higher else -v).rank(method="average").to_numpy()   # 1 = worst
+        out[ok] = NEUTRAL if m == 1 else (r - 1) / (m - 1) * 100
+    return out
+
+
+def fill_missing(norm: np.ndarray, ind: Indicator) -> np.ndarray:
+    """Apply the indicator's missing-data rule to its normalised values."""
+    out = norm.copy()
+    gap = np.isnan(out)
+    if gap.any():
+        if ind.missing == "worst":
+            out[gap] = 0.0
+        else:   # median (and zero, whose raw zeros were already scored): the middle of those with data
+            out[gap] = np.nanmedian(out) if (~gap).any() else NEUTRAL
+    return out
+
+
+def effective_weights(scheme: Scheme) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(indicator weight within its dimension, dimension weight, flat effective weight), each summing to 1."""
+    dim_total = sum(d.weight for d in scheme.dimensions)
+    within, dim_w, flat = {}, {}, {}
+    for d in scheme.dimensions:
+        dim_w[d.id] = d.weight / dim_total
+        total = sum(i.weight for i in d.indicators)
+        for i in d.indicators:
+            within[i.id] = i.weight / total
+            flat[i.id] = dim_w[d.id] * within[i.id]
+    return pd.Series(within), pd.Series(dim_w), pd.Series(flat)
+
+
+def aggregate(normalised: np.ndarray, weights: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:
+    """(total per station, contribution per station and indicator); contributions add up to the total.
+
+    Arithmetic: total = sum w*x. Geometric (less compensatory): total = exp(sum w*log(x+1)) - 1, on 0..100 like the
+    arithmetic one; its contributions split the total in proportion to w*log(x+1).
+    """
+    if how == "arithmetic":
+        contrib = normalised * weights
+        return contrib.sum(axis=1), contrib
+    logs = np.log1p(normalised) * weights
+    total = np.expm1(logs.sum(axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(logs.sum(axis=1, keepdims=True) > 0, logs / logs.sum(axis=1, keepdims=True), 0.0)
+    return total, share * total[:, None]
+
+
+def rank_of(total: np.ndarray) -> np.ndarray:
+    """1 is best; equal scores share the better rank. Rounded first so float noise never splits a tie."""
+    return pd.Series(np.round(total, 9)).rank(method="min", ascending=False).astype(int).to_numpy()
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Every stage of one scheme over one period, COINr-style: any number on screen is a cell in here."""
+    scheme: Scheme
+    period: Period
+    stations: pd.DataFrame          # index station_id: name, name_en, district, street, population, profile
+    raw: pd.DataFrame               # stations x indicators, NaN = no data
+    normalised: pd.DataFrame        # 0..100, 100 best, after the missing rule
+    missing: pd.DataFrame           # True where the raw value was missing and the rule filled it
+    weights: pd.DataFrame           # per indicator: dimension, within, dimension_weight, effective
+    contributions: pd.DataFrame     # stations x indicators; rows add up to total
+    dimension_scores: pd.DataFrame  # stations x dimensions, 0..100
+    total: pd.Series
+    rank: pd.Series
+    grade: pd.Series
+    capped_by: pd.Series            # the gates a station failed ("" if none)
+
+    def table(self) -> pd.DataFrame:
+        """The ranked summary: one row per station."""
+        df = self.stations[["name", "name_en", "district"]].copy()
+        df["score"], df["rank"], df["grade"], df["capped_by"] = self.total, self.rank, self.grade, self.capped_by
+        return df.sort_values(["rank", "name"])
+
+    def reweighted(self, dimension_weights=None, indicator_weights=None, **changes) -> ScoreResult:
+        """Same records, new weights: numpy only, never a new query."""
+        return score_normalised(self.scheme.with_weights(dimension_weights, indicator_weights, **changes),
+                                self.period, self.stations, self.raw, self.normalised, self.missing)
+
+    def explain(self, station_id: str) -> pd.DataFrame:
+        """One station, one row per indicator: raw -> normalised -> weight -> contribution."""
+        w = self.weights
+        df = pd.DataFrame({
+            "dimension": w["dimension"], "raw": self.raw.loc[station_id], "missing": self.missing.loc[station_id],
+            "normalised": self.normalised.loc[station_id], "weight": w["effective"],
+            "contribution": self.contributions.loc[station_id],
+        })
+        df["gap_to_best"] = (100 - df["normalised"]) * df["weight"]   # points lost against a perfect station
+        return df
+
+
+def grade_of(total: float, scheme: Scheme) -> str:
+    for band in sorted(scheme.grades, key=lambda g: -g.min):
+        if total >= band.min - 1e-9:
+            return band.grade
+    return sorted(scheme.grades, key=lambda g: g.min)[0].grade
+
+
+def _gate_passes(value: float, op: str, limit: float) -> bool:
+    if np.isnan(value):
+        return False   # no evidence does not pass a must-pass condition
+    return {">=": value >= limit, ">": value > limit, "<=": value <= limit, "<": value < limit}[op]
+
+
+def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw: pd.DataFrame,
+                     normalised: pd.DataFrame, missing: pd.DataFrame) -> ScoreResult:
+    """Weights, aggregation, ranks, grades and gates from an already normalised matrix."""
+    ids = [i.id for i in scheme.indicators]
+    within, dim_w, flat = effective_weights(scheme)
+    dim_of = {i.id: d.id for d in scheme.dimensions for i in d.indicators}
+    n = normalised[ids].to_numpy()
+    total, contrib = aggregate(n, flat[ids].to_numpy(), scheme.aggregation)
+    dims = {}
+    for d in scheme.dimensions:
+        cols = [ids.index(i.id) for i in d.indicators]
+        dims[d.id], _ = aggregate(n[:, cols], within[[i.id for i in d.indicators]].to_numpy(), scheme.aggregation)
+    total = np.clip(total, 0, 100)
+    grades, capped = [], []
+    order = {g.grade: g.min for g in scheme.grades}
+    for s, sid in enumerate(stations.index):
+        g = grade_of(total[s], scheme)
+        failed = [gate for gate in scheme.gates if not _gate_passes(raw.at[sid, gate.indicator], gate.op, gate.value)]
+        for gate in failed:
+            if order[gate.cap] < order[g]:
+                g = gate.cap
+        grades.append(g)
+        capped.append(", ".join(gate.name_en or gate.indicator for gate in failed))
+    weights = pd.DataFrame({"dimension": pd.Series(dim_of), "within": within, "effective": flat})
+    weights["dimension_weight"] = weights["dimension"].map(dim_w)
+    idx = stations.index
+    return ScoreResult(
+        scheme=scheme, period=period, stations=stations, raw=raw[ids], normalised=normalised[ids],
+        missing=missing[ids], weights=weights.loc[ids],
+        contributions=pd.DataFrame(contrib, index=idx, columns=ids),
+        dimension_scores=pd.DataFrame(dims, index=idx), total=pd.Series(total, index=idx, name="score"),
+        rank=pd.Series(rank_of(total), index=idx, name="rank"), grade=pd.Series(grades, index=idx, name="grade"),
+        capped_by=pd.Series(capped, index=idx, name="capped_by"))
+
+
+def score_raw(scheme: Scheme, raw: pd.DataFrame, stations: pd.DataFrame, period: Period = Period()) -> ScoreResult:
+    """Normalise a raw matrix by each indicator's rules, then weight and aggregate."""
+    norm, gaps = {}, {}
+    for ind in scheme.indicators:
+        values = normalise(raw[ind.id].to_numpy(), ind)
+        gaps[ind.id] = np.isnan(values)
+        norm[ind.id] = fill_missing(values, ind)
+    return score_normalised(scheme, period, stations, raw, pd.DataFrame(norm, index=raw.index),
+                            pd.DataFrame(gaps, index=raw.index))
+
+
+def score(con: duckdb.DuckDBPyConnection, scheme: Scheme, period: Period = Period(),
+          source: str | None = None) -> ScoreResult:
+    """Score every station in the database: the SQL runs once here; re-weighting later uses `reweighted`."""
+    plans = check_indicators(scheme.indicators, source, _paths(scheme))
+    stations = load_stations(con)
+    if stations.empty:
+        raise EmptyRecords("the database has no stations: import records or build the demo first")
+    return score_raw(scheme, raw_values(con, plans, stations, period), stations, period)
+
+
+def _paths(scheme: Scheme) -> dict[str, str]:
+    return {i.id: f"dimensions[{d_n}].indicators[{i_n}]"
+            for d_n, d in enumerate(scheme.dimensions) for i_n, i in enumerate(d.indicators)}
+
+
+def check(scheme: Scheme, source: str | None = None) -> Scheme:
+    """Full validation, structural and against the record columns, with field-named errors."""
+    validate(scheme, source)
+    check_indicators(scheme.indicators, source, _paths(scheme))
+    return scheme
