@@ -170,20 +170,30 @@ class Scheme:
 
 # ---------------------------------------------------------------- dict form (YAML) in and out
 
+_FIRST = ("id", "name_zh", "name_en", "weight")             # what a reader looks for first in a YAML block
+_LAST = ("measure", "indicators", "dimensions", "levels", "gates", "grades")   # long nested blocks go below
+
+
 def _to_plain(obj: Any) -> Any:
-    """Dataclass -> dict in field order, dropping values equal to the field default (so YAML stays short)."""
+    """Dataclass -> dict, dropping values equal to the field default so the YAML stays short and diffs cleanly."""
     if isinstance(obj, tuple):
         return [_to_plain(x) for x in obj]
     if not hasattr(obj, "__dataclass_fields__"):
         return obj
     out = {}
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        if f.name != "weight" and value == _default(f):   # weights are always written: they are the point
+    names = [f.name for f in fields(obj)]
+    first = () if isinstance(obj, Measure) else _FIRST
+    order = sorted(names, key=lambda n: (0, first.index(n)) if n in first else (2, _LAST.index(n)) if n in _LAST
+                   else (1, names.index(n)))
+    by_name = {f.name: f for f in fields(obj)}
+    for name in order:
+        value = getattr(obj, name)
+        keep = name == "weight" and isinstance(value, float)   # weights are always written: they are the point
+        if not keep and value == _default(by_name[name]):
             continue
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        out[f.name] = _to_plain(value)
+        out[name] = _to_plain(value)
     return out
 
 
@@ -200,7 +210,7 @@ def scheme_to_dict(scheme: Scheme) -> dict:
 
 
 def dump_yaml(scheme: Scheme) -> str:
-    return yaml.safe_dump(scheme_to_dict(scheme), allow_unicode=True, sort_keys=False, width=100)
+    return yaml.safe_dump(scheme_to_dict(scheme), allow_unicode=True, sort_keys=False, width=120)
 
 
 class _Reader:
