@@ -13,14 +13,12 @@ from pathlib import Path
 from . import catalog
 from .compare import compare
 from .measures import Period
-from .model import SchemeError
-from .records import RecordsError, build_demo, connect
-from .scoring import EmptyRecords, ScoreResult, score
-
-BAD_INPUT = (SchemeError, RecordsError, EmptyRecords)
+from .errors import InputError
+from .records import build_demo, connect
+from .scoring import ScoreResult, score
 
 
-class BadInput(ValueError):
+class BadInput(InputError):
     pass
 
 
@@ -161,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (*BAD_INPUT, BadInput) as exc:
+    except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from .errors import InputError
+
 MEASURE_KINDS = ("count", "sum", "mean", "median", "distinct", "share", "ratio", "per_1000",
                  "top_share", "scale")
 NORMALISATIONS = ("minmax", "goalposts", "target", "rank")
@@ -21,7 +23,7 @@ GATE_OPS = (">=", ">", "<=", "<")
 _ID = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
 
 
-class SchemeError(ValueError):
+class SchemeError(InputError):
     """A scheme that cannot be used. `field` is the dotted path to the culprit, `source` the file."""
 
     def __init__(self, field: str, problem: str, source: str | None = None):

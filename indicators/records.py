@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from .errors import InputError
+
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 DEMO_DIR = SAMPLE_DIR / "demo"
 
@@ -53,6 +55,7 @@ TABLES: dict[str, dict[str, str]] = {
 
 # Closed vocabularies: filters that compare these columns to a value outside the list are refused.
 VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("residents", "age_band"): ("0-17", "18-39", "40-59", "60-79", "80+"),
     ("residents", "priority_group"): ("elderly_alone", "disabled", "low_income", "left_behind_child", "none"),
     ("needs", "source"): ("survey", "council", "petition", "referral", "visit"),
     ("needs", "status"): ("open", "in_progress", "resolved", "closed_unresolved"),
@@ -78,7 +81,7 @@ LOAD_ORDER = ("stations", "residents", "needs", "activities", "attendance", "ins
 _write_lock = threading.Lock()
 
 
-class RecordsError(ValueError):
+class RecordsError(InputError):
     """Bad records input: the message names the file, table or column."""
 
 

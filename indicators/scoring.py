@@ -7,13 +7,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
 from .measures import Period, check_indicators, load_stations, raw_values
 from .model import Indicator, Scheme, validate
 
 NEUTRAL = 50.0   # what an indicator that cannot tell stations apart gives each of them
 
 
-class EmptyRecords(ValueError):
+class EmptyRecords(InputError):
     """The database holds no stations to score."""
 
 

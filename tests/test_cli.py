@@ -1,0 +1,154 @@
+"""The command line: output contracts, and exit 2 with a named culprit on bad input, 1 on a fault, never a traceback."""
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from indicators import catalog, records
+from indicators.cli import main
+from tests.conftest import ROOT, make_db, station
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_score_json_contract(capsys, demo_db):
+    code, out, err = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["scheme"] == "needs-met"
+    ranks = [s["rank"] for s in data["stations"]]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    for s in data["stations"]:
+        assert 0 <= s["score"] <= 100
+        assert {"station_id", "name", "score", "rank", "grade", "indicators"} <= s.keys()
+        parts = sum(v["contribution"] for v in s["indicators"].values())
+        assert parts == pytest.approx(s["score"], abs=1e-4)
+        assert {"raw", "normalised", "contribution"} <= next(iter(s["indicators"].values())).keys()
+
+
+def test_score_table_and_csv(capsys, demo_db):
+    code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "photo-count")
+    assert code == 0 and "Photo count" in out and "S01" in out
+    code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "photo-count", "--format", "csv")
+    assert code == 0 and out.splitlines()[0].startswith("station_id,")
+
+
+def test_compare_json_contract(capsys, demo_db):
+    code, out, err = run(capsys, "compare", "--db", str(demo_db), "--scheme", "photo-count", "--scheme", "needs-met",
+                         "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert -1 <= data["kendall_tau"] <= 1 and -1 <= data["spearman_rho"] <= 1
+    for s in data["stations"]:
+        assert s["shift"] == s["rank_a"] - s["rank_b"]
+        if s["shift"]:
+            assert s["explained_by"], s
+
+
+def test_compare_text_names_movers_and_reasons(capsys, demo_db):
+    code, out, _ = run(capsys, "compare", "--db", str(demo_db), "--scheme", "photo-count", "--scheme", "needs-met")
+    assert code == 0
+    assert "Kendall tau" in out and "Stations that move most" in out and "because of:" in out
+
+
+def test_period_options(capsys, demo_db):
+    code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--from", "2024-07-01",
+                       "--to", "2024-12-31", "--format", "json")
+    assert code == 0 and json.loads(out)["period"] == {"from": "2024-07-01", "to": "2024-12-31"}
+    code, _, err = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--from", "2024-12-01",
+                       "--to", "2024-01-01")
+    assert code == 2 and "after" in err
+
+
+def scheme_file(tmp_path, mutate):
+    data = yaml.safe_load((catalog.BUILTIN_DIR / "needs-met.yaml").read_text(encoding="utf-8"))
+    mutate(data)
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+def set_first(key, value):
+    def mutate(data):
+        data["dimensions"][0]["indicators"][0]["measure"][key] = value
+    return mutate
+
+
+@pytest.mark.parametrize("mutate, words", [
+    (set_first("filter", "status = 'resolved' or lower(title) = 'x'; drop table needs"), "measure.filter"),
+    (set_first("filter", "system('rm') = 1"), "system"),
+    (set_first("table", "passwords"), "unknown table"),
+    (set_first("filter", "statu = 'resolved'"), "status"),
+    (lambda d: d["dimensions"][0].update(weight=-3), "dimensions[0].weight: must not be negative"),
+    (lambda d: [i.update(weight=0) for i in d["dimensions"][1]["indicators"]], "are all zero"),
+    (lambda d: d["dimensions"][0]["indicators"][0].update(camp="photos"), "camp"),
+])
+def test_bad_scheme_files_exit_2_naming_file_and_field(capsys, demo_db, tmp_path, mutate, words):
+    path = scheme_file(tmp_path, mutate)
+    code, out, err = run(capsys, "score", "--db", str(demo_db), "--scheme", path)
+    assert code == 2
+    assert path in err and words in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_malformed_yaml_and_unknown_names(capsys, demo_db, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\ndimensions: [\n  - {id: a\n", encoding="utf-8")
+    code, _, err = run(capsys, "score", "--db", str(demo_db), "--scheme", str(bad))
+    assert code == 2 and str(bad) in err and "not valid YAML" in err
+    code, _, err = run(capsys, "score", "--db", str(demo_db), "--scheme", "photo_count")
+    assert code == 2 and "no scheme named 'photo_count'" in err and "photo-count" in err
+    code, _, err = run(capsys, "score", "--db", str(tmp_path / "none.duckdb"), "--scheme", "needs-met")
+    assert code == 2 and "no database" in err
+
+
+def test_empty_database_exits_2(capsys, tmp_path):
+    make_db(tmp_path / "empty.duckdb", {}).close()
+    code, _, err = run(capsys, "score", "--db", str(tmp_path / "empty.duckdb"), "--scheme", "needs-met")
+    assert code == 2 and "no stations" in err
+
+
+def test_demo_refuses_to_overwrite_real_records(capsys, tmp_path):
+    path = tmp_path / "real.duckdb"
+    make_db(path, {"stations": [station("S1")]}).close()
+    code, _, err = run(capsys, "demo", "--db", str(path))
+    assert code == 2 and "not a demo" in err
+    con = records.connect(path)
+    assert con.execute("SELECT count(*) FROM stations").fetchall() == [(1,)]   # untouched
+    con.close()
+
+
+def test_demo_rebuilds_a_demo(capsys, tmp_path):
+    path = tmp_path / "d.duckdb"
+    assert run(capsys, "demo", "--db", str(path))[0] == 0
+    code, out, _ = run(capsys, "demo", "--db", str(path))
+    assert code == 0 and "stations" in out
+
+
+def test_internal_fault_exits_1_without_traceback(capsys, demo_db, monkeypatch):
+    import indicators.cli as cli
+
+    def broken(*a, **k):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(cli, "score", broken)
+    code, _, err = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met")
+    assert code == 1 and "internal error" in err and "disk on fire" in err and "Traceback" not in err
+
+
+def test_module_entry_point_and_usage_errors(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "indicators", "score", "--db", "x.duckdb"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "--scheme" in done.stderr
+    path = tmp_path / "demo.duckdb"
+    done = subprocess.run([sys.executable, "-m", "indicators", "demo", "--db", str(path)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([sys.executable, "-m", "indicators", "compare", "--db", str(path), "--scheme", "photo-count",
+                           "--scheme", "needs-met"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and "Kendall tau" in done.stdout
