@@ -10,7 +10,7 @@ import traceback
 from datetime import date
 from pathlib import Path
 
-from . import catalog
+from . import catalog, sensitivity, weights
 from .compare import compare
 from .measures import Period
 from .errors import InputError
@@ -120,9 +120,85 @@ def cmd_compare(args) -> int:
     print("\nStations that move most:")
     for sid, r in cmp.movers(args.movers).iterrows():
         way = "up" if r["shift"] > 0 else "down" if r["shift"] < 0 else "no change"
-        why = "; ".join(names[i] for i in r["explained_by"])
+        why = "; ".join(f"{names[i]} ({cmp.effects.at[sid, i]:+.1f})" for i in r["explained_by"])
         print(f"  {r['name_en']} ({sid}): {int(r['rank_a'])} -> {int(r['rank_b'])} ({way} {abs(int(r['shift']))})"
               f" - because of: {why}")
+    print("  (in brackets: points the indicator moves the station against the average station, B minus A)")
+    return 0
+
+
+def _scored(args):
+    con = _open(args.db)
+    scheme, name = catalog.resolve(args.scheme, con)
+    return score(con, scheme, _period(args), source=name)
+
+
+def cmd_weights_ahp(args) -> int:
+    judges = [weights.read_matrix_csv(path) for path in args.matrix]
+    agreement = None
+    if len(judges) == 1:
+        criteria, matrix = judges[0]
+        result = weights.ahp(matrix, criteria, ri_table=args.ri_table)
+    else:
+        named = {Path(p).stem: pair for p, pair in zip(args.matrix, judges)}
+        result, agreement = weights.aggregate_judgments(named, method=args.group, ri_table=args.ri_table)
+    if args.format == "json":
+        out = result.to_dict()
+        if agreement is not None:
+            out["group"] = {"method": args.group, "judges": list(named),
+                            "kendall_w": _num(agreement["kendall_w"]), "mean_cosine": _num(agreement["mean_cosine"]),
+                            "individual_cr": {k: _num(v) for k, v in agreement["individual_cr"].items()}}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    if agreement is not None:
+        print(f"{len(judges)} judges combined by {args.group.upper()}; Kendall's W = {agreement['kendall_w']:.3f}")
+    for c, w in zip(result.criteria, result.weights):
+        print(f"  {c:<24}{w:8.4f}")
+    verdict = "consistent" if result.consistent else "NOT consistent (CR >= 0.10)"
+    print(f"lambda_max = {result.lambda_max:.4f}  CI = {result.ci:.4f}  CR = {result.cr:.4f} "
+          f"(RI {result.ri:.2f}, table {result.ri_table}): {verdict}")
+    if not result.consistent:
+        for a, b, r in result.disagreements:
+            print(f"  revisit ({a}, {b}): the judgment is {r:.2f} times what the weights imply")
+    return 0
+
+
+def cmd_weights_objective(args) -> int:
+    result = _scored(args)
+    raw = result.raw.to_numpy()
+    higher = [i.direction == "higher" for i in result.scheme.indicators]
+    fn = weights.entropy_weights if args.method == "entropy" else weights.critic_weights
+    w = dict(zip(result.raw.columns, (float(x) for x in fn(raw, higher))))
+    if args.format == "json":
+        print(json.dumps({"method": args.method, "scheme": result.scheme.id,
+                          "weights": {k: _num(v) for k, v in w.items()}}, indent=2))
+        return 0
+    print(f"{args.method} weights for {result.scheme.id} (they reward dispersion: counts that are easy to "
+          "inflate vary most, so read them as a check, not a verdict)")
+    for k, v in sorted(w.items(), key=lambda kv: -kv[1]):
+        print(f"  {k:<28}{v:8.4f}")
+    return 0
+
+
+def cmd_sensitivity(args) -> int:
+    result = _scored(args)
+    sens = sensitivity.rank_intervals(
+        result.normalised.to_numpy(), result.weights["effective"].to_numpy(), list(result.stations.index),
+        draws=args.draws, spread=args.spread, seed=args.seed, top_k=args.top_k,
+        aggregation=result.scheme.aggregation)
+    t = sens.table.sort_values(["rank", "rank_p50"])
+    if args.format == "json":
+        print(json.dumps({"scheme": result.scheme.id, "draws": args.draws, "seed": args.seed, "spread": args.spread,
+                          "top_k": args.top_k, "stations": [
+                              {"station_id": sid, "rank": int(r["rank"]), "rank_p05": int(r["rank_p05"]),
+                               "rank_p50": int(r["rank_p50"]), "rank_p95": int(r["rank_p95"]),
+                               "p_top_k": _num(r["p_top_k"]), "sentence": r["sentence_en"]}
+                              for sid, r in t.iterrows()]}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{result.scheme.id}: {args.draws:,} weightings drawn around the chosen weights (spread {args.spread}, "
+          f"seed {args.seed})")
+    for sid, r in t.iterrows():
+        print(f"  {result.stations.at[sid, 'name_en']:<28} rank {int(r['rank']):>3}  {r['sentence_en']}")
     return 0
 
 
@@ -152,6 +228,33 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--top-k", type=int, default=5)
     c.add_argument("--movers", type=int, default=5, help="how many of the biggest moves to explain")
     c.set_defaults(run=cmd_compare)
+
+    w = sub.add_parser("weights", help="derive weights: AHP from judgment matrices, entropy or CRITIC from records")
+    wsub = w.add_subparsers(dest="method", required=True)
+    a = wsub.add_parser("ahp", help="AHP weights from pairwise-comparison CSV files (one per judge)")
+    a.add_argument("--matrix", action="append", required=True,
+                   help="CSV whose header row and first column name the criteria; give several for a group")
+    a.add_argument("--group", choices=("aij", "aip"), default="aij",
+                   help="combine judges by geometric mean of judgments (aij) or of priorities (aip)")
+    a.add_argument("--ri-table", choices=tuple(weights.RANDOM_INDEX), default="saaty")
+    a.add_argument("--format", choices=("table", "json"), default="table")
+    a.set_defaults(run=cmd_weights_ahp)
+    for method in ("entropy", "critic"):
+        o = wsub.add_parser(method, help=f"{method} weights from the stations' raw values")
+        common(o)
+        o.add_argument("--scheme", required=True)
+        o.add_argument("--format", choices=("table", "json"), default="table")
+        o.set_defaults(run=cmd_weights_objective)
+
+    m = sub.add_parser("sensitivity", help="how robust each station's rank is to plausible weights")
+    common(m)
+    m.add_argument("--scheme", required=True)
+    m.add_argument("--draws", type=int, default=10_000)
+    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--spread", type=float, default=0.2, help="0 = no variation; 0.2 = weights vary about 20%%")
+    m.add_argument("--top-k", type=int, default=5)
+    m.add_argument("--format", choices=("table", "json"), default="table")
+    m.set_defaults(run=cmd_sensitivity)
     return p
 
 

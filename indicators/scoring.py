@@ -10,6 +10,7 @@ import pandas as pd
 from .errors import InputError
 from .measures import Period, check_indicators, load_stations, raw_values
 from .model import Indicator, Scheme, validate
+from .sensitivity import rank_desc_min
 
 NEUTRAL = 50.0   # what an indicator that cannot tell stations apart gives each of them
 
@@ -94,8 +95,8 @@ def aggregate(normalised: np.ndarray, weights: np.ndarray, how: str) -> tuple[np
 
 
 def rank_of(total: np.ndarray) -> np.ndarray:
-    """1 is best; equal scores share the better rank. Rounded first so float noise never splits a tie."""
-    return pd.Series(np.round(total, 9)).rank(method="min", ascending=False).astype(int).to_numpy()
+    """1 is best; scores within float noise share the better rank (the same rule as the sensitivity draws)."""
+    return rank_desc_min(total).astype(int)
 
 
 @dataclass(frozen=True)

@@ -152,3 +152,41 @@ def test_module_entry_point_and_usage_errors(tmp_path):
     done = subprocess.run([sys.executable, "-m", "indicators", "compare", "--db", str(path), "--scheme", "photo-count",
                            "--scheme", "needs-met"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0 and "Kendall tau" in done.stdout
+
+
+AHP = ROOT / "tests" / "data" / "ahp"
+
+
+def test_weights_ahp_json_contract(capsys):
+    code, out, err = run(capsys, "weights", "ahp", "--matrix", str(AHP / "leader_criteria.csv"), "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert {"criteria", "weights", "lambda_max", "ci", "cr", "consistent"} <= data.keys()
+    assert sum(data["weights"]) == pytest.approx(1)
+    assert data["consistent"] is True
+
+
+def test_weights_ahp_group_and_bad_matrices(capsys):
+    files = [str(AHP / f"workshop_{who}.csv") for who in ("resident", "bureau", "social_worker")]
+    code, out, _ = run(capsys, "weights", "ahp", *sum((["--matrix", f] for f in files), []), "--group", "aip",
+                       "--format", "json")
+    assert code == 0 and json.loads(out)["group"]["method"] == "aip"
+    code, out, err = run(capsys, "weights", "ahp", "--matrix", str(AHP / "bad_not_reciprocal.csv"))
+    assert code == 2 and "bad_not_reciprocal.csv" in err and "cell (" in err and out == ""
+
+
+def test_objective_weights_and_sensitivity_contracts(capsys, demo_db):
+    code, out, _ = run(capsys, "weights", "entropy", "--db", str(demo_db), "--scheme", "photo-count", "--format", "json")
+    w = json.loads(out)["weights"]
+    assert code == 0 and set(w) == {i.id for i in catalog.builtin("photo-count").indicators}
+    assert sum(w.values()) == pytest.approx(1)
+    args = ("sensitivity", "--db", str(demo_db), "--scheme", "needs-met", "--draws", "500", "--format", "json")
+    code, out, _ = run(capsys, *args, "--seed", "7")
+    first = json.loads(out)["stations"]
+    assert code == 0 and {"station_id", "rank", "rank_p05", "rank_p50", "rank_p95", "p_top_k"} <= first[0].keys()
+    assert json.loads(run(capsys, *args, "--seed", "7")[1])["stations"] == first
+    code, out, _ = run(capsys, *args, "--spread", "0")
+    for s in json.loads(out)["stations"]:
+        assert s["rank_p05"] == s["rank_p95"] == s["rank"]
+    code, _, err = run(capsys, *args, "--spread", "3")
+    assert code == 2 and "spread" in err

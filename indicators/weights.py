@@ -1,0 +1,872 @@
+"""Weights from judgments (AHP), from resident needs, and from the data (entropy, CRITIC).
+
+Pure numpy/pandas: no DuckDB, no streamlit. Every function checks its input and raises
+``WeightsError`` (a ``ValueError``) whose message names the file, cell, column or criterion
+at fault, so the CLI and the app can show it as it is.
+
+Formulas and constants follow DESIGN.md section 3 "Weighting methods and their constants".
+"""
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = [
+    "WeightsError", "RANDOM_INDEX", "RANDOM_INDEX_SOURCES", "AHPResult", "check_matrix", "ahp",
+    "read_matrix_csv", "aggregate_judgments", "entropy_weights", "critic_weights", "combine",
+    "needs_scores", "needs_weights", "CR_THRESHOLD", "MIN_CRITERIA", "MAX_CRITERIA",
+]
+
+
+class WeightsError(InputError):
+    """Bad weighting input. The message names the file/cell/criterion and the problem."""
+
+
+# --------------------------------------------------------------------------------------------
+# AHP constants
+# --------------------------------------------------------------------------------------------
+
+CR_THRESHOLD = 0.10          # Saaty: a consistency ratio below 0.10 is acceptable
+MIN_CRITERIA, MAX_CRITERIA = 2, 15
+SAATY_MIN, SAATY_MAX = 1.0 / 9.0, 9.0
+
+# Random consistency index RI(n) for n = 1..15 (index 0 is n = 1).
+RANDOM_INDEX: dict[str, tuple[float, ...]] = {
+    # Saaty's table as given in DESIGN.md section 3 (Saaty, The Analytic Hierarchy Process, 1980,
+    # from large samples of random reciprocal matrices). Kept exactly as DESIGN.md prints it,
+    # including 1.48 at n = 12, which breaks the otherwise increasing sequence (some
+    # reproductions print 1.54 there); choose another table if that matters for n = 12.
+    "saaty": (0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59),
+    # Alonso, J.A. and Lamata, M.T. (2006) "Consistency in the analytic hierarchy process: a new
+    # approach", Int. J. of Uncertainty, Fuzziness and Knowledge-Based Systems 14(4), 445-459:
+    # mean lambda_max of 100,000 random matrices per n.
+    "alonso_lamata": (0, 0, 0.5245, 0.8815, 1.1086, 1.2479, 1.3417, 1.4056, 1.4499, 1.4854,
+                      1.5141, 1.5365, 1.5551, 1.5713, 1.5838),
+    # Donegan, H.A. and Dodd, F.J. (1991) "A note on Saaty's random indexes", Mathematical and
+    # Computer Modelling 15(10), 135-137, doi:10.1016/0895-7177(91)90098-R.
+    "donegan_dodd": (0, 0, 0.4914, 0.8286, 1.0591, 1.1797, 1.2519, 1.3171, 1.3733, 1.4055,
+                     1.4213, 1.4497, 1.4643, 1.4822, 1.4969),
+}
+
+RANDOM_INDEX_SOURCES: dict[str, str] = {
+    "saaty": "Saaty (1980), as listed in DESIGN.md",
+    "alonso_lamata": "Alonso & Lamata (2006), IJUFKS 14(4):445-459",
+    "donegan_dodd": "Donegan & Dodd (1991), Math. Comput. Modelling 15(10):135-137",
+}
+
+_RECIPROCAL_RTOL = 1e-3
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------
+
+def _fmt(x: float) -> str:
+    """A number as a person would write it in a message: 3, 0.333, 2.5, 12."""
+    if not math.isfinite(x):
+        return str(x)
+    if abs(x - round(x)) < 1e-9:
+        return str(int(round(x)))
+    return f"{x:.3g}"
+
+
+def _names(criteria: Sequence[str] | None, n: int, source: str) -> list[str]:
+    if criteria is None:
+        return [f"C{i + 1}" for i in range(n)]
+    names = [str(c) for c in criteria]
+    if len(names) != n:
+        raise WeightsError(f"{source}: {len(names)} criterion names for a {n} x {n} matrix")
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise WeightsError(f"{source}: criterion '{name}' is listed twice")
+        seen.add(name)
+    return names
+
+
+def _frame_names(frame: pd.DataFrame, source: str = "matrix") -> list[str] | None:
+    """Criterion names of a DataFrame matrix: its column labels unless they are just 0..n-1.
+    Row labels, when not 0..n-1, must be the same names in the same order."""
+    cols = [str(c) for c in frame.columns]
+    idx = [str(i) for i in frame.index]
+    default = [str(i) for i in range(len(cols))]
+    if cols == default:
+        return None
+    if idx != [str(i) for i in range(len(idx))] and idx != cols:
+        raise WeightsError(f"{source}: rows are named {', '.join(idx)} but columns "
+                           f"{', '.join(cols)}; rows and columns must list the same criteria "
+                           "in the same order")
+    return cols
+
+
+def _is_typed_reciprocal(small: float, large: float) -> bool:
+    """True if `small` is 1/`large` typed with 2-4 decimals (0.33 or 0.333 for 1/3, 0.167 for 1/6)."""
+    exact = 1.0 / large
+    return any(abs(round(exact, d) - small) < 1e-12 for d in (2, 3, 4))
+
+
+# --------------------------------------------------------------------------------------------
+# AHP
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class AHPResult:
+    """Priorities from one pairwise-comparison matrix (or a group's)."""
+
+    criteria: tuple[str, ...]
+    weights: np.ndarray
+    lambda_max: float
+    ci: float
+    cr: float
+    ri: float
+    ri_table: str
+    consistent: bool
+    # (criterion_i, criterion_j, a_ij * w_j / w_i), worst first, top 3. Each pair is oriented so
+    # that a_ij >= 1 (the judgment as said: "i matters a_ij times as much as j"); a ratio above 1
+    # means the judgment favours i more than the derived weights do, below 1 less.
+    disagreements: list[tuple[str, str, float]] = field(default_factory=list)
+    matrix: np.ndarray | None = None   # the checked matrix the result came from (AIJ for groups)
+
+    def weight_of(self, criterion: str) -> float:
+        return float(self.weights[self.criteria.index(criterion)])
+
+    def to_dict(self) -> dict:
+        """Plain JSON/YAML-friendly values (lists and floats)."""
+        return {
+            "criteria": list(self.criteria),
+            "weights": [float(w) for w in self.weights],
+            "lambda_max": float(self.lambda_max),
+            "ci": float(self.ci),
+            "cr": float(self.cr),
+            "consistent": bool(self.consistent),
+            "ri": float(self.ri),
+            "ri_table": self.ri_table,
+            "disagreements": [[a, b, float(r)] for a, b, r in self.disagreements],
+        }
+
+
+def check_matrix(matrix, criteria: Sequence[str] | None = None, source: str = "matrix",
+                 *, rtol: float = _RECIPROCAL_RTOL) -> np.ndarray:
+    """Check a pairwise-comparison matrix and return it as a clean float array.
+
+    Rules, checked in this order, each error naming `source` and the cell by criterion name:
+    square; n in 2..15; every cell a finite number; every cell > 0; diagonal 1 (within `rtol`);
+    reciprocal, a_ji = 1/a_ij, accepted when |a_ij * a_ji - 1| <= rtol (default 1e-3) or when the
+    smaller of the two is the reciprocal typed with 2-4 decimals (0.33 / 0.333 for 1/3, 0.167 for
+    1/6, 0.143 for 1/7); every judgment within Saaty's scale 1/9..9.
+
+    The returned matrix is exactly reciprocal: for each pair the entry >= 1 is kept as the
+    judgment and its mirror is set to the exact reciprocal (so "3" and "0.333" become 3 and 1/3).
+
+    `matrix` may be a nested list, a numpy array or a DataFrame; for a DataFrame whose columns are
+    not 0..n-1, the column labels are the criteria (and the row labels, if not 0..n-1, must match).
+    """
+    if isinstance(matrix, pd.DataFrame):
+        if criteria is None:
+            criteria = _frame_names(matrix, source)
+        matrix = matrix.to_numpy()
+    if isinstance(matrix, (list, tuple)) and all(isinstance(r, (list, tuple, np.ndarray)) for r in matrix):
+        lengths = [len(r) for r in matrix]
+        for k, ln in enumerate(lengths):
+            if ln != len(matrix):
+                raise WeightsError(f"{source}: not square: row {k + 1} has {ln} cells but there "
+                                   f"are {len(matrix)} rows")
+    try:
+        a = np.array(matrix, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise WeightsError(f"{source}: not a numeric matrix ({exc})") from None
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        shape = " x ".join(str(s) for s in a.shape) if a.ndim else "a single value"
+        raise WeightsError(f"{source}: not square ({shape}); a comparison matrix has one row and one "
+                           "column per criterion")
+    n = a.shape[0]
+    if not MIN_CRITERIA <= n <= MAX_CRITERIA:
+        raise WeightsError(f"{source}: {n} criteria; AHP here takes {MIN_CRITERIA} to {MAX_CRITERIA} "
+                           "(split a longer list into dimensions)")
+    names = _names(criteria, n, source)
+
+    def cell(i: int, j: int) -> str:
+        return f"cell ({names[i]}, {names[j]})"
+
+    for i in range(n):
+        for j in range(n):
+            v = a[i, j]
+            if not math.isfinite(v):
+                raise WeightsError(f"{source}: {cell(i, j)} = {v} is not a finite number")
+            if v <= 0:
+                if v <= -1:
+                    hint = (f" (for '{names[j]} matters more than {names[i]}' write 1/{_fmt(-v)}, "
+                            f"not {_fmt(v)})")
+                else:
+                    hint = " (1 means equally important; 1/3 means the other matters more)"
+                raise WeightsError(f"{source}: {cell(i, j)} = {_fmt(v)}; judgments must be positive{hint}")
+    for i in range(n):
+        if abs(a[i, i] - 1.0) > rtol:
+            raise WeightsError(f"{source}: {cell(i, i)} = {_fmt(a[i, i])}; the diagonal must be 1 "
+                               "(a criterion compared with itself)")
+    out = a.copy()
+    np.fill_diagonal(out, 1.0)
+    for i, j in itertools.combinations(range(n), 2):
+        aij, aji = a[i, j], a[j, i]
+        large, small = max(aij, aji), min(aij, aji)
+        if not (abs(aij * aji - 1.0) <= rtol or _is_typed_reciprocal(small, large)):
+            raise WeightsError(
+                f"{source}: {cell(i, j)} = {_fmt(aij)} but ({names[j]}, {names[i]}) = {_fmt(aji)}; "
+                f"expected {_fmt(1.0 / aij)} (reciprocal)")
+        if large > SAATY_MAX * (1 + rtol):
+            bi, bj = (i, j) if aij >= aji else (j, i)
+            raise WeightsError(f"{source}: {cell(bi, bj)} = {_fmt(large)} is outside Saaty's scale "
+                               "1/9..9")
+        if aij >= aji:
+            out[i, j], out[j, i] = aij, 1.0 / aij
+        else:
+            out[i, j], out[j, i] = 1.0 / aji, aji
+    return out
+
+
+def _ri(ri_table: str, n: int) -> float:
+    if ri_table not in RANDOM_INDEX:
+        raise WeightsError(f"unknown random-index table '{ri_table}'; choose one of "
+                           f"{', '.join(RANDOM_INDEX)}")
+    table = RANDOM_INDEX[ri_table]
+    if n > len(table):
+        raise WeightsError(f"random-index table '{ri_table}' stops at n = {len(table)}; got {n}")
+    return float(table[n - 1])
+
+
+def _principal(a: np.ndarray) -> tuple[np.ndarray, float]:
+    """Principal (Perron) eigenvector normalised to sum 1, and the real part of lambda_max."""
+    vals, vecs = np.linalg.eig(a)
+    k = int(np.argmax(vals.real))
+    v = np.abs(vecs[:, k].real)
+    return v / v.sum(), float(vals[k].real)
+
+
+def _disagreements(a: np.ndarray, w: np.ndarray, names: Sequence[str], top: int = 3
+                   ) -> list[tuple[str, str, float]]:
+    rows = []
+    for i, j in itertools.combinations(range(len(names)), 2):
+        if a[i, j] < 1.0:            # orient the pair as the judgment was said (a_ij >= 1)
+            i, j = j, i
+        ratio = float(a[i, j] * w[j] / w[i])
+        rows.append((abs(math.log(ratio)), names[i], names[j], ratio))
+    rows.sort(key=lambda r: -r[0])   # stable: equal deviations keep the matrix order
+    return [(r[1], r[2], r[3]) for r in rows[:top]]
+
+
+def _result(a: np.ndarray, w: np.ndarray, lam: float, names: Sequence[str], ri_table: str
+            ) -> AHPResult:
+    n = len(names)
+    if n <= 2:
+        ci = cr = 0.0
+        ri = _ri(ri_table, n)
+    else:
+        # lambda_max >= n for a positive reciprocal matrix; a tiny negative CI is rounding noise.
+        ci = max((lam - n) / (n - 1), 0.0)
+        ri = _ri(ri_table, n)
+        cr = ci / ri
+    w = np.array(w, dtype=float)
+    w.setflags(write=False)
+    a = np.array(a, dtype=float)
+    a.setflags(write=False)
+    return AHPResult(criteria=tuple(names), weights=w, lambda_max=float(lam), ci=float(ci),
+                     cr=float(cr), ri=float(ri), ri_table=ri_table, consistent=bool(cr < CR_THRESHOLD),
+                     disagreements=_disagreements(a, w, names), matrix=a)
+
+
+def ahp(matrix, criteria: Sequence[str] | None = None, ri_table: str = "saaty") -> AHPResult:
+    """AHP priorities of a pairwise-comparison matrix (Saaty's eigenvector method).
+
+    weights = principal right eigenvector (numpy.linalg.eig, real part of the largest eigenvalue),
+    normalised to sum 1; CI = (lambda_max - n)/(n - 1); CR = CI/RI(n) with RI from
+    RANDOM_INDEX[ri_table]; consistent when CR < 0.10. For n <= 2 a reciprocal matrix is always
+    consistent: CI = CR = 0. `disagreements` lists the three judgments furthest (on a log scale)
+    from what the weights imply: a_ij * w_j / w_i, 1 meaning full agreement.
+    """
+    _ri(ri_table, MIN_CRITERIA)          # unknown table name -> WeightsError before any work
+    if criteria is None and isinstance(matrix, pd.DataFrame):
+        criteria = _frame_names(matrix)
+    a = check_matrix(matrix, criteria)
+    names = _names(criteria, a.shape[0], "matrix")
+    w, lam = _principal(a)
+    return _result(a, w, lam, names, ri_table)
+
+
+# --------------------------------------------------------------------------------------------
+# CSV input
+# --------------------------------------------------------------------------------------------
+
+def _parse_cell(text: str) -> float | None:
+    """'3', '0.333', '1/3', ' 1 / 3 ', full-width '１／３' -> float; '' -> None; else ValueError."""
+    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if t == "":
+        return None
+    if "/" in t:
+        num, _, den = t.partition("/")
+        return float(Fraction(num) / Fraction(den))   # ZeroDivisionError / ValueError propagate
+    return float(t)
+
+
+def read_matrix_csv(path: str | Path) -> tuple[list[str], np.ndarray]:
+    """Read a pairwise-comparison matrix from a CSV file.
+
+    Layout: the header row names the criteria after one leading label cell (which is ignored, e.g.
+    "criterion" or empty); each following row starts with a criterion name and holds that row's
+    judgments. Rows and columns must name the same criteria in the same order. Cells are numbers
+    ("3", "0.333") or fractions ("1/3"). A blank cell is filled from its mirror (the reciprocal),
+    so filling only the upper (or lower) triangle is enough (a rounded reciprocal facing a blank,
+    such as 0.333 or 0.14, is read as the exact 1/3 or 1/7); a blank diagonal is 1; a pair with
+    both cells blank is an error. UTF-8 with or without BOM; comma, semicolon or tab separated.
+    Blank lines are skipped. Errors name the file, row and column.
+
+    Returns (criteria, matrix) with the matrix checked by ``check_matrix``.
+    """
+    path = Path(path)
+    src = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise WeightsError(f"{src}: file not found ({path})") from None
+    except UnicodeDecodeError as exc:
+        raise WeightsError(f"{src}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                           "save the file as CSV UTF-8") from None
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    delimiter = ","
+    if "," not in first:
+        delimiter = "\t" if "\t" in first else (";" if ";" in first else ",")
+    rows = [(k + 1, [c.strip() for c in r]) for k, r in
+            enumerate(csv.reader(text.splitlines(), delimiter=delimiter))]
+    rows = [(ln, r) for ln, r in rows if any(c for c in r)]
+    if not rows:
+        raise WeightsError(f"{src}: the file is empty")
+    header_line, header = rows[0]
+    while len(header) > 1 and header[-1] == "":
+        header = header[:-1]
+    criteria = header[1:]
+    if len(criteria) < 1:
+        raise WeightsError(f"{src}: line {header_line}: the header row must name the criteria "
+                           "after one leading label cell")
+    for c, name in enumerate(criteria, start=2):
+        if name == "":
+            raise WeightsError(f"{src}: header row, column {c} has no criterion name")
+    dupes = sorted({c for c in criteria if criteria.count(c) > 1})
+    if dupes:
+        raise WeightsError(f"{src}: header row lists {', '.join(dupes)} more than once")
+    body = rows[1:]
+    n = len(criteria)
+    if len(body) != n:
+        raise WeightsError(f"{src}: the header names {n} criteria but there are {len(body)} "
+                           "data rows; the matrix must be square")
+    values: list[list[float | None]] = []
+    for k, (line, row) in enumerate(body):
+        while len(row) > n + 1 and row[-1] == "":
+            row = row[:-1]
+        name = row[0] if row else ""
+        if name != criteria[k]:
+            raise WeightsError(
+                f"{src}: row {k + 1} (line {line}) is named '{name}' but column {k + 1} is "
+                f"'{criteria[k]}'; rows and columns must list the same criteria in the same order")
+        cells = row[1:]
+        if len(cells) != n:
+            raise WeightsError(f"{src}: row {k + 1} ({name}, line {line}) has {len(cells)} "
+                               f"judgments; expected {n}")
+        parsed = []
+        for j, c in enumerate(cells):
+            try:
+                parsed.append(_parse_cell(c))
+            except (ValueError, ZeroDivisionError):
+                raise WeightsError(f"{src}: row {k + 1} ({name}), column {j + 1} ({criteria[j]}): "
+                                   f"'{c}' is not a number or a fraction like 1/3") from None
+        values.append(parsed)
+    a = np.ones((n, n))
+    for i in range(n):
+        for j in range(n):
+            v = values[i][j]
+            if v is not None:
+                a[i, j] = v
+            elif i == j:
+                a[i, j] = 1.0
+            else:
+                mirror = values[j][i]
+                if mirror is None:
+                    raise WeightsError(f"{src}: row {i + 1} ({criteria[i]}), column {j + 1} "
+                                       f"({criteria[j]}) and its mirror ({criteria[j]}, "
+                                       f"{criteria[i]}) are both blank; fill one of them")
+                if mirror == 0:
+                    a[i, j] = 0.0          # check_matrix reports the zero in the mirror cell
+                    continue
+                a[i, j] = 1.0 / mirror
+                whole = round(1.0 / mirror)
+                if 0 < mirror < 1 and 2 <= whole <= 9 and _is_typed_reciprocal(mirror, whole):
+                    # a typed reciprocal ("0.333" for 1/3) facing a blank: read it as exactly 1/3
+                    a[i, j], values[j][i] = float(whole), 1.0 / whole
+                    a[j, i] = 1.0 / whole
+    return list(criteria), check_matrix(a, criteria, source=src)
+
+
+# --------------------------------------------------------------------------------------------
+# Groups
+# --------------------------------------------------------------------------------------------
+
+def _kendall_w(priorities: np.ndarray) -> float:
+    """Kendall's W (with tie correction) over m judges' rankings of n criteria (rows = judges)."""
+    m, n = priorities.shape
+    if m == 1:
+        return 1.0
+    # rank 1 = most important; priorities equal to 9 decimals tie (average ranks)
+    ranks = pd.DataFrame(-np.round(priorities, 9)).rank(axis=1, method="average").to_numpy()
+    r = ranks.sum(axis=0)
+    s = float(((r - r.mean()) ** 2).sum())
+    ties = 0.0
+    for row in ranks:
+        _, counts = np.unique(row, return_counts=True)
+        ties += float((counts ** 3 - counts).sum())
+    denom = m * m * (n ** 3 - n) - m * ties
+    if denom <= 0:        # every judge ties every criterion: identical rankings
+        return 1.0
+    return 12.0 * s / denom
+
+
+def _mean_cosine(priorities: np.ndarray) -> float:
+    m = priorities.shape[0]
+    if m == 1:
+        return 1.0
+    unit = priorities / np.linalg.norm(priorities, axis=1, keepdims=True)
+    sims = unit @ unit.T
+    iu = np.triu_indices(m, k=1)
+    return float(sims[iu].mean())
+
+
+def _unpack_judge(item, label: str):
+    """-> (names or None, matrix). Items are matrices, DataFrames or (criteria, matrix) pairs."""
+    if (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], (list, tuple))
+            and all(isinstance(c, str) for c in item[0])):
+        return [str(c) for c in item[0]], item[1]
+    if isinstance(item, pd.DataFrame):
+        return _frame_names(item, label), item.to_numpy()
+    return None, item
+
+
+def aggregate_judgments(matrices, method: str = "aij", criteria: Sequence[str] | None = None,
+                        ri_table: str = "saaty") -> tuple[AHPResult, dict]:
+    """Combine several people's pairwise comparisons into one set of priorities.
+
+    `matrices`: a sequence (or a mapping judge -> item) whose items are matrices, DataFrames, or
+    (criteria, matrix) pairs as returned by ``read_matrix_csv``. Named items are reordered to
+    `criteria` (or to the first item's order); all must name the same criteria.
+
+    method "aij" (aggregation of individual judgments): the element-wise geometric mean of the
+    matrices, then ``ahp`` of that matrix. The result is reciprocal by construction.
+    method "aip" (aggregation of individual priorities): ``ahp`` of each matrix, then the
+    geometric mean of the priority vectors, normalised to sum 1. For AIP the returned AHPResult
+    has weights = those aggregated priorities, while lambda_max, CI, CR and ``consistent`` are
+    those of the AIJ (geometric-mean) matrix, and ``disagreements`` compare the AIJ matrix with
+    the AIP weights. (AIP has no single matrix of its own.)
+
+    The dict holds the agreement measures:
+      method, judges (labels), aij_matrix (list of lists),
+      individual: [{judge, weights, cr, consistent}] and individual_cr {judge: cr};
+      kendall_w: Kendall's coefficient of concordance W (with tie correction) over the judges'
+        rankings of the criteria by their own priorities: 1 = every judge ranks the criteria the
+        same, 0 = no agreement on the order (1 for a single judge);
+      mean_cosine: mean pairwise cosine similarity of the judges' priority vectors: 1 = identical
+        proportions (1 for a single judge); priorities are positive, so it lies in (0, 1].
+    """
+    method = method.lower()
+    if method not in ("aij", "aip"):
+        raise WeightsError(f"unknown group method '{method}'; use 'aij' or 'aip'")
+    if isinstance(matrices, Mapping):
+        items = [(str(k), v) for k, v in matrices.items()]
+    else:
+        items = [(f"judge {k + 1}", v) for k, v in enumerate(matrices)]
+    if not items:
+        raise WeightsError("no judgments to aggregate")
+    unpacked = [(label, *_unpack_judge(item, label)) for label, item in items]
+    order = [str(c) for c in criteria] if criteria is not None else next(
+        (names for _, names, _ in unpacked if names is not None), None)
+    checked = []
+    for label, names, mat in unpacked:
+        if names is None:
+            a = check_matrix(mat, order, source=label)
+        else:
+            a = check_matrix(mat, names, source=label)
+            if order is not None and names != order:
+                if sorted(names) != sorted(order):
+                    missing = [c for c in order if c not in names]
+                    extra = [c for c in names if c not in order]
+                    raise WeightsError(
+                        f"{label}: criteria differ from the others (missing: "
+                        f"{', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'})")
+                perm = [names.index(c) for c in order]
+                a = a[np.ix_(perm, perm)]
+        checked.append(a)
+    n = checked[0].shape[0]
+    for (label, _, _), a in zip(unpacked, checked):
+        if a.shape[0] != n:
+            raise WeightsError(f"{label}: {a.shape[0]} criteria but {unpacked[0][0]} has {n}")
+    names = _names(order, n, "group")
+    stack = np.stack(checked)
+    aij = np.exp(np.log(stack).mean(axis=0))
+    # exact reciprocity: geometric means of reciprocal matrices are reciprocal; remove rounding
+    iu = np.triu_indices(n, k=1)
+    aij[(iu[1], iu[0])] = 1.0 / aij[iu]
+    np.fill_diagonal(aij, 1.0)
+    group = ahp(aij, names, ri_table=ri_table)
+    individual = [ahp(a, names, ri_table=ri_table) for a in checked]
+    pri = np.vstack([r.weights for r in individual])
+    if method == "aip":
+        g = np.exp(np.log(pri).mean(axis=0))
+        g = g / g.sum()
+        g.setflags(write=False)
+        result = AHPResult(criteria=group.criteria, weights=g, lambda_max=group.lambda_max,
+                           ci=group.ci, cr=group.cr, ri=group.ri, ri_table=ri_table,
+                           consistent=group.consistent,
+                           disagreements=_disagreements(group.matrix, g, names),
+                           matrix=group.matrix)
+    else:
+        result = group
+    labels = [label for label, _, _ in unpacked]
+    info = {
+        "method": method,
+        "judges": labels,
+        "aij_matrix": [[float(x) for x in row] for row in group.matrix],
+        "individual": [{"judge": lab, "weights": [float(x) for x in r.weights], "cr": r.cr,
+                        "consistent": r.consistent} for lab, r in zip(labels, individual)],
+        "individual_cr": {lab: r.cr for lab, r in zip(labels, individual)},
+        "kendall_w": _kendall_w(pri),
+        "mean_cosine": _mean_cosine(pri),
+    }
+    return result, info
+
+
+# --------------------------------------------------------------------------------------------
+# Objective weights from the data
+# --------------------------------------------------------------------------------------------
+
+def _directions(raw, k: int, higher_is_better) -> np.ndarray:
+    if higher_is_better is None:
+        return np.ones(k, dtype=bool)
+    if isinstance(higher_is_better, Mapping):
+        if not isinstance(raw, pd.DataFrame):
+            raise WeightsError("higher_is_better as a mapping needs a DataFrame with named columns")
+        unknown = [c for c in higher_is_better if c not in raw.columns]
+        if unknown:
+            raise WeightsError(f"higher_is_better names unknown indicator(s): {', '.join(map(str, unknown))}")
+        return np.array([bool(higher_is_better.get(c, True)) for c in raw.columns])
+    if isinstance(higher_is_better, (bool, np.bool_)):
+        return np.full(k, bool(higher_is_better))
+    d = np.array(list(higher_is_better), dtype=bool)
+    if d.shape != (k,):
+        raise WeightsError(f"higher_is_better has {d.size} entries for {k} indicators")
+    return d
+
+
+def _minmax(raw, higher_is_better) -> tuple[np.ndarray, np.ndarray]:
+    """Min-max normalise per column (flipped for lower-is-better), NaN -> 0 (the column minimum
+    after direction). Returns (x, constant) with x in [0, 1] and a mask of constant columns
+    (all observed values equal, or none observed)."""
+    try:
+        x = np.array(raw.to_numpy() if isinstance(raw, pd.DataFrame) else raw, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise WeightsError(f"indicator data must be numeric ({exc})") from None
+    if x.ndim != 2:
+        raise WeightsError(f"indicator data must be stations x indicators; got {x.ndim} dimension(s)")
+    m, k = x.shape
+    if m == 0 or k == 0:
+        raise WeightsError(f"indicator data is empty ({m} stations x {k} indicators)")
+    if np.isinf(x).any():
+        raise WeightsError("indicator data holds an infinite value")
+    d = _directions(raw, k, higher_is_better)
+    observed = ~np.isnan(x)
+    with np.errstate(all="ignore"):
+        lo = np.where(observed.any(axis=0), np.nanmin(np.where(observed, x, np.inf), axis=0), 0.0)
+        hi = np.where(observed.any(axis=0), np.nanmax(np.where(observed, x, -np.inf), axis=0), 0.0)
+    span = hi - lo
+    constant = span <= 1e-12 * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
+    safe = np.where(constant, 1.0, span)
+    z = np.where(d, (x - lo) / safe, (hi - x) / safe)
+    z = np.where(observed, z, 0.0)
+    z[:, constant] = 0.0
+    return z, constant
+
+
+def entropy_weights(raw, higher_is_better=None) -> np.ndarray:
+    """Entropy weights (objective): the more an indicator's values differ between stations, the
+    more weight it gets.
+
+    raw: stations x indicators (array or DataFrame; NaN allowed and treated as the column minimum
+    after direction, i.e. the worst value). Min-max normalise per column (lower-is-better
+    columns flipped), p_ij = x_ij / sum_i x_ij, e_j = -(1/ln m) sum_i p_ij ln p_ij with
+    0 ln 0 = 0, d_j = 1 - e_j, w_j = d_j / sum d_j. A constant column gets weight 0; if every
+    column is constant, or there is only one station (m = 1), the weights are equal.
+
+    Warning for users: entropy rewards dispersion, and the counts that are easiest to game
+    (photos, head-counts, events) usually vary most between stations.
+    """
+    z, constant = _minmax(raw, higher_is_better)
+    m, k = z.shape
+    if m == 1 or constant.all():
+        return np.full(k, 1.0 / k)
+    col = z.sum(axis=0)
+    p = np.divide(z, col, out=np.zeros_like(z), where=col > 0)
+    plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
+    e = -plogp.sum(axis=0) / math.log(m)
+    dvec = np.where(constant, 0.0, np.clip(1.0 - e, 0.0, None))
+    if dvec.sum() <= 0:
+        return np.full(k, 1.0 / k)
+    return dvec / dvec.sum()
+
+
+def critic_weights(raw, higher_is_better=None) -> np.ndarray:
+    """CRITIC weights (Diakoulaki, Mavrotas & Papayannakis 1995, Computers & Operations Research
+    22(7):763-770): contrast and conflict.
+
+    Min-max normalise per column as in ``entropy_weights`` (NaN -> column minimum after
+    direction); sigma_j = standard deviation of column j (population, ddof=0; the choice cancels
+    out after normalising); r_jk = Pearson correlation of columns j and k;
+    C_j = sigma_j * sum_k (1 - r_jk); w_j = C_j / sum C. A constant column has weight 0, and its
+    correlation with any other column is defined as 0. One station, or all columns constant:
+    equal weights. If every C_j is 0 (all non-constant columns perfectly correlated and no
+    constant column), the non-constant columns share the weight equally.
+    """
+    z, constant = _minmax(raw, higher_is_better)
+    m, k = z.shape
+    if m == 1 or constant.all():
+        return np.full(k, 1.0 / k)
+    sigma = z.std(axis=0)
+    dev = z - z.mean(axis=0)
+    cov = dev.T @ dev / m
+    denom = np.outer(sigma, sigma)
+    r = np.divide(cov, denom, out=np.zeros_like(cov), where=denom > 0)
+    np.fill_diagonal(r, 1.0)
+    r[constant, :] = 0.0
+    r[:, constant] = 0.0
+    r = np.clip(r, -1.0, 1.0)
+    c = sigma * (1.0 - r).sum(axis=1)
+    c[constant] = 0.0
+    if c.sum() <= 0:
+        w = (~constant).astype(float)
+        return w / w.sum()
+    return c / c.sum()
+
+
+def combine(subjective, objective, alpha: float) -> np.ndarray:
+    """w = alpha * subjective + (1 - alpha) * objective, alpha in [0, 1].
+
+    Each input is first normalised to sum 1, and the result is renormalised (it already sums to 1
+    up to rounding). If both inputs are pandas Series, `objective` is aligned to `subjective`'s
+    index. Returns an array in the order of `subjective`.
+    """
+    try:
+        alpha = float(alpha)
+    except (TypeError, ValueError):
+        raise WeightsError(f"alpha must be a number in [0, 1]; got {alpha!r}") from None
+    if not 0.0 <= alpha <= 1.0:
+        raise WeightsError(f"alpha must be in [0, 1]; got {_fmt(alpha)}")
+    if isinstance(subjective, pd.Series) and isinstance(objective, pd.Series):
+        missing = [i for i in subjective.index if i not in objective.index]
+        if missing or len(objective) != len(subjective):
+            raise WeightsError(f"subjective and objective weights name different indicators "
+                               f"(missing from objective: {', '.join(map(str, missing)) or 'none'})")
+        objective = objective.reindex(subjective.index)
+    s = np.asarray(subjective, dtype=float).ravel()
+    o = np.asarray(objective, dtype=float).ravel()
+    if s.shape != o.shape:
+        raise WeightsError(f"subjective has {s.size} weights but objective has {o.size}")
+    for label, v in (("subjective", s), ("objective", o)):
+        if not np.isfinite(v).all() or (v < 0).any():
+            raise WeightsError(f"{label} weights must be finite and non-negative")
+        if v.sum() <= 0:
+            raise WeightsError(f"{label} weights sum to 0")
+    w = alpha * s / s.sum() + (1.0 - alpha) * o / o.sum()
+    return w / w.sum()
+
+
+# --------------------------------------------------------------------------------------------
+# Needs-derived weights
+# --------------------------------------------------------------------------------------------
+
+NEEDS_COLUMNS = ("category", "urgency", "households_affected")
+SCORE_COLUMNS = ["category", "n_needs", "prevalence", "households", "mean_urgency", "score", "share"]
+
+
+def needs_scores(needs: pd.DataFrame, method: str = "prevalence_urgency", *,
+                 effectiveness: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Priority of each need category from the needs register (table ``needs``).
+
+    needs: one row per need with columns category, urgency (1-5), households_affected
+    (station_id may be present; needs are pooled across stations). Returns one row per category,
+    highest score first, with columns:
+      category, n_needs, prevalence (= n_needs / all needs), households (sum of
+      households_affected, missing counted as 0), mean_urgency (missing urgencies ignored),
+      score, share (= score / sum of scores; equal shares if every score is 0).
+
+    method "prevalence_urgency" (DESIGN.md): score = prevalence * mean_urgency.
+    method "hanlon": a Hanlon-style (Hanlon & Pickett 1984, basic priority rating) variant,
+      score = (A + B) * C where
+        A, size, 0-10     = 10 * households / sum of households over all categories
+                            (0 for every category if no households are recorded);
+        B, seriousness, 0-20 = (mean_urgency - 1) / 4 * 20, so urgency 1 -> 0, 3 -> 10, 5 -> 20;
+        C, effectiveness  = `effectiveness[category]` if given, else 1 (Hanlon rates it 0-10;
+                            a multiplier common to all categories leaves the shares unchanged).
+      The Hanlon "PEARL" feasibility screen is not applied.
+    """
+    if not isinstance(needs, pd.DataFrame):
+        raise WeightsError("needs must be a DataFrame")
+    missing = [c for c in NEEDS_COLUMNS if c not in needs.columns]
+    if missing:
+        raise WeightsError(f"needs: missing column(s) {', '.join(missing)}")
+    if len(needs) == 0:
+        raise WeightsError("needs: no needs recorded for this period")
+    method = method.lower()
+    if method not in ("prevalence_urgency", "hanlon"):
+        raise WeightsError(f"unknown needs method '{method}'; use 'prevalence_urgency' or 'hanlon'")
+    cat = needs["category"]
+    if cat.isna().any():
+        raise WeightsError(f"needs: {int(cat.isna().sum())} row(s) have no category")
+    urg = pd.to_numeric(needs["urgency"], errors="coerce").astype(float)
+    bad = urg.notna() & ((urg < 1) | (urg > 5))
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        who = (f"need {needs['need_id'].iloc[pos]}" if "need_id" in needs.columns
+               else f"row {pos + 1}")
+        raise WeightsError(f"needs: urgency must be 1-5; {who} has {_fmt(float(urg.iloc[pos]))}")
+    hh = pd.to_numeric(needs["households_affected"], errors="coerce").astype(float).fillna(0.0)
+    if (hh < 0).any():
+        raise WeightsError("needs: households_affected must not be negative")
+    frame = pd.DataFrame({"category": cat.astype(str).to_numpy(), "urgency": urg.to_numpy(),
+                          "households": hh.to_numpy()})
+    g = frame.groupby("category", sort=True)
+    out = pd.DataFrame({
+        "n_needs": g.size(),
+        "households": g["households"].sum(),
+        "mean_urgency": g["urgency"].mean(),
+    }).reset_index()
+    out["n_needs"] = out["n_needs"].astype(int)
+    out["prevalence"] = out["n_needs"] / out["n_needs"].sum()
+    if out["mean_urgency"].isna().any():
+        empty = out.loc[out["mean_urgency"].isna(), "category"].tolist()
+        raise WeightsError(f"needs: category {', '.join(empty)} has no urgency recorded")
+    if method == "prevalence_urgency":
+        out["score"] = out["prevalence"] * out["mean_urgency"]
+    else:
+        total_hh = out["households"].sum()
+        a_size = 10.0 * out["households"] / total_hh if total_hh > 0 else 0.0 * out["households"]
+        b_serious = (out["mean_urgency"] - 1.0) / 4.0 * 20.0
+        eff = effectiveness or {}
+        unknown = [c for c in eff if c not in set(out["category"])]
+        if unknown:
+            raise WeightsError(f"effectiveness names unknown categor(ies): {', '.join(map(str, unknown))}")
+        c_eff = out["category"].map(lambda c: float(eff.get(c, 1.0)))
+        if (c_eff < 0).any():
+            raise WeightsError("effectiveness must not be negative")
+        out["score"] = (a_size + b_serious) * c_eff
+    total = out["score"].sum()
+    out["share"] = out["score"] / total if total > 0 else 1.0 / len(out)
+    out = out.sort_values(["score", "category"], ascending=[False, True], kind="mergesort")
+    return out[SCORE_COLUMNS].reset_index(drop=True)
+
+
+DERIVATION_COLUMNS = ["indicator", "category", "category_share", "split", "contribution",
+                      "normalised", "note"]
+
+
+def needs_weights(scores: pd.DataFrame, links: Mapping[str, Sequence[str]], *,
+                  general: str = "unlinked") -> tuple[pd.Series, pd.DataFrame]:
+    """Indicator weights from category shares (``needs_scores``) and indicator -> category links.
+
+    links: indicator_id -> the need categories it serves; an empty list marks a general indicator
+    (serves needs in general, e.g. resident satisfaction).
+
+    The rule, step by step:
+    1. Each category c in `scores` carries its share s_c (shares sum to 1).
+    2. A category linked by one or more specific indicators is split evenly among them:
+       each gets s_c / (number of specific indicators linked to c).
+    3. general="unlinked" (default): the categories that no specific indicator links to are split
+       evenly among the general indicators. If every category has a specific indicator, general
+       indicators get 0 (the derivation says so).
+       general="all": general indicators serve every category, so every category is split
+       evenly among its specific indicators and all general indicators.
+    4. A category that nobody serves (no specific link and no general indicator) is left out, and
+       the contributions are renormalised to sum 1; the derivation lists the category with an
+       empty indicator and says so. ``normalised`` = contribution / sum of all contributions.
+    5. A link to a category absent from `scores` contributes 0 and the derivation says so; an
+       indicator linked only to such categories gets weight 0.
+    weight(indicator) = sum of its ``normalised`` contributions; the weights sum to 1.
+
+    Returns (weights: Series indexed by indicator in `links` order, derivation: DataFrame with
+    columns indicator, category, category_share, split, contribution, normalised, note).
+    """
+    if general not in ("unlinked", "all"):
+        raise WeightsError(f"general must be 'unlinked' or 'all'; got '{general}'")
+    for col in ("category", "share"):
+        if col not in scores.columns:
+            raise WeightsError(f"needs scores: missing column '{col}' (use needs_scores first)")
+    if not links:
+        raise WeightsError("no indicators to weight (links is empty)")
+    share = {str(c): float(s) for c, s in zip(scores["category"], scores["share"])}
+    cats = list(share)
+    specific: dict[str, list[str]] = {c: [] for c in cats}
+    generals: list[str] = []
+    for ind, served in links.items():
+        if isinstance(served, str):
+            raise WeightsError(f"indicator {ind}: links must be a list of categories, not a string")
+        served = [str(c) for c in served]
+        if not served:
+            generals.append(str(ind))
+        for c in dict.fromkeys(served):
+            if c in specific:
+                specific[c].append(str(ind))
+    rows: list[dict] = []
+    for c in cats:
+        servers = list(specific[c])
+        if general == "all" or not servers:
+            servers = servers + generals
+        if not servers:
+            rows.append({"indicator": "", "category": c, "category_share": share[c], "split": 0,
+                         "contribution": 0.0, "note": "no indicator serves this category; its "
+                         "share is spread over the others by renormalisation"})
+            continue
+        for ind in servers:
+            is_general = ind in generals and ind not in specific[c]
+            note = ("general indicator: takes a share of a category no specific indicator serves"
+                    if is_general and general == "unlinked" else
+                    "general indicator: serves every category" if is_general else "")
+            rows.append({"indicator": ind, "category": c, "category_share": share[c],
+                         "split": len(servers), "contribution": share[c] / len(servers),
+                         "note": note})
+    for ind, served in links.items():
+        ind = str(ind)
+        served = [str(c) for c in served]
+        for c in dict.fromkeys(served):
+            if c not in share:
+                rows.append({"indicator": ind, "category": c, "category_share": 0.0, "split": 0,
+                             "contribution": 0.0,
+                             "note": "category not in the needs data: contributes 0"})
+        if not served and not any(r["indicator"] == ind for r in rows):
+            rows.append({"indicator": ind, "category": "", "category_share": 0.0, "split": 0,
+                         "contribution": 0.0, "note": "general indicator: every category already "
+                         "has a specific indicator: weight 0"})
+    deriv = pd.DataFrame(rows, columns=[c for c in DERIVATION_COLUMNS if c != "normalised"])
+    total = deriv["contribution"].sum()
+    if total <= 0:
+        raise WeightsError("no indicator is linked to a need category found in the needs data")
+    deriv["normalised"] = deriv["contribution"] / total
+    deriv = deriv[DERIVATION_COLUMNS]
+    order = [str(i) for i in links]
+    weights = (deriv[deriv["indicator"] != ""].groupby("indicator")["normalised"].sum()
+               .reindex(order, fill_value=0.0))
+    weights.name = "weight"
+    weights.index.name = "indicator"
+    return weights, deriv
