@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 
+from . import audit
 from .model import Scheme, SchemeError, dump_yaml, load_file, load_yaml
 from .records import writing
 from .scoring import check
@@ -43,6 +44,9 @@ def save(con: duckdb.DuckDBPyConnection, scheme: Scheme, saved_by: str = "") -> 
         raise SchemeError("id", f"{scheme.id!r} is a built-in scheme; give the copy a new id")
     with writing(con) as cur:
         _ensure_table(cur)
+        old = cur.execute("SELECT yaml FROM schemes WHERE scheme_id = ?", [scheme.id]).fetchall()
+        before = load_yaml(old[0][0]) if old else None
+        audit.record(cur, saved_by, before, scheme, "save" if before else "create")   # same transaction
         cur.execute("DELETE FROM schemes WHERE scheme_id = ?", [scheme.id])
         cur.execute("INSERT INTO schemes VALUES (?, ?, ?, ?)",
                     [scheme.id, dump_yaml(scheme), datetime.now(timezone.utc).replace(tzinfo=None), saved_by])

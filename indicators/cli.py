@@ -255,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--top-k", type=int, default=5)
     m.add_argument("--format", choices=("table", "json"), default="table")
     m.set_defaults(run=cmd_sensitivity)
+
+    from .cli_io import register   # import, export, report
+    register(sub)
     return p
 
 

@@ -102,3 +102,16 @@ def test_saved_schemes_round_trip_through_the_database(tmp_path):
     assert catalog.resolve("needs-met-lanzhou", con)[0] == mine
     with pytest.raises(SchemeError, match="built-in"):
         catalog.save(con, scheme)
+
+
+def test_saving_a_scheme_leaves_an_audit_row_in_the_same_transaction(tmp_path):
+    from indicators import audit, records
+    con = records.connect(tmp_path / "db.duckdb")
+    records.create_schema(con)
+    mine = catalog.builtin("needs-met").with_weights(id="mine")
+    catalog.save(con, mine, saved_by="王评估")
+    catalog.save(con, mine.with_weights({"reach": 40}), saved_by="王评估")
+    rows = audit.history(con, "mine")
+    assert list(rows["action"]) == ["create", "save"]
+    assert rows["user"].tolist() == ["王评估", "王评估"]
+    assert "reach" in rows["summary"].iloc[1] and "40" in rows["diff"].iloc[1]

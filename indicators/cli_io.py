@@ -1,0 +1,166 @@
+"""Command-line records in and results out: import, export, report. `register(sub)` adds them to the main parser.
+
+    python -m indicators import --db my.duckdb --table needs needs.xlsx
+    python -m indicators import --db my.duckdb stations.csv needs.csv activities.csv   # table from each file name
+    python -m indicators export --db my.duckdb --scheme photo-count --scheme needs-met --out cmp.xlsx --lang en
+    python -m indicators report --db my.duckdb --scheme needs-met --station S07 --out S07.html
+
+Bad input raises InputError subclasses (the main entry point turns them into exit 2); the database is left as it was.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from . import catalog
+from .errors import InputError
+from .export import export_scores
+from .importer import ImportProblems, Problem, apply, check_many, parse_date
+from .measures import Period
+from .records import TABLES, connect, create_schema, get_meta
+from .report import station_report
+from .scoring import score
+
+
+class CliInputError(InputError):
+    pass
+
+
+def _date(text: str) -> date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+
+
+def _period(args) -> Period:
+    p = Period(args.start, args.end)
+    if p.start and p.end and p.start > p.end:
+        raise CliInputError(f"--from {p.start} is after --to {p.end}")
+    return p
+
+
+def _connect(db, read_only: bool):
+    try:
+        return connect(db, read_only=read_only)
+    except duckdb.Error as exc:   # not a DuckDB file, or another process holds it
+        raise CliInputError(f"{db}: cannot open the database: {exc}") from None
+
+
+def _open_read(db: str):
+    if not Path(db).exists():
+        raise CliInputError(f"{db}: no database there; import records into it or build the demo first")
+    return _connect(db, read_only=True)
+
+
+def cmd_import(args) -> int:
+    sources = []
+    for f in args.files:
+        table = args.table or Path(f).stem.lower()
+        if table not in TABLES:
+            raise CliInputError(f"{f}: cannot tell which table it is for; name the file <table>.csv or .xlsx "
+                                f"or give --table (tables: {', '.join(TABLES)})")
+        if not Path(f).is_file():
+            raise CliInputError(f"{f}: no such file")
+        sources.append((table, f, Path(f).name))
+    db = Path(args.db)
+    created = not db.exists()
+    con = _connect(db, read_only=False)
+    ok = False
+    try:
+        if created:
+            create_schema(con)
+        plan = check_many(con, sources)
+        if not plan.ok:
+            raise plan.error()
+        total = plan.inserting
+        step = max(total // 10, 1)
+        shown = [0]
+
+        def progress(done: int, n: int) -> None:
+            if args.progress and (done - shown[0] >= step or done == n):
+                shown[0] = done
+                print(f"  writing {done:,} / {n:,} rows", file=sys.stderr, flush=True)
+
+        report = apply(con, plan, progress)
+        ok = True
+    finally:
+        con.close()
+        if created and not ok:   # a new database that received nothing is not left behind
+            db.unlink(missing_ok=True)
+            Path(str(db) + ".wal").unlink(missing_ok=True)
+    for table, (ins, skipped) in report.by_table.items():
+        print(f"{table}: inserted {ins:,}, skipped {skipped:,}")
+    print(f"total: inserted {report.inserted:,}, skipped {report.skipped:,} (skipped: already in the database, identical)")
+    return 0
+
+
+def cmd_export(args) -> int:
+    if len(args.scheme) > 2:
+        raise CliInputError(f"export takes one or two --scheme options, got {len(args.scheme)}")
+    con = _open_read(args.db)
+    try:
+        period = _period(args)
+        results = []
+        for s in args.scheme:
+            scheme, name = catalog.resolve(s, con)
+            results.append(score(con, scheme, period, source=name))
+    finally:
+        con.close()
+    path = export_scores(results, args.out, lang=args.lang)
+    print(f"wrote {path} ({len(results[0].stations)} stations, {len(results)} scheme"
+          f"{'s' if len(results) > 1 else ''})")
+    return 0
+
+
+def cmd_report(args) -> int:
+    con = _open_read(args.db)
+    try:
+        scheme, name = catalog.resolve(args.scheme, con)
+        result = score(con, scheme, _period(args), source=name)
+        demo = get_meta(con, "kind") == "demo"
+    finally:
+        con.close()
+    html = station_report(result, args.station, args.lang, demo=demo)
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CliInputError(f"{out}: the folder {out.parent} does not exist")
+    out.write_text(html, encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+def register(sub) -> None:
+    """Add the import, export and report subcommands to the main parser's subparsers."""
+    i = sub.add_parser("import", help="import records from CSV or XLSX files (all or nothing)")
+    i.add_argument("--db", required=True, help="the database (created with the schema if it does not exist)")
+    i.add_argument("--table", choices=list(TABLES), help="the table; default: each file's name (needs.csv -> needs)")
+    i.add_argument("--progress", action="store_true", help="report writing progress on stderr")
+    i.add_argument("files", nargs="+", metavar="FILE", help="CSV (UTF-8 or GBK) or XLSX; several files = one import")
+    i.set_defaults(run=cmd_import)
+
+    def common(sp):
+        sp.add_argument("--db", required=True)
+        sp.add_argument("--from", dest="start", type=_date)
+        sp.add_argument("--to", dest="end", type=_date)
+        sp.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    e = sub.add_parser("export", help="export scores (one scheme, or two compared) to .xlsx or .csv")
+    common(e)
+    e.add_argument("--scheme", action="append", required=True, help="built-in, saved or .yaml; give twice to compare")
+    e.add_argument("--out", required=True, help="FILE.xlsx or FILE.csv")
+    e.set_defaults(run=cmd_export)
+
+    r = sub.add_parser("report", help="a printable HTML report card for one station")
+    common(r)
+    r.add_argument("--scheme", required=True)
+    r.add_argument("--station", required=True, help="station id, e.g. S07")
+    r.add_argument("--out", required=True, help="FILE.html")
+    r.set_defaults(run=cmd_report)
+
+
+__all__ = ["register", "ImportProblems", "Problem"]

@@ -1,0 +1,323 @@
+"""Results out: a score result (or two, compared) to .xlsx or .csv that a spreadsheet can open safely.
+
+Any text cell that a spreadsheet could run as a formula (starting with = + - @, a tab or a carriage return) gets an
+apostrophe in front, so user text (station names, scheme and indicator names) is shown, never executed. Numbers stay
+numbers. The file is written beside the target and moved into place, so a failure never leaves half a file.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .compare import Comparison, compare
+from .errors import InputError
+from .scoring import ScoreResult
+
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportError(InputError):
+    """The export cannot be made as asked (wrong file type, wrong number of results)."""
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; anything else is returned as is."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_START):
+        return "'" + value
+    return value
+
+
+def _name(obj, lang: str, field: str = "name") -> str:
+    first, second = (f"{field}_zh", f"{field}_en") if lang == "zh" else (f"{field}_en", f"{field}_zh")
+    return getattr(obj, first, "") or getattr(obj, second, "") or getattr(obj, "id", "")
+
+
+_WORDS = {
+    "en": {"rank": "rank", "station_id": "station_id", "station": "station", "district": "district", "score": "score",
+           "grade": "grade", "capped_by": "capped_by", "indicator_id": "indicator_id", "indicator": "indicator",
+           "dimension": "dimension", "within": "weight in dimension", "dimension_weight": "dimension weight",
+           "effective": "effective weight", "camp": "camp", "direction": "direction", "normalisation": "normalisation",
+           "raw": "raw", "normalised": "normalised", "contribution": "contribution", "shift": "shift",
+           "explained_by": "explained_by", "scheme": "scheme", "period": "period", "from": "from", "to": "to",
+           "kendall": "Kendall tau", "spearman": "Spearman rho", "topk": "top-k overlap",
+           "shift_note": "shift = rank A - rank B: positive means B ranks the station higher"},
+    "zh": {"rank": "排名", "station_id": "站点编号", "station": "站点", "district": "所属区县", "score": "得分",
+           "grade": "等级", "capped_by": "被否决项限制", "indicator_id": "指标编号", "indicator": "指标",
+           "dimension": "维度", "within": "维度内权重", "dimension_weight": "维度权重", "effective": "有效权重",
+           "camp": "类型", "direction": "方向", "normalisation": "标准化", "raw": "原始值", "normalised": "标准化值",
+           "contribution": "贡献", "shift": "名次变化", "explained_by": "主要原因", "scheme": "方案", "period": "评估期",
+           "from": "起", "to": "止", "kendall": "Kendall τ", "spearman": "Spearman ρ", "topk": "前k名重合率",
+           "shift_note": "名次变化 = A方案名次 - B方案名次：正数表示B方案排名更靠前"},
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    if lang not in _WORDS:
+        raise ExportError(f"--lang: expected zh or en, got {lang!r}")
+    return _WORDS[lang]
+
+
+def _results(result_or_results) -> list[ScoreResult]:
+    if isinstance(result_or_results, ScoreResult):
+        return [result_or_results]
+    if isinstance(result_or_results, Comparison):
+        return [result_or_results.a, result_or_results.b]
+    items = list(result_or_results)
+    if not 1 <= len(items) <= 2 or not all(isinstance(r, ScoreResult) for r in items):
+        raise ExportError(f"export takes one or two score results, got {len(items)}")
+    return items
+
+
+def _num(x: Any) -> Any:
+    """numpy scalars -> Python numbers; NaN -> None (an empty cell)."""
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        return None if math.isnan(float(x)) else float(x)
+    if isinstance(x, (np.bool_,)):
+        return bool(x)
+    return x
+
+
+def _station_name(result: ScoreResult, sid: str, lang: str) -> str:
+    st = result.stations
+    first, second = ("name", "name_en") if lang == "zh" else ("name_en", "name")
+    for col in (first, second):
+        if col in st.columns:
+            v = st.at[sid, col]
+            if isinstance(v, str) and v:
+                return v
+    return sid
+
+
+def _indicator_names(result: ScoreResult, lang: str) -> dict[str, str]:
+    """Indicator id -> display name; a name shared by two indicators gets its id added so columns stay unique."""
+    names = {i.id: _name(i, lang) or i.id for i in result.scheme.indicators}
+    counts = pd.Series(list(names.values())).value_counts()
+    return {k: (f"{v} ({k})" if counts[v] > 1 else v) for k, v in names.items()}
+
+
+def _order(result: ScoreResult) -> list[str]:
+    return list(result.table().index)
+
+
+# ---------------------------------------------------------------- tables (header row + rows of plain values)
+
+Table = tuple[list[str], list[list[Any]]]
+
+
+def scores_table(result: ScoreResult, lang: str) -> Table:
+    w = _words(lang)
+    head = [w["rank"], w["station_id"], w["station"], w["district"], w["score"], w["grade"], w["capped_by"]]
+    rows = []
+    for sid in _order(result):
+        rows.append([int(result.rank[sid]), sid, _station_name(result, sid, lang),
+                     _num(result.stations.at[sid, "district"]) if "district" in result.stations.columns else None,
+                     _num(result.total[sid]), result.grade[sid], _gates_text(result, sid, lang)])
+    return head, rows
+
+
+def _gates_text(result: ScoreResult, sid: str, lang: str) -> str:
+    capped = result.capped_by[sid]
+    if not capped or lang == "en":
+        return capped
+    zh = {(g.name_en or g.indicator): (g.name_zh or g.name_en or g.indicator) for g in result.scheme.gates}
+    return "，".join(zh.get(part.strip(), part.strip()) for part in capped.split(", "))
+
+
+def matrix_table(result: ScoreResult, frame: pd.DataFrame, lang: str, names: dict[str, str] | None = None) -> Table:
+    """Stations (in rank order) x columns of `frame`, headed by station id, station name and the column names."""
+    w = _words(lang)
+    names = names or {}
+    cols = list(frame.columns)
+    head = [w["station_id"], w["station"], *[names.get(c, c) for c in cols]]
+    rows = [[sid, _station_name(result, sid, lang), *[_num(frame.at[sid, c]) for c in cols]] for sid in _order(result)]
+    return head, rows
+
+
+def weights_table(result: ScoreResult, lang: str) -> Table:
+    w = _words(lang)
+    dims = {d.id: _name(d, lang) for d in result.scheme.dimensions}
+    head = [w["indicator_id"], w["indicator"], w["dimension"], w["within"], w["dimension_weight"], w["effective"],
+            w["camp"], w["direction"], w["normalisation"]]
+    rows = []
+    for ind in result.scheme.indicators:
+        r = result.weights.loc[ind.id]
+        rows.append([ind.id, _name(ind, lang), dims.get(r["dimension"], r["dimension"]), _num(r["within"]),
+                     _num(r["dimension_weight"]), _num(r["effective"]), ind.camp, ind.direction,
+                     ind.normalisation.method])
+    return head, rows
+
+
+def dimension_names(result: ScoreResult, lang: str) -> dict[str, str]:
+    return {d.id: _name(d, lang) for d in result.scheme.dimensions}
+
+
+def comparison_table(cmp: Comparison, lang: str) -> tuple[list[list[Any]], Table]:
+    """(summary lines above the table, the table)."""
+    w = _words(lang)
+    a, b = cmp.a, cmp.b
+    names = {**{i.id: _name(i, lang) for i in a.scheme.indicators}, **{i.id: _name(i, lang) for i in b.scheme.indicators}}
+    summary = [
+        [f"A: {w['scheme']}", a.scheme.id, _name(a.scheme, lang)],
+        [f"B: {w['scheme']}", b.scheme.id, _name(b.scheme, lang)],
+        [w["kendall"], _num(cmp.kendall_tau)],
+        [w["spearman"], _num(cmp.spearman_rho)],
+        [f"{w['topk']} (k={cmp.top_k})", _num(cmp.top_k_overlap)],
+        [w["shift_note"]],
+    ]
+    head = [w["station_id"], w["station"], f"{w['rank']} A", f"{w['rank']} B", w["shift"], f"{w['score']} A",
+            f"{w['score']} B", w["explained_by"]]
+    rows = []
+    for sid, r in cmp.table.iterrows():
+        rows.append([sid, _station_name(a, sid, lang), int(r["rank_a"]), int(r["rank_b"]), int(r["shift"]),
+                     _num(r["score_a"]), _num(r["score_b"]), "; ".join(names.get(i, i) for i in r["explained_by"])])
+    return summary, (head, rows)
+
+
+def about_rows(results: list[ScoreResult], lang: str) -> list[list[Any]]:
+    w = _words(lang)
+    rows = []
+    for label, r in zip("AB" if len(results) == 2 else " ", results):
+        rows.append([f"{label.strip()} {w['scheme']}".strip(), r.scheme.id, _name(r.scheme, lang)])
+        rows.append([w["period"], f'{w["from"]} {r.period.start or "…"}', f'{w["to"]} {r.period.end or "…"}'])
+    return rows
+
+
+# ---------------------------------------------------------------- writers
+
+def export_scores(result_or_results, path: str | Path, lang: str = "zh") -> Path:
+    """Write one result, or two compared, to `path` (.xlsx or .csv). Returns the path."""
+    results = _results(result_or_results)
+    _words(lang)
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise ExportError(f"{path}: the output must end in .xlsx or .csv")
+    if len(results) == 2 and not results[0].stations.index.equals(results[1].stations.index):
+        raise ExportError("the two results cover different stations; score both over the same database")
+    writer = _write_xlsx if suffix == ".xlsx" else _write_csv
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"{path}: the folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=folder)
+    os.close(fd)
+    try:
+        writer(results, Path(tmp), lang)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _sheet_tables(result: ScoreResult, lang: str) -> list[tuple[str, Table]]:
+    names = _indicator_names(result, lang)
+    return [
+        ("scores", scores_table(result, lang)),
+        ("raw", matrix_table(result, result.raw, lang, names)),
+        ("normalised", matrix_table(result, result.normalised, lang, names)),
+        ("contributions", matrix_table(result, result.contributions, lang, names)),
+        ("dimension_scores", matrix_table(result, result.dimension_scores, lang, dimension_names(result, lang))),
+        ("weights", weights_table(result, lang)),
+    ]
+
+
+def _clean(value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    if isinstance(value, str):
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    return value
+
+
+def _write_xlsx(results: list[ScoreResult], path: Path, lang: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=False)
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+
+    def widen(ws, head):
+        from openpyxl.utils import get_column_letter
+        for c, h in enumerate(head, start=1):
+            text = str(h or "")
+            units = sum(2 if ord(ch) > 0x2e80 else 1 for ch in text)
+            ws.column_dimensions[get_column_letter(c)].width = max(10, min(units + 2, 40))
+
+    def put(ws, rows, start_row=1, header=True, fmt="0.00"):
+        for r, row in enumerate(rows, start=start_row):
+            for c, value in enumerate(row, start=1):
+                cell = ws.cell(row=r, column=c)
+                cell.value = _clean(value)
+                if isinstance(value, float):
+                    cell.number_format = fmt   # display only: the full value is kept
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"   # belt and braces: a text cell is text, whatever it starts with
+                if header and r == start_row:
+                    cell.font = bold
+        return start_row + len(rows)
+
+    if len(results) == 2:
+        cmp = compare(*results)
+        summary, (head, rows) = comparison_table(cmp, lang)
+        ws = wb.create_sheet("comparison")
+        nxt = put(ws, summary, header=False, fmt="0.000")
+        put(ws, [head, *rows], start_row=nxt + 1)
+        widen(ws, head)
+        ws.freeze_panes = ws.cell(row=nxt + 2, column=1)
+    for label, result in zip(("A ", "B ") if len(results) == 2 else ("",), results):
+        for sheet, (head, rows) in _sheet_tables(result, lang):
+            ws = wb.create_sheet(f"{label}{sheet}"[:31])
+            put(ws, [head, *rows], fmt="0.0000" if sheet in ("raw", "weights") else "0.00")
+            widen(ws, head)
+            ws.freeze_panes = "A2"
+    ws = wb.create_sheet("about")
+    put(ws, about_rows(results, lang), header=False)
+    wb.save(path)
+
+
+def csv_table(results: list[ScoreResult], lang: str) -> Table:
+    """One wide table: station, score, rank, grade, then raw / normalised / contribution per indicator.
+    With two results every scheme's columns are prefixed by its id, and the shift follows the ranks."""
+    w = _words(lang)
+    base = results[0]
+    order = _order(base)
+    head = [w["station_id"], w["station"]]
+    cols: list[list[Any]] = [order, [_station_name(base, s, lang) for s in order]]
+    two = len(results) == 2
+    for r in results:
+        pre = f"{r.scheme.id} " if two else ""
+        head += [f"{pre}{w['score']}", f"{pre}{w['rank']}", f"{pre}{w['grade']}"]
+        cols += [[_num(r.total[s]) for s in order], [int(r.rank[s]) for s in order], [r.grade[s] for s in order]]
+    if two:
+        head.append(w["shift"])
+        cols.append([int(results[0].rank[s] - results[1].rank[s]) for s in order])
+    for r in results:
+        pre = f"{r.scheme.id} " if two else ""
+        names = _indicator_names(r, lang)
+        for ind in r.scheme.indicators:
+            for stage, frame in (("raw", r.raw), ("normalised", r.normalised), ("contribution", r.contributions)):
+                head.append(f"{pre}{names[ind.id]} {w[stage]}")
+                cols.append([_num(frame.at[s, ind.id]) for s in order])
+    rows = [list(row) for row in zip(*cols)]
+    return head, rows
+
+
+def _write_csv(results: list[ScoreResult], path: Path, lang: str) -> None:
+    head, rows = csv_table(results, lang)
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow([neutralise(h) for h in head])
+    for row in rows:
+        out.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else repr(v) if isinstance(v, float)
+                      else v for v in row])
+    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))   # BOM: Excel reads it as UTF-8

@@ -1,0 +1,1162 @@
+"""Real records in: CSV and XLSX files checked whole, then written in one transaction or not at all.
+
+    plan = check(con, "needs", "needs.xlsx")        # parse and check everything; the database is only read
+    plan = check_many(con, [("stations", "s.csv"), ("needs", "n.csv")])   # several files as one import
+    if plan.ok:
+        report = apply(con, plan, progress)          # every row in ONE transaction through records.writing
+    else:
+        for p in plan.problems: print(p)             # row as the spreadsheet shows it, header as written, value
+
+What a file may hold (the import contract is records.TABLES):
+
+- Encodings: UTF-8 with or without BOM; UTF-16 with BOM; GB18030 (a superset of GBK / GB2312) when the bytes are
+  not UTF-8. XLSX: the first worksheet, read-only, cached values (what Excel shows) rather than formulas.
+- Headers: the English column names (any case) or the Chinese headers of HEADERS_ZH (and ALIASES_ZH), with
+  surrounding spaces, a '*' marker, enclosing brackets or a bracketed note ("金额（元）", "站点编号（station_id）")
+  ignored. Unknown headers are an error that suggests the closest known one. The first non-empty row is the header.
+- Required columns (REQUIRED): the key column(s) and station_id, plus what each table needs to make sense:
+  stations need a name and the population served (every per-1,000 indicator divides by it); needs a category,
+  the day raised, urgency and status; activities the day held and kind; inspections the day inspected;
+  feedback the day given and channel (and each row a rating or a need_met answer); expenditures the day, category
+  and amount; ratings the indicator, level and day rated. Required cells may not be empty.
+- Types: whole numbers (thousands separators and an integral "3.0" allowed), decimals (a leading ¥ and trailing
+  元 allowed), dates as ISO 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日 (a time after the date is ignored) or a date
+  cell in Excel. Full-width digits are read as digits.
+- Ranges (RANGES): counts, hours and amounts >= 0; urgency and rating 1-5; population > 0; dates 1900-2100.
+- Vocabularies: records.VOCABULARIES, in English (any case, spaces for underscores) or the Chinese labels of
+  LABELS_ZH (已解决 -> resolved, 个案 -> case ...). need_met also takes 是/否.
+- Consistency: needs.resolved_on is required when status is resolved and must be empty otherwise, and is never
+  before raised_on. References (REFERENCES: station, need, activity, resident) must exist in the database or in
+  the same import. A key may appear once in an import. A key already in the database with identical content in
+  the columns the file has is skipped (re-importing a file adds nothing); with different content it is an error
+  for that row: records are never silently overwritten. An empty cell counts as content (NULL).
+- XLSX cells are read as Excel last computed them: a formula cell counts as its cached value (a formula that was
+  never computed, e.g. written by a script, reads as empty).
+- Text: ids, codes and numbers are trimmed; free text (names, titles, comments, evidence) is stored exactly as
+  written, formula- or SQL-looking text included (exports neutralise it). Control characters are refused.
+- Limits: MAX_BYTES per file, MAX_ROWS data rows, MAX_LISTED problems listed then "and N more".
+
+Pseudonyms: resident ids (residents, attendance, feedback) are replaced on import by "R" + the first 12 hex digits
+of sha256(salt + id), the salt made once per database and kept in meta ('resident_salt'). The same raw id always
+maps to the same pseudonym in that database, so re-imports dedupe and no raw id is stored. Kept as they are:
+ids that already have the pseudonym form (R + 12 lower-case hex digits), and, in a demo database only
+(meta kind = 'demo'), the demo generator's R + 6 to 9 digits (R000123).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import hashlib
+import io
+import math
+import re
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import duckdb
+import pyarrow as pa
+
+from .errors import InputError
+from .records import LOAD_ORDER, TABLES, VOCABULARIES, create_schema, get_meta, writing
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 1_000_000
+MAX_LISTED = 200
+MAX_KEPT = 20_000                 # problems kept in memory (the rest are only counted)
+MAX_UNZIPPED = 600 * 1024 * 1024  # an XLSX that unpacks to more than this is refused (zip bombs)
+MAX_COLUMNS = 200
+CHUNK_ROWS = 20_000
+ID_MAX, SHORT_MAX, TEXT_MAX = 100, 500, 10_000
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2100, 12, 31)
+INT32 = 2_147_483_647
+DOUBLE_MAX = 1e12
+
+SALT_KEY = "resident_salt"
+PSEUDONYM = re.compile(r"R[0-9a-f]{12}")
+DEMO_RESIDENT = re.compile(r"R[0-9]{6,9}")
+RESIDENT_COLUMNS = {("residents", "resident_id"), ("attendance", "resident_id"), ("feedback", "resident_id")}
+
+KEYS: dict[str, tuple[str, ...]] = {t: (next(iter(cols)),) for t, cols in TABLES.items()}
+KEYS["attendance"] = ("activity_id", "resident_id")
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "stations": ("station_id", "name", "population"),
+    "residents": ("resident_id", "station_id"),
+    "needs": ("need_id", "station_id", "category", "raised_on", "urgency", "status"),
+    "activities": ("activity_id", "station_id", "held_on", "kind"),
+    "attendance": ("activity_id", "resident_id"),
+    "inspections": ("inspection_id", "station_id", "inspected_on"),
+    "feedback": ("feedback_id", "station_id", "given_on", "channel"),
+    "expenditures": ("expense_id", "station_id", "spent_on", "category", "amount"),
+    "ratings": ("rating_id", "station_id", "indicator_id", "level", "rated_on"),
+}
+
+# (table, column) -> the table whose key it names
+REFERENCES: dict[tuple[str, str], str] = {
+    **{(t, "station_id"): "stations" for t in TABLES if t != "stations"},
+    ("activities", "need_id"): "needs",
+    ("attendance", "activity_id"): "activities",
+    ("attendance", "resident_id"): "residents",
+    ("feedback", "resident_id"): "residents",
+    ("feedback", "activity_id"): "activities",
+    ("feedback", "need_id"): "needs",
+    ("expenditures", "need_id"): "needs",
+}
+
+# (low, high) inclusive; None = open
+RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    ("stations", "population"): (1, None),
+    ("needs", "urgency"): (1, 5),
+    ("needs", "households_affected"): (0, None),
+    ("activities", "photos"): (0, None),
+    ("activities", "media_items"): (0, None),
+    ("activities", "headcount"): (0, None),
+    ("activities", "cost"): (0, None),
+    ("activities", "staff_hours"): (0, None),
+    ("inspections", "prep_hours"): (0, None),
+    ("feedback", "rating"): (1, 5),
+    ("expenditures", "amount"): (0, None),
+}
+
+ID_COLUMNS = {"station_id", "resident_id", "need_id", "activity_id", "inspection_id", "feedback_id", "expense_id",
+              "rating_id", "indicator_id"}
+FREE_TEXT = {"name", "name_en", "title", "comment", "evidence"}   # kept exactly as written
+
+# Chinese headers: the first is the template's; the rest are accepted too.
+HEADERS_ZH: dict[str, tuple[str, ...]] = {
+    "station_id": ("站点编号", "站点ID", "社工站编号"),
+    "name": ("站点名称", "名称", "社工站名称"),
+    "name_en": ("英文名称", "站点英文名称"),
+    "district": ("所属区县", "区县", "所属区", "区"),
+    "street": ("街道", "所属街道", "街道（乡镇）"),
+    "population": ("服务人口", "人口", "服务居民数"),
+    "profile": ("站点类型", "类型"),
+    "resident_id": ("居民编号", "居民ID", "服务对象编号"),
+    "age_band": ("年龄段", "年龄组"),
+    "priority_group": ("重点人群", "人群类别"),
+    "need_id": ("需求编号", "需求ID", "对应需求编号"),
+    "source": ("需求来源", "来源"),
+    "raised_on": ("提出日期", "需求提出日期"),
+    "urgency": ("紧急程度", "紧急度"),
+    "households_affected": ("涉及户数", "受影响户数"),
+    "status": ("处理状态", "状态"),
+    "resolved_on": ("解决日期",),
+    "activity_id": ("活动编号", "活动ID"),
+    "held_on": ("活动日期", "举办日期"),
+    "kind": ("活动类型", "服务类型"),
+    "photos": ("照片数", "照片数量"),
+    "media_items": ("媒体报道数", "宣传报道数"),
+    "headcount": ("参与人数", "上报人数", "人数"),
+    "cost": ("活动费用", "费用"),
+    "staff_hours": ("社工工时", "工时"),
+    "inspection_id": ("检查编号", "检查ID"),
+    "inspected_on": ("检查日期",),
+    "prep_hours": ("迎检准备工时", "准备工时"),
+    "feedback_id": ("反馈编号", "反馈ID"),
+    "given_on": ("反馈日期",),
+    "channel": ("反馈渠道", "渠道"),
+    "rating": ("评分", "满意度评分"),
+    "need_met": ("需求是否满足", "是否满足需求"),
+    "comment": ("意见", "评价意见", "备注"),
+    "expense_id": ("支出编号", "支出ID"),
+    "spent_on": ("支出日期",),
+    "amount": ("金额", "支出金额"),
+    "rating_id": ("评定编号", "评估编号"),
+    "indicator_id": ("指标编号", "指标ID"),
+    "rater": ("评估方", "评估机构"),
+    "rated_on": ("评定日期", "评估日期"),
+    "evidence": ("评定依据", "依据", "佐证"),
+}
+# Columns whose Chinese header depends on the table.
+HEADERS_ZH_BY_TABLE: dict[tuple[str, str], tuple[str, ...]] = {
+    ("needs", "category"): ("需求类别", "类别"),
+    ("needs", "title"): ("需求名称", "需求内容", "标题"),
+    ("activities", "title"): ("活动名称", "标题"),
+    ("activities", "need_id"): ("对应需求编号", "需求编号"),
+    ("inspections", "level"): ("检查级别", "级别"),
+    ("expenditures", "category"): ("支出类别", "类别"),
+    ("ratings", "level"): ("评定等级", "等级"),
+}
+
+# Chinese labels of the closed vocabularies: label -> stored value.
+LABELS_ZH: dict[tuple[str, str], dict[str, str]] = {
+    ("residents", "priority_group"): {"独居老人": "elderly_alone", "空巢独居老人": "elderly_alone",
+                                      "残疾人": "disabled", "残障人士": "disabled", "低收入": "low_income",
+                                      "低收入家庭": "low_income", "低保": "low_income", "留守儿童": "left_behind_child",
+                                      "无": "none", "一般": "none", "非重点人群": "none"},
+    ("needs", "source"): {"问卷调查": "survey", "调查": "survey", "调研": "survey", "居民议事会": "council",
+                          "议事会": "council", "信访": "petition", "投诉": "petition", "转介": "referral",
+                          "走访": "visit", "入户走访": "visit"},
+    ("needs", "status"): {"待处理": "open", "未处理": "open", "处理中": "in_progress", "进行中": "in_progress",
+                          "已解决": "resolved", "未解决关闭": "closed_unresolved", "关闭未解决": "closed_unresolved",
+                          "已关闭未解决": "closed_unresolved"},
+    ("activities", "kind"): {"个案": "case", "个案服务": "case", "小组": "group", "小组活动": "group",
+                             "社区活动": "community", "社区": "community", "宣传": "publicity", "宣传活动": "publicity"},
+    ("inspections", "level"): {"区级": "district", "区": "district", "市级": "city", "市": "city",
+                               "省级": "province", "省": "province"},
+    ("feedback", "channel"): {"居民议事会": "council", "议事会": "council", "评议会": "evaluation_meeting",
+                              "居民评议会": "evaluation_meeting", "问卷调查": "survey", "调查": "survey",
+                              "热线": "hotline", "服务热线": "hotline"},
+    ("feedback", "need_met"): {"是": "yes", "否": "no", "满足": "yes", "已满足": "yes", "未满足": "no",
+                               "y": "yes", "n": "no", "true": "yes", "false": "no"},
+    ("expenditures", "category"): {"适老化改造": "elderly_friendly_renovation", "形象工程": "image_project",
+                                   "形象项目": "image_project", "人员": "staff", "人员经费": "staff",
+                                   "活动": "activities", "活动经费": "activities", "培训": "training",
+                                   "行政": "admin", "行政管理": "admin", "管理费": "admin"},
+}
+
+
+class ImportProblems(InputError):
+    """The file(s) cannot be imported; `problems` lists them (at most MAX_LISTED), `total` counts them all.
+    Nothing was written."""
+
+    def __init__(self, problems: list[Problem], total: int | None = None):
+        self.problems = list(problems)
+        self.total = len(self.problems) if total is None else total
+        files = ", ".join(dict.fromkeys(p.file for p in self.problems)) or "the import"
+        listed = self.problems[:MAX_LISTED]
+        lines = [f"{files}: {self.total} problem{'s' if self.total != 1 else ''}; nothing was imported"]
+        lines += [f"  {p}" for p in listed]
+        if self.total > len(listed):
+            lines.append(f"  ... and {self.total - len(listed):,} more")
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong: the file, the row as the spreadsheet numbers it (header = 1), the header as written,
+    the bad value as written, and what was expected."""
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f'column "{self.column}"')
+        if self.value is not None:
+            where.append(f"value {_show(self.value)}" if self.value != "" else "value (empty)")
+        return f"{', '.join(where)}: {self.message}"
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    shown = repr(text)
+    return '"' + shown[1:-1] + '"' if shown.startswith("'") else shown
+
+
+@dataclass
+class TablePart:
+    """One file's rows for one table, checked: `rows` is what will be inserted (skipped rows left out)."""
+    table: str
+    file: str
+    columns: list[str]
+    rows: pa.Table | None
+    read: int = 0
+    skipped: int = 0
+
+    @property
+    def inserting(self) -> int:
+        return 0 if self.rows is None else self.rows.num_rows
+
+
+@dataclass
+class ImportPlan:
+    parts: list[TablePart]
+    problems: list[Problem]
+    problem_total: int
+    salt: str
+    new_salt: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_total == 0
+
+    @property
+    def inserting(self) -> int:
+        return sum(p.inserting for p in self.parts)
+
+    @property
+    def skipped(self) -> int:
+        return sum(p.skipped for p in self.parts)
+
+    def error(self) -> ImportProblems:
+        return ImportProblems(self.problems, self.problem_total)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    inserted: int
+    skipped: int
+    errors: list[Problem] = field(default_factory=list)
+    error_total: int = 0
+    by_table: dict[str, tuple[int, int]] = field(default_factory=dict)   # table -> (inserted, skipped)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_total == 0
+
+
+class _Problems:
+    """Collects problems, keeping the first MAX_KEPT and counting the rest."""
+
+    def __init__(self):
+        self.kept: list[Problem] = []
+        self.total = 0
+
+    def add(self, file, row, column, value, message):
+        self.total += 1
+        if len(self.kept) < MAX_KEPT:
+            self.kept.append(Problem(file, row, column, None if value is None else _cell_text(value), message))
+
+    def sorted(self) -> list[Problem]:
+        files = list(dict.fromkeys(p.file for p in self.kept))
+        return sorted(self.kept, key=lambda p: (files.index(p.file), p.row or 0))[:MAX_LISTED]
+
+
+def _plain(value: Any) -> str:
+    """A stored value for a message: numbers and dates as they are, text quoted, NULL as (empty)."""
+    if value is None:
+        return "(empty)"
+    if isinstance(value, str):
+        return _show(value, 30)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+# ---------------------------------------------------------------- headers and templates
+
+def chinese_header(table: str, column: str) -> str:
+    names = HEADERS_ZH_BY_TABLE.get((table, column)) or HEADERS_ZH.get(column) or (column,)
+    return names[0]
+
+
+def _header_names(table: str) -> dict[str, str]:
+    """Every accepted spelling (normalised) -> column."""
+    out: dict[str, str] = {}
+    for col in TABLES[table]:
+        for name in (*HEADERS_ZH_BY_TABLE.get((table, col), ()), *HEADERS_ZH.get(col, ())):
+            out.setdefault(_squash(name), col)
+        out[_squash(col)] = col
+    return out
+
+
+def _squash(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text).strip().lower()
+    return re.sub(r"[\s\-]+", "_", t)
+
+
+_BRACKETS = "([【〔<"
+_CLOSING = ")]】〕>"
+
+
+def _header_candidates(raw: Any) -> list[str]:
+    s = unicodedata.normalize("NFKC", "" if raw is None else str(raw)).replace("\ufeff", "").strip().strip("*").strip()
+    out = [s]
+    m = re.fullmatch(rf"[{re.escape(_BRACKETS)}]\s*(.*?)\s*[{re.escape(_CLOSING)}]", s)
+    if m:
+        out.append(m.group(1).strip("*").strip())
+    m = re.fullmatch(rf"(.+?)\s*[{re.escape(_BRACKETS)}](.*?)[{re.escape(_CLOSING)}]", s)
+    if m:   # "站点编号（station_id）" or "金额（元）": the note may be the English name, else the part before it
+        out += [m.group(2).strip(), m.group(1).strip("*").strip()]
+    m = re.fullmatch(r"(\S+)\s+([A-Za-z_]+)", s)
+    if m:   # "站点编号 station_id"
+        out += [m.group(2), m.group(1)]
+    return out
+
+
+def _map_header(table: str, raw: Any) -> str | None:
+    names = _header_names(table)
+    for cand in _header_candidates(raw):
+        col = names.get(_squash(cand))
+        if col:
+            return col
+    return None
+
+
+def _suggest(table: str, raw: Any) -> tuple[str, str | None]:
+    """(message, the column it probably meant)."""
+    names = _header_names(table)
+    cand = _squash(_header_candidates(raw)[0])
+    close = difflib.get_close_matches(cand, list(names), n=1, cutoff=0.5)
+    known = ", ".join(f"{c} ({chinese_header(table, c)})" for c in TABLES[table])
+    hint, col = "", None
+    if close:
+        col = names[close[0]]
+        hint = f'did you mean "{chinese_header(table, col)}" ({col})? '
+    return f"is not a column of {table}; {hint}known columns: {known}", col
+
+
+def template(table: str, lang: str = "zh") -> bytes:
+    """The CSV template of a table: the header row in zh, en or both, UTF-8 with BOM so that Excel opens it right."""
+    if table not in TABLES:
+        raise ImportProblems([Problem("(template)", None, None, table,
+                                      f"is not a record table; tables: {', '.join(TABLES)}")])
+    if lang not in ("zh", "en", "both"):
+        raise ImportProblems([Problem("(template)", None, None, lang, "expected a language: zh, en or both")])
+    heads = []
+    for col in TABLES[table]:
+        zh = chinese_header(table, col)
+        heads.append(col if lang == "en" else zh if lang == "zh" else f"{zh}（{col}）")
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(heads)
+    return codecs.BOM_UTF8 + buf.getvalue().encode("utf-8")
+
+
+# ---------------------------------------------------------------- reading bytes into rows of cells
+
+class _FileProblem(Exception):
+    def __init__(self, message: str, row: int | None = None):
+        self.message, self.row = message, row
+
+
+def _read_source(source: Any, name: str | None) -> tuple[bytes, str]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        name = name or "(upload)"
+    elif isinstance(source, (str, Path)):
+        path = Path(source)
+        name = name or path.name
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                raise _FileProblem(f"is {size / 1e6:,.1f} MB; the limit is {MAX_BYTES // 2**20} MB: split the file")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise _FileProblem(f"cannot be read: {exc.strerror or exc}") from None
+    elif hasattr(source, "getvalue") or hasattr(source, "read"):
+        name = name or getattr(source, "name", None) or "(upload)"
+        data = source.getvalue() if hasattr(source, "getvalue") else source.read(MAX_BYTES + 1)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+    else:
+        raise TypeError(f"cannot import from a {type(source).__name__}")
+    if len(data) > MAX_BYTES:
+        raise _FileProblem(f"is more than {MAX_BYTES // 2**20} MB; split the file")
+    return data, str(name)
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _FileProblem(f"starts like UTF-16 text but byte {exc.start} is not UTF-16") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise _FileProblem(f"is neither UTF-8 nor GBK/GB18030 text (byte {utf8.start:,} is 0x{data[utf8.start]:02x});"
+                               " save it as 'CSV UTF-8' or as .xlsx") from None
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    text = _decode(data)
+    first = text.split("\n", 1)[0]
+    delim = max((",", "\t", ";"), key=lambda d: (first.count(d), d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    row_no = 0
+    try:
+        for cells in reader:
+            row_no += 1
+            yield row_no, cells
+    except csv.Error as exc:
+        raise _FileProblem(f"is not valid CSV near line {reader.line_num}: {exc}", row_no + 1) from None
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise _FileProblem(f"is not a readable .xlsx workbook ({exc}); save it again from Excel or as CSV") from None
+    if unpacked > MAX_UNZIPPED:
+        raise _FileProblem(f"unpacks to {unpacked / 1e6:,.0f} MB; the limit is {MAX_UNZIPPED // 2**20} MB")
+    import openpyxl
+    import warnings
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:   # a damaged workbook can fail anywhere inside openpyxl; it is the file's fault
+        raise _FileProblem(f"is not a readable .xlsx workbook ({type(exc).__name__}: {_show(str(exc), 120)});"
+                           " save it again from Excel or as CSV") from None
+    try:
+        if not wb.worksheets:
+            raise _FileProblem("has no worksheet")
+        ws = wb.worksheets[0]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()   # the stored dimensions may be wrong: read every row there is
+        row_no = 0
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for row_no, cells in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+                    yield row_no, list(cells)
+        except _FileProblem:
+            raise
+        except Exception as exc:   # damaged sheet XML, bad shared strings, bad dates ...
+            raise _FileProblem(f"has a damaged worksheet near row {row_no + 1} ({type(exc).__name__}:"
+                               f" {_show(str(exc), 120)}); save it again from Excel or as CSV", row_no + 1) from None
+    finally:
+        wb.close()
+
+
+def _rows(data: bytes, name: str) -> Iterator[tuple[int, list[Any]]]:
+    if data.startswith(b"PK\x03\x04"):
+        return _xlsx_rows(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise _FileProblem("is an old .xls workbook (or an encrypted one); save it as .xlsx or CSV UTF-8")
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        raise _FileProblem("is named .xlsx but is not an Excel workbook (damaged or renamed?)")
+    return _csv_rows(data)
+
+
+# ---------------------------------------------------------------- cell conversion
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INT = re.compile(r"[+-]?\d+(?:\.0*)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_DEC = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
+_DATES = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"),
+)
+_TIME_PART = re.compile(r"(.*?)(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")   # a time after the date is ignored
+
+
+class _Bad(Exception):
+    def __init__(self, message: str):
+        self.message = message
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _Bad("expected text or a number, not an infinite or missing number")
+        if value.is_integer() and abs(value) < 2 ** 53:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, (date, time, timedelta)):
+        return str(value)
+    return str(value)
+
+
+def _check_text(text: str, limit: int) -> str:
+    if _CONTROL.search(text):
+        raise _Bad("contains a control character; remove it")
+    if len(text) > limit:
+        raise _Bad(f"is {len(text):,} characters long; at most {limit:,} are allowed")
+    return text
+
+
+def _conv_id(value: Any) -> str:
+    if isinstance(value, float) and not (value.is_integer() and abs(value) < 2 ** 53):
+        raise _Bad("expected an identifier; Excel turned it into a rounded number: format the column as text")
+    return _check_text(unicodedata.normalize("NFKC", _as_text(value)).strip(), ID_MAX)
+
+
+def _conv_short(value: Any) -> str:
+    return _check_text(_as_text(value).strip(), SHORT_MAX)
+
+
+def _conv_text(value: Any) -> str:
+    return _check_text(_as_text(value), TEXT_MAX)
+
+
+def _range_text(lo, hi, whole: bool) -> str:
+    kind = "a whole number" if whole else "a number"
+    if lo is not None and hi is not None:
+        return f"{kind} from {lo:g} to {hi:g}"
+    if lo is not None:
+        return f"{kind} of at least {lo:g}" if lo else f"{kind}, 0 or more"
+    return kind
+
+
+def _number_text(value: Any) -> str:
+    t = unicodedata.normalize("NFKC", str(value)).strip()
+    t = t.removeprefix("¥").removesuffix("元").strip()
+    if _THOUSANDS.fullmatch(t):
+        t = t.replace(",", "")
+    return t
+
+
+def _make_int(lo, hi):
+    lo_b = -INT32 if lo is None else lo
+    hi_b = INT32 if hi is None else hi
+    expect = _range_text(lo, hi, True)
+
+    def conv(value: Any) -> int:
+        if isinstance(value, bool):
+            raise _Bad(f"expected {expect}, not TRUE/FALSE")
+        if isinstance(value, int):
+            n = value
+        elif isinstance(value, float):
+            if not (math.isfinite(value) and value.is_integer()):
+                raise _Bad(f"expected {expect}")
+            n = int(value)
+        elif isinstance(value, (date, time, timedelta)):
+            raise _Bad(f"expected {expect}, not a date or time")
+        else:
+            t = _number_text(value)
+            if len(t) > 30 or not _INT.fullmatch(t):
+                raise _Bad(f"expected {expect}")
+            n = int(t.split(".")[0])
+        if not lo_b <= n <= hi_b:
+            raise _Bad(f"expected {expect}" + ("" if lo is not None and hi is not None else
+                                               f" and at most {hi_b:,}" if n > hi_b else ""))
+        return n
+    return conv
+
+
+def _make_float(lo, hi):
+    lo_b = -DOUBLE_MAX if lo is None else lo
+    hi_b = DOUBLE_MAX if hi is None else hi
+    expect = _range_text(lo, hi, False)
+
+    def conv(value: Any) -> float:
+        if isinstance(value, bool):
+            raise _Bad(f"expected {expect}, not TRUE/FALSE")
+        if isinstance(value, (int, float)):
+            x = float(value)
+        elif isinstance(value, (date, time, timedelta)):
+            raise _Bad(f"expected {expect}, not a date or time")
+        else:
+            t = _number_text(value)
+            if len(t) > 40 or not _DEC.fullmatch(t):
+                raise _Bad(f"expected {expect}")
+            x = float(t)
+        if not math.isfinite(x) or not lo_b <= x <= hi_b:
+            raise _Bad(f"expected {expect}" + (f" and at most {hi_b:,.0f}" if math.isfinite(x) and x > hi_b else ""))
+        return x
+    return conv
+
+
+_DATE_EXPECT = "expected a date like 2024-03-05, 2024/3/5 or 2024年3月5日"
+
+
+def parse_date(value: Any) -> date:
+    """A date cell or text in one of the accepted forms; raises ValueError with the expected forms."""
+    try:
+        return _conv_date(value)
+    except _Bad as exc:
+        raise ValueError(exc.message) from None
+
+
+def _conv_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        d = value.date()
+    elif isinstance(value, date):
+        d = value
+    elif isinstance(value, (bool, int, float, time, timedelta)):
+        raise _Bad(f"{_DATE_EXPECT}; the cell holds a number: format it as a date")
+    else:
+        t = unicodedata.normalize("NFKC", str(value)).strip()
+        t = _TIME_PART.fullmatch(t).group(1) if len(t) < 40 else t
+        for pattern in _DATES:
+            m = pattern.fullmatch(t)
+            if m:
+                try:
+                    d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                except ValueError:
+                    raise _Bad(f"is not a real day of the calendar; {_DATE_EXPECT}") from None
+                break
+        else:
+            raise _Bad(_DATE_EXPECT)
+    if not DATE_MIN <= d <= DATE_MAX:
+        raise _Bad(f"expected a date between {DATE_MIN.year} and {DATE_MAX.year}")
+    return d
+
+
+def _vocab_key(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", unicodedata.normalize("NFKC", text).strip().lower())
+
+
+def _make_vocab(table: str, column: str):
+    allowed = VOCABULARIES[(table, column)]
+    labels = {_vocab_key(k): v for k, v in LABELS_ZH.get((table, column), {}).items()}
+    lookup = {**labels, **{_vocab_key(v): v for v in allowed}}
+    if column == "age_band":   # "60-79岁", "80岁以上"
+        lookup.update({_vocab_key(v.replace("+", "岁以上") if v.endswith("+") else v + "岁"): v for v in allowed})
+    zh = [k for k, v in LABELS_ZH.get((table, column), {}).items() if re.search(r"[^\x00-\x7f]", k)]
+    shown = ", ".join(allowed) + (f" (or {', '.join(zh[:8])})" if zh else "")
+
+    def conv(value: Any) -> str:
+        if isinstance(value, bool) and column == "need_met":
+            return "yes" if value else "no"
+        got = lookup.get(_vocab_key(_as_text(value)))
+        if got is None:
+            raise _Bad(f"expected one of {shown}")
+        return got
+    return conv
+
+
+def _converter(table: str, column: str) -> Callable[[Any], Any]:
+    kind = TABLES[table][column]
+    lo, hi = RANGES.get((table, column), (None, None))
+    if (table, column) in VOCABULARIES:
+        return _make_vocab(table, column)
+    if kind in ("INTEGER", "BIGINT", "SMALLINT"):
+        return _make_int(lo, hi)
+    if kind in ("DOUBLE", "FLOAT", "REAL") or kind.startswith("DECIMAL"):
+        return _make_float(lo, hi)
+    if kind == "DATE":
+        return _conv_date
+    if column in ID_COLUMNS:
+        return _conv_id
+    if column in FREE_TEXT:
+        return _conv_text
+    return _conv_short
+
+
+def _arrow_type(kind: str) -> pa.DataType:
+    return {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "SMALLINT": pa.int16(),
+            "DOUBLE": pa.float64(), "FLOAT": pa.float32(), "REAL": pa.float32(), "DATE": pa.date32()
+            }.get(kind, pa.string())
+
+
+# ---------------------------------------------------------------- pseudonyms
+
+def pseudonym(salt: str, raw_id: str) -> str:
+    return "R" + hashlib.sha256((salt + raw_id).encode("utf-8")).hexdigest()[:12]
+
+
+class _Pseudonymiser:
+    def __init__(self, salt: str, demo: bool):
+        self.salt, self.demo, self.cache = salt, demo, {}
+
+    def __call__(self, raw: str) -> str:
+        out = self.cache.get(raw)
+        if out is None:
+            if PSEUDONYM.fullmatch(raw) or (self.demo and DEMO_RESIDENT.fullmatch(raw)):
+                out = raw
+            else:
+                out = pseudonym(self.salt, raw)
+            self.cache[raw] = out
+        return out
+
+
+# ---------------------------------------------------------------- checking
+
+@dataclass
+class _Parsed:
+    table: str
+    file: str
+    columns: list[str]                 # DB columns present, in file order
+    headers: dict[str, str]            # column -> header as the user wrote it
+    rows: list[int] = field(default_factory=list)          # spreadsheet row of each good row
+    values: list[tuple] = field(default_factory=list)      # good rows, values in `columns` order
+    read: int = 0
+    bad_rows: set[int] = field(default_factory=set)
+    skip: set[int] = field(default_factory=set)            # indexes into values: already in the DB, identical
+
+
+def _existing_tables(cur) -> set[str]:
+    rows = cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()
+    return {r[0] for r in rows}
+
+
+def _parse(table: str, data: bytes, name: str, probs: _Problems, pseudo: _Pseudonymiser) -> _Parsed | None:
+    rows = None
+    try:
+        rows = _rows(data, name)
+        return _parse_rows(table, rows, data, name, probs, pseudo)
+    except _FileProblem as exc:
+        probs.add(name, exc.row, None, None, exc.message)
+        return None
+    finally:
+        if rows is not None:
+            rows.close()   # an XLSX reader left early still closes its workbook
+
+
+def _parse_rows(table: str, rows: Iterator[tuple[int, list[Any]]], data: bytes, name: str, probs: _Problems,
+                pseudo: _Pseudonymiser) -> _Parsed | None:
+    header_row, header = None, None
+    for row_no, cells in rows:
+        if any(not _is_empty(c) for c in cells):
+            header_row, header = row_no, cells
+            break
+    if header is None:
+        probs.add(name, None, None, None, "is empty: expected a header row and at least one data row")
+        return None
+    if len(header) > MAX_COLUMNS and any(not _is_empty(c) for c in header[MAX_COLUMNS:]):
+        probs.add(name, header_row, None, None, f"has more than {MAX_COLUMNS} columns")
+        return None
+    cols: dict[int, str] = {}
+    headers: dict[str, str] = {}
+    blank_headers: list[int] = []
+    bad_header = False
+    suggested: set[str | None] = set()
+    for i, raw in enumerate(header):
+        if _is_empty(raw):
+            blank_headers.append(i)
+            continue
+        shown = _as_text(raw).strip()
+        col = _map_header(table, raw)
+        if col is None:
+            message, meant = _suggest(table, raw)
+            probs.add(name, header_row, shown, None, message)
+            suggested.add(meant)
+            bad_header = True
+        elif col in headers:
+            probs.add(name, header_row, shown, None,
+                      f'means {col}, like column "{headers[col]}" before it; keep one of them')
+            bad_header = True
+        else:
+            cols[i], headers[col] = col, shown
+    missing = [c for c in REQUIRED.get(table, KEYS[table]) if c not in headers and c not in suggested]
+    if missing:
+        probs.add(name, header_row, None, None,
+                  "missing required column" + ("s " if len(missing) > 1 else " ") +
+                  ", ".join(f'"{chinese_header(table, c)}" ({c})' for c in missing))
+        bad_header = True
+    order = [cols[i] for i in sorted(cols)]
+    parsed = _Parsed(table, name, order, headers)
+    convs = {c: _converter(table, c) for c in order}
+    positions = [(i, cols[i]) for i in sorted(cols)]
+    pos_of = {c: k for k, c in enumerate(order)}
+    index_of = {c: i for i, c in cols.items()}
+    required = [c for c in REQUIRED.get(table, ()) if c in headers]
+    resident = (table, "resident_id") in RESIDENT_COLUMNS and "resident_id" in headers
+    width = len(header)
+    named_width = max(cols, default=-1) + 1   # a row may stop after the last named column
+    is_csv = not data.startswith(b"PK\x03\x04")
+    for row_no, cells in rows:
+        if not any(not _is_empty(c) for c in cells):
+            continue
+        parsed.read += 1
+        if parsed.read > MAX_ROWS:
+            probs.add(name, row_no, None, None, f"the file has more than {MAX_ROWS:,} data rows; split it")
+            return None
+        bad = False
+        if is_csv and len(cells) < named_width:
+            probs.add(name, row_no, None, None,
+                      f"has {len(cells)} cells but the header has {named_width}: is the row cut short?")
+            bad = True
+        for i in range(width, len(cells)):
+            if not _is_empty(cells[i]):
+                probs.add(name, row_no, None, cells[i],
+                          f"is in column {i + 1}, beyond the {width} columns of the header")
+                bad = True
+                break
+        for i in blank_headers:
+            if i < len(cells) and not _is_empty(cells[i]):
+                probs.add(name, row_no, f"(column {i + 1}, no header)", cells[i],
+                          "has no header; give the column a header or delete it")
+                bad = True
+        out: list[Any] = [None] * len(order)
+        for i, col in positions:
+            cell = cells[i] if i < len(cells) else None
+            if _is_empty(cell):
+                continue
+            try:
+                out[pos_of[col]] = convs[col](cell)
+            except _Bad as exc:
+                probs.add(name, row_no, headers[col], cell, exc.message)
+                bad = True
+        for col in required:
+            i = index_of[col]
+            if _is_empty(cells[i] if i < len(cells) else None):
+                probs.add(name, row_no, headers[col], "", "is required; the cell is empty")
+                bad = True
+        if not bad:
+            bad = _row_rules(table, out, pos_of, headers, name, row_no, probs)
+        if bad:
+            parsed.bad_rows.add(row_no)
+            continue
+        if resident and out[pos_of["resident_id"]] is not None:
+            out[pos_of["resident_id"]] = pseudo(out[pos_of["resident_id"]])
+        parsed.rows.append(row_no)
+        parsed.values.append(tuple(out))
+    if parsed.read == 0 and not bad_header:
+        probs.add(name, None, None, None, "has a header row but no data rows")
+    return None if bad_header else parsed
+
+
+def _row_rules(table, out, pos_of, headers, name, row_no, probs) -> bool:
+    """Rules across the cells of one row. True if the row is bad."""
+    def get(c):
+        return out[pos_of[c]] if c in pos_of else None
+    bad = False
+    if table == "needs" and "status" in pos_of and get("status") is not None:
+        status, resolved, raised = get("status"), get("resolved_on"), get("raised_on")
+        if status == "resolved" and resolved is None:
+            probs.add(name, row_no, headers.get("resolved_on", "resolved_on"), "",
+                      "is required when the status is resolved (已解决): the day the need was resolved")
+            bad = True
+        elif status != "resolved" and resolved is not None:
+            probs.add(name, row_no, headers["resolved_on"], resolved.isoformat(),
+                      f"must be empty when the status is {status}: only resolved needs have a resolved date")
+            bad = True
+        if resolved is not None and raised is not None and resolved < raised:
+            probs.add(name, row_no, headers["resolved_on"], resolved.isoformat(),
+                      f"is before the day the need was raised ({raised.isoformat()})")
+            bad = True
+    if table == "feedback" and get("rating") is None and get("need_met") is None:
+        probs.add(name, row_no, headers.get("rating", "rating"), "",
+                  "a feedback row needs a rating (1-5) or a need_met answer (yes/no)")
+        bad = True
+    return bad
+
+
+def _sql_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _keys_of(parsed: _Parsed, idx: int) -> tuple:
+    pos = [parsed.columns.index(k) for k in KEYS[parsed.table]]
+    return tuple(parsed.values[idx][p] for p in pos)
+
+
+def _arrow(parsed: _Parsed, cols: list[str], indexes: Iterable[int]) -> pa.Table:
+    pos = [parsed.columns.index(c) for c in cols]
+    idx = list(indexes)
+    arrays = [pa.array([parsed.values[i][p] for i in idx], type=_arrow_type(TABLES[parsed.table][c]))
+              for c, p in zip(cols, pos)]
+    return pa.Table.from_arrays(arrays, names=cols)
+
+
+def _check_duplicates(parts: list[_Parsed], probs: _Problems) -> None:
+    seen: dict[str, dict[tuple, tuple[str, int]]] = {}
+    for p in parts:
+        if not all(k in p.columns for k in KEYS[p.table]):
+            continue
+        table_seen = seen.setdefault(p.table, {})
+        keep_rows, keep_vals = [], []
+        for row, vals, i in zip(p.rows, p.values, range(len(p.values))):
+            key = _keys_of(p, i)
+            if key in table_seen:
+                f, r = table_seen[key]
+                where = f"row {r}" if f == p.file else f"{f} row {r}"
+                probs.add(p.file, row, p.headers[KEYS[p.table][0]], " / ".join(map(str, key)),
+                          f"repeats the key of {where}; each record may appear once")
+                p.bad_rows.add(row)
+                continue
+            table_seen[key] = (p.file, row)
+            keep_rows.append(row)
+            keep_vals.append(vals)
+        p.rows, p.values = keep_rows, keep_vals
+
+
+def _check_existing(cur, parts: list[_Parsed], tables: set[str], probs: _Problems) -> None:
+    """Keys already in the database: identical content is skipped, different content is an error."""
+    for p in parts:
+        keys = list(KEYS[p.table])
+        if p.table not in tables or not p.values or not all(k in p.columns for k in keys):
+            continue
+        cols = p.columns
+        keyed = _arrow(p, keys, range(len(p.values))).append_column("_i", pa.array(range(len(p.values)), pa.int64()))
+        view = "_import_keys"
+        cur.register(view, keyed)
+        try:
+            sel = ", ".join(f"t.{_sql_name(c)}" for c in cols)
+            on = " AND ".join(f"t.{_sql_name(k)} = k.{_sql_name(k)}" for k in keys)
+            found = cur.execute(f"SELECT k._i, {sel} FROM {_sql_name(p.table)} t JOIN {view} k ON {on}").fetchall()
+        finally:
+            cur.unregister(view)
+        for i, *there in found:
+            here = p.values[i]
+            if tuple(there) == tuple(here):
+                p.skip.add(i)
+                continue
+            diffs = [f"{c}: {_plain(a)} there, {_plain(b)} here"
+                     for c, a, b in zip(cols, there, here) if a != b]
+            probs.add(p.file, p.rows[i], p.headers[keys[0]], " / ".join(map(str, _keys_of(p, i))),
+                      "is already in the database with different content (" + "; ".join(diffs[:3]) +
+                      "); records are never overwritten: correct the row or leave it out")
+            p.bad_rows.add(p.rows[i])
+
+
+def _check_references(cur, parts: list[_Parsed], tables: set[str], probs: _Problems) -> None:
+    in_import: dict[str, set] = {}
+    for p in parts:
+        if len(KEYS[p.table]) == 1 and KEYS[p.table][0] in p.columns:
+            pos = p.columns.index(KEYS[p.table][0])
+            in_import.setdefault(p.table, set()).update(v[pos] for v in p.values)
+    for p in parts:
+        for col in p.columns:
+            target = REFERENCES.get((p.table, col))
+            if target is None:
+                continue
+            pos = p.columns.index(col)
+            local = in_import.get(target, set())
+            wanted = {v[pos] for v in p.values if v[pos] is not None} - local
+            if not wanted:
+                continue
+            key = KEYS[target][0]
+            missing = set(wanted)
+            if target in tables:
+                view = "_import_refs"
+                cur.register(view, pa.table({"v": pa.array(sorted(wanted), pa.string())}))
+                try:
+                    have = cur.execute(f"SELECT DISTINCT v FROM {view} WHERE v IN "
+                                       f"(SELECT {_sql_name(key)} FROM {_sql_name(target)})").fetchall()
+                finally:
+                    cur.unregister(view)
+                missing -= {r[0] for r in have}
+            if not missing:
+                continue
+            what = {"activities": "an activity"}.get(target, "a " + target.rstrip("s"))
+            n_rows = sum(1 for vals in p.values if vals[pos] in missing)
+            if n_rows > 10:   # one line first that says what is going on, then the rows
+                sample = ", ".join(sorted(map(str, missing))[:5]) + (", ..." if len(missing) > 5 else "")
+                probs.add(p.file, None, p.headers[col], None,
+                          f"{n_rows:,} rows name {len(missing):,} {target} that are neither in the database nor in "
+                          f"this import ({sample}); import {target} first (or in the same import)")
+            for row, vals in zip(p.rows, p.values):
+                if vals[pos] in missing:
+                    shown = vals[pos]
+                    probs.add(p.file, row, p.headers[col], shown,
+                              f"names {what} that is neither in the database nor in this import;"
+                              f" import {target} first (or in the same import)")
+                    p.bad_rows.add(row)
+
+
+def check_many(con: duckdb.DuckDBPyConnection, sources: Iterable[tuple[str, Any] | tuple[str, Any, str | None]]
+               ) -> ImportPlan:
+    """Parse and check several files as ONE import (references may be met by another file of it). Only reads."""
+    cur = con.cursor()
+    tables = _existing_tables(cur)
+    salt = get_meta(con, SALT_KEY) if "meta" in tables else None
+    new_salt = salt is None
+    salt = salt or secrets.token_hex(16)
+    demo = ("meta" in tables) and get_meta(con, "kind") == "demo"
+    pseudo = _Pseudonymiser(salt, demo)
+    probs = _Problems()
+    parsed: list[_Parsed] = []
+    items = [(s[0], s[1], s[2] if len(s) > 2 else None) for s in sources]
+    for table, source, name in items:
+        if table not in TABLES:
+            probs.add(name or str(source)[:60], None, None, table,
+                      f"is not a record table; tables: {', '.join(TABLES)}")
+            continue
+        try:
+            data, file_name = _read_source(source, name)
+        except _FileProblem as exc:
+            probs.add(name or str(source), None, None, None, exc.message)
+            continue
+        got = _parse(table, data, file_name, probs, pseudo)
+        if got is not None:
+            parsed.append(got)
+    parsed.sort(key=lambda p: LOAD_ORDER.index(p.table))
+    _check_duplicates(parsed, probs)
+    _check_existing(cur, parsed, tables, probs)
+    _check_references(cur, parsed, tables, probs)
+    parts = []
+    for p in parsed:
+        keep = [i for i in range(len(p.values)) if i not in p.skip and p.rows[i] not in p.bad_rows]
+        rows = _arrow(p, p.columns, keep) if probs.total == 0 else None
+        parts.append(TablePart(p.table, p.file, p.columns, rows, p.read, len(p.skip)))
+    return ImportPlan(parts, probs.sorted(), probs.total, salt, new_salt)
+
+
+def check(con: duckdb.DuckDBPyConnection, table: str, source: Any, name: str | None = None) -> ImportPlan:
+    """Parse and check one file for `table` before anything is written. The plan lists every problem found."""
+    return check_many(con, [(table, source, name)])
+
+
+# ---------------------------------------------------------------- writing
+
+class StaleImport(ImportProblems):
+    """The database changed between check and apply."""
+
+
+def apply(con: duckdb.DuckDBPyConnection, plan: ImportPlan,
+          progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Write a checked plan: every row in ONE transaction through records.writing, or nothing.
+
+    Rows go in chunks (an Arrow table registered as a view, then INSERT ... SELECT: values are never pasted into
+    SQL); `progress(done, total)` is called after each chunk. The keys are checked again inside the transaction
+    so that a database changed since `check` is refused rather than given duplicates.
+    """
+    if not plan.ok:
+        raise plan.error()
+    total = plan.inserting
+    done = 0
+    with writing(con) as cur:
+        create_schema(cur)
+        current = cur.execute("SELECT value FROM meta WHERE key = ?", [SALT_KEY]).fetchall()
+        if current and current[0][0] != plan.salt:
+            raise StaleImport([Problem(plan.parts[0].file if plan.parts else "(import)", None, None, None,
+                                       "the database changed since the file was checked; check it again")])
+        if not current and plan.new_salt and any(
+                (p.table, "resident_id") in RESIDENT_COLUMNS and "resident_id" in p.columns for p in plan.parts):
+            cur.execute("INSERT INTO meta VALUES (?, ?)", [SALT_KEY, plan.salt])
+        for part in plan.parts:
+            if not part.inserting:
+                continue
+            _refuse_changed_keys(cur, part)
+            cols = ", ".join(_sql_name(c) for c in part.columns)
+            sel = ", ".join(f"CAST({_sql_name(c)} AS {TABLES[part.table][c]})" for c in part.columns)
+            for batch in part.rows.to_batches(max_chunksize=CHUNK_ROWS):
+                cur.register("_import_chunk", pa.Table.from_batches([batch]))
+                try:
+                    cur.execute(f"INSERT INTO {_sql_name(part.table)} ({cols}) SELECT {sel} FROM _import_chunk")
+                finally:
+                    cur.unregister("_import_chunk")
+                done += batch.num_rows
+                if progress is not None:
+                    progress(done, total)
+    by_table: dict[str, tuple[int, int]] = {}
+    for p in plan.parts:
+        ins, sk = by_table.get(p.table, (0, 0))
+        by_table[p.table] = (ins + p.inserting, sk + p.skipped)
+    return ImportReport(inserted=total, skipped=plan.skipped, by_table=by_table)
+
+
+def _refuse_changed_keys(cur, part: TablePart) -> None:
+    keys = list(KEYS[part.table])
+    cur.register("_import_keys", part.rows.select(keys))
+    try:
+        on = " AND ".join(f"t.{_sql_name(k)} = k.{_sql_name(k)}" for k in keys)
+        n = cur.execute(f"SELECT count(*) FROM {_sql_name(part.table)} t JOIN _import_keys k ON {on}").fetchall()[0][0]
+    finally:
+        cur.unregister("_import_keys")
+    if n:
+        raise StaleImport([Problem(part.file, None, None, None,
+                                   f"{n:,} of its keys were added to {part.table} since the file was checked;"
+                                   " check it again")])
+
+
+def import_file(con: duckdb.DuckDBPyConnection, table: str, path_or_bytes: Any, name: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Check, then write if there is no problem. With problems nothing is written and the report lists them."""
+    plan = check(con, table, path_or_bytes, name)
+    if not plan.ok:
+        return ImportReport(0, 0, plan.problems, plan.problem_total)
+    return apply(con, plan, progress)
