@@ -1,0 +1,386 @@
+"""The shared frame of every page (not a page itself): the database, the language, the current scheme,
+the assessment period, cached queries and scoring, working copies of schemes, and the error guard.
+
+State lives in st.session_state, one session per browser tab:
+  lang            "zh" | "en" (the sidebar radio's key; first set from st.context.locale)
+  scheme_id       the current scheme (the sidebar selectbox's key)
+  period_start / period_end   the sidebar date inputs
+  working         {scheme id: Scheme}: edited, unsaved copies of schemes
+  _pending_scheme a scheme id to select on the next run (a widget's value cannot be set after it is drawn)
+  _flash          a message to show once after a rerun
+  _frame          the Frame of the last full run (pages and fragments read it)
+
+Caching (process-wide, so every key names the database path):
+  _connection(path)                       st.cache_resource: one DuckDB connection per process; a
+                                          fresh cursor per query (indicators.queries / measures do that)
+  counts / table_ranges / date_range / choices / station_summary / needs / saved / meta_kind
+                                          st.cache_data on (path, period, filters)
+  _score_records(path, records_yaml, start, end)
+                                          st.cache_data: the SQL of a scheme runs once per period. The key
+                                          is the scheme's YAML with every weight set to 1, because weights
+                                          never change the raw or normalised matrices; `score()` then applies
+                                          the real weights with ScoreResult.reweighted (numpy only), so moving
+                                          a weight or applying new weights never queries again.
+  preview(path, measure_repr, start, end) st.cache_data: the raw values of one edited measure
+  sensitivity(path, scheme_yaml, start, end, spread, draws, seed, top_k)
+                                          st.cache_data: Monte Carlo rank intervals
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from indicators import catalog, editing, measures, queries, records, scoring
+from indicators.i18n import LANGS, lang_of_locale, pick, t
+from indicators.measures import Period
+from indicators.model import Scheme, SchemeError, dump_yaml, load_yaml
+from indicators.records import RecordsError
+from indicators.scoring import EmptyRecords, ScoreResult
+from indicators.sensitivity import Sensitivity, SensitivityError, rank_intervals
+from indicators.weights import WeightsError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "demo.duckdb"
+DEFAULT_SCHEME = "needs-met"
+KNOWN_ERRORS = (SchemeError, WeightsError, EmptyRecords, RecordsError, SensitivityError)
+log = logging.getLogger("indicators.app")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every page needs to know, gathered by the sidebar on each full run."""
+    lang: str
+    db: str
+    kind: str | None
+    scheme: Scheme
+    source: str                 # "builtin" | "saved" | "working"
+    period: Period
+    data_range: tuple[date | None, date | None]
+
+
+# ---------------------------------------------------------------- database and cached queries
+
+def db_path() -> str:
+    return os.environ.get("INDICATORS_DB") or str(DEFAULT_DB)
+
+
+def _close(con) -> None:
+    try:
+        con.close()
+    except Exception:   # already closed
+        pass
+
+
+@st.cache_resource(show_spinner=False, on_release=_close)
+def _connection(path: str):
+    """The one connection of this process to `path`; the demo is built there first if no file exists."""
+    if not Path(path).exists():
+        records.build_demo(path)
+    return records.connect(path)
+
+
+def connection(path: str, lang: str):
+    if not Path(path).exists():
+        with st.spinner(t("frame.building", lang)):
+            return _connection(path)
+    return _connection(path)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def meta_kind(path: str) -> str | None:
+    return queries.meta_kind(_connection(path))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def counts(path: str) -> dict[str, int]:
+    return queries.table_counts(_connection(path))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def table_ranges(path: str) -> pd.DataFrame:
+    return queries.table_date_ranges(_connection(path))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def date_range(path: str) -> tuple[date | None, date | None]:
+    return queries.date_range(_connection(path))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def stations(path: str) -> pd.DataFrame:
+    return measures.load_stations(_connection(path))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def choices(path: str, table: str, column: str) -> list[str]:
+    return queries.distinct_values(_connection(path), table, column)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def station_summary(path: str, start: date | None, end: date | None, districts: tuple[str, ...],
+                    profiles: tuple[str, ...]) -> pd.DataFrame:
+    return queries.station_summary(_connection(path), Period(start, end), districts, profiles)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def needs(path: str, start: date | None, end: date | None) -> pd.DataFrame:
+    return queries.needs_in_period(_connection(path), Period(start, end))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def saved(path: str) -> pd.DataFrame:
+    return queries.saved_schemes(_connection(path))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _score_records(path: str, records_yaml: str, start: date | None, end: date | None) -> ScoreResult:
+    scheme = load_yaml(records_yaml)
+    return scoring.score(_connection(path), scheme, Period(start, end))
+
+
+def score(path: str, scheme: Scheme, period: Period) -> ScoreResult:
+    """Every stage of the scheme over the period: SQL once per (records part, period), weights by numpy."""
+    base = _score_records(path, dump_yaml(editing.strip_weights(scheme)), period.start, period.end)
+    return base.reweighted({d.id: d.weight for d in scheme.dimensions},
+                           {i.id: i.weight for i in scheme.indicators}, provenance=scheme.provenance)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _preview(path: str, measure_repr: str, start: date | None, end: date | None, _measure) -> pd.Series:
+    con = _connection(path)
+    stations = measures.load_stations(con)
+    raw = measures.raw_values(con, {"value": measures.plan(_measure)}, stations, Period(start, end))
+    return raw["value"]
+
+
+def preview(path: str, measure, period: Period) -> pd.Series:
+    """Raw values of one measure per station (plan first so a bad filter raises SchemeError)."""
+    measures.plan(measure)
+    return _preview(path, repr(measure), period.start, period.end, measure)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _sensitivity(path: str, scheme_yaml: str, start, end, spread: float, draws: int, seed: int, top_k: int,
+                 _result: ScoreResult) -> Sensitivity:
+    r = _result
+    return rank_intervals(r.normalised, r.weights["effective"].to_numpy(), list(r.stations.index),
+                          draws=draws, spread=spread, seed=seed, top_k=top_k, aggregation=r.scheme.aggregation)
+
+
+def sensitivity(path: str, result: ScoreResult, spread: float, draws: int, seed: int, top_k: int) -> Sensitivity:
+    return _sensitivity(path, dump_yaml(result.scheme), result.period.start, result.period.end,
+                        float(spread), int(draws), int(seed), int(top_k), result)
+
+
+# ---------------------------------------------------------------- schemes
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _builtin(scheme_id: str) -> Scheme:
+    return catalog.builtin(scheme_id)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _parse(text: str, source: str) -> Scheme:
+    return scoring.check(load_yaml(text, source), source)
+
+
+def schemes(path: str) -> dict[str, tuple[Scheme, str]]:
+    """id -> (scheme, source) for the built-ins, the saved schemes and this session's working copies
+    (a working copy stands in for the saved scheme it edits). A saved scheme that no longer loads is
+    left out and named in st.session_state['_broken']."""
+    out: dict[str, tuple[Scheme, str]] = {sid: (_builtin(sid), "builtin") for sid in catalog.BUILTINS}
+    broken = []
+    for row in saved(path).itertuples():
+        try:
+            out[row.scheme_id] = (_parse(row.yaml, f"saved scheme {row.scheme_id}"), "saved")
+        except SchemeError as exc:
+            broken.append(str(exc))
+    st.session_state["_broken"] = broken
+    for sid, sch in st.session_state.get("working", {}).items():
+        out[sid] = (sch, "working")
+    return out
+
+
+def scheme_label(entry: tuple[Scheme, str], lang: str) -> str:
+    scheme, source = entry
+    mark = {"builtin": t("frame.src.builtin", lang), "saved": t("frame.src.saved", lang),
+            "working": t("frame.src.working", lang)}[source]
+    return f"{pick(scheme, lang)} · {mark}"
+
+
+def taken_ids(path: str) -> set[str]:
+    return set(schemes(path))
+
+
+def editable(f: Frame) -> Scheme:
+    """The scheme an edit goes into: the current working copy, or a new one (built-ins get a new id)."""
+    if f.source == "working":
+        return f.scheme
+    return editing.working_copy(f.scheme, taken_ids(f.db))
+
+
+def put_working(scheme: Scheme, select: bool = True) -> None:
+    """Keep an edited scheme as this session's working copy (and make it current on the next run)."""
+    working = dict(st.session_state.get("working", {}))
+    working[scheme.id] = scheme
+    st.session_state["working"] = working
+    if select:
+        st.session_state["_pending_scheme"] = scheme.id
+
+
+def drop_working(scheme_id: str) -> None:
+    working = dict(st.session_state.get("working", {}))
+    working.pop(scheme_id, None)
+    st.session_state["working"] = working
+
+
+def flash(kind: str, text: str) -> None:
+    """Show a message once, after the next rerun."""
+    st.session_state["_flash"] = (kind, text)
+
+
+def show_flash() -> None:
+    item = st.session_state.pop("_flash", None)
+    if item:
+        kind, text = item
+        {"success": st.success, "info": st.info, "warning": st.warning}.get(kind, st.info)(text)
+
+
+# ---------------------------------------------------------------- errors
+
+def show_error(exc: BaseException, lang: str) -> None:
+    if isinstance(exc, SchemeError):
+        where = f"{exc.source} · " if exc.source else ""
+        st.error(t("error.scheme", lang, where=where, field=exc.field, problem=exc.problem))
+    elif isinstance(exc, KNOWN_ERRORS):
+        st.error(t("error.known", lang, msg=str(exc)))
+    else:
+        log.exception("unexpected error on a page")
+        st.error(t("error.unexpected", lang, msg=f"{type(exc).__name__}: {exc}"))
+
+
+@contextmanager
+def guard(lang: str):
+    """No traceback reaches the page: the package's errors become an st.error with their message,
+    anything else a short "something went wrong". st.rerun / st.stop pass through (BaseException)."""
+    try:
+        yield
+    except Exception as exc:   # noqa: BLE001 - the point is to catch everything a page raises
+        show_error(exc, lang)
+
+
+def guarded(fn):
+    """The same guard around a function (fragments rerun on their own, outside the page's guard)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with guard(lang()):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+# ---------------------------------------------------------------- choice widgets whose labels change
+
+_DEFAULTS = ("index", "value", "default")
+
+
+def choice(widget, label: str, options, *, key: str, format_func=str, **kwargs):
+    """Draw a keyed choice widget (st.selectbox, radio, select_slider, segmented_control, multiselect, or
+    the same on a column) whose option labels may change between runs: the language, a rename, "unsaved"
+    becoming "saved".
+
+    The browser keeps a choice as its label and sends that label back; when the labels have changed since
+    it was drawn, Streamlit cannot match it and the choice is lost (it falls back to the default, or comes
+    back as the label text). So when the labels change, the current choice is read (Streamlit still decodes
+    it with the previous run's labels) and set again before the widget is drawn, which sends the browser
+    the new label. Once the widget has a value, its default (index / value / default) is not passed again.
+    """
+    ss = st.session_state
+    options = list(options)
+    labels = tuple(str(format_func(o)) for o in options)
+    seen = f"_labels:{key}"
+    if key in ss:
+        for name in _DEFAULTS:
+            kwargs.pop(name, None)
+        current = ss[key]
+        single = not isinstance(current, (list, tuple))
+        if single and current not in options:
+            del ss[key]                      # the choice is gone (renamed, removed): back to the default
+        elif ss.get(seen) not in (None, labels):
+            ss[key] = current
+    ss[seen] = labels
+    return widget(label, options, key=key, format_func=format_func, **kwargs)
+
+
+# ---------------------------------------------------------------- the sidebar
+
+def lang() -> str:
+    ss = st.session_state
+    if ss.get("lang") not in LANGS:
+        ss["lang"] = lang_of_locale(st.context.locale)
+    return ss["lang"]
+
+
+def sidebar() -> Frame:
+    """Draw the shared frame in the sidebar and return it (also kept as st.session_state['_frame'])."""
+    ss = st.session_state
+    current_lang = lang()
+    path = db_path()
+    with st.sidebar:
+        st.radio("语言 / Language", LANGS, key="lang", horizontal=True,
+                 format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+        current_lang = ss["lang"]
+        connection(path, current_lang)
+        options = schemes(path)
+        if "_pending_scheme" in ss:
+            ss["scheme_id"] = ss.pop("_pending_scheme")
+        if ss.get("scheme_id") not in options:
+            ss["scheme_id"] = DEFAULT_SCHEME if DEFAULT_SCHEME in options else next(iter(options))
+        choice(st.selectbox, t("frame.scheme", current_lang), list(options), key="scheme_id",
+               format_func=lambda sid: scheme_label(options[sid], current_lang))
+        scheme, source = options[ss["scheme_id"]]
+        lo, hi = date_range(path)
+        lo, hi = lo or date.today(), hi or date.today()
+        if not isinstance(ss.get("period_start"), date):
+            ss["period_start"] = lo
+        if not isinstance(ss.get("period_end"), date):
+            ss["period_end"] = hi
+        st.markdown(f"**{t('frame.period', current_lang)}**")
+        st.date_input(t("frame.from", current_lang), key="period_start", format="YYYY-MM-DD")
+        st.date_input(t("frame.to", current_lang), key="period_end", format="YYYY-MM-DD")
+        start, end = ss["period_start"], ss["period_end"]
+        if start > end:
+            st.warning(t("frame.period_swapped", current_lang))
+            start, end = end, start
+        st.caption(t("frame.data_range", current_lang, lo=lo, hi=hi))
+        kind = meta_kind(path)
+        if kind == "demo":
+            st.info(t("frame.demo_note", current_lang), icon=":material/science:")
+        for problem in ss.get("_broken", []):
+            st.warning(t("frame.broken_scheme", current_lang, msg=problem))
+        st.caption(t("frame.db", current_lang, path=Path(path).name))
+    frame = Frame(lang=current_lang, db=path, kind=kind, scheme=scheme, source=source,
+                  period=Period(start, end), data_range=(lo, hi))
+    ss["_frame"] = frame
+    return frame
+
+
+def current() -> Frame:
+    frame = st.session_state.get("_frame")
+    if frame is None:   # a page opened before the sidebar ran (should not happen under st.navigation)
+        frame = sidebar()
+    return frame
+
+
+def page_header(f: Frame, title_key: str, intro_key: str | None = None) -> None:
+    st.title(t(title_key, f.lang))
+    if intro_key:
+        st.caption(t(intro_key, f.lang))
+    show_flash()

@@ -1,0 +1,98 @@
+"""Scores: the ranking under the current scheme (score, rank, grade, gate caps), each score split into
+indicator contributions, a card that explains one station from raw value to contribution with its
+strongest and weakest indicators, and how robust its rank is when the weights are uncertain."""
+import streamlit as st
+
+from app_pages import frame
+from indicators import charts, views
+from indicators.i18n import pick, t
+
+f = frame.current()
+L = f.lang
+frame.page_header(f, "scores.title")
+result = frame.score(f.db, f.scheme, f.period)
+st.caption(t("scores.intro", L, scheme=pick(f.scheme, L), period=str(f.period), n=len(result.stations)))
+
+table = views.ranking_table(result, L)
+capped = int((table["capped_by"] != "").sum())
+top_grade = sorted(f.scheme.grades, key=lambda g: -g.min)[0]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(t("scores.m.stations", L), len(table), border=True)
+m2.metric(t("scores.m.median", L), f"{table['score'].median():.1f}", border=True)
+m3.metric(t("scores.m.top_grade", L, grade=views.grade_labels(f.scheme, L)[top_grade.grade]),
+          int((result.grade == top_grade.grade).sum()), border=True)
+m4.metric(t("scores.m.capped", L), capped, border=True, help=t("scores.m.capped_help", L))
+
+# ---- the ranking, then what each score is made of
+st.subheader(t("scores.ranking", L))
+dim_cols = {f"dim:{d.id}": st.column_config.NumberColumn(pick(d, L), format="%.1f")
+            for d in f.scheme.dimensions}
+st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 880),
+             column_config={
+    "rank": st.column_config.NumberColumn(t("col.rank", L), format="%d", width="small"),
+    "station": st.column_config.TextColumn(t("col.station", L)),
+    "district": st.column_config.TextColumn(t("col.district", L), width="small"),
+    "score": st.column_config.ProgressColumn(t("col.score", L), format="%.1f", min_value=0, max_value=100),
+    "grade": st.column_config.TextColumn(t("col.grade", L), width="small"),
+    "capped_by": st.column_config.TextColumn(t("col.capped_by", L), help=t("scores.capped_help", L)),
+    **dim_cols})
+for gate in f.scheme.gates:
+    st.caption(t("scores.gate_rule", L, name=pick(gate, L) or gate.indicator, cap=gate.cap))
+st.altair_chart(charts.contribution_chart(views.contributions_long(result, L), L), width="stretch")
+
+# ---- station card
+st.divider()
+st.subheader(t("scores.card", L))
+ids = list(table.index)
+sid = frame.choice(st.selectbox, t("scores.pick_station", L), ids, key="card_station",
+                   format_func=lambda s: f"{int(table.at[s, 'rank'])}. {table.at[s, 'station']} ({s})")
+st.markdown(t("scores.card_total", L, score=f"{result.total[sid]:.1f}", rank=int(result.rank[sid]),
+              grade=table.at[sid, "grade"]))
+if table.at[sid, "capped_by"]:
+    st.warning(t("scores.capped_by", L, gates=table.at[sid, "capped_by"]))
+strong, weak = views.strengths_weaknesses(result, sid, L)
+c1, c2 = st.columns(2, gap="large")
+with c1, st.container(border=True):
+    st.markdown(f"**{t('scores.strongest', L)}**")
+    st.markdown("\n".join(f"- {s}" for s in strong))
+with c2, st.container(border=True):
+    st.markdown(f"**{t('scores.weakest', L)}**")
+    st.markdown("\n".join(f"- {s}" for s in weak))
+card = views.station_card(result, sid, L)
+st.dataframe(card, hide_index=True, width="stretch", height=38 + 35 * len(card), column_config={
+    "indicator": st.column_config.TextColumn(t("col.indicator", L)),
+    "dimension": st.column_config.TextColumn(t("col.dimension", L)),
+    "camp": st.column_config.TextColumn(t("col.camp", L), width="small"),
+    "raw": st.column_config.TextColumn(t("col.raw", L)),
+    "normalised": st.column_config.NumberColumn(t("col.normalised", L), format="%.1f"),
+    "weight": st.column_config.NumberColumn(t("col.weight_pct", L), format="%.1f%%"),
+    "contribution": st.column_config.NumberColumn(t("col.contribution", L), format="%.1f"),
+    "gap_to_best": st.column_config.NumberColumn(t("col.gap", L), format="%.1f", help=t("col.gap_help", L)),
+})
+st.caption(t("scores.card_caption", L))
+
+# ---- robustness
+st.divider()
+st.subheader(t("scores.robust", L))
+st.caption(t("scores.robust_intro", L))
+r1, r2, r3 = st.columns(3)
+spread = r1.slider(t("scores.spread", L), 0.0, 0.5, 0.2, 0.05, key="sens_spread", help=t("scores.spread_help", L))
+draws = r2.number_input(t("scores.draws", L), 200, 20_000, 2_000, 200, key="sens_draws")
+top_k = r3.number_input(t("scores.top_k", L), 1, len(ids), min(5, len(ids)), 1, key="sens_top_k")
+sens = frame.sensitivity(f.db, result, spread, draws, seed=0, top_k=top_k)
+iv = views.intervals_frame(sens, result, L)
+st.info(f"**{table.at[sid, 'station']}** — {iv.set_index('station_id').at[sid, 'sentence']}")
+g1, g2 = st.columns(2, gap="large")
+with g1:
+    st.altair_chart(charts.intervals_chart(iv, L, top_k=int(top_k)), width="stretch")
+with g2:
+    iv["range"] = [f"{a}" if a == b else f"{a}–{b}" for a, b in zip(iv["rank_p05"], iv["rank_p95"])]
+    st.dataframe(iv[["station", "rank", "range", "p_top_k"]], hide_index=True, width="stretch",
+                 height=min(38 + 35 * len(iv), 880), column_config={
+        "station": st.column_config.TextColumn(t("col.station", L)),
+        "rank": st.column_config.NumberColumn(t("col.rank", L), format="%d", width="small"),
+        "range": st.column_config.TextColumn(t("scores.range", L), help=t("scores.range_help", L), width="small"),
+        "p_top_k": st.column_config.NumberColumn(t("scores.p_top", L, k=int(top_k)), format="%.0f%%",
+                                                 width="small"),
+    })
+st.caption(t("scores.sens_caption", L, draws=f"{int(draws):,}", spread=f"{spread:.2f}", seed=0))

@@ -1,0 +1,245 @@
+"""Altair chart builders: plain DataFrames in, `alt.Chart` values out (no streamlit).
+
+Titles and axes are in the language passed in. Colours carry the camp everywhere: orange hues
+for output indicators (what performance governance counts), blue-green hues for needs
+indicators (what residents gain). Tests check these charts through `chart.to_dict()`.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .i18n import t
+
+CAMP_COLORS = {"output": "#e6550d", "needs": "#2b7bba"}
+OUTPUT_COLORS = ("#e6550d", "#fd8d3c", "#a63603", "#fdae6b", "#d94801", "#f16913", "#8c2d04", "#fdd0a2")
+NEEDS_COLORS = ("#08519c", "#3182bd", "#31a354", "#6baed6", "#006d2c", "#74c476", "#54278f", "#9e9ac8",
+                "#2171b5", "#41ab5d", "#756bb1", "#9ecae1", "#238b45", "#a1d99b", "#4eb3d3", "#0868ac")
+MOVE_COLORS = {"up": "#1a9850", "down": "#d73027", "same": "#9e9e9e"}
+QUADRANT_COLORS = {"show_window": "#e6550d", "quiet_achiever": "#2b7bba", "both_high": "#6a51a3",
+                   "both_low": "#9e9e9e"}
+FONT = "Noto Sans CJK SC, Source Sans Pro, sans-serif"
+ROW_PX = 20   # height per station row in the bar charts
+# Width follows the container; the height given is the plot's, legends and titles come on top.
+# (Without this, Streamlit's default "fit" squeezes the plot to make room for a big legend.)
+AUTOSIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def _title(text: str, subtitle: str | None = None) -> alt.Title:
+    """A title; a subtitle with line breaks becomes several lines (Vega does not wrap titles)."""
+    sub = subtitle.split("\n") if subtitle and "\n" in subtitle else subtitle
+    return alt.Title(text, subtitle=sub or alt.Undefined, anchor="start", font=FONT, subtitleFont=FONT)
+
+
+def _indicator_colors(df: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Colour domain (indicator labels, output camp first) and range (a hue family per camp)."""
+    first = df.drop_duplicates("indicator")[["indicator", "camp"]]
+    domain, colors = [], []
+    for camp, palette in (("output", OUTPUT_COLORS), ("needs", NEEDS_COLORS)):
+        names = first.loc[first["camp"] == camp, "indicator"].tolist()
+        domain += names
+        colors += [palette[n % len(palette)] for n in range(len(names))]
+    return domain, colors
+
+
+def contribution_chart(df: pd.DataFrame, lang: str, title: str | None = None) -> alt.Chart:
+    """Each station's score split into indicator contributions (stacked horizontal bars, best first).
+
+    df: station, rank, score, indicator, camp ("output"/"needs"), camp_label, contribution
+    (views.contributions_long). Colour is the indicator, in orange hues for the output camp and
+    blue-green hues for the needs camp; the tooltip names the camp.
+    """
+    data = df.copy()
+    data["camp_order"] = (data["camp"] == "needs").astype(int)
+    order = data.drop_duplicates("station").sort_values(["rank", "station"])["station"].tolist()
+    domain, colors = _indicator_colors(data)
+    n = len(order)
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("station:N", sort=order, title=t("chart.station", lang), axis=alt.Axis(labelLimit=220)),
+        x=alt.X("sum(contribution):Q", title=t("chart.points", lang), scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("indicator:N", scale=alt.Scale(domain=domain, range=colors),
+                        legend=alt.Legend(title=t("chart.indicator", lang), orient="bottom", columns=2,
+                                          labelLimit=300)),
+        order=alt.Order("camp_order:Q"),
+        tooltip=[alt.Tooltip("station:N", title=t("chart.station", lang)),
+                 alt.Tooltip("indicator:N", title=t("chart.indicator", lang)),
+                 alt.Tooltip("camp_label:N", title=t("chart.camp", lang)),
+                 alt.Tooltip("contribution:Q", title=t("chart.points", lang), format=".1f"),
+                 alt.Tooltip("score:Q", title=t("chart.score", lang), format=".1f")],
+    ).properties(title=_title(title or t("chart.contrib_title", lang), t("chart.contrib_subtitle", lang)),
+                 height=max(160, ROW_PX * n), width="container", autosize=AUTOSIZE)
+
+
+def _moves(df: pd.DataFrame) -> pd.Series:
+    return df["shift"].map(lambda s: "up" if s > 0 else "down" if s < 0 else "same")
+
+
+def slope_chart(df: pd.DataFrame, lang: str, label_a: str, label_b: str) -> alt.LayerChart:
+    """Rank under scheme A (left) against rank under scheme B (right), one line per station.
+
+    df: station, rank_a, rank_b (1 = best) and optionally shift (rank_a - rank_b; > 0 means B ranks
+    the station higher). Lines are green when B ranks the station higher, red when lower.
+    """
+    d = df.copy()
+    if "shift" not in d:
+        d["shift"] = d["rank_a"] - d["rank_b"]
+    d["move"] = _moves(d)
+    d["move_label"] = d["move"].map(lambda m: t(f"chart.move.{m}", lang))
+    long = pd.concat([
+        pd.DataFrame({"station": d["station"], "scheme": label_a, "side": 0, "rank": d["rank_a"],
+                      "move": d["move"], "move_label": d["move_label"], "shift": d["shift"]}),
+        pd.DataFrame({"station": d["station"], "scheme": label_b, "side": 1, "rank": d["rank_b"],
+                      "move": d["move"], "move_label": d["move_label"], "shift": d["shift"]}),
+    ], ignore_index=True)
+    n = int(max(d["rank_a"].max(), d["rank_b"].max())) if len(d) else 1
+    x = alt.X("side:Q", scale=alt.Scale(domain=[-0.9, 1.9]), axis=None)
+    y = alt.Y("rank:Q", scale=alt.Scale(domain=[n + 0.5, 0.5], nice=False), title=t("chart.rank", lang),
+              axis=alt.Axis(values=list(range(1, n + 1)), grid=False))
+    color = alt.Color("move_label:N", title=t("chart.move", lang),
+                      scale=alt.Scale(domain=[t(f"chart.move.{m}", lang) for m in MOVE_COLORS],
+                                      range=list(MOVE_COLORS.values())),
+                      legend=alt.Legend(orient="bottom"))
+    base = alt.Chart(long)
+    tooltip = [alt.Tooltip("station:N", title=t("chart.station", lang)),
+               alt.Tooltip("scheme:N", title=t("chart.scheme", lang)),
+               alt.Tooltip("rank:Q", title=t("chart.rank", lang)),
+               alt.Tooltip("shift:Q", title=t("chart.shift", lang))]
+    lines = base.mark_line(strokeWidth=1.6, opacity=0.8).encode(x=x, y=y, color=color, detail="station:N")
+    points = base.mark_circle(size=40).encode(x=x, y=y, color=color, tooltip=tooltip)
+    left = base.transform_filter("datum.side == 0").mark_text(align="right", dx=-7, font=FONT, fontSize=11).encode(
+        x=x, y=y, text="station:N")
+    right = base.transform_filter("datum.side == 1").mark_text(align="left", dx=7, font=FONT, fontSize=11).encode(
+        x=x, y=y, text="station:N")
+    heads = alt.Chart(pd.DataFrame({"side": [0, 1], "label": [label_a, label_b]})).mark_text(
+        fontWeight="bold", font=FONT, fontSize=12, baseline="bottom").encode(
+        x=alt.X("side:Q", scale=alt.Scale(domain=[-0.9, 1.9]), axis=None), y=alt.value(-8), text="label:N")
+    return alt.layer(lines, points, left, right, heads).properties(
+        title=_title(t("chart.slope_title", lang), t("chart.slope_subtitle", lang, a=label_a, b=label_b)),
+        height=max(320, ROW_PX * n), width="container", autosize=AUTOSIZE)
+
+
+def quadrant(score_a: float, score_b: float, median_a: float, median_b: float) -> str:
+    """show_window = high under A (photo count) and low under B (needs met); quiet_achiever the reverse."""
+    high_a, high_b = score_a >= median_a, score_b >= median_b
+    if high_a and not high_b:
+        return "show_window"
+    if high_b and not high_a:
+        return "quiet_achiever"
+    return "both_high" if high_a else "both_low"
+
+
+def quadrant_chart(df: pd.DataFrame, lang: str, label_a: str, label_b: str) -> alt.LayerChart:
+    """Score under A (x) against score under B (y), median lines, quadrants named.
+
+    df: station, score_a, score_b. Bottom right (high A, low B) is the show-window quadrant (橱窗型),
+    top left (low A, high B) the quiet achievers (默默做事型).
+    """
+    d = df.copy()
+    ma, mb = float(d["score_a"].median()), float(d["score_b"].median())
+    d["quadrant"] = [quadrant(a, b, ma, mb) for a, b in zip(d["score_a"], d["score_b"])]
+    d["quadrant_label"] = d["quadrant"].map(lambda q: t(f"chart.quadrant.{q}", lang))
+    lo_a, hi_a = float(d["score_a"].min()), float(d["score_a"].max())
+    lo_b, hi_b = float(d["score_b"].min()), float(d["score_b"].max())
+    pad_a, pad_b = max((hi_a - lo_a) * 0.08, 2.0), max((hi_b - lo_b) * 0.08, 2.0)
+    xs = alt.Scale(domain=[lo_a - pad_a, hi_a + pad_a], nice=False, zero=False)
+    ys = alt.Scale(domain=[lo_b - pad_b, hi_b + pad_b], nice=False, zero=False)
+    x = alt.X("score_a:Q", scale=xs, title=t("chart.score_under", lang, scheme=label_a))
+    y = alt.Y("score_b:Q", scale=ys, title=t("chart.score_under", lang, scheme=label_b))
+    order = list(QUADRANT_COLORS)
+    points = alt.Chart(d).mark_circle(size=90, opacity=0.85).encode(
+        x=x, y=y,
+        color=alt.Color("quadrant_label:N", title=t("chart.quadrant", lang),
+                        scale=alt.Scale(domain=[t(f"chart.quadrant.{q}", lang) for q in order],
+                                        range=[QUADRANT_COLORS[q] for q in order]),
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=240)),
+        tooltip=[alt.Tooltip("station:N", title=t("chart.station", lang)),
+                 alt.Tooltip("score_a:Q", title=label_a, format=".1f"),
+                 alt.Tooltip("score_b:Q", title=label_b, format=".1f"),
+                 alt.Tooltip("quadrant_label:N", title=t("chart.quadrant", lang))])
+    rules = pd.DataFrame({"median_a": [ma], "median_b": [mb]})
+    vline = alt.Chart(rules).mark_rule(strokeDash=[5, 4], color="#666").encode(x=alt.X("median_a:Q", scale=xs))
+    hline = alt.Chart(rules).mark_rule(strokeDash=[5, 4], color="#666").encode(y=alt.Y("median_b:Q", scale=ys))
+    corners = pd.DataFrame([
+        {"quadrant": "show_window", "x": hi_a + pad_a * 0.8, "y": lo_b - pad_b * 0.6, "align": "right"},
+        {"quadrant": "quiet_achiever", "x": lo_a - pad_a * 0.8, "y": hi_b + pad_b * 0.6, "align": "left"},
+        {"quadrant": "both_high", "x": hi_a + pad_a * 0.8, "y": hi_b + pad_b * 0.6, "align": "right"},
+        {"quadrant": "both_low", "x": lo_a - pad_a * 0.8, "y": lo_b - pad_b * 0.6, "align": "left"},
+    ])
+    corners["label"] = corners["quadrant"].map(lambda q: t(f"chart.quadrant.{q}", lang))
+    labels = []
+    for align in ("left", "right"):
+        part = corners[corners["align"] == align]
+        labels.append(alt.Chart(part).mark_text(align=align, fontWeight="bold", font=FONT, fontSize=13).encode(
+            x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="label:N",
+            color=alt.Color("quadrant:N", scale=alt.Scale(domain=order, range=[QUADRANT_COLORS[q] for q in order]),
+                            legend=None)))
+    return alt.layer(vline, hline, points, *labels).resolve_scale(color="independent").properties(
+        title=_title(t("chart.scatter_title", lang), t("chart.scatter_subtitle", lang)),
+        height=420, width="container", autosize=AUTOSIZE)
+
+
+def camp_share_chart(df: pd.DataFrame, lang: str) -> alt.Chart:
+    """One bar split into the weight share of each camp. df: camp, camp_label, share (0-1)."""
+    d = df.copy()
+    d["order"] = (d["camp"] == "needs").astype(int)
+    d["pct"] = d["share"].map(lambda s: f"{s:.0%}")
+    d["row"] = ""
+    base = alt.Chart(d)
+    y = alt.Y("row:N", axis=None, title=None)
+    domain = [t("camp.output", lang), t("camp.needs", lang)]
+    bar = base.mark_bar().encode(
+        y=y, x=alt.X("sum(share):Q", stack="zero", axis=alt.Axis(format="%", title=None), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("camp_label:N", title=t("chart.camp", lang),
+                        scale=alt.Scale(domain=domain, range=[CAMP_COLORS["output"], CAMP_COLORS["needs"]]),
+                        legend=alt.Legend(orient="right")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("camp_label:N", title=t("chart.camp", lang)),
+                 alt.Tooltip("share:Q", title=t("chart.share", lang), format=".1%")])
+    text = base.transform_filter("datum.share >= 0.06").mark_text(color="white", fontWeight="bold", font=FONT).encode(
+        y=y, x=alt.X("sum(share):Q", stack="zero", bandPosition=0.5), text="pct:N", order=alt.Order("order:Q"),
+        detail="camp_label:N")
+    return alt.layer(bar, text).properties(title=_title(t("chart.camp_title", lang)), height=34, width="container", autosize=AUTOSIZE)
+
+
+def ranking_chart(df: pd.DataFrame, lang: str, title: str | None = None) -> alt.LayerChart:
+    """Compact ranking: one bar per station, best on top. df: station, score, rank."""
+    d = df.copy()
+    order = d.sort_values(["rank", "station"])["station"].tolist()
+    base = alt.Chart(d)
+    bars = base.mark_bar(color=CAMP_COLORS["needs"], opacity=0.85).encode(
+        y=alt.Y("station:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+        x=alt.X("score:Q", title=t("chart.score", lang), scale=alt.Scale(domain=[0, 100])),
+        tooltip=[alt.Tooltip("station:N", title=t("chart.station", lang)),
+                 alt.Tooltip("rank:Q", title=t("chart.rank", lang)),
+                 alt.Tooltip("score:Q", title=t("chart.score", lang), format=".1f")])
+    text = base.mark_text(align="left", dx=3, font=FONT, fontSize=11).encode(
+        y=alt.Y("station:N", sort=order), x="score:Q", text=alt.Text("score:Q", format=".1f"))
+    return alt.layer(bars, text).properties(title=_title(title or t("chart.ranking_title", lang)),
+                                            height=max(120, ROW_PX * len(order)), width="container", autosize=AUTOSIZE)
+
+
+def intervals_chart(df: pd.DataFrame, lang: str, top_k: int = 5) -> alt.LayerChart:
+    """Rank intervals from the sensitivity analysis: a bar from the 5th to the 95th percentile rank,
+    a tick at the median, a dot at the rank with the chosen weights. df: station, rank, rank_p05,
+    rank_p50, rank_p95 (indicators.sensitivity.rank_intervals table)."""
+    d = df.copy()
+    order = d.sort_values(["rank", "rank_p50", "station"])["station"].tolist()
+    n = int(max(d["rank_p95"].max(), d["rank"].max())) if len(d) else 1
+    y = alt.Y("station:N", sort=order, title=t("chart.station", lang), axis=alt.Axis(labelLimit=220))
+    xs = alt.Scale(domain=[0.5, n + 0.5], nice=False)
+    tooltip = [alt.Tooltip("station:N", title=t("chart.station", lang)),
+               alt.Tooltip("rank:Q", title=t("chart.rank_chosen", lang)),
+               alt.Tooltip("rank_p05:Q", title="p05"), alt.Tooltip("rank_p50:Q", title="p50"),
+               alt.Tooltip("rank_p95:Q", title="p95")]
+    base = alt.Chart(d)
+    band = base.mark_rule(strokeWidth=7, opacity=0.45, color=CAMP_COLORS["needs"]).encode(
+        y=y, x=alt.X("rank_p05:Q", scale=xs, title=t("chart.rank_interval_axis", lang)), x2="rank_p95:Q",
+        tooltip=tooltip)
+    median = base.mark_tick(thickness=2, size=14, color="#08306b").encode(y=y, x=alt.X("rank_p50:Q", scale=xs))
+    chosen = base.mark_point(filled=True, size=50, color="#e6550d").encode(y=y, x=alt.X("rank:Q", scale=xs),
+                                                                             tooltip=tooltip)
+    cut = alt.Chart(pd.DataFrame({"k": [top_k + 0.5]})).mark_rule(strokeDash=[4, 4], color="#888").encode(
+        x=alt.X("k:Q", scale=xs))
+    return alt.layer(band, median, chosen, cut).properties(
+        title=_title(t("chart.intervals_title", lang), t("chart.intervals_subtitle", lang, k=top_k)),
+        height=max(160, ROW_PX * len(order)), width="container", autosize=AUTOSIZE)

@@ -1,0 +1,119 @@
+"""Read-only queries the app shows directly (Records page, the sidebar frame, needs for weighting).
+
+Parameterised SQL only: values reach DuckDB as `?` parameters; the only names spliced into SQL
+text are our own table and column names from `records` (never user text). Every result is
+materialised (`.df()` / `.fetchall()`) before it is returned. No streamlit here.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Sequence
+
+import duckdb
+import pandas as pd
+
+from .measures import Period
+from .records import PERIOD_COLUMN, TABLES, get_meta
+
+SUMMARY_COLUMNS = ("station_id", "name", "name_en", "district", "street", "profile", "population",
+                   "activities", "photos", "headcount", "needs_raised", "needs_resolved",
+                   "residents_reached", "spending")
+
+
+def meta_kind(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The database's kind ("demo" for the synthetic demo), or None."""
+    return get_meta(con, "kind")
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    cur = con.cursor()
+    return {t: int(cur.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0]) for t in TABLES}
+
+
+def table_date_ranges(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per dated table: the date column, the number of rows, the first and last date."""
+    cur = con.cursor()
+    rows = []
+    for table, column in PERIOD_COLUMN.items():
+        n, lo, hi = cur.execute(f'SELECT count(*), min("{column}"), max("{column}") FROM "{table}"').fetchall()[0]
+        rows.append({"table": table, "column": column, "rows": int(n), "first": lo, "last": hi})
+    return pd.DataFrame(rows)
+
+
+def date_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
+    """The first and last date over every dated table (None, None when there are no records)."""
+    df = table_date_ranges(con)
+    lo, hi = df["first"].dropna(), df["last"].dropna()
+    return (min(lo) if len(lo) else None, max(hi) if len(hi) else None)
+
+
+def distinct_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:
+    """Sorted distinct non-null values of one known column (the names are checked against TABLES)."""
+    if table not in TABLES or column not in TABLES[table]:
+        raise KeyError(f"{table}.{column}")
+    rows = con.cursor().execute(
+        f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM "{table}" WHERE "{column}" IS NOT NULL ORDER BY 1'
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+_SUMMARY_SQL = """
+WITH a AS (
+    SELECT station_id, count(*) AS activities, coalesce(sum(photos), 0) AS photos,
+           coalesce(sum(headcount), 0) AS headcount
+    FROM activities WHERE held_on BETWEEN ? AND ? GROUP BY station_id),
+n AS (
+    SELECT station_id, count(*) AS needs_raised, count(*) FILTER (WHERE status = 'resolved') AS needs_resolved
+    FROM needs WHERE raised_on BETWEEN ? AND ? GROUP BY station_id),
+r AS (
+    SELECT ac.station_id, count(DISTINCT t.resident_id) AS residents_reached
+    FROM attendance t JOIN activities ac ON ac.activity_id = t.activity_id
+    WHERE ac.held_on BETWEEN ? AND ? GROUP BY ac.station_id),
+e AS (
+    SELECT station_id, coalesce(sum(amount), 0) AS spending
+    FROM expenditures WHERE spent_on BETWEEN ? AND ? GROUP BY station_id)
+SELECT s.station_id, s.name, s.name_en, s.district, s.street, s.profile, s.population,
+       coalesce(a.activities, 0) AS activities, coalesce(a.photos, 0) AS photos,
+       coalesce(a.headcount, 0) AS headcount,
+       coalesce(n.needs_raised, 0) AS needs_raised, coalesce(n.needs_resolved, 0) AS needs_resolved,
+       coalesce(r.residents_reached, 0) AS residents_reached, coalesce(e.spending, 0) AS spending
+FROM stations s
+LEFT JOIN a ON a.station_id = s.station_id
+LEFT JOIN n ON n.station_id = s.station_id
+LEFT JOIN r ON r.station_id = s.station_id
+LEFT JOIN e ON e.station_id = s.station_id
+WHERE (CAST(? AS VARCHAR[]) IS NULL OR list_contains(CAST(? AS VARCHAR[]), s.district))
+  AND (CAST(? AS VARCHAR[]) IS NULL OR list_contains(CAST(? AS VARCHAR[]), s.profile))
+ORDER BY s.station_id
+"""
+
+
+def station_summary(con: duckdb.DuckDBPyConnection, period: Period = Period(),
+                    districts: Sequence[str] | None = None,
+                    profiles: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per station for the period: activities, photos, reported head-count, needs raised and
+    resolved, distinct residents reached, spending. `districts` / `profiles`: None or empty = all."""
+    d = list(districts) if districts else None
+    p = list(profiles) if profiles else None
+    params = period.params() * 4 + [d, d, p, p]
+    df = con.cursor().execute(_SUMMARY_SQL, params).df()
+    for col in ("activities", "photos", "headcount", "needs_raised", "needs_resolved", "residents_reached"):
+        df[col] = df[col].astype("int64")
+    df["spending"] = df["spending"].astype(float)
+    return df[list(SUMMARY_COLUMNS)]
+
+
+def needs_in_period(con: duckdb.DuckDBPyConnection, period: Period = Period()) -> pd.DataFrame:
+    """The needs register for the period, the input of needs-derived weights."""
+    return con.cursor().execute(
+        "SELECT need_id, station_id, category, urgency, households_affected, status "
+        "FROM needs WHERE raised_on BETWEEN ? AND ? ORDER BY need_id", period.params()).df()
+
+
+def saved_schemes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Schemes saved in the database: scheme_id, yaml, saved_at, saved_by (empty if none were saved)."""
+    try:
+        return con.cursor().execute(
+            "SELECT scheme_id, yaml, saved_at, saved_by FROM schemes ORDER BY scheme_id").df()
+    except duckdb.CatalogException:
+        return pd.DataFrame({"scheme_id": [], "yaml": [], "saved_at": [], "saved_by": []})

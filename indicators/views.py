@@ -1,0 +1,326 @@
+"""What the screens show, as plain DataFrames and sentences in the reader's language.
+
+Every function here takes engine results (ScoreResult, Comparison, Sensitivity, Scheme) and a
+language and returns data: the pages only display it, the tests check it without a UI.
+No streamlit, no database.
+"""
+from __future__ import annotations
+
+import math
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .compare import Comparison
+from .i18n import pick, t, term
+from .model import Indicator, Measure, Scheme
+from .scoring import ScoreResult
+from .sensitivity import Sensitivity
+
+
+# ---------------------------------------------------------------- names
+
+def station_names(stations: pd.DataFrame, lang: str) -> pd.Series:
+    """Station display names by station_id ("name" is Chinese, "name_en" English)."""
+    first, second = ("name", "name_en") if lang == "zh" else ("name_en", "name")
+    names = stations[first].where(stations[first].notna() & (stations[first].astype(str) != ""), stations[second])
+    return names.fillna(pd.Series(stations.index, index=stations.index)).astype(str)
+
+
+def indicator_names(scheme: Scheme, lang: str) -> dict[str, str]:
+    return {i.id: pick(i, lang) for i in scheme.indicators}
+
+
+def dimension_names(scheme: Scheme, lang: str) -> dict[str, str]:
+    return {d.id: pick(d, lang) for d in scheme.dimensions}
+
+
+def scheme_label(scheme: Scheme, lang: str) -> str:
+    return f"{pick(scheme, lang)} ({scheme.id})"
+
+
+# ---------------------------------------------------------------- numbers in words
+
+def fmt_raw(value: float, ind: Indicator, lang: str) -> str:
+    """A raw value the way a reader expects it: shares as percentages, big counts with separators."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("views.no_data", lang)
+    if ind.unit == "share":
+        return f"{value:.0%}"
+    unit = term("unit", ind.unit, lang) if ind.unit else ""
+    number = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    if lang == "zh":
+        return f"{number}{(' ' + unit) if unit and unit.isascii() else unit}"
+    return f"{number} {unit}".strip()
+
+
+def measure_summary(m: Measure, lang: str) -> str:
+    """One line saying what a measure counts, e.g. "share · needs · filter: status = 'resolved'"."""
+    if m.kind == "per_1000" and m.of is not None:
+        return f"{measure_summary(m.of, lang)} · {t('views.per_1000', lang)}"
+    if m.kind == "ratio" and m.numerator is not None and m.denominator is not None:
+        return f"({measure_summary(m.numerator, lang)}) ÷ ({measure_summary(m.denominator, lang)})"
+    parts = [term("kind", m.kind, lang)]
+    if m.table:
+        parts.append(term("table", m.table, lang))
+    if m.column:
+        parts.append(m.column)
+    if m.base:
+        parts.append(t("views.base", lang, text=m.base))
+    if m.filter:
+        parts.append(t("views.filter", lang, text=m.filter))
+    if m.weight:
+        parts.append(t("views.weighted_by", lang, text=m.weight))
+    if m.top is not None:
+        parts.append(t("views.top", lang, pct=f"{m.top:.0%}"))
+    if m.levels:
+        parts.append(" / ".join(f"{pick(lv, lang, 'label') or lv.value}={lv.score:g}" for lv in m.levels))
+    return " · ".join(parts)
+
+
+def normalisation_summary(ind: Indicator, lang: str) -> str:
+    nm = ind.normalisation
+    text = term("norm", nm.method, lang)
+    if nm.method == "goalposts":
+        text += f" ({nm.low:g} → {nm.high:g})"
+    elif nm.method == "target":
+        text += f" ({nm.target:g})"
+    return text
+
+
+# ---------------------------------------------------------------- indicator library
+
+def library_frame(scheme: Scheme, lang: str) -> pd.DataFrame:
+    """Every indicator of the scheme, grouped by dimension in scheme order."""
+    rows = []
+    for d in scheme.dimensions:
+        total = sum(i.weight for i in d.indicators) or 1.0
+        for i in d.indicators:
+            rows.append({
+                "dimension": pick(d, lang), "dimension_id": d.id, "id": i.id, "indicator": pick(i, lang),
+                "camp": term("camp", i.camp, lang), "camp_id": i.camp,
+                "kind": t("views.qualitative", lang) if i.qualitative else t("views.quantitative", lang),
+                "direction": term("direction", i.direction, lang),
+                "normalisation": normalisation_summary(i, lang), "missing": term("missing", i.missing, lang),
+                "weight": i.weight / total * 100, "measure": measure_summary(i.measure, lang),
+                "rationale": pick(i, lang, "rationale"),
+            })
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- scores
+
+def gate_labels(result: ScoreResult, lang: str) -> pd.Series:
+    """The gates each station failed, named in the language ("" if none)."""
+    by_en = {(g.name_en or g.indicator): pick(g, lang) or g.indicator for g in result.scheme.gates}
+    return result.capped_by.map(
+        lambda s: "; ".join(by_en.get(x.strip(), x.strip()) for x in str(s).split(", ") if x.strip()) if s else "")
+
+
+def grade_labels(scheme: Scheme, lang: str) -> dict[str, str]:
+    return {g.grade: (f"{g.grade} · {pick(g, lang, 'label')}" if pick(g, lang, "label") != g.grade else g.grade)
+            for g in scheme.grades}
+
+
+def ranking_table(result: ScoreResult, lang: str) -> pd.DataFrame:
+    """One row per station, best first: rank, station, district, score, grade, the gate that capped it."""
+    grades = grade_labels(result.scheme, lang)
+    df = pd.DataFrame({
+        "rank": result.rank.astype(int), "station": station_names(result.stations, lang),
+        "district": result.stations["district"].map(lambda d: term("district", d, lang)),
+        "score": result.total.astype(float),
+        "grade": result.grade.map(lambda g: grades.get(g, g)), "capped_by": gate_labels(result, lang),
+    }, index=result.stations.index)
+    for d in result.scheme.dimensions:
+        df[f"dim:{d.id}"] = result.dimension_scores[d.id]
+    df.index.name = "station_id"
+    return df.sort_values(["rank", "station"], kind="stable")
+
+
+def contributions_long(result: ScoreResult, lang: str, stations: list[str] | None = None) -> pd.DataFrame:
+    """Tidy rows (station, indicator, camp, contribution) for the stacked contribution chart, stations
+    ordered by rank; `stations` limits it to some station ids."""
+    names = indicator_names(result.scheme, lang)
+    camp = {i.id: i.camp for i in result.scheme.indicators}
+    st_names = station_names(result.stations, lang)
+    ids = stations if stations is not None else list(result.rank.sort_values(kind="stable").index)
+    rows = []
+    for sid in ids:
+        for iid in result.contributions.columns:
+            rows.append({"station_id": sid, "station": st_names[sid], "rank": int(result.rank[sid]),
+                         "score": float(result.total[sid]), "indicator_id": iid, "indicator": names[iid],
+                         "camp": camp[iid], "camp_label": term("camp", camp[iid], lang),
+                         "contribution": float(result.contributions.at[sid, iid])})
+    return pd.DataFrame(rows)
+
+
+def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFrame:
+    """raw -> normalised -> weight -> contribution for one station, one row per indicator."""
+    ex = result.explain(station_id)
+    scheme = result.scheme
+    dims = dimension_names(scheme, lang)
+    rows = []
+    for ind in scheme.indicators:
+        r = ex.loc[ind.id]
+        rows.append({
+            "indicator": pick(ind, lang), "dimension": dims[r["dimension"]], "camp": term("camp", ind.camp, lang),
+            "raw": fmt_raw(r["raw"], ind, lang) + (f" ({t('views.filled', lang)})" if bool(r["missing"]) else ""),
+            "normalised": float(r["normalised"]), "weight": float(r["weight"]) * 100,
+            "contribution": float(r["contribution"]), "gap_to_best": float(r["gap_to_best"]),
+        })
+    return pd.DataFrame(rows, index=[i.id for i in scheme.indicators])
+
+
+def strengths_weaknesses(result: ScoreResult, station_id: str, lang: str, n: int = 3) -> tuple[list[str], list[str]]:
+    """Plain sentences on the station's n strongest indicators (fewest points lost against a perfect
+    station, gap_to_best) and its n weakest (most points lost). Indicators with no weight are left out."""
+    ex = result.explain(station_id)
+    ex = ex[ex["weight"] > 0]
+    by_id = {i.id: i for i in result.scheme.indicators}
+
+    def sentence(iid: str, key: str) -> str:
+        r = ex.loc[iid]
+        ind = by_id[iid]
+        raw = fmt_raw(r["raw"], ind, lang)
+        return t(key, lang, name=pick(ind, lang), norm=f"{r['normalised']:.0f}", raw=raw, gap=f"{r['gap_to_best']:.1f}")
+
+    order = ex.assign(_neg=-ex["normalised"]).sort_values(["gap_to_best", "_neg"], kind="stable")
+    strong_ids = list(order.index[:n])
+    weak_ids = [i for i in order.index[::-1] if i not in strong_ids][:n]   # never the same indicator twice
+    strong = [sentence(i, "views.strong") for i in strong_ids]
+    weak = [sentence(i, "views.weak") for i in weak_ids]
+    return strong, weak
+
+
+def camp_frame(shares: Mapping[str, float], lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{"camp": c, "camp_label": term("camp", c, lang), "share": float(v)}
+                         for c, v in shares.items()])
+
+
+def weights_frame(scheme: Scheme, flat: Mapping[str, float], lang: str,
+                  reference: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Indicator, dimension, camp, weight % (and the reference weight % when given)."""
+    dims = {i.id: pick(d, lang) for d in scheme.dimensions for i in d.indicators}
+    total = sum(max(float(flat.get(i.id, 0.0)), 0.0) for i in scheme.indicators) or 1.0
+    rows = []
+    for ind in scheme.indicators:
+        row = {"indicator": pick(ind, lang), "dimension": dims[ind.id], "camp": term("camp", ind.camp, lang),
+               "weight": max(float(flat.get(ind.id, 0.0)), 0.0) / total * 100}
+        if reference is not None:
+            row["reference"] = float(reference.get(ind.id, 0.0)) * 100
+        rows.append(row)
+    return pd.DataFrame(rows, index=[i.id for i in scheme.indicators])
+
+
+def ranking_changes(before: ScoreResult, after: ScoreResult, lang: str, top: int = 10) -> pd.DataFrame:
+    """The top of `after`'s ranking with each station's rank under `before` and the move."""
+    df = ranking_table(after, lang)[["rank", "station", "score", "grade"]].head(top).copy()
+    df["before"] = before.rank.reindex(df.index).astype(int)
+    df["move"] = df["before"] - df["rank"]
+    return df
+
+
+# ---------------------------------------------------------------- comparison
+
+def comparison_frame(cmp: Comparison, lang: str) -> pd.DataFrame:
+    """Per station: name, ranks and scores under A and B, shift (> 0: B ranks it higher), and the
+    indicators that explain the move, named in the language."""
+    names = {**indicator_names(cmp.a.scheme, lang), **indicator_names(cmp.b.scheme, lang)}
+    st_names = station_names(cmp.a.stations, lang)
+    df = cmp.table.copy()
+    df.insert(0, "station", st_names.reindex(df.index))
+    df["explained"] = df["explained_by"].map(lambda ids: "; ".join(names.get(i, i) for i in ids))
+    return df[["station", "rank_a", "rank_b", "shift", "score_a", "score_b", "explained"]]
+
+
+def mover_sentences(cmp: Comparison, lang: str, n: int = 5) -> list[str]:
+    """The n biggest moves as sentences, largest first."""
+    names = {**indicator_names(cmp.a.scheme, lang), **indicator_names(cmp.b.scheme, lang)}
+    st_names = station_names(cmp.a.stations, lang)
+    out = []
+    for sid, r in cmp.movers(n).iterrows():
+        shift = int(r["shift"])
+        way = "views.move_up" if shift > 0 else "views.move_down" if shift < 0 else "views.move_none"
+        why = "、".join if lang == "zh" else "; ".join
+        out.append(t(way, lang, station=st_names[sid], a=int(r["rank_a"]), b=int(r["rank_b"]), n=abs(shift),
+                     why=why([names.get(i, i) for i in r["explained_by"]]) or "—"))
+    return out
+
+
+def scatter_frame(cmp: Comparison, lang: str) -> pd.DataFrame:
+    df = pd.DataFrame({"station": station_names(cmp.a.stations, lang), "score_a": cmp.a.total,
+                       "score_b": cmp.b.total, "rank_a": cmp.a.rank, "rank_b": cmp.b.rank})
+    df.index.name = "station_id"
+    return df.reset_index()
+
+
+# ---------------------------------------------------------------- robustness
+
+def intervals_frame(sens: Sensitivity, result: ScoreResult, lang: str) -> pd.DataFrame:
+    """Per station, best first: rank, 5th / median / 95th percentile rank, chance of top k, sentence."""
+    tb = sens.table
+    df = pd.DataFrame({
+        "station": station_names(result.stations, lang).reindex(tb.index), "rank": tb["rank"],
+        "rank_p05": tb["rank_p05"], "rank_p50": tb["rank_p50"], "rank_p95": tb["rank_p95"],
+        "p_top_k": tb["p_top_k"] * 100, "sentence": tb["sentence_zh" if lang == "zh" else "sentence_en"],
+    }, index=tb.index)
+    return df.sort_values(["rank", "rank_p50"], kind="stable").reset_index()
+
+
+# ---------------------------------------------------------------- needs-derived weights
+
+_NOTE_KEYS = (
+    ("general indicator: takes a share", "views.note.general_unlinked"),
+    ("general indicator: serves every", "views.note.general_all"),
+    ("general indicator: every category already", "views.note.general_zero"),
+    ("no indicator serves this category", "views.note.unserved"),
+    ("category not in the needs data", "views.note.absent"),
+)
+
+
+def derivation_note(note: str, lang: str) -> str:
+    """The needs-derivation notes from indicators.weights, in the language (unknown notes as they are)."""
+    for prefix, key in _NOTE_KEYS:
+        if note.startswith(prefix):
+            return t(key, lang)
+    return note
+
+
+def needs_scores_frame(scores: pd.DataFrame, lang: str) -> pd.DataFrame:
+    df = scores.copy()
+    df.insert(0, "category_label", df["category"].map(lambda c: term("category", c, lang)))
+    df["prevalence"] = df["prevalence"] * 100
+    df["share"] = df["share"] * 100
+    return df
+
+
+def derivation_frame(deriv: pd.DataFrame, scheme: Scheme, lang: str) -> pd.DataFrame:
+    names = indicator_names(scheme, lang)
+    df = deriv.copy()
+    df["indicator"] = df["indicator"].map(lambda i: names.get(i, i) if i else "—")
+    df["category"] = df["category"].map(lambda c: term("category", c, lang) if c else "—")
+    for c in ("category_share", "contribution", "normalised"):
+        df[c] = df[c] * 100
+    df["note"] = df["note"].map(lambda n: derivation_note(n, lang) if n else "")
+    return df
+
+
+def links_frame(scheme: Scheme, lang: str) -> pd.DataFrame:
+    """Which need categories each indicator serves; an empty serves list means every need."""
+    rows = []
+    for ind in scheme.indicators:
+        rows.append({"indicator": pick(ind, lang),
+                     "serves": ("、" if lang == "zh" else ", ").join(term("category", c, lang) for c in ind.serves)
+                     if ind.serves else t("views.serves_all", lang)})
+    return pd.DataFrame(rows, index=[i.id for i in scheme.indicators])
+
+
+def flat_weights(result: ScoreResult) -> dict[str, float]:
+    return {k: float(v) for k, v in result.weights["effective"].items()}
+
+
+def as_percent(values: np.ndarray | pd.Series) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    s = v.sum()
+    return v / s * 100 if s > 0 else v
