@@ -119,11 +119,16 @@ def cmd_compare(args) -> int:
           f"top-{cmp.top_k} overlap = {cmp.top_k_overlap:.0%}")
     print("\nStations that move most:")
     for sid, r in cmp.movers(args.movers).iterrows():
-        way = "up" if r["shift"] > 0 else "down" if r["shift"] < 0 else "no change"
-        why = "; ".join(f"{names[i]} ({cmp.effects.at[sid, i]:+.1f})" for i in r["explained_by"])
-        print(f"  {r['name_en']} ({sid}): {int(r['rank_a'])} -> {int(r['rank_b'])} ({way} {abs(int(r['shift']))})"
-              f" - because of: {why}")
-    print("  (in brackets: points the indicator moves the station against the average station, B minus A)")
+        shift = int(r["shift"])
+        way = "up" if shift > 0 else "down" if shift < 0 else "no change"
+        print(f"  {r['name_en']} ({sid}): {int(r['rank_a'])} -> {int(r['rank_b'])} ({way} {abs(shift)})")
+        in_b, only_a = cmp.reasons(sid)
+        lifts, holds = ("lifts it", "held it back") if shift >= 0 else ("holds it back", "lifted it")
+        if in_b:
+            print(f"      {sb.id} {lifts}: " + "; ".join(f"{names[i]} ({e:+.1f})" for i, e in in_b))
+        if only_a:
+            print(f"      {sa.id} {holds}: " + "; ".join(f"{names[i]} ({e:+.1f})" for i, e in only_a))
+    print("  (in brackets: points the indicator moves the station, against the average station, from A to B)")
     return 0
 
 

@@ -21,6 +21,22 @@ class Comparison:
     top_k: int
     top_k_overlap: float    # share of A's top k that are also in B's top k
 
+    def reasons(self, station_id: str, n: int = 2) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """Why a station moved, told from both sides: the n indicators of scheme B and the n found only in
+        scheme A that push hardest in the direction of the move, each with its effect in points. For a
+        station that moves up, B's indicators lift it and A's held it back; for one that moves down, the
+        reverse."""
+        e = self.effects.loc[station_id]
+        shift = self.table.at[station_id, "shift"]
+        direction = np.sign(shift) or np.sign(self.b.total[station_id] - self.a.total[station_id])
+        if direction:
+            e = e[np.sign(e) == direction]
+        e = e.reindex(e.abs().sort_values(ascending=False, kind="stable").index)
+        in_b = set(self.b.contributions.columns)
+        side_b = [(i, float(v)) for i, v in e.items() if i in in_b][:n]
+        side_a = [(i, float(v)) for i, v in e.items() if i not in in_b][:n]
+        return side_b, side_a
+
     def movers(self, n: int = 5) -> pd.DataFrame:
         """The stations that move most, largest shift first."""
         return self.table.reindex(self.table["shift"].abs().sort_values(ascending=False, kind="stable").index).head(n)

@@ -242,9 +242,18 @@ def mover_sentences(cmp: Comparison, lang: str, n: int = 5) -> list[str]:
     for sid, r in cmp.movers(n).iterrows():
         shift = int(r["shift"])
         way = "views.move_up" if shift > 0 else "views.move_down" if shift < 0 else "views.move_none"
-        why = "、".join if lang == "zh" else "; ".join
+        join = "、".join if lang == "zh" else ", ".join
+        in_b, only_a = cmp.reasons(sid)
+        parts = []
+        if in_b:
+            parts.append(t("views.why_b_up" if shift >= 0 else "views.why_b_down", lang, scheme=pick(cmp.b.scheme, lang),
+                           names=join(names.get(i, i) for i, _ in in_b)))
+        if only_a:
+            parts.append(t("views.why_a_up" if shift >= 0 else "views.why_a_down", lang, scheme=pick(cmp.a.scheme, lang),
+                           names=join(names.get(i, i) for i, _ in only_a)))
+        sep = "；" if lang == "zh" else "; "
         out.append(t(way, lang, station=st_names[sid], a=int(r["rank_a"]), b=int(r["rank_b"]), n=abs(shift),
-                     why=why([names.get(i, i) for i in r["explained_by"]]) or "—"))
+                     why=sep.join(parts) or "—"))
     return out
 
 

@@ -93,9 +93,10 @@ def test_weights_slider_moves_the_ranking(db):
     at = open_app("en", "weights")
     before = ranking_shown(at)
     dims = {s.key.rsplit(":", 1)[1]: s for s in at.slider if s.key and s.key.startswith("wd:")}
-    assert set(dims) == {"needs_resolved", "reach", "residents_voice", "service_focus", "professional_quality"}
+    assert set(dims) == {"needs_resolved", "needs_by_category", "reach", "residents_voice", "service_focus",
+                         "professional_quality"}
     dims["needs_resolved"].set_value(0).run()
-    for d in ("reach", "residents_voice", "service_focus"):
+    for d in ("needs_by_category", "reach", "residents_voice", "service_focus"):
         next(s for s in at.slider if s.key == dims[d].key).set_value(0).run()
     assert_clean(at)
     after = ranking_shown(at)
@@ -253,7 +254,7 @@ def test_compare_defaults_to_photo_count_against_needs_met(db):
     tau = float(next(m.value for m in at.metric if m.label == "肯德尔 τ"))
     assert tau < 0                                   # the two ways of assessing disagree on the demo
     movers = [m.value for m in at.markdown if m.value.startswith("- ")]
-    assert len(movers) == 5 and "主要因为" in movers[0]
+    assert len(movers) == 5 and "需求满足方案" in movers[0] and "留痕计数方案" in movers[0]
 
 
 def test_an_unexpected_failure_shows_a_short_error_not_a_traceback(tmp_path, monkeypatch):

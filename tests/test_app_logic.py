@@ -57,7 +57,8 @@ def _indicator(**kw):
 
 def test_upsert_adds_replaces_and_refuses_bad_filters(needs_met):
     added = editing.upsert_indicator(needs_met, _indicator(), "reach")
-    assert [i.id for i in added.dimensions[1].indicators][-1] == "case_work"
+    assert [i.id for i in editing.dimension_of(added, "case_work").indicators][-1] == "case_work"
+    assert editing.dimension_of(added, "case_work").id == "reach"
     changed = editing.upsert_indicator(added, _indicator(id="case_work", weight=5.0), "reach", old_id="case_work")
     assert changed.indicator("case_work").weight == 5.0 and len(changed.indicators) == len(added.indicators)
     moved = editing.upsert_indicator(added, _indicator(), "service_focus", old_id="case_work")

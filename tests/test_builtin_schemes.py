@@ -67,3 +67,16 @@ def test_resolving_urgent_needs_moves_needs_met_only(demo_copy):
     assert needs1.total[sid] > needs0.total[sid]
     assert needs1.raw.at[sid, "urgent_needs_resolved"] == 1.0
     assert photo1.total[sid] == pytest.approx(photo0.total[sid], abs=1e-12)
+
+
+def test_reasons_tell_both_sides_of_each_move(demo_db):
+    photo, needs = both(demo_db)
+    cmp = compare(photo, needs)
+    for sid, row in cmp.table.iterrows():
+        if row["shift"] == 0:
+            continue
+        in_b, only_a = cmp.reasons(sid)
+        assert in_b or only_a
+        assert all(i in needs.contributions.columns for i, _ in in_b)
+        assert all(i in photo.contributions.columns and i not in needs.contributions.columns for i, _ in only_a)
+        assert all((e > 0) == (row["shift"] > 0) for _, e in in_b + only_a)
