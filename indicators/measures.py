@@ -37,6 +37,8 @@ _DERIVED = {
     "attendance": {"station_id": "VARCHAR", "held_on": "DATE", "kind": "VARCHAR", "need_id": "VARCHAR",
                    "age_band": "VARCHAR", "priority_group": "VARCHAR"},
 }
+# Attendance columns that the per-(station, resident) pre-aggregation keeps.
+_PER_RESIDENT = frozenset({"station_id", "resident_id"})
 MEASURE_TABLES = ("needs", "activities", "attendance", "inspections", "feedback", "expenditures",
                   "ratings", "residents")
 
@@ -74,11 +76,11 @@ def _relation_sql(table: str, used: set[str]) -> tuple[str, int]:
                 " FROM attendance t JOIN activities a ON a.activity_id = t.activity_id" + join +
                 " WHERE a.held_on BETWEEN ? AND ?"), 2
     if table == "attendees":
+        # Attendance pre-aggregated once: one row per (station, resident) with the number of visits. Every term
+        # that needs no more than that (top_share, distinct residents) runs over it, so the 24-million-row join
+        # of attendance to activities happens once per scheme.
         inner, n = _relation_sql("attendance", set())
-        return ("SELECT station_id, resident_id, count(*) AS visits, "
-                "row_number() OVER (PARTITION BY station_id ORDER BY count(*) DESC, resident_id) AS visit_rank, "
-                "count(*) OVER (PARTITION BY station_id) AS attendees "
-                f"FROM ({inner}) GROUP BY station_id, resident_id"), n
+        return f"SELECT station_id, resident_id, count(*) AS visits FROM ({inner}) GROUP BY station_id, resident_id", n
     if table in PERIOD_COLUMN:
         return f"SELECT * FROM {table} WHERE {PERIOD_COLUMN[table]} BETWEEN ? AND ?", 2
     return f"SELECT * FROM {table}", 0
@@ -122,8 +124,10 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None) -> 
         return Plan(inner.terms, lambda v, pop: _div(inner.combine(v, pop) * 1000.0, pop))
     if kind == "top_share":
         cols = frozenset()
-        top = Term("attendees", "coalesce(sum(visits) FILTER (WHERE visit_rank <= ceil(? * attendees)), 0)",
-                   (float(measure.top),), 0.0, cols)
+        # The visits of the ceil(top x attendees) most frequent attendees: the sum of that many largest visit
+        # counts (how ties are ordered cannot change the sum), one sorted list per station instead of a window.
+        top = Term("attendees", "coalesce(list_sum(list_slice(list_sort(list(visits), 'DESC'), 1, "
+                   "CAST(ceil(? * count(*)) AS BIGINT))), 0)", (float(measure.top),), 0.0, cols)
         everyone = Term("attendees", "coalesce(sum(visits), 0)", (), 0.0, cols)
         return Plan((top, everyone), lambda v, pop: _div(v[0], v[1]))
 
@@ -172,8 +176,15 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None) -> 
         if measure.column not in columns:
             raise SchemeError(f"{path}.column", f"unknown column {measure.column!r} in {table}; "
                               f"known: {', '.join(sorted(columns))}", source)
+        used = frozenset(wused | {measure.column})
+        if table == "attendance" and used <= _PER_RESIDENT:
+            # Distinct residents (or stations) need only the (station, resident) pairs: count them on the
+            # pre-aggregated attendees, where each pair is one row, so resident ids are already distinct.
+            expr = 'count("resident_id")' if measure.column == "resident_id" else f'count(DISTINCT "{measure.column}")'
+            sql, p = agg(expr, [], where, wparams)
+            return Plan((Term("attendees", sql, p, 0.0, used),), lambda v, pop: v[0])
         sql, p = agg(f'count(DISTINCT "{measure.column}")', [], where, wparams)
-        return Plan((Term(table, sql, p, 0.0, frozenset(wused | {measure.column})),), lambda v, pop: v[0])
+        return Plan((Term(table, sql, p, 0.0, used),), lambda v, pop: v[0])
     value, vparams, vused = compiled("column", measure.column, False)
     # A sum over no rows is 0; a mean or median over no rows is missing.
     expr = {"sum": f"sum({value})", "mean": f"avg({value})", "median": f"median({value})"}[kind]
@@ -212,12 +223,15 @@ def raw_values(con: duckdb.DuckDBPyConnection, plans: dict[str, Plan], stations:
         select = ", ".join(f"{t.sql} AS v{n}" for n, t in enumerate(terms))
         params = period.params() * (n_period // 2) + [p for t in terms for p in t.params]
         sql = f"WITH rel AS ({rel}) SELECT station_id, {select} FROM rel GROUP BY station_id"
-        found = cur.execute(sql, params).df().set_index("station_id")
-        absent = ~index.isin(found.index)   # stations with no rows at all in this table for the period
-        df = found.reindex(index)
+        found = cur.execute(sql, params).df()
+        # Row of each station in the result (one per station: grouped by it); -1 for stations with no rows at all
+        # in this table for the period, which take the term's `empty` value.
+        pos = pd.Index(found["station_id"]).get_indexer(index)
+        present = pos >= 0
         for n, t in enumerate(terms):
-            col = pd.to_numeric(df[f"v{n}"], errors="coerce").astype(float).to_numpy(copy=True)
-            col[absent] = t.empty
+            got = pd.to_numeric(found[f"v{n}"], errors="coerce").astype(float).to_numpy()
+            col = np.full(len(index), t.empty, dtype=float)
+            col[present] = got[pos[present]]
             values[t] = col
     population = stations["population"].astype(float).to_numpy(copy=True)
     population[population <= 0] = np.nan

@@ -65,8 +65,8 @@ def fill_missing(norm: np.ndarray, ind: Indicator) -> np.ndarray:
     return out
 
 
-def effective_weights(scheme: Scheme) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(indicator weight within its dimension, dimension weight, flat effective weight), each summing to 1."""
+def _weights(scheme: Scheme) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """(indicator weight within its dimension, dimension weight, flat effective weight) as plain dicts."""
     dim_total = sum(d.weight for d in scheme.dimensions)
     within, dim_w, flat = {}, {}, {}
     for d in scheme.dimensions:
@@ -75,6 +75,12 @@ def effective_weights(scheme: Scheme) -> tuple[pd.Series, pd.Series, pd.Series]:
         for i in d.indicators:
             within[i.id] = i.weight / total
             flat[i.id] = dim_w[d.id] * within[i.id]
+    return within, dim_w, flat
+
+
+def effective_weights(scheme: Scheme) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(indicator weight within its dimension, dimension weight, flat effective weight), each summing to 1."""
+    within, dim_w, flat = _weights(scheme)
     return pd.Series(within), pd.Series(dim_w), pd.Series(flat)
 
 
@@ -146,41 +152,67 @@ def grade_of(total: float, scheme: Scheme) -> str:
     return sorted(scheme.grades, key=lambda g: g.min)[0].grade
 
 
-def _gate_passes(value: float, op: str, limit: float) -> bool:
-    if np.isnan(value):
-        return False   # no evidence does not pass a must-pass condition
-    return {">=": value >= limit, ">": value > limit, "<=": value <= limit, "<": value < limit}[op]
+def _grades_and_gates(scheme: Scheme, total: np.ndarray, raw: pd.DataFrame,
+                      index: pd.Index) -> tuple[list[str], list[str]]:
+    """Per station: the grade (after the gates' caps) and the failed gates' names, on whole columns at once."""
+    n = len(total)
+    bands = sorted(scheme.grades, key=lambda g: -g.min)
+    grades = np.full(n, sorted(scheme.grades, key=lambda g: g.min)[0].grade, dtype=object)
+    done = np.zeros(n, dtype=bool)
+    for band in bands:   # the first band (highest minimum first) that the total reaches
+        hit = ~done & (total >= band.min - 1e-9)
+        grades[hit] = band.grade
+        done |= hit
+    capped = [""] * n
+    if scheme.gates:
+        order = {g.grade: g.min for g in scheme.grades}
+        level = np.array([order[g] for g in grades], dtype=float)
+        same = raw.index.equals(index)
+        for gate in scheme.gates:
+            col = raw[gate.indicator]
+            v = (col if same else col.loc[index]).to_numpy(dtype=float)
+            with np.errstate(invalid="ignore"):
+                ok = {">=": v >= gate.value, ">": v > gate.value, "<=": v <= gate.value, "<": v < gate.value}[gate.op]
+            failed = np.isnan(v) | ~ok   # no evidence does not pass a must-pass condition
+            cap = order[gate.cap]
+            lower = failed & (cap < level)
+            grades[lower] = gate.cap
+            level[lower] = cap
+            label = gate.name_en or gate.indicator
+            for s in np.flatnonzero(failed):
+                capped[s] = f"{capped[s]}, {label}" if capped[s] else label
+    return grades.tolist(), capped
+
+
+def _columns(df: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """df[ids]; when the columns already are ids (every re-weighting), a shallow copy (copy-on-write) is the same
+    frame without looking 50 labels up again."""
+    return df.copy(deep=False) if df.columns.tolist() == ids else df[ids]
 
 
 def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw: pd.DataFrame,
                      normalised: pd.DataFrame, missing: pd.DataFrame) -> ScoreResult:
     """Weights, aggregation, ranks, grades and gates from an already normalised matrix."""
     ids = [i.id for i in scheme.indicators]
-    within, dim_w, flat = effective_weights(scheme)
+    within, dim_w, flat = _weights(scheme)
     dim_of = {i.id: d.id for d in scheme.dimensions for i in d.indicators}
-    n = normalised[ids].to_numpy()
-    total, contrib = aggregate(n, flat[ids].to_numpy(), scheme.aggregation)
+    pos = {i: k for k, i in enumerate(ids)}
+    n = _columns(normalised, ids).to_numpy()
+    total, contrib = aggregate(n, np.array([flat[i] for i in ids], dtype=float), scheme.aggregation)
     dims = {}
     for d in scheme.dimensions:
-        cols = [ids.index(i.id) for i in d.indicators]
-        dims[d.id], _ = aggregate(n[:, cols], within[[i.id for i in d.indicators]].to_numpy(), scheme.aggregation)
+        cols = [pos[i.id] for i in d.indicators]
+        dims[d.id], _ = aggregate(n[:, cols], np.array([within[i.id] for i in d.indicators], dtype=float),
+                                  scheme.aggregation)
     total = np.clip(total, 0, 100)
-    grades, capped = [], []
-    order = {g.grade: g.min for g in scheme.grades}
-    for s, sid in enumerate(stations.index):
-        g = grade_of(total[s], scheme)
-        failed = [gate for gate in scheme.gates if not _gate_passes(raw.at[sid, gate.indicator], gate.op, gate.value)]
-        for gate in failed:
-            if order[gate.cap] < order[g]:
-                g = gate.cap
-        grades.append(g)
-        capped.append(", ".join(gate.name_en or gate.indicator for gate in failed))
-    weights = pd.DataFrame({"dimension": pd.Series(dim_of), "within": within, "effective": flat})
-    weights["dimension_weight"] = weights["dimension"].map(dim_w)
+    grades, capped = _grades_and_gates(scheme, total, raw, stations.index)
+    weights = pd.DataFrame({"dimension": [dim_of[i] for i in ids], "within": [within[i] for i in ids],
+                            "effective": [flat[i] for i in ids],
+                            "dimension_weight": [dim_w[dim_of[i]] for i in ids]}, index=pd.Index(ids))
     idx = stations.index
     return ScoreResult(
-        scheme=scheme, period=period, stations=stations, raw=raw[ids], normalised=normalised[ids],
-        missing=missing[ids], weights=weights.loc[ids],
+        scheme=scheme, period=period, stations=stations, raw=_columns(raw, ids),
+        normalised=_columns(normalised, ids), missing=_columns(missing, ids), weights=weights,
         contributions=pd.DataFrame(contrib, index=idx, columns=ids),
         dimension_scores=pd.DataFrame(dims, index=idx), total=pd.Series(total, index=idx, name="score"),
         rank=pd.Series(rank_of(total), index=idx, name="rank"), grade=pd.Series(grades, index=idx, name="grade"),

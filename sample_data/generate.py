@@ -9,6 +9,8 @@ person is described.
 
     python sample_data/generate.py                      # writes sample_data/demo/*.csv
     python sample_data/generate.py --out DIR --stations 1300 --years 3
+    python sample_data/generate.py --stations 1300 --years 3 --scale 1.44 --out /tmp/province.duckdb
+    python sample_data/generate.py --stations 1300 --years 3 --scale 1.44 --format parquet --out DIR
     python sample_data/generate.py --check sample_data/demo   # calibration per profile
 
 Three behaviour profiles drive the records (the profile is stored, a score never is):
@@ -382,11 +384,12 @@ def _pick_need(rng, needs, q_station, q_day, weights, p_link):
     return idx
 
 
-def _activities(rng, period, n, care, stage, ins, needs):
+def _activities(rng, period, n, care, stage, ins, needs, scale=1.0):
     sy = np.arange(n * period.years)
     station, year = sy // period.years, sy % period.years
+    # `scale` multiplies the activities of every station-year (x * 1.0 is exact: the default changes nothing).
     count = np.round(_lerp3(stage, 285, 225, 165)[station].clip(60)
-                     * rng.lognormal(0, 0.08, len(sy))).astype(np.int64)
+                     * rng.lognormal(0, 0.08, len(sy)) * scale).astype(np.int64)
     st = np.repeat(station, count)
     yr = np.repeat(year, count)
     m = len(st)
@@ -621,9 +624,30 @@ def _ratings(rng, period, n, care):
 # the public entry points
 
 
+# Activities (and with them attendance) per station-year at province scale: 1,300 stations x 3 years then give
+# about 1.2 million activities and 24 million attendance rows (a provincial bureau's records). The default, 1.0,
+# is the demo's calibration to the study.
+PROVINCE_SCALE = 1.44
+
+
 def generate(stations: int = 24, years: int = 1, seed: int = 20240101,
-             start: str = "2024-01-01") -> dict[str, pd.DataFrame]:
-    """Synthetic records, one DataFrame per table of records.TABLES; same seed, same frames."""
+             start: str = "2024-01-01", scale: float = 1.0) -> dict[str, pd.DataFrame]:
+    """Synthetic records, one DataFrame per table of records.TABLES; same seed, same frames.
+
+    `scale` multiplies the number of activities per station-year (attendance follows); 1.0 is the demo.
+    """
+    frames, (act_ids, att_act, res_ids, att_res) = _generate(stations, years, seed, start, scale)
+    frames["attendance"] = pd.DataFrame({"activity_id": act_ids[att_act], "resident_id": res_ids[att_res]})
+    for table, cols in TABLES.items():
+        frames[table] = frames[table][list(cols)].reset_index(drop=True)
+    return {t: frames[t] for t in TABLES}
+
+
+def _generate(stations, years, seed, start, scale):
+    """Every table but attendance as DataFrames, and attendance as (activity ids, row -> activity index,
+    resident ids, row -> resident index): 24 million rows of text would cost more than the rest together."""
+    if not scale > 0:
+        raise ValueError("scale must be > 0")
     period = _Period(start, years)
     rng = np.random.default_rng(seed)
     (r_st, r_pool, r_ins, r_need, r_act, r_att, r_fb, r_exp, r_rat) = rng.spawn(9)
@@ -634,7 +658,7 @@ def generate(stations: int = 24, years: int = 1, seed: int = 20240101,
     pool = _residents_pool(r_pool, st_frame["population"].to_numpy(), care, stage)
     ins = _inspections(r_ins, period, n, stage)
     needs = _needs(r_need, period, n, profile_pos, care)
-    acts = _activities(r_act, period, n, care, stage, ins, needs)
+    acts = _activities(r_act, period, n, care, stage, ins, needs, scale)
     att_act, att_res = _attendance(r_att, acts, pool)
     fb = _feedback(r_fb, period, n, care, pool, needs, acts, att_act, att_res)
     exp = _expenditures(r_exp, period, n, profile_pos, care, stage,
@@ -687,10 +711,6 @@ def generate(stations: int = 24, years: int = 1, seed: int = 20240101,
             "cost": acts["cost"],
             "staff_hours": acts["hours"],
         }),
-        "attendance": pd.DataFrame({
-            "activity_id": act_ids[att_act],
-            "resident_id": res_ids[res_rank[att_res]],
-        }),
         "inspections": pd.DataFrame({
             "inspection_id": _ids("I", len(ins["day"]), 6),
             "station_id": sid[ins["station"]],
@@ -729,8 +749,9 @@ def generate(stations: int = 24, years: int = 1, seed: int = 20240101,
         }),
     }
     for table, cols in TABLES.items():
-        frames[table] = frames[table][list(cols)].reset_index(drop=True)
-    return {t: frames[t] for t in TABLES}
+        if table in frames:
+            frames[table] = frames[table][list(cols)].reset_index(drop=True)
+    return frames, (act_ids, att_act, res_ids, res_rank[att_res])
 
 
 def write_csv(frames: dict[str, pd.DataFrame], out: str | Path) -> dict[str, Path]:
@@ -743,6 +764,91 @@ def write_csv(frames: dict[str, pd.DataFrame], out: str | Path) -> dict[str, Pat
         frames[table].to_csv(path, index=False, encoding="utf-8", lineterminator="\n",
                              na_rep="", date_format="%Y-%m-%d")
         paths[table] = path
+    return paths
+
+
+# ----------------------------------------------------------------------------------------
+# province-scale output: a DuckDB database or Parquet files, written column-wise (never row by row)
+
+_ARROW_TYPES = {"VARCHAR": "string", "INTEGER": "int32", "DOUBLE": "float64", "DATE": "date32"}
+
+
+def _arrow_tables(stations: int, years: int, seed: int, start: str, scale: float) -> dict:
+    """One pyarrow Table per record table, typed as records.TABLES. Attendance is dictionary-encoded
+    (row -> activity index, row -> resident index), so 24 million rows never become Python strings."""
+    import pyarrow as pa
+
+    frames, (act_ids, att_act, res_ids, att_res) = _generate(stations, years, seed, start, scale)
+    out = {}
+    for table, cols in TABLES.items():
+        if table == "attendance":
+            out[table] = pa.table({
+                "activity_id": pa.DictionaryArray.from_arrays(
+                    pa.array(att_act, pa.int32()), pa.array(act_ids, pa.string())),
+                "resident_id": pa.DictionaryArray.from_arrays(
+                    pa.array(att_res, pa.int32()), pa.array(res_ids, pa.string())),
+            })
+            continue
+        schema = pa.schema([(c, getattr(pa, _ARROW_TYPES[t])()) for c, t in cols.items()])
+        out[table] = pa.Table.from_pandas(frames.pop(table), preserve_index=False).cast(schema)
+    return out
+
+
+def write_duckdb(tables: dict, path: str | Path, check_only: bool = False) -> dict[str, int]:
+    """A new DuckDB record store at `path` (records.create_schema), each table inserted in one statement from
+    a registered Arrow table; meta kind = 'synthetic'. Replaces a synthetic database; any other existing file
+    raises FileExistsError (with check_only, that check is all it does)."""
+    import duckdb
+
+    from indicators.records import LOAD_ORDER, connect, create_schema, get_meta
+
+    path = Path(path)
+    if path.exists():
+        con = connect(path)
+        try:
+            kind = get_meta(con, "kind")
+        finally:
+            con.close()
+        if kind != "synthetic":
+            raise FileExistsError(f"{path}: exists and is not a synthetic database (meta kind {kind!r}); "
+                                  "refusing to overwrite it")
+    if check_only:
+        return {}
+    if path.exists():
+        path.unlink()
+        Path(str(path) + ".wal").unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("SET preserve_insertion_order = true")
+        con.execute("BEGIN TRANSACTION")
+        create_schema(con)
+        for table in LOAD_ORDER:
+            con.register("_frame", tables[table])
+            con.execute(f'INSERT INTO "{table}" SELECT * FROM _frame')
+            con.unregister("_frame")
+        con.execute("INSERT INTO meta VALUES ('kind', 'synthetic'), ('note', ?)",
+                    ["synthetic records from sample_data/generate.py; not real stations"])
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+        counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in TABLES}
+    except BaseException:
+        con.close()
+        path.unlink(missing_ok=True)
+        raise
+    con.close()
+    return counts
+
+
+def write_parquet(tables: dict, out: str | Path) -> dict[str, Path]:
+    """<table>.parquet per table (zstd), typed as records.TABLES."""
+    import pyarrow.parquet as pq
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for table in TABLES:
+        paths[table] = out / f"{table}.parquet"
+        pq.write_table(tables[table], paths[table], compression="zstd")
     return paths
 
 
@@ -921,10 +1027,17 @@ def _station_markdown(per_station: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Write synthetic record CSVs, or check their calibration.")
-    ap.add_argument("--out", default=str(DEMO_DIR), help="folder for <table>.csv (default: sample_data/demo)")
+    ap = argparse.ArgumentParser(description="Write synthetic records (CSV, Parquet or a DuckDB database), "
+                                             "or check their calibration.")
+    ap.add_argument("--out", help="folder for <table>.csv or .parquet, or a file ending in .duckdb "
+                                  "(default, for CSV only: sample_data/demo)")
+    ap.add_argument("--format", choices=("csv", "parquet", "duckdb"),
+                    help="default: duckdb when --out ends in .duckdb, else csv")
     ap.add_argument("--stations", type=int, default=24)
     ap.add_argument("--years", type=int, default=1)
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="multiply activities (and so attendance) per station-year; 1.0 is the calibrated demo, "
+                         f"{PROVINCE_SCALE} gives about 1.2M activities and 24M attendance rows at 1,300 x 3")
     ap.add_argument("--seed", type=int, default=20240101)
     ap.add_argument("--start", default="2024-01-01", help="first day of the first assessment year")
     ap.add_argument("--check", metavar="DIR", help="print the calibration figures of the CSVs in DIR and exit")
@@ -943,8 +1056,31 @@ def main(argv: list[str] | None = None) -> int:
             print(_station_markdown(per_station))
         return 0
 
+    fmt = args.format or ("duckdb" if (args.out or "").lower().endswith(".duckdb") else "csv")
+    if fmt in ("duckdb", "parquet"):
+        if not args.out:
+            ap.error(f"--format {fmt} needs --out (the demo folder holds only the committed CSVs)")
+        if fmt == "duckdb" and Path(args.out).exists():
+            try:
+                write_duckdb({}, args.out, check_only=True)
+            except FileExistsError as exc:
+                ap.error(str(exc))
+        t0 = time.perf_counter()
+        tables = _arrow_tables(args.stations, args.years, args.seed, args.start, args.scale)
+        t1 = time.perf_counter()
+        if fmt == "duckdb":
+            write_duckdb(tables, args.out)
+        else:
+            write_parquet(tables, args.out)
+        t2 = time.perf_counter()
+        rows = ", ".join(f"{t} {tbl.num_rows:,}" for t, tbl in tables.items())
+        print(f"wrote {args.out} ({fmt}): {rows}")
+        print(f"generate {t1 - t0:.2f}s, write {t2 - t1:.2f}s")
+        return 0
+
+    args.out = args.out or str(DEMO_DIR)
     t0 = time.perf_counter()
-    frames = generate(args.stations, args.years, args.seed, args.start)
+    frames = generate(args.stations, args.years, args.seed, args.start, args.scale)
     t1 = time.perf_counter()
     write_csv(frames, args.out)
     t2 = time.perf_counter()

@@ -246,7 +246,7 @@ def test_audit_summary_and_history(tmp_path):
         summary = audit.record(cur, "评估员甲", base, changed, "update")
         audit.record(cur, "admin", changed, None, "delete")
     lines = summary.splitlines()
-    assert "dimension reach weight changed 20 -> 30" in lines
+    assert "dimension reach weight changed 15 -> 30" in lines
     assert "indicator urgent_needs_resolved weight changed 40 -> 50" in lines
     assert "indicator urgent_needs_resolved measure filter changed \"status = 'resolved'\" -> " \
            "\"status = 'closed_unresolved'\"" in lines
@@ -254,7 +254,7 @@ def test_audit_summary_and_history(tmp_path):
     h = audit.history(con, "needs-met")
     assert h["action"].tolist() == ["create", "update", "delete"]
     assert h["user"].tolist()[0] == "评估员甲"
-    assert "-  weight: 20" in h["diff"][1] and "+  weight: 30" in h["diff"][1]
+    assert "-  weight: 15" in h["diff"][1] and "+  weight: 30" in h["diff"][1]
     assert h["summary"][0].startswith("created scheme needs-met") and h["summary"][2] == "deleted scheme needs-met"
     assert audit.summarise(base, base) == "no change"
     con.close()
