@@ -5,7 +5,7 @@ import math
 
 import streamlit as st
 
-from app_pages import frame
+from app_pages import frame, records_import
 from indicators import charts, views
 from indicators.compare import compare
 from indicators.i18n import pick, t
@@ -26,7 +26,8 @@ if a_id == b_id:
     st.info(t("compare.same", L))
 
 scheme_a, scheme_b = options[a_id][0], options[b_id][0]
-cmp = compare(frame.score(f.db, scheme_a, f.period), frame.score(f.db, scheme_b, f.period), top_k=int(top_k))
+result_a, result_b = frame.score(f.db, scheme_a, f.period), frame.score(f.db, scheme_b, f.period)
+cmp = compare(result_a, result_b, top_k=int(top_k))
 label_a, label_b = pick(scheme_a, L), pick(scheme_b, L)
 
 
@@ -55,6 +56,7 @@ n = st.slider(t("compare.n_movers", L), 1, len(cmp.table), min(5, len(cmp.table)
 for sentence in views.mover_sentences(cmp, L, n):
     st.markdown(f"- {sentence}")
 
+records_import.compare_download(f, result_a, result_b)
 with st.expander(t("compare.all", L)):
     st.dataframe(views.comparison_frame(cmp, L), hide_index=True, width="stretch", column_config={
         "station": st.column_config.TextColumn(t("col.station", L)),

@@ -39,18 +39,17 @@ import pandas as pd
 import streamlit as st
 
 from indicators import catalog, editing, measures, queries, records, scoring
+from indicators.errors import InputError
 from indicators.i18n import LANGS, lang_of_locale, pick, t
 from indicators.measures import Period
 from indicators.model import Scheme, SchemeError, dump_yaml, load_yaml
-from indicators.records import RecordsError
-from indicators.scoring import EmptyRecords, ScoreResult
-from indicators.sensitivity import Sensitivity, SensitivityError, rank_intervals
-from indicators.weights import WeightsError
+from indicators.scoring import ScoreResult
+from indicators.sensitivity import Sensitivity, rank_intervals
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "demo.duckdb"
 DEFAULT_SCHEME = "needs-met"
-KNOWN_ERRORS = (SchemeError, WeightsError, EmptyRecords, RecordsError, SensitivityError)
+KNOWN_ERRORS = (InputError,)   # every bad-input error of the package: shown as its message, never a traceback
 log = logging.getLogger("indicators.app")
 
 
@@ -178,6 +177,14 @@ def _sensitivity(path: str, scheme_yaml: str, start, end, spread: float, draws: 
 def sensitivity(path: str, result: ScoreResult, spread: float, draws: int, seed: int, top_k: int) -> Sensitivity:
     return _sensitivity(path, dump_yaml(result.scheme), result.period.start, result.period.end,
                         float(spread), int(draws), int(seed), int(top_k), result)
+
+
+def clear_record_caches() -> None:
+    """The records changed (an import): drop every cached query, score, preview and sensitivity run of them.
+    Saved schemes are not records and stay cached."""
+    for fn in (meta_kind, counts, table_ranges, date_range, stations, choices, station_summary, needs,
+               _score_records, _preview, _sensitivity):
+        fn.clear()
 
 
 # ---------------------------------------------------------------- schemes

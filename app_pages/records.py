@@ -3,7 +3,7 @@ happened in the assessment period (activities, photos, needs raised and resolved
 spending), filtered by district and profile."""
 import streamlit as st
 
-from app_pages import frame
+from app_pages import frame, records_import
 from indicators.i18n import t, term
 from indicators.records import LOAD_ORDER
 from indicators.views import station_names
@@ -11,6 +11,7 @@ from indicators.views import station_names
 f = frame.current()
 L = f.lang
 frame.page_header(f, "records.title", "records.intro")
+records_import.panel(f)
 
 # ---- rows per table
 st.subheader(t("records.counts", L))

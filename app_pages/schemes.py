@@ -4,7 +4,7 @@ which is checked field by field before anything is kept."""
 import pandas as pd
 import streamlit as st
 
-from app_pages import frame
+from app_pages import frame, records_import
 from indicators import catalog, editing
 from indicators.i18n import pick, t, term
 from indicators.model import SchemeError, dump_yaml
@@ -73,6 +73,7 @@ with right, st.container(border=True):
         r1, r2 = st.columns(2)
         rz = r1.text_input(t("schemes.name_zh", L), value=f.scheme.name_zh, key=f"rename_zh:{f.scheme.id}")
         ren = r2.text_input(t("schemes.name_en", L), value=f.scheme.name_en, key=f"rename_en:{f.scheme.id}")
+        who = records_import.name_input(f)
         b1, b2 = st.columns(2)
         if b1.button(t("schemes.rename_button", L), icon=":material/edit:", key="rename_go"):
             try:
@@ -85,7 +86,7 @@ with right, st.container(border=True):
         if b2.button(t("schemes.save_button", L), icon=":material/save:", type="primary", key="save_go",
                      help=t("schemes.save_help", L)):
             try:
-                catalog.save(frame.connection(f.db, L), f.scheme, saved_by="app")
+                catalog.save(frame.connection(f.db, L), f.scheme, saved_by=who)
             except SchemeError as exc:
                 frame.show_error(exc, L)
             else:
@@ -99,6 +100,8 @@ with right, st.container(border=True):
                        mime="application/x-yaml", icon=":material/download:", key="download_yaml")
     with st.expander(t("schemes.yaml_preview", L)):
         st.code(dump_yaml(f.scheme), language="yaml")
+
+records_import.audit_panel(f)      # who changed the current scheme, when, and how
 
 # ---- upload
 with st.container(border=True):

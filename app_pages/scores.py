@@ -3,7 +3,7 @@ indicator contributions, a card that explains one station from raw value to cont
 strongest and weakest indicators, and how robust its rank is when the weights are uncertain."""
 import streamlit as st
 
-from app_pages import frame
+from app_pages import frame, records_import
 from indicators import charts, views
 from indicators.i18n import pick, t
 
@@ -38,6 +38,7 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(t
     **dim_cols})
 for gate in f.scheme.gates:
     st.caption(t("scores.gate_rule", L, name=pick(gate, L) or gate.indicator, cap=gate.cap))
+records_import.score_downloads(f, result)
 st.altair_chart(charts.contribution_chart(views.contributions_long(result, L), L), width="stretch")
 
 # ---- station card
@@ -50,6 +51,7 @@ st.markdown(t("scores.card_total", L, score=f"{result.total[sid]:.1f}", rank=int
               grade=table.at[sid, "grade"]))
 if table.at[sid, "capped_by"]:
     st.warning(t("scores.capped_by", L, gates=table.at[sid, "capped_by"]))
+records_import.report_download(f, result, sid, table.at[sid, "station"])
 strong, weak = views.strengths_weaknesses(result, sid, L)
 c1, c2 = st.columns(2, gap="large")
 with c1, st.container(border=True):

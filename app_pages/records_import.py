@@ -1,0 +1,653 @@
+"""Real records in, results out: the import panel of the Records page, the download buttons of the Scores and
+Compare pages, and the "your name" input and change history of the Schemes page (a module, not a page).
+
+    records_import.panel(f)                        # Records page: template, upload, preview, check, import
+    records_import.score_downloads(f, result)      # Scores page: the workbook and the CSV
+    records_import.report_download(f, result, sid) # Scores page: one station's report card (HTML)
+    records_import.compare_download(f, a, b)       # Compare page: the comparison workbook
+    who = records_import.name_input(f)             # Schemes page, beside Save: saved_by=who
+    records_import.audit_panel(f)                  # Schemes page: the audit trail of the current scheme
+
+Everything the panel decides is a pure function of bytes and a connection (check_uploads, preview_frame,
+problems_table, summary_line, import_label, ...), so it is tested without a browser; the widgets only draw it.
+
+Session state used here (keys start with io_ / _io_):
+  io_table, io_template_lang      the table and the template's header language
+  io_files:<n>                    the uploader; <n> (_io_nonce) changes after an import, which empties it
+  io_ft:<file id>                 the table of each file when several are uploaded
+  _io_plan                        (signature of the uploads, ImportPlan): a check is not repeated on every rerun
+  _io_report                      the ImportReport of the last import, shown until the next upload
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import frame
+from indicators import audit, importer
+from indicators.errors import InputError
+from indicators.export import export_scores
+from indicators.i18n import has, t, term
+from indicators.importer import ImportPlan, ImportProblems, ImportReport, StaleImport
+from indicators.records import LOAD_ORDER, TABLES
+from indicators.report import station_report
+from indicators.scoring import ScoreResult
+
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls"]   # .xls is let through so the importer can say what to do
+PREVIEW_ROWS = 5
+PREVIEW_CELL = 120
+
+
+# ================================================================ import: pure functions
+
+def table_label(table: str, lang: str) -> str:
+    return f"{term('table', table, lang)} ({table})"
+
+
+def template_file(table: str, header_lang: str) -> tuple[str, bytes]:
+    """(file name, bytes) of the CSV template of a table; the name holds the table so a re-upload is recognised."""
+    return f"{table}_template_{header_lang}.csv", importer.template(table, header_lang)
+
+
+def _table_words() -> list[tuple[str, str]]:
+    """(word, table), longest first: English names, their singulars and the Chinese table names."""
+    words = []
+    for tb in TABLES:
+        words += [(tb, tb), (tb.rstrip("s") if tb != "activities" else "activity", tb), (term("table", tb, "zh"), tb)]
+    words += [("expense", "expenditures"), ("rating", "ratings"), ("居民评议", "feedback"), ("评议", "feedback"),
+              ("评级", "ratings"), ("站点", "stations"), ("社工站", "stations"), ("参与", "attendance")]
+    return sorted(words, key=lambda w: -len(w[0]))
+
+
+def guess_table(file_name: str, default: str) -> str:
+    """The table a file name names ("needs_2024.xlsx", "活动记录.csv", "stations_template_zh.csv"), else `default`."""
+    stem = Path(file_name).stem.lower()
+    for word, tb in _table_words():
+        if re.search(r"[\u4e00-\u9fff]", word):
+            if word in stem:
+                return tb
+        elif re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", stem):
+            return tb
+    return default
+
+
+def as_uploads(files: Iterable[Any]) -> list[tuple[str, bytes]]:
+    """(name, bytes) of uploaded files (Streamlit UploadedFile, (name, bytes) pairs, or paths)."""
+    out = []
+    for f in files:
+        if isinstance(f, tuple):
+            out.append((str(f[0]), bytes(f[1])))
+        elif isinstance(f, (str, Path)):
+            out.append((Path(f).name, Path(f).read_bytes()))
+        else:
+            out.append((str(f.name), f.getvalue()))
+    return out
+
+
+def check_uploads(con, table: str, files: Iterable[Any], tables: Sequence[str] | None = None) -> ImportPlan:
+    """Check the uploaded files as ONE import (references may be met by another file of it); nothing is written.
+    Every file is for `table`, unless `tables` gives the table of each file."""
+    uploads = as_uploads(files)
+    chosen = list(tables) if tables is not None else [table] * len(uploads)
+    if len(chosen) != len(uploads):
+        raise ValueError("check_uploads: one table per file")
+    return importer.check_many(con, [(tb, data, name) for (name, data), tb in zip(uploads, chosen)])
+
+
+def _preview_text(value: Any) -> str:
+    if value is None:
+        return ""
+    text = importer._cell_text(value)
+    text = text[:-9] if text.endswith(" 00:00:00") else text
+    return text if len(text) <= PREVIEW_CELL else text[:PREVIEW_CELL] + "…"
+
+
+def preview_frame(name: str, data: bytes, n: int = PREVIEW_ROWS, lang: str = "en") -> pd.DataFrame | None:
+    """The header and first `n` data rows of a file as the importer reads them (encoding, delimiter, first
+    worksheet, empty rows skipped), every cell as text; the first column is the spreadsheet's row number.
+    None when the file cannot be read (the check says why)."""
+    if len(data) > importer.MAX_BYTES:
+        return None
+    try:
+        rows = importer._rows(data, name)
+    except importer._FileProblem:
+        return None
+    header, body = None, []
+    try:
+        for row_no, cells in rows:
+            if all(importer._is_empty(c) for c in cells):
+                continue
+            if header is None:
+                header = cells
+                continue
+            body.append((row_no, cells))
+            if len(body) >= n:
+                break
+    except importer._FileProblem:
+        if header is None:
+            return None
+    finally:
+        rows.close()
+    if header is None:
+        return None
+    width = max([len(header), *(len(c) for _, c in body)])
+    names, seen = [], set()
+    for i in range(width):
+        raw = header[i] if i < len(header) else None
+        label = _preview_text(raw).strip() or f"({i + 1})"
+        while label in seen:
+            label += "·"
+        seen.add(label)
+        names.append(label)
+    row_col = t("io.col.row", lang)
+    while row_col in seen:
+        row_col += "·"
+    out = pd.DataFrame([[_preview_text(c) for c in cells] + [""] * (width - len(cells)) for _, cells in body],
+                       columns=names, dtype="object")
+    out.insert(0, row_col, [r for r, _ in body])
+    return out
+
+
+def header_fit(header: Sequence[Any], table: str) -> tuple[int, bool]:
+    """(how many header cells name a column of `table`, whether every required column of it is there)."""
+    cols = {importer._map_header(table, h) for h in header if not importer._is_empty(h)}
+    cols.discard(None)
+    return len(cols), all(c in cols for c in importer.REQUIRED[table])
+
+
+def suggest_table(name: str, data: bytes, chosen: str) -> str | None:
+    """Another table whose columns the file's header fits (all of its cells, every required column) when it does
+    not fit `chosen`: a needs file uploaded while Stations is chosen. None when `chosen` fits or nothing fits."""
+    view = preview_frame(name, data, n=0)
+    if view is None:
+        return None
+    header = [c for c in view.columns[1:] if not re.fullmatch(r"\(\d+\)", c)]
+    n = len(header)
+    if n == 0 or header_fit(header, chosen) == (n, True):
+        return None
+    fits = [tb for tb in LOAD_ORDER if tb != chosen and header_fit(header, tb) == (n, True)]
+    return fits[0] if len(fits) == 1 else None
+
+
+# ---- problems, in the reader's language where the message allows
+
+_WHAT_ZH = {"a station": "站点", "a need": "需求", "an activity": "活动", "a resident": "居民"}
+
+
+def _zh_table(name: str) -> str:
+    return term("table", name, "zh") if name in TABLES else name
+
+
+def _zh_expect(text: str) -> str:
+    """'a whole number from 1 to 5' and the like -> Chinese."""
+    rules = [
+        (r"a whole number from (\S+) to (\S+)", r"\1 到 \2 的整数"),
+        (r"a number from (\S+) to (\S+)", r"\1 到 \2 的数"),
+        (r"a whole number of at least (\S+)", r"不小于 \1 的整数"),
+        (r"a number of at least (\S+)", r"不小于 \1 的数"),
+        (r"a whole number, 0 or more", "0 或以上的整数"),
+        (r"a number, 0 or more", "0 或以上的数"),
+        (r"a whole number", "整数"),
+        (r"a number", "数字"),
+    ]
+    m = re.fullmatch(r"(.+?)( and at most ([\d,]+))?(, not TRUE/FALSE|, not a date or time)?", text)
+    if not m:
+        return text
+    core = m.group(1)
+    for pat, rep in rules:
+        if re.fullmatch(pat, core):
+            core = re.sub(pat, rep, core)
+            break
+    else:
+        return text
+    if m.group(3):
+        core += f"，且不大于 {m.group(3)}"
+    if m.group(4):
+        core += "，不能是 TRUE/FALSE" if "TRUE" in m.group(4) else "，不能是日期或时间"
+    return core
+
+
+_DATE_ZH = "应为日期，如 2024-03-05、2024/3/5 或 2024年3月5日"
+
+_ZH_RULES: list[tuple[str, Any]] = [
+    (r"is required; the cell is empty", "为必填项，此单元格为空"),
+    (r"expected a date like 2024-03-05, 2024/3/5 or 2024年3月5日", _DATE_ZH),
+    (r"expected a date like 2024-03-05, 2024/3/5 or 2024年3月5日; the cell holds a number: format it as a date",
+     _DATE_ZH + "；单元格是数字：请把该列设为日期格式"),
+    (r"is not a real day of the calendar; expected a date like 2024-03-05, 2024/3/5 or 2024年3月5日",
+     "不是日历上存在的日期；" + _DATE_ZH),
+    (r"expected a date between (\d+) and (\d+)", r"应为 \1 至 \2 年之间的日期"),
+    (r"expected one of (.+?) \(or (.+)\)", r"应为以下之一：\1（或 \2）"),
+    (r"expected one of (.+)", r"应为以下之一：\1"),
+    (r"expected an identifier; Excel turned it into a rounded number: format the column as text",
+     "应为编号；Excel 已把它变成舍入后的数字：请把该列设为文本格式"),
+    (r"expected text or a number, not an infinite or missing number", "应为文本或数字，不能是无穷大或缺失的数字"),
+    (r"expected (.+)", lambda m: "应为" + _zh_expect(m.group(1)) if _zh_expect(m.group(1)) != m.group(1) else None),
+    (r"contains a control character; remove it", "含有控制字符，请删除"),
+    (r"is ([\d,]+) characters long; at most ([\d,]+) are allowed", r"长 \1 个字符；最多允许 \2 个"),
+    (r"names (a station|a need|an activity|a resident) that is neither in the database nor in this import;"
+     r" import (\w+) first \(or in the same import\)",
+     lambda m: f"所指的{_WHAT_ZH[m.group(1)]}既不在数据库中，也不在本次导入中；请先导入{_zh_table(m.group(2))}"
+               f"（或在同一次导入中一并上传）"),
+    (r"([\d,]+) rows name ([\d,]+) (\w+) that are neither in the database nor in this import \((.*)\);"
+     r" import (\w+) first \(or in the same import\)",
+     lambda m: f"有 {m.group(1)} 行引用的 {m.group(2)} 个{_zh_table(m.group(3))}既不在数据库中，也不在本次导入中"
+               f"（{m.group(4)}）；请先导入{_zh_table(m.group(5))}（或在同一次导入中一并上传）"),
+    (r"repeats the key of (.*?)row (\d+); each record may appear once",
+     lambda m: f"与{(m.group(1).strip() + ' ') if m.group(1) else ''}第 {m.group(2)} 行的编号重复；每条记录只能出现一次"),
+    (r"is already in the database with different content \((.*)\); records are never overwritten:"
+     r" correct the row or leave it out",
+     r"已在数据库中，但内容不同（\1）；已有记录不会被覆盖：请更正此行或将其删去"),
+    (r"is required when the status is resolved \(已解决\): the day the need was resolved",
+     "处理状态为已解决时必填：需求解决的日期"),
+    (r"must be empty when the status is (\w+): only resolved needs have a resolved date",
+     r"处理状态为 \1 时必须为空：只有已解决的需求才有解决日期"),
+    (r"is before the day the need was raised \((.+)\)", r"早于需求提出日期（\1）"),
+    (r"a feedback row needs a rating \(1-5\) or a need_met answer \(yes/no\)",
+     "每条反馈需要评分（1-5）或“需求是否满足”（是/否）"),
+    (r'is not a column of (\w+); did you mean "(.+?)" \((\w+)\)\? known columns: (.*)',
+     lambda m: f"不是{_zh_table(m.group(1))}表的列；是否应为“{m.group(2)}”（{m.group(3)}）？已知的列：{m.group(4)}"),
+    (r"is not a column of (\w+); known columns: (.*)",
+     lambda m: f"不是{_zh_table(m.group(1))}表的列；已知的列：{m.group(2)}"),
+    (r'means (\w+), like column "(.+)" before it; keep one of them', r"与前面的“\2”列含义相同（\1）；请只保留一列"),
+    (r"missing required columns? (.+)", r"缺少必填列 \1"),
+    (r"has a header row but no data rows", "只有表头，没有数据行"),
+    (r"is empty: expected a header row and at least one data row", "是空文件：应有一行表头和至少一行数据"),
+    (r"has (\d+) cells but the header has (\d+): is the row cut short\?", r"只有 \1 个单元格，但表头有 \2 列：这一行是否不完整？"),
+    (r"is in column (\d+), beyond the (\d+) columns of the header", r"位于第 \1 列，超出了表头的 \2 列"),
+    (r"has no header; give the column a header or delete it", "没有表头：请给该列加上表头或删除该列"),
+    (r"has more than (\d+) columns", r"超过 \1 列"),
+    (r"the file has more than ([\d,]+) data rows; split it", r"文件超过 \1 行数据，请拆分"),
+    (r"is more than (\d+) MB; split the file", r"超过 \1 MB，请拆分文件"),
+    (r"is ([\d,.]+) MB; the limit is (\d+) MB: split the file", r"有 \1 MB，上限为 \2 MB：请拆分文件"),
+    (r"is an old \.xls workbook \(or an encrypted one\); save it as \.xlsx or CSV UTF-8",
+     "是旧版 .xls 工作簿（或已加密）；请另存为 .xlsx 或“CSV UTF-8”"),
+    (r"is named \.xlsx but is not an Excel workbook \(damaged or renamed\?\)", "扩展名是 .xlsx，但不是 Excel 工作簿（已损坏或被改名？）"),
+    (r"is neither UTF-8 nor GBK/GB18030 text \((.*)\); save it as 'CSV UTF-8' or as \.xlsx",
+     r"既不是 UTF-8 也不是 GBK/GB18030 编码（\1）；请另存为“CSV UTF-8”或 .xlsx"),
+    (r"is not a readable \.xlsx workbook \((.*)\); save it again from Excel or as CSV",
+     r"不是可读取的 .xlsx 工作簿（\1）；请用 Excel 重新保存或另存为 CSV"),
+    (r"has no worksheet", "没有工作表"),
+    (r"is not a record table; tables: (.*)", r"不是记录数据表；可选：\1"),
+    (r"the database changed since the file was checked; check it again", "检查之后数据库发生了变化，请重新检查"),
+    (r"([\d,]+) of its keys were added to (\w+) since the file was checked; check it again",
+     lambda m: f"检查之后，{_zh_table(m.group(2))}表中新增了其中 {m.group(1)} 个编号，请重新检查"),
+]
+
+
+def translate_problem(message: str, lang: str) -> str:
+    """An importer message in the reader's language: Chinese for the messages known here, else as written."""
+    if lang != "zh":
+        return message
+    for pattern, rep in _ZH_RULES:
+        m = re.fullmatch(pattern, message, flags=re.S)
+        if m is None:
+            continue
+        out = rep(m) if callable(rep) else m.expand(rep)
+        if out is not None:
+            return out
+    return message
+
+
+def problems_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
+    """Every listed problem: file, row, column, value and what is wrong, with headers in the language."""
+    rows = [{
+        t("io.col.file", lang): p.file,
+        t("io.col.row", lang): p.row,
+        t("io.col.column", lang): p.column or "",
+        t("io.col.value", lang): "" if p.value is None else (p.value if p.value != "" else "∅"),
+        t("io.col.problem", lang): translate_problem(p.message, lang),
+    } for p in plan.problems]
+    cols = [t(k, lang) for k in ("io.col.file", "io.col.row", "io.col.column", "io.col.value", "io.col.problem")]
+    out = pd.DataFrame(rows, columns=cols)
+    out[cols[1]] = out[cols[1]].astype("Int64")
+    return out
+
+
+def problems_csv(plan: ImportPlan, lang: str) -> bytes:
+    """The problem list as CSV (UTF-8 with BOM, so Excel opens it right); cells that look like formulas are
+    neutralised."""
+    from indicators.export import neutralise
+    table = problems_table(plan, lang)
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(list(table.columns))
+    for row in table.itertuples(index=False):
+        out.writerow(["" if pd.isna(v) else neutralise(v) if isinstance(v, str) else v for v in row])
+    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+
+
+def summary_line(plan: ImportPlan, lang: str) -> str:
+    """One line above the problem list: which files, how many problems, that nothing was imported."""
+    files = list(dict.fromkeys(p.file for p in plan.problems)) or [p.file for p in plan.parts]
+    sep = "、" if lang == "zh" else ", "
+    line = t("io.problems", lang, files=sep.join(files) or "—", n=f"{plan.problem_total:,}")
+    listed = len(plan.problems)
+    if plan.problem_total > listed:
+        line += " " + t("io.problems_more", lang, listed=f"{listed:,}", more=f"{plan.problem_total - listed:,}")
+    return line
+
+
+def parts_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
+    """Per file: its table, rows read, new rows and rows already present."""
+    return pd.DataFrame([{
+        t("io.col.file", lang): p.file, t("io.col.table", lang): table_label(p.table, lang),
+        t("io.col.read", lang): p.read, t("io.col.insert", lang): p.inserting, t("io.col.skip", lang): p.skipped,
+    } for p in plan.parts])
+
+
+def rows_checked(plan: ImportPlan) -> int:
+    return sum(p.read for p in plan.parts)
+
+
+def import_label(plan: ImportPlan, lang: str) -> str:
+    return t("io.import_button", lang, n=f"{plan.inserting:,}", m=f"{plan.skipped:,}")
+
+
+def report_table(report: ImportReport, lang: str) -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("io.col.table", lang): table_label(tb, lang), t("io.col.insert", lang): ins, t("io.col.skip", lang): sk,
+    } for tb, (ins, sk) in report.by_table.items()])
+
+
+def done_message(report: ImportReport, lang: str) -> str:
+    return t("io.done", lang, inserted=f"{report.inserted:,}", skipped=f"{report.skipped:,}")
+
+
+def stale_message(exc: ImportProblems, lang: str) -> str:
+    detail = "; ".join(translate_problem(p.message, lang) for p in exc.problems) or str(exc)
+    return t("io.stale", lang, msg=detail)
+
+
+# ================================================================ import: the panel
+
+def _signature(files: list, tables: list[str]) -> tuple:
+    return tuple((getattr(fl, "file_id", None) or fl.name, fl.size, tb) for fl, tb in zip(files, tables))
+
+
+def _choose_table(table: str) -> None:
+    st.session_state["io_table"] = table
+
+
+def _drop_plan() -> None:
+    st.session_state.pop("_io_plan", None)
+
+
+def _after_import(path: str, old_range) -> None:
+    """The records changed: drop every cached query and score of them; a period that spanned all the records
+    before spans all of them again."""
+    frame.clear_record_caches()
+    ss = st.session_state
+    if old_range and old_range[0] is not None and (ss.get("period_start"), ss.get("period_end")) == tuple(old_range):
+        ss.pop("period_start", None)
+        ss.pop("period_end", None)
+
+
+def panel(f: frame.Frame) -> None:
+    """The "Import records" expander of the Records page."""
+    L = f.lang
+    ss = st.session_state
+    with st.expander(t("io.panel", L), icon=":material/upload_file:", key="io_panel"):
+        st.caption(t("io.intro", L))
+        c1, c2, c3 = st.columns([2, 1.2, 2], vertical_alignment="bottom")
+        table = frame.choice(c1.selectbox, t("io.table", L), list(LOAD_ORDER), key="io_table",
+                             format_func=lambda tb: table_label(tb, L), help=t("io.table_help", L))
+        header_lang = frame.choice(c2.segmented_control, t("io.template_lang", L), ["zh", "en"],
+                                   key="io_template_lang", default=L,
+                                   format_func=lambda x: t(f"io.template_lang.{x}", L)) or L
+        name, data = template_file(table, header_lang)
+        c3.download_button(t("io.template", L, table=term("table", table, L)), data, file_name=name,
+                           mime="text/csv", icon=":material/download:", key="io_template_dl", on_click="ignore",
+                           help=t("io.template_help", L))
+
+        nonce = ss.setdefault("_io_nonce", 0)
+        files = st.file_uploader(
+            t("io.upload", L), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"io_files:{nonce}",
+            help=t("io.upload_help", L, mb=importer.MAX_BYTES // 2 ** 20, rows=f"{importer.MAX_ROWS:,}"))
+        if not files:
+            report = ss.get("_io_report")
+            if report is not None:
+                st.success(done_message(report, L), icon=":material/check_circle:")
+                st.dataframe(report_table(report, L), hide_index=True, width="content")
+            return
+        ss.pop("_io_report", None)
+
+        if len(files) == 1:
+            tables = [table]
+        else:
+            st.caption(t("io.multi_note", L))
+            cols = st.columns(min(len(files), 3))
+            tables = []
+            for i, fl in enumerate(files):
+                key = f"io_ft:{getattr(fl, 'file_id', None) or fl.name}:{i}"
+                tables.append(frame.choice(cols[i % len(cols)].selectbox, t("io.file_table", L, file=fl.name),
+                                           list(LOAD_ORDER), key=key, index=LOAD_ORDER.index(guess_table(fl.name, table)),
+                                           format_func=lambda tb: table_label(tb, L)))
+
+        # the check, the previews and the table hint are made once per set of files and tables, not on every rerun
+        sig = (nonce, _signature(files, tables))
+        held = ss.get("_io_plan")
+        if held is None or held[0] != sig:
+            with st.spinner(t("io.checking", L, n=len(files))):
+                uploads = as_uploads(files)
+                plan = check_uploads(frame.connection(f.db, L), table, uploads, tables)
+                previews = [(name, preview_frame(name, data, lang=L)) for name, data in uploads]
+                other = suggest_table(*uploads[0], table) if len(uploads) == 1 and not plan.ok else None
+            ss["_io_plan"] = held = (sig, plan, previews, other)
+        _, plan, previews, other = held
+
+        if other is not None:
+            h1, h2 = st.columns([3, 1], vertical_alignment="center")
+            h1.warning(t("io.other_table", L, file=files[0].name, table=table_label(other, L),
+                         chosen=table_label(table, L)), icon=":material/swap_horiz:")
+            h2.button(t("io.use_table", L, table=term("table", other, L)), key="io_use_table",
+                      on_click=_choose_table, args=(other,), icon=":material/swap_horiz:")
+        _previews(previews, L)
+        if not plan.ok:
+            st.error(summary_line(plan, L), icon=":material/error:")
+            # a static table wraps the long messages; a long list scrolls inside it
+            st.table(problems_table(plan, L), hide_index=True, height=480 if len(plan.problems) > 12 else "content")
+            st.download_button(t("io.problems_download", L), problems_csv(plan, L), file_name="import_problems.csv",
+                               mime="text/csv", icon=":material/download:", key="io_problems_dl", on_click="ignore")
+            return
+
+        st.success(t("io.clean", L, rows=f"{rows_checked(plan):,}"), icon=":material/check_circle:")
+        st.dataframe(parts_table(plan, L), hide_index=True, width="content")
+        if plan.inserting == 0:
+            st.info(t("io.nothing_new", L, m=f"{plan.skipped:,}"))
+            return
+        if st.button(import_label(plan, L), type="primary", icon=":material/database_upload:", key="io_go"):
+            _import(f, plan)
+
+
+def _previews(previews: list[tuple[str, pd.DataFrame | None]], L: str) -> None:
+    holders = st.tabs([name for name, _ in previews]) if len(previews) > 1 else [st.container()]
+    for (name, view), holder in zip(previews, holders):
+        with holder:
+            if view is None:
+                st.caption(t("io.preview_none", L, file=name))
+                continue
+            view = view.rename(columns={view.columns[0]: t("io.col.row", L)})   # the language may have changed
+            st.markdown(f"**{t('io.preview', L, file=name)}**")
+            st.dataframe(view, hide_index=True, width="stretch", height=38 + 35 * max(len(view), 1))
+            st.caption(t("io.preview_caption", L))
+
+
+def _import(f: frame.Frame, plan: ImportPlan) -> None:
+    L = f.lang
+    ss = st.session_state
+    bar = st.progress(0.0, text=t("io.progress", L, done=0, total=f"{plan.inserting:,}"))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(done / max(total, 1), 1.0), text=t("io.progress", L, done=f"{done:,}", total=f"{total:,}"))
+
+    old_range = frame.date_range(f.db)
+    try:
+        report = importer.apply(frame.connection(f.db, L), plan, progress)
+    except StaleImport as exc:
+        _drop_plan()
+        bar.empty()
+        st.warning(stale_message(exc, L), icon=":material/sync_problem:")
+        st.button(t("io.recheck", L), icon=":material/refresh:", key="io_recheck")
+        return
+    except InputError as exc:
+        _drop_plan()
+        bar.empty()
+        st.error(t("io.failed", L, msg=str(exc)))
+        return
+    _after_import(f.db, old_range)
+    _drop_plan()
+    ss["_io_report"] = report
+    ss["_io_nonce"] = ss.get("_io_nonce", 0) + 1     # a new, empty uploader
+    st.rerun()
+
+
+# ================================================================ results out
+
+def _export_bytes(result_or_results, suffix: str, lang: str) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        return export_scores(result_or_results, Path(folder) / f"scores{suffix}", lang).read_bytes()
+
+
+def scores_xlsx(result_or_results, lang: str) -> bytes:
+    """The scores workbook of one result, or of two compared (export_scores), as bytes."""
+    return _export_bytes(result_or_results, ".xlsx", lang)
+
+
+def scores_csv(result_or_results, lang: str) -> bytes:
+    return _export_bytes(result_or_results, ".csv", lang)
+
+
+def report_html(result: ScoreResult, station_id: str, lang: str, demo: bool) -> bytes:
+    return station_report(result, station_id, lang, demo=demo).encode("utf-8")
+
+
+def _stem(result: ScoreResult) -> str:
+    p = result.period
+    return f"{result.scheme.id}_{p.start or 'all'}_{p.end or 'all'}"
+
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def score_downloads(f: frame.Frame, result: ScoreResult) -> None:
+    """The scores workbook (made when clicked) and the CSV of the result on screen."""
+    L = f.lang
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.download_button(t("io.dl.xlsx", L), lambda: scores_xlsx(result, L), file_name=f"scores_{_stem(result)}.xlsx",
+                       mime=_XLSX, icon=":material/table_view:", key="dl_scores_xlsx", on_click="ignore",
+                       help=t("io.dl.xlsx_help", L), width="stretch")
+    c2.download_button(t("io.dl.csv", L), lambda: scores_csv(result, L), file_name=f"scores_{_stem(result)}.csv",
+                       mime="text/csv", icon=":material/csv:", key="dl_scores_csv", on_click="ignore",
+                       help=t("io.dl.csv_help", L), width="stretch")
+
+
+def report_download(f: frame.Frame, result: ScoreResult, station_id: str, station_name: str) -> None:
+    """The report card of one station (HTML), made when clicked."""
+    L = f.lang
+    demo = f.kind == "demo"
+    st.download_button(t("io.dl.report", L, station=station_name), lambda: report_html(result, station_id, L, demo),
+                       file_name=f"report_{station_id}_{_stem(result)}.html", mime="text/html",
+                       icon=":material/description:", key="dl_report", on_click="ignore",
+                       help=t("io.dl.report_help", L))
+
+
+def compare_download(f: frame.Frame, a: ScoreResult, b: ScoreResult) -> None:
+    L = f.lang
+    st.download_button(t("io.dl.compare", L), lambda: scores_xlsx([a, b], L),
+                       file_name=f"compare_{a.scheme.id}_vs_{b.scheme.id}.xlsx", mime=_XLSX,
+                       icon=":material/table_view:", key="dl_compare_xlsx", on_click="ignore",
+                       help=t("io.dl.compare_help", L))
+
+
+# ================================================================ who saves, and the audit trail
+
+def saved_by(name: str | None, lang: str) -> str:
+    """The name recorded with a save: what was typed (trimmed), else "anonymous" in the language."""
+    name = (name or "").strip()
+    return name[:60] if name else t("io.anonymous", lang)
+
+
+def name_input(f: frame.Frame, container=st) -> str:
+    """The "your name" input beside Save; returns the name to record."""
+    typed = container.text_input(t("io.your_name", f.lang), key="saved_by", max_chars=60,
+                                 placeholder=t("io.anonymous", f.lang), help=t("io.your_name_help", f.lang))
+    return saved_by(typed, f.lang)
+
+
+_SUMMARY_ZH: list[tuple[str, Any]] = [
+    (r"created scheme (\S+) with (\d+) dimensions and (\d+) indicators", r"创建方案 \1：\2 个维度、\3 个指标"),
+    (r"deleted scheme (\S+)", r"删除方案 \1"),
+    (r"dimension (\S+) weight changed (\S+) -> (\S+)", r"维度 \1 的权重 \2 → \3"),
+    (r"indicator (\S+) weight changed (\S+) -> (\S+)", r"指标 \1 的权重 \2 → \3"),
+    (r"dimension (\S+) added \(weight (\S+)\)", r"新增维度 \1（权重 \2）"),
+    (r"dimension (\S+) removed", r"删除维度 \1"),
+    (r"indicator (\S+) added to (\S+) \(weight (\S+), camp (\S+)\)", r"新增指标 \1，属于 \2（权重 \3，类型 \4）"),
+    (r"indicator (\S+) removed from (\S+)", r"从 \2 删除指标 \1"),
+    (r"indicator (\S+) moved from (\S+) to (\S+)", r"指标 \1 从 \2 移到 \3"),
+    (r"(name_zh|name_en) changed (.+) -> (.+)", lambda m: f"{'中文' if m.group(1) == 'name_zh' else '英文'}名称 "
+                                                        f"{m.group(2)} → {m.group(3)}"),
+    (r"weight provenance changed (\S+) -> (\S+)", lambda m: f"权重来源 {term('provenance', m.group(1), 'zh')} → "
+                                                          f"{term('provenance', m.group(2), 'zh')}"),
+    (r"gate added: (.+)", r"新增否决项：\1"),
+    (r"gate removed: (.+)", r"删除否决项：\1"),
+    (r"no change", "无变化"),
+]
+
+
+def summary_text(summary: str, lang: str) -> str:
+    """audit.summarise's lines, in Chinese where a line is one of the common kinds; the rest as recorded."""
+    if lang != "zh" or not summary:
+        return summary or ""
+    out = []
+    for line in summary.splitlines():
+        for pattern, rep in _SUMMARY_ZH:
+            m = re.fullmatch(pattern, line)
+            if m:
+                line = rep(m) if callable(rep) else m.expand(rep)
+                break
+        out.append(line)
+    return "\n".join(out)
+
+
+def audit_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The audit rows newest first: when, who, action, what changed (headers and actions in the language)."""
+    h = history.iloc[::-1]
+    return pd.DataFrame({
+        t("audit.col.at", lang): pd.to_datetime(h["at"]).dt.strftime("%Y-%m-%d %H:%M:%S").to_list(),
+        t("audit.col.user", lang): [u or t("io.anonymous", lang) for u in h["user"]],
+        t("audit.col.action", lang): [t(f"audit.action.{a}", lang) if has(f"audit.action.{a}") else a
+                                        for a in h["action"]],
+        t("audit.col.summary", lang): [summary_text(s, lang) for s in h["summary"]],
+    })
+
+
+def audit_panel(f: frame.Frame) -> None:
+    """The change history of the current scheme, newest first, with the YAML diff of one change on demand."""
+    L = f.lang
+    with st.expander(t("audit.title", L), icon=":material/history:", key="audit_panel"):
+        history = audit.history(frame.connection(f.db, L), f.scheme.id)
+        if history.empty:
+            st.caption(t("audit.none", L))
+            return
+        table = audit_table(history, L)
+        st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 320),
+                     column_config={t("audit.col.summary", L): st.column_config.TextColumn(width="large")})
+        newest_first = list(range(len(history)))[::-1]
+        labels = {i: f"{table.iloc[len(history) - 1 - i, 0]} · {table.iloc[len(history) - 1 - i, 2]} · "
+                     f"{table.iloc[len(history) - 1 - i, 1]}" for i in newest_first}
+        if st.toggle(t("audit.show_diff", L), key=f"audit_diff:{f.scheme.id}"):
+            pick_i = frame.choice(st.selectbox, t("audit.pick", L), newest_first, key=f"audit_pick:{f.scheme.id}",
+                                  format_func=lambda i: labels[i])
+            diff = history.at[pick_i, "diff"]
+            if diff:
+                st.code(diff, language="diff", height=min(44 + 22 * diff.count("\n"), 480))
+            else:
+                st.caption(t("audit.no_diff", L))
