@@ -48,7 +48,7 @@ def test_moving_a_weight_changes_the_scores_page(page, server):
     before_first = selected(page, "Station")
 
     go(page, "Weights")
-    slider = page.locator('[data-testid="stSlider"]', has_text="Needs resolved").get_by_role("slider")
+    slider = page.locator('input[type=range][aria-label="Needs resolved"]')
     slider.focus()
     slider.press("Home")   # the needs-resolved dimension to 0
     page.wait_for_selector('input[type=range][aria-label="Needs resolved"][value="0"]', state="attached")
