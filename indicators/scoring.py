@@ -234,7 +234,10 @@ def score(con: duckdb.DuckDBPyConnection, scheme: Scheme, period: Period = Perio
           source: str | None = None) -> ScoreResult:
     """Score every station in the database: the SQL runs once here; re-weighting later uses `reweighted`."""
     plans = check_indicators(scheme.indicators, source, _paths(scheme))
-    stations = load_stations(con)
+    try:
+        stations = load_stations(con)
+    except duckdb.CatalogException:
+        raise EmptyRecords("the database holds no record tables: import records or build the demo first") from None
     if stations.empty:
         raise EmptyRecords("the database has no stations: import records or build the demo first")
     return score_raw(scheme, raw_values(con, plans, stations, period), stations, period)

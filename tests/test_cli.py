@@ -190,3 +190,10 @@ def test_objective_weights_and_sensitivity_contracts(capsys, demo_db):
         assert s["rank_p05"] == s["rank_p95"] == s["rank"]
     code, _, err = run(capsys, *args, "--spread", "3")
     assert code == 2 and "spread" in err
+
+
+def test_a_database_without_record_tables_exits_2(capsys, tmp_path):
+    import duckdb
+    duckdb.connect(str(tmp_path / "other.duckdb")).close()
+    code, _, err = run(capsys, "score", "--db", str(tmp_path / "other.duckdb"), "--scheme", "needs-met")
+    assert code == 2 and "no record tables" in err
