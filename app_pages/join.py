@@ -18,7 +18,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame
-from indicators.i18n import LANGS, has, t
+from app_pages import workshop_shared as shared
+from indicators.i18n import LANGS, t
 from indicators.workshop import GROUPS, WorkshopError, WorkshopStore
 
 POLL_SECONDS = 4
@@ -40,23 +41,16 @@ ss = st.session_state
 
 # ---------------------------------------------------------------- plumbing
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _store(path: str, con_id: int, _con) -> WorkshopStore:
-    return WorkshopStore(_con)
-
-
 def store() -> WorkshopStore:
-    con = frame.connection(f.db, L)
-    return _store(f.db, id(con), con)
+    return shared.store(f)
 
 
 def err(exc: WorkshopError) -> str:
-    key = f"ws.err.{exc.reason}"
-    return t(key, L, code=exc.details.get("code", ""), msg=str(exc)) if has(key) else str(exc)
+    return shared.err(exc, L)
 
 
 def group_name(g: str) -> str:
-    return t(f"wsg.{g}", L) if has(f"wsg.{g}") else g
+    return shared.group_name(g, L)
 
 
 def local_time(utc: datetime) -> str:

@@ -17,8 +17,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame
+from app_pages import workshop_shared as shared
 from indicators import catalog, charts, editing
-from indicators.i18n import has, pick, t
+from indicators.i18n import pick, t
 from indicators.model import SchemeError
 from indicators.workshop import BALANCES, GROUPS, LEVELS, MEANS, WorkshopError, WorkshopStore, rankings
 
@@ -36,24 +37,16 @@ frame.page_header(f, "ws.title", "ws.intro")
 
 # ---------------------------------------------------------------- plumbing
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _store(path: str, con_id: int, _con) -> WorkshopStore:
-    """One store per process and connection (it creates its tables once)."""
-    return WorkshopStore(_con)
-
-
 def store() -> WorkshopStore:
-    con = frame.connection(f.db, L)
-    return _store(f.db, id(con), con)
+    return shared.store(f)
 
 
 def err(exc: WorkshopError) -> str:
-    key = f"ws.err.{exc.reason}"
-    return t(key, L, code=exc.details.get("code", ""), msg=str(exc)) if has(key) else str(exc)
+    return shared.err(exc, L)
 
 
 def group_name(g: str) -> str:
-    return t(f"wsg.{g}", L) if has(f"wsg.{g}") else g
+    return shared.group_name(g, L)
 
 
 def item_names(status: dict) -> dict[str, str]:

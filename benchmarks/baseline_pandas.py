@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import resource
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

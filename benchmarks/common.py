@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from indicators import catalog, scoring  # noqa: E402
-from indicators.model import Dimension, Gate, Indicator, Measure, Scheme, validate  # noqa: E402
+from indicators.model import Dimension, Gate, Indicator, Scheme, validate  # noqa: E402
 
 SCHEMES = ("photo-count", "needs-met")
 GENERATOR = ROOT / "sample_data" / "generate.py"

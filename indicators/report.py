@@ -12,7 +12,6 @@ import math
 from datetime import date
 from html import escape
 
-import numpy as np
 import pandas as pd
 
 from .errors import InputError

@@ -56,3 +56,16 @@ def demo_copy(demo_db, tmp_path) -> Path:
     dest = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, dest)
     return dest
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch) -> Path:
+    """A demo database of its own for one app test, named by INDICATORS_DB; Streamlit's caches emptied after."""
+    import streamlit as st
+
+    path = tmp_path / "app.duckdb"
+    records.build_demo(path)
+    monkeypatch.setenv("INDICATORS_DB", str(path))
+    yield path
+    st.cache_data.clear()
+    st.cache_resource.clear()     # closes this test's connection (on_release)

@@ -22,19 +22,12 @@ TITLE_KEYS = {"records": "records.title", "indicators": "ind.title", "weights": 
               "scores": "scores.title", "compare": "compare.title", "schemes": "schemes.title"}
 
 
-@pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "app.duckdb"
-    records.build_demo(path)
-    monkeypatch.setenv("INDICATORS_DB", str(path))
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()     # closes this test's connection (on_release)
-
-
-def open_app(lang: str = "en", page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+def open_app(lang: str = "en", page: str | None = None, code: str | None = None) -> AppTest:
+    """The app in a fresh session, in a language, on a page (and with ?code=... for the join page)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.context["locale"] = "zh-CN" if lang == "zh" else "en-US"
+    if code is not None:
+        at.query_params["code"] = code
     at.run()
     if page:
         at.switch_page(f"app_pages/{page}.py").run()

@@ -17,13 +17,13 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app_pages import records_import as ri
 from indicators import catalog, importer, records, scoring
 from indicators.i18n import t
 from indicators.measures import Period
+from tests.test_app import assert_clean, open_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -43,34 +43,10 @@ NEEDS_BAD = ("需求编号,站点编号,需求类别,提出日期,紧急程度,�
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "io.duckdb"
-    records.build_demo(path)
-    monkeypatch.setenv("INDICATORS_DB", str(path))
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()     # closes this test's connection (on_release)
-
-
-@pytest.fixture
 def con(db):
     c = records.connect(db)
     yield c
     c.close()
-
-
-def open_app(lang: str = "en", page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.context["locale"] = "zh-CN" if lang == "zh" else "en-US"
-    at.run()
-    if page:
-        at.switch_page(f"app_pages/{page}.py").run()
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def count(path: Path, table: str) -> int:

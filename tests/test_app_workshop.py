@@ -9,40 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from indicators import catalog, queries, records
 from indicators.i18n import t
 from indicators.model import load_yaml
 from indicators.workshop import WorkshopStore
+from tests.test_app import assert_clean, open_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "app.duckdb"
-    records.build_demo(path)
-    monkeypatch.setenv("INDICATORS_DB", str(path))
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()     # closes this test's connection (on_release)
-
-
 def open_page(page: str, lang: str = "en", code: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.context["locale"] = "zh-CN" if lang == "zh" else "en-US"
-    if code is not None:
-        at.query_params["code"] = code
-    at.run()
-    at.switch_page(f"app_pages/{page}.py").run()
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return open_app(lang, page, code)
 
 
 def button(at: AppTest, label: str):

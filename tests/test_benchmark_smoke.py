@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import sys
 from datetime import date
 from pathlib import Path
 

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from indicators.cli import main
-from tests.test_app import db, open_app  # noqa: F401  (db is a fixture)
+from tests.test_app import open_app
 
 
 def cli_json(capsys, *argv) -> dict:
@@ -16,7 +16,7 @@ def frame_of(at, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def test_scores_and_rank_intervals_match(db, capsys):  # noqa: F811
+def test_scores_and_rank_intervals_match(db, capsys):
     cli_scores = cli_json(capsys, "score", "--db", str(db), "--scheme", "needs-met", "--format", "json")
     cli_sens = cli_json(capsys, "sensitivity", "--db", str(db), "--scheme", "needs-met", "--draws", "2000",
                         "--seed", "0", "--spread", "0.2", "--top-k", "5", "--format", "json")
@@ -36,7 +36,7 @@ def test_scores_and_rank_intervals_match(db, capsys):  # noqa: F811
 
 
 @pytest.mark.parametrize("method", ["entropy", "critic"])
-def test_objective_weights_match(db, capsys, method):  # noqa: F811
+def test_objective_weights_match(db, capsys, method):
     cli = cli_json(capsys, "weights", method, "--db", str(db), "--scheme", "photo-count", "--format", "json")["weights"]
     at = open_app("en", "weights")
     at.selectbox(key="scheme_id").set_value("photo-count").run()

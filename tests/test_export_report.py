@@ -2,10 +2,7 @@
 parses, names the station, score and rank, in both languages; the audit trail of scheme changes."""
 from __future__ import annotations
 
-import argparse
-import io
 import math
-import sys
 from dataclasses import replace
 from html import escape
 from html.parser import HTMLParser
@@ -18,7 +15,6 @@ from indicators import audit, catalog, records
 from indicators.compare import compare
 from indicators.errors import InputError
 from indicators.export import ExportError, export_scores, neutralise
-from indicators.measures import Period
 from indicators.report import UnknownStation, station_report
 from indicators.scoring import score
 

@@ -1,7 +1,6 @@
 """Importing records: every check with a hand-made file, encodings, Chinese headers, XLSX, all-or-nothing, pseudonyms."""
 from __future__ import annotations
 
-import argparse
 import hashlib
 import io
 import re
@@ -14,7 +13,6 @@ import pytest
 from indicators import importer, records
 from indicators.errors import InputError
 from indicators.importer import ImportProblems, check, check_many, apply, import_file, template
-from tests.conftest import ROOT
 
 STATIONS = ("station_id,name,name_en,district,street,population,profile\n"
             "S01,东岗街道社工站,Donggang Station,城关区,东岗街道,12000,mixed\n"

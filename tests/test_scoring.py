@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators.model import Dimension, Gate, Indicator, Measure, Normalisation, Scheme
-from indicators.scoring import aggregate, normalise, score_raw
+from indicators.scoring import normalise, score_raw
 
 M = Measure("count", table="activities")
 

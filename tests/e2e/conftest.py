@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from indicators import records
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

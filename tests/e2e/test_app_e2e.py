@@ -1,7 +1,6 @@
 """The flows an evaluator clicks through, in a real browser: every page, a weight moved, Compare, 中文."""
 import re
 
-import pytest
 
 from tests.e2e.conftest import open_app, shot, wait_idle
 
