@@ -168,15 +168,18 @@ def preview(path: str, measure, period: Period) -> pd.Series:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _sensitivity(path: str, scheme_yaml: str, start, end, spread: float, draws: int, seed: int, top_k: int,
-                 _result: ScoreResult) -> Sensitivity:
+                 vary_normalisation: bool, _result: ScoreResult) -> Sensitivity:
     r = _result
+    alternatives = [a.to_numpy() for a in scoring.alternative_normalisations(r)] if vary_normalisation else None
     return rank_intervals(r.normalised, r.weights["effective"].to_numpy(), list(r.stations.index),
-                          draws=draws, spread=spread, seed=seed, top_k=top_k, aggregation=r.scheme.aggregation)
+                          draws=draws, spread=spread, seed=seed, top_k=top_k, aggregation=r.scheme.aggregation,
+                          alternatives=alternatives)
 
 
-def sensitivity(path: str, result: ScoreResult, spread: float, draws: int, seed: int, top_k: int) -> Sensitivity:
+def sensitivity(path: str, result: ScoreResult, spread: float, draws: int, seed: int, top_k: int,
+                vary_normalisation: bool = False) -> Sensitivity:
     return _sensitivity(path, dump_yaml(result.scheme), result.period.start, result.period.end,
-                        float(spread), int(draws), int(seed), int(top_k), result)
+                        float(spread), int(draws), int(seed), int(top_k), bool(vary_normalisation), result)
 
 
 def clear_record_caches() -> None:

@@ -15,7 +15,7 @@ from .compare import compare
 from .measures import Period
 from .errors import InputError
 from .records import build_demo, connect
-from .scoring import ScoreResult, score
+from .scoring import ScoreResult, alternative_normalisations, score
 
 
 class BadInput(InputError):
@@ -187,21 +187,24 @@ def cmd_weights_objective(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     result = _scored(args)
+    alternatives = [a.to_numpy() for a in alternative_normalisations(result)] if args.vary_normalisation else None
     sens = sensitivity.rank_intervals(
         result.normalised.to_numpy(), result.weights["effective"].to_numpy(), list(result.stations.index),
         draws=args.draws, spread=args.spread, seed=args.seed, top_k=args.top_k,
-        aggregation=result.scheme.aggregation)
+        aggregation=result.scheme.aggregation, alternatives=alternatives)
     t = sens.table.sort_values(["rank", "rank_p50"])
     if args.format == "json":
         print(json.dumps({"scheme": result.scheme.id, "draws": args.draws, "seed": args.seed, "spread": args.spread,
-                          "top_k": args.top_k, "stations": [
+                          "top_k": args.top_k, "normalisations": sens.normalisations, "stations": [
                               {"station_id": sid, "rank": int(r["rank"]), "rank_p05": int(r["rank_p05"]),
                                "rank_p50": int(r["rank_p50"]), "rank_p95": int(r["rank_p95"]),
                                "p_top_k": _num(r["p_top_k"]), "sentence": r["sentence_en"]}
                               for sid, r in t.iterrows()]}, ensure_ascii=False, indent=2))
         return 0
+    also = (f"; each draw also reads the records by one of {sens.normalisations} normalisations"
+            if sens.normalisations > 1 else "")
     print(f"{result.scheme.id}: {args.draws:,} weightings drawn around the chosen weights (spread {args.spread}, "
-          f"seed {args.seed})")
+          f"seed {args.seed}){also}")
     for sid, r in t.iterrows():
         print(f"  {result.stations.at[sid, 'name_en']:<28} rank {int(r['rank']):>3}  {r['sentence_en']}")
     return 0
@@ -258,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--seed", type=int, default=0)
     m.add_argument("--spread", type=float, default=0.2, help="0 = no variation; 0.2 = weights vary about 20%%")
     m.add_argument("--top-k", type=int, default=5)
+    m.add_argument("--vary-normalisation", action="store_true",
+                   help="each draw also reads the records by min-max or by rank normalisation")
     m.add_argument("--format", choices=("table", "json"), default="table")
     m.set_defaults(run=cmd_sensitivity)
 

@@ -1,7 +1,7 @@
 """Scoring that keeps every stage: raw -> normalised -> weighted contribution -> dimension score -> total, rank, grade."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
@@ -9,7 +9,7 @@ import pandas as pd
 
 from .errors import InputError
 from .measures import Period, check_indicators, load_stations, raw_values
-from .model import Indicator, Scheme, validate
+from .model import Indicator, Normalisation, Scheme, validate
 from .sensitivity import rank_desc_min
 
 NEUTRAL = 50.0   # what an indicator that cannot tell stations apart gives each of them
@@ -228,6 +228,25 @@ def score_raw(scheme: Scheme, raw: pd.DataFrame, stations: pd.DataFrame, period:
         norm[ind.id] = fill_missing(values, ind)
     return score_normalised(scheme, period, stations, raw, pd.DataFrame(norm, index=raw.index),
                             pd.DataFrame(gaps, index=raw.index))
+
+
+ALTERNATIVE_NORMALISATIONS = ("minmax", "rank")
+
+
+def renormalised(result: ScoreResult, method: str) -> pd.DataFrame:
+    """The result's raw matrix normalised as if every indicator used `method` (same directions and missing
+    rules): the other plausible readings of the same records that a sensitivity run may draw from."""
+    out = {}
+    for ind in result.scheme.indicators:
+        alt = replace(ind, normalisation=Normalisation(method))
+        out[ind.id] = fill_missing(normalise(result.raw[ind.id].to_numpy(), alt), alt)
+    return pd.DataFrame(out, index=result.raw.index)
+
+
+def alternative_normalisations(result: ScoreResult) -> list[pd.DataFrame]:
+    """min-max and rank readings of the records, each kept only where it differs from the scheme's own."""
+    alts = [renormalised(result, m) for m in ALTERNATIVE_NORMALISATIONS]
+    return [a for a in alts if not np.allclose(a.to_numpy(), result.normalised.to_numpy())]
 
 
 def score(con: duckdb.DuckDBPyConnection, scheme: Scheme, period: Period = Period(),

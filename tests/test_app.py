@@ -236,6 +236,8 @@ def test_scores_station_card_and_robustness(db):
     at.slider(key="sens_spread").set_value(0.0).run()            # no uncertainty: every interval is one rank
     assert_clean(at)
     assert any("Ranks " in i.value and "–" not in i.value.split("weightings")[0] for i in at.info)
+    at.checkbox(key="sens_vary_norm").check().run()          # the rank reading of the records joins in
+    assert_clean(at)
 
 
 def test_compare_defaults_to_photo_count_against_needs_met(db):

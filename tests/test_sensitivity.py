@@ -219,3 +219,19 @@ def test_dataframe_input_and_table_values_are_plain():
     assert all(isinstance(s, str) and s.startswith("Ranks ") for s in res.table.sentence_en)
     assert all(s.startswith("在90%的合理权重下排名第") for s in res.table.sentence_zh)
     assert not math.isnan(res.table.p_top_k.sum())
+
+
+def test_varying_the_normalisation_widens_intervals_on_the_demo(demo_db):
+    """Drawing min-max or rank readings of the records on top of the weights can only add uncertainty here."""
+    from indicators import catalog, records
+    from indicators.scoring import alternative_normalisations, score
+    con = records.connect(demo_db, read_only=True)
+    r = score(con, catalog.builtin("needs-met"))
+    con.close()
+    alts = alternative_normalisations(r)
+    assert len(alts) == 1          # needs-met already uses min-max: only the rank reading differs
+    args = (r.normalised.to_numpy(), r.weights["effective"].to_numpy(), list(r.stations.index))
+    plain = rank_intervals(*args, draws=2000, spread=0.0, seed=3).table
+    varied = rank_intervals(*args, draws=2000, spread=0.0, seed=3, alternatives=[a.to_numpy() for a in alts]).table
+    assert ((plain["rank_p95"] - plain["rank_p05"]) == 0).all()
+    assert ((varied["rank_p95"] - varied["rank_p05"]) > 0).any()

@@ -398,6 +398,8 @@ STRINGS: dict[str, str] = {
     "scores.robust_intro": "The weights are judgments. Here they vary at random around the chosen ones; each station's rank range shows how much its place depends on them.",
     "scores.spread": "Spread of the weights",
     "scores.spread_help": "0.2 = each weight may plausibly be about 20% higher or lower.",
+    "scores.vary_norm": "Also vary how the records are normalised",
+    "scores.vary_norm_help": "Each draw also reads the records by min-max or by rank normalisation, chosen at random: a rank that holds up under both does not depend on that technical choice.",
     "scores.draws": "Draws",
     "scores.top_k": "Top k",
     "scores.range": "Rank range",

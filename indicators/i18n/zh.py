@@ -398,6 +398,8 @@ STRINGS: dict[str, str] = {
     "scores.robust_intro": "权重本身是判断。这里让权重在所选值附近随机变动；每个站点的名次范围说明其位置在多大程度上取决于权重。",
     "scores.spread": "权重的波动幅度",
     "scores.spread_help": "0.2 表示每个权重可能上下浮动约20%。",
+    "scores.vary_norm": "同时改变标准化方法",
+    "scores.vary_norm_help": "每次抽样还随机采用极差标准化或排序标准化来换算原始数据：两种方法下都稳定的名次，不取决于这一技术选择。",
     "scores.draws": "抽样次数",
     "scores.top_k": "前k名",
     "scores.range": "名次范围",
