@@ -14,6 +14,7 @@ from . import catalog, sensitivity, weights
 from .compare import compare
 from .measures import Period
 from .errors import InputError
+from .importer import parse_date
 from .records import build_demo, connect
 from .scoring import ScoreResult, alternative_normalisations, score
 
@@ -23,10 +24,11 @@ class BadInput(InputError):
 
 
 def _date(text: str) -> date:
+    """ISO dates and the ledger forms evaluators type (2024/3/5, 2024年3月5日): the importer's reading."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-01-31") from None
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
 
 
 def _period(args) -> Period:

@@ -9,39 +9,21 @@ Bad input raises InputError subclasses (the main entry point turns them into exi
 """
 from __future__ import annotations
 
-import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from . import catalog
-from .errors import InputError
 from .export import export_scores
-from .importer import ImportProblems, Problem, apply, check_many, parse_date
-from .measures import Period
+from .cli import BadInput, _date, _period
+from .importer import ImportProblems, Problem, apply, check_many
 from .records import TABLES, connect, create_schema, get_meta
 from .report import station_report
 from .scoring import score
 
 
-class CliInputError(InputError):
-    pass
-
-
-def _date(text: str) -> date:
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
-
-
-def _period(args) -> Period:
-    p = Period(args.start, args.end)
-    if p.start and p.end and p.start > p.end:
-        raise CliInputError(f"--from {p.start} is after --to {p.end}")
-    return p
+CliInputError = BadInput   # one kind of command-line input error, whichever command raised it
 
 
 def _connect(db, read_only: bool):
