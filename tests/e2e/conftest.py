@@ -129,9 +129,12 @@ def page(request, browser, server):
 
 
 def wait_idle(page) -> None:
-    """Wait until the app is connected and no script run is in progress (state, never time)."""
+    """Wait until the app is connected, no script run is in progress and nothing on screen is left over from
+    an earlier run (Streamlit marks those data-stale): state, never time."""
     page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]')
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    page.wait_for_function("""() => document.querySelector('[data-testid=stApp]')
+        .getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-stale=true]')""")
 
 
 def open_app(page, server, path: str = "") -> None:

@@ -47,12 +47,15 @@ def test_moving_a_weight_changes_the_scores_page(page, server):
     before_first = selected(page, "Station")
 
     go(page, "Weights")
+    assert selected(page, "Current scheme") == "Needs met · built-in"
     slider = page.locator('input[type=range][aria-label="Needs resolved"]')
     slider.focus()
     slider.press("Home")   # the needs-resolved dimension to 0
     page.wait_for_selector('input[type=range][aria-label="Needs resolved"][value="0"]', state="attached")
     wait_idle(page)
     page.get_by_role("button", name=re.compile("Apply")).click()
+    # Applying makes a working copy and selects it: wait for the sidebar to say so before leaving the page.
+    page.wait_for_function("() => document.querySelector('input[aria-label=\"Current scheme\"]').value.includes('unsaved')")
     wait_idle(page)
     shot(page, "weights-moved-en")
 
