@@ -299,6 +299,11 @@ def guarded(fn):
 # ---------------------------------------------------------------- choice widgets whose labels change
 
 _DEFAULTS = ("index", "value", "default")
+# Which argument holds each choice widget's default. It is set to the current choice on every run: when the
+# browser sends no value for the widget (it can, if a page change interrupts a run), Streamlit falls back to
+# this default, and without it to the first option (seen: the scheme jumping to photo-count on quick clicks).
+_DEFAULT_OF = {"selectbox": "index", "radio": "index", "select_slider": "value", "segmented_control": "default",
+               "pills": "default", "multiselect": "default"}
 
 
 def choice(widget, label: str, options, *, key: str, format_func=str, **kwargs):
@@ -323,8 +328,14 @@ def choice(widget, label: str, options, *, key: str, format_func=str, **kwargs):
         single = not isinstance(current, (list, tuple))
         if single and current not in options:
             del ss[key]                      # the choice is gone (renamed, removed): back to the default
-        elif ss.get(seen) not in (None, labels):
-            ss[key] = current
+        else:
+            if ss.get(seen) not in (None, labels):
+                ss[key] = current
+            param = _DEFAULT_OF.get(getattr(widget, "__name__", ""))
+            if param == "index":
+                kwargs["index"] = options.index(current)
+            elif param is not None:
+                kwargs[param] = current
     ss[seen] = labels
     return widget(label, options, key=key, format_func=format_func, **kwargs)
 

@@ -108,3 +108,19 @@ def test_switching_to_chinese_relabels_every_page(page, server):
         no_error(page)
         assert "合成" in page.locator('[data-testid="stSidebar"]').inner_text()   # the synthetic-data note
         shot(page, f"page-{name}-zh")
+
+
+def test_quick_page_changes_keep_the_current_scheme(browser, server):
+    """Clicking through pages faster than they run must not reset the sidebar's scheme to the first option
+    (it did: the browser can send no value for the select box when a page change interrupts a run)."""
+    for _ in range(5):
+        ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
+        page = ctx.new_page()
+        page.set_default_timeout(30_000)
+        open_app(page, server)
+        for title in ("Scores", "Weights", "Scores", "Compare", "Weights"):
+            page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+            page.wait_for_selector(f'[data-testid="stMain"] h1:has-text("{title}")')
+        wait_idle(page)
+        assert selected(page, "Current scheme") == "Needs met · built-in"
+        ctx.close()
