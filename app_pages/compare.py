@@ -6,8 +6,9 @@ import math
 import streamlit as st
 
 from app_pages import frame, records_import
-from indicators import charts, views
-from indicators.compare import compare
+from indicators.outputs import charts
+from indicators.outputs import views
+from indicators.analysis.compare import compare
 from indicators.i18n import pick, t
 
 f = frame.current()

@@ -12,7 +12,7 @@ State lives in st.session_state, one session per browser tab:
 
 Caching (process-wide, so every key names the database path):
   _connection(path)                       st.cache_resource: one DuckDB connection per process; a
-                                          fresh cursor per query (indicators.queries / measures do that)
+                                          fresh cursor per query (indicators.records.queries and scoring.measures do that)
   counts / table_ranges / date_range / choices / station_summary / needs / saved / meta_kind
                                           st.cache_data on (path, period, filters)
   _score_records(path, records_yaml, start, end)
@@ -38,13 +38,23 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from indicators import catalog, editing, measures, queries, records, scoring
+from indicators.scheme import catalog
+
+from indicators.scheme import editing
+
+from indicators.scoring import measures
+
+from indicators.records import queries
+
+from indicators.records import store as records
+
+from indicators.scoring import engine as scoring
 from indicators.errors import InputError
 from indicators.i18n import LANGS, lang_of_locale, pick, t
-from indicators.measures import Period
-from indicators.model import Scheme, SchemeError, dump_yaml, load_yaml
-from indicators.scoring import ScoreResult
-from indicators.sensitivity import Sensitivity, rank_intervals
+from indicators.scoring.measures import Period
+from indicators.scheme.model import Scheme, SchemeError, dump_yaml, load_yaml
+from indicators.scoring.engine import ScoreResult
+from indicators.analysis.sensitivity import Sensitivity, rank_intervals
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "demo.duckdb"

@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame
-from indicators import editing, views
+from indicators.scheme import editing
+from indicators.outputs import views
 from indicators.i18n import pick, t, term
-from indicators.measures import MEASURE_TABLES, table_columns
-from indicators.model import (CAMPS, DIRECTIONS, MISSING_RULES, NORMALISATIONS, Indicator, Level,
+from indicators.scoring.measures import MEASURE_TABLES, table_columns
+from indicators.scheme.model import (CAMPS, DIRECTIONS, MISSING_RULES, NORMALISATIONS, Indicator, Level,
                               Normalisation, SchemeError)
 
 NEW_QUANT, NEW_QUAL, NEW_DIM = "__new_quantitative", "__new_qualitative", "__new_dimension"

@@ -20,7 +20,7 @@ import streamlit as st
 from app_pages import frame
 from app_pages import workshop_shared as shared
 from indicators.i18n import LANGS, t
-from indicators.workshop import GROUPS, WorkshopError, WorkshopStore
+from indicators.live.workshop import GROUPS, WorkshopError, WorkshopStore
 
 POLL_SECONDS = 4
 COOKIE_DAYS = 2

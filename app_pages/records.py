@@ -5,8 +5,8 @@ import streamlit as st
 
 from app_pages import frame, records_import
 from indicators.i18n import t, term
-from indicators.records import LOAD_ORDER
-from indicators.views import station_names
+from indicators.records.store import LOAD_ORDER
+from indicators.outputs.views import station_names
 
 f = frame.current()
 L = f.lang

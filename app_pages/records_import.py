@@ -31,14 +31,15 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame
-from indicators import audit, importer
+from indicators.scheme import history as audit
+from indicators.records import importer
 from indicators.errors import InputError
-from indicators.export import export_scores
+from indicators.outputs.export import export_scores
 from indicators.i18n import has, t, term
-from indicators.importer import ImportPlan, ImportProblems, ImportReport, StaleImport
-from indicators.records import LOAD_ORDER, TABLES
-from indicators.report import station_report
-from indicators.scoring import ScoreResult
+from indicators.records.importer import ImportPlan, ImportProblems, ImportReport, StaleImport
+from indicators.records.store import LOAD_ORDER, TABLES
+from indicators.outputs.report import station_report
+from indicators.scoring.engine import ScoreResult
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls"]   # .xls is let through so the importer can say what to do
 PREVIEW_ROWS = 5
@@ -314,7 +315,7 @@ def problems_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
 def problems_csv(plan: ImportPlan, lang: str) -> bytes:
     """The problem list as CSV (UTF-8 with BOM, so Excel opens it right); cells that look like formulas are
     neutralised."""
-    from indicators.export import neutralise
+    from indicators.outputs.export import neutralise
     table = problems_table(plan, lang)
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")

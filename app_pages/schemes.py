@@ -5,9 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame, records_import
-from indicators import catalog, editing
+from indicators.scheme import catalog
+from indicators.scheme import editing
 from indicators.i18n import pick, t, term
-from indicators.model import SchemeError, dump_yaml
+from indicators.scheme.model import SchemeError, dump_yaml
 
 f = frame.current()
 L = f.lang

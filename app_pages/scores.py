@@ -4,7 +4,8 @@ strongest and weakest indicators, and how robust its rank is when the weights ar
 import streamlit as st
 
 from app_pages import frame, records_import
-from indicators import charts, views
+from indicators.outputs import charts
+from indicators.outputs import views
 from indicators.i18n import pick, t
 
 f = frame.current()

@@ -11,10 +11,15 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame
-from indicators import charts, editing, judgments, views
-from indicators import weights as W
+from indicators.outputs import charts
+from indicators.scheme import editing
+from indicators.weights import judgments
+from indicators.outputs import views
+from indicators.weights import ahp as ahp_method
+from indicators.weights import objective as objective_method
+from indicators.weights.needs import needs_scores, needs_weights
 from indicators.i18n import pick, t, term
-from indicators.model import Provenance, SchemeError, dump_yaml
+from indicators.scheme.model import Provenance, SchemeError, dump_yaml
 
 METHODS = ("direct", "needs", "ahp", "objective", "combined")
 
@@ -84,8 +89,8 @@ def needs_derived(scheme):
     if unlinked:
         st.info(t("w.serves_all_note", L, n=len(unlinked), total=len(scheme.indicators)))
     needs = frame.needs(f.db, f.period.start, f.period.end)
-    scores = W.needs_scores(needs, how)
-    flat, deriv = W.needs_weights(scores, {i.id: list(i.serves) for i in scheme.indicators}, general="all")
+    scores = needs_scores(needs, how)
+    flat, deriv = needs_weights(scores, {i.id: list(i.serves) for i in scheme.indicators}, general="all")
     with st.expander(t("w.derivation", L), expanded=True):
         st.markdown(t("w.step1", L, n=len(needs)))
         st.caption(t(f"w.step1_formula.{how}", L))
@@ -127,7 +132,7 @@ def ahp_group(gid, crit, labels, start_weights, ri, tag):
             values[(i, j)] = frame.choice(
                 st.select_slider, f"{labels[i]}  ⟷  {labels[j]}", options=judgments.SCALE, value=default[(i, j)],
                 key=f"ahp:{tag}:{gid}:{i}:{j}", format_func=lambda v, a=labels[i], b=labels[j]: judgment_text(v, a, b))
-    res = W.ahp(judgments.matrix(n, values), criteria=crit, ri_table=ri)
+    res = ahp_method.ahp(judgments.matrix(n, values), criteria=crit, ri_table=ri)
     name = dict(zip(crit, labels))
     with right:
         m1, m2, m3 = st.columns(3)
@@ -152,7 +157,7 @@ def ahp_group(gid, crit, labels, start_weights, ri, tag):
 
 
 def ahp(scheme, tag):
-    ri = frame.choice(st.selectbox, t("w.ri_table", L), list(W.RANDOM_INDEX), key="w_ri",
+    ri = frame.choice(st.selectbox, t("w.ri_table", L), list(ahp_method.RANDOM_INDEX), key="w_ri",
                       format_func=lambda k: t(f"w.ri.{k}", L))
     groups = []
     if len(scheme.dimensions) >= 2:
@@ -176,7 +181,7 @@ def ahp(scheme, tag):
 
 def objective_weights(base, which):
     higher = [ind.direction == "higher" for ind in base.scheme.indicators]
-    fn = W.entropy_weights if which == "entropy" else W.critic_weights
+    fn = objective_method.entropy_weights if which == "entropy" else objective_method.critic_weights
     return pd.Series(fn(base.raw, higher), index=base.raw.columns)
 
 
@@ -195,7 +200,7 @@ def combined(base):
     st.warning(t("w.objective_warning", L), icon=":material/warning:")
     subjective = base.weights["effective"]
     obj = objective_weights(base, which)
-    w = W.combine(subjective, obj, alpha)
+    w = objective_method.combine(subjective, obj, alpha)
     with st.expander(t("w.combined_table", L)):
         st.dataframe(pd.DataFrame({
             "indicator": [pick(i, L) for i in base.scheme.indicators], "subjective": subjective.to_numpy() * 100,

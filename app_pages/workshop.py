@@ -18,10 +18,12 @@ import streamlit as st
 
 from app_pages import frame
 from app_pages import workshop_shared as shared
-from indicators import catalog, charts, editing
+from indicators.scheme import catalog
+from indicators.outputs import charts
+from indicators.scheme import editing
 from indicators.i18n import pick, t
-from indicators.model import SchemeError
-from indicators.workshop import BALANCES, GROUPS, LEVELS, MEANS, WorkshopError, WorkshopStore, rankings
+from indicators.scheme.model import SchemeError
+from indicators.live.workshop import BALANCES, GROUPS, LEVELS, MEANS, WorkshopError, WorkshopStore, rankings
 
 POLL_SECONDS = 3
 DEFAULT_BASE = "http://localhost:8501"

@@ -3,7 +3,7 @@ import streamlit as st
 
 from app_pages import frame
 from indicators.i18n import has, t
-from indicators.workshop import WorkshopError, WorkshopStore
+from indicators.live.workshop import WorkshopError, WorkshopStore
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -15,8 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indicators import catalog, scoring  # noqa: E402
-from indicators.model import Dimension, Gate, Indicator, Scheme, validate  # noqa: E402
+from indicators.scheme import catalog
+
+from indicators.scoring import engine as scoring  # noqa: E402
+from indicators.scheme.model import Dimension, Gate, Indicator, Scheme, validate  # noqa: E402
 
 SCHEMES = ("photo-count", "needs-met")
 GENERATOR = ROOT / "sample_data" / "generate.py"

@@ -1,6 +1,6 @@
 """The floor: the raw indicator values of both built-in schemes by hand-written DuckDB SQL.
 
-Written independently of the engine (nothing from indicators.measures): one grouped pass per record table,
+Written independently of the engine (nothing from indicators.scoring.measures): one grouped pass per record table,
 every aggregate that either scheme needs from that table in it, then the same arithmetic per station that
 the indicators define. This is the fastest SQL we could write for these figures; the benchmark divides the
 engine's time by this one (ratio_floor).

@@ -37,7 +37,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from benchmarks import common, floor  # noqa: E402
-from indicators import records, scoring, sensitivity  # noqa: E402
+from indicators.records import store as records
+from indicators.scoring import engine as scoring
+from indicators.analysis import sensitivity  # noqa: E402
 
 REWEIGHT_REPS = 200
 MC_DRAWS = 10_000

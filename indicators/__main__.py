@@ -1,6 +1,6 @@
 """`python -m indicators`: the command line."""
 import sys
 
-from .cli import main
+from indicators.cli.main import main
 
 sys.exit(main())

@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 try:
-    from indicators.records import TABLES, VOCABULARIES
+    from indicators.records.store import TABLES, VOCABULARIES
 except ModuleNotFoundError:  # run as a script: python sample_data/generate.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from indicators.records import TABLES, VOCABULARIES
+    from indicators.records.store import TABLES, VOCABULARIES
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
@@ -800,7 +800,7 @@ def write_duckdb(tables: dict, path: str | Path, check_only: bool = False) -> di
     raises FileExistsError (with check_only, that check is all it does)."""
     import duckdb
 
-    from indicators.records import LOAD_ORDER, connect, create_schema, get_meta
+    from indicators.records.store import LOAD_ORDER, connect, create_schema, get_meta
 
     path = Path(path)
     if path.exists():
@@ -961,7 +961,7 @@ def load_frames(frames: dict[str, pd.DataFrame]):
     """An in-memory DuckDB holding the frames, with the record schema."""
     import duckdb
 
-    from indicators.records import create_schema
+    from indicators.records.store import create_schema
 
     con = duckdb.connect()
     create_schema(con)
@@ -976,7 +976,7 @@ def load_dir(folder: str | Path):
     """An in-memory DuckDB loaded from <table>.csv files, as the app loads them."""
     import duckdb
 
-    from indicators.records import load_csv_dir
+    from indicators.records.store import load_csv_dir
 
     con = duckdb.connect()
     load_csv_dir(con, Path(folder))

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators import records
-
+from indicators.records import store as records
 ROOT = Path(__file__).resolve().parent.parent
 
 

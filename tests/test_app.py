@@ -13,7 +13,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from indicators import queries, records
+from indicators.records import queries
+
+from indicators.records import store as records
 from indicators.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,7 +204,7 @@ def test_clone_then_save_stores_the_scheme(db):
 
 
 def test_invalid_yaml_upload_names_the_field_and_keeps_nothing(db):
-    text = (ROOT / "indicators" / "schemes" / "photo-count.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "indicators" / "scheme" / "builtin" / "photo-count.yaml").read_text(encoding="utf-8")
     bad = text.replace("id: photo-count", "id: uploaded", 1).replace("camp: output", "camp: outputs", 1)
     at = open_app("zh", "schemes")
     at.file_uploader(key="upload_yaml").set_value(("bad.yaml", bad.encode("utf-8"), "application/x-yaml")).run()
@@ -214,7 +216,7 @@ def test_invalid_yaml_upload_names_the_field_and_keeps_nothing(db):
 
 
 def test_valid_yaml_upload_opens_as_working_scheme(db):
-    text = (ROOT / "indicators" / "schemes" / "photo-count.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "indicators" / "scheme" / "builtin" / "photo-count.yaml").read_text(encoding="utf-8")
     at = open_app("en", "schemes")
     at.file_uploader(key="upload_yaml").set_value(("pc.yaml", text.encode("utf-8"), "application/x-yaml")).run()
     assert_clean(at)

@@ -20,9 +20,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages import records_import as ri
-from indicators import catalog, importer, records, scoring
+from indicators.scheme import catalog
+from indicators.records import importer
+from indicators.records import store as records
+from indicators.scoring import engine as scoring
 from indicators.i18n import t
-from indicators.measures import Period
+from indicators.scoring.measures import Period
 from tests.test_app import assert_clean, open_app
 
 ROOT = Path(__file__).resolve().parent.parent

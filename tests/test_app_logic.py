@@ -7,10 +7,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators import catalog, editing, judgments, queries, records, scoring, views
-from indicators import weights as W
-from indicators.measures import Period
-from indicators.model import Indicator, Level, Measure, SchemeError, dump_yaml
+from indicators.scheme import catalog
+
+from indicators.scheme import editing
+
+from indicators.weights import judgments
+
+from indicators.records import queries
+
+from indicators.records import store as records
+
+from indicators.scoring import engine as scoring
+
+from indicators.outputs import views
+from indicators.weights import ahp
+from indicators.scoring.measures import Period
+from indicators.scheme.model import Indicator, Level, Measure, SchemeError, dump_yaml
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +181,7 @@ def test_matrix_is_reciprocal_and_defaults_reproduce_weights():
     assert np.allclose(a * a.T, 1.0) and a[0, 2] == pytest.approx(0.2)
     start = [35, 20, 25, 10, 10]
     defaults = judgments.defaults_from_weights(start)
-    res = W.ahp(judgments.matrix(5, defaults))
+    res = ahp.ahp(judgments.matrix(5, defaults))
     assert res.consistent
     assert np.allclose(res.weights, np.array(start) / 100, atol=0.04)
     assert judgments.nearest(100) == 9 and judgments.nearest(1 / 100) == -9 and judgments.nearest(0) == 1

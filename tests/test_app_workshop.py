@@ -11,10 +11,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from indicators import catalog, queries, records
+from indicators.scheme import catalog
+
+from indicators.records import queries
+
+from indicators.records import store as records
 from indicators.i18n import t
-from indicators.model import load_yaml
-from indicators.workshop import WorkshopStore
+from indicators.scheme.model import load_yaml
+from indicators.live.workshop import WorkshopStore
 from tests.test_app import assert_clean, open_app
 
 ROOT = Path(__file__).resolve().parent.parent

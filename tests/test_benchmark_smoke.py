@@ -15,9 +15,10 @@ import pytest
 
 from benchmarks import baseline_pandas, common, floor
 from benchmarks import run as bench
-from indicators import records, scoring
-from indicators.measures import Period, load_stations, plan, raw_values
-from indicators.model import Gate, Measure
+from indicators.records import store as records
+from indicators.scoring import engine as scoring
+from indicators.scoring.measures import Period, load_stations, plan, raw_values
+from indicators.scheme.model import Gate, Measure
 from tests.conftest import station
 
 ROOT = Path(__file__).resolve().parent.parent

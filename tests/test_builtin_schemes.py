@@ -1,9 +1,11 @@
 """The two built-in schemes on the demo records: they disagree, and each moves only with what it counts."""
 import pytest
 
-from indicators import catalog, records
-from indicators.compare import compare
-from indicators.scoring import score
+from indicators.scheme import catalog
+
+from indicators.records import store as records
+from indicators.analysis.compare import compare
+from indicators.scoring.engine import score
 
 
 def both(path):

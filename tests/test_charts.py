@@ -5,10 +5,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators import catalog, charts, records, scoring, views
-from indicators.compare import compare
+from indicators.scheme import catalog
+
+from indicators.outputs import charts
+
+from indicators.records import store as records
+
+from indicators.scoring import engine as scoring
+
+from indicators.outputs import views
+from indicators.analysis.compare import compare
 from indicators.i18n import t
-from indicators.sensitivity import rank_intervals
+from indicators.analysis.sensitivity import rank_intervals
 
 
 def rows(spec: dict) -> list[dict]:

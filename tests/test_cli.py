@@ -6,8 +6,10 @@ import sys
 import pytest
 import yaml
 
-from indicators import catalog, records
-from indicators.cli import main
+from indicators.scheme import catalog
+
+from indicators.records import store as records
+from indicators.cli.main import main
 from tests.conftest import ROOT, make_db, station
 
 
@@ -132,7 +134,7 @@ def test_demo_rebuilds_a_demo(capsys, tmp_path):
 
 
 def test_internal_fault_exits_1_without_traceback(capsys, demo_db, monkeypatch):
-    import indicators.cli as cli
+    import indicators.cli.main as cli
 
     def broken(*a, **k):
         raise RuntimeError("disk on fire")

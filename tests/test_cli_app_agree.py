@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from indicators.cli import main
+from indicators.cli.main import main
 from tests.test_app import open_app
 
 

@@ -11,12 +11,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators import audit, catalog, records
-from indicators.compare import compare
+from indicators.scheme import history as audit
+
+from indicators.scheme import catalog
+
+from indicators.records import store as records
+from indicators.analysis.compare import compare
 from indicators.errors import InputError
-from indicators.export import ExportError, export_scores, neutralise
-from indicators.report import UnknownStation, station_report
-from indicators.scoring import score
+from indicators.outputs.export import ExportError, export_scores, neutralise
+from indicators.outputs.report import UnknownStation, station_report
+from indicators.scoring.engine import score
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +183,7 @@ def test_report_names_the_gate_that_caps_the_grade(results):
     capped = [s for s in r.stations.index if r.capped_by[s]]
     if not capped:
         pytest.skip("no station fails a gate in the demo")
-    from indicators.scoring import grade_of
+    from indicators.scoring.engine import grade_of
     for sid in capped:
         html = station_report(r, sid, "en")
         lowered = grade_of(r.total[sid], r.scheme) != r.grade[sid]
@@ -195,8 +199,8 @@ def test_report_unknown_station(results):
 # ---------------------------------------------------------------- CLI (a local runner, as the lead's main does)
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    """Through the real entry point, so the wiring in indicators.cli is tested too."""
-    from indicators.cli import main
+    """Through the real entry point, so the wiring in indicators.cli.main is tested too."""
+    from indicators.cli.main import main
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err

@@ -1,4 +1,4 @@
-"""Tests for indicators.expr: filters compile to parameterised SQL that DuckDB runs, and nothing else does."""
+"""Tests for indicators.scoring.expr: filters compile to parameterised SQL that DuckDB runs, and nothing else does."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.expr import ExprError, columns_used, compile_filter, compile_value
+from indicators.scoring.expr import ExprError, columns_used, compile_filter, compile_value
 
 COLUMNS = {"kind": "VARCHAR", "photos": "INTEGER", "held_on": "DATE", "need_id": "VARCHAR",
            "urgency": "INTEGER", "cost": "DOUBLE", "title": "VARCHAR", "published": "BOOLEAN"}
@@ -383,7 +383,7 @@ def test_vocab_check_quotes_an_injection_back_as_a_value():
 
 def test_package_module_does_not_import_streamlit_or_duckdb():
     root = Path(__file__).resolve().parent.parent
-    code = "import sys, indicators.expr; assert 'streamlit' not in sys.modules and 'duckdb' not in sys.modules"
+    code = "import sys, indicators.scoring.expr; assert 'streamlit' not in sys.modules and 'duckdb' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
 
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indicators.records import PERIOD_COLUMN, TABLES, VOCABULARIES, load_csv_dir  # noqa: E402
+from indicators.records.store import PERIOD_COLUMN, TABLES, VOCABULARIES, load_csv_dir  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("sample_data_generate", ROOT / "sample_data" / "generate.py")
 gen = importlib.util.module_from_spec(_spec)

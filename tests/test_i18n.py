@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from indicators.i18n import EN, ZH, lang_of_locale, pick, t, term
-from indicators import catalog
-
+from indicators.scheme import catalog
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,8 +29,8 @@ def test_no_string_is_empty_and_chinese_is_chinese():
 
 def test_every_key_the_app_uses_exists():
     used = set()
-    for path in [ROOT / "app.py", *ROOT.glob("app_pages/*.py"), ROOT / "indicators" / "views.py",
-                 ROOT / "indicators" / "charts.py"]:
+    for path in [ROOT / "app.py", *ROOT.glob("app_pages/*.py"), ROOT / "indicators" / "outputs" / "views.py",
+                 ROOT / "indicators" / "outputs" / "charts.py"]:
         text = path.read_text(encoding="utf-8")
         used |= {m for m in re.findall(r'\bt\("([a-z0-9_.]+)"', text)}
         used |= {m for pair in re.findall(r'page_header\(f, "([a-z0-9_.]+)"(?:, "([a-z0-9_.]+)")?', text)
@@ -62,8 +61,8 @@ def test_names_come_from_the_scheme_in_the_language():
 
 
 def test_vocabulary_terms_cover_the_closed_lists():
-    from indicators.model import CAMPS, DIRECTIONS, MEASURE_KINDS, MISSING_RULES, NORMALISATIONS, PROVENANCES
-    from indicators.records import TABLES
+    from indicators.scheme.model import CAMPS, DIRECTIONS, MEASURE_KINDS, MISSING_RULES, NORMALISATIONS, PROVENANCES
+    from indicators.records.store import TABLES
     for group, values in (("camp", CAMPS), ("direction", DIRECTIONS), ("kind", MEASURE_KINDS),
                           ("missing", MISSING_RULES), ("norm", NORMALISATIONS), ("provenance", PROVENANCES),
                           ("table", TABLES)):

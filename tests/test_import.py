@@ -10,9 +10,11 @@ import duckdb
 import openpyxl
 import pytest
 
-from indicators import importer, records
+from indicators.records import importer
+
+from indicators.records import store as records
 from indicators.errors import InputError
-from indicators.importer import ImportProblems, check, check_many, apply, import_file, template
+from indicators.records.importer import ImportProblems, check, check_many, apply, import_file, template
 
 STATIONS = ("station_id,name,name_en,district,street,population,profile\n"
             "S01,东岗街道社工站,Donggang Station,城关区,东岗街道,12000,mixed\n"
@@ -458,8 +460,8 @@ def test_the_demo_csvs_import_cleanly_and_score_like_the_demo(demo_db, tmp_path)
     apply(con, plan)
     ref = records.connect(demo_db, read_only=True)
     assert records.table_counts(con) == records.table_counts(ref)
-    from indicators import catalog
-    from indicators.scoring import score
+    from indicators.scheme import catalog
+    from indicators.scoring.engine import score
     for name in catalog.BUILTINS:
         scheme = catalog.builtin(name)
         a, b = score(con, scheme), score(ref, scheme)
@@ -471,8 +473,8 @@ def test_the_demo_csvs_import_cleanly_and_score_like_the_demo(demo_db, tmp_path)
 # ---------------------------------------------------------------- the CLI subcommand
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    """Through the real entry point, so the wiring in indicators.cli is tested too."""
-    from indicators.cli import main
+    """Through the real entry point, so the wiring in indicators.cli.main is tested too."""
+    from indicators.cli.main import main
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err

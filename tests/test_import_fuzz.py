@@ -17,8 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators import importer, records
-from indicators.importer import ImportProblems, apply, check
+from indicators.records import importer
+
+from indicators.records import store as records
+from indicators.records.importer import ImportProblems, apply, check
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACT = ROOT / "test-artifacts" / "reliability.txt"

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from indicators import importer, records
+from indicators.records import importer
 
+from indicators.records import store as records
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACT = ROOT / "test-artifacts" / "reliability.txt"
 N_ACT, N_RES, PER_ACT = 1000, 5000, 300          # 300,000 attendance rows
@@ -28,7 +29,8 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SI
 
 CHILD = r"""
 import sys
-from indicators import importer, records
+from indicators.records import importer
+from indicators.records import store as records
 db, path = sys.argv[1], sys.argv[2]
 con = records.connect(db)
 plan = importer.check(con, "attendance", path)

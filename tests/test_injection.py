@@ -14,10 +14,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from indicators import audit, catalog, importer, records
-from indicators.export import DANGEROUS_START, export_scores
-from indicators.report import station_report
-from indicators.scoring import score
+from indicators.scheme import history as audit
+
+from indicators.scheme import catalog
+
+from indicators.records import importer
+
+from indicators.records import store as records
+from indicators.outputs.export import DANGEROUS_START, export_scores
+from indicators.outputs.report import station_report
+from indicators.scoring.engine import score
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACT = ROOT / "test-artifacts" / "reliability.txt"

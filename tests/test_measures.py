@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from indicators.measures import Period, load_stations, plan, raw_values
-from indicators.model import Level, Measure, SchemeError
+from indicators.scoring.measures import Period, load_stations, plan, raw_values
+from indicators.scheme.model import Level, Measure, SchemeError
 from tests.conftest import station
 
 D = date.fromisoformat

@@ -4,9 +4,9 @@ import copy
 import pytest
 import yaml
 
-from indicators import catalog
-from indicators.model import SchemeError, dump_yaml, load_yaml, scheme_from_dict
-from indicators.scoring import check
+from indicators.scheme import catalog
+from indicators.scheme.model import SchemeError, dump_yaml, load_yaml, scheme_from_dict
+from indicators.scoring.engine import check
 
 
 @pytest.mark.parametrize("name", catalog.BUILTINS)
@@ -92,7 +92,7 @@ def test_malformed_yaml_names_line():
 
 
 def test_saved_schemes_round_trip_through_the_database(tmp_path):
-    from indicators import records
+    from indicators.records import store as records
     con = records.connect(tmp_path / "db.duckdb")
     records.create_schema(con)
     scheme = catalog.builtin("needs-met")
@@ -105,7 +105,8 @@ def test_saved_schemes_round_trip_through_the_database(tmp_path):
 
 
 def test_saving_a_scheme_leaves_an_audit_row_in_the_same_transaction(tmp_path):
-    from indicators import audit, records
+    from indicators.scheme import history as audit
+    from indicators.records import store as records
     con = records.connect(tmp_path / "db.duckdb")
     records.create_schema(con)
     mine = catalog.builtin("needs-met").with_weights(id="mine")

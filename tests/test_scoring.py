@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators.model import Dimension, Gate, Indicator, Measure, Normalisation, Scheme
-from indicators.scoring import normalise, score_raw
+from indicators.scheme.model import Dimension, Gate, Indicator, Measure, Normalisation, Scheme
+from indicators.scoring.engine import normalise, score_raw
 
 M = Measure("count", table="activities")
 
@@ -100,7 +100,7 @@ def test_reweighting_uses_cached_matrices_only(monkeypatch):
     s = scheme((1, [ind("a"), ind("b")]))
     raw = pd.DataFrame({"a": [0, 10], "b": [10, 0]}, index=stations(2).index)
     r = score_raw(s, raw, stations(2))
-    import indicators.scoring as scoring
+    import indicators.scoring.engine as scoring
     monkeypatch.setattr(scoring, "normalise", lambda *a: pytest.fail("re-weighting must not re-normalise"))
     moved = r.reweighted(indicator_weights={"a": 3})
     assert list(moved.rank) == [2, 1]

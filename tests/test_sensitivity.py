@@ -1,4 +1,4 @@
-"""Tests for indicators.sensitivity: Monte Carlo rank intervals."""
+"""Tests for indicators.analysis.sensitivity: Monte Carlo rank intervals."""
 from __future__ import annotations
 
 import math
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators.sensitivity import (
+from indicators.analysis.sensitivity import (
     CHUNK_DRAWS, Sensitivity, SensitivityError, ordinal, rank_desc_min, rank_intervals,
     sentence_en, sentence_zh,
 )
@@ -223,8 +223,9 @@ def test_dataframe_input_and_table_values_are_plain():
 
 def test_varying_the_normalisation_widens_intervals_on_the_demo(demo_db):
     """Drawing min-max or rank readings of the records on top of the weights can only add uncertainty here."""
-    from indicators import catalog, records
-    from indicators.scoring import alternative_normalisations, score
+    from indicators.scheme import catalog
+    from indicators.records import store as records
+    from indicators.scoring.engine import alternative_normalisations, score
     con = records.connect(demo_db, read_only=True)
     r = score(con, catalog.builtin("needs-met"))
     con.close()

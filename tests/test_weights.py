@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators.weights import (
-    CR_THRESHOLD, RANDOM_INDEX, WeightsError, aggregate_judgments, ahp, check_matrix, combine,
-    critic_weights, entropy_weights, needs_scores, needs_weights, read_matrix_csv,
+from indicators.weights.ahp import (
+    CR_THRESHOLD, RANDOM_INDEX, WeightsError, aggregate_judgments, ahp, check_matrix, read_matrix_csv,
 )
+from indicators.weights.needs import needs_scores, needs_weights
+from indicators.weights.objective import combine, critic_weights, entropy_weights
 
 DATA = Path(__file__).parent / "data" / "ahp"
 SAATY_SCALE = [1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5, 6, 7, 8, 9]

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indicators import catalog, records
-from indicators.model import Dimension, Indicator, Measure, Scheme
-from indicators.scoring import check, effective_weights, score
-from indicators.workshop import (CODE_ALPHABET, FLOOR, GROUPS, WorkshopError, WorkshopStore, aggregate,
+from indicators.scheme import catalog
+
+from indicators.records import store as records
+from indicators.scheme.model import Dimension, Indicator, Measure, Scheme
+from indicators.scoring.engine import check, effective_weights, score
+from indicators.live.workshop import (CODE_ALPHABET, FLOOR, GROUPS, WorkshopError, WorkshopStore, aggregate,
                                  check_weights, normalise_weights, rankings)
 from tests.conftest import make_db, station
 

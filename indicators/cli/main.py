@@ -10,13 +10,17 @@ import traceback
 from datetime import date
 from pathlib import Path
 
-from . import catalog, sensitivity, weights
-from .compare import compare
-from .measures import Period
-from .errors import InputError
-from .importer import parse_date
-from .records import build_demo, connect
-from .scoring import ScoreResult, alternative_normalisations, score
+from indicators.scheme import catalog
+
+from indicators.analysis import sensitivity
+
+from indicators.weights import ahp, objective
+from indicators.analysis.compare import compare
+from indicators.scoring.measures import Period
+from indicators.errors import InputError
+from indicators.records.importer import parse_date
+from indicators.records.store import build_demo, connect
+from indicators.scoring.engine import ScoreResult, alternative_normalisations, score
 
 
 class BadInput(InputError):
@@ -141,14 +145,14 @@ def _scored(args):
 
 
 def cmd_weights_ahp(args) -> int:
-    judges = [weights.read_matrix_csv(path) for path in args.matrix]
+    judges = [ahp.read_matrix_csv(path) for path in args.matrix]
     agreement = None
     if len(judges) == 1:
         criteria, matrix = judges[0]
-        result = weights.ahp(matrix, criteria, ri_table=args.ri_table)
+        result = ahp.ahp(matrix, criteria, ri_table=args.ri_table)
     else:
         named = {Path(p).stem: pair for p, pair in zip(args.matrix, judges)}
-        result, agreement = weights.aggregate_judgments(named, method=args.group, ri_table=args.ri_table)
+        result, agreement = ahp.aggregate_judgments(named, method=args.group, ri_table=args.ri_table)
     if args.format == "json":
         out = result.to_dict()
         if agreement is not None:
@@ -174,7 +178,7 @@ def cmd_weights_objective(args) -> int:
     result = _scored(args)
     raw = result.raw.to_numpy()
     higher = [i.direction == "higher" for i in result.scheme.indicators]
-    fn = weights.entropy_weights if args.method == "entropy" else weights.critic_weights
+    fn = objective.entropy_weights if args.method == "entropy" else objective.critic_weights
     w = dict(zip(result.raw.columns, (float(x) for x in fn(raw, higher))))
     if args.format == "json":
         print(json.dumps({"method": args.method, "scheme": result.scheme.id,
@@ -246,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CSV whose header row and first column name the criteria; give several for a group")
     a.add_argument("--group", choices=("aij", "aip"), default="aij",
                    help="combine judges by geometric mean of judgments (aij) or of priorities (aip)")
-    a.add_argument("--ri-table", choices=tuple(weights.RANDOM_INDEX), default="saaty")
+    a.add_argument("--ri-table", choices=tuple(ahp.RANDOM_INDEX), default="saaty")
     a.add_argument("--format", choices=("table", "json"), default="table")
     a.set_defaults(run=cmd_weights_ahp)
     for method in ("entropy", "critic"):
@@ -268,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--format", choices=("table", "json"), default="table")
     m.set_defaults(run=cmd_sensitivity)
 
-    from .cli_io import register   # import, export, report
+    from indicators.cli.records_io import register   # import, export, report
     register(sub)
     return p
 

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .model import Dimension, Measure, Scheme, dump_yaml
+from indicators.scheme.model import Dimension, Measure, Scheme, dump_yaml
 
 COLUMNS = ("at", "user", "scheme_id", "action", "summary", "diff")
 

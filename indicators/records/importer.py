@@ -62,8 +62,8 @@ from typing import Any, Callable, Iterable, Iterator
 import duckdb
 import pyarrow as pa
 
-from .errors import InputError
-from .records import LOAD_ORDER, TABLES, VOCABULARIES, create_schema, get_meta, writing
+from indicators.errors import InputError
+from indicators.records.store import LOAD_ORDER, TABLES, VOCABULARIES, create_schema, get_meta, writing
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 1_000_000

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import duckdb
 
-from . import catalog
-from .export import export_scores
-from .cli import BadInput, _date, _period
-from .importer import ImportProblems, Problem, apply, check_many
-from .records import TABLES, connect, create_schema, get_meta
-from .report import station_report
-from .scoring import score
+from indicators.scheme import catalog
+from indicators.outputs.export import export_scores
+from indicators.cli.main import BadInput, _date, _period
+from indicators.records.importer import ImportProblems, Problem, apply, check_many
+from indicators.records.store import TABLES, connect, create_schema, get_meta
+from indicators.outputs.report import station_report
+from indicators.scoring.engine import score
 
 
 CliInputError = BadInput   # one kind of command-line input error, whichever command raised it

@@ -14,8 +14,8 @@ from html import escape
 
 import pandas as pd
 
-from .errors import InputError
-from .scoring import ScoreResult
+from indicators.errors import InputError
+from indicators.scoring.engine import ScoreResult
 
 
 class UnknownStation(InputError):

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import duckdb
 
-from . import audit
-from .model import Scheme, SchemeError, dump_yaml, load_file, load_yaml
-from .records import writing
-from .scoring import check
+from indicators.scheme import history as audit
+from indicators.scheme.model import Scheme, SchemeError, dump_yaml, load_file, load_yaml
+from indicators.records.store import writing
+from indicators.scoring.engine import check
 
-BUILTIN_DIR = Path(__file__).resolve().parent / "schemes"
+BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 BUILTINS = ("photo-count", "needs-met")
 
 

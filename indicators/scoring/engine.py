@@ -7,10 +7,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .measures import Period, check_indicators, load_stations, raw_values
-from .model import Indicator, Normalisation, Scheme, validate
-from .sensitivity import rank_desc_min
+from indicators.errors import InputError
+from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values
+from indicators.scheme.model import Indicator, Normalisation, Scheme, validate
+from indicators.analysis.sensitivity import rank_desc_min
 
 NEUTRAL = 50.0   # what an indicator that cannot tell stations apart gives each of them
 

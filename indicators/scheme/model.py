@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from indicators.errors import InputError
 
 MEASURE_KINDS = ("count", "sum", "mean", "median", "distinct", "share", "ratio", "per_1000",
                  "top_share", "scale")

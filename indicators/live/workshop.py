@@ -25,9 +25,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .model import Provenance, Scheme, SchemeError, dump_yaml, load_yaml, validate
-from .records import connect, writing
+from indicators.errors import InputError
+from indicators.scheme.model import Provenance, Scheme, SchemeError, dump_yaml, load_yaml, validate
+from indicators.records.store import connect, writing
 
 __all__ = [
     "GROUPS", "GROUP_LABELS", "LEVELS", "MEANS", "BALANCES", "CODE_ALPHABET", "CODE_LENGTH", "FLOOR",

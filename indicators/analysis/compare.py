@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .scoring import ScoreResult
+from indicators.scoring.engine import ScoreResult
 
 
 @dataclass(frozen=True)

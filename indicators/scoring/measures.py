@@ -10,9 +10,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .expr import ExprError, columns_used, compile_filter, compile_value
-from .model import Indicator, Measure, SchemeError
-from .records import PERIOD_COLUMN, TABLES, VOCABULARIES
+from indicators.scoring.expr import ExprError, columns_used, compile_filter, compile_value
+from indicators.scheme.model import Indicator, Measure, SchemeError
+from indicators.records.store import PERIOD_COLUMN, TABLES, VOCABULARIES
 
 FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
 

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, NamedTuple, Sequence
 
-from .errors import InputError
+from indicators.errors import InputError
 
 __all__ = ["ExprError", "compile_filter", "compile_value", "columns_used"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .i18n import t
+from indicators.i18n import t
 
 CAMP_COLORS = {"output": "#e6550d", "needs": "#2b7bba"}
 OUTPUT_COLORS = ("#e6550d", "#fd8d3c", "#a63603", "#fdae6b", "#d94801", "#f16913", "#8c2d04", "#fdd0a2")

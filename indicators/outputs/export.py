@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .compare import Comparison, compare
-from .errors import InputError
-from .scoring import ScoreResult
+from indicators.analysis.compare import Comparison, compare
+from indicators.errors import InputError
+from indicators.scoring.engine import ScoreResult
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -9,10 +9,10 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from .catalog import BUILTINS
-from .model import (CAMPS, Dimension, Indicator, Level, Measure, Provenance, Scheme, SchemeError,
+from indicators.scheme.catalog import BUILTINS
+from indicators.scheme.model import (CAMPS, Dimension, Indicator, Level, Measure, Provenance, Scheme, SchemeError,
                     load_yaml, validate)
-from .scoring import check
+from indicators.scoring.engine import check
 
 LEVEL_COLUMNS = ("value", "score", "label_zh", "label_en", "descriptor_zh", "descriptor_en")
 # Measure kinds the indicator form offers; ratio (two nested measures) is edited in YAML.

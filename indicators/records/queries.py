@@ -12,8 +12,8 @@ from typing import Sequence
 import duckdb
 import pandas as pd
 
-from .measures import Period
-from .records import PERIOD_COLUMN, TABLES, get_meta
+from indicators.scoring.measures import Period
+from indicators.records.store import PERIOD_COLUMN, TABLES, get_meta
 
 SUMMARY_COLUMNS = ("station_id", "name", "name_en", "district", "street", "profile", "population",
                    "activities", "photos", "headcount", "needs_raised", "needs_resolved",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from .errors import InputError
+from indicators.errors import InputError
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 DEMO_DIR = SAMPLE_DIR / "demo"
 
 # The import contract (DESIGN.md section 2). Key column first. Types are DuckDB types.

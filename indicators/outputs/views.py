@@ -12,11 +12,11 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .compare import Comparison
-from .i18n import pick, t, term
-from .model import Indicator, Measure, Scheme
-from .scoring import ScoreResult
-from .sensitivity import Sensitivity
+from indicators.analysis.compare import Comparison
+from indicators.i18n import pick, t, term
+from indicators.scheme.model import Indicator, Measure, Scheme
+from indicators.scoring.engine import ScoreResult
+from indicators.analysis.sensitivity import Sensitivity
 
 
 # ---------------------------------------------------------------- names

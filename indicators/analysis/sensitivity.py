@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from indicators.errors import InputError
 
 __all__ = ["Sensitivity", "SensitivityError", "rank_intervals", "rank_desc_min", "ordinal",
            "sentence_en", "sentence_zh", "CHUNK_DRAWS", "RANK_TOL"]

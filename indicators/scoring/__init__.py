@@ -1,0 +1,2 @@
+"""Scoring: the filter language, measures compiled to one grouped SQL pass per table, and the staged score
+(raw -> normalised -> weighted -> dimension -> total, rank, grade) that keeps every stage."""
