@@ -52,7 +52,9 @@ with tab_library:
         st.caption(t(f"tree.aggregation.{scheme.aggregation}", L))
         st.html(views.tree_html(scheme, L))
         st.altair_chart(charts.icicle_chart(tree, L, points=scheme.weighting == "points"), width="stretch")
-    dim_pct = dict(zip(tree.loc[tree["kind"] == "dimension", "code"], tree.loc[tree["kind"] == "dimension", "within"]))
+    # a dimension's share of the whole score (for a top-level one, its weight among the dimensions)
+    dim_pct = dict(zip(tree.loc[tree["kind"] == "dimension", "code"],
+                       tree.loc[tree["kind"] == "dimension", "effective"]))
     paths = views.node_paths(scheme, L)
     for d in (d for d in scheme.nodes() if d.indicators):   # every dimension holding indicators, at any depth
         name = paths[d.id] if deep else pick(d, L)

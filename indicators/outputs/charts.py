@@ -248,13 +248,30 @@ def intervals_chart(df: pd.DataFrame, lang: str, top_k: int = 5) -> alt.LayerCha
 TREE_COLORS = ("#2b7bba", "#31a354", "#756bb1", "#e6550d", "#636363", "#d6616b", "#8c6d31", "#17becf")
 
 
+def _fit(text: str, units: float) -> str:
+    """`text` cut to about `units` half-width characters (a Chinese character counts two), with an ellipsis;
+    "" when not even a few fit (a box's width in % of the chart times ~1.2 is what fits at 11 px)."""
+    def width(s):
+        return sum(2 if ord(ch) > 0x2e80 else 1 for ch in s)
+    if width(text) <= units:
+        return text
+    if units < 5:
+        return ""
+    out = ""
+    for ch in text:
+        if width(out + ch) > units - 1:
+            break
+        out += ch
+    return out + "…"
+
+
 def icicle_chart(df: pd.DataFrame, lang: str, points: bool = False) -> alt.LayerChart:
     """The scheme's weights as an icicle (a sunburst unrolled): one band per level of the tree, each node a box
     as wide as its share of the total weight, its children directly below it. Colour is the top-level dimension.
 
     df: views.tree_frame (code, name, kind, depth, top, within, effective, points, x0, x1)."""
     data = df.copy()
-    data["label"] = [n if (b - a) >= 6 else "" for n, a, b in zip(data["name"], data["x0"], data["x1"])]
+    data["label"] = [_fit(n, (b - a) * 1.2) for n, a, b in zip(data["name"], data["x0"], data["x1"])]
     data["xm"] = (data["x0"] + data["x1"]) / 2
     tops = list(dict.fromkeys(data["top"]))
     levels = int(data["depth"].max())
@@ -267,7 +284,8 @@ def icicle_chart(df: pd.DataFrame, lang: str, points: bool = False) -> alt.Layer
         tooltip.append(alt.Tooltip("points:Q", title=t("chart.points_node", lang), format="g"))
     base = alt.Chart(data)
     boxes = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
-        x=alt.X("x0:Q", title=t("chart.share_total", lang) + " (%)", scale=alt.Scale(domain=[0, 100])),
+        x=alt.X("x0:Q", title=t("chart.share_total", lang) + " (%)", scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(grid=False)),
         x2="x1:Q", y=y,
         color=alt.Color("top:N", title=t("chart.top_dimension", lang),
                         scale=alt.Scale(domain=tops, range=[TREE_COLORS[n % len(TREE_COLORS)]
