@@ -61,6 +61,11 @@ def measure_summary(m: Measure, lang: str) -> str:
         return f"{measure_summary(m.of, lang)} · {t('views.per_1000', lang)}"
     if m.kind == "ratio" and m.numerator is not None and m.denominator is not None:
         return f"({measure_summary(m.numerator, lang)}) ÷ ({measure_summary(m.denominator, lang)})"
+    if m.kind == "value":
+        parts = [term("kind", m.kind, lang)] + ([m.series] if m.series else [])
+        if m.denominator:
+            parts.append(f"÷ {term('column', m.denominator, lang)}")
+        return " · ".join(parts)
     parts = [term("kind", m.kind, lang)]
     if m.table:
         parts.append(term("table", m.table, lang))
@@ -165,11 +170,22 @@ def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFram
         r = ex.loc[ind.id]
         rows.append({
             "indicator": pick(ind, lang), "dimension": dims[r["dimension"]], "camp": term("camp", ind.camp, lang),
-            "raw": fmt_raw(r["raw"], ind, lang) + (f" ({t('views.filled', lang)})" if bool(r["missing"]) else ""),
+            "raw": fmt_raw(r["raw"], ind, lang) + _quotient(result, ind, station_id, lang)
+                   + (f" ({t('views.filled', lang)})" if bool(r["missing"]) else ""),
             "normalised": float(r["normalised"]), "weight": float(r["weight"]) * 100,
             "contribution": float(r["contribution"]), "gap_to_best": float(r["gap_to_best"]),
         })
     return pd.DataFrame(rows, index=[i.id for i in scheme.indicators])
+
+
+def _quotient(result: ScoreResult, ind: Indicator, station_id: str, lang: str) -> str:
+    """" = value ÷ denominator (population)" for a value measure with a denominator: both numbers stay in sight."""
+    inputs = result.inputs
+    if inputs is None or (ind.id, "value") not in inputs.columns:
+        return ""
+    value, den = inputs.at[station_id, (ind.id, "value")], inputs.at[station_id, (ind.id, "denominator")]
+    show = (lambda x: t("views.no_data", lang) if pd.isna(x) else f"{x:,.6g}")
+    return f" = {show(value)} ÷ {show(den)} ({term('column', ind.measure.denominator, lang)})"
 
 
 def strengths_weaknesses(result: ScoreResult, station_id: str, lang: str, n: int = 3) -> tuple[list[str], list[str]]:

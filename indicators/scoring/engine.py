@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.errors import InputError
-from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values
+from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values, value_inputs
 from indicators.scheme.model import Indicator, Normalisation, Scheme, validate
 from indicators.analysis.sensitivity import rank_desc_min
 
@@ -121,6 +121,7 @@ class ScoreResult:
     rank: pd.Series
     grade: pd.Series
     capped_by: pd.Series            # the gates a station failed ("" if none)
+    inputs: pd.DataFrame | None = None   # value measures with a denominator: (indicator, value|denominator) columns
 
     def table(self) -> pd.DataFrame:
         """The ranked summary: one row per station."""
@@ -130,8 +131,9 @@ class ScoreResult:
 
     def reweighted(self, dimension_weights=None, indicator_weights=None, **changes) -> ScoreResult:
         """Same records, new weights: numpy only, never a new query."""
-        return score_normalised(self.scheme.with_weights(dimension_weights, indicator_weights, **changes),
-                                self.period, self.stations, self.raw, self.normalised, self.missing)
+        return replace(score_normalised(self.scheme.with_weights(dimension_weights, indicator_weights, **changes),
+                                        self.period, self.stations, self.raw, self.normalised, self.missing),
+                       inputs=self.inputs)
 
     def explain(self, station_id: str) -> pd.DataFrame:
         """One station, one row per indicator: raw -> normalised -> weight -> contribution."""
@@ -259,7 +261,8 @@ def score(con: duckdb.DuckDBPyConnection, scheme: Scheme, period: Period = Perio
         raise EmptyRecords("the database holds no record tables: import records or build the demo first") from None
     if stations.empty:
         raise EmptyRecords("the database has no stations: import records or build the demo first")
-    return score_raw(scheme, raw_values(con, plans, stations, period), stations, period)
+    result = score_raw(scheme, raw_values(con, plans, stations, period), stations, period)
+    return replace(result, inputs=value_inputs(con, scheme.indicators, stations, period))
 
 
 def _paths(scheme: Scheme) -> dict[str, str]:

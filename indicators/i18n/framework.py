@@ -1,0 +1,67 @@
+"""Words for framework tables and values from elsewhere (indicator_values, the `value` measure), zh and en."""
+
+EN: dict[str, str] = {
+    "table.indicator_values": "Indicator values",
+    "kind.value": "Value from indicator_values",
+    "column.population": "population served",
+    # ---- Schemes page: a framework table in
+    "fw.title": "Import a framework table",
+    "fw.help": "An indicator framework (指标体系) as a CSV or XLSX table: the long form (one row a node: code, "
+               "name, level, parent, weight or points ...) or the wide form of evaluation manuals (一级指标, 二级指标, "
+               "三级指标 ..., 分值 or 权重, 评分标准, 数据来源). An indicator that names no measure reads its values "
+               "from the indicator_values ledger (import it on the Records page).",
+    "fw.upload": "Framework table (CSV or XLSX)",
+    "fw.id": "Scheme id",
+    "fw.read": "Read the table",
+    "fw.ok": "Read {n} indicators in {d} dimensions ({weighting}). Check them below, then save the scheme.",
+    "fw.save": "Save as scheme",
+    "fw.saved": "Saved the scheme {id}.",
+    "fw.problems": "The table cannot be imported ({n} problems); nothing was saved:",
+    "fw.problem": "row {row}, column \"{column}\": {message}",
+    "fw.problem_row": "row {row}: {message}",
+    "fw.problem_file": "{message}",
+    "fw.points": "points",
+    "fw.weights": "weights",
+    "fw.download": "Download as framework table",
+    "fw.shape": "Table shape",
+    "fw.shape.long": "Long form (one row a node)",
+    "fw.shape.wide": "Wide form (一级/二级/三级指标)",
+    "fw.col.code": "Code",
+    "fw.col.name": "Name",
+    "fw.col.level": "Level",
+    "fw.col.parent": "Parent",
+    "fw.col.weight": "Weight / points",
+    "fw.col.measure": "Measure",
+}
+
+ZH: dict[str, str] = {
+    "table.indicator_values": "指标数值",
+    "kind.value": "外来指标数值",
+    "column.population": "服务人口",
+    "fw.title": "导入指标体系表",
+    "fw.help": "CSV 或 XLSX 格式的指标体系表：长表（每行一个节点：代码、名称、层级、上级、权重或分值……）或评估手册常用的宽表"
+               "（一级指标、二级指标、三级指标……，分值或权重，评分标准，数据来源）。未写明计量方法的指标从“指标数值”台账"
+               "（在“记录”页导入）读取数值。",
+    "fw.upload": "指标体系表（CSV 或 XLSX）",
+    "fw.id": "方案编号",
+    "fw.read": "读取表格",
+    "fw.ok": "已读取 {d} 个维度下的 {n} 个指标（{weighting}）。请核对后保存为方案。",
+    "fw.save": "保存为方案",
+    "fw.saved": "已保存方案 {id}。",
+    "fw.problems": "表格无法导入（{n} 个问题），未保存任何内容：",
+    "fw.problem": "第 {row} 行，“{column}”列：{message}",
+    "fw.problem_row": "第 {row} 行：{message}",
+    "fw.problem_file": "{message}",
+    "fw.points": "分值",
+    "fw.weights": "权重",
+    "fw.download": "下载为指标体系表",
+    "fw.shape": "表格形式",
+    "fw.shape.long": "长表（每行一个节点）",
+    "fw.shape.wide": "宽表（一级/二级/三级指标）",
+    "fw.col.code": "代码",
+    "fw.col.name": "名称",
+    "fw.col.level": "层级",
+    "fw.col.parent": "上级",
+    "fw.col.weight": "权重／分值",
+    "fw.col.measure": "计量方法",
+}
