@@ -544,6 +544,24 @@ def _rows(data: bytes, name: str) -> Iterator[tuple[int, list[Any]]]:
     return _csv_rows(data)
 
 
+def read_rows(source: Any, name: str | None = None) -> tuple[str, list[tuple[int, list[Any]]]]:
+    """(file name, [(row number as the spreadsheet shows it, cells)]) of a CSV (UTF-8, BOM, UTF-16, GBK) or the
+    first sheet of an XLSX, for readers of other tables than the ledgers; an unreadable file raises ImportProblems."""
+    try:
+        data, file_name = _read_source(source, name)
+    except _FileProblem as exc:
+        raise ImportProblems([Problem(name or str(source), exc.row, None, None, exc.message)]) from None
+    rows = None
+    try:
+        rows = _rows(data, file_name)
+        return file_name, list(rows)
+    except _FileProblem as exc:
+        raise ImportProblems([Problem(file_name, exc.row, None, None, exc.message)]) from None
+    finally:
+        if rows is not None:
+            rows.close()
+
+
 # ---------------------------------------------------------------- cell conversion
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
