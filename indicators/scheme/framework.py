@@ -122,6 +122,7 @@ class _Reader:
         self.file, self.problems = file, []
         self.headers: dict[str, str] = {}          # column -> header as written
         self.level_headers: dict[tuple[int, str], str] = {}
+        self.node_rows: dict[str, int] = {}        # node code -> the first row that names it
 
     def bad(self, row: int | None, column: str | None, value: Any, message: str) -> None:
         shown = self.headers.get(column, self.level_headers.get(column, column)) if column else None
@@ -334,6 +335,7 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
         elif w is None and points and leaf:
             reader.bad(row.number, wcol, "", "is required for every indicator of a points table")
         order.append((code, row, node, leaf))
+        reader.node_rows.setdefault(code, row.number)
     tops = []
     parents = {code: _text(row.cells.get("parent")) for code, row, _, leaf in order if not leaf}
     for code, row, node, leaf in order:
@@ -435,6 +437,7 @@ def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
                         reader.bad(row.number, (lv, "code"), node["id"],
                                    f"is already used in row {seen_codes[node['id']]}; codes are unique")
                     seen_codes[node["id"]] = row.number
+                    reader.node_rows.setdefault(node["id"], row.number)
                 w = reader.number(row, (lv, wcol), cells.get(wcol))
                 if w is not None:
                     if id(node) in given and given[id(node)] != w:
@@ -458,6 +461,7 @@ def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
             elif code in seen_codes and code != parent["id"]:   # an indicator may share its dimension's code
                 reader.bad(row.number, "code", code, f"is already used in row {seen_codes[code]}; codes are unique")
             seen_codes[code] = row.number
+            reader.node_rows[code] = row.number
             ind = reader.indicator(row, code, name, _text(row.cells.get("name_en")) or _text(cells.get("name_en")))
             w = reader.number(row, wcol)
             if w is not None:
@@ -527,19 +531,8 @@ def _locate(exc: SchemeError, data: dict, rows: list[_Row], reader: _Reader) -> 
     if column == "measure" and "measure" not in reader.headers:
         column = "denominator" if "denominator" in reader.headers else None
     shown = reader.headers.get(column) if column else None
-    return Problem(reader.file, _row_of(code, rows, reader), shown, None,
-                   exc.problem + (f" (node {code})" if code else ""))
-
-
-def _row_of(code: str | None, rows: list[_Row], reader: _Reader) -> int | None:
-    if code is None:
-        return None
-    for row in rows:
-        if _text(row.cells.get("code")) == code:
-            return row.number
-        if any(_text(c.get("code")) == code for c in row.levels.values()):
-            return row.number
-    return None
+    what = exc.problem if shown or not field else f"{field}: {exc.problem}"
+    return Problem(reader.file, reader.node_rows.get(code), shown, None, what + (f" (node {code})" if code else ""))
 
 
 # ---------------------------------------------------------------- out
