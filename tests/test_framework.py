@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 import shutil
 from pathlib import Path
 
@@ -201,3 +202,62 @@ def test_cli_export_then_import_round_trips(tmp_path):
         assert cli(["scheme", "import", str(table), "--out", str(back), "--id", "needs-met"]) == 0
         assert model.load_file(back).dimensions == catalog.builtin("needs-met").dimensions
     assert cli(["scheme", "export", "needs-met", "--out", str(tmp_path / "x.txt")]) == 2
+
+
+# ---------------------------------------------------------------- the example in sample_data/framework
+
+def test_example_files_are_what_the_build_script_makes(tmp_path, monkeypatch):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("fw_build", EXAMPLE / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    build.build_values(tmp_path / "v.csv")
+    assert (tmp_path / "v.csv").read_bytes() == (EXAMPLE / "indicator_values.csv").read_bytes()
+    build.build_framework(tmp_path / "f.xlsx")
+    assert read_table(tmp_path / "f.xlsx", "f.xlsx", scheme_id="x") == \
+        read_table(EXAMPLE / "framework.xlsx", "f.xlsx", scheme_id="x")
+    ws = openpyxl.load_workbook(EXAMPLE / "framework.xlsx").active
+    assert [c.value for c in ws[1]][:5] == ["一级指标", "一级指标分值", "二级指标", "二级指标分值", "三级指标"]
+    assert ws.merged_cells.ranges   # printed the manuals' way: level cells merged over their rows
+
+
+def test_example_framework_scores_the_demo_from_records_and_values(demo_copy, tmp_path, capsys):
+    yaml_out = tmp_path / "example.yaml"
+    assert cli(["scheme", "import", str(EXAMPLE / "framework.xlsx"), "--out", str(yaml_out), "--id", "example",
+                "--name-zh", "示例指标体系", "--name-en", "Example framework"]) == 0
+    scheme = model.load_file(yaml_out)
+    assert scheme.weighting == "points" and scheme.points_total() == 100
+    assert [len(scheme.path_of(i.id)) for i in scheme.indicators] == [3] * 8   # three levels
+    assert scheme.node("D1").points == 50 and scheme.node("D1.2").points == 25
+    assert cli(["import", "--db", str(demo_copy), "--table", "indicator_values",
+                str(EXAMPLE / "indicator_values.csv")]) == 0
+    capsys.readouterr()
+    assert cli(["score", "--db", str(demo_copy), "--scheme", str(yaml_out), "--from", "2024-01-01",
+                "--to", "2024-12-31", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    s01 = next(s for s in out["stations"] if s["station_id"] == "S01")
+    # the second survey wave (ends last) counts; visits are divided by the population served (12,970)
+    assert s01["indicators"]["satisfaction"]["raw"] == 86.9
+    assert s01["indicators"]["home_visits"]["raw"] == pytest.approx(651 / 12970, abs=1e-6)   # the JSON rounds raw values to 6 places
+    assert s01["indicators"]["certified_staff"]["raw"] == 0.74
+    # and the record-measured ones are there too, for every station
+    assert all(s["indicators"]["professional_quality"]["raw"] is not None for s in out["stations"])
+    from indicators.records import store
+    from indicators.scoring.engine import score
+    from indicators.scoring.measures import Period
+    con = store.connect(demo_copy, read_only=True)
+    try:
+        result = score(con, scheme, Period(date(2024, 1, 1), date(2024, 12, 31)))
+    finally:
+        con.close()
+    assert result.total["S01"] == pytest.approx(s01["score"], abs=1e-6)
+    assert result.points_available == 100 and (result.points_earned - result.total).abs().max() < 1e-9
+    assert set(result.nodes.columns) == {"D1", "D1.1", "D1.2", "D2", "D2.1", "D2.2", "D3", "D3.1", "D3.2"}
+    # export both shapes and read them back: the same scheme
+    for shape in framework.SHAPES:
+        table = tmp_path / f"example-{shape}.xlsx"
+        assert cli(["scheme", "export", str(yaml_out), "--out", str(table), "--shape", shape]) == 0
+        back = tmp_path / f"back-{shape}.yaml"
+        assert cli(["scheme", "import", str(table), "--out", str(back), "--id", "example",
+                    "--name-zh", "示例指标体系", "--name-en", "Example framework"]) == 0
+        assert model.load_file(back) == scheme
