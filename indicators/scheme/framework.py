@@ -484,6 +484,12 @@ def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
     return tops
 
 
+def default_id(stem: str) -> str:
+    """A scheme id made from a file name: 社工站评估2024 -> framework-2024, Station Review -> station-review."""
+    sid = re.sub(r"[^a-z0-9_\-]+", "-", stem.lower()).strip("-") or "framework"
+    return (sid if re.match(r"^[a-z]", sid) else f"framework-{sid}")[:64]
+
+
 def read_table(source: Any, name: str | None = None, scheme_id: str | None = None, name_zh: str | None = None,
                name_en: str | None = None) -> Scheme:
     """A framework table (path, bytes or upload) -> a validated Scheme; FrameworkProblems lists what is wrong."""
@@ -499,10 +505,7 @@ def read_table(source: Any, name: str | None = None, scheme_id: str | None = Non
     if reader.problems:
         raise FrameworkProblems(sorted(reader.problems, key=lambda p: p.row or 0))
     stem = re.sub(r"\.[^.]*$", "", file.rsplit("/", 1)[-1])
-    sid = scheme_id or (re.sub(r"[^a-z0-9_\-]+", "-", stem.lower()).strip("-") or "framework")
-    if not re.match(r"^[a-z]", sid):
-        sid = "f-" + sid
-    data: dict[str, Any] = {"id": sid[:64], "name_zh": name_zh or stem, "name_en": name_en or stem}
+    data: dict[str, Any] = {"id": scheme_id or default_id(stem), "name_zh": name_zh or stem, "name_en": name_en or stem}
     if _weighting(reader) == "points":
         data["weighting"] = "points"
     data["dimensions"] = tops
