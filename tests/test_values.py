@@ -106,6 +106,10 @@ def test_station_card_shows_value_and_denominator(tiny):
     again = result.reweighted(indicator_weights={"visits": 3.0})
     assert again.inputs is result.inputs
     assert "÷" not in card.at["satisfaction", "raw"]
+    # no satisfaction figure for S3: missing, filled by the missing rule
+    assert views.station_card(result, "S3", "en").at["satisfaction", "raw"].startswith("no data (")
+    small = views.station_card(result, "S3", "en").at["visits", "raw"]
+    assert small == "0.03 = 30 ÷ 1,000 (population served)"
 
 
 def test_a_database_without_the_table_scores_values_as_missing(tiny):

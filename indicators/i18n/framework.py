@@ -12,7 +12,8 @@ EN: dict[str, str] = {
                "from the indicator_values ledger (import it on the Records page).",
     "fw.upload": "Framework table (CSV or XLSX)",
     "fw.id": "Scheme id",
-    "fw.ok": "Read {n} indicators in {d} dimensions ({weighting}). Check them below, then save the scheme.",
+    "fw.ok": "Read {n} indicators in {d} dimensions ({weighting}). Check them below, then open the scheme "
+              "(and save it under The current scheme).",
     "fw.problems": "The table cannot be imported ({n} problems); nothing was saved:",
     "fw.points": "points",
     "fw.weights": "weights",
@@ -32,7 +33,7 @@ ZH: dict[str, str] = {
                "（在“记录”页导入）读取数值。",
     "fw.upload": "指标体系表（CSV 或 XLSX）",
     "fw.id": "方案编号",
-    "fw.ok": "已读取 {d} 个维度下的 {n} 个指标（{weighting}）。请核对后保存为方案。",
+    "fw.ok": "已读取 {d} 个维度下的 {n} 个指标（{weighting}）。请核对后打开为工作方案（再在“当前方案”中保存）。",
     "fw.problems": "表格无法导入（{n} 个问题），未保存任何内容：",
     "fw.points": "分值",
     "fw.weights": "权重",

@@ -170,7 +170,7 @@ def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFram
         r = ex.loc[ind.id]
         rows.append({
             "indicator": pick(ind, lang), "dimension": dims[r["dimension"]], "camp": term("camp", ind.camp, lang),
-            "raw": fmt_raw(r["raw"], ind, lang) + _quotient(result, ind, station_id, lang)
+            "raw": _quotient(result, ind, station_id, lang) or fmt_raw(r["raw"], ind, lang)
                    + (f" ({t('views.filled', lang)})" if bool(r["missing"]) else ""),
             "normalised": float(r["normalised"]), "weight": float(r["weight"]) * 100,
             "contribution": float(r["contribution"]), "gap_to_best": float(r["gap_to_best"]),
@@ -179,13 +179,15 @@ def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFram
 
 
 def _quotient(result: ScoreResult, ind: Indicator, station_id: str, lang: str) -> str:
-    """" = value ÷ denominator (population)" for a value measure with a denominator: both numbers stay in sight."""
+    """"0.05 = 651 ÷ 12,970 (population served)" for a value measure with a denominator: the quotient (to four
+    significant digits, as such quotients are often small) and both numbers it comes from; "" for other measures."""
     inputs = result.inputs
     if inputs is None or (ind.id, "value") not in inputs.columns:
         return ""
     value, den = inputs.at[station_id, (ind.id, "value")], inputs.at[station_id, (ind.id, "denominator")]
-    show = (lambda x: t("views.no_data", lang) if pd.isna(x) else f"{x:,.6g}")
-    return f" = {show(value)} ÷ {show(den)} ({term('column', ind.measure.denominator, lang)})"
+    show = (lambda x, digits: t("views.no_data", lang) if pd.isna(x) else f"{x:,.{digits}g}")
+    return (f"{show(result.raw.at[station_id, ind.id], 4)} = {show(value, 6)} ÷ {show(den, 6)} "
+            f"({term('column', ind.measure.denominator, lang)})")
 
 
 def strengths_weaknesses(result: ScoreResult, station_id: str, lang: str, n: int = 3) -> tuple[list[str], list[str]]:

@@ -558,7 +558,7 @@ def _num(x: float | None) -> Any:
     return int(x) if float(x).is_integer() else x
 
 
-def _indicator_cells(ind: dict) -> dict[str, Any]:
+def _indicator_cells(ind: dict, lang: str) -> dict[str, Any]:
     measure = dict(ind.get("measure", {}))
     den = measure.pop("denominator", "") if measure.get("kind") == "value" else ""
     text = "" if measure == {"kind": "value"} else \
@@ -574,7 +574,10 @@ def _indicator_cells(ind: dict) -> dict[str, Any]:
             norm += f" {nm['target']:g}"
         elif norm == "goalposts":
             norm += f" {nm['low']:g} {nm['high']:g}"
-    return {"direction": ind.get("direction", "higher"), "denominator": den, "missing": ind.get("missing", "median"),
+    direction = ind.get("direction", "higher")
+    if lang == "zh":
+        direction = {"higher": "正向", "lower": "负向"}[direction]
+    return {"direction": direction, "denominator": den, "missing": ind.get("missing", "median"),
             "normalisation": norm, "camp": ind["camp"], "measure": text, "unit": ind.get("unit", ""),
             "serves": ", ".join(ind.get("serves", [])), "rationale_zh": rationale, "source": source,
             "rationale_en": ind.get("rationale_en", "")}
@@ -604,7 +607,7 @@ def table_rows(scheme: Scheme, shape: str = "long", lang: str = "zh") -> list[li
             out.append([cells.get(c, "") for c in cols])
             for i in d.get("indicators", []):
                 cells = {"code": i["id"], "name_zh": i["name_zh"], "name_en": i["name_en"], "level": 1,
-                         "parent": d["id"], wcol: _num(i.get(wcol)), **_indicator_cells(i)}
+                         "parent": d["id"], wcol: _num(i.get(wcol)), **_indicator_cells(i, lang)}
                 out.append([cells.get(c, "") for c in cols])
             for s in d.get("dimensions", []):
                 walk(s, d["id"])
@@ -626,7 +629,7 @@ def table_rows(scheme: Scheme, shape: str = "long", lang: str = "zh") -> list[li
                 cells[(lv + 1, "code")], cells[(lv + 1, "name_en")] = x["id"], x["name_en"]
                 cells[(lv + 1, wcol)] = _num(x.get(wcol))
             cells[(len(path) + 1, "")] = i["name_zh"]
-            cells.update({"code": i["id"], "name_en": i["name_en"], wcol: _num(i.get(wcol)), **_indicator_cells(i)})
+            cells.update({"code": i["id"], "name_en": i["name_en"], wcol: _num(i.get(wcol)), **_indicator_cells(i, lang)})
             out.append([cells.get(k, "") for k in level_cols] + [cells.get(c, "") for c in cols])
         for s in d.get("dimensions", []):
             walk(s, path)
