@@ -81,3 +81,22 @@ def test_the_values_ledger_imports_on_the_records_page(db):
         assert con.execute("SELECT count(*) FROM indicator_values").fetchall()[0][0] == 96
     finally:
         con.close()
+
+
+def test_an_imported_framework_scores_with_its_values_and_the_card_shows_the_quotient(db):
+    from indicators.records import importer
+    con = records.connect(db)
+    try:
+        assert importer.import_file(con, "indicator_values", EXAMPLE / "indicator_values.csv").inserted == 96
+    finally:
+        con.close()
+    at = open_app("en", "schemes")
+    upload(at, "framework.xlsx", (EXAMPLE / "framework.xlsx").read_bytes())
+    at.button(key="fw_go").click().run()
+    at.switch_page("app_pages/scores.py").run()
+    assert_clean(at)
+    at.selectbox(key="card_station").set_value("S01").run()
+    assert_clean(at)
+    card = next(d.value for d in at.dataframe if "gap_to_best" in d.value.columns)
+    raw = dict(zip(card["indicator"], card["raw"]))
+    assert raw["困难群体入户探访（每服务居民）"] == "0.05019 = 651 ÷ 12,970 (population served)"
