@@ -58,7 +58,7 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {   # column: (Eng
     "source": (("source",), ("数据来源",)),
 }
 _NUMERALS = "一二三四五六七八九"
-_LEVEL_ZH = re.compile(rf"^([{_NUMERALS}])级指标(代码|英文名称|权重|分值)?$")
+_LEVEL_ZH = re.compile(rf"^([{_NUMERALS}])级(?:指标)?(代码|英文名称|权重|分值)?$")
 _LEVEL_EN = re.compile(r"^level_?(\d)(?:_?indicator)?(?:_?(code|name_en|weight|points))?$")
 _PART_EN = {"代码": "code", "英文名称": "name_en", "权重": "weight", "分值": "points"}
 
@@ -124,8 +124,13 @@ class _Reader:
         self.level_headers: dict[tuple[int, str], str] = {}
         self.node_rows: dict[str, int] = {}        # node code -> the first row that names it
 
-    def bad(self, row: int | None, column: str | None, value: Any, message: str) -> None:
-        shown = self.headers.get(column, self.level_headers.get(column, column)) if column else None
+    def bad(self, row: int | None, column: str | tuple | None, value: Any, message: str) -> None:
+        """`column`: a column name, or (level, part) for a wide form's level column (its name column if the
+        part has none)."""
+        if isinstance(column, tuple):
+            shown = self.level_headers.get(column) or self.level_headers.get((column[0], ""))
+        else:
+            shown = self.headers.get(column, column) if column else None
         self.problems.append(Problem(self.file, row, shown, None if value is None else _text(value), message))
 
     # ------------------------------------------------ header and rows
