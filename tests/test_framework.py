@@ -83,7 +83,8 @@ def test_errors_name_row_and_column():
     assert (4, "上级") in {(r, c) for r, c, _ in got} and (4, "权重") in {(r, c) for r, c, _ in got}
     assert (5, "缺失处理") in {(r, c) for r, c, _ in got} and (5, "方向") in {(r, c) for r, c, _ in got}
     assert any(r == 6 and "already used in row 5" in m for r, c, m in got)
-    assert problems(b"code,name,colour\n") [0][2].startswith("is not a column")
+    colour = problems(b"code,name,colour\n")[0]
+    assert colour[:2] == (1, "colour") and colour[2].startswith("is not a column")
     assert "no rows" in problems(b"code,name\n")[0][2]
     assert any("weights (权重) or points (分值), not both" in m
                for *_, m in problems("代码,名称,权重,分值\nd,x,1,1\n".encode()))

@@ -152,21 +152,21 @@ class _Reader:
             col = known.get(_squash(raw))
             if level is not None:
                 if level in lvls.values():
-                    self.bad(head_no, None, shown, "repeats a level column; keep one of them")
+                    self.bad(head_no, shown, None, "repeats a level column; keep one of them")
                 lvls[i] = level
                 self.level_headers[level] = shown
             elif col is not None:
                 if col in self.headers:
-                    self.bad(head_no, None, shown, f'means {col}, like column "{self.headers[col]}" before it; '
+                    self.bad(head_no, shown, None, f'means {col}, like column "{self.headers[col]}" before it; '
                              "keep one of them")
                 cols[i] = col
                 self.headers[col] = shown
             else:
-                self.bad(head_no, None, shown, "is not a column of a framework table; known: " +
+                self.bad(head_no, shown, None, "is not a column of a framework table; known: " +
                          ", ".join(f"{en[0]} ({zh[0]})" for en, zh in HEADERS.values()) +
                          ", and 一级指标, 二级指标 ... (level 1, level 2 ...) for the wide form")
         if "weight" in self.headers and "points" in self.headers:
-            self.bad(head_no, None, self.headers["points"], "a table gives weights (权重) or points (分值), not both")
+            self.bad(head_no, "points", None, "a table gives weights (权重) or points (分值), not both")
         if not body:
             self.bad(None, None, None, "has a header row but no rows of indicators")
         out = []
