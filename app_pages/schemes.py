@@ -8,7 +8,9 @@ from app_pages import frame, records_import
 from indicators.scheme import catalog
 from indicators.scheme import editing
 from indicators.i18n import pick, t, term
+from indicators.scheme import framework
 from indicators.scheme.model import SchemeError, dump_yaml
+from indicators.outputs import views
 
 f = frame.current()
 L = f.lang
@@ -99,6 +101,11 @@ with right, st.container(border=True):
             st.caption(t("schemes.unsaved_note", L))
     st.download_button(t("schemes.download", L), dump_yaml(f.scheme).encode("utf-8"), file_name=f"{f.scheme.id}.yaml",
                        mime="application/x-yaml", icon=":material/download:", key="download_yaml")
+    shape = frame.choice(st.radio, t("fw.shape", L), framework.SHAPES, key="fw_shape", horizontal=True,
+                         format_func=lambda x: t(f"fw.shape.{x}", L))
+    st.download_button(t("fw.download", L), framework.write_table(f.scheme, "xlsx", shape, L),
+                       file_name=f"{f.scheme.id}-{shape}.xlsx", icon=":material/table_view:", key="download_table",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     with st.expander(t("schemes.yaml_preview", L)):
         st.code(dump_yaml(f.scheme), language="yaml")
 
@@ -126,4 +133,33 @@ with st.container(border=True):
             if st.button(t("schemes.upload_open", L, id=target.id), icon=":material/upload_file:", key="upload_go"):
                 frame.put_working(target)
                 frame.flash("success", t("schemes.upload_opened", L, id=target.id))
+                st.rerun()
+
+# ---- a framework table (指标体系表): checked whole, errors by row and column, nothing kept until opened
+with st.container(border=True):
+    st.subheader(t("fw.title", L))
+    st.caption(t("fw.help", L))
+    table = st.file_uploader(t("fw.upload", L), type=["csv", "xlsx"], key="upload_framework")
+    if table is not None:
+        stem = table.name.rsplit(".", 1)[0]
+        c1, c2, c3 = st.columns(3)
+        fw_id = c1.text_input(t("fw.id", L), value=editing.unique_id(framework.default_id(stem), list(options)),
+                              key=f"fw_id:{table.name}", help=t("schemes.id_help", L))
+        fw_zh = c2.text_input(t("schemes.name_zh", L), value=stem, key=f"fw_zh:{table.name}")
+        fw_en = c3.text_input(t("schemes.name_en", L), value=stem, key=f"fw_en:{table.name}")
+        try:
+            scheme = framework.read_table(table.getvalue(), table.name, scheme_id=fw_id, name_zh=fw_zh, name_en=fw_en)
+        except framework.FrameworkProblems as exc:
+            st.error(t("fw.problems", L, n=exc.total), icon=":material/error:")
+            st.table(views.framework_problems(exc.problems, L), hide_index=True)
+        else:
+            st.success(t("fw.ok", L, n=len(scheme.indicators), d=len(scheme.nodes()),
+                         weighting=t(f"fw.{scheme.weighting}", L)))
+            rows = framework.table_rows(scheme, "long", L)
+            st.dataframe(pd.DataFrame(rows[1:], columns=rows[0]).iloc[:, :7], hide_index=True, width="stretch")
+            if fw_id in options:
+                st.warning(t("schemes.upload_replaces", L, id=fw_id))
+            if st.button(t("schemes.upload_open", L, id=scheme.id), icon=":material/upload_file:", key="fw_go"):
+                frame.put_working(scheme)
+                frame.flash("success", t("schemes.upload_opened", L, id=scheme.id))
                 st.rerun()

@@ -643,6 +643,9 @@ def generate(stations: int = 24, years: int = 1, seed: int = 20240101,
     return {t: frames[t] for t in TABLES}
 
 
+_PANDAS_TYPES = {"VARCHAR": object, "DOUBLE": float, "DATE": "datetime64[s]"}
+
+
 def _generate(stations, years, seed, start, scale):
     """Every table but attendance as DataFrames, and attendance as (activity ids, row -> activity index,
     resident ids, row -> resident index): 24 million rows of text would cost more than the rest together."""
@@ -747,6 +750,10 @@ def _generate(stations, years, seed, start, scale):
             "rated_on": _dates(period.start, rat["day"]),
             "evidence": rat["evidence"],
         }),
+        # Values from elsewhere (surveys, statistics) are not invented here: the demo holds none of them;
+        # sample_data/framework/indicator_values.csv is an example file to import on top of the demo.
+        "indicator_values": pd.DataFrame({c: pd.Series([], dtype=_PANDAS_TYPES[t])
+                                          for c, t in TABLES["indicator_values"].items()}),
     }
     for table, cols in TABLES.items():
         if table in frames:

@@ -112,7 +112,7 @@ def test_csv_integers_have_no_decimal_point_and_nulls_are_empty(tmp_path):
     for table, cols in TABLES.items():
         with (tmp_path / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
-        assert rows, table
+        assert rows or table == "indicator_values", table   # the generator invents no values from elsewhere
         for col, typ in cols.items():
             values = [r[col] for r in rows]
             if typ == "INTEGER":

@@ -455,7 +455,8 @@ def test_the_demo_csvs_import_cleanly_and_score_like_the_demo(demo_db, tmp_path)
     con = records.connect(tmp_path / "real.duckdb")
     records.create_schema(con)
     demo = records.DEMO_DIR
-    plan = check_many(con, [(t, demo / f"{t}.csv") for t in records.LOAD_ORDER])
+    # indicator_values.csv is a header only: the demo holds no values from elsewhere (an empty file is refused)
+    plan = check_many(con, [(t, demo / f"{t}.csv") for t in records.LOAD_ORDER if t != "indicator_values"])
     assert plan.ok, plan.problems[:5]
     apply(con, plan)
     ref = records.connect(demo_db, read_only=True)

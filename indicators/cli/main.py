@@ -289,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from indicators.cli.records_io import register   # import, export, report
     register(sub)
+    from indicators.cli import scheme_io   # scheme import, scheme export
+    scheme_io.register(sub)
     return p
 
 

@@ -73,6 +73,11 @@ def measure_summary(m: Measure, lang: str) -> str:
         return f"{measure_summary(m.of, lang)} · {t('views.per_1000', lang)}"
     if m.kind == "ratio" and m.numerator is not None and m.denominator is not None:
         return f"({measure_summary(m.numerator, lang)}) ÷ ({measure_summary(m.denominator, lang)})"
+    if m.kind == "value":
+        parts = [term("kind", m.kind, lang)] + ([m.series] if m.series else [])
+        if m.denominator:
+            parts.append(f"÷ {term('column', m.denominator, lang)}")
+        return " · ".join(parts)
     parts = [term("kind", m.kind, lang)]
     if m.table:
         parts.append(term("table", m.table, lang))
@@ -245,11 +250,24 @@ def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFram
         r = ex.loc[ind.id]
         rows.append({
             "indicator": pick(ind, lang), "dimension": paths[ind.id], "camp": term("camp", ind.camp, lang),
-            "raw": fmt_raw(r["raw"], ind, lang) + (f" ({t('views.filled', lang)})" if bool(r["missing"]) else ""),
+            "raw": _quotient(result, ind, station_id, lang) or fmt_raw(r["raw"], ind, lang)
+                   + (f" ({t('views.filled', lang)})" if bool(r["missing"]) else ""),
             "normalised": float(r["normalised"]), "weight": float(r["weight"]) * 100,
             "contribution": float(r["contribution"]), "gap_to_best": float(r["gap_to_best"]),
         })
     return pd.DataFrame(rows, index=[i.id for i in scheme.indicators])
+
+
+def _quotient(result: ScoreResult, ind: Indicator, station_id: str, lang: str) -> str:
+    """"0.05 = 651 ÷ 12,970 (population served)" for a value measure with a denominator: the quotient (to four
+    significant digits, as such quotients are often small) and both numbers it comes from; "" for other measures."""
+    inputs = result.inputs
+    if inputs is None or (ind.id, "value") not in inputs.columns:
+        return ""
+    value, den = inputs.at[station_id, (ind.id, "value")], inputs.at[station_id, (ind.id, "denominator")]
+    show = (lambda x, digits: t("views.no_data", lang) if pd.isna(x) else f"{x:,.{digits}g}")
+    return (f"{show(result.raw.at[station_id, ind.id], 4)} = {show(value, 6)} ÷ {show(den, 6)} "
+            f"({term('column', ind.measure.denominator, lang)})")
 
 
 def strengths_weaknesses(result: ScoreResult, station_id: str, lang: str, n: int = 3) -> tuple[list[str], list[str]]:
@@ -413,3 +431,22 @@ def as_percent(values: np.ndarray | pd.Series) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     s = v.sum()
     return v / s * 100 if s > 0 else v
+
+
+def framework_problems(problems, lang: str) -> pd.DataFrame:
+    """A framework table's problems (importer Problems) by row and column, the messages in the language
+    where a translation is known (indicators/i18n/framework.py), else as written."""
+    import re
+    from indicators.i18n.framework import PROBLEMS_ZH
+
+    def said(message: str) -> str:
+        if lang == "zh":
+            for pattern, zh in PROBLEMS_ZH:
+                m = re.fullmatch(pattern, message, flags=re.S)
+                if m:
+                    return zh.format(*m.groups())
+        return message
+    return pd.DataFrame([{
+        t("io.col.row", lang): "" if p.row is None else str(p.row), t("io.col.column", lang): p.column or "",
+        t("io.col.value", lang): p.value or "", t("io.col.problem", lang): said(p.message),
+    } for p in problems])

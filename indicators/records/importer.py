@@ -84,6 +84,7 @@ RESIDENT_COLUMNS = {("residents", "resident_id"), ("attendance", "resident_id"),
 
 KEYS: dict[str, tuple[str, ...]] = {t: (next(iter(cols)),) for t, cols in TABLES.items()}
 KEYS["attendance"] = ("activity_id", "resident_id")
+KEYS["indicator_values"] = ("station_id", "indicator_id", "period_start", "period_end")
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "stations": ("station_id", "name", "population"),
@@ -95,6 +96,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "feedback": ("feedback_id", "station_id", "given_on", "channel"),
     "expenditures": ("expense_id", "station_id", "spent_on", "category", "amount"),
     "ratings": ("rating_id", "station_id", "indicator_id", "level", "rated_on"),
+    "indicator_values": ("station_id", "indicator_id", "period_start", "period_end", "value"),
 }
 
 # (table, column) -> the table whose key it names
@@ -126,7 +128,7 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
 
 ID_COLUMNS = {"station_id", "resident_id", "need_id", "activity_id", "inspection_id", "feedback_id", "expense_id",
               "rating_id", "indicator_id"}
-FREE_TEXT = {"name", "name_en", "title", "comment", "evidence"}   # kept exactly as written
+FREE_TEXT = {"name", "name_en", "title", "comment", "evidence", "note"}   # kept exactly as written
 
 # Chinese headers: the first is the template's; the rest are accepted too.
 HEADERS_ZH: dict[str, tuple[str, ...]] = {
@@ -172,6 +174,10 @@ HEADERS_ZH: dict[str, tuple[str, ...]] = {
     "rater": ("评估方", "评估机构"),
     "rated_on": ("评定日期", "评估日期"),
     "evidence": ("评定依据", "依据", "佐证"),
+    "period_start": ("起始日期", "开始日期", "期间开始", "统计起始日期"),
+    "period_end": ("结束日期", "截止日期", "期间结束", "统计截止日期"),
+    "value": ("数值", "指标值", "值"),
+    "note": ("备注", "说明"),
 }
 # Columns whose Chinese header depends on the table.
 HEADERS_ZH_BY_TABLE: dict[tuple[str, str], tuple[str, ...]] = {
@@ -182,6 +188,7 @@ HEADERS_ZH_BY_TABLE: dict[tuple[str, str], tuple[str, ...]] = {
     ("inspections", "level"): ("检查级别", "级别"),
     ("expenditures", "category"): ("支出类别", "类别"),
     ("ratings", "level"): ("评定等级", "等级"),
+    ("indicator_values", "source"): ("数据来源", "来源"),
 }
 
 # Chinese labels of the closed vocabularies: label -> stored value.
@@ -535,6 +542,24 @@ def _rows(data: bytes, name: str) -> Iterator[tuple[int, list[Any]]]:
     if name.lower().endswith((".xlsx", ".xlsm")):
         raise _FileProblem("is named .xlsx but is not an Excel workbook (damaged or renamed?)")
     return _csv_rows(data)
+
+
+def read_rows(source: Any, name: str | None = None) -> tuple[str, list[tuple[int, list[Any]]]]:
+    """(file name, [(row number as the spreadsheet shows it, cells)]) of a CSV (UTF-8, BOM, UTF-16, GBK) or the
+    first sheet of an XLSX, for readers of other tables than the ledgers; an unreadable file raises ImportProblems."""
+    try:
+        data, file_name = _read_source(source, name)
+    except _FileProblem as exc:
+        raise ImportProblems([Problem(name or str(source), exc.row, None, None, exc.message)]) from None
+    rows = None
+    try:
+        rows = _rows(data, file_name)
+        return file_name, list(rows)
+    except _FileProblem as exc:
+        raise ImportProblems([Problem(file_name, exc.row, None, None, exc.message)]) from None
+    finally:
+        if rows is not None:
+            rows.close()
 
 
 # ---------------------------------------------------------------- cell conversion
@@ -927,6 +952,11 @@ def _row_rules(table, out, pos_of, headers, name, row_no, probs) -> bool:
             probs.add(name, row_no, headers["resolved_on"], resolved.isoformat(),
                       f"is before the day the need was raised ({raised.isoformat()})")
             bad = True
+    if table == "indicator_values" and get("period_start") is not None and get("period_end") is not None \
+            and get("period_end") < get("period_start"):
+        probs.add(name, row_no, headers["period_end"], get("period_end").isoformat(),
+                  f"is before the start of the period ({get('period_start').isoformat()})")
+        bad = True
     if table == "feedback" and get("rating") is None and get("need_met") is None:
         probs.add(name, row_no, headers.get("rating", "rating"), "",
                   "a feedback row needs a rating (1-5) or a need_met answer (yes/no)")

@@ -26,8 +26,11 @@ def meta_kind(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per record table; a table the database predates (e.g. indicator_values) counts 0."""
     cur = con.cursor()
-    return {t: int(cur.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0]) for t in TABLES}
+    have = {r[0] for r in cur.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    return {t: int(cur.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0]) if t in have else 0 for t in TABLES}
 
 
 def table_date_ranges(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

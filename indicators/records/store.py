@@ -51,6 +51,12 @@ TABLES: dict[str, dict[str, str]] = {
         "rating_id": "VARCHAR", "station_id": "VARCHAR", "indicator_id": "VARCHAR", "level": "VARCHAR",
         "rater": "VARCHAR", "rated_on": "DATE", "evidence": "VARCHAR",
     },
+    # Values that come from elsewhere (a survey firm, a bureau's statistics, a site-visit sheet), one per station,
+    # indicator and period; read by the `value` measure. Keyed by (station_id, indicator_id, period_start, period_end).
+    "indicator_values": {
+        "station_id": "VARCHAR", "indicator_id": "VARCHAR", "period_start": "DATE", "period_end": "DATE",
+        "value": "DOUBLE", "source": "VARCHAR", "note": "VARCHAR",
+    },
 }
 
 # Closed vocabularies: filters that compare these columns to a value outside the list are refused.
@@ -76,7 +82,7 @@ PERIOD_COLUMN = {
 
 # Tables loaded in this order so that references exist before they are used.
 LOAD_ORDER = ("stations", "residents", "needs", "activities", "attendance", "inspections",
-              "feedback", "expenditures", "ratings")
+              "feedback", "expenditures", "ratings", "indicator_values")
 
 _write_lock = threading.Lock()
 

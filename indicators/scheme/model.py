@@ -12,7 +12,7 @@ import yaml
 from indicators.errors import InputError
 
 MEASURE_KINDS = ("count", "sum", "mean", "median", "distinct", "share", "ratio", "per_1000",
-                 "top_share", "scale")
+                 "top_share", "scale", "value")
 NORMALISATIONS = ("minmax", "goalposts", "target", "rank")
 MISSING_RULES = ("median", "worst", "zero")
 CAMPS = ("output", "needs")
@@ -55,6 +55,8 @@ class Measure:
     ratio: numerator / denominator, two measures.  per_1000: measure `of` per 1,000 residents served.
     top_share: share of attendance taken by the most frequent `top` fraction of attendees.
     scale: mean score of `column` over `table` rows matching `filter`, each value scored by `levels`.
+    value: the station's value of `series` in indicator_values for the period (default series: the indicator's
+      own id), divided by `denominator` when given: a numeric column of stations (population) or another series.
     """
     kind: str
     table: str | None = None
@@ -63,10 +65,11 @@ class Measure:
     base: str | None = None
     weight: str | None = None
     numerator: Measure | None = None
-    denominator: Measure | None = None
+    denominator: Measure | str | None = None   # a measure for ratio; a station column or series name for value
     of: Measure | None = None
     top: float | None = None
     levels: tuple[Level, ...] = ()
+    series: str | None = None
 
 
 @dataclass(frozen=True)
@@ -378,6 +381,10 @@ class _Reader:
 
 def _measure(r: _Reader) -> Measure:
     kind = r.get("kind", required=True, choices=MEASURE_KINDS)
+    if kind == "value":   # its denominator is a name, not a measure
+        m = Measure(kind=kind, series=r.get("series"), denominator=r.get("denominator"))
+        r.done()
+        return m
     sub = {k: (_measure(s) if (s := r.sub(k)) else None) for k in ("numerator", "denominator", "of")}
     levels = tuple(_level(x) for x in r.items("levels"))
     m = Measure(kind=kind, table=r.get("table"), column=r.get("column"), filter=r.get("filter"),
@@ -505,6 +512,8 @@ def _check_measure(m: Measure, path: str, source):
     elif m.kind == "per_1000":
         need("of")
         _check_measure(m.of, f"{path}.of", source)
+    elif m.kind == "value":
+        pass   # the series and denominator names are checked against the record columns when compiled
     elif m.kind == "top_share":
         need("top")
         if not 0 < m.top < 1:

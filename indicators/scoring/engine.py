@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.errors import InputError
-from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values
+from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values, value_inputs
 from indicators.scheme.model import Dimension, Indicator, Normalisation, Scheme, node_paths, validate
 from indicators.analysis.sensitivity import rank_desc_min
 
@@ -182,6 +182,7 @@ class ScoreResult:
     nodes: pd.DataFrame | None = None          # stations x every dimension at every level (depth-first), 0..100
     points_earned: pd.Series | None = None     # points schemes: total / 100 * points available
     distances: pd.DataFrame | None = None      # TOPSIS: columns (node or TOTAL, "d_plus" | "d_minus")
+    inputs: pd.DataFrame | None = None   # value measures with a denominator: (indicator, value|denominator) columns
 
     @property
     def points_available(self) -> float | None:
@@ -202,8 +203,9 @@ class ScoreResult:
 
     def reweighted(self, dimension_weights=None, indicator_weights=None, **changes) -> ScoreResult:
         """Same records, new weights: numpy only, never a new query."""
-        return score_normalised(self.scheme.with_weights(dimension_weights, indicator_weights, **changes),
-                                self.period, self.stations, self.raw, self.normalised, self.missing)
+        return replace(score_normalised(self.scheme.with_weights(dimension_weights, indicator_weights, **changes),
+                                        self.period, self.stations, self.raw, self.normalised, self.missing),
+                       inputs=self.inputs)
 
     def explain(self, station_id: str) -> pd.DataFrame:
         """One station, one row per indicator: raw -> normalised -> weight -> contribution, and its path."""
@@ -388,7 +390,8 @@ def score(con: duckdb.DuckDBPyConnection, scheme: Scheme, period: Period = Perio
         raise EmptyRecords("the database holds no record tables: import records or build the demo first") from None
     if stations.empty:
         raise EmptyRecords("the database has no stations: import records or build the demo first")
-    return score_raw(scheme, raw_values(con, plans, stations, period), stations, period)
+    result = score_raw(scheme, raw_values(con, plans, stations, period), stations, period)
+    return replace(result, inputs=value_inputs(con, scheme.indicators, stations, period))
 
 
 def _paths(scheme: Scheme) -> dict[str, str]:

@@ -41,6 +41,8 @@ _DERIVED = {
 _PER_RESIDENT = frozenset({"station_id", "resident_id"})
 MEASURE_TABLES = ("needs", "activities", "attendance", "inspections", "feedback", "expenditures",
                   "ratings", "residents")
+# Numeric station columns a `value` measure may divide by.
+STATION_NUMBERS = tuple(c for c, t in TABLES["stations"].items() if t in ("INTEGER", "BIGINT", "DOUBLE"))
 
 
 def table_columns(table: str) -> dict[str, str]:
@@ -81,6 +83,8 @@ def _relation_sql(table: str, used: set[str]) -> tuple[str, int]:
         # of attendance to activities happens once per scheme.
         inner, n = _relation_sql("attendance", set())
         return f"SELECT station_id, resident_id, count(*) AS visits FROM ({inner}) GROUP BY station_id, resident_id", n
+    if table == "indicator_values":   # a value counts for the period when its own period overlaps it
+        return "SELECT * FROM indicator_values WHERE period_end >= ? AND period_start <= ?", 2
     if table in PERIOD_COLUMN:
         return f"SELECT * FROM {table} WHERE {PERIOD_COLUMN[table]} BETWEEN ? AND ?", 2
     return f"SELECT * FROM {table}", 0
@@ -112,15 +116,49 @@ def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def plan(measure: Measure, path: str = "measure", source: str | None = None) -> Plan:
-    """Compile a measure; an unknown table, column, value or function raises SchemeError naming `path`."""
+def series_term(series: str) -> Term:
+    """One station's value of a series in indicator_values for the period. Several rows overlapping the period:
+    the one whose period ends last (then starts last) counts, i.e. the most recent figure; none: missing."""
+    return Term("indicator_values", "arg_max(value, (period_end, period_start)) FILTER (WHERE indicator_id = ?)",
+                (series,), math.nan, frozenset({"indicator_id", "value", "period_start", "period_end"}))
+
+
+def value_terms(measure: Measure, own: str | None, path: str = "measure",
+                source: str | None = None) -> tuple[Term, Term | None]:
+    """(the value's term, the denominator's term or None) of a `value` measure; names checked, never pasted."""
+    series = measure.series or own
+    if not series:
+        raise SchemeError(f"{path}.series", "is required: which indicator_id of indicator_values to read", source)
+    den = measure.denominator
+    if den is None or den == "":
+        return series_term(series), None
+    if not isinstance(den, str):
+        raise SchemeError(f"{path}.denominator", "must name a station column or a series of indicator_values", source)
+    if den in TABLES["stations"]:
+        if den not in STATION_NUMBERS:
+            raise SchemeError(f"{path}.denominator", f"stations.{den} is not a number; numeric station columns: "
+                              f"{', '.join(STATION_NUMBERS)}", source)
+        # the name is one of the known columns (checked above), so quoting it is safe
+        return series_term(series), Term("stations", f'max("{den}")', (), math.nan, frozenset({den}))
+    return series_term(series), series_term(den)
+
+
+def plan(measure: Measure, path: str = "measure", source: str | None = None, own: str | None = None) -> Plan:
+    """Compile a measure; an unknown table, column, value or function raises SchemeError naming `path`.
+    `own` is the indicator's id: the series a `value` measure reads unless it names another."""
     kind = measure.kind
+    if kind == "value":
+        value, den = value_terms(measure, own, path, source)
+        if den is None:
+            return Plan((value,), lambda v, pop: v[0])
+        return Plan((value, den), lambda v, pop: _div(v[0], v[1]))
     if kind == "ratio":
-        a, b = plan(measure.numerator, f"{path}.numerator", source), plan(measure.denominator, f"{path}.denominator", source)
+        a = plan(measure.numerator, f"{path}.numerator", source, own)
+        b = plan(measure.denominator, f"{path}.denominator", source, own)
         k = len(a.terms)
         return Plan(a.terms + b.terms, lambda v, pop: _div(a.combine(v[:k], pop), b.combine(v[k:], pop)))
     if kind == "per_1000":
-        inner = plan(measure.of, f"{path}.of", source)
+        inner = plan(measure.of, f"{path}.of", source, own)
         return Plan(inner.terms, lambda v, pop: _div(inner.combine(v, pop) * 1000.0, pop))
     if kind == "top_share":
         cols = frozenset()
@@ -196,7 +234,8 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None) -> 
 def check_indicators(indicators: Sequence[Indicator], source: str | None = None,
                      paths: dict[str, str] | None = None) -> dict[str, Plan]:
     """Compile every indicator's measure (no database needed); errors name the indicator's field."""
-    return {ind.id: plan(ind.measure, f"{(paths or {}).get(ind.id, ind.id)}.measure", source) for ind in indicators}
+    return {ind.id: plan(ind.measure, f"{(paths or {}).get(ind.id, ind.id)}.measure", source, ind.id)
+            for ind in indicators}
 
 
 def load_stations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -223,7 +262,14 @@ def raw_values(con: duckdb.DuckDBPyConnection, plans: dict[str, Plan], stations:
         select = ", ".join(f"{t.sql} AS v{n}" for n, t in enumerate(terms))
         params = period.params() * (n_period // 2) + [p for t in terms for p in t.params]
         sql = f"WITH rel AS ({rel}) SELECT station_id, {select} FROM rel GROUP BY station_id"
-        found = cur.execute(sql, params).df()
+        try:
+            found = cur.execute(sql, params).df()
+        except duckdb.CatalogException:
+            if table != "indicator_values":
+                raise
+            # a database made before indicator_values existed: no values from elsewhere, every one missing
+            found = pd.DataFrame({"station_id": pd.Series([], dtype=object),
+                                  **{f"v{n}": pd.Series([], dtype=float) for n in range(len(terms))}})
         # Row of each station in the result (one per station: grouped by it); -1 for stations with no rows at all
         # in this table for the period, which take the term's `empty` value.
         pos = pd.Index(found["station_id"]).get_indexer(index)
@@ -237,3 +283,20 @@ def raw_values(con: duckdb.DuckDBPyConnection, plans: dict[str, Plan], stations:
     population[population <= 0] = np.nan
     out = {ind: p.combine([values[t] for t in p.terms], population) for ind, p in plans.items()}
     return pd.DataFrame(out, index=index, dtype=float)
+
+
+def value_inputs(con: duckdb.DuckDBPyConnection, indicators: Sequence[Indicator], stations: pd.DataFrame,
+                 period: Period = Period()) -> pd.DataFrame | None:
+    """For each `value` measure with a denominator, the value and the denominator per station (columns
+    (indicator id, "value" | "denominator")), so that a raw value = value / denominator can be shown whole."""
+    plans = {}
+    for ind in indicators:
+        if ind.measure.kind == "value" and ind.measure.denominator:
+            value, den = value_terms(ind.measure, ind.id)
+            plans[f"{ind.id}\0value"] = Plan((value,), lambda v, pop: v[0])
+            plans[f"{ind.id}\0denominator"] = Plan((den,), lambda v, pop: v[0])
+    if not plans:
+        return None
+    out = raw_values(con, plans, stations, period)
+    out.columns = pd.MultiIndex.from_tuples([tuple(c.split("\0")) for c in out.columns])
+    return out

@@ -1,0 +1,666 @@
+"""Framework tables (指标体系表) in and out: an evaluator's CSV or XLSX indicator framework <-> a Scheme.
+
+Two shapes, headers in English or Chinese (docs/frameworks.md has the full list):
+
+- long: one row a node. code 代码, name 名称 (or name_zh / name_en), level 层级 (1 = indicator, higher = the levels
+  above), parent 上级, weight 权重 or points 分值, and for indicators direction 方向, denominator 分母, missing
+  缺失处理, normalisation 标准化, camp 类别, measure 计量方法, unit 单位, serves 对应需求, 评分标准, 数据来源.
+- wide, as printed in evaluation manuals: 一级指标, 二级指标, 三级指标 ... (as many as present; the last filled cell
+  of a row is its indicator, a blank cell left of it repeats the row above: merged cells), 分值 or 权重, 评分标准,
+  数据来源, plus the indicator columns of the long form. Optional per-level columns 一级指标代码, 一级指标英文名称,
+  一级指标权重 / 一级指标分值 carry the dimensions' codes, English names and weights (the export writes them).
+
+An indicator that names no measure reads its values from indicator_values (measure kind `value`, divided by its
+denominator when one is given). Points (分值) make a points scheme, kept as points (100 or 1000 in all, or any).
+The table is checked whole: every problem names the file, row and column, and nothing is returned until the
+table is clean. `write_table` writes either shape; reading what it wrote gives the same scheme back.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from indicators.errors import InputError
+from indicators.records.importer import ImportProblems, Problem, read_rows
+from indicators.scheme.model import SchemeError, Scheme, scheme_from_dict, scheme_to_dict
+
+SHAPES = ("long", "wide")
+SOURCE_MARK = "\n数据来源："   # the 数据来源 column is kept after the 评分标准 in the indicator's rationale
+_ID = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")   # an indicator id, as the scheme model requires
+
+# Column -> accepted headers (compared squashed: case, spaces, '_' and '-' ignored). The first is what export writes.
+HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {   # column: (English, Chinese)
+    "code": (("code", "id"), ("代码", "编码", "指标代码", "编号")),
+    "name": (("name",), ("名称", "指标名称")),
+    "name_zh": (("name_zh",), ("中文名称",)),
+    "name_en": (("name_en",), ("英文名称",)),
+    "level": (("level",), ("层级", "级别")),
+    "parent": (("parent",), ("上级", "上级代码", "所属")),
+    "weight": (("weight",), ("权重",)),
+    "points": (("points",), ("分值", "分数", "满分")),
+    "direction": (("direction",), ("方向", "指标方向")),
+    "denominator": (("denominator",), ("分母",)),
+    "missing": (("missing",), ("缺失处理", "缺失值处理")),
+    "normalisation": (("normalisation", "normalization"), ("标准化", "标准化方法")),
+    "camp": (("camp",), ("类别", "指标类别")),
+    "measure": (("measure",), ("计量方法", "计算方法")),
+    "unit": (("unit",), ("单位",)),
+    "serves": (("serves",), ("对应需求",)),
+    "rationale_zh": (("criteria", "rationale", "rationale_zh"), ("评分标准", "指标说明")),
+    "rationale_en": (("rationale_en",), ("英文说明",)),
+    "source": (("source",), ("数据来源",)),
+}
+_NUMERALS = "一二三四五六七八九"
+_LEVEL_ZH = re.compile(rf"^([{_NUMERALS}])级(?:指标)?(代码|英文名称|权重|分值)?$")
+_LEVEL_EN = re.compile(r"^level_?(\d)(?:_?indicator)?(?:_?(code|name_en|weight|points))?$")
+_PART_EN = {"代码": "code", "英文名称": "name_en", "权重": "weight", "分值": "points"}
+
+DIRECTIONS = {"1": "higher", "+1": "higher", "higher": "higher", "正": "higher", "正向": "higher",
+              "越高越好": "higher", "-1": "lower", "lower": "lower", "负": "lower", "负向": "lower", "逆向": "lower",
+              "越低越好": "lower"}
+MISSING = {"median": "median", "中位数": "median", "worst": "worst", "最差": "worst", "最低": "worst",
+           "zero": "zero", "零": "zero", "计为零": "zero", "mean": "mean", "均值": "mean", "平均值": "mean",
+           "group_mean": "group_mean", "组均值": "group_mean", "同组均值": "group_mean"}
+NORMS = {"minmax": "minmax", "min_max": "minmax", "极差": "minmax", "极差标准化": "minmax", "rank": "rank",
+         "排名": "rank", "goalposts": "goalposts", "阈值": "goalposts", "target": "target", "目标值": "target"}
+CAMPS = {"output": "output", "产出": "output", "产出类": "output", "needs": "needs", "需求": "needs",
+         "需求类": "needs"}
+DEFAULT_CAMP = "output"
+
+
+class FrameworkProblems(ImportProblems):
+    """A framework table that cannot be read; `problems` name the file, row and column. Nothing was made."""
+
+
+def _squash(text: Any) -> str:
+    t = unicodedata.normalize("NFKC", "" if text is None else str(text)).replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s_\-]+", "_", t.strip("*").strip())
+
+
+def _known_headers() -> dict[str, str]:
+    return {_squash(h): col for col, (en, zh) in HEADERS.items() for h in (*en, *zh)}
+
+
+def _level_header(raw: Any) -> tuple[int, str] | None:
+    """(level from the top, 1 = 一级; part: "" for the name, else code / name_en / weight / points) or None."""
+    s = _squash(raw)
+    m = _LEVEL_ZH.match(s.replace("_", ""))
+    if m:
+        return _NUMERALS.index(m.group(1)) + 1, _PART_EN.get(m.group(2) or "", "")
+    m = _LEVEL_EN.match(s)
+    if m and int(m.group(1)) > 0:
+        return int(m.group(1)), m.group(2) or ""
+    return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return unicodedata.normalize("NFKC", str(value)).strip() if not isinstance(value, str) else value.strip()
+
+
+@dataclass
+class _Row:
+    number: int                 # as the spreadsheet shows it
+    cells: dict[str, Any]       # column -> cell
+    levels: dict[int, dict[str, Any]]   # wide form: level -> part -> cell
+
+
+class _Reader:
+    """One table read whole: collects every problem, then either a scheme dict or FrameworkProblems."""
+
+    def __init__(self, file: str):
+        self.file, self.problems = file, []
+        self.headers: dict[str, str] = {}          # column -> header as written
+        self.level_headers: dict[tuple[int, str], str] = {}
+        self.node_rows: dict[str, int] = {}        # node code -> the first row that names it
+
+    def bad(self, row: int | None, column: str | tuple | None, value: Any, message: str) -> None:
+        """`column`: a column name, or (level, part) for a wide form's level column (its name column if the
+        part has none)."""
+        if isinstance(column, tuple):
+            shown = self.level_headers.get(column) or self.level_headers.get((column[0], ""))
+        else:
+            shown = self.headers.get(column, column) if column else None
+        self.problems.append(Problem(self.file, row, shown, None if value is None else _text(value), message))
+
+    # ------------------------------------------------ header and rows
+
+    def parse(self, rows: list[tuple[int, list[Any]]]) -> list[_Row]:
+        body = [(n, cells) for n, cells in rows if any(_text(c) for c in cells)]
+        if not body:
+            self.bad(None, None, None, "is empty: expected a header row and one row per indicator")
+            return []
+        (head_no, head), body = body[0], body[1:]
+        known = _known_headers()
+        cols: dict[int, str] = {}
+        lvls: dict[int, tuple[int, str]] = {}
+        for i, raw in enumerate(head):
+            shown = _text(raw)
+            if not shown:
+                continue
+            level = _level_header(raw)
+            col = known.get(_squash(raw))
+            if level is not None:
+                if level in lvls.values():
+                    self.bad(head_no, shown, None, "repeats a level column; keep one of them")
+                lvls[i] = level
+                self.level_headers[level] = shown
+            elif col is not None:
+                if col in self.headers:
+                    self.bad(head_no, shown, None, f'means {col}, like column "{self.headers[col]}" before it; '
+                             "keep one of them")
+                cols[i] = col
+                self.headers[col] = shown
+            else:
+                self.bad(head_no, shown, None, "is not a column of a framework table; known: " +
+                         ", ".join(f"{en[0]} ({zh[0]})" for en, zh in HEADERS.values()) +
+                         ", and 一级指标, 二级指标 ... (level 1, level 2 ...) for the wide form")
+        if "weight" in self.headers and "points" in self.headers:
+            self.bad(head_no, "points", None, "a table gives weights (权重) or points (分值), not both")
+        if not body:
+            self.bad(None, None, None, "has a header row but no rows of indicators")
+        out = []
+        for n, cells in body:
+            row = _Row(n, {}, {})
+            for i, c in enumerate(cells):
+                if i in cols:
+                    row.cells[cols[i]] = c
+                elif i in lvls:
+                    lv, part = lvls[i]
+                    row.levels.setdefault(lv, {})[part] = c
+                elif _text(c):
+                    self.bad(n, None, c, f"is in column {i + 1}, which has no header")
+            out.append(row)
+        self.wide = bool(lvls)
+        if self.wide and not any(part == "" for _, part in lvls.values()):
+            self.bad(head_no, None, None, "has level columns but no level names (一级指标, 二级指标 ...)")
+        if not self.wide and "code" not in self.headers:
+            self.bad(head_no, None, None, 'missing the column "code" (代码); or use the wide form with columns '
+                     "一级指标, 二级指标, 三级指标 ...")
+        return out
+
+    # ------------------------------------------------ cells
+
+    def number(self, row: _Row, col: str, cell: Any = None, positive: bool = False) -> float | None:
+        cell = row.cells.get(col) if cell is None else cell
+        if not _text(cell):
+            return None
+        try:
+            x = float(cell) if isinstance(cell, (int, float)) and not isinstance(cell, bool) else \
+                float(_text(cell).replace(",", "").removesuffix("%"))
+        except ValueError:
+            self.bad(row.number, col, cell, "expected a number")
+            return None
+        if not math.isfinite(x) or x < 0 or (positive and x == 0):
+            self.bad(row.number, col, cell, "expected a number above 0" if positive else "expected a number, 0 or more")
+            return None
+        return x
+
+    def word(self, row: _Row, col: str, table: dict[str, str]) -> str | None:
+        text = _text(row.cells.get(col))
+        if not text:
+            return None
+        got = table.get(_squash(text)) or table.get(text)
+        if got is None:
+            self.bad(row.number, col, text, "expected one of " + ", ".join(dict.fromkeys(table.values())) +
+                     " (or " + ", ".join(k for k in table if not k.isascii()) + ")")
+        return got
+
+    def indicator(self, row: _Row, code: str, name_zh: str, name_en: str) -> dict:
+        """An indicator's YAML mapping from its row (weight / points are added by the caller)."""
+        ind: dict[str, Any] = {"id": code, "name_zh": name_zh or name_en, "name_en": name_en or name_zh,
+                               "camp": self.word(row, "camp", CAMPS) or DEFAULT_CAMP}
+        if (d := self.word(row, "direction", DIRECTIONS)):
+            ind["direction"] = d
+        if (m := self.word(row, "missing", MISSING)):
+            ind["missing"] = m
+        if (nm := self.normalisation(row)):
+            ind["normalisation"] = nm
+        for col in ("unit", "rationale_en"):
+            if _text(row.cells.get(col)):
+                ind[col] = _text(row.cells[col])
+        rationale = _text(row.cells.get("rationale_zh"))
+        if _text(row.cells.get("source")):
+            rationale += SOURCE_MARK + _text(row.cells["source"])
+        if rationale:
+            ind["rationale_zh"] = rationale
+        if _text(row.cells.get("serves")):
+            ind["serves"] = [s.strip() for s in re.split(r"[,，、;；]", _text(row.cells["serves"])) if s.strip()]
+        ind["measure"] = self.measure(row)
+        return ind
+
+    def normalisation(self, row: _Row) -> dict | None:
+        text = _text(row.cells.get("normalisation"))
+        if not text:
+            return None
+        parts = re.split(r"[\s,，:：()（）]+", text.strip("()（） "))
+        method = NORMS.get(_squash(parts[0])) or NORMS.get(parts[0])
+        args = [p for p in parts[1:] if p]
+        want = {"minmax": 0, "rank": 0, "target": 1, "goalposts": 2}.get(method)
+        try:
+            nums = [float(a) for a in args]
+        except ValueError:
+            nums = None
+        if method is None or nums is None or len(nums) != want:
+            self.bad(row.number, "normalisation", text,
+                     "expected minmax, rank, target VALUE (e.g. target 80) or goalposts LOW HIGH (e.g. goalposts 0 100)")
+            return None
+        out: dict[str, Any] = {"method": method}
+        if method == "target":
+            out["target"] = nums[0]
+        if method == "goalposts":
+            out["low"], out["high"] = nums
+        return out
+
+    def measure(self, row: _Row) -> dict:
+        text = _text(row.cells.get("measure"))
+        den = _text(row.cells.get("denominator"))
+        measure: dict[str, Any] = {"kind": "value"}
+        if text:
+            try:
+                got = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                self.bad(row.number, "measure", text, f"is not a measure ({getattr(exc, 'problem', exc)}); write it "
+                         "as in the scheme YAML, e.g. {kind: count, table: activities, filter: \"kind = 'group'\"}")
+                return measure
+            if isinstance(got, str):   # a bare kind, e.g. "value"
+                got = {"kind": got}
+            if not isinstance(got, dict):
+                self.bad(row.number, "measure", text, "expected a mapping such as {kind: count, table: activities}")
+                return measure
+            measure = got
+        if den:
+            if measure.get("kind") != "value":
+                self.bad(row.number, "denominator", den, "applies to indicators read from indicator_values (no "
+                         "measure, or kind value); a record measure divides with kind ratio or per_1000")
+            measure = {**measure, "denominator": den}
+        return measure
+
+
+def _weighting(reader: _Reader) -> str:
+    return "points" if "points" in reader.headers else "weights"
+
+
+def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
+    """Top-level dimension mappings from one-row-a-node rows."""
+    points = _weighting(reader) == "points"
+    wcol = "points" if points else "weight"
+    dims: dict[str, tuple[_Row, dict]] = {}     # code -> (row, mapping)
+    leaves: dict[str, _Row] = {}
+    order: list[tuple[str, _Row, dict, bool]] = []
+    named_parents = {_text(r.cells.get("parent")) for r in rows} - {""}
+    for row in rows:
+        code = _text(row.cells.get("code"))
+        if not code:
+            reader.bad(row.number, "code", "", "is required; the cell is empty")
+            continue
+        level = reader.number(row, "level", positive=True)
+        if level is not None and not float(level).is_integer():
+            reader.bad(row.number, "level", row.cells.get("level"), "expected a whole number: 1 for an indicator, "
+                       "2 for the level above, ...")
+            level = None
+        leaf = level == 1 if "level" in reader.headers and level is not None else code not in named_parents
+        # an indicator may share the code of its own dimension (a dimension of one indicator); no other repeats
+        other = leaves.get(code) if leaf else (dims[code][0] if code in dims else leaves.get(code))
+        if other is None and leaf and code in dims and _text(row.cells.get("parent")) != code:
+            other = dims[code][0]
+        if other is not None:
+            reader.bad(row.number, "code", code, f"is already used in row {other.number}; codes are unique")
+            continue
+        name = _text(row.cells.get("name"))
+        zh, en = _text(row.cells.get("name_zh")) or name, _text(row.cells.get("name_en")) or name
+        if not (zh or en):
+            reader.bad(row.number, "name_zh" if "name_zh" in reader.headers else "name", "",
+                       "is required; the cell is empty")
+        if leaf:
+            if not _ID.match(code):
+                reader.bad(row.number, "code", code, "an indicator's code must start with a lower-case letter and "
+                           "hold only lower-case letters, digits, '-' or '_' (e.g. a1, b2-3)")
+            node = reader.indicator(row, code, zh, en)
+            leaves[code] = row
+        else:
+            node = {"id": code, "name_zh": zh or en, "name_en": en or zh}
+            for col in ("direction", "denominator", "missing", "normalisation", "measure", "camp", "unit"):
+                if _text(row.cells.get(col)):
+                    reader.bad(row.number, col, row.cells[col], "applies to indicators (level 1) only")
+            dims[code] = (row, node)
+        w = reader.number(row, wcol)
+        if w is not None and not (points and not leaf):
+            node[wcol] = w
+        elif w is None and points and leaf:
+            reader.bad(row.number, wcol, "", "is required for every indicator of a points table")
+        order.append((code, row, node, leaf))
+        reader.node_rows.setdefault(code, row.number)
+    tops = []
+    parents = {code: _text(row.cells.get("parent")) for code, row, _, leaf in order if not leaf}
+    for code, row, node, leaf in order:
+        parent = _text(row.cells.get("parent"))
+        if not parent:
+            if leaf:
+                reader.bad(row.number, "parent", "", "an indicator needs a parent: the dimension it belongs to")
+            else:
+                tops.append(node)
+            continue
+        if parent not in dims:
+            reader.bad(row.number, "parent", parent, "is not the code of any dimension row" +
+                       (" (it is an indicator's)" if parent in leaves else ""))
+            continue
+        prow, pnode = dims[parent]
+        plevel, level = reader_level(prow), reader_level(row)
+        if plevel is not None and level is not None and level >= plevel:
+            reader.bad(row.number, "level", row.cells.get("level"),
+                       f"must be below its parent's level ({_text(prow.cells.get('level'))})")
+        pnode.setdefault("indicators" if leaf else "dimensions", []).append(node)
+    _cycles(reader, dims, parents)
+    if points:   # a dimension's points, when given, must be what its indicators add up to
+        for code, (row, node) in dims.items():
+            given = reader.number(row, wcol)
+            if given is not None and abs(given - _points(node)) > 1e-9:
+                reader.bad(row.number, wcol, row.cells.get(wcol), f"is not the sum of the points below it "
+                           f"({_points(node):g})")
+    return tops
+
+
+def _points(node: dict) -> float:
+    return sum(i.get("points") or 0.0 for i in node.get("indicators", [])) + \
+        sum(_points(d) for d in node.get("dimensions", []))
+
+
+def reader_level(row: _Row) -> float | None:
+    try:
+        return float(_text(row.cells.get("level")))
+    except ValueError:
+        return None
+
+
+def _cycles(reader: _Reader, nodes: dict, parents: dict[str, str]) -> None:
+    for code in parents:
+        seen, at = {code}, parents.get(code) or None
+        while at is not None and at in nodes:
+            if at in seen:
+                reader.bad(nodes[code][0].number, "parent", parents[code], "makes a loop: a node is its own ancestor")
+                return
+            seen.add(at)
+            at = parents.get(at) or None
+
+
+def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
+    """Top-level dimension mappings from one-row-an-indicator rows with 一级指标, 二级指标 ... columns."""
+    points = _weighting(reader) == "points"
+    wcol = "points" if points else "weight"
+    depth = max((lv for lv, _ in reader.level_headers), default=0)
+    tops: list[dict] = []
+    dims: dict[tuple, dict] = {}            # path of (code or name) -> dimension mapping
+    given: dict[int, dict] = {}              # id(mapping) -> weight given in a level column
+    sums: dict[int, float] = {}              # id(mapping) -> sum of its leaves' weights or points
+    above: dict[int, dict[str, Any]] = {}    # level -> the cells of the row above (merged cells read blank)
+    seen_codes: dict[str, int] = {}
+    for row in rows:
+        filled = [lv for lv in range(1, depth + 1) if _text(row.levels.get(lv, {}).get(""))]
+        if not filled:
+            reader.bad(row.number, (1, ""), "", "names no indicator: every row needs a name in a level column")
+            continue
+        last = filled[-1]
+        path: list[tuple[int, dict[str, Any]]] = []
+        for lv in range(1, last):
+            cells = row.levels.get(lv, {})
+            if not _text(cells.get("")):
+                cells = above.get(lv)
+                if cells is None:
+                    reader.bad(row.number, (lv, ""), "", "is empty and there is no row above to repeat")
+                    break
+            path.append((lv, cells))
+        else:
+            for lv, cells in path:
+                above[lv] = cells
+            for lv in range(last, depth + 1):
+                above.pop(lv, None)
+            parent, key = None, ()
+            for lv, cells in path:
+                name = _text(cells.get(""))
+                code = _text(cells.get("code"))
+                key = key + (code or name,)
+                node = dims.get(key)
+                if node is None:
+                    number = len(parent.get("dimensions", [])) + len(parent.get("indicators", [])) + 1 \
+                        if parent is not None else len(tops) + 1
+                    auto = f"{parent['id']}.{number}" if parent is not None else f"D{number}"
+                    node = {"id": code or auto, "name_zh": name, "name_en": _text(cells.get("name_en")) or name}
+                    dims[key] = node
+                    (parent.setdefault("dimensions", []) if parent is not None else tops).append(node)
+                    if node["id"] in seen_codes:
+                        reader.bad(row.number, (lv, "code"), node["id"],
+                                   f"is already used in row {seen_codes[node['id']]}; codes are unique")
+                    seen_codes[node["id"]] = row.number
+                    reader.node_rows.setdefault(node["id"], row.number)
+                w = reader.number(row, (lv, wcol), cells.get(wcol))
+                if w is not None:
+                    if id(node) in given and given[id(node)] != w:
+                        reader.bad(row.number, (lv, wcol), cells.get(wcol),
+                                   f"differs from the {given[id(node)]:g} given above for {name}")
+                    given[id(node)] = w
+                parent = node
+            cells = row.levels[last]
+            name = _text(cells.get(""))
+            code = _text(row.cells.get("code")) or _text(cells.get("code"))
+            if parent is None:
+                reader.bad(row.number, (last, ""), name, "an indicator needs a dimension above it: put it in "
+                           "the 二级指标 column (or deeper) under a 一级指标")
+                continue
+            if not code:
+                number = len(parent.get("dimensions", [])) + len(parent.get("indicators", [])) + 1
+                code = "i" + parent["id"].removeprefix("D").replace(".", "-") + f"-{number}"
+            if not _ID.match(code):
+                reader.bad(row.number, "code", code, "an indicator's code must start with a lower-case letter and "
+                           "hold only lower-case letters, digits, '-' or '_' (e.g. a1, b2-3)")
+            elif code in seen_codes and code != parent["id"]:   # an indicator may share its dimension's code
+                reader.bad(row.number, "code", code, f"is already used in row {seen_codes[code]}; codes are unique")
+            seen_codes[code] = row.number
+            reader.node_rows[code] = row.number
+            ind = reader.indicator(row, code, name, _text(row.cells.get("name_en")) or _text(cells.get("name_en")))
+            w = reader.number(row, wcol)
+            if w is not None:
+                ind[wcol] = w
+                for lv in range(len(path)):
+                    k = tuple(key[:lv + 1])
+                    sums[id(dims[k])] = sums.get(id(dims[k]), 0.0) + w
+            elif points:
+                reader.bad(row.number, wcol, "", "is required for every indicator of a points table")
+            parent.setdefault("indicators", []).append(ind)
+    for node in dims.values():
+        if points:
+            if id(node) in given and abs(given[id(node)] - sums.get(id(node), 0.0)) > 1e-9:
+                reader.bad(None, None, node["name_zh"], f"its points ({given[id(node)]:g}) are not the sum of "
+                           f"its indicators' points ({sums.get(id(node), 0.0):g})")
+        elif id(node) in given:
+            node["weight"] = given[id(node)]
+        elif "weight" in reader.headers:   # leaves give global weights: a dimension weighs what its leaves do
+            node["weight"] = sums.get(id(node), 0.0)
+    return tops
+
+
+def default_id(stem: str) -> str:
+    """A scheme id made from a file name: 社工站评估2024 -> framework-2024, Station Review -> station-review."""
+    sid = re.sub(r"[^a-z0-9_\-]+", "-", stem.lower()).strip("-") or "framework"
+    return (sid if re.match(r"^[a-z]", sid) else f"framework-{sid}")[:64]
+
+
+def read_table(source: Any, name: str | None = None, scheme_id: str | None = None, name_zh: str | None = None,
+               name_en: str | None = None) -> Scheme:
+    """A framework table (path, bytes or upload) -> a validated Scheme; FrameworkProblems lists what is wrong."""
+    try:
+        file, rows = read_rows(source, name)
+    except ImportProblems as exc:
+        raise FrameworkProblems(exc.problems) from None
+    reader = _Reader(file)
+    parsed = reader.parse(rows)
+    if reader.problems:
+        raise FrameworkProblems(reader.problems)
+    tops = _wide(reader, parsed) if reader.wide else _long(reader, parsed)
+    if reader.problems:
+        raise FrameworkProblems(sorted(reader.problems, key=lambda p: p.row or 0))
+    stem = re.sub(r"\.[^.]*$", "", file.rsplit("/", 1)[-1])
+    data: dict[str, Any] = {"id": scheme_id or default_id(stem), "name_zh": name_zh or stem, "name_en": name_en or stem}
+    if _weighting(reader) == "points":
+        data["weighting"] = "points"
+    data["dimensions"] = tops
+    try:
+        return scheme_from_dict(data, file)
+    except SchemeError as exc:
+        raise FrameworkProblems([_locate(exc, data, parsed, reader)]) from None
+
+
+def _locate(exc: SchemeError, data: dict, rows: list[_Row], reader: _Reader) -> Problem:
+    """The row and column of a model error, from its field path (e.g. dimensions[0].indicators[2].missing)."""
+    node: Any = data
+    code, field = None, None
+    for key, idx in re.findall(r"(\w+)(?:\[(\d+)\])?", exc.field):
+        nxt = node.get(key) if isinstance(node, dict) else None
+        if idx and isinstance(nxt, list) and int(idx) < len(nxt):
+            nxt = nxt[int(idx)]
+        if isinstance(nxt, dict) and "id" in nxt and key in ("dimensions", "indicators"):
+            code, field = nxt["id"], None
+        elif field is None:
+            field = key   # the first field below the node: measure, missing, weight, normalisation ...
+        if not isinstance(nxt, (dict, list)):
+            break
+        node = nxt
+    column = {"id": "code", "measure": "measure", "name_zh": "name_zh", "name_en": "name_en"}.get(field, field)
+    if column == "measure" and "measure" not in reader.headers:
+        column = "denominator" if "denominator" in reader.headers else None
+    shown = reader.headers.get(column) if column else None
+    what = exc.problem if shown or not field else f"{field}: {exc.problem}"
+    return Problem(reader.file, reader.node_rows.get(code), shown, None, what + (f" (node {code})" if code else ""))
+
+
+# ---------------------------------------------------------------- out
+
+def _header(col: str, lang: str) -> str:
+    en, zh = HEADERS[col]
+    return zh[0] if lang == "zh" else en[0]
+
+
+def _level_name(level: int, part: str, lang: str) -> str:
+    if lang == "zh":
+        suffix = {"": "", "code": "代码", "name_en": "英文名称", "weight": "权重", "points": "分值"}[part]
+        return f"{_NUMERALS[level - 1]}级指标{suffix}"
+    return f"level {level}" + (f" {part}" if part else "")
+
+
+def _num(x: float | None) -> Any:
+    if x is None:
+        return ""
+    return int(x) if float(x).is_integer() else x
+
+
+def _indicator_cells(ind: dict, lang: str) -> dict[str, Any]:
+    measure = dict(ind.get("measure", {}))
+    den = measure.pop("denominator", "") if measure.get("kind") == "value" else ""
+    text = "" if measure == {"kind": "value"} else \
+        yaml.safe_dump(measure, default_flow_style=True, allow_unicode=True, width=10 ** 9, sort_keys=False).strip()
+    rationale, source = ind.get("rationale_zh", ""), ""
+    if SOURCE_MARK in rationale:
+        rationale, source = rationale.rsplit(SOURCE_MARK, 1)
+    nm = ind.get("normalisation")
+    norm = ""
+    if nm:
+        norm = nm.get("method", "minmax")
+        if norm == "target":
+            norm += f" {nm['target']:g}"
+        elif norm == "goalposts":
+            norm += f" {nm['low']:g} {nm['high']:g}"
+    direction = ind.get("direction", "higher")
+    if lang == "zh":
+        direction = {"higher": "正向", "lower": "负向"}[direction]
+    return {"direction": direction, "denominator": den, "missing": ind.get("missing", "median"),
+            "normalisation": norm, "camp": ind["camp"], "measure": text, "unit": ind.get("unit", ""),
+            "serves": ", ".join(ind.get("serves", [])), "rationale_zh": rationale, "source": source,
+            "rationale_en": ind.get("rationale_en", "")}
+
+
+_INDICATOR_COLS = ("direction", "denominator", "missing", "normalisation", "camp", "measure", "unit", "serves",
+                   "rationale_zh", "source", "rationale_en")
+
+
+def table_rows(scheme: Scheme, shape: str = "long", lang: str = "zh") -> list[list[Any]]:
+    """The framework table of a scheme as rows of cells, header first."""
+    if shape not in SHAPES:
+        raise InputError(f"shape: expected one of {', '.join(SHAPES)}, got {shape!r}")
+    data = scheme_to_dict(scheme)
+    wcol = "points" if getattr(scheme, "weighting", "weights") == "points" else "weight"
+
+    def height(d: dict) -> int:
+        return 1 + max([1] + [height(s) for s in d.get("dimensions", [])])
+
+    if shape == "long":
+        cols = ["code", "name_zh", "name_en", "level", "parent", wcol, *_INDICATOR_COLS]
+        out = [[_header(c, lang) for c in cols]]
+
+        def walk(d: dict, parent: str):
+            cells = {"code": d["id"], "name_zh": d["name_zh"], "name_en": d["name_en"], "level": height(d),
+                     "parent": parent, wcol: _num(d.get(wcol))}
+            out.append([cells.get(c, "") for c in cols])
+            for i in d.get("indicators", []):
+                cells = {"code": i["id"], "name_zh": i["name_zh"], "name_en": i["name_en"], "level": 1,
+                         "parent": d["id"], wcol: _num(i.get(wcol)), **_indicator_cells(i, lang)}
+                out.append([cells.get(c, "") for c in cols])
+            for s in d.get("dimensions", []):
+                walk(s, d["id"])
+        for d in data["dimensions"]:
+            walk(d, "")
+        return out
+
+    depth = max(height(d) for d in data["dimensions"])   # dimension levels + the indicator level
+    parts = ("", "code", "name_en", wcol)
+    level_cols = [(lv, p) for lv in range(1, depth + 1) for p in (parts if lv < depth else ("",))]
+    cols = ["code", "name_en", wcol, *_INDICATOR_COLS]
+    out = [[_level_name(lv, p, lang) for lv, p in level_cols] + [_header(c, lang) for c in cols]]
+
+    def walk(d: dict, path: list[dict]):
+        path = path + [d]
+        for i in d.get("indicators", []):
+            cells: dict[Any, Any] = {(lv + 1, ""): x["name_zh"] for lv, x in enumerate(path)}
+            for lv, x in enumerate(path):
+                cells[(lv + 1, "code")], cells[(lv + 1, "name_en")] = x["id"], x["name_en"]
+                cells[(lv + 1, wcol)] = _num(x.get(wcol))
+            cells[(len(path) + 1, "")] = i["name_zh"]
+            cells.update({"code": i["id"], "name_en": i["name_en"], wcol: _num(i.get(wcol)), **_indicator_cells(i, lang)})
+            out.append([cells.get(k, "") for k in level_cols] + [cells.get(c, "") for c in cols])
+        for s in d.get("dimensions", []):
+            walk(s, path)
+    for d in data["dimensions"]:
+        walk(d, [])
+    return out
+
+
+def write_table(scheme: Scheme, fmt: str = "xlsx", shape: str = "long", lang: str = "zh") -> bytes:
+    """The framework table as file bytes: .xlsx, or CSV in UTF-8 with BOM (so that Excel opens it right)."""
+    rows = table_rows(scheme, shape, lang)
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerows(rows)
+        return "\ufeff".encode("utf-8") + buf.getvalue().encode("utf-8")
+    if fmt != "xlsx":
+        raise InputError(f"format: expected csv or xlsx, got {fmt!r}")
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "指标体系" if lang == "zh" else "framework"
+    for r in rows:
+        ws.append(r)
+        for cell in ws[ws.max_row]:   # text that Excel would read as a formula stays text
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
