@@ -22,17 +22,22 @@ def test_scores_and_rank_intervals_match(db, capsys):
                         "--seed", "0", "--spread", "0.2", "--top-k", "5", "--format", "json")
     at = open_app("en", "scores")
     assert not at.exception
-    ranking = frame_of(at, "capped_by").set_index("rank")
+    # every station compared by its name (the English page shows name_en), tied ranks included
+    name = {s["station_id"]: s["name_en"] for s in cli_scores["stations"]}
+    assert len(set(name.values())) == len(name)
+    ranking = frame_of(at, "capped_by").set_index("station")
+    assert len(ranking) == len(cli_scores["stations"])
     for s in cli_scores["stations"]:
-        assert ranking.at[s["rank"], "score"] == pytest.approx(s["score"], abs=1e-6)
-    shown = frame_of(at, "p_top_k").set_index("rank")
+        assert ranking.at[s["name_en"], "score"] == pytest.approx(s["score"], abs=1e-6)
+        assert ranking.at[s["name_en"], "rank"] == s["rank"]
+    shown = frame_of(at, "p_top_k").set_index("station")
+    assert len(shown) == len(cli_sens["stations"])
     for s in cli_sens["stations"]:
-        row = shown.loc[[s["rank"]]].iloc[0] if shown.index.is_unique else None
-        if row is None:
-            continue   # tied ranks: covered by the p_top_k sum below
+        row = shown.loc[name[s["station_id"]]]
         lo, hi = s["rank_p05"], s["rank_p95"]
+        assert row["rank"] == s["rank"]
         assert row["range"] == (f"{lo}" if lo == hi else f"{lo}–{hi}")
-    assert sum(s["p_top_k"] for s in cli_sens["stations"]) == pytest.approx(shown["p_top_k"].sum() / 100, abs=1e-6)
+        assert row["p_top_k"] / 100 == pytest.approx(s["p_top_k"], abs=1e-6)
 
 
 @pytest.mark.parametrize("method", ["entropy", "critic"])
@@ -45,3 +50,35 @@ def test_objective_weights_match(db, capsys, method):
     assert not at.exception
     shown = frame_of(at, "camp")["weight"] / 100     # the weights table, indexed by indicator id
     assert shown.to_dict() == pytest.approx(cli, abs=1e-6)
+
+
+def test_tied_ranks_match_station_by_station(db, capsys):
+    """A scheme of one rubric indicator (four levels over 24 stations) ties many stations: each is still compared."""
+    from dataclasses import replace
+
+    from indicators.records import store as records
+    from indicators.scheme import catalog
+    base = catalog.builtin("needs-met")
+    dim = next(d for d in base.dimensions if any(i.id == "professional_quality" for i in d.indicators))
+    only = replace(dim, indicators=tuple(i for i in dim.indicators if i.id == "professional_quality"))
+    tied = replace(base, id="tied-ranks", dimensions=(only,), gates=())
+    con = records.connect(db)
+    try:
+        catalog.save(con, tied)
+    finally:
+        con.close()
+    cli = cli_json(capsys, "sensitivity", "--db", str(db), "--scheme", "tied-ranks", "--draws", "500",
+                   "--seed", "0", "--spread", "0.2", "--top-k", "5", "--format", "json")
+    names = {s["station_id"]: s["name_en"] for s in cli_json(capsys, "score", "--db", str(db), "--scheme",
+                                                              "tied-ranks", "--format", "json")["stations"]}
+    assert len({s["rank"] for s in cli["stations"]}) < len(cli["stations"])   # there are ties
+    at = open_app("en", "scores")
+    at.selectbox(key="scheme_id").set_value("tied-ranks").run()
+    at.number_input(key="sens_draws").set_value(500).run()
+    assert not at.exception
+    shown = frame_of(at, "p_top_k").set_index("station")
+    for s in cli["stations"]:
+        row = shown.loc[names[s["station_id"]]]
+        lo, hi = s["rank_p05"], s["rank_p95"]
+        assert (row["rank"], row["range"]) == (s["rank"], f"{lo}" if lo == hi else f"{lo}–{hi}")
+        assert row["p_top_k"] / 100 == pytest.approx(s["p_top_k"], abs=1e-6)

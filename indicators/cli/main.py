@@ -105,7 +105,8 @@ def cmd_score(args) -> int:
         return 0
     table = result.table()[["name_en", "name", "score", "rank", "grade", "capped_by"]]
     if args.format == "csv":
-        sys.stdout.write(table.to_csv(float_format="%.2f"))
+        from indicators.outputs.export import neutralise   # station names may be formulas to a spreadsheet
+        sys.stdout.write(table.map(neutralise).to_csv(float_format="%.2f"))
         return 0
     print(f"{scheme.name_en} ({scheme.id}) - {len(table)} stations, period {result.period}")
     print(table.to_string(float_format=lambda v: f"{v:.1f}"))

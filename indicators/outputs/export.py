@@ -1,7 +1,9 @@
 """Results out: a score result (or two, compared) to .xlsx or .csv that a spreadsheet can open safely.
 
-Any text cell that a spreadsheet could run as a formula (starting with = + - @, a tab or a carriage return) gets an
-apostrophe in front, so user text (station names, scheme and indicator names) is shown, never executed. Numbers stay
+Any text cell that a spreadsheet could run as a formula gets an apostrophe in front: one starting with = + - @, a tab
+or a carriage return, and one where = + - @ (or their full-width forms) follow only blanks, invisible characters or
+';' (Excel and WPS strip leading blanks, some locales split on ';'). So user text (station names, scheme and
+indicator names) is shown, never executed. Numbers stay
 numbers. The file is written beside the target and moved into place, so a failure never leaves half a file.
 """
 from __future__ import annotations
@@ -11,6 +13,7 @@ import io
 import math
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,8 @@ from indicators.errors import InputError
 from indicators.scoring.engine import ScoreResult
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_SIGNS = "=+-@＝＋－＠"
+_SEPARATORS = ";；"
 
 
 class ExportError(InputError):
@@ -30,9 +35,20 @@ class ExportError(InputError):
 
 def neutralise(value: Any) -> Any:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe; anything else is returned as is."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_START):
+    if isinstance(value, str) and (value.startswith(DANGEROUS_START) or _formula_after_blanks(value)):
         return "'" + value
     return value
+
+
+def _formula_after_blanks(text: str) -> bool:
+    """Whether a formula sign follows leading blanks (any Unicode space, line or paragraph separator, control or
+    invisible format character such as U+3000, U+00A0, U+200B, U+FEFF) or separators."""
+    for ch in text:
+        if ch in _FORMULA_SIGNS:
+            return True
+        if not (ch.isspace() or ch in _SEPARATORS or unicodedata.category(ch) in ("Zs", "Zl", "Zp", "Cc", "Cf")):
+            return False
+    return False
 
 
 def _name(obj, lang: str, field: str = "name") -> str:

@@ -475,11 +475,39 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8:
+        _refuse_mixed(data)
         try:
             return data.decode("gb18030")
+        except UnicodeDecodeError as gb:
+            at = max(utf8.start, gb.start)   # where the longer of the two readings broke
+            line = data[:at].count(b"\n") + 1
+            raise _FileProblem(f"is neither UTF-8 nor GBK/GB18030 text (byte {at:,} is 0x{data[at]:02x},"
+                               f" line {line:,}); save it as 'CSV UTF-8' or as .xlsx") from None
+
+
+def _refuse_mixed(data: bytes) -> None:
+    """GB18030 reads almost any bytes, so a UTF-8 file with one GBK line (or the reverse) would import as mojibake.
+    Line by line: a non-ASCII line that is valid UTF-8 and holds Chinese is UTF-8 (GBK text almost never is);
+    a file with such lines and lines that are not UTF-8 at all is mixed: refuse it at the first line of the
+    smaller kind."""
+    utf8, other = [], []
+    for n, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
         except UnicodeDecodeError:
-            raise _FileProblem(f"is neither UTF-8 nor GBK/GB18030 text (byte {utf8.start:,} is 0x{data[utf8.start]:02x});"
-                               " save it as 'CSV UTF-8' or as .xlsx") from None
+            other.append(n)
+        else:
+            if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+                utf8.append(n)
+    if utf8 and other:
+        if len(utf8) >= len(other):
+            odd, why = other[0], f"line {other[0]:,} is not UTF-8 while {len(utf8):,} other lines are"
+        else:
+            odd, why = utf8[0], f"line {utf8[0]:,} is UTF-8 while {len(other):,} other lines are GBK/GB18030"
+        raise _FileProblem(f"is neither UTF-8 nor GBK/GB18030 text ({why}: mixed encodings);"
+                           " save it as 'CSV UTF-8' or as .xlsx", odd)
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:

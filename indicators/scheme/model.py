@@ -472,19 +472,147 @@ def scheme_from_dict(data: Any, source: str | None = None) -> Scheme:
     return validate(scheme, source)
 
 
+# A scheme file is a few hundred nodes; these limits are far above any real one and refuse hostile files
+# (alias bombs, deep nesting, giant numbers) in milliseconds instead of running until killed.
+MAX_YAML_BYTES = 1_000_000
+MAX_YAML_NODES = 100_000      # after aliases are expanded: *a repeated is counted every time
+MAX_YAML_DEPTH = 50
+MAX_NUMBER = 1e15             # weights, scores, bounds: any larger value is a typo or an attack (1e308 + 1e308 = inf)
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses nesting deeper than MAX_YAML_DEPTH while composing, long before Python's recursion
+    limit, and names the field where it happened."""
+
+    def __init__(self, stream, source):
+        super().__init__(stream)
+        self._parts: list = []
+        self._source = source
+
+    def compose_node(self, parent, index):
+        self._parts.append(index.value if isinstance(index, yaml.ScalarNode) else index)
+        try:
+            if len(self._parts) > MAX_YAML_DEPTH:
+                line = self.peek_event().start_mark.line + 1
+                parts = [p for p in self._parts if isinstance(p, (str, int))]
+                path = _yaml_path(parts[:6]) + ("..." if len(parts) > 6 else "")
+                raise SchemeError(path or f"line {line}", f"is nested more than {MAX_YAML_DEPTH} levels deep"
+                                  f" (line {line})", self._source)
+            return super().compose_node(parent, index)
+        finally:
+            self._parts.pop()
+
+    def construct_yaml_int(self, node):
+        if len(node.value) > 40:   # Python refuses to read ints of more than 4,300 digits; no scheme needs 40
+            return _LongNumber(len(node.value))
+        return super().construct_yaml_int(node)
+
+
+class _LongNumber(int):
+    """Stands in for an integer too long to read, so that _check_numbers can name its field."""
+
+    def __new__(cls, digits: int):
+        self = super().__new__(cls, 10 ** 40)
+        self.digits = digits
+        return self
+
+
+_GuardedLoader.add_constructor("tag:yaml.org,2002:int", _GuardedLoader.construct_yaml_int)
+
+
+def _yaml_path(parts) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _expanded_sizes(root) -> dict[int, int]:
+    """Node count of every node with aliases expanded, by id; each distinct node is visited once, so a
+    billion-node alias tree costs as much as its few dozen distinct nodes."""
+    size: dict[int, int] = {}
+    stack = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in size:
+            continue
+        kids = ([k for pair in node.value for k in pair] if isinstance(node, yaml.MappingNode)
+                else list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        if ready or not kids:
+            size[id(node)] = min(1 + sum(size[id(k)] for k in kids), 10 * MAX_YAML_NODES)
+        else:
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in size)
+    return size
+
+
+def _check_expansion(root, source) -> None:
+    size = _expanded_sizes(root)
+    if size[id(root)] <= MAX_YAML_NODES:
+        return
+    # name the field: follow the largest child down while it alone is over the budget
+    node, path = root, []
+    while True:
+        if isinstance(node, yaml.MappingNode):
+            kids = [(k.value if isinstance(k, yaml.ScalarNode) else "?", v) for k, v in node.value]
+        elif isinstance(node, yaml.SequenceNode):
+            kids = list(enumerate(node.value))
+        else:
+            kids = []
+        big = [(p, k) for p, k in kids if size[id(k)] > MAX_YAML_NODES]
+        if not big:
+            break
+        step, node = big[0]
+        path.append(step)
+    raise SchemeError(_yaml_path(path) or "(top)",
+                      f"expands to more than {MAX_YAML_NODES:,} values through YAML aliases (&anchor / *alias);"
+                      " write the values out or use fewer aliases", source)
+
+
+def _check_numbers(data: Any, source) -> None:
+    """Every number finite and within MAX_NUMBER, so that no weight, sum or bound overflows later."""
+    stack = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, path + [str(k)]) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, path + [n]) for n, v in enumerate(value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not (isinstance(value, int) and abs(value) <= MAX_NUMBER) and not (
+                    isinstance(value, float) and math.isfinite(value) and abs(value) <= MAX_NUMBER):
+                shown = (f"{value:.3g}" if isinstance(value, float) else f"a number of {value.digits:,} digits"
+                         if isinstance(value, _LongNumber) else str(value))
+                raise SchemeError(_yaml_path(path) or "(top)",
+                                  f"must be a finite number no larger than {MAX_NUMBER:g} in size, got {shown}", source)
+
+
 def load_yaml(text: str, source: str | None = None) -> Scheme:
+    if len(text) > MAX_YAML_BYTES:
+        raise SchemeError("(file)", f"is {len(text):,} characters; a scheme file may hold at most {MAX_YAML_BYTES:,}",
+                          source)
+    loader = _GuardedLoader(text, source)
     try:
-        data = yaml.safe_load(text)
+        root = loader.get_single_node()
+        if root is not None:
+            _check_expansion(root, source)
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(yaml)"
         raise SchemeError(where, f"not valid YAML: {getattr(exc, 'problem', exc)}", source) from None
+    finally:
+        loader.dispose()
+    _check_numbers(data, source)
     return scheme_from_dict(data, source)
 
 
 def load_file(path: str | Path) -> Scheme:
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_YAML_BYTES * 4:   # UTF-8: up to 4 bytes a character; load_yaml counts exactly
+            raise SchemeError("(file)", f"is {path.stat().st_size:,} bytes; a scheme file may hold at most "
+                              f"{MAX_YAML_BYTES:,} characters", str(path))
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemeError("(file)", f"cannot be read: {exc}", str(path)) from None

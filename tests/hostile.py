@@ -1,0 +1,47 @@
+"""Hostile inputs shared by the hardening tests: scheme files that attack the YAML reader, ledger cells that attack a
+spreadsheet or a web page. Each maker returns text; the tests say what must happen to it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = (ROOT / "indicators" / "scheme" / "builtin" / "needs-met.yaml").read_text(encoding="utf-8")
+
+
+def alias_bomb(levels: int = 9, fan: int = 10, at: str = "serves") -> str:
+    """The scheme with its first `serves` list (or first indicator weight) replaced by a fan**levels-element tree
+    of aliases: a few hundred bytes that a naive reader expands to a billion values."""
+    tree = "[" + ", ".join(f"&b{i} [" + ", ".join([f"*b{i - 1}" if i else "x"] * fan) + "]" for i in range(levels)) + "]"
+    if at == "serves":
+        return BASE.replace("    serves:", f"    serves: {tree}\n    x_serves:", 1)
+    return weight(tree, 2)
+
+
+def deep_flow_list(depth: int = 5000) -> str:
+    return BASE.replace("    serves:", "    serves: " + "[" * depth + "]" * depth + "\n    x_serves:", 1)
+
+
+def deep_mapping(depth: int = 3000) -> str:
+    return BASE.replace("    serves:", "    serves: " + "{a: " * depth + "1" + "}" * depth + "\n    x_serves:", 1)
+
+
+def weight(value: str, nth: int = 1) -> str:
+    """The scheme with its nth `weight:` line set to `value` (as written in YAML)."""
+    lines, seen = BASE.splitlines(keepends=True), 0
+    for n, line in enumerate(lines):
+        if line.lstrip().startswith("weight:"):
+            seen += 1
+            if seen == nth:
+                lines[n] = line[: line.index("weight:")] + f"weight: {value}\n"
+                break
+    return "".join(lines)
+
+
+# Text that a spreadsheet would run as a formula once it strips leading blanks or splits on ';'.
+FORMULA_PAYLOADS = [
+    "=1+1", "+1+1", "-1+1", "@SUM(A1)", "=HYPERLINK(\"http://x\",\"y\")", "=cmd|' /C calc'!A0",
+    " =1+1", "  +1", "\t=1+1", "\n=1+1", "\r=1+1", "\u3000=1+1", "\u00a0=1+1", "\u2003@SUM(A1)", "\ufeff=1",
+    "\u200b=1", ";=1+1", " ;-1", "\t;@x", "\u3000\u3000;+1", "；=1+1", "\u2028=1",
+]
+SCRIPT_PAYLOADS = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "javascript:alert(1)",
+                   "{{7*7}}", "'; DROP TABLE stations; --", "Robert'); DROP TABLE needs;--"]

@@ -1,0 +1,74 @@
+"""Hostile scheme files (alias bombs, deep nesting, giant numbers) are bad input: refused in well under a second,
+exit 2 naming the field, by the CLI and by the app's upload alike, the database untouched."""
+import hashlib
+import time
+
+import pytest
+
+from indicators.cli.main import main
+from indicators.records import store as records
+from indicators.scheme import editing
+from indicators.scheme.model import SchemeError, load_yaml
+from tests import hostile
+
+CASES = [
+    ("alias bomb in serves", hostile.alias_bomb(), "dimensions[1].indicators[0].serves", "aliases"),
+    ("alias bomb in a weight", hostile.alias_bomb(at="weight"), "dimensions[0].indicators[0].weight", "aliases"),
+    ("5,000-deep flow list", hostile.deep_flow_list(5000), "dimensions[1].indicators[0].serves", "nested"),
+    ("3,000-deep mapping", hostile.deep_mapping(3000), "dimensions[1].indicators[0].serves", "nested"),
+    ("weight 10**400", hostile.weight("1" + "0" * 400, 2), "dimensions[0].indicators[0].weight", "401 digits"),
+    ("weight of 5,000 digits", hostile.weight("9" * 5000, 2), "dimensions[0].indicators[0].weight", "5,000 digits"),
+    ("weights summing past 1e308", hostile.weight("1.0e+308", 3).replace("weight: 40", "weight: 1.0e+308", 1),
+     "dimensions[0].indicators[", "1e+308"),
+    ("weight .inf", hostile.weight(".inf", 2), "dimensions[0].indicators[0].weight", "inf"),
+]
+
+
+def _state(path) -> str:
+    """Every row of every table, hashed: 'nothing changed' means this is the same before and after."""
+    con = records.connect(path, read_only=True)
+    try:
+        h = hashlib.sha256()
+        for (table,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall():
+            h.update(repr(sorted(map(repr, con.execute(f'SELECT * FROM "{table}"').fetchall()))).encode())
+        return h.hexdigest()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("name,text,field,word", CASES, ids=[c[0] for c in CASES])
+def test_cli_refuses_with_exit_2_naming_the_field(demo_copy, tmp_path, capsys, name, text, field, word):
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    before = _state(demo_copy)
+    t0 = time.perf_counter()
+    code = main(["score", "--db", str(demo_copy), "--scheme", str(path)])
+    took = time.perf_counter() - t0
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert field in err and word in err and "Traceback" not in err and "internal error" not in err
+    assert took < 1.0, f"{name}: {took:.2f}s to refuse"
+    assert _state(demo_copy) == before
+
+
+@pytest.mark.parametrize("name,text,field,word", CASES, ids=[c[0] for c in CASES])
+def test_app_upload_refuses_naming_the_field(name, text, field, word):
+    t0 = time.perf_counter()
+    with pytest.raises(SchemeError) as exc:
+        editing.parse_upload(text.encode("utf-8"), "upload.yaml")
+    assert time.perf_counter() - t0 < 1.0
+    assert exc.value.field.startswith(field) and word in str(exc.value)
+
+
+def test_limits_leave_real_schemes_alone():
+    # the built-in schemes, and one with a harmless alias, still load
+    assert load_yaml(hostile.BASE).id == "needs-met"
+    text = hostile.BASE.replace("    serves:", "    serves: &s [a, b]\n    x_serves:", 1)
+    with pytest.raises(SchemeError, match="x_serves: unknown field"):   # the alias was read; the field name is wrong
+        load_yaml(text.replace("x_serves:", "x_serves: *s\n    y:", 1))
+
+
+def test_file_size_is_capped(tmp_path):
+    text = hostile.BASE + "#" + "x" * 1_000_001 + "\n"
+    with pytest.raises(SchemeError, match="at most 1,000,000"):
+        load_yaml(text, "big.yaml")
