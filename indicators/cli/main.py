@@ -274,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from indicators.cli.records_io import register   # import, export, report
     register(sub)
+    from indicators.cli.audit import register as register_audit; register_audit(sub)   # noqa: E702
     return p
 
 
