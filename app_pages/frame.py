@@ -158,8 +158,9 @@ def _score_records(path: str, records_yaml: str, start: date | None, end: date |
 def score(path: str, scheme: Scheme, period: Period) -> ScoreResult:
     """Every stage of the scheme over the period: SQL once per (records part, period), weights by numpy."""
     base = _score_records(path, dump_yaml(editing.strip_weights(scheme)), period.start, period.end)
-    return base.reweighted({d.id: d.weight for d in scheme.dimensions},
-                           {i.id: i.weight for i in scheme.indicators}, provenance=scheme.provenance)
+    return base.reweighted({d.id: d.weight for d in scheme.nodes()},
+                           {i.id: i.weight for i in scheme.indicators}, provenance=scheme.provenance,
+                           weighting=scheme.weighting)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -154,3 +154,18 @@ def test_cli_bad_input_exits_2(demo_db, capsys, args, message):
     full = ["audit", *(["--db", str(demo_db)] if "--db" not in args else []), *args]
     assert main(full) == 2
     assert message in capsys.readouterr().err
+
+
+def test_tree_scheme_correlates_with_every_node_at_every_depth(demo_db, capsys):
+    from pathlib import Path
+    tree = Path(__file__).parent / "data" / "tree-scheme.yaml"
+    assert main(["audit", "--db", str(demo_db), "--scheme", str(tree), "--format", "json", "--runs", "64"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    from indicators.scheme.model import load_file
+    scheme = load_file(tree)
+    nodes = [d.id for d in scheme.nodes()]
+    assert set(out["with_nodes"]["urgent_needs_resolved"]) == {*nodes, "total"}
+    assert out["parents"]["urgent_needs_resolved"] == "A1"
+    # alpha of a top-level node counts the leaves of its whole subtree
+    under_a = [i.id for i in scheme.indicators if "A" in scheme.path_of(i.id)]
+    assert out["alpha"]["A"]["indicators"] == len(under_a) > out["alpha"]["A1"]["indicators"]

@@ -225,6 +225,8 @@ def _reference_score_normalised(scheme, period, stations, raw, normalised, missi
         capped.append(", ".join(gate.name_en or gate.indicator for gate in failed))
     weights = pd.DataFrame({"dimension": pd.Series(dim_of), "within": within, "effective": flat})
     weights["dimension_weight"] = weights["dimension"].map(dim_w)
+    weights["parent"] = weights["dimension"]   # two levels: the holder is the top-level dimension
+    weights["path"] = [f"{dim_of[i]}/{i}" for i in weights.index]
     idx = stations.index
     return scoring.ScoreResult(
         scheme=scheme, period=period, stations=stations, raw=raw[ids], normalised=normalised[ids],
@@ -232,12 +234,13 @@ def _reference_score_normalised(scheme, period, stations, raw, normalised, missi
         contributions=pd.DataFrame(contrib, index=idx, columns=ids),
         dimension_scores=pd.DataFrame(dims, index=idx), total=pd.Series(total, index=idx, name="score"),
         rank=pd.Series(scoring.rank_of(total), index=idx, name="rank"),
-        grade=pd.Series(grades, index=idx, name="grade"), capped_by=pd.Series(capped, index=idx, name="capped_by"))
+        grade=pd.Series(grades, index=idx, name="grade"), capped_by=pd.Series(capped, index=idx, name="capped_by"),
+        nodes=pd.DataFrame(dims, index=idx))
 
 
 def _same_result(a: scoring.ScoreResult, b: scoring.ScoreResult):
     assert a.scheme == b.scheme
-    for f in ("stations", "raw", "normalised", "missing", "weights", "contributions", "dimension_scores"):
+    for f in ("stations", "raw", "normalised", "missing", "weights", "contributions", "dimension_scores", "nodes"):
         pd.testing.assert_frame_equal(getattr(a, f), getattr(b, f), check_exact=True, obj=f)
     for f in ("total", "rank", "grade", "capped_by"):
         pd.testing.assert_series_equal(getattr(a, f), getattr(b, f), check_exact=True, obj=f)

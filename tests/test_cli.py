@@ -199,3 +199,36 @@ def test_a_database_without_record_tables_exits_2(capsys, tmp_path):
     duckdb.connect(str(tmp_path / "other.duckdb")).close()
     code, _, err = run(capsys, "score", "--db", str(tmp_path / "other.duckdb"), "--scheme", "needs-met")
     assert code == 2 and "no record tables" in err
+
+
+def test_score_json_has_full_precision_nodes_and_points(capsys, demo_db):
+    tree = str(ROOT / "tests" / "data" / "tree-scheme.yaml")
+    code, out, err = run(capsys, "score", "--db", str(demo_db), "--scheme", tree, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["weighting"] == "points" and data["aggregation"] == "arithmetic"
+    for s in data["stations"]:
+        assert set(s["nodes"]) == {"A", "A1", "A2", "B", "B1", "B2", "C", "C1"}
+        assert s["points_available"] == 100 and s["points"] == pytest.approx(s["score"], abs=1e-12)
+        # C holds two indicators (5 points each) and C1 (15 points): C's score is their points-weighted mean
+        ind = s["indicators"]
+        c = (5 * ind["spending_on_needs"]["normalised"] + 5 * ind["photos"]["normalised"] + 15 * s["nodes"]["C1"]) / 25
+        assert s["nodes"]["C"] == pytest.approx(c, abs=1e-9)
+        assert sum(v["contribution"] for v in ind.values()) == pytest.approx(s["score"], abs=1e-9)
+    # no rounding to 6 places: some score carries more digits than that
+    assert any(len(repr(s["score"]).split(".")[-1]) > 6 for s in data["stations"])
+
+
+def test_score_json_topsis_keeps_each_stations_distances(capsys, demo_db, tmp_path):
+    from dataclasses import replace
+    from indicators.scheme.model import dump_yaml
+    path = tmp_path / "topsis.yaml"
+    path.write_text(dump_yaml(replace(catalog.builtin("needs-met"), id="nm-topsis", aggregation="topsis")),
+                    encoding="utf-8")
+    code, out, err = run(capsys, "score", "--db", str(demo_db), "--scheme", str(path), "--format", "json")
+    assert code == 0, err
+    s = json.loads(out)["stations"][0]
+    d = s["distances"]["(total)"]
+    assert s["score"] == pytest.approx(100 * d["d_minus"] / (d["d_plus"] + d["d_minus"]), abs=1e-9)
+    assert set(s["distances"]) == {"(total)", *s["nodes"]}
+    assert "points" not in s

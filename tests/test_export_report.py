@@ -46,7 +46,8 @@ def test_xlsx_one_result(results, tmp_path, lang):
     r = results["needs-met"]
     path = export_scores(r, tmp_path / "s.xlsx", lang=lang)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["scores", "raw", "normalised", "contributions", "dimension_scores", "weights", "about"]
+    assert wb.sheetnames == ["scores", "raw", "normalised", "contributions", "dimension_scores", "nodes", "weights",
+                             "tree", "about"]
     rows = sheet_rows(wb["scores"])
     head, body = rows[0], rows[1:]
     assert head[0] == ("排名" if lang == "zh" else "rank")
@@ -104,7 +105,7 @@ def test_csv_wide_table(results, tmp_path):
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     df = pd.read_csv(path, encoding="utf-8-sig", dtype={"station_id": str})
     assert list(df.columns[:5]) == ["station_id", "station", "score", "rank", "grade"]
-    assert len(df.columns) == 5 + 3 * len(r.raw.columns)
+    assert len(df.columns) == 5 + len(r.nodes.columns) + 3 * len(r.raw.columns)
     df = df.set_index("station_id")
     for sid in r.stations.index:
         assert close(df.at[sid, "score"], r.total[sid]) and df.at[sid, "rank"] == r.rank[sid]
@@ -114,6 +115,33 @@ def test_csv_wide_table(results, tmp_path):
     two = export_scores([results["photo-count"], r], tmp_path / "two.csv", lang="zh")
     df2 = pd.read_csv(two, encoding="utf-8-sig")
     assert {"photo-count 排名", "needs-met 排名", "名次变化"} <= set(df2.columns)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_points_tree_exports_its_nodes_points_and_weights(demo_db, tmp_path, lang):
+    from indicators.scheme.model import load_yaml
+    from tests.conftest import ROOT
+    con = records.connect(demo_db, read_only=True)
+    r = score(con, load_yaml((ROOT / "tests" / "data" / "tree-scheme.yaml").read_text(encoding="utf-8")))
+    con.close()
+    wb = openpyxl.load_workbook(export_scores(r, tmp_path / "t.xlsx", lang=lang))
+    scores = sheet_rows(wb["scores"])
+    assert scores[0][-2:] == (["得分（分值）", "总分值"] if lang == "zh" else ["points", "points available"])
+    for row in scores[1:]:
+        assert close(row[-2], r.points_earned[row[1]]) and row[-1] == 100
+    nodes = sheet_rows(wb["nodes"])
+    assert nodes[0][2:4] == (["服务成效", "服务成效 / 需求解决"] if lang == "zh" else ["Outcomes", "Outcomes / Needs resolved"])
+    codes = list(r.nodes.columns)
+    for row in nodes[1:]:
+        for code, v in zip(codes, row[2:]):
+            assert close(v, r.nodes.at[row[0], code])
+    tree = {row[0]: row for row in sheet_rows(wb["tree"])[1:]}
+    assert tree["A1"][3:6] == [2, "A", "A/A1"] and tree["A1"][-1] == 30
+    assert close(tree["urgent_needs_resolved"][7], 0.15)     # 15 of 100 points
+    df = pd.read_csv(export_scores(r, tmp_path / "t.csv", lang="en"), encoding="utf-8-sig").set_index("station_id")
+    for sid in r.stations.index:
+        assert close(df.at[sid, "Outcomes / Needs resolved score"], r.nodes.at[sid, "A1"])
+        assert close(df.at[sid, "points"], r.points_earned[sid])
 
 
 def test_export_refuses_bad_requests(results, tmp_path):

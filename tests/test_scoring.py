@@ -83,7 +83,9 @@ def test_geometric_is_less_compensatory():
     arith, geo = score_raw(s_a, raw, stations(3)), score_raw(s_g, raw, stations(3))
     assert close(arith.total, [50, 50, 50])
     assert geo.total["S1"] > geo.total["S0"]
-    assert math.isclose(geo.total["S0"], math.sqrt(101) - 1)   # exp(0.5 ln 1 + 0.5 ln 101) - 1
+    # the standard weighted geometric mean, a 0 counted as 1 point (the zero rule): sqrt(1 * 100) = 10
+    assert math.isclose(geo.total["S0"], 10.0)
+    assert math.isclose(geo.total["S1"], 50.0)
     assert close(geo.contributions.sum(axis=1), geo.total)
 
 

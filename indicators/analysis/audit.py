@@ -14,7 +14,8 @@ Everything is read from one `ScoreResult` (numpy on its cached matrices, never a
 - variance-based sensitivity of each station's rank to the uncertain choices, with `sobol.indices`:
   weights (each effective weight times a uniform factor in [1 - spread, 1 + spread], renormalised; one group),
   normalisation (the scheme's own, min-max, rank), missing rule (the scheme's own, median, worst) and aggregation
-  (arithmetic, geometric in the engine's form); a choice whose options all give the same numbers is left out and
+  (arithmetic, geometric in the engine's form; both nest exactly, so the flat effective weights give every
+  level's result; TOPSIS does not nest and is not among the options); a choice whose options all give the same numbers is left out and
   said so. First-order and total indices per station, and over all stations weighted by each station's rank
   variance (the share of all rank movement that the choice explains).
 Every finding carries a plain sentence in English and Chinese.
@@ -29,7 +30,7 @@ import pandas as pd
 from indicators.analysis import sobol
 from indicators.analysis.sensitivity import rank_desc_min
 from indicators.scheme.model import Normalisation
-from indicators.scoring.engine import ScoreResult, fill_missing, normalise
+from indicators.scoring.engine import GEOMETRIC_FLOOR, ScoreResult, fill_missing, normalise
 
 REDUNDANT = 0.9
 ALPHA_LOW = 0.7
@@ -72,21 +73,14 @@ def _corr(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.clip(r, -1, 1)
 
 
-def _parent(scheme, code: str, fallback: dict[str, str]) -> str | None:
-    """An indicator's own dimension: the tree's parent_of when the scheme has it, else its (only) dimension."""
+def _ancestors(scheme, parent: str | None) -> list[str]:
+    """An indicator's dimension nodes, nearest (its parent) first, up to the top level. The parent comes from
+    `ScoreResult.weights` (a dimension may share its code with one of its indicators); above it, the tree."""
     parent_of = getattr(scheme, "parent_of", None)
-    return parent_of(code) if parent_of else fallback.get(code)
-
-
-def _ancestors(scheme, code: str, fallback: dict[str, str]) -> list[str]:
-    """An indicator's dimension nodes, nearest first, up to the top level."""
-    parent_of = getattr(scheme, "parent_of", None)
-    if parent_of is None:
-        return [fallback[code]] if code in fallback else []
-    out, p = [], parent_of(code)
+    out, p = [], parent
     while p is not None and p not in out:
         out.append(p)
-        p = parent_of(p)
+        p = parent_of(p) if parent_of else None
     return out
 
 
@@ -166,7 +160,7 @@ def rank_sensitivity(result: ScoreResult, runs: int = 1024, seed: int = 0, sprea
         groups.append(cols[f])
         d += width
     mats = {(n, m): _matrix(result, n, m) for n in norm_keep for m in miss_keep}
-    logs = {key: np.log1p(m) for key, m in mats.items()}
+    logs = {key: np.log(np.maximum(m, GEOMETRIC_FLOOR)) for key, m in mats.items()}   # the engine's geometric
 
     def pick(x: np.ndarray, f: str, opts: list[str]) -> np.ndarray:
         if f not in cols:
@@ -187,7 +181,7 @@ def rank_sensitivity(result: ScoreResult, runs: int = 1024, seed: int = 0, sprea
                     rows = (ni == a) & (mi == b) & (ai == c)
                     if rows.any():
                         key = (norm_keep[a], miss_keep[b])
-                        scores[rows] = (w[rows] @ mats[key].T if c == 0 else np.expm1(w[rows] @ logs[key].T))
+                        scores[rows] = (w[rows] @ mats[key].T if c == 0 else np.exp(w[rows] @ logs[key].T))
         return rank_desc_min(scores).astype(float)
 
     ids = list(result.stations.index)
@@ -226,7 +220,8 @@ def audit(result: ScoreResult, runs: int = 1024, seed: int = 0, spread: float = 
     ids = list(result.normalised.columns)
     names_en = {i.id: i.name_en for i in scheme.indicators}
     names_zh = {i.id: i.name_zh for i in scheme.indicators}
-    fallback = dict(zip(result.weights.index, result.weights["dimension"]))
+    own = "parent" if "parent" in result.weights.columns else "dimension"
+    parents = result.weights[own].reindex(ids).astype(object)
     dims = node_scores(result)
     node_en = {d.id: d.name_en for d in getattr(scheme, "nodes", lambda: scheme.dimensions)()}
     node_zh = {d.id: d.name_zh for d in getattr(scheme, "nodes", lambda: scheme.dimensions)()}
@@ -235,11 +230,10 @@ def audit(result: ScoreResult, runs: int = 1024, seed: int = 0, spread: float = 
     targets = pd.concat([dims, result.total.rename("total")], axis=1)
     with_nodes = pd.DataFrame(_corr(n, targets.loc[result.normalised.index].to_numpy(dtype=float)),
                               index=ids, columns=list(targets.columns))
-    parents = pd.Series({i: _parent(scheme, i, fallback) for i in ids}, dtype=object)
 
     alpha_rows = {}
     for node in dims.columns:
-        under = [i for i in ids if node in _ancestors(scheme, i, fallback)]
+        under = [i for i in ids if node in _ancestors(scheme, parents[i])]
         alpha_rows[node] = {"alpha": cronbach_alpha(n[:, [ids.index(i) for i in under]]), "indicators": len(under)}
     alpha = pd.DataFrame.from_dict(alpha_rows, orient="index")
 

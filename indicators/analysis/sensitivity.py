@@ -150,9 +150,9 @@ def _matrix(x, shape: tuple[int, int] | None, label: str) -> np.ndarray:
 
 def _scores(w: np.ndarray, m: np.ndarray, geometric: bool) -> np.ndarray:
     """(draws x k) weights and (stations x k) matrix -> (draws x stations) scores. For the
-    geometric aggregation `m` must already be log1p(normalised)."""
+    geometric aggregation `m` must already be log(max(normalised, 1))."""
     s = w @ m.T
-    return np.expm1(s) if geometric else s
+    return np.exp(s) if geometric else s
 
 
 def rank_intervals(normalised, weights, station_ids, *, draws: int = 10_000, spread: float = 0.2,
@@ -168,7 +168,8 @@ def rank_intervals(normalised, weights, station_ids, *, draws: int = 10_000, spr
     seed: numpy.random.default_rng(seed), so a seed reproduces the result exactly;
     top_k: p_top_k = share of draws in which the station's rank is <= top_k.
     aggregation: "arithmetic": score = N @ w;
-      "geometric": score = exp(sum_i w_i * log(x_i + 1)) - 1 (the scoring engine's formula).
+      "geometric": score = exp(sum_i w_i * log(max(x_i, 1))) (the scoring engine's formula and zero rule).
+      TOPSIS does not reduce to one set of flat weights, so it is refused here.
     alternatives: other normalised matrices of the same shape (e.g. rank or goalpost
       normalisation); each draw then uses one of [normalised, *alternatives], chosen uniformly
       (this choice is random even when spread = 0).
@@ -178,7 +179,8 @@ def rank_intervals(normalised, weights, station_ids, *, draws: int = 10_000, spr
     so memory stays O(CHUNK_DRAWS x stations + stations^2).
     """
     if aggregation not in ("arithmetic", "geometric"):
-        raise SensitivityError(f"aggregation must be 'arithmetic' or 'geometric'; got '{aggregation}'")
+        raise SensitivityError(f"aggregation must be 'arithmetic' or 'geometric' (TOPSIS does not reduce to "
+                               f"flat weights); got '{aggregation}'")
     geometric = aggregation == "geometric"
     base = _matrix(normalised, None, "normalised")
     n_st, k = base.shape
@@ -210,10 +212,8 @@ def rank_intervals(normalised, weights, station_ids, *, draws: int = 10_000, spr
     mats = [base] + [_matrix(a, base.shape, f"alternatives[{i}]")
                      for i, a in enumerate(alternatives or [])]
     if geometric:
-        if any((m <= -1).any() for m in mats):
-            raise SensitivityError("geometric aggregation needs every normalised value > -1 "
-                                   "(log(x + 1) must exist)")
-        mats = [np.log1p(m) for m in mats]
+        from indicators.scoring.engine import GEOMETRIC_FLOOR   # one zero rule for both (imported late: no cycle)
+        mats = [np.log(np.maximum(m, GEOMETRIC_FLOOR)) for m in mats]
     active = w > 0
     w_act = w[active]
     mats = [np.ascontiguousarray(m[:, active]) for m in mats]

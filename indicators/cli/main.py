@@ -52,21 +52,36 @@ def _num(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 6)
 
 
+def _full(x: float) -> float | None:
+    """Full precision for the score JSON: what a reader recomputes from must not be rounded."""
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
 def score_json(result: ScoreResult) -> dict:
+    points = result.points_earned
     stations = []
     for sid in result.table().index:
-        stations.append({
+        row = {
             "station_id": sid, "name": result.stations.at[sid, "name"],
-            "name_en": result.stations.at[sid, "name_en"], "score": _num(result.total[sid]),
+            "name_en": result.stations.at[sid, "name_en"], "score": _full(result.total[sid]),
             "rank": int(result.rank[sid]), "grade": result.grade[sid], "capped_by": result.capped_by[sid],
-            "dimensions": {d: _num(v) for d, v in result.dimension_scores.loc[sid].items()},
-            "indicators": {i: {"raw": _num(result.raw.at[sid, i]), "normalised": _num(result.normalised.at[sid, i]),
+            "dimensions": {d: _full(v) for d, v in result.dimension_scores.loc[sid].items()},
+            "nodes": {d: _full(v) for d, v in result.nodes.loc[sid].items()},
+            "indicators": {i: {"raw": _full(result.raw.at[sid, i]), "normalised": _full(result.normalised.at[sid, i]),
                                "missing": bool(result.missing.at[sid, i]),
-                               "contribution": _num(result.contributions.at[sid, i])}
+                               "contribution": _full(result.contributions.at[sid, i])}
                            for i in result.raw.columns},
-        })
+        }
+        if points is not None:
+            row["points"], row["points_available"] = _full(points[sid]), result.points_available
+        if result.distances is not None:   # TOPSIS: each node's distances to the ideal and the anti-ideal
+            d = result.distances.loc[sid]
+            row["distances"] = {n: {"d_plus": _full(d[(n, "d_plus")]), "d_minus": _full(d[(n, "d_minus")])}
+                                for n in dict.fromkeys(result.distances.columns.get_level_values(0))}
+        stations.append(row)
     return {"scheme": result.scheme.id, "period": {"from": _iso(result.period.start), "to": _iso(result.period.end)},
-            "weights": {i: _num(w) for i, w in result.weights["effective"].items()}, "stations": stations}
+            "aggregation": result.scheme.aggregation, "weighting": result.scheme.weighting,
+            "weights": {i: _full(w) for i, w in result.weights["effective"].items()}, "stations": stations}
 
 
 def _iso(d):

@@ -48,14 +48,20 @@ _WORDS = {
            "raw": "raw", "normalised": "normalised", "contribution": "contribution", "shift": "shift",
            "explained_by": "explained_by", "scheme": "scheme", "period": "period", "from": "from", "to": "to",
            "kendall": "Kendall tau", "spearman": "Spearman rho", "topk": "top-k overlap",
-           "shift_note": "shift = rank A - rank B: positive means B ranks the station higher"},
+           "shift_note": "shift = rank A - rank B: positive means B ranks the station higher",
+           "parent": "parent", "path": "path", "points": "points", "points_available": "points available",
+           "code": "code", "name": "name", "level": "level", "kind": "kind", "node_score": "score",
+           "d_plus": "distance to ideal", "d_minus": "distance to anti-ideal"},
     "zh": {"rank": "排名", "station_id": "站点编号", "station": "站点", "district": "所属区县", "score": "得分",
            "grade": "等级", "capped_by": "被否决项限制", "indicator_id": "指标编号", "indicator": "指标",
            "dimension": "维度", "within": "维度内权重", "dimension_weight": "维度权重", "effective": "有效权重",
            "camp": "类型", "direction": "方向", "normalisation": "标准化", "raw": "原始值", "normalised": "标准化值",
            "contribution": "贡献", "shift": "名次变化", "explained_by": "主要原因", "scheme": "方案", "period": "评估期",
            "from": "起", "to": "止", "kendall": "Kendall τ", "spearman": "Spearman ρ", "topk": "前k名重合率",
-           "shift_note": "名次变化 = A方案名次 - B方案名次：正数表示B方案排名更靠前"},
+           "shift_note": "名次变化 = A方案名次 - B方案名次：正数表示B方案排名更靠前",
+           "parent": "上级", "path": "路径", "points": "得分（分值）", "points_available": "总分值",
+           "code": "代码", "name": "名称", "level": "层级", "kind": "类别", "node_score": "得分",
+           "d_plus": "距正理想解", "d_minus": "距负理想解"},
 }
 
 
@@ -117,11 +123,15 @@ Table = tuple[list[str], list[list[Any]]]
 def scores_table(result: ScoreResult, lang: str) -> Table:
     w = _words(lang)
     head = [w["rank"], w["station_id"], w["station"], w["district"], w["score"], w["grade"], w["capped_by"]]
+    pts = result.points_earned
+    if pts is not None:   # a points scheme: points earned of points available beside 0-100
+        head += [w["points"], w["points_available"]]
     rows = []
     for sid in _order(result):
         rows.append([int(result.rank[sid]), sid, _station_name(result, sid, lang),
                      _num(result.stations.at[sid, "district"]) if "district" in result.stations.columns else None,
-                     _num(result.total[sid]), result.grade[sid], _gates_text(result, sid, lang)])
+                     _num(result.total[sid]), result.grade[sid], _gates_text(result, sid, lang)]
+                    + ([_num(pts[sid]), _num(result.points_available)] if pts is not None else []))
     return head, rows
 
 
@@ -147,18 +157,57 @@ def weights_table(result: ScoreResult, lang: str) -> Table:
     w = _words(lang)
     dims = {d.id: _name(d, lang) for d in result.scheme.dimensions}
     head = [w["indicator_id"], w["indicator"], w["dimension"], w["within"], w["dimension_weight"], w["effective"],
-            w["camp"], w["direction"], w["normalisation"]]
+            w["camp"], w["direction"], w["normalisation"], w["parent"], w["path"]]
     rows = []
     for ind in result.scheme.indicators:
         r = result.weights.loc[ind.id]
         rows.append([ind.id, _name(ind, lang), dims.get(r["dimension"], r["dimension"]), _num(r["within"]),
                      _num(r["dimension_weight"]), _num(r["effective"]), ind.camp, ind.direction,
-                     ind.normalisation.method])
+                     ind.normalisation.method, r["parent"], r["path"]])
     return head, rows
 
 
 def dimension_names(result: ScoreResult, lang: str) -> dict[str, str]:
     return {d.id: _name(d, lang) for d in result.scheme.dimensions}
+
+
+def node_names(result: ScoreResult, lang: str) -> dict[str, str]:
+    """Every dimension at every level -> the names along its path ("服务成效 / 需求解决")."""
+    s = result.scheme
+    names = {d.id: _name(d, lang) for d in s.nodes()}
+    return {d.id: " / ".join(names[c] for c in s.path_of(d.id)) for d in s.nodes()}
+
+
+def tree_table(result: ScoreResult, lang: str) -> Table:
+    """The scheme as a tree, one row per node (dimensions and indicators, depth-first): level, parent, weight among
+    its siblings, effective weight and, in a points scheme, its points."""
+    from indicators.scoring.engine import tree_weights
+    w = _words(lang)
+    s = result.scheme
+    names = {**{i.id: _name(i, lang) for i in s.indicators}, **{d.id: _name(d, lang) for d in s.nodes()}}
+    head = [w["code"], w["name"], w["kind"], w["level"], w["parent"], w["path"], w["within"], w["effective"]]
+    points = s.weighting == "points"
+    if points:
+        head.append(w["points"])
+    rows = []
+    for r in tree_weights(s).itertuples():
+        kind = w["dimension"] if r.kind == "dimension" else w["indicator"]
+        rows.append([r.code, names[r.code] if r.kind == "dimension" else _name(s.indicator(r.code), lang), kind,
+                     int(r.depth), r.parent or "", r.path, _num(r.within), _num(r.effective)]
+                    + ([_num(r.points)] if points else []))
+    return head, rows
+
+
+def distances_table(result: ScoreResult, lang: str) -> Table:
+    """TOPSIS: each station's distances to the ideal and the anti-ideal at every node (the total first)."""
+    w = _words(lang)
+    d = result.distances
+    names = {"(total)": w["score"], **node_names(result, lang)}
+    head = [w["station_id"], w["station"]]
+    keys = list(d.columns)
+    head += [f"{names.get(n, n)} {w[k]}" for n, k in keys]
+    rows = [[sid, _station_name(result, sid, lang), *[_num(d.at[sid, k]) for k in keys]] for sid in _order(result)]
+    return head, rows
 
 
 def comparison_table(cmp: Comparison, lang: str) -> tuple[list[list[Any]], Table]:
@@ -227,8 +276,10 @@ def _sheet_tables(result: ScoreResult, lang: str) -> list[tuple[str, Table]]:
         ("normalised", matrix_table(result, result.normalised, lang, names)),
         ("contributions", matrix_table(result, result.contributions, lang, names)),
         ("dimension_scores", matrix_table(result, result.dimension_scores, lang, dimension_names(result, lang))),
+        ("nodes", matrix_table(result, result.nodes, lang, node_names(result, lang))),
         ("weights", weights_table(result, lang)),
-    ]
+        ("tree", tree_table(result, lang)),
+    ] + ([("distances", distances_table(result, lang))] if result.distances is not None else [])
 
 
 def _clean(value: Any) -> Any:
@@ -277,7 +328,7 @@ def _write_xlsx(results: list[ScoreResult], path: Path, lang: str) -> None:
     for label, result in zip(("A ", "B ") if len(results) == 2 else ("",), results):
         for sheet, (head, rows) in _sheet_tables(result, lang):
             ws = wb.create_sheet(f"{label}{sheet}"[:31])
-            put(ws, [head, *rows], fmt="0.0000" if sheet in ("raw", "weights") else "0.00")
+            put(ws, [head, *rows], fmt="0.0000" if sheet in ("raw", "weights", "tree") else "0.00")
             widen(ws, head)
             ws.freeze_panes = "A2"
     ws = wb.create_sheet("about")
@@ -298,6 +349,12 @@ def csv_table(results: list[ScoreResult], lang: str) -> Table:
         pre = f"{r.scheme.id} " if two else ""
         head += [f"{pre}{w['score']}", f"{pre}{w['rank']}", f"{pre}{w['grade']}"]
         cols += [[_num(r.total[s]) for s in order], [int(r.rank[s]) for s in order], [r.grade[s] for s in order]]
+        if r.points_earned is not None:
+            head.append(f"{pre}{w['points']}")
+            cols.append([_num(r.points_earned[s]) for s in order])
+        for code, name in node_names(r, lang).items():   # every dimension at every level
+            head.append(f"{pre}{name} {w['node_score']}")
+            cols.append([_num(r.nodes.at[s, code]) for s in order])
     if two:
         head.append(w["shift"])
         cols.append([int(results[0].rank[s] - results[1].rank[s]) for s in order])

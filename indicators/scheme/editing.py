@@ -227,9 +227,12 @@ def camp_shares(scheme: Scheme, flat: Mapping[str, float]) -> dict[str, float]:
 def strip_weights(scheme: Scheme) -> Scheme:
     """The scheme with every weight set to 1 and provenance reset: what the records part of scoring
     depends on (normalisation never looks at a weight), used as a cache key."""
-    return replace(scheme, provenance=Provenance(), dimensions=tuple(
-        replace(d, weight=1.0, indicators=tuple(replace(i, weight=1.0) for i in d.indicators))
-        for d in scheme.dimensions))
+    def strip(d: Dimension) -> Dimension:   # every level of the tree; points are weights too
+        return replace(d, weight=1.0, points=None, indicators=tuple(replace(i, weight=1.0, points=None)
+                                                                     for i in d.indicators),
+                       dimensions=tuple(strip(s) for s in d.dimensions))
+    return replace(scheme, provenance=Provenance(), weighting="weights",
+                   dimensions=tuple(strip(d) for d in scheme.dimensions))
 
 
 # ---------------------------------------------------------------- uploaded YAML

@@ -17,10 +17,12 @@ NORMALISATIONS = ("minmax", "goalposts", "target", "rank")
 MISSING_RULES = ("median", "worst", "zero", "mean", "group_mean")   # mean, group_mean: imputed on raw values
 CAMPS = ("output", "needs")
 DIRECTIONS = ("higher", "lower")
-AGGREGATIONS = ("arithmetic", "geometric")
+AGGREGATIONS = ("arithmetic", "geometric", "topsis")
+WEIGHTINGS = ("weights", "points")
 PROVENANCES = ("direct", "needs", "ahp", "entropy", "critic", "combined", "workshop")
 GATE_OPS = (">=", ">", "<=", "<")
 _ID = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
+_NODE_ID = re.compile(r"^\S{1,64}$")     # dimension codes as evaluators write them (D1, D1.2, 一级1): no spaces
 
 
 class SchemeError(InputError):
@@ -90,6 +92,7 @@ class Indicator:
     rationale_zh: str = ""
     rationale_en: str = ""
     serves: tuple[str, ...] = ()   # need categories the indicator answers (for needs-derived weights)
+    points: float | None = None    # a points scheme's 分值 for this indicator (its weight is then these points)
 
     @property
     def qualitative(self) -> bool:
@@ -98,11 +101,20 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Dimension:
-    id: str
+    """A node of the scheme's tree: it holds indicators, sub-dimensions (any depth), or both. Its weight is
+    relative to its siblings; in a points scheme its points are the sum of its children's (filled by validate)."""
+    id: str                        # unique among all nodes, except that an indicator may share its dimension's
     name_zh: str
     name_en: str
-    indicators: tuple[Indicator, ...]
+    indicators: tuple[Indicator, ...] = ()
     weight: float = 1.0
+    dimensions: tuple[Dimension, ...] = ()
+    points: float | None = None
+
+    @property
+    def children(self) -> tuple:
+        """Indicators first, then sub-dimensions: the order the YAML and the depth-first walks use."""
+        return self.indicators + self.dimensions
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,7 @@ class Scheme:
     dimensions: tuple[Dimension, ...]
     description_zh: str = ""
     description_en: str = ""
+    weighting: str = "weights"
     aggregation: str = "arithmetic"
     gates: tuple[Gate, ...] = ()
     grades: tuple[Grade, ...] = DEFAULT_GRADES
@@ -166,7 +179,27 @@ class Scheme:
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
-        return tuple(i for d in self.dimensions for i in d.indicators)
+        """Every leaf, depth-first (a dimension's own indicators before those of its sub-dimensions)."""
+        return tuple(i for d in self.nodes() for i in d.indicators)
+
+    def nodes(self) -> tuple[Dimension, ...]:
+        """Every dimension at every level, depth-first (a parent before its sub-dimensions)."""
+        out: list[Dimension] = []
+
+        def walk(dims):
+            for d in dims:
+                out.append(d)
+                walk(d.dimensions)
+        walk(self.dimensions)
+        return tuple(out)
+
+    def _parents(self) -> dict[str, str | None]:
+        parents: dict[str, str | None] = {d.id: None for d in self.dimensions}
+        for d in self.nodes():
+            for c in d.children:
+                if c.id != d.id:   # an indicator sharing its dimension's code: the code names the dimension
+                    parents[c.id] = d.id
+        return parents
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
@@ -174,20 +207,80 @@ class Scheme:
                 return ind
         raise KeyError(indicator_id)
 
+    def node(self, code: str) -> Dimension | Indicator:
+        """The dimension or indicator with this code."""
+        for d in self.nodes():
+            if d.id == code:
+                return d
+            for i in d.indicators:
+                if i.id == code:
+                    return i
+        raise KeyError(code)
+
+    def parent_of(self, code: str) -> str | None:
+        """The code of the dimension holding `code`; None for a top-level dimension."""
+        return self._parents()[code]
+
+    def children_of(self, code: str | None) -> tuple:
+        """The child nodes (Indicator and Dimension objects) of dimension `code`; None gives the top level."""
+        if code is None:
+            return self.dimensions
+        node = self.node(code)
+        return node.children if isinstance(node, Dimension) else ()
+
+    def path_of(self, code: str) -> tuple[str, ...]:
+        """Codes from the top-level dimension down to `code` itself."""
+        parents, out = self._parents(), [code]
+        if code not in parents:
+            raise KeyError(code)
+        while parents[out[-1]] is not None:
+            out.append(parents[out[-1]])
+        return tuple(reversed(out))
+
+    def points_total(self) -> float | None:
+        """Points available (the sum of the leaves' points) in a points scheme; None in a weights scheme."""
+        if self.weighting != "points":
+            return None
+        return float(sum(i.points for i in self.indicators))
+
     def with_weights(self, dimension_weights: dict[str, float] | None = None,
                      indicator_weights: dict[str, float] | None = None, **changes) -> Scheme:
-        """A copy with some weights replaced (ids not named keep theirs); validated."""
+        """A copy with some weights replaced (codes not named keep theirs; dimension codes at any depth); validated.
+
+        In a points scheme an indicator's weight is its points: a new indicator weight becomes its points and the
+        dimensions' points follow from the leaves, so dimension weights are not used there."""
         dw, iw = dimension_weights or {}, indicator_weights or {}
-        dims = tuple(
-            replace(d, weight=float(dw.get(d.id, d.weight)),
-                    indicators=tuple(replace(i, weight=float(iw.get(i.id, i.weight))) for i in d.indicators))
-            for d in self.dimensions)
-        return validate(replace(self, dimensions=dims, **changes))
+        points = changes.get("weighting", self.weighting) == "points"
+
+        def leaf(i: Indicator) -> Indicator:
+            w = float(iw.get(i.id, i.weight))
+            return replace(i, weight=w, points=w if points else None)
+
+        def node(d: Dimension) -> Dimension:
+            return replace(d, weight=float(dw.get(d.id, d.weight)), points=None,
+                           indicators=tuple(leaf(i) for i in d.indicators),
+                           dimensions=tuple(node(s) for s in d.dimensions))
+        return validate(replace(self, dimensions=tuple(node(d) for d in self.dimensions), **changes))
+
+
+def node_paths(scheme: Scheme) -> dict[str, str]:
+    """Every node code -> its dotted field path in the YAML (dimensions[0].dimensions[1].indicators[2])."""
+    out: dict[str, str] = {}
+
+    def walk(dims, prefix):
+        for d_n, d in enumerate(dims):
+            path = f"{prefix}dimensions[{d_n}]"
+            out[d.id] = path
+            for i_n, i in enumerate(d.indicators):
+                out[i.id] = f"{path}.indicators[{i_n}]"
+            walk(d.dimensions, f"{path}.")
+    walk(scheme.dimensions, "")
+    return out
 
 
 # ---------------------------------------------------------------- dict form (YAML) in and out
 
-_FIRST = ("id", "name_zh", "name_en", "weight")             # what a reader looks for first in a YAML block
+_FIRST = ("id", "name_zh", "name_en", "weight", "points")             # what a reader looks for first in a YAML block
 _LAST = ("measure", "indicators", "dimensions", "levels", "gates", "grades")   # long nested blocks go below
 
 
@@ -223,7 +316,17 @@ def _default(f) -> Any:
 
 
 def scheme_to_dict(scheme: Scheme) -> dict:
-    return _to_plain(scheme)
+    out = _to_plain(scheme)
+    if scheme.weighting == "points":   # weights follow from points there: writing both would invite a mismatch
+
+        def drop(dims):
+            for d in dims:
+                d.pop("weight", None)
+                for i in d.get("indicators", ()):
+                    i.pop("weight", None)
+                drop(d.get("dimensions", ()))
+        drop(out["dimensions"])
+    return out
 
 
 def dump_yaml(scheme: Scheme) -> str:
@@ -306,7 +409,18 @@ def _level(r: _Reader) -> Level:
     return lv
 
 
-def _indicator(r: _Reader) -> Indicator:
+def _weight_or_points(r: _Reader, points_scheme: bool) -> dict:
+    """A node's weight (weights scheme) or points (points scheme); the other one is refused by name."""
+    if points_scheme:
+        if "weight" in r.data:
+            r.fail("weight", "a points scheme gives points, not weights (weighting: points)")
+        return {"points": r.get("points", float)}
+    if "points" in r.data:
+        r.fail("points", "points need `weighting: points` at the top of the scheme")
+    return {"weight": r.get("weight", float, default=1.0)}
+
+
+def _indicator(r: _Reader, points_scheme: bool = False) -> Indicator:
     norm = Normalisation()
     if (nr := r.sub("normalisation")):
         norm = Normalisation(method=nr.get("method", default="minmax", choices=NORMALISATIONS),
@@ -316,7 +430,7 @@ def _indicator(r: _Reader) -> Indicator:
     ind = Indicator(
         id=r.get("id", required=True), name_zh=r.get("name_zh", required=True),
         name_en=r.get("name_en", required=True), camp=r.get("camp", required=True, choices=CAMPS),
-        measure=_measure(r.sub("measure", required=True)), weight=r.get("weight", float, default=1.0),
+        measure=_measure(r.sub("measure", required=True)), **_weight_or_points(r, points_scheme),
         direction=r.get("direction", default="higher", choices=DIRECTIONS), normalisation=norm,
         missing=r.get("missing", default="median", choices=MISSING_RULES), unit=r.get("unit", default=""),
         rationale_zh=r.get("rationale_zh", default=""), rationale_en=r.get("rationale_en", default=""),
@@ -325,15 +439,20 @@ def _indicator(r: _Reader) -> Indicator:
     return ind
 
 
+def _dimension(r: _Reader, points_scheme: bool) -> Dimension:
+    d = Dimension(id=r.get("id", required=True), name_zh=r.get("name_zh", required=True),
+                  name_en=r.get("name_en", required=True),
+                  indicators=tuple(_indicator(x, points_scheme) for x in r.items("indicators")),
+                  dimensions=tuple(_dimension(x, points_scheme) for x in r.items("dimensions")),
+                  **_weight_or_points(r, points_scheme))
+    r.done()
+    return d
+
+
 def scheme_from_dict(data: Any, source: str | None = None) -> Scheme:
     r = _Reader(data, "", source)
-    dims = []
-    for dr in r.items("dimensions", required=True):
-        dims.append(Dimension(id=dr.get("id", required=True), name_zh=dr.get("name_zh", required=True),
-                              name_en=dr.get("name_en", required=True),
-                              indicators=tuple(_indicator(x) for x in dr.items("indicators", required=True)),
-                              weight=dr.get("weight", float, default=1.0)))
-        dr.done()
+    weighting = r.get("weighting", default="weights", choices=WEIGHTINGS)
+    dims = [_dimension(dr, weighting == "points") for dr in r.items("dimensions", required=True)]
     gates = []
     for gr in r.items("gates"):
         gates.append(Gate(indicator=gr.get("indicator", required=True),
@@ -356,7 +475,7 @@ def scheme_from_dict(data: Any, source: str | None = None) -> Scheme:
         id=r.get("id", required=True), name_zh=r.get("name_zh", required=True),
         name_en=r.get("name_en", required=True), dimensions=tuple(dims),
         description_zh=r.get("description_zh", default=""), description_en=r.get("description_en", default=""),
-        aggregation=r.get("aggregation", default="arithmetic", choices=AGGREGATIONS),
+        weighting=weighting, aggregation=r.get("aggregation", default="arithmetic", choices=AGGREGATIONS),
         gates=tuple(gates), grades=tuple(grades) or DEFAULT_GRADES, provenance=prov)
     scheme = replace(scheme, treatment=treatment) if treatment != Treatment() else scheme
     r.done()
@@ -403,11 +522,11 @@ def load_file(path: str | Path) -> Scheme:
 
 # ---------------------------------------------------------------- structural checks
 
-def _check_weights(items, path: str, source):
+def _check_weights(items, path: str, source, all_zero: bool = True):
     for n, item in enumerate(items):
         if item.weight < 0:
             raise SchemeError(f"{path}[{n}].weight", f"must not be negative, got {item.weight:g}", source)
-    if items and sum(i.weight for i in items) <= 0:
+    if all_zero and items and sum(i.weight for i in items) <= 0:
         raise SchemeError(f"{path}[*].weight", "are all zero; at least one must be positive", source)
 
 
@@ -441,43 +560,106 @@ def _check_measure(m: Measure, path: str, source):
                 seen.add(lv.value)
 
 
-def validate(scheme: Scheme, source: str | None = None) -> Scheme:
-    """Checks that need no database: ids, weights, normalisation parameters, gates, grades."""
-    if not _ID.match(scheme.id):
-        raise SchemeError("id", f"{scheme.id!r} must be lower-case letters, digits, '-' or '_' (max 64)", source)
-    if not scheme.dimensions:
-        raise SchemeError("dimensions", "at least one dimension is required", source)
-    _check_weights(scheme.dimensions, "dimensions", source)
-    seen: dict[str, str] = {}
-    for d_n, dim in enumerate(scheme.dimensions):
-        dpath = f"dimensions[{d_n}]"
-        if not dim.indicators:
-            raise SchemeError(f"{dpath}.indicators", "at least one indicator is required", source)
-        _check_weights(dim.indicators, f"{dpath}.indicators", source)
+def _check_indicator(ind: Indicator, ipath: str, source):
+    if not _ID.match(ind.id):
+        raise SchemeError(f"{ipath}.id", f"{ind.id!r} must be lower-case letters, digits, '-' or '_'", source)
+    _check_measure(ind.measure, f"{ipath}.measure", source)
+    nm = ind.normalisation
+    if nm.method == "goalposts":
+        if nm.low is None or nm.high is None:
+            raise SchemeError(f"{ipath}.normalisation", "goalposts needs both low and high", source)
+        if nm.low >= nm.high:
+            raise SchemeError(f"{ipath}.normalisation.high", f"must be above low ({nm.low:g})", source)
+    if nm.method == "target" and (nm.target is None or nm.target < 0):
+        raise SchemeError(f"{ipath}.normalisation.target",
+                          "is required for target normalisation and must not be negative", source)
+
+
+def _check_points(item, path: str, points_scheme: bool, source):
+    if not points_scheme:
+        if item.points is not None:
+            raise SchemeError(f"{path}.points", "points need `weighting: points` at the top of the scheme", source)
+        return
+    if isinstance(item, Indicator):
+        if item.points is None:
+            raise SchemeError(f"{path}.points", "is required: every indicator of a points scheme carries points",
+                              source)
+        if not (math.isfinite(item.points) and item.points > 0):
+            raise SchemeError(f"{path}.points", f"must be a number above 0, got {item.points:g}", source)
+
+
+def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: dict[str, str],
+          source) -> tuple[Dimension, ...]:
+    """Checks one level of dimensions and everything below it; in a points scheme returns them with points summed
+    up from the leaves and every weight set to its node's points."""
+    out = []
+    for d_n, dim in enumerate(dims):
+        dpath = f"{prefix}dimensions[{d_n}]"
+        if not isinstance(dim.id, str) or not _NODE_ID.match(dim.id):
+            raise SchemeError(f"{dpath}.id", f"{dim.id!r} must be 1 to 64 characters without spaces", source)
+        if dim.id in seen:
+            raise SchemeError(f"{dpath}.id", f"{dim.id!r} is already used at {seen[dim.id]}", source)
+        seen[dim.id] = dpath
+        if not dim.children:
+            raise SchemeError(f"{dpath}.indicators", "at least one indicator or sub-dimension is required", source)
+        inds = []
         for i_n, ind in enumerate(dim.indicators):
             ipath = f"{dpath}.indicators[{i_n}]"
-            if not _ID.match(ind.id):
-                raise SchemeError(f"{ipath}.id", f"{ind.id!r} must be lower-case letters, digits, '-' or '_'", source)
-            if ind.id in seen:
+            if ind.id in seen and seen[ind.id] != dpath:   # a dimension of one indicator may share its code
                 raise SchemeError(f"{ipath}.id", f"{ind.id!r} is already used at {seen[ind.id]}", source)
             seen[ind.id] = ipath
-            _check_measure(ind.measure, f"{ipath}.measure", source)
-            nm = ind.normalisation
-            if nm.method == "goalposts":
-                if nm.low is None or nm.high is None:
-                    raise SchemeError(f"{ipath}.normalisation", "goalposts needs both low and high", source)
-                if nm.low >= nm.high:
-                    raise SchemeError(f"{ipath}.normalisation.high", f"must be above low ({nm.low:g})", source)
-            if nm.method == "target" and (nm.target is None or nm.target < 0):
-                raise SchemeError(f"{ipath}.normalisation.target",
-                                  "is required for target normalisation and must not be negative", source)
+            _check_indicator(ind, ipath, source)
+            _check_points(ind, ipath, points_scheme, source)
+            if points_scheme:
+                inds.append(replace(ind, weight=ind.points))
+        subs = _tree(dim.dimensions, f"{dpath}.", points_scheme, seen, source)
+        if points_scheme:
+            total = float(sum(c.points for c in (*inds, *subs)))
+            if dim.points is not None and not math.isclose(dim.points, total, rel_tol=1e-9, abs_tol=1e-9):
+                raise SchemeError(f"{dpath}.points", f"is {dim.points:g} but its children's points add up to "
+                                  f"{total:g}", source)
+            dim = replace(dim, points=total, weight=total, indicators=tuple(inds), dimensions=subs)
+        else:
+            _check_points(dim, dpath, points_scheme, source)
+            kinds = [k for k in ("indicators", "dimensions") if getattr(dim, k)]
+            for kind in kinds:
+                _check_weights(getattr(dim, kind), f"{dpath}.{kind}", source, all_zero=False)
+            if sum(c.weight for c in dim.children) <= 0:
+                where = f"{kinds[0]}[*]" if len(kinds) == 1 else "(indicators, dimensions)[*]"
+                raise SchemeError(f"{dpath}.{where}.weight", "are all zero; at least one must be positive", source)
+        out.append(dim)
+    return tuple(out)
+
+
+def validate(scheme: Scheme, source: str | None = None) -> Scheme:
+    """Checks that need no database: codes, tree, weights or points, normalisation parameters, gates, grades.
+
+    Returns the scheme to use: in a points scheme every dimension's points are summed from its leaves and every
+    weight is its node's points (so a child's weight within its parent is points / parent points)."""
+    if not _ID.match(scheme.id):
+        raise SchemeError("id", f"{scheme.id!r} must be lower-case letters, digits, '-' or '_' (max 64)", source)
+    if scheme.weighting not in WEIGHTINGS:
+        raise SchemeError("weighting", f"must be one of {', '.join(WEIGHTINGS)}; got {scheme.weighting!r}", source)
+    if scheme.aggregation not in AGGREGATIONS:
+        raise SchemeError("aggregation", f"must be one of {', '.join(AGGREGATIONS)}; got {scheme.aggregation!r}",
+                          source)
+    if not scheme.dimensions:
+        raise SchemeError("dimensions", "at least one dimension is required", source)
+    points_scheme = scheme.weighting == "points"
+    if not points_scheme:
+        _check_weights(scheme.dimensions, "dimensions", source)
+    seen: dict[str, str] = {}
+    dims = _tree(scheme.dimensions, "", points_scheme, seen, source)
+    if points_scheme:
+        scheme = replace(scheme, dimensions=dims)
+    leaves = {i.id for i in scheme.indicators}
     grade_names = [g.grade for g in scheme.grades]
     if len(set(grade_names)) != len(grade_names):
         raise SchemeError("grades", "grade names must be unique", source)
     if min(g.min for g in scheme.grades) > 0:
         raise SchemeError("grades", "the lowest band must start at 0 so that every score gets a grade", source)
     for g_n, gate in enumerate(scheme.gates):
-        if gate.indicator not in seen:
+        if gate.indicator not in leaves:
             raise SchemeError(f"gates[{g_n}].indicator", f"{gate.indicator!r} is not an indicator of this scheme", source)
         if gate.cap not in grade_names:
             raise SchemeError(f"gates[{g_n}].cap", f"{gate.cap!r} is not one of the grades {', '.join(grade_names)}", source)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from indicators.errors import InputError
 from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values
-from indicators.scheme.model import Indicator, Normalisation, Scheme, validate
+from indicators.scheme.model import Dimension, Indicator, Normalisation, Scheme, node_paths, validate
 from indicators.analysis.sensitivity import rank_desc_min
 from indicators.scoring.treatment import IMPUTING, treat
 
@@ -66,39 +66,96 @@ def fill_missing(norm: np.ndarray, ind: Indicator) -> np.ndarray:
     return out
 
 
+GEOMETRIC_FLOOR = 1.0   # in a geometric mean a child scoring below 1 (of 100) counts as 1: the zero rule
+TOTAL = "(total)"        # the root of the tree where a result lists nodes (TOPSIS distances)
+
+
+def tree_weights(scheme: Scheme) -> pd.DataFrame:
+    """One row per node (dimensions and indicators, depth-first): code, kind, parent, top (its top-level
+    dimension), path ("D1/D1.2/x"), depth (1 = top level), within (weight among its siblings, summing to 1),
+    effective (the product of `within` along the path) and points (points schemes)."""
+    rows = []
+
+    def walk(children, parent, path, eff, top):
+        total = sum(c.weight for c in children)
+        for c in children:
+            w = c.weight / total
+            here = (*path, c.id)
+            dim = isinstance(c, Dimension)
+            rows.append((c.id, "dimension" if dim else "indicator", parent, top or c.id, "/".join(here), len(here),
+                         w, eff * w, c.points))
+            if dim:
+                walk(c.children, c.id, here, eff * w, top or c.id)
+    walk(scheme.dimensions, None, (), 1.0, None)
+    return pd.DataFrame(rows, columns=["code", "kind", "parent", "top", "path", "depth", "within", "effective",
+                                       "points"])
+
+
 def _weights(scheme: Scheme) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
-    """(indicator weight within its dimension, dimension weight, flat effective weight) as plain dicts."""
-    dim_total = sum(d.weight for d in scheme.dimensions)
-    within, dim_w, flat = {}, {}, {}
-    for d in scheme.dimensions:
-        dim_w[d.id] = d.weight / dim_total
-        total = sum(i.weight for i in d.indicators)
-        for i in d.indicators:
-            within[i.id] = i.weight / total
-            flat[i.id] = dim_w[d.id] * within[i.id]
-    return within, dim_w, flat
+    """(indicator weight within its parent, top-level dimension weight, flat effective weight) as plain dicts."""
+    t = tree_weights(scheme)
+    leaves, tops = t[t["kind"] == "indicator"], t[t["depth"] == 1]
+    return (dict(zip(leaves["code"], leaves["within"])), dict(zip(tops["code"], tops["within"])),
+            dict(zip(leaves["code"], leaves["effective"])))
 
 
 def effective_weights(scheme: Scheme) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(indicator weight within its dimension, dimension weight, flat effective weight), each summing to 1."""
+    """(indicator weight within its parent, top-level dimension weight, flat effective weight); the last two
+    each sum to 1."""
     within, dim_w, flat = _weights(scheme)
     return pd.Series(within), pd.Series(dim_w), pd.Series(flat)
 
 
-def aggregate(normalised: np.ndarray, weights: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:
-    """(total per station, contribution per station and indicator); contributions add up to the total.
+def _weight_shares(weights: np.ndarray, rows: int) -> np.ndarray:
+    total = weights.sum()
+    return np.broadcast_to(weights / total if total > 0 else np.full(weights.shape, 1 / len(weights)),
+                           (rows, len(weights)))
 
-    Arithmetic: total = sum w*x. Geometric (less compensatory): total = exp(sum w*log(x+1)) - 1, on 0..100 like the
-    arithmetic one; its contributions split the total in proportion to w*log(x+1).
+
+def aggregate(normalised: np.ndarray, weights: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:
+    """(total per station, contribution per station and column) for weights summing to 1; contributions add up
+    to the total.
+
+    arithmetic: total = sum w*x; a contribution is w*x.
+    geometric: total = prod max(x, 1)^w, the standard weighted geometric mean on 0..100 with one rule for zeros:
+      a value below 1 point counts as 1 (ln 0 does not exist, and one empty indicator should cost a station
+      much, not everything). A contribution is the total split in proportion to w*ln(max(x, 1)), each
+      column's share of the log of the score (all >= 0 thanks to the floor; equal shares of 1 if all are 1).
     """
     if how == "arithmetic":
         contrib = normalised * weights
         return contrib.sum(axis=1), contrib
-    logs = np.log1p(normalised) * weights
-    total = np.expm1(logs.sum(axis=1))
+    if how != "geometric":
+        raise ValueError(f"aggregate: {how!r} is not a flat aggregation")
+    logs = np.log(np.maximum(normalised, GEOMETRIC_FLOOR)) * weights
+    log_total = logs.sum(axis=1, keepdims=True)
+    total = np.exp(log_total[:, 0])
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(logs.sum(axis=1, keepdims=True) > 0, logs / logs.sum(axis=1, keepdims=True), 0.0)
+        share = np.where(log_total > 0, logs / log_total, _weight_shares(weights, len(logs)))
     return total, share * total[:, None]
+
+
+def topsis(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """TOPSIS over one node's children: (closeness 0..100, distance to the ideal, distance to the anti-ideal,
+    each child's share of the score), per station.
+
+    The children's scores are already on 0..100 with 100 best, so they replace TOPSIS's own normalisation;
+    v = w * x; the ideal and the anti-ideal are the best and the worst station on each child; d+ and d- are the
+    Euclidean distances of v to them; closeness = 100 * d- / (d+ + d-), and 50 when every station ties on every
+    child (nothing tells them apart, as in min-max). A child's share is its part of d-^2, the squared distance
+    from the worst station that earns the score (shares by weight where d- = 0)."""
+    v = values * weights
+    gap_best = v - v.max(axis=0)
+    gap_worst = v - v.min(axis=0)
+    d_plus = np.sqrt((gap_best ** 2).sum(axis=1))
+    sq = gap_worst ** 2
+    d2 = sq.sum(axis=1, keepdims=True)
+    d_minus = np.sqrt(d2[:, 0])
+    span = d_plus + d_minus
+    with np.errstate(divide="ignore", invalid="ignore"):
+        close = np.where(span > 0, d_minus / span * 100, NEUTRAL)
+        share = np.where(d2 > 0, sq / d2, _weight_shares(weights, len(v)))
+    return close, d_plus, d_minus, share
 
 
 def rank_of(total: np.ndarray) -> np.ndarray:
@@ -115,17 +172,32 @@ class ScoreResult:
     raw: pd.DataFrame               # stations x indicators, NaN = no data
     normalised: pd.DataFrame        # 0..100, 100 best, after the missing rule
     missing: pd.DataFrame           # True where the raw value was missing and the rule filled it
-    weights: pd.DataFrame           # per indicator: dimension, within, dimension_weight, effective
-    contributions: pd.DataFrame     # stations x indicators; rows add up to total
-    dimension_scores: pd.DataFrame  # stations x dimensions, 0..100
+    weights: pd.DataFrame           # per indicator: dimension (top level), within (its parent), effective,
+                                    # dimension_weight (top level), parent, path
+    contributions: pd.DataFrame     # stations x indicators; rows add up to total (see `aggregate`, `topsis`)
+    dimension_scores: pd.DataFrame  # stations x top-level dimensions, 0..100
     total: pd.Series
     rank: pd.Series
     grade: pd.Series
     capped_by: pd.Series            # the gates a station failed ("" if none)
+    nodes: pd.DataFrame | None = None          # stations x every dimension at every level (depth-first), 0..100
+    points_earned: pd.Series | None = None     # points schemes: total / 100 * points available
+    distances: pd.DataFrame | None = None      # TOPSIS: columns (node or TOTAL, "d_plus" | "d_minus")
     # data treatment stage (indicators/scoring/treatment.py): raw after imputation and outlier treatment, and
     # one log row per changed cell; treated is raw itself when the scheme asks for no treatment
     treated: pd.DataFrame | None = None
     treatment: pd.DataFrame | None = None
+
+    @property
+    def points_available(self) -> float | None:
+        return self.scheme.points_total()
+
+    def node_points(self) -> pd.DataFrame | None:
+        """Points schemes: points earned per station and dimension (node score / 100 * the node's points)."""
+        if self.scheme.weighting != "points":
+            return None
+        pts = {d.id: d.points for d in self.scheme.nodes()}
+        return self.nodes * pd.Series(pts) / 100
 
     def table(self) -> pd.DataFrame:
         """The ranked summary: one row per station."""
@@ -140,10 +212,11 @@ class ScoreResult:
                        treated=self.treated, treatment=self.treatment)
 
     def explain(self, station_id: str) -> pd.DataFrame:
-        """One station, one row per indicator: raw -> normalised -> weight -> contribution."""
+        """One station, one row per indicator: raw -> normalised -> weight -> contribution, and its path."""
         w = self.weights
         df = pd.DataFrame({
-            "dimension": w["dimension"], "raw": self.raw.loc[station_id], "missing": self.missing.loc[station_id],
+            "dimension": w["dimension"], "path": w["path"], "raw": self.raw.loc[station_id],
+            "missing": self.missing.loc[station_id],
             "normalised": self.normalised.loc[station_id], "weight": w["effective"],
             "contribution": self.contributions.loc[station_id],
         })
@@ -196,33 +269,89 @@ def _columns(df: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     return df.copy(deep=False) if df.columns.tolist() == ids else df[ids]
 
 
+def _subtree(d: Dimension, within: dict, pos: dict) -> tuple[list[int], list[float]]:
+    """Columns of every leaf below `d` and their weights relative to `d` (products of `within` downwards)."""
+    cols = [pos[i.id] for i in d.indicators]
+    ws = [within[("indicator", i.id)] for i in d.indicators]
+    for sub in d.dimensions:
+        c, w = _subtree(sub, within, pos)
+        cols += c
+        ws += [within[("dimension", sub.id)] * x for x in w]
+    return cols, ws
+
+
+def _topsis_tree(scheme: Scheme, n: np.ndarray, within: dict, pos: dict):
+    """TOPSIS at every node, leaves upwards: (total, contributions, node scores, distances)."""
+    nodes, dist, shares = {}, {}, {}
+
+    def node(d: Dimension) -> np.ndarray:
+        vals = [n[:, pos[i.id]] for i in d.indicators] + [node(s) for s in d.dimensions]
+        w = np.array([within[("indicator", i.id)] for i in d.indicators]
+                     + [within[("dimension", s.id)] for s in d.dimensions], dtype=float)
+        close, dp, dm, share = topsis(np.column_stack(vals), w)
+        nodes[d.id], dist[(d.id, "d_plus")], dist[(d.id, "d_minus")], shares[d.id] = close, dp, dm, share
+        return close
+    tops = [node(d) for d in scheme.dimensions]
+    w = np.array([within[("dimension", d.id)] for d in scheme.dimensions], dtype=float)
+    total, dp, dm, share = topsis(np.column_stack(tops), w)
+    dist[(TOTAL, "d_plus")], dist[(TOTAL, "d_minus")] = dp, dm
+    contrib = np.zeros(n.shape)
+
+    def split(d: Dimension, amount: np.ndarray):   # a node's part of the total, shared out to its children
+        sh = shares[d.id]
+        for k, i in enumerate(d.indicators):
+            contrib[:, pos[i.id]] += amount * sh[:, k]
+        for k, sub in enumerate(d.dimensions, start=len(d.indicators)):
+            split(sub, amount * sh[:, k])
+    for k, d in enumerate(scheme.dimensions):
+        split(d, total * share[:, k])
+    return total, contrib, nodes, dist
+
+
 def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw: pd.DataFrame,
                      normalised: pd.DataFrame, missing: pd.DataFrame) -> ScoreResult:
-    """Weights, aggregation, ranks, grades and gates from an already normalised matrix."""
+    """Weights, aggregation at every node of the tree, ranks, grades and gates from an already normalised matrix.
+
+    Arithmetic and geometric means nest exactly (a node of nodes is the same mean of its leaves with the
+    products of the weights), so the total and each node are computed from the leaves in one step; TOPSIS does
+    not nest, so it runs at every node on its children's scores, leaves upwards."""
     ids = [i.id for i in scheme.indicators]
-    within, dim_w, flat = _weights(scheme)
-    dim_of = {i.id: d.id for d in scheme.dimensions for i in d.indicators}
+    tw = tree_weights(scheme)
+    within = dict(zip(zip(tw["kind"], tw["code"]), tw["within"]))
+    leaves = tw[tw["kind"] == "indicator"].set_index("code")
+    top_w = dict(zip(tw.loc[tw["depth"] == 1, "code"], tw.loc[tw["depth"] == 1, "within"]))
     pos = {i: k for k, i in enumerate(ids)}
     n = _columns(normalised, ids).to_numpy()
-    total, contrib = aggregate(n, np.array([flat[i] for i in ids], dtype=float), scheme.aggregation)
-    dims = {}
-    for d in scheme.dimensions:
-        cols = [pos[i.id] for i in d.indicators]
-        dims[d.id], _ = aggregate(n[:, cols], np.array([within[i.id] for i in d.indicators], dtype=float),
-                                  scheme.aggregation)
-    total = np.clip(total, 0, 100)
-    grades, capped = _grades_and_gates(scheme, total, raw, stations.index)
-    weights = pd.DataFrame({"dimension": [dim_of[i] for i in ids], "within": [within[i] for i in ids],
-                            "effective": [flat[i] for i in ids],
-                            "dimension_weight": [dim_w[dim_of[i]] for i in ids]}, index=pd.Index(ids))
     idx = stations.index
+    dist = None
+    if scheme.aggregation == "topsis":
+        total, contrib, nodes, d = _topsis_tree(scheme, n, within, pos)
+        dist = pd.DataFrame(d, index=idx)
+        nodes = {k: nodes[k] for k in (x.id for x in scheme.nodes())}
+    else:
+        total, contrib = aggregate(n, leaves.loc[ids, "effective"].to_numpy(dtype=float), scheme.aggregation)
+        nodes = {}
+        for d in scheme.nodes():
+            cols, ws = _subtree(d, within, pos)
+            nodes[d.id], _ = aggregate(n[:, cols], np.array(ws, dtype=float), scheme.aggregation)
+    total = np.clip(total, 0, 100)
+    grades, capped = _grades_and_gates(scheme, total, raw, idx)
+    lw = leaves.loc[ids]
+    weights = pd.DataFrame({"dimension": lw["top"].to_numpy(), "within": lw["within"].to_numpy(dtype=float),
+                            "effective": lw["effective"].to_numpy(dtype=float),
+                            "dimension_weight": [top_w[t] for t in lw["top"]],
+                            "parent": lw["parent"].to_numpy(), "path": lw["path"].to_numpy()}, index=pd.Index(ids))
+    node_scores = pd.DataFrame(nodes, index=idx)
+    total_s = pd.Series(total, index=idx, name="score")
+    pts = scheme.points_total()
     return ScoreResult(
         scheme=scheme, period=period, stations=stations, raw=_columns(raw, ids),
         normalised=_columns(normalised, ids), missing=_columns(missing, ids), weights=weights,
         contributions=pd.DataFrame(contrib, index=idx, columns=ids),
-        dimension_scores=pd.DataFrame(dims, index=idx), total=pd.Series(total, index=idx, name="score"),
+        dimension_scores=node_scores[[d.id for d in scheme.dimensions]], total=total_s,
         rank=pd.Series(rank_of(total), index=idx, name="rank"), grade=pd.Series(grades, index=idx, name="grade"),
-        capped_by=pd.Series(capped, index=idx, name="capped_by"))
+        capped_by=pd.Series(capped, index=idx, name="capped_by"), nodes=node_scores,
+        points_earned=None if pts is None else (total_s / 100 * pts).rename("points"), distances=dist)
 
 
 def score_raw(scheme: Scheme, raw: pd.DataFrame, stations: pd.DataFrame, period: Period = Period()) -> ScoreResult:
@@ -274,12 +403,12 @@ def score(con: duckdb.DuckDBPyConnection, scheme: Scheme, period: Period = Perio
 
 
 def _paths(scheme: Scheme) -> dict[str, str]:
-    return {i.id: f"dimensions[{d_n}].indicators[{i_n}]"
-            for d_n, d in enumerate(scheme.dimensions) for i_n, i in enumerate(d.indicators)}
+    paths = node_paths(scheme)
+    return {i.id: paths[i.id] for i in scheme.indicators}
 
 
 def check(scheme: Scheme, source: str | None = None) -> Scheme:
     """Full validation, structural and against the record columns, with field-named errors."""
-    validate(scheme, source)
+    scheme = validate(scheme, source)
     check_indicators(scheme.indicators, source, _paths(scheme))
     return scheme
