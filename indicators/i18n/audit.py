@@ -49,6 +49,12 @@ EN: dict[str, str] = {
                            "weights vary by ±{spread}. Took {seconds} s.",
     "sa.sobol_stations": "Per station",
     "sa.runs": "Sample size N",
+    "sa.try_impute": "Try: fill gaps with the district mean",
+    "sa.try_impute_help": "Scores as if every indicator's missing rule were group_mean (by district); the scheme "
+                          "itself is not changed.",
+    "sa.try_outliers": "Try: treat outliers (Winsorise, else log)",
+    "sa.try_outliers_help": "Scores as if the scheme said treatment: outliers: winsorise (COINr's defaults: up to 5 "
+                            "points, |skew| 2, kurtosis 3.5); the scheme itself is not changed.",
     "sa.spread": "Weight uncertainty (±)",
     "sa.treatment": "Data treatment",
     "sa.treatment_none": "This scheme asks for no data treatment: the treated values are the raw values. To "
@@ -57,6 +63,7 @@ EN: dict[str, str] = {
     "sa.treatment_log": "{n} values changed by the treatment (imputed, Winsorised or log-transformed):",
     "sa.treated_values": "Treated values (changed cells marked ●)",
 
+    "col.total": "Total",
     "col.kind": "Finding",
     "col.finding": "What it means",
     "col.r": "r",
@@ -127,6 +134,10 @@ ZH: dict[str, str] = {
                            "耗时 {seconds} 秒。",
     "sa.sobol_stations": "各站点",
     "sa.runs": "样本量 N",
+    "sa.try_impute": "试一试：用同区均值填补缺失",
+    "sa.try_impute_help": "按每个指标的缺失规则都是 group_mean（按区）来计分；方案本身不变。",
+    "sa.try_outliers": "试一试：处理异常值（缩尾，不行则取对数）",
+    "sa.try_outliers_help": "按方案设置了 treatment: outliers: winsorise 来计分（COINr 默认：最多 5 个点，|偏度| 2，峰度 3.5）；方案本身不变。",
     "sa.spread": "权重不确定度（±）",
     "sa.treatment": "数据处理",
     "sa.treatment_none": "本方案未设置数据处理：处理后的值即原始值。若要按均值或同组均值填补缺失，把指标的 `missing` 设为 "
@@ -134,6 +145,7 @@ ZH: dict[str, str] = {
     "sa.treatment_log": "数据处理改动了 {n} 个值（填补、缩尾或对数变换）：",
     "sa.treated_values": "处理后的值（● 表示被改动的单元格）",
 
+    "col.total": "总分",
     "col.kind": "发现",
     "col.finding": "含义",
     "col.r": "r",

@@ -243,3 +243,56 @@ def intervals_chart(df: pd.DataFrame, lang: str, top_k: int = 5) -> alt.LayerCha
     return alt.layer(band, median, chosen, cut).properties(
         title=_title(t("chart.intervals_title", lang), t("chart.intervals_subtitle", lang, k=top_k)),
         height=max(160, ROW_PX * len(order)), width="container", autosize=AUTOSIZE)
+
+
+# ---------------------------------------------------------------- statistical audit (indicators/analysis/audit.py)
+
+def correlation_heatmap(df: pd.DataFrame, lang: str) -> alt.LayerChart:
+    """Indicator x indicator correlations as a heatmap, red for negative, blue for positive, r written in each
+    cell. df (long): a, b (indicator labels, in scheme order), r (NaN where an indicator does not vary)."""
+    order = list(dict.fromkeys(df["a"]))
+    base = alt.Chart(df)
+    scale = alt.Scale(domain=[-1, 0, 1], range=["#d73027", "#f7f7f7", "#2b7bba"])
+    cells = base.mark_rect().encode(
+        x=alt.X("b:N", sort=order, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=160)),
+        y=alt.Y("a:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+        color=alt.Color("r:Q", scale=scale, title="r", legend=alt.Legend(orient="right")),
+        tooltip=[alt.Tooltip("a:N", title=t("col.indicator", lang)), alt.Tooltip("b:N", title=t("col.indicator", lang)),
+                 alt.Tooltip("r:Q", format=".2f")])
+    text = base.mark_text(font=FONT, fontSize=10).encode(
+        x=alt.X("b:N", sort=order), y=alt.Y("a:N", sort=order), text=alt.Text("r:Q", format=".2f"),
+        color=alt.condition("abs(datum.r) > 0.7", alt.value("white"), alt.value("#333")))
+    side = max(160, 30 * len(order))
+    return alt.layer(cells, text).properties(title=_title(t("chart.corr", lang)), width=side, height=side)
+
+
+def importance_chart(df: pd.DataFrame, lang: str) -> alt.Chart:
+    """Nominal weight beside effective importance per indicator. df (long): indicator, measure (label), share."""
+    order = list(dict.fromkeys(df["indicator"]))
+    measures = list(dict.fromkeys(df["measure"]))
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("indicator:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset("measure:N", sort=measures),
+        x=alt.X("share:Q", title=t("chart.sa_share", lang), axis=alt.Axis(format="%")),
+        color=alt.Color("measure:N", sort=measures, title=t("chart.measure", lang),
+                        scale=alt.Scale(range=["#9e9e9e", CAMP_COLORS["needs"]]), legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("indicator:N", title=t("col.indicator", lang)), alt.Tooltip("measure:N"),
+                 alt.Tooltip("share:Q", format=".1%")],
+    ).properties(title=_title(t("chart.importance", lang)), height=max(140, 2 * ROW_PX * len(order)),
+                 width="container", autosize=AUTOSIZE)
+
+
+def sobol_chart(df: pd.DataFrame, lang: str) -> alt.Chart:
+    """First-order and total Sobol indices per uncertain choice. df (long): factor (label), index (label), value."""
+    factors = list(dict.fromkeys(df["factor"]))
+    kinds = list(dict.fromkeys(df["index"]))
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y("factor:N", sort=factors, title=None, axis=alt.Axis(labelLimit=200)),
+        yOffset=alt.YOffset("index:N", sort=kinds),
+        x=alt.X("value:Q", title=t("chart.sobol", lang), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("index:N", sort=kinds, title=t("chart.index", lang),
+                        scale=alt.Scale(range=["#fd8d3c", "#a63603"]), legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("factor:N", title=t("col.factor", lang)), alt.Tooltip("index:N"),
+                 alt.Tooltip("value:Q", format=".2f")],
+    ).properties(title=_title(t("chart.sobol", lang)), height=max(120, 2 * ROW_PX * len(factors)),
+                 width="container", autosize=AUTOSIZE)
