@@ -22,9 +22,12 @@ def _with_group_mean(dims):
                  for d in dims)
 
 
+SHOWN = 6   # findings of one kind listed before the rest fold away
+
 f = frame.current()
 L = f.lang
 frame.page_header(f, "sa.title")
+st.caption(t("sa.intro", L, scheme=pick(f.scheme, L), period=str(f.period), n=len(frame.stations(f.db))))
 # what-if treatment of the current scheme (the scheme itself is not changed; its YAML can ask for the same)
 w1, w2 = st.columns(2)
 impute = w1.toggle(t("sa.try_impute", L), key="sa_impute", help=t("sa.try_impute_help", L))
@@ -35,7 +38,6 @@ if impute:
 if winsorise:
     scheme = replace(scheme, treatment=replace(scheme.treatment, outliers="winsorise"))
 result = frame.score(f.db, scheme, f.period)
-st.caption(t("sa.intro", L, scheme=pick(f.scheme, L), period=str(f.period), n=len(result.stations)))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -56,13 +58,16 @@ findings = av.findings_table(a, L)
 if findings.empty:
     st.success(t("sa.no_findings", L))
 else:
-    st.dataframe(findings, hide_index=True, width="stretch", column_config={
-        "kind": st.column_config.TextColumn(t("col.kind", L), width="small"),
-        "finding": st.column_config.TextColumn(t("col.finding", L), width="large")})
+    for kind, group in findings.groupby("kind", sort=False):
+        lines = [f"- {s}" for s in group["finding"]]
+        st.markdown(f"**{kind}**\n" + "\n".join(lines[:SHOWN]))
+        if len(lines) > SHOWN:
+            with st.expander(t("sa.more", L, n=len(lines) - SHOWN)):
+                st.markdown("\n".join(lines[SHOWN:]))
 
 st.subheader(t("sa.corr", L))
 st.caption(t("sa.corr_caption", L))
-st.altair_chart(charts.correlation_heatmap(av.correlations_long(a, result, L), L))
+st.altair_chart(charts.correlation_heatmap(av.correlations_long(a, result, L), L), width="stretch")
 st.subheader(t("sa.nodes", L))
 st.caption(t("sa.nodes_caption", L))
 st.dataframe(av.nodes_table(a, result, L).style.format(precision=2, na_rep="–"), width="stretch")

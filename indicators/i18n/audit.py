@@ -49,6 +49,7 @@ EN: dict[str, str] = {
                            "weights vary by ±{spread}. Took {seconds} s.",
     "sa.sobol_stations": "Per station",
     "sa.runs": "Sample size N",
+    "sa.more": "{n} more",
     "sa.try_impute": "Try: fill gaps with the district mean",
     "sa.try_impute_help": "Scores as if every indicator's missing rule were group_mean (by district); the scheme "
                           "itself is not changed.",
@@ -134,6 +135,7 @@ ZH: dict[str, str] = {
                            "耗时 {seconds} 秒。",
     "sa.sobol_stations": "各站点",
     "sa.runs": "样本量 N",
+    "sa.more": "另有 {n} 条",
     "sa.try_impute": "试一试：用同区均值填补缺失",
     "sa.try_impute_help": "按每个指标的缺失规则都是 group_mean（按区）来计分；方案本身不变。",
     "sa.try_outliers": "试一试：处理异常值（缩尾，不行则取对数）",

@@ -254,7 +254,7 @@ def correlation_heatmap(df: pd.DataFrame, lang: str) -> alt.LayerChart:
     base = alt.Chart(df)
     scale = alt.Scale(domain=[-1, 0, 1], range=["#d73027", "#f7f7f7", "#2b7bba"])
     cells = base.mark_rect().encode(
-        x=alt.X("b:N", sort=order, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=160)),
+        x=alt.X("b:N", sort=order, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=160, labelOverlap=False)),
         y=alt.Y("a:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
         color=alt.Color("r:Q", scale=scale, title="r", legend=alt.Legend(orient="right")),
         tooltip=[alt.Tooltip("a:N", title=t("col.indicator", lang)), alt.Tooltip("b:N", title=t("col.indicator", lang)),
@@ -262,8 +262,8 @@ def correlation_heatmap(df: pd.DataFrame, lang: str) -> alt.LayerChart:
     text = base.mark_text(font=FONT, fontSize=10).encode(
         x=alt.X("b:N", sort=order), y=alt.Y("a:N", sort=order), text=alt.Text("r:Q", format=".2f"),
         color=alt.condition("abs(datum.r) > 0.7", alt.value("white"), alt.value("#333")))
-    side = max(160, 30 * len(order))
-    return alt.layer(cells, text).properties(title=_title(t("chart.corr", lang)), width=side, height=side)
+    return alt.layer(cells, text).properties(title=_title(t("chart.corr", lang)), height=max(160, 34 * len(order)),
+                                             width="container", autosize=AUTOSIZE)
 
 
 def importance_chart(df: pd.DataFrame, lang: str) -> alt.Chart:
