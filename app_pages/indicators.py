@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages import frame
 from indicators.scheme import editing
-from indicators.outputs import views
+from indicators.outputs import charts, views
 from indicators.i18n import pick, t, term
 from indicators.scoring.measures import MEASURE_TABLES, table_columns
 from indicators.scheme.model import (CAMPS, DIRECTIONS, MISSING_RULES, NORMALISATIONS, Indicator, Level,
@@ -44,9 +44,21 @@ tab_library, tab_editor = st.tabs([t("ind.tab.library", L), t("ind.tab.editor", 
 # ---------------------------------------------------------------- the library
 with tab_library:
     library = views.library_frame(scheme, L)
-    dim_total = sum(d.weight for d in scheme.dimensions) or 1.0
-    for d in scheme.dimensions:
-        st.markdown(f"#### {pick(d, L)}  ·  {t('ind.dim_weight', L, pct=f'{d.weight / dim_total * 100:.0f}')}")
+    tree = views.tree_frame(scheme, L)
+    deep = int(tree["depth"].max()) > 2
+    with st.expander(t("tree.title", L), expanded=deep or scheme.weighting == "points"):
+        st.caption(t("tree.intro_points", L, total=scheme.points_total()) if scheme.weighting == "points"
+                   else t("tree.intro", L))
+        st.caption(t(f"tree.aggregation.{scheme.aggregation}", L))
+        st.html(views.tree_html(scheme, L))
+        st.altair_chart(charts.icicle_chart(tree, L, points=scheme.weighting == "points"), width="stretch")
+    # a dimension's share of the whole score (for a top-level one, its weight among the dimensions)
+    dim_pct = dict(zip(tree.loc[tree["kind"] == "dimension", "code"],
+                       tree.loc[tree["kind"] == "dimension", "effective"]))
+    paths = views.node_paths(scheme, L)
+    for d in (d for d in scheme.nodes() if d.indicators):   # every dimension holding indicators, at any depth
+        name = paths[d.id] if deep else pick(d, L)
+        st.markdown(f"#### {name}  ·  {t('ind.dim_weight', L, pct=f'{dim_pct[d.id]:.0f}')}")
         for row in library[library["dimension_id"] == d.id].itertuples():
             with st.container(border=True):
                 c1, c2 = st.columns([2, 3], gap="medium")
@@ -87,8 +99,8 @@ with tab_editor:
             "new_rating" if qualitative else "new_indicator", ids), key=key("id"), help=t("ind.id_help", L))
         name_zh = c2.text_input(t("ind.name_zh", L), value=existing.name_zh if existing else "", key=key("name_zh"))
         name_en = c3.text_input(t("ind.name_en", L), value=existing.name_en if existing else "", key=key("name_en"))
-        dims = [d.id for d in scheme.dimensions]
-        dim_names = views.dimension_names(scheme, L)
+        dims = [d.id for d in scheme.nodes()]
+        dim_names = views.node_paths(scheme, L)
         current_dim = editing.dimension_of(scheme, existing.id).id if existing else dims[0]
         c1, c2, c3 = st.columns(3)
         dim_id = frame.choice(c1.selectbox, t("ind.dimension", L), [*dims, NEW_DIM], index=dims.index(current_dim), key=key("dim"),

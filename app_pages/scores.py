@@ -36,7 +36,9 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(t
     "score": st.column_config.ProgressColumn(t("col.score", L), format="%.1f", min_value=0, max_value=100),
     "grade": st.column_config.TextColumn(t("col.grade", L), width="small"),
     "capped_by": st.column_config.TextColumn(t("col.capped_by", L), help=t("scores.capped_help", L)),
+    "points": st.column_config.NumberColumn(t("chart.points_node", L), format="%.1f"),
     **dim_cols})
+st.caption(t(f"tree.aggregation.{f.scheme.aggregation}", L))
 for gate in f.scheme.gates:
     st.caption(t("scores.gate_rule", L, name=pick(gate, L) or gate.indicator, cap=gate.cap))
 records_import.score_downloads(f, result)
@@ -73,11 +75,18 @@ st.dataframe(card, hide_index=True, width="stretch", height=38 + 35 * len(card),
     "gap_to_best": st.column_config.NumberColumn(t("col.gap", L), format="%.1f", help=t("col.gap_help", L)),
 })
 st.caption(t("scores.card_caption", L))
+with st.expander(t("tree.station_nodes", L), expanded=len(f.scheme.nodes()) > len(f.scheme.dimensions)):
+    if result.points_earned is not None:
+        st.markdown(t("tree.station_points", L, earned=result.points_earned[sid], total=result.points_available))
+    st.html(views.tree_html(f.scheme, L, views.station_tree_scores(result, sid), open_levels=9))
 
 # ---- robustness
 st.divider()
 st.subheader(t("scores.robust", L))
 st.caption(t("scores.robust_intro", L))
+if f.scheme.aggregation == "topsis":   # TOPSIS has no flat weights to redraw (see docs/schemes.md)
+    st.info(t("tree.no_robustness", L))
+    st.stop()
 r1, r2, r3 = st.columns(3)
 spread = r1.slider(t("scores.spread", L), 0.0, 0.5, 0.2, 0.05, key="sens_spread", help=t("scores.spread_help", L))
 draws = r2.number_input(t("scores.draws", L), 200, 20_000, 2_000, 200, key="sens_draws")

@@ -49,8 +49,9 @@ def direct(scheme, base, tag):
             floor[k] += 1
         default = dict(zip(ids, floor))
         points = {}
-        for d in scheme.dimensions:
-            st.markdown(f"**{pick(d, L)}**")
+        paths = views.node_paths(scheme, L)
+        for d in (d for d in scheme.nodes() if d.indicators):   # every dimension holding indicators, any depth
+            st.markdown(f"**{paths[d.id]}**")
             cols = st.columns(4)
             for n, ind in enumerate(d.indicators):
                 points[ind.id] = cols[n % 4].number_input(pick(ind, L), 0, 100, default[ind.id], 1,
@@ -67,17 +68,19 @@ def direct(scheme, base, tag):
         dims[d.id] = cols[n % len(cols)].slider(pick(d, L), 0, 100, int(round(d.weight / dim_total * 100)),
                                                 key=f"wd:{tag}:{d.id}")
     inds = {}
+    paths = views.node_paths(scheme, L)
     with st.expander(t("w.within", L)):
-        for d in scheme.dimensions:
-            if len(d.indicators) == 1:
-                inds[d.indicators[0].id] = 100
+        for d in scheme.nodes():   # at every level: its sub-dimensions and indicators, as % of it
+            if len(d.children) == 1:
+                (dims if d.dimensions else inds)[d.children[0].id] = 100
                 continue
-            st.markdown(f"*{pick(d, L)}*")
-            total = sum(i.weight for i in d.indicators) or 1.0
-            cols = st.columns(min(len(d.indicators), 4))
-            for n, ind in enumerate(d.indicators):
-                inds[ind.id] = cols[n % len(cols)].slider(pick(ind, L), 0, 100, int(round(ind.weight / total * 100)),
-                                                          key=f"wi:{tag}:{ind.id}")
+            st.markdown(f"*{paths[d.id]}*")
+            total = sum(c.weight for c in d.children) or 1.0
+            cols = st.columns(min(len(d.children), 4))
+            for n, c in enumerate(d.children):
+                into = inds if c in d.indicators else dims
+                into[c.id] = cols[n % len(cols)].slider(pick(c, L), 0, 100, int(round(c.weight / total * 100)),
+                                                        key=f"{'wi' if into is inds else 'wd'}:{tag}:{c.id}")
     return dims, inds
 
 
@@ -163,19 +166,28 @@ def ahp(scheme, tag):
     if len(scheme.dimensions) >= 2:
         groups.append(("__dimensions", [d.id for d in scheme.dimensions], [pick(d, L) for d in scheme.dimensions],
                        [d.weight for d in scheme.dimensions], t("w.ahp_dimensions", L)))
-    for d in scheme.dimensions:
-        if len(d.indicators) >= 2:
-            groups.append((d.id, [i.id for i in d.indicators], [pick(i, L) for i in d.indicators],
-                           [i.weight for i in d.indicators], pick(d, L)))
+    paths = views.node_paths(scheme, L)
+    for d in scheme.nodes():   # one comparison per dimension with two or more children, at every level
+        if len(d.children) >= 2:
+            groups.append((d.id, [c.id for c in d.children], [pick(c, L) for c in d.children],
+                           [c.weight for c in d.children], paths[d.id]))
     results = {}
     if groups:
         for g, tab in zip(groups, st.tabs([g[4] for g in groups])):
             with tab:
                 results[g[0]] = ahp_group(g[0], g[1], g[2], g[3], ri, tag)
-    dim_w = ({d.id: results["__dimensions"].weight_of(d.id) for d in scheme.dimensions}
-             if "__dimensions" in results else {d.id: 1.0 for d in scheme.dimensions})
-    flat = {i.id: dim_w[d.id] * (results[d.id].weight_of(i.id) if d.id in results else 1.0)
-            for d in scheme.dimensions for i in d.indicators}
+
+    def within(holder: str, code: str) -> float:
+        return results[holder].weight_of(code) if holder in results else 1.0
+    flat = {}
+
+    def down(d, w: float):   # the product of the AHP weights along each indicator's path
+        for i in d.indicators:
+            flat[i.id] = w * within(d.id, i.id)
+        for x in d.dimensions:
+            down(x, w * within(d.id, x.id))
+    for d in scheme.dimensions:
+        down(d, within("__dimensions", d.id))
     return flat, "ahp"
 
 

@@ -12,6 +12,7 @@ from . import audit as audit_words
 # One table per language, merged from the modules that own the words (each holds EN and ZH dicts).
 EN = {**en.STRINGS, **workshop.EN, **records_io.EN, **audit_words.EN}
 ZH = {**zh.STRINGS, **workshop.ZH, **records_io.ZH, **audit_words.ZH}
+from . import tree; EN.update(tree.EN); ZH.update(tree.ZH)   # the scheme tree's words
 
 LANGS = ("zh", "en")
 TABLES = {"zh": ZH, "en": EN}

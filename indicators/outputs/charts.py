@@ -296,3 +296,59 @@ def sobol_chart(df: pd.DataFrame, lang: str) -> alt.Chart:
                  alt.Tooltip("value:Q", format=".2f")],
     ).properties(title=_title(t("chart.sobol", lang)), height=max(120, 2 * ROW_PX * len(factors)),
                  width="container", autosize=AUTOSIZE)
+
+
+TREE_COLORS = ("#2b7bba", "#31a354", "#756bb1", "#e6550d", "#636363", "#d6616b", "#8c6d31", "#17becf")
+
+
+def _fit(text: str, units: float) -> str:
+    """`text` cut to about `units` half-width characters (a Chinese character counts two), with an ellipsis;
+    "" when not even a few fit (a box's width in % of the chart times ~1.2 is what fits at 11 px)."""
+    def width(s):
+        return sum(2 if ord(ch) > 0x2e80 else 1 for ch in s)
+    if width(text) <= units:
+        return text
+    if units < 5:
+        return ""
+    out = ""
+    for ch in text:
+        if width(out + ch) > units - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def icicle_chart(df: pd.DataFrame, lang: str, points: bool = False) -> alt.LayerChart:
+    """The scheme's weights as an icicle (a sunburst unrolled): one band per level of the tree, each node a box
+    as wide as its share of the total weight, its children directly below it. Colour is the top-level dimension.
+
+    df: views.tree_frame (code, name, kind, depth, top, within, effective, points, x0, x1)."""
+    data = df.copy()
+    data["label"] = [_fit(n, (b - a) * 1.2) for n, a, b in zip(data["name"], data["x0"], data["x1"])]
+    data["xm"] = (data["x0"] + data["x1"]) / 2
+    tops = list(dict.fromkeys(data["top"]))
+    levels = int(data["depth"].max())
+    y = alt.Y("depth:O", title=t("chart.level", lang), scale=alt.Scale(domain=list(range(1, levels + 1))),
+              axis=alt.Axis(labelExpr="datum.value"))
+    tooltip = [alt.Tooltip("name:N", title=t("chart.node", lang)), alt.Tooltip("code:N", title="code"),
+               alt.Tooltip("within:Q", title=t("chart.within_parent", lang), format=".1f"),
+               alt.Tooltip("effective:Q", title=t("chart.share_total", lang), format=".1f")]
+    if points:
+        tooltip.append(alt.Tooltip("points:Q", title=t("chart.points_node", lang), format="g"))
+    base = alt.Chart(data)
+    boxes = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
+        x=alt.X("x0:Q", title=t("chart.share_total", lang) + " (%)", scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(grid=False)),
+        x2="x1:Q", y=y,
+        color=alt.Color("top:N", title=t("chart.top_dimension", lang),
+                        scale=alt.Scale(domain=tops, range=[TREE_COLORS[n % len(TREE_COLORS)]
+                                                            for n in range(len(tops))]),
+                        legend=alt.Legend(orient="bottom", labelLimit=300)),
+        opacity=alt.Opacity("kind:N", scale=alt.Scale(domain=["dimension", "indicator"], range=[1.0, 0.6]),
+                            legend=None),
+        tooltip=tooltip)
+    text = base.mark_text(color="white", fontSize=11, font=FONT, limit=160).encode(
+        x="xm:Q", y=y, text="label:N", tooltip=tooltip)
+    subtitle = t("chart.icicle_points_subtitle" if points else "chart.icicle_subtitle", lang)
+    return alt.layer(boxes, text).properties(title=_title(t("chart.icicle_title", lang), subtitle),
+                                             height=46 * levels, width="container", autosize=AUTOSIZE)

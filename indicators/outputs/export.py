@@ -193,7 +193,7 @@ def tree_table(result: ScoreResult, lang: str) -> Table:
     for r in tree_weights(s).itertuples():
         kind = w["dimension"] if r.kind == "dimension" else w["indicator"]
         rows.append([r.code, names[r.code] if r.kind == "dimension" else _name(s.indicator(r.code), lang), kind,
-                     int(r.depth), r.parent or "", r.path, _num(r.within), _num(r.effective)]
+                     int(r.depth), r.parent, r.path, _num(r.within), _num(r.effective)]
                     + ([_num(r.points)] if points else []))
     return head, rows
 

@@ -36,6 +36,18 @@ def dimension_names(scheme: Scheme, lang: str) -> dict[str, str]:
     return {d.id: pick(d, lang) for d in scheme.dimensions}
 
 
+def node_paths(scheme: Scheme, lang: str) -> dict[str, str]:
+    """Every dimension at every level -> its name with the names above it ("服务成效 / 需求解决")."""
+    names = {d.id: pick(d, lang) for d in scheme.nodes()}
+    return {d.id: " / ".join(names[c] for c in scheme.path_of(d.id)) for d in scheme.nodes()}
+
+
+def dimension_paths(scheme: Scheme, lang: str) -> dict[str, str]:
+    """Indicator id -> the path of the dimension holding it (for two levels: just its dimension's name)."""
+    paths = node_paths(scheme, lang)
+    return {i.id: paths[d.id] for d in scheme.nodes() for i in d.indicators}
+
+
 def scheme_label(scheme: Scheme, lang: str) -> str:
     return f"{pick(scheme, lang)} ({scheme.id})"
 
@@ -92,13 +104,15 @@ def normalisation_summary(ind: Indicator, lang: str) -> str:
 # ---------------------------------------------------------------- indicator library
 
 def library_frame(scheme: Scheme, lang: str) -> pd.DataFrame:
-    """Every indicator of the scheme, grouped by dimension in scheme order."""
+    """Every indicator of the scheme, grouped by the dimension holding it (depth-first, in scheme order);
+    `dimension` names the dimension's path, `weight` is the indicator's % of that dimension."""
+    paths = node_paths(scheme, lang)
     rows = []
-    for d in scheme.dimensions:
-        total = sum(i.weight for i in d.indicators) or 1.0
+    for d in scheme.nodes():
+        total = sum(c.weight for c in d.children) or 1.0
         for i in d.indicators:
             rows.append({
-                "dimension": pick(d, lang), "dimension_id": d.id, "id": i.id, "indicator": pick(i, lang),
+                "dimension": paths[d.id], "dimension_id": d.id, "id": i.id, "indicator": pick(i, lang),
                 "camp": term("camp", i.camp, lang), "camp_id": i.camp,
                 "kind": t("views.qualitative", lang) if i.qualitative else t("views.quantitative", lang),
                 "direction": term("direction", i.direction, lang),
@@ -107,6 +121,70 @@ def library_frame(scheme: Scheme, lang: str) -> pd.DataFrame:
                 "rationale": pick(i, lang, "rationale"),
             })
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- the scheme as a tree
+
+def tree_frame(scheme: Scheme, lang: str) -> pd.DataFrame:
+    """One row per node (dimensions and indicators), depth-first: code, name, kind, depth (1 = top level),
+    parent, top (its top-level dimension's name), within and effective weight in %, points (points schemes),
+    and x0, x1: the node's span of the total weight (0-100) for an icicle chart, children inside their parent."""
+    from indicators.scoring.engine import tree_weights
+    tw = tree_weights(scheme)
+    names = {**{i.id: pick(i, lang) for i in scheme.indicators}, **{d.id: pick(d, lang) for d in scheme.nodes()}}
+    dims = {d.id: pick(d, lang) for d in scheme.nodes()}
+    start: dict = {"": 0.0}
+    x0, x1 = [], []
+    for r in tw.itertuples():
+        a = start[r.parent]
+        b = a + r.effective * 100
+        start[r.parent] = b
+        if r.kind == "dimension":
+            start[r.code] = a
+        x0.append(a)
+        x1.append(b)
+    return pd.DataFrame({
+        "code": tw["code"], "kind": tw["kind"],
+        "name": [dims[c] if k == "dimension" else pick(scheme.indicator(c), lang)
+                 for c, k in zip(tw["code"], tw["kind"])],
+        "depth": tw["depth"].astype(int), "parent": tw["parent"], "top": [names[c] for c in tw["top"]],
+        "path": tw["path"], "within": tw["within"] * 100, "effective": tw["effective"] * 100,
+        "points": tw["points"], "x0": x0, "x1": x1})
+
+
+def tree_html(scheme: Scheme, lang: str, scores: Mapping[str, float] | None = None, open_levels: int = 1) -> str:
+    """The scheme as a collapsible tree (nested HTML <details>, any depth): each node's name, code, weight or
+    points and, given `scores` (node or indicator code -> 0-100), the score there (and points earned).
+    Every text is escaped; the top `open_levels` levels start open."""
+    from html import escape
+    tf = tree_frame(scheme, lang)
+    points = scheme.weighting == "points"
+    rows = {(r.kind, r.code): r for r in tf.itertuples()}
+
+    def label(kind: str, code: str) -> str:
+        r = rows[(kind, code)]
+        text = (t("tree.points", lang, points=r.points, effective=r.effective) if points
+                else t("tree.weight", lang, within=r.within, effective=r.effective))
+        out = f"<b>{escape(r.name)}</b> <code>{escape(code)}</code> · {escape(text)}"
+        if scores is not None and code in scores and scores[code] is not None:
+            sc = float(scores[code])
+            extra = (t("tree.points_earned", lang, earned=sc / 100 * r.points, points=r.points) if points
+                     else t("tree.score", lang, score=sc))
+            out += f" · <span style='color:#2b7bba'>{escape(extra)}</span>"
+        return out
+
+    def node(d, depth: int) -> str:
+        inner = "".join(f"<li>{label('indicator', i.id)}</li>" for i in d.indicators)
+        inner += "".join(f"<li>{node(s, depth + 1)}</li>" for s in d.dimensions)
+        opened = " open" if depth <= open_levels else ""
+        return (f"<details{opened}><summary>{label('dimension', d.id)}</summary>"
+                f"<ul style='margin:0 0 0 1.2em;list-style:circle'>{inner}</ul></details>")
+    return "<div class='scheme-tree'>" + "".join(node(d, 1) for d in scheme.dimensions) + "</div>"
+
+
+def station_tree_scores(result: ScoreResult, station_id: str) -> dict[str, float]:
+    """One station's score at every node of the tree: dimensions (`nodes`) and indicators (normalised)."""
+    return {**result.normalised.loc[station_id].to_dict(), **result.nodes.loc[station_id].to_dict()}
 
 
 # ---------------------------------------------------------------- scores
@@ -132,6 +210,8 @@ def ranking_table(result: ScoreResult, lang: str) -> pd.DataFrame:
         "score": result.total.astype(float),
         "grade": result.grade.map(lambda g: grades.get(g, g)), "capped_by": gate_labels(result, lang),
     }, index=result.stations.index)
+    if result.points_earned is not None:   # a points scheme: points earned of those available
+        df["points"] = result.points_earned
     for d in result.scheme.dimensions:
         df[f"dim:{d.id}"] = result.dimension_scores[d.id]
     df.index.name = "station_id"
@@ -159,12 +239,12 @@ def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFram
     """raw -> normalised -> weight -> contribution for one station, one row per indicator."""
     ex = result.explain(station_id)
     scheme = result.scheme
-    dims = dimension_names(scheme, lang)
+    paths = dimension_paths(scheme, lang)   # the indicator's place in the tree, top level first
     rows = []
     for ind in scheme.indicators:
         r = ex.loc[ind.id]
         rows.append({
-            "indicator": pick(ind, lang), "dimension": dims[r["dimension"]], "camp": term("camp", ind.camp, lang),
+            "indicator": pick(ind, lang), "dimension": paths[ind.id], "camp": term("camp", ind.camp, lang),
             "raw": fmt_raw(r["raw"], ind, lang) + (f" ({t('views.filled', lang)})" if bool(r["missing"]) else ""),
             "normalised": float(r["normalised"]), "weight": float(r["weight"]) * 100,
             "contribution": float(r["contribution"]), "gap_to_best": float(r["gap_to_best"]),
@@ -201,7 +281,7 @@ def camp_frame(shares: Mapping[str, float], lang: str) -> pd.DataFrame:
 def weights_frame(scheme: Scheme, flat: Mapping[str, float], lang: str,
                   reference: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Indicator, dimension, camp, weight % (and the reference weight % when given)."""
-    dims = {i.id: pick(d, lang) for d in scheme.dimensions for i in d.indicators}
+    dims = dimension_paths(scheme, lang)
     total = sum(max(float(flat.get(i.id, 0.0)), 0.0) for i in scheme.indicators) or 1.0
     rows = []
     for ind in scheme.indicators:

@@ -67,7 +67,7 @@ def rename(scheme: Scheme, name_zh: str, name_en: str, description_zh: str | Non
 # ---------------------------------------------------------------- indicators
 
 def dimension_of(scheme: Scheme, indicator_id: str) -> Dimension:
-    for d in scheme.dimensions:
+    for d in scheme.nodes():
         if any(i.id == indicator_id for i in d.indicators):
             return d
     raise KeyError(indicator_id)
@@ -86,9 +86,12 @@ def upsert_indicator(scheme: Scheme, indicator: Indicator, dimension_id: str, ol
                 raise SchemeError("id", f"a gate refers to {old_id!r}; keep its id or change the gate in YAML")
     elif old_id is None and any(i.id == indicator.id for i in scheme.indicators):
         raise SchemeError("id", f"{indicator.id!r} is already used by another indicator")
-    dims = []
+    if scheme.weighting == "points" and indicator.points is None:   # a points scheme: the weight given is points
+        indicator = replace(indicator, points=indicator.weight)
     placed = False
-    for d in scheme.dimensions:
+
+    def edit(d: Dimension) -> Dimension | None:
+        nonlocal placed
         inds = [i for i in d.indicators if i.id != old_id] if old_id else list(d.indicators)
         if d.id == dimension_id:
             if old_id and any(i.id == old_id for i in d.indicators):   # keep its place in the list
@@ -97,8 +100,9 @@ def upsert_indicator(scheme: Scheme, indicator: Indicator, dimension_id: str, ol
             else:
                 inds.append(indicator)
             placed = True
-        if inds:
-            dims.append(replace(d, indicators=tuple(inds)))
+        subs = tuple(x for x in (edit(s) for s in d.dimensions) if x is not None)
+        return replace(d, indicators=tuple(inds), dimensions=subs, points=None) if inds or subs else None  # points: re-summed
+    dims = [x for x in (edit(d) for d in scheme.dimensions) if x is not None]
     if not placed:
         zh, en = new_dimension or ("", "")
         if not zh.strip() or not en.strip():
@@ -108,16 +112,16 @@ def upsert_indicator(scheme: Scheme, indicator: Indicator, dimension_id: str, ol
 
 
 def remove_indicator(scheme: Scheme, indicator_id: str) -> Scheme:
-    """The scheme without one indicator (an emptied dimension goes too); refused if a gate uses it."""
+    """The scheme without one indicator (an emptied dimension goes too, at any depth); refused if a gate uses it."""
     for n, g in enumerate(scheme.gates):
         if g.indicator == indicator_id:
             raise SchemeError(f"gates[{n}].indicator", f"uses {indicator_id!r}; remove the gate first (in YAML)")
-    dims = []
-    for d in scheme.dimensions:
+
+    def edit(d: Dimension) -> Dimension | None:
         inds = tuple(i for i in d.indicators if i.id != indicator_id)
-        if inds:
-            dims.append(replace(d, indicators=inds))
-    return check(replace(scheme, dimensions=tuple(dims)))
+        subs = tuple(x for x in (edit(s) for s in d.dimensions) if x is not None)
+        return replace(d, indicators=inds, dimensions=subs, points=None) if inds or subs else None  # points: re-summed
+    return check(replace(scheme, dimensions=tuple(x for x in (edit(d) for d in scheme.dimensions) if x is not None)))
 
 
 def build_measure(kind: str, table: str | None = None, column: str | None = None, filter: str | None = None,
@@ -201,12 +205,22 @@ def flat_to_hierarchy(scheme: Scheme, flat: Mapping[str, float]) -> tuple[dict[s
     if total <= 0:
         raise SchemeError("weights", "all weights are zero; at least one must be positive")
     dims, inds = {}, {}
+
+    def share(d: Dimension) -> float:   # the flat weight held below a dimension, at any depth
+        return sum(max(float(flat.get(i.id, 0.0)), 0.0) for i in d.indicators) / total + sum(
+            share(x) for x in d.dimensions)
+
+    def place(d: Dimension, s: float):   # children's weights as % of their dimension's share
+        for i in d.indicators:
+            inds[i.id] = round(max(float(flat.get(i.id, 0.0)), 0.0) / total / s * 100, 6) if s > 0 else 1.0
+        for x in d.dimensions:
+            sx = share(x)
+            dims[x.id] = round(sx / s * 100, 6) if s > 0 else 1.0
+            place(x, sx)
     for d in scheme.dimensions:
-        vals = {i.id: max(float(flat.get(i.id, 0.0)), 0.0) / total for i in d.indicators}
-        s = sum(vals.values())
+        s = share(d)
         dims[d.id] = round(s * 100, 6)
-        for iid, v in vals.items():
-            inds[iid] = round(v / s * 100, 6) if s > 0 else 1.0
+        place(d, s)
     return dims, inds
 
 

@@ -71,7 +71,7 @@ TOTAL = "(total)"        # the root of the tree where a result lists nodes (TOPS
 
 
 def tree_weights(scheme: Scheme) -> pd.DataFrame:
-    """One row per node (dimensions and indicators, depth-first): code, kind, parent, top (its top-level
+    """One row per node (dimensions and indicators, depth-first): code, kind, parent ("" at the top), top (its top-level
     dimension), path ("D1/D1.2/x"), depth (1 = top level), within (weight among its siblings, summing to 1),
     effective (the product of `within` along the path) and points (points schemes)."""
     rows = []
@@ -86,7 +86,7 @@ def tree_weights(scheme: Scheme) -> pd.DataFrame:
                          w, eff * w, c.points))
             if dim:
                 walk(c.children, c.id, here, eff * w, top or c.id)
-    walk(scheme.dimensions, None, (), 1.0, None)
+    walk(scheme.dimensions, "", (), 1.0, None)
     return pd.DataFrame(rows, columns=["code", "kind", "parent", "top", "path", "depth", "within", "effective",
                                        "points"])
 
