@@ -266,36 +266,36 @@ def correlation_heatmap(df: pd.DataFrame, lang: str) -> alt.LayerChart:
                                              width="container", autosize=AUTOSIZE)
 
 
+def _paired_bars(df: pd.DataFrame, y: str, pair: str, x: alt.X, colors: list[str], title: str, legend: str,
+                 tooltip: list) -> alt.Chart:
+    """Horizontal bars in pairs: one row per `y`, two bars (the values of `pair`) side by side in it."""
+    rows, pairs = list(dict.fromkeys(df[y])), list(dict.fromkeys(df[pair]))
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y(f"{y}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset(f"{pair}:N", sort=pairs), x=x,
+        color=alt.Color(f"{pair}:N", sort=pairs, title=legend, scale=alt.Scale(range=colors),
+                        legend=alt.Legend(orient="top")),
+        tooltip=tooltip,
+    ).properties(title=_title(title), height=max(120, 2 * ROW_PX * len(rows)), width="container", autosize=AUTOSIZE)
+
+
 def importance_chart(df: pd.DataFrame, lang: str) -> alt.Chart:
     """Nominal weight beside effective importance per indicator. df (long): indicator, measure (label), share."""
-    order = list(dict.fromkeys(df["indicator"]))
-    measures = list(dict.fromkeys(df["measure"]))
-    return alt.Chart(df).mark_bar().encode(
-        y=alt.Y("indicator:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-        yOffset=alt.YOffset("measure:N", sort=measures),
-        x=alt.X("share:Q", title=t("chart.sa_share", lang), axis=alt.Axis(format="%")),
-        color=alt.Color("measure:N", sort=measures, title=t("chart.measure", lang),
-                        scale=alt.Scale(range=["#9e9e9e", CAMP_COLORS["needs"]]), legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("indicator:N", title=t("col.indicator", lang)), alt.Tooltip("measure:N"),
-                 alt.Tooltip("share:Q", format=".1%")],
-    ).properties(title=_title(t("chart.importance", lang)), height=max(140, 2 * ROW_PX * len(order)),
-                 width="container", autosize=AUTOSIZE)
+    return _paired_bars(
+        df, "indicator", "measure", alt.X("share:Q", title=t("chart.sa_share", lang), axis=alt.Axis(format="%")),
+        ["#9e9e9e", CAMP_COLORS["needs"]], t("chart.importance", lang), t("chart.measure", lang),
+        [alt.Tooltip("indicator:N", title=t("col.indicator", lang)), alt.Tooltip("measure:N"),
+         alt.Tooltip("share:Q", format=".1%")])
 
 
 def sobol_chart(df: pd.DataFrame, lang: str) -> alt.Chart:
     """First-order and total Sobol indices per uncertain choice. df (long): factor (label), index (label), value."""
-    factors = list(dict.fromkeys(df["factor"]))
-    kinds = list(dict.fromkeys(df["index"]))
-    return alt.Chart(df).mark_bar().encode(
-        y=alt.Y("factor:N", sort=factors, title=None, axis=alt.Axis(labelLimit=200)),
-        yOffset=alt.YOffset("index:N", sort=kinds),
-        x=alt.X("value:Q", title=t("chart.sobol", lang), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color("index:N", sort=kinds, title=t("chart.index", lang),
-                        scale=alt.Scale(range=["#fd8d3c", "#a63603"]), legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("factor:N", title=t("col.factor", lang)), alt.Tooltip("index:N"),
-                 alt.Tooltip("value:Q", format=".2f")],
-    ).properties(title=_title(t("chart.sobol", lang)), height=max(120, 2 * ROW_PX * len(factors)),
-                 width="container", autosize=AUTOSIZE)
+    return _paired_bars(
+        df, "factor", "index",
+        alt.X("value:Q", title=t("chart.sobol", lang), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        ["#fd8d3c", "#a63603"], t("chart.sobol", lang), t("chart.index", lang),
+        [alt.Tooltip("factor:N", title=t("col.factor", lang)), alt.Tooltip("index:N"),
+         alt.Tooltip("value:Q", format=".2f")])
 
 
 TREE_COLORS = ("#2b7bba", "#31a354", "#756bb1", "#e6550d", "#636363", "#d6616b", "#8c6d31", "#17becf")

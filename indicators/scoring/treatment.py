@@ -45,32 +45,32 @@ class TreatmentError(InputError):
 
 # ---------------------------------------------------------------- statistics (COINr's definitions)
 
-def skew(x) -> float:
-    """Sample skewness G1 (e1071 type 2, Excel SKEW, COINr skew); NaN below 3 values or with no spread."""
+def _centred(x, least: int) -> np.ndarray | None:
+    """The values with data, minus their mean; None below `least` values or with no spread."""
     v = np.asarray(x, dtype=float)
     v = v[~np.isnan(v)]
-    n = len(v)
-    if n < 3:
-        return float("nan")
+    if len(v) < least:
+        return None
     d = v - v.mean()
-    m2 = (d ** 2).sum()
-    if m2 <= 0:
+    return d if (d ** 2).sum() > 0 else None
+
+
+def skew(x) -> float:
+    """Sample skewness G1 (e1071 type 2, Excel SKEW, COINr skew); NaN below 3 values or with no spread."""
+    d = _centred(x, 3)
+    if d is None:
         return float("nan")
+    n, m2 = len(d), (d ** 2).sum()
     g1 = np.sqrt(n) * (d ** 3).sum() / m2 ** 1.5
     return float(g1 * np.sqrt(n * (n - 1)) / (n - 2))
 
 
 def kurtosis(x) -> float:
     """Sample excess kurtosis G2 (e1071 type 2, Excel KURT, COINr kurt); NaN below 4 values or with no spread."""
-    v = np.asarray(x, dtype=float)
-    v = v[~np.isnan(v)]
-    n = len(v)
-    if n < 4:
+    d = _centred(x, 4)
+    if d is None:
         return float("nan")
-    d = v - v.mean()
-    m2 = (d ** 2).sum()
-    if m2 <= 0:
-        return float("nan")
+    n, m2 = len(d), (d ** 2).sum()
     r = n * (d ** 4).sum() / m2 ** 2
     return float(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)))
 
