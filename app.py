@@ -21,6 +21,7 @@ PAGES = [
     ("app_pages/scores.py", "page.scores", ":material/leaderboard:"),
     ("app_pages/compare.py", "page.compare", ":material/compare_arrows:"),
     ("app_pages/schemes.py", "page.schemes", ":material/description:"),
+    ("app_pages/audit.py", "page.audit", ":material/troubleshoot:"),
     ("app_pages/workshop.py", "page.workshop", ":material/groups:"),
     ("app_pages/join.py", "page.join", ":material/smartphone:"),
 ]

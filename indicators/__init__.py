@@ -4,9 +4,9 @@ Grouped by stage, each room says what it owns in its own docstring:
 
     records/   the DuckDB store, ledger import, read-only queries
     scheme/    specs and YAML, built-in schemes, editing, the history of changes
-    scoring/   the filter language, measures as SQL, staged scoring
+    scoring/   the filter language, measures as SQL, data treatment, staged scoring
     weights/   AHP, needs-derived, entropy and CRITIC weights
-    analysis/  two schemes compared, rank sensitivity
+    analysis/  two schemes compared, rank sensitivity, the statistical audit (Sobol indices)
     live/      processes with people in the room (the weighting workshop)
     outputs/   views, charts, workbooks, report cards
     cli/       `python -m indicators`

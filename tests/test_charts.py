@@ -179,3 +179,17 @@ def test_charts_from_real_results(demo_db):
     sums = contrib.groupby("station_id")["contribution"].sum().sort_index()
     assert np.allclose(sums.to_numpy(), b.total.sort_index().to_numpy())      # the bars add up to the scores
     assert list(contrib.drop_duplicates("station_id")["rank"]) == sorted(b.rank)
+
+
+def test_audit_charts_are_values():
+    corr = pd.DataFrame({"a": ["x", "x", "y", "y"], "b": ["x", "y", "x", "y"], "r": [1, -0.5, -0.5, 1]})
+    spec = charts.correlation_heatmap(corr, "en").to_dict()
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == [-1, 0, 1]
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == ["x", "y"]
+    imp = pd.DataFrame({"indicator": ["x", "x"], "measure": ["Nominal weight", "Effective importance"],
+                        "share": [0.5, 0.3]})
+    spec = charts.importance_chart(imp, "zh").to_dict()
+    assert spec["encoding"]["yOffset"]["field"] == "measure" and spec["title"]["text"] == "设定的权重与实际起作用的权重"
+    sob = pd.DataFrame({"factor": ["Weights", "Weights"], "index": ["First order", "Total"], "value": [0.2, 0.4]})
+    spec = charts.sobol_chart(sob, "en").to_dict()
+    assert spec["encoding"]["x"]["scale"]["domain"] == [0, 1]

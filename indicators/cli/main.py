@@ -292,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     register(sub)
     from indicators.cli import scheme_io   # scheme import, scheme export
     scheme_io.register(sub)
+    from indicators.cli.audit import register as register_audit; register_audit(sub)   # noqa: E702
     return p
 
 

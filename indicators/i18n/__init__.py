@@ -6,12 +6,25 @@ missing from one table falls back to the other so a screen never shows a bare ke
 """
 from __future__ import annotations
 
-from . import en, framework, records_io, workshop, zh
+import importlib
+import pkgutil
 
-# One table per language, merged from the modules that own the words (each holds EN and ZH dicts).
-EN = {**en.STRINGS, **workshop.EN, **records_io.EN, **framework.EN}
-ZH = {**zh.STRINGS, **workshop.ZH, **records_io.ZH, **framework.ZH}
-from . import tree; EN.update(tree.EN); ZH.update(tree.ZH)   # the scheme tree's words
+from . import en, zh
+
+
+def _word_modules():
+    """Every other module here holds one topic's words as EN and ZH dicts: found, not listed, so that a topic
+    added on one branch never edits this file."""
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name not in ("en", "zh"):
+            yield importlib.import_module(f"{__name__}.{info.name}")
+
+
+# One table per language: the core words, then each topic's.
+EN, ZH = dict(en.STRINGS), dict(zh.STRINGS)
+for _module in _word_modules():
+    EN.update(_module.EN)
+    ZH.update(_module.ZH)
 
 LANGS = ("zh", "en")
 TABLES = {"zh": ZH, "en": EN}

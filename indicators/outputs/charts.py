@@ -245,6 +245,59 @@ def intervals_chart(df: pd.DataFrame, lang: str, top_k: int = 5) -> alt.LayerCha
         height=max(160, ROW_PX * len(order)), width="container", autosize=AUTOSIZE)
 
 
+# ---------------------------------------------------------------- statistical audit (indicators/analysis/audit.py)
+
+def correlation_heatmap(df: pd.DataFrame, lang: str) -> alt.LayerChart:
+    """Indicator x indicator correlations as a heatmap, red for negative, blue for positive, r written in each
+    cell. df (long): a, b (indicator labels, in scheme order), r (NaN where an indicator does not vary)."""
+    order = list(dict.fromkeys(df["a"]))
+    base = alt.Chart(df)
+    scale = alt.Scale(domain=[-1, 0, 1], range=["#d73027", "#f7f7f7", "#2b7bba"])
+    cells = base.mark_rect().encode(
+        x=alt.X("b:N", sort=order, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=160, labelOverlap=False)),
+        y=alt.Y("a:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+        color=alt.Color("r:Q", scale=scale, title="r", legend=alt.Legend(orient="right")),
+        tooltip=[alt.Tooltip("a:N", title=t("col.indicator", lang)), alt.Tooltip("b:N", title=t("col.indicator", lang)),
+                 alt.Tooltip("r:Q", format=".2f")])
+    text = base.mark_text(font=FONT, fontSize=10).encode(
+        x=alt.X("b:N", sort=order), y=alt.Y("a:N", sort=order), text=alt.Text("r:Q", format=".2f"),
+        color=alt.condition("abs(datum.r) > 0.7", alt.value("white"), alt.value("#333")))
+    return alt.layer(cells, text).properties(title=_title(t("chart.corr", lang)), height=max(160, 34 * len(order)),
+                                             width="container", autosize=AUTOSIZE)
+
+
+def _paired_bars(df: pd.DataFrame, y: str, pair: str, x: alt.X, colors: list[str], title: str, legend: str,
+                 tooltip: list) -> alt.Chart:
+    """Horizontal bars in pairs: one row per `y`, two bars (the values of `pair`) side by side in it."""
+    rows, pairs = list(dict.fromkeys(df[y])), list(dict.fromkeys(df[pair]))
+    return alt.Chart(df).mark_bar().encode(
+        y=alt.Y(f"{y}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset(f"{pair}:N", sort=pairs), x=x,
+        color=alt.Color(f"{pair}:N", sort=pairs, title=legend, scale=alt.Scale(range=colors),
+                        legend=alt.Legend(orient="top")),
+        tooltip=tooltip,
+    ).properties(title=_title(title), height=max(120, 2 * ROW_PX * len(rows)), width="container", autosize=AUTOSIZE)
+
+
+def importance_chart(df: pd.DataFrame, lang: str) -> alt.Chart:
+    """Nominal weight beside effective importance per indicator. df (long): indicator, measure (label), share."""
+    return _paired_bars(
+        df, "indicator", "measure", alt.X("share:Q", title=t("chart.sa_share", lang), axis=alt.Axis(format="%")),
+        ["#9e9e9e", CAMP_COLORS["needs"]], t("chart.importance", lang), t("chart.measure", lang),
+        [alt.Tooltip("indicator:N", title=t("col.indicator", lang)), alt.Tooltip("measure:N"),
+         alt.Tooltip("share:Q", format=".1%")])
+
+
+def sobol_chart(df: pd.DataFrame, lang: str) -> alt.Chart:
+    """First-order and total Sobol indices per uncertain choice. df (long): factor (label), index (label), value."""
+    return _paired_bars(
+        df, "factor", "index",
+        alt.X("value:Q", title=t("chart.sobol", lang), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        ["#fd8d3c", "#a63603"], t("chart.sobol", lang), t("chart.index", lang),
+        [alt.Tooltip("factor:N", title=t("col.factor", lang)), alt.Tooltip("index:N"),
+         alt.Tooltip("value:Q", format=".2f")])
+
+
 TREE_COLORS = ("#2b7bba", "#31a354", "#756bb1", "#e6550d", "#636363", "#d6616b", "#8c6d31", "#17becf")
 
 

@@ -14,7 +14,7 @@ from indicators.errors import InputError
 MEASURE_KINDS = ("count", "sum", "mean", "median", "distinct", "share", "ratio", "per_1000",
                  "top_share", "scale", "value")
 NORMALISATIONS = ("minmax", "goalposts", "target", "rank")
-MISSING_RULES = ("median", "worst", "zero")
+MISSING_RULES = ("median", "worst", "zero", "mean", "group_mean")   # mean, group_mean: imputed on raw values
 CAMPS = ("output", "needs")
 DIRECTIONS = ("higher", "lower")
 AGGREGATIONS = ("arithmetic", "geometric", "topsis")
@@ -146,6 +146,20 @@ DEFAULT_GRADES = (
 
 
 @dataclass(frozen=True)
+class Treatment:
+    """Data treatment before normalising (indicators/scoring/treatment.py); the defaults change nothing.
+
+    group: the station column whose groups `missing: group_mean` averages over. outliers: "off" or "winsorise"
+    (COINr's rule: Winsorise up to `winmax` points while |skew| >= `skew` and kurtosis >= `kurtosis`, else log).
+    """
+    group: str = "district"
+    outliers: str = "off"
+    winmax: int = 5
+    skew: float = 2.0
+    kurtosis: float = 3.5
+
+
+@dataclass(frozen=True)
 class Provenance:
     method: str = "direct"
     note: str = ""
@@ -164,6 +178,7 @@ class Scheme:
     gates: tuple[Gate, ...] = ()
     grades: tuple[Grade, ...] = DEFAULT_GRADES
     provenance: Provenance = field(default_factory=Provenance)
+    treatment: Treatment = field(default_factory=Treatment)   # data treatment hook; default: none
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -462,12 +477,14 @@ def scheme_from_dict(data: Any, source: str | None = None) -> Scheme:
         prov = Provenance(method=pr.get("method", default="direct", choices=PROVENANCES),
                           note=pr.get("note", default=""))
         pr.done()
+    treatment = _treatment(r.sub("treatment"))
     scheme = Scheme(
         id=r.get("id", required=True), name_zh=r.get("name_zh", required=True),
         name_en=r.get("name_en", required=True), dimensions=tuple(dims),
         description_zh=r.get("description_zh", default=""), description_en=r.get("description_en", default=""),
         weighting=weighting, aggregation=r.get("aggregation", default="arithmetic", choices=AGGREGATIONS),
         gates=tuple(gates), grades=tuple(grades) or DEFAULT_GRADES, provenance=prov)
+    scheme = replace(scheme, treatment=treatment) if treatment != Treatment() else scheme
     r.done()
     return validate(scheme, source)
 
@@ -585,6 +602,23 @@ def _check_numbers(data: Any, source) -> None:
                          if isinstance(value, _LongNumber) else str(value))
                 raise SchemeError(_yaml_path(path) or "(top)",
                                   f"must be a finite number no larger than {MAX_NUMBER:g} in size, got {shown}", source)
+OUTLIER_RULES = ("off", "winsorise")
+
+
+def _treatment(r: _Reader | None) -> Treatment:
+    """The optional `treatment:` block; every field optional."""
+    if r is None:
+        return Treatment()
+    winmax = r.get("winmax", float, default=5.0)
+    if winmax < 0 or not winmax.is_integer():
+        r.fail("winmax", f"must be a whole number of points, 0 or more; got {winmax:g}")
+    t = Treatment(group=r.get("group", default="district"),
+                  outliers=r.get("outliers", default="off", choices=OUTLIER_RULES), winmax=int(winmax),
+                  skew=r.get("skew", float, default=2.0), kurtosis=r.get("kurtosis", float, default=3.5))
+    if t.skew <= 0:
+        r.fail("skew", f"must be above 0 (a limit on |skewness|); got {t.skew:g}")
+    r.done()
+    return t
 
 
 def load_yaml(text: str, source: str | None = None) -> Scheme:

@@ -11,6 +11,7 @@ from indicators.errors import InputError
 from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values, value_inputs
 from indicators.scheme.model import Dimension, Indicator, Normalisation, Scheme, node_paths, validate
 from indicators.analysis.sensitivity import rank_desc_min
+from indicators.scoring.treatment import IMPUTING, treat
 
 NEUTRAL = 50.0   # what an indicator that cannot tell stations apart gives each of them
 
@@ -183,6 +184,10 @@ class ScoreResult:
     points_earned: pd.Series | None = None     # points schemes: total / 100 * points available
     distances: pd.DataFrame | None = None      # TOPSIS: columns (node or TOTAL, "d_plus" | "d_minus")
     inputs: pd.DataFrame | None = None   # value measures with a denominator: (indicator, value|denominator) columns
+    # data treatment stage (indicators/scoring/treatment.py): raw after imputation and outlier treatment, and
+    # one log row per changed cell; treated is raw itself when the scheme asks for no treatment
+    treated: pd.DataFrame | None = None
+    treatment: pd.DataFrame | None = None
 
     @property
     def points_available(self) -> float | None:
@@ -205,7 +210,7 @@ class ScoreResult:
         """Same records, new weights: numpy only, never a new query."""
         return replace(score_normalised(self.scheme.with_weights(dimension_weights, indicator_weights, **changes),
                                         self.period, self.stations, self.raw, self.normalised, self.missing),
-                       inputs=self.inputs)
+                       inputs=self.inputs, treated=self.treated, treatment=self.treatment)
 
     def explain(self, station_id: str) -> pd.DataFrame:
         """One station, one row per indicator: raw -> normalised -> weight -> contribution, and its path."""
@@ -351,14 +356,18 @@ def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw
 
 
 def score_raw(scheme: Scheme, raw: pd.DataFrame, stations: pd.DataFrame, period: Period = Period()) -> ScoreResult:
-    """Normalise a raw matrix by each indicator's rules, then weight and aggregate."""
+    """Treat a raw matrix, normalise it by each indicator's rules, then weight and aggregate."""
+    treated, log = treat(raw, scheme, stations)   # the treatment hook: raw itself unless the scheme asks
     norm, gaps = {}, {}
     for ind in scheme.indicators:
-        values = normalise(raw[ind.id].to_numpy(), ind)
+        values = normalise(treated[ind.id].to_numpy(), ind)
         gaps[ind.id] = np.isnan(values)
+        if ind.missing in IMPUTING:   # filled in the treatment stage: still a gap in the records
+            gaps[ind.id] = gaps[ind.id] | raw[ind.id].isna().to_numpy()
         norm[ind.id] = fill_missing(values, ind)
-    return score_normalised(scheme, period, stations, raw, pd.DataFrame(norm, index=raw.index),
-                            pd.DataFrame(gaps, index=raw.index))
+    result = score_normalised(scheme, period, stations, raw, pd.DataFrame(norm, index=raw.index),
+                              pd.DataFrame(gaps, index=raw.index))
+    return replace(result, treated=result.raw if treated is raw else treated[result.raw.columns], treatment=log)
 
 
 ALTERNATIVE_NORMALISATIONS = ("minmax", "rank")
@@ -370,7 +379,8 @@ def renormalised(result: ScoreResult, method: str) -> pd.DataFrame:
     out = {}
     for ind in result.scheme.indicators:
         alt = replace(ind, normalisation=Normalisation(method))
-        out[ind.id] = fill_missing(normalise(result.raw[ind.id].to_numpy(), alt), alt)
+        source = result.raw if result.treated is None else result.treated
+        out[ind.id] = fill_missing(normalise(source[ind.id].to_numpy(), alt), alt)
     return pd.DataFrame(out, index=result.raw.index)
 
 

@@ -1,0 +1,123 @@
+"""Audit: the current scheme's statistical audit (findings in plain words, correlations, Cronbach's alpha, the
+weight each indicator really carries, what moves the ranks) and the data-treatment stage (which values the
+treatment changed and why)."""
+import time
+from dataclasses import replace
+
+import streamlit as st
+
+from app_pages import frame
+from indicators.analysis.audit import audit
+from indicators.i18n import pick, t
+from indicators.outputs import audit_views as av
+from indicators.outputs import charts
+from indicators.scheme.model import Treatment, dump_yaml
+
+
+
+def _with_group_mean(dims):
+    """Every indicator that has no imputing rule imputes by its district's mean instead."""
+    return tuple(replace(d, indicators=tuple(i if i.missing in ("mean", "group_mean") else replace(i, missing="group_mean")
+                                             for i in d.indicators), dimensions=_with_group_mean(d.dimensions))
+                 for d in dims)
+
+
+SHOWN = 6   # findings of one kind listed before the rest fold away
+
+f = frame.current()
+L = f.lang
+frame.page_header(f, "sa.title")
+st.caption(t("sa.intro", L, scheme=pick(f.scheme, L), period=str(f.period), n=len(frame.stations(f.db))))
+# what-if treatment of the current scheme (the scheme itself is not changed; its YAML can ask for the same)
+w1, w2 = st.columns(2)
+impute = w1.toggle(t("sa.try_impute", L), key="sa_impute", help=t("sa.try_impute_help", L))
+winsorise = w2.toggle(t("sa.try_outliers", L), key="sa_outliers", help=t("sa.try_outliers_help", L))
+scheme = f.scheme
+if impute:
+    scheme = replace(scheme, dimensions=_with_group_mean(scheme.dimensions))
+if winsorise:
+    scheme = replace(scheme, treatment=replace(scheme.treatment, outliers="winsorise"))
+result = frame.score(f.db, scheme, f.period)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _audit(path: str, scheme_yaml: str, start, end, runs: int, spread: float, _result):
+    started = time.perf_counter()
+    a = audit(_result, runs=runs, seed=0, spread=spread)
+    return a, time.perf_counter() - started
+
+
+c1, c2 = st.columns(2)
+runs = frame.choice(c1.segmented_control, t("sa.runs", L), [256, 1024, 4096], key="sa_runs", default=1024)
+spread = c2.slider(t("sa.spread", L), 0.0, 0.5, 0.2, 0.05, key="sa_spread")
+a, seconds = _audit(f.db, dump_yaml(result.scheme), f.period.start, f.period.end, int(runs or 1024), float(spread),
+                    result)
+
+st.subheader(t("sa.findings", L))
+findings = av.findings_table(a, L)
+if findings.empty:
+    st.success(t("sa.no_findings", L))
+else:
+    for kind, group in findings.groupby("kind", sort=False):
+        lines = [f"- {s}" for s in group["finding"]]
+        st.markdown(f"**{kind}**\n" + "\n".join(lines[:SHOWN]))
+        if len(lines) > SHOWN:
+            with st.expander(t("sa.more", L, n=len(lines) - SHOWN)):
+                st.markdown("\n".join(lines[SHOWN:]))
+
+st.subheader(t("sa.corr", L))
+st.caption(t("sa.corr_caption", L))
+st.altair_chart(charts.correlation_heatmap(av.correlations_long(a, result, L), L), width="stretch")
+st.subheader(t("sa.nodes", L))
+st.caption(t("sa.nodes_caption", L))
+st.dataframe(av.nodes_table(a, result, L).style.format(precision=2, na_rep="–"), width="stretch")
+st.subheader(t("sa.alpha", L))
+st.caption(t("sa.alpha_caption", L))
+st.dataframe(av.alpha_table(a, result, L), hide_index=True, width="stretch", column_config={
+    "dimension": st.column_config.TextColumn(t("col.dimension", L)),
+    "alpha": st.column_config.NumberColumn(t("col.alpha", L), format="%.2f"),
+    "indicators": st.column_config.NumberColumn(t("col.n_indicators", L), format="%d")})
+
+st.subheader(t("sa.importance", L))
+st.caption(t("sa.importance_caption", L))
+st.altair_chart(charts.importance_chart(av.importance_long(a, result, L), L), width="stretch")
+
+st.subheader(t("sa.sobol", L))
+k = len(result.weights)
+st.caption(t("sa.sobol_caption", L, runs=a.runs, evals=f"{a.runs * 6:,}", seed=a.seed, spread=f"{a.spread:.0%}",
+             seconds=f"{seconds:.2f}"))
+g1, g2 = st.columns(2, gap="large")
+with g1:
+    st.altair_chart(charts.sobol_chart(av.sobol_long(a, L), L), width="stretch")
+with g2:
+    st.dataframe(av.sobol_table(a, L), hide_index=True, width="stretch", column_config={
+        "factor": st.column_config.TextColumn(t("col.factor", L)),
+        "options": st.column_config.TextColumn(t("col.options", L)),
+        "first": st.column_config.NumberColumn(t("col.first", L), format="%.2f"),
+        "total": st.column_config.NumberColumn(t("col.total_index", L), format="%.2f")})
+with st.expander(t("sa.sobol_stations", L)):
+    per = av.sobol_stations(a, result, L)
+    st.dataframe(per, hide_index=True, width="stretch", column_config={
+        "station": st.column_config.TextColumn(t("col.station", L)),
+        "rank": st.column_config.NumberColumn(t("col.rank", L), format="%d"),
+        "range": st.column_config.TextColumn(t("col.rank_range", L)),
+        **{x: st.column_config.NumberColumn(t(f"sa.factor.{x}", L), format="%.2f")
+           for x in ("weights", "normalisation", "missing", "aggregation")}})
+
+st.divider()
+st.subheader(t("sa.treatment", L))
+log = av.treatment_table(result, L)
+if log.empty:
+    st.info(t("sa.treatment_none", L))
+    st.code("treatment:\n  outliers: winsorise   # winmax: 5, skew: 2, kurtosis: 3.5\n  group: district", "yaml")
+else:
+    st.caption(t("sa.treatment_log", L, n=len(log)))
+    st.dataframe(log, hide_index=True, width="stretch", column_config={
+        "station": st.column_config.TextColumn(t("col.station", L)),
+        "indicator": st.column_config.TextColumn(t("col.indicator", L)),
+        "step": st.column_config.TextColumn(t("col.step", L), width="small"),
+        "before": st.column_config.NumberColumn(t("col.before", L), format="%.4g"),
+        "after": st.column_config.NumberColumn(t("col.after", L), format="%.4g"),
+        "why": st.column_config.TextColumn(t("col.why", L), width="large")})
+    with st.expander(t("sa.treated_values", L)):
+        st.dataframe(av.treated_values(result, L), hide_index=True, width="stretch")

@@ -1,0 +1,128 @@
+"""Display tables of a statistical audit and of the data-treatment stage, in the evaluator's language.
+
+Pure pandas: the Audit page shows these frames and charts them with `charts.correlation_heatmap`,
+`charts.importance_chart` and `charts.sobol_chart`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from indicators.analysis.audit import FACTORS, OPTION_EN, OPTION_ZH, Audit
+from indicators.i18n import pick, t
+from indicators.scoring.engine import ScoreResult
+
+KIND_ORDER = ("redundant", "negative", "near_constant", "low_alpha", "importance_gap", "sensitivity", "station")
+
+
+def _labels(result: ScoreResult, lang: str) -> dict[str, str]:
+    return {i.id: pick(i, lang) for i in result.scheme.indicators}
+
+
+def _node_labels(result: ScoreResult, lang: str) -> dict[str, str]:
+    return {d.id: pick(d, lang) for d in result.scheme.nodes()}
+
+
+def findings_table(a: Audit, lang: str) -> pd.DataFrame:
+    """One row a finding: kind (in words) and the sentence, flags first."""
+    f = a.findings.copy()
+    f["order"] = f["kind"].map({k: n for n, k in enumerate(KIND_ORDER)})
+    f = f.sort_values(["order"], kind="stable")
+    return pd.DataFrame({"kind": [t(f"sa.kind.{k}", lang) for k in f["kind"]], "finding": f[lang].tolist()})
+
+
+def correlations_long(a: Audit, result: ScoreResult, lang: str) -> pd.DataFrame:
+    names = _labels(result, lang)
+    c = a.correlations
+    rows = [(names[i], names[j], c.at[i, j]) for i in c.index for j in c.columns]
+    return pd.DataFrame(rows, columns=["a", "b", "r"])
+
+
+def nodes_table(a: Audit, result: ScoreResult, lang: str) -> pd.DataFrame:
+    """Indicators x (their own dimension first, then every node and the total): r, labelled."""
+    names, nodes = _labels(result, lang), _node_labels(result, lang)
+    df = a.with_nodes.copy()
+    own = [df.at[i, p] if p in df.columns else np.nan for i, p in a.parents.items()]
+    df.columns = [nodes.get(c, t("col.total", lang) if c == "total" else c) for c in df.columns]
+    df.insert(0, t("col.dimension", lang), [nodes.get(p, p) for p in a.parents])
+    df.insert(1, f"r ({t('col.dimension', lang)})", own)
+    df.index = [names[i] for i in df.index]
+    return df
+
+
+def alpha_table(a: Audit, result: ScoreResult, lang: str) -> pd.DataFrame:
+    nodes = _node_labels(result, lang)
+    return pd.DataFrame({"dimension": [nodes.get(n, n) for n in a.alpha.index], "alpha": a.alpha["alpha"].to_numpy(),
+                         "indicators": a.alpha["indicators"].astype(int).to_numpy()})
+
+
+def importance_long(a: Audit, result: ScoreResult, lang: str) -> pd.DataFrame:
+    names = _labels(result, lang)
+    rows = []
+    for i, row in a.importance.iterrows():
+        rows.append((names[i], t("col.nominal", lang), float(row["nominal"])))
+        rows.append((names[i], t("col.effective_importance", lang), float(row["effective"])))
+    return pd.DataFrame(rows, columns=["indicator", "measure", "share"])
+
+
+def _options(text: str, lang: str) -> str:
+    words = OPTION_ZH if lang == "zh" else OPTION_EN
+    return ("、" if lang == "zh" else ", ").join(words.get(o, o) for o in text.split(", ") if o)
+
+
+def sobol_long(a: Audit, lang: str) -> pd.DataFrame:
+    rows = []
+    for f in FACTORS:
+        row = a.sobol_overall.loc[f]
+        if np.isnan(row["total"]):
+            continue
+        rows.append((t(f"sa.factor.{f}", lang), t("col.first", lang), float(row["first"])))
+        rows.append((t(f"sa.factor.{f}", lang), t("col.total_index", lang), float(row["total"])))
+    return pd.DataFrame(rows, columns=["factor", "index", "value"])
+
+
+def sobol_table(a: Audit, lang: str) -> pd.DataFrame:
+    ov = a.sobol_overall
+    return pd.DataFrame({"factor": [t(f"sa.factor.{f}", lang) for f in ov.index],
+                         "options": [_options(o, lang) for o in ov["options"]],
+                         "first": ov["first"].to_numpy(), "total": ov["total"].to_numpy()})
+
+
+def sobol_stations(a: Audit, result: ScoreResult, lang: str) -> pd.DataFrame:
+    s = a.sobol_stations
+    name = "name" if lang == "zh" else "name_en"
+    df = pd.DataFrame({"station": result.stations.loc[s.index, name].to_numpy(), "rank": s["rank"].to_numpy(),
+                       "range": [f"{lo}" if lo == hi else f"{lo}–{hi}" for lo, hi in zip(s["rank_min"], s["rank_max"])]})
+    for f in FACTORS:
+        df[f] = s[f"st_{f}"].to_numpy()
+    return df.sort_values("rank").reset_index(drop=True)
+
+
+def treatment_table(result: ScoreResult, lang: str) -> pd.DataFrame:
+    """The treatment log: station, indicator, step, before -> after, why."""
+    log = result.treatment
+    cols = ["station", "indicator", "step", "before", "after", "why"]
+    if log is None or log.empty:
+        return pd.DataFrame(columns=cols)
+    names = _labels(result, lang)
+    name = "name" if lang == "zh" else "name_en"
+    return pd.DataFrame({
+        "station": [f"{result.stations.at[s, name]} ({s})" for s in log["station_id"]],
+        "indicator": [names[i] for i in log["indicator"]], "step": [t(f"step.{s}", lang) for s in log["step"]],
+        "before": log["before"].to_numpy(), "after": log["after"].to_numpy(), "why": log[f"why_{lang}"].to_numpy()},
+        columns=cols)
+
+
+def treated_values(result: ScoreResult, lang: str) -> pd.DataFrame:
+    """Stations x indicators: the treated value, with ● after those the treatment changed."""
+    treated = result.treated if result.treated is not None else result.raw
+    changed = set(zip(result.treatment["station_id"], result.treatment["indicator"])) \
+        if result.treatment is not None else set()
+    names = _labels(result, lang)
+    name = "name" if lang == "zh" else "name_en"
+    out = pd.DataFrame(index=treated.index)
+    out[t("col.station", lang)] = result.stations.loc[treated.index, name]
+    for i in treated.columns:
+        out[names[i]] = [("" if np.isnan(v) else f"{v:.4g}") + (" ●" if (s, i) in changed else "")
+                         for s, v in zip(treated.index, treated[i])]
+    return out.reset_index(drop=True)

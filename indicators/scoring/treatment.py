@@ -1,0 +1,252 @@
+"""Data treatment before normalising, as COINr does it: imputation of raw values and outlier treatment, with a log.
+
+Pure functions over the raw matrix (stations x indicators). `treat` returns the treated matrix and a log with one
+row per changed cell (station, indicator, step, before, after, why in zh and en); the scoring engine keeps both in
+`ScoreResult.treated` and `ScoreResult.treatment`, beside `raw`.
+
+Imputation (an indicator's `missing` rule, on raw values):
+- mean: the mean of the stations with data; group_mean: the mean of the stations with data in the same group
+  (`treatment.group`, a station column, district by default). COINr's `i_mean_grp` leaves a gap when its group
+  has no data at all; here such a station gets the overall mean instead, and the log says so. A station whose
+  group value is itself missing also gets the overall mean.
+- median, worst and zero keep working as before, on the normalised values (the engine's `fill_missing`);
+  for min-max indicators the median of the normalised values is the normalised median.
+
+Outliers (`treatment.outliers: winsorise`; only for min-max indicators, whose scale one extreme value squashes):
+- skewness and kurtosis are COINr's `skew()` and `kurt()`, which are e1071's type 2 (Excel's SKEW and KURT):
+  the adjusted Fisher-Pearson skewness G1 and the bias-corrected excess kurtosis G2 (scipy's
+  `skew(bias=False)` and `kurtosis(fisher=True, bias=False)`); they need 3 and 4 stations with data.
+- an indicator passes when |skew| < `skew` (2) or kurtosis < `kurtosis` (3.5), COINr's `check_SkewKurt`.
+- one that fails is Winsorised as COINr's `winsorise()` does: while it fails and fewer than `winmax` (5) points
+  have been changed, the highest value (all values tied at it) is set to the next highest when the skew is
+  positive, the lowest to the next lowest when it is negative.
+- if it still fails after `winmax` points, the Winsorisation is undone and the original values are log
+  transformed instead (COINr's `log_CT`): log(x - min + 0.01 (max - min)), which keeps the order.
+Goalposts and target indicators compare values with fixed references, and rank indicators only use the order,
+so they are never treated for outliers (the log does not mention them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from indicators.errors import InputError
+from indicators.scheme.model import Scheme, Treatment
+
+LOG_COLUMNS = ["station_id", "indicator", "step", "before", "after", "why_en", "why_zh"]
+IMPUTING = ("mean", "group_mean")
+
+
+class TreatmentError(InputError):
+    """A treatment setting that cannot be applied to these stations (e.g. an unknown group column)."""
+
+
+# ---------------------------------------------------------------- statistics (COINr's definitions)
+
+def _centred(x, least: int) -> np.ndarray | None:
+    """The values with data, minus their mean; None below `least` values or with no spread."""
+    v = np.asarray(x, dtype=float)
+    v = v[~np.isnan(v)]
+    if len(v) < least:
+        return None
+    d = v - v.mean()
+    return d if (d ** 2).sum() > 0 else None
+
+
+def skew(x) -> float:
+    """Sample skewness G1 (e1071 type 2, Excel SKEW, COINr skew); NaN below 3 values or with no spread."""
+    d = _centred(x, 3)
+    if d is None:
+        return float("nan")
+    n, m2 = len(d), (d ** 2).sum()
+    g1 = np.sqrt(n) * (d ** 3).sum() / m2 ** 1.5
+    return float(g1 * np.sqrt(n * (n - 1)) / (n - 2))
+
+
+def kurtosis(x) -> float:
+    """Sample excess kurtosis G2 (e1071 type 2, Excel KURT, COINr kurt); NaN below 4 values or with no spread."""
+    d = _centred(x, 4)
+    if d is None:
+        return float("nan")
+    n, m2 = len(d), (d ** 2).sum()
+    r = n * (d ** 4).sum() / m2 ** 2
+    return float(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)))
+
+
+def passes(x, skew_max: float = 2.0, kurt_max: float = 3.5) -> bool:
+    """COINr's check_SkewKurt: |skew| < skew_max or kurtosis < kurt_max. Too few values or no spread pass."""
+    s, k = skew(x), kurtosis(x)
+    if np.isnan(s) or np.isnan(k):
+        return True
+    return bool(abs(s) < skew_max or k < kurt_max)
+
+
+# ---------------------------------------------------------------- imputation
+
+def impute_mean(x, groups=None) -> tuple[np.ndarray, list[str]]:
+    """Gaps filled with the mean (of the station's group when `groups` is given, one label per value).
+
+    Returns the filled values and, per value, how it was filled: "" (not a gap), "mean", "group_mean",
+    "fallback_empty_group" (its group has no data: overall mean), "fallback_no_group" (no group label: overall
+    mean), "none" (no station has data: left as a gap).
+    """
+    v = np.asarray(x, dtype=float).copy()
+    how = [""] * len(v)
+    gap = np.isnan(v)
+    if not gap.any():
+        return v, how
+    if gap.all():
+        return v, ["none"] * len(v)
+    overall = float(np.mean(v[~gap]))
+    if groups is None:
+        v[gap] = overall
+        for i in np.flatnonzero(gap):
+            how[i] = "mean"
+        return v, how
+    g = pd.Series(list(groups), dtype=object)
+    labelled = g.notna().to_numpy() & (g.astype(str).str.strip() != "").to_numpy()
+    means = pd.Series(v).where(labelled).groupby(g.where(labelled)).mean()   # NaN where a group has no data
+    for i in np.flatnonzero(gap):
+        if not labelled[i]:
+            v[i], how[i] = overall, "fallback_no_group"
+        elif np.isnan(means.get(g[i], np.nan)):
+            v[i], how[i] = overall, "fallback_empty_group"
+        else:
+            v[i], how[i] = float(means[g[i]]), "group_mean"
+    return v, how
+
+
+# ---------------------------------------------------------------- outliers
+
+def winsorise(x, winmax: int = 5, skew_max: float = 2.0, kurt_max: float = 3.5) -> tuple[np.ndarray, np.ndarray, bool]:
+    """COINr's winsorise(): (values, mask of the points changed, passes afterwards). NaN stay NaN."""
+    v = np.asarray(x, dtype=float).copy()
+    changed = np.zeros(len(v), dtype=bool)
+    ok = passes(v, skew_max, kurt_max)
+    while not ok and changed.sum() < winmax:
+        have = ~np.isnan(v)
+        if skew(v) >= 0:   # high outliers: the highest value(s) take the next highest
+            top = have & (v == np.nanmax(v))
+            rest = v[have & ~top]
+            if not len(rest):
+                break
+            v[top] = rest.max()
+        else:
+            top = have & (v == np.nanmin(v))
+            rest = v[have & ~top]
+            if not len(rest):
+                break
+            v[top] = rest.min()
+        changed |= top
+        ok = passes(v, skew_max, kurt_max)
+    return v, changed, ok
+
+
+def log_ct(x) -> np.ndarray:
+    """COINr's log_CT: log(x - min + 0.01 (max - min)); order kept, NaN stay NaN."""
+    v = np.asarray(x, dtype=float)
+    lo, hi = np.nanmin(v), np.nanmax(v)
+    with np.errstate(divide="ignore"):
+        return np.log(v - lo + 0.01 * (hi - lo))
+
+
+@dataclass(frozen=True)
+class OutlierOutcome:
+    values: np.ndarray
+    step: str            # "", "winsorise" or "log"
+    changed: np.ndarray  # mask
+    skew: float
+    kurtosis: float
+    after_skew: float
+    after_kurtosis: float
+    passes_after: bool
+
+
+def treat_outliers(x, winmax: int = 5, skew_max: float = 2.0, kurt_max: float = 3.5) -> OutlierOutcome:
+    """COINr's Treat() with its defaults: nothing if it passes; Winsorise; else log the original values."""
+    v = np.asarray(x, dtype=float)
+    s0, k0 = skew(v), kurtosis(v)
+    none = np.zeros(len(v), dtype=bool)
+    if passes(v, skew_max, kurt_max):
+        return OutlierOutcome(v, "", none, s0, k0, s0, k0, True)
+    w, changed, ok = winsorise(v, winmax, skew_max, kurt_max)
+    if ok:
+        return OutlierOutcome(w, "winsorise", changed, s0, k0, skew(w), kurtosis(w), True)
+    lg = log_ct(v)
+    return OutlierOutcome(lg, "log", ~np.isnan(v), s0, k0, skew(lg), kurtosis(lg),
+                          passes(lg, skew_max, kurt_max))
+
+
+# ---------------------------------------------------------------- the stage
+
+GROUP_ZH = {"district": "区", "street": "街道"}
+
+
+def _why(step: str, how: str, group: str, gname: str, out: OutlierOutcome | None, t: Treatment) -> tuple[str, str]:
+    if step == "impute":
+        group_zh = GROUP_ZH.get(group, group)
+        return {
+            "mean": ("no data: the mean of the stations with data", "无数据：用有数据站点的均值填补"),
+            "group_mean": (f"no data: the mean of the stations with data in {group} {gname}",
+                           f"无数据：用同一{group_zh}（{gname}）有数据站点的均值填补"),
+            "fallback_empty_group": (f"no data, and no station in {group} {gname} has data: the overall mean",
+                                     f"无数据，且同一{group_zh}（{gname}）没有站点有数据：改用全部站点的均值"),
+            "fallback_no_group": (f"no data and no {group} recorded: the overall mean",
+                                  f"无数据且未记录{group_zh}：改用全部站点的均值"),
+        }[how]
+    lim_en = f"skew {out.skew:.2f}, kurtosis {out.kurtosis:.2f} (limits |skew| < {t.skew:g} or kurtosis < {t.kurtosis:g})"
+    lim_zh = f"偏度 {out.skew:.2f}、峰度 {out.kurtosis:.2f}（限值：|偏度| < {t.skew:g} 或峰度 < {t.kurtosis:g}）"
+    if step == "winsorise":
+        n = int(out.changed.sum())
+        return (f"outlier: {lim_en}; Winsorised ({n} point{'s' if n != 1 else ''}, at most {t.winmax}) "
+                f"to the next value in line",
+                f"异常值：{lim_zh}；缩尾处理（{n} 个点，最多 {t.winmax} 个），改为相邻的下一个值")
+    still = "" if out.passes_after else "; still outside the limits after it"
+    still_zh = "" if out.passes_after else "；变换后仍超出限值"
+    return (f"outlier: {lim_en}; Winsorising {t.winmax} points was not enough, so the values are log "
+            f"transformed, log(x - min + 0.01 (max - min)){still}",
+            f"异常值：{lim_zh}；缩尾 {t.winmax} 个点仍不够，改为对数变换 log(x − 最小值 + 0.01 ×（最大值 − 最小值）)"
+            f"{still_zh}")
+
+
+def needs_treatment(scheme: Scheme) -> bool:
+    """Whether `treat` would do anything for this scheme (otherwise the raw matrix is the treated one)."""
+    return scheme.treatment.outliers != "off" or any(i.missing in IMPUTING for i in scheme.indicators)
+
+
+def treat(raw: pd.DataFrame, scheme: Scheme, stations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(treated matrix, log): imputation by each indicator's rule, then outlier treatment by the scheme's."""
+    log: list[tuple] = []
+    if not needs_treatment(scheme):
+        return raw, pd.DataFrame(log, columns=LOG_COLUMNS)
+    t = scheme.treatment
+    ids = list(raw.index)
+    groups = None
+    if any(i.missing == "group_mean" for i in scheme.indicators):
+        if t.group not in stations.columns or t.group in ("name", "name_en", "profile"):
+            usable = [c for c in stations.columns if c not in ("name", "name_en", "profile")]
+            raise TreatmentError(f"treatment.group: {t.group!r} is not a station column "
+                                 f"(columns: {', '.join(usable)})")
+        groups = stations[t.group].reindex(raw.index).tolist()
+    treated = {}
+    for ind in scheme.indicators:
+        v = raw[ind.id].to_numpy(dtype=float)
+        if ind.missing in IMPUTING:
+            filled, how = impute_mean(v, groups if ind.missing == "group_mean" else None)
+            for s, h in enumerate(how):
+                if h and h != "none":
+                    gname = str(groups[s]) if groups is not None else ""
+                    en, zh = _why("impute", h, t.group, gname, None, t)
+                    log.append((ids[s], ind.id, "impute", np.nan, filled[s], en, zh))
+            v = filled
+        if t.outliers == "winsorise" and ind.normalisation.method == "minmax":
+            out = treat_outliers(v, t.winmax, t.skew, t.kurtosis)
+            if out.step:
+                en, zh = _why(out.step, "", t.group, "", out, t)
+                for s in np.flatnonzero(out.changed):
+                    log.append((ids[s], ind.id, out.step, v[s], out.values[s], en, zh))
+                v = out.values
+        treated[ind.id] = v
+    return pd.DataFrame(treated, index=raw.index), pd.DataFrame(log, columns=LOG_COLUMNS)
