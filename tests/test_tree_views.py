@@ -88,3 +88,17 @@ def test_editing_an_indicator_deep_in_the_tree():
     pts = validate(replace(TREE, id="t2"))
     added = editing.upsert_indicator(pts, replace(new, weight=7), "C1")   # points scheme: the weight is points
     assert added.points_total() == 107 and added.node("C1").points == 22
+
+
+def test_the_station_report_walks_the_tree(demo_db):
+    from indicators.outputs.report import station_report
+    from indicators.records import store as records
+    from indicators.scoring.engine import score
+    con = records.connect(demo_db, read_only=True)
+    try:
+        r = score(con, TREE)
+    finally:
+        con.close()
+    html = station_report(r, "S04", "zh")
+    assert "服务成效 / 需求解决" in html and "过程管理 / 迎检" in html
+    assert f"{r.nodes.at['S04', 'A1']:.1f}" in html

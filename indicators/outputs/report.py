@@ -309,8 +309,10 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
         h.append(f'<p class="cap">{e(t[key].format(cap=caps[0], gates=sep.join(x for _, x in failed)))}</p>')
 
     # dimensions
-    dims = result.dimension_scores
-    dim_rows = [(_pick(d, lang), float(dims.at[sid, d.id]), float(dims[d.id].mean())) for d in scheme.dimensions]
+    dims = result.nodes   # every dimension at every level, named by its path ("服务成效 / 需求解决")
+    names = {d.id: _pick(d, lang) for d in scheme.nodes()}
+    path = {d.id: " / ".join(names[c] for c in scheme.path_of(d.id)) for d in scheme.nodes()}
+    dim_rows = [(path[d.id], float(dims.at[sid, d.id]), float(dims[d.id].mean())) for d in scheme.nodes()]
     h.append(f'<section><h2>{e(t["dimensions"])}</h2>')
     h.append(_bar_chart(dim_rows, 100.0, t, marker=True))
     h.append(f'<p class="note">{e(t["dim_note"])}</p></section>')
@@ -350,7 +352,7 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
     h.append('</section>')
 
     # detail table
-    dim_of = {i.id: d for d in scheme.dimensions for i in d.indicators}
+    dim_of = {i.id: path[d.id] for d in scheme.nodes() for i in d.indicators}
     h.append(f'<section><h2>{e(t["detail"])}</h2><table><thead><tr><th>{e(t["indicator"])}</th>'
              f'<th>{e(t["dimension"])}</th><th class="n">{e(t["raw"])}</th><th class="n">{e(t["normalised"])}</th>'
              f'<th class="n">{e(t["weight"])}</th><th class="n">{e(t["contribution"])}</th>'
@@ -360,7 +362,7 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
         missing = bool(result.missing.at[sid, ind.id])
         raw_text = t["missing"].format(rule=t["rules"].get(ind.missing, ind.missing)) if missing \
             else _raw_text(raw, ind.unit, lang)
-        h.append(f'<tr><td>{e(_pick(ind, lang))}</td><td>{e(_pick(dim_of[ind.id], lang))}</td>'
+        h.append(f'<tr><td>{e(_pick(ind, lang))}</td><td>{e(dim_of[ind.id])}</td>'
                  f'<td class="n">{e(raw_text)}</td><td class="n">{_fmt(float(norm.at[sid, ind.id]))}</td>'
                  f'<td class="n">{float(weights[ind.id]):.1%}</td>'
                  f'<td class="n">{_fmt(float(contrib.at[sid, ind.id]), 2)}</td>'
