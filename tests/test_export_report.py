@@ -216,7 +216,7 @@ def test_cli_export_and_report(capsys, demo_db, tmp_path):
     code, _, err = run_cli(capsys, "export", "--db", str(demo_db), "--scheme", "needs-met", "--out", str(tmp_path / "x.csv"),
                            "--from", "2024-06-01", "--to", "2024-01-01")
     assert code == 2 and "--from 2024-06-01 is after --to 2024-01-01" in err
-    code, out, err = run_cli(capsys, "report", "--db", str(demo_db), "--scheme", "needs-met", "--station", "S03",
+    code, out, err = run_cli(capsys, "report", "--db", str(demo_db), "--scheme", "needs-met", "--station", "S03", "--lang", "zh",
                              "--out", str(tmp_path / "S03.html"))
     assert code == 0, err
     html = (tmp_path / "S03.html").read_text(encoding="utf-8")
