@@ -3,7 +3,7 @@
 User text never reaches SQL by pasting: it is tokenised, parsed into a tree, type-checked against
 the known columns, a closed list of functions and any closed vocabularies, and only then emitted.
 In the emitted SQL every identifier is a whitelisted, double-quoted column name and every literal
-is a `?` parameter (DESIGN.md section 3). Keywords and function names are case-insensitive; columns are not.
+is a `?` parameter (docs/design.md, "Indicators and schemes"). Keywords and function names are case-insensitive; columns are not.
 
     or_expr   := and_expr ('or' and_expr)*          and_expr := not_expr ('and' not_expr)*
     not_expr  := 'not' not_expr | predicate
