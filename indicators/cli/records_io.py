@@ -96,8 +96,7 @@ def cmd_export(args) -> int:
     finally:
         con.close()
     path = export_scores(results, args.out, lang=args.lang)
-    print(t("cli.wrote_export", args.lang, path=path, n=len(results[0].stations), k=len(results),
-            s="s" if len(results) > 1 else ""))
+    print(t("cli.wrote_export", args.lang, path=path, n=len(results[0].stations), k=len(results)))
     return 0
 
 

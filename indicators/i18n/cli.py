@@ -33,7 +33,7 @@ EN: dict[str, str] = {
     "cli.import_total": "total: inserted {ins:,}, skipped {skipped:,} (skipped: already in the database, identical)",
     "cli.import_progress": "  writing {done:,} / {n:,} rows",
     "cli.wrote": "wrote {path}",
-    "cli.wrote_export": "wrote {path} ({n} stations, {k} scheme{s})",
+    "cli.wrote_export": "wrote {path} ({n} stations, {k} scheme(s))",
 }
 
 ZH: dict[str, str] = {

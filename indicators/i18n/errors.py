@@ -8,6 +8,8 @@ EN: dict[str, str] = {
                          "(import), or stop the app first.",
     "err.db.busy_read": "{path}: another program is writing to this database ({program}, PID {pid}). Wait a "
                         "moment and run the command again.",
+    # ---- the importer (Problem.code)
+    "err.import.vocabulary": "expected one of {codes} (or {labels})",
 }
 
 ZH: dict[str, str] = {
@@ -15,4 +17,5 @@ ZH: dict[str, str] = {
                          "所以现在无法写入。请等它结束后再运行一次命令；应用开着时要导入，请在应用的“记录”页导入，"
                          "或先关闭应用。",
     "err.db.busy_read": "{path}：另一个程序正在写入这个数据库（{program}，进程号 {pid}）。请稍等片刻再运行一次命令。",
+    "err.import.vocabulary": "应为以下之一：{labels}（或代码 {codes}）",
 }

@@ -63,6 +63,7 @@ import duckdb
 import pyarrow as pa
 
 from indicators.errors import InputError
+from indicators.records import vocabulary
 from indicators.records.store import LOAD_ORDER, TABLES, VOCABULARIES, create_schema, get_meta, writing
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -184,32 +185,8 @@ HEADERS_ZH_BY_TABLE: dict[tuple[str, str], tuple[str, ...]] = {
     ("ratings", "level"): ("评定等级", "等级"),
 }
 
-# Chinese labels of the closed vocabularies: label -> stored value.
-LABELS_ZH: dict[tuple[str, str], dict[str, str]] = {
-    ("residents", "priority_group"): {"独居老人": "elderly_alone", "空巢独居老人": "elderly_alone",
-                                      "残疾人": "disabled", "残障人士": "disabled", "低收入": "low_income",
-                                      "低收入家庭": "low_income", "低保": "low_income", "留守儿童": "left_behind_child",
-                                      "无": "none", "一般": "none", "非重点人群": "none"},
-    ("needs", "source"): {"问卷调查": "survey", "调查": "survey", "调研": "survey", "居民议事会": "council",
-                          "议事会": "council", "信访": "petition", "投诉": "petition", "转介": "referral",
-                          "走访": "visit", "入户走访": "visit"},
-    ("needs", "status"): {"待处理": "open", "未处理": "open", "处理中": "in_progress", "进行中": "in_progress",
-                          "已解决": "resolved", "未解决关闭": "closed_unresolved", "关闭未解决": "closed_unresolved",
-                          "已关闭未解决": "closed_unresolved"},
-    ("activities", "kind"): {"个案": "case", "个案服务": "case", "小组": "group", "小组活动": "group",
-                             "社区活动": "community", "社区": "community", "宣传": "publicity", "宣传活动": "publicity"},
-    ("inspections", "level"): {"区级": "district", "区": "district", "市级": "city", "市": "city",
-                               "省级": "province", "省": "province"},
-    ("feedback", "channel"): {"居民议事会": "council", "议事会": "council", "评议会": "evaluation_meeting",
-                              "居民评议会": "evaluation_meeting", "问卷调查": "survey", "调查": "survey",
-                              "热线": "hotline", "服务热线": "hotline"},
-    ("feedback", "need_met"): {"是": "yes", "否": "no", "满足": "yes", "已满足": "yes", "未满足": "no",
-                               "y": "yes", "n": "no", "true": "yes", "false": "no"},
-    ("expenditures", "category"): {"适老化改造": "elderly_friendly_renovation", "形象工程": "image_project",
-                                   "形象项目": "image_project", "人员": "staff", "人员经费": "staff",
-                                   "活动": "activities", "活动经费": "activities", "培训": "training",
-                                   "行政": "admin", "行政管理": "admin", "管理费": "admin"},
-}
+# Chinese labels and synonyms of the closed vocabularies: label -> stored value (records/vocabulary.py).
+LABELS_ZH: dict[tuple[str, str], dict[str, str]] = {key: vocabulary.accepted(*key) for key in vocabulary.WORDS}
 
 
 class ImportProblems(InputError):
@@ -237,6 +214,15 @@ class Problem:
     column: str | None
     value: str | None
     message: str
+    code: str | None = None          # a key of the word tables under "err." with its params, for render(lang)
+    params: tuple = ()
+
+    def render(self, lang: str) -> str:
+        """What is wrong, in `lang` when the problem has a code, else as written."""
+        if self.code is None:
+            return self.message
+        from indicators.i18n import t
+        return t(f"err.{self.code}", lang, **dict(self.params))
 
     def __str__(self) -> str:
         where = [self.file]
@@ -316,10 +302,11 @@ class _Problems:
         self.kept: list[Problem] = []
         self.total = 0
 
-    def add(self, file, row, column, value, message):
+    def add(self, file, row, column, value, message, code=None, params=()):
         self.total += 1
         if len(self.kept) < MAX_KEPT:
-            self.kept.append(Problem(file, row, column, None if value is None else _cell_text(value), message))
+            self.kept.append(Problem(file, row, column, None if value is None else _cell_text(value), message,
+                                     code, params))
 
     def sorted(self) -> list[Problem]:
         files = list(dict.fromkeys(p.file for p in self.kept))
@@ -553,8 +540,8 @@ _TIME_PART = re.compile(r"(.*?)(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")   
 
 
 class _Bad(Exception):
-    def __init__(self, message: str):
-        self.message = message
+    def __init__(self, message: str, code: str | None = None, **params):
+        self.message, self.code, self.params = message, code, tuple(params.items())
 
 
 def _is_empty(value: Any) -> bool:
@@ -713,15 +700,17 @@ def _make_vocab(table: str, column: str):
     lookup = {**labels, **{_vocab_key(v): v for v in allowed}}
     if column == "age_band":   # "60-79岁", "80岁以上"
         lookup.update({_vocab_key(v.replace("+", "岁以上") if v.endswith("+") else v + "岁"): v for v in allowed})
-    zh = [k for k, v in LABELS_ZH.get((table, column), {}).items() if re.search(r"[^\x00-\x7f]", k)]
-    shown = ", ".join(allowed) + (f" (or {', '.join(zh[:8])})" if zh else "")
+    zh = [vocabulary.label(table, column, v, "zh") for v in allowed]
+    zh = [w for w in zh if re.search(r"[^\x00-\x7f]", w)]
+    shown = ", ".join(allowed) + (f" (or {', '.join(zh)})" if zh else "")
 
     def conv(value: Any) -> str:
         if isinstance(value, bool) and column == "need_met":
             return "yes" if value else "no"
         got = lookup.get(_vocab_key(_as_text(value)))
         if got is None:
-            raise _Bad(f"expected one of {shown}")
+            raise _Bad(f"expected one of {shown}", "import.vocabulary", codes=", ".join(allowed),
+                       labels=", ".join(zh) or ", ".join(allowed))
         return got
     return conv
 
@@ -887,7 +876,7 @@ def _parse_rows(table: str, rows: Iterator[tuple[int, list[Any]]], data: bytes, 
             try:
                 out[pos_of[col]] = convs[col](cell)
             except _Bad as exc:
-                probs.add(name, row_no, headers[col], cell, exc.message)
+                probs.add(name, row_no, headers[col], cell, exc.message, exc.code, exc.params)
                 bad = True
         for col in required:
             i = index_of[col]

@@ -59,6 +59,8 @@ TABLES: dict[str, dict[str, str]] = {
 VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("residents", "age_band"): ("0-17", "18-39", "40-59", "60-79", "80+"),
     ("residents", "priority_group"): ("elderly_alone", "disabled", "low_income", "left_behind_child", "none"),
+    ("needs", "category"): ("elderly_care", "disability_support", "child_care", "employment", "housing_repair",
+                            "neighbour_dispute", "health", "accessibility"),
     ("needs", "source"): ("survey", "council", "petition", "referral", "visit"),
     ("needs", "status"): ("open", "in_progress", "resolved", "closed_unresolved"),
     ("activities", "kind"): ("case", "group", "community", "publicity"),
