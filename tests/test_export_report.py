@@ -265,3 +265,16 @@ def test_audit_summary_and_history(tmp_path):
     assert h["summary"][0].startswith("created scheme needs-met") and h["summary"][2] == "deleted scheme needs-met"
     assert audit.summarise(base, base) == "no change"
     con.close()
+
+
+@pytest.mark.parametrize("lang, day, point, at_most", [("en", " days", " points", "≤ 30.0%"),
+                                                       ("zh", " 天", " 分", "≤ 30.0%")])
+def test_report_card_gives_units_and_reads_like_prose(results, lang, day, point, at_most):
+    r = results["needs-met"]
+    units = {i.unit for i in r.scheme.indicators}
+    assert {"days", "score"} <= units
+    failed = [sid for sid in r.stations.index if r.capped_by[sid]]
+    assert failed, "the demo has a station that fails the image-project gate"
+    html = station_report(r, failed[0], lang)
+    assert day in html and point in html
+    assert at_most in html and "&lt;=" not in html and "<=" not in html
