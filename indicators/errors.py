@@ -1,6 +1,29 @@
 """The one base class for bad input: anything raised as InputError is the user's to fix (CLI exit 2, st.error)."""
 
 
+def _in(value, lang: str):
+    """A parameter in the reader's language: Words and coded errors render themselves, anything else stays."""
+    return value.render(lang) if hasattr(value, "render") else value
+
+
+class Word:
+    """Words put in the reader's language only where they are shown: a word-table key and its parameters.
+    str() gives the English."""
+
+    def __init__(self, key: str, **params):
+        self.key, self.params = key, params
+
+    def render(self, lang: str) -> str:
+        from indicators.i18n import t   # the word tables import nothing of ours; imported late to stay a leaf
+        return t(self.key, lang, **{k: _in(v, lang) for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 class InputError(ValueError):
     """Bad input. The message names the file, row, field or cell, and what is wrong with it.
 
@@ -20,8 +43,7 @@ class InputError(ValueError):
         super().__init__(*args)
 
     def _words(self, lang: str) -> str:
-        from indicators.i18n import t   # the word tables import nothing of ours; imported late to stay a leaf
-        return t(f"err.{self.code}", lang, **self.params)
+        return Word(f"err.{self.code}", **self.params).render(lang)
 
     def render(self, lang: str) -> str:
         """The message in `lang` when the error has a code the word tables know, else its own message."""
