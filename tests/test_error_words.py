@@ -60,3 +60,23 @@ def test_an_input_error_without_a_code_renders_as_written():
     assert InputError("plain").render("zh") == "plain"
     coded = InputError(code="db.busy_read", params={"path": "x.duckdb", "program": "python", "pid": "7"})
     assert "PID 7" in str(coded) and "进程号 7" in coded.render("zh")
+
+
+def test_importer_cell_problems_are_coded_and_read_in_chinese(tmp_path):
+    from indicators.records import importer
+    from tests.conftest import make_db, station
+    con = make_db(tmp_path / "x.duckdb", {"stations": [station("S01")]})
+    csv = ("need_id,station_id,category,title,source,raised_on,urgency,status,resolved_on,households_affected\n"
+           "N1,S01,health,t,survey,2024-02-30,9,open,,-1\n"
+           "N2,S01,health,t,survey,1800-01-01,x,open,,99999999999\n"
+           "N3,S01,健康,t,议事,5.5,TRUE,open,,1.5\n").encode()
+    try:
+        plan = importer.check(con, "needs", csv, "n.csv")
+    finally:
+        con.close()
+    assert len(plan.problems) >= 8
+    for p in plan.problems:
+        assert p.code, p                                   # every cell problem here has a code, none is matched
+        assert p.render("en") == p.message
+        zh = p.render("zh")
+        assert CJK.search(zh) and not re.search(r"\b(expected|whole number|at least|or more)\b", zh), zh

@@ -62,7 +62,7 @@ from typing import Any, Callable, Iterable, Iterator
 import duckdb
 import pyarrow as pa
 
-from indicators.errors import InputError
+from indicators.errors import InputError, Word
 from indicators.records import vocabulary
 from indicators.records.store import LOAD_ORDER, TABLES, VOCABULARIES, create_schema, get_meta, writing
 
@@ -221,8 +221,7 @@ class Problem:
         """What is wrong, in `lang` when the problem has a code, else as written."""
         if self.code is None:
             return self.message
-        from indicators.i18n import t
-        return t(f"err.{self.code}", lang, **dict(self.params))
+        return Word(f"err.{self.code}", **dict(self.params)).render(lang)
 
     def __str__(self) -> str:
         where = [self.file]
@@ -553,7 +552,7 @@ def _as_text(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise _Bad("expected text or a number, not an infinite or missing number")
+            raise _Bad("expected text or a number, not an infinite or missing number", "import.not_finite")
         if value.is_integer() and abs(value) < 2 ** 53:
             return str(int(value))
         return repr(value)
@@ -566,15 +565,17 @@ def _as_text(value: Any) -> str:
 
 def _check_text(text: str, limit: int) -> str:
     if _CONTROL.search(text):
-        raise _Bad("contains a control character; remove it")
+        raise _Bad("contains a control character; remove it", "import.control_char")
     if len(text) > limit:
-        raise _Bad(f"is {len(text):,} characters long; at most {limit:,} are allowed")
+        raise _Bad(f"is {len(text):,} characters long; at most {limit:,} are allowed", "import.too_long",
+                   n=f"{len(text):,}", limit=f"{limit:,}")
     return text
 
 
 def _conv_id(value: Any) -> str:
     if isinstance(value, float) and not (value.is_integer() and abs(value) < 2 ** 53):
-        raise _Bad("expected an identifier; Excel turned it into a rounded number: format the column as text")
+        raise _Bad("expected an identifier; Excel turned it into a rounded number: format the column as text",
+                   "import.rounded_id")
     return _check_text(unicodedata.normalize("NFKC", _as_text(value)).strip(), ID_MAX)
 
 
@@ -586,12 +587,14 @@ def _conv_text(value: Any) -> str:
     return _check_text(_as_text(value), TEXT_MAX)
 
 
-def _range_text(lo, hi, whole: bool) -> str:
-    kind = "a whole number" if whole else "a number"
+def _range_text(lo, hi, whole: bool) -> Word:
+    """What a number cell expects, as words put in the reader's language where shown (str(): English)."""
+    kind = Word("err.import.kind.whole" if whole else "err.import.kind.number")
     if lo is not None and hi is not None:
-        return f"{kind} from {lo:g} to {hi:g}"
+        return Word("err.import.range.between", kind=kind, lo=f"{lo:g}", hi=f"{hi:g}")
     if lo is not None:
-        return f"{kind} of at least {lo:g}" if lo else f"{kind}, 0 or more"
+        return Word("err.import.range.at_least", kind=kind, lo=f"{lo:g}") if lo else \
+            Word("err.import.range.zero_or_more", kind=kind)
     return kind
 
 
@@ -610,23 +613,25 @@ def _make_int(lo, hi):
 
     def conv(value: Any) -> int:
         if isinstance(value, bool):
-            raise _Bad(f"expected {expect}, not TRUE/FALSE")
+            raise _Bad(f"expected {expect}, not TRUE/FALSE", "import.not_bool", expect=expect)
         if isinstance(value, int):
             n = value
         elif isinstance(value, float):
             if not (math.isfinite(value) and value.is_integer()):
-                raise _Bad(f"expected {expect}")
+                raise _Bad(f"expected {expect}", "import.expected", expect=expect)
             n = int(value)
         elif isinstance(value, (date, time, timedelta)):
-            raise _Bad(f"expected {expect}, not a date or time")
+            raise _Bad(f"expected {expect}, not a date or time", "import.not_date", expect=expect)
         else:
             t = _number_text(value)
             if len(t) > 30 or not _INT.fullmatch(t):
-                raise _Bad(f"expected {expect}")
+                raise _Bad(f"expected {expect}", "import.expected", expect=expect)
             n = int(t.split(".")[0])
         if not lo_b <= n <= hi_b:
             raise _Bad(f"expected {expect}" + ("" if lo is not None and hi is not None else
-                                               f" and at most {hi_b:,}" if n > hi_b else ""))
+                                               f" and at most {hi_b:,}" if n > hi_b else ""),
+                       "import.expected_at_most" if (lo is None or hi is None) and n > hi_b else "import.expected",
+                       expect=expect, hi=f"{hi_b:,}")
         return n
     return conv
 
@@ -638,18 +643,20 @@ def _make_float(lo, hi):
 
     def conv(value: Any) -> float:
         if isinstance(value, bool):
-            raise _Bad(f"expected {expect}, not TRUE/FALSE")
+            raise _Bad(f"expected {expect}, not TRUE/FALSE", "import.not_bool", expect=expect)
         if isinstance(value, (int, float)):
             x = float(value)
         elif isinstance(value, (date, time, timedelta)):
-            raise _Bad(f"expected {expect}, not a date or time")
+            raise _Bad(f"expected {expect}, not a date or time", "import.not_date", expect=expect)
         else:
             t = _number_text(value)
             if len(t) > 40 or not _DEC.fullmatch(t):
-                raise _Bad(f"expected {expect}")
+                raise _Bad(f"expected {expect}", "import.expected", expect=expect)
             x = float(t)
         if not math.isfinite(x) or not lo_b <= x <= hi_b:
-            raise _Bad(f"expected {expect}" + (f" and at most {hi_b:,.0f}" if math.isfinite(x) and x > hi_b else ""))
+            raise _Bad(f"expected {expect}" + (f" and at most {hi_b:,.0f}" if math.isfinite(x) and x > hi_b else ""),
+                       "import.expected_at_most" if math.isfinite(x) and x > hi_b else "import.expected",
+                       expect=expect, hi=f"{hi_b:,.0f}")
         return x
     return conv
 
@@ -671,7 +678,7 @@ def _conv_date(value: Any) -> date:
     elif isinstance(value, date):
         d = value
     elif isinstance(value, (bool, int, float, time, timedelta)):
-        raise _Bad(f"{_DATE_EXPECT}; the cell holds a number: format it as a date")
+        raise _Bad(f"{_DATE_EXPECT}; the cell holds a number: format it as a date", "import.date_number")
     else:
         t = unicodedata.normalize("NFKC", str(value)).strip()
         t = _TIME_PART.fullmatch(t).group(1) if len(t) < 40 else t
@@ -681,12 +688,13 @@ def _conv_date(value: Any) -> date:
                 try:
                     d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
                 except ValueError:
-                    raise _Bad(f"is not a real day of the calendar; {_DATE_EXPECT}") from None
+                    raise _Bad(f"is not a real day of the calendar; {_DATE_EXPECT}", "import.date_unreal") from None
                 break
         else:
-            raise _Bad(_DATE_EXPECT)
+            raise _Bad(_DATE_EXPECT, "import.date")
     if not DATE_MIN <= d <= DATE_MAX:
-        raise _Bad(f"expected a date between {DATE_MIN.year} and {DATE_MAX.year}")
+        raise _Bad(f"expected a date between {DATE_MIN.year} and {DATE_MAX.year}", "import.date_range",
+                   lo=DATE_MIN.year, hi=DATE_MAX.year)
     return d
 
 
