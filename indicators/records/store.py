@@ -123,6 +123,11 @@ def connect(path: str | Path, read_only: bool = False,
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.ConnectionException:
+            # This process holds the file in the other mode (a Store just after a write): it lets go in moments.
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
         except duckdb.IOException as exc:
             holder = _holder(exc)
             if holder is None:
@@ -138,56 +143,81 @@ class Store:
     """One process's handle on a records file that other processes may read at the same time.
 
     Reads use read-only connections, so a command-line export or score can read the file while the app is
-    open. A write takes the file read-write only for its own length (`writing(store)`): it stops new reads,
-    closes the read-only anchor, waits for reads already running in this process to finish (each read has
-    its own connection, so none is cut off), writes in one transaction and lets go. DuckDB allows one
-    process to write, or any number to read, never both: while another process holds the file, a write
-    waits LOCK_WAIT_SECONDS and then raises DatabaseBusy naming that process.
+    open. A write takes the file read-write (`writing(store)`): it stops new reads, closes the read-only
+    anchor, waits for reads already running in this process to finish (each read has its own connection, so
+    none is cut off), and writes in one transaction. The file stays read-write for LINGER seconds after the
+    last write, so a burst of writes (a page saving several things) opens it once, then goes back to
+    read-only. DuckDB allows one process to write, or any number to read, never both: while another process
+    holds the file, a write waits `wait` seconds and then raises DatabaseBusy naming that process.
 
     It stands in for a connection: `cursor()` gives a connection for one read (closed when dropped).
     """
+
+    LINGER = 1.0
 
     def __init__(self, path: str | Path, wait: float = LOCK_WAIT_SECONDS):
         self.path = str(path)
         self.wait = wait
         self._gate = threading.Lock()      # held by a write for its whole length; a read takes it to open
         self._anchor: duckdb.DuckDBPyConnection | None = None
+        self._writable = False
+        self._timer: threading.Timer | None = None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._gate:
             if self._anchor is None:
-                self._anchor = connect(self.path, read_only=True, wait=self.wait)
+                self._anchor = self._open(read_only=True)
             # A connection of its own (DuckDB shares the open database with the anchor, so this is cheap):
-            # closing the anchor for a write never cuts off a read that is running.
-            return duckdb.connect(self.path, read_only=True)
+            # closing the anchor never cuts off a read that is running.
+            return duckdb.connect(self.path, read_only=not self._writable)
 
     def close(self) -> None:
         with self._gate:
             self._close_anchor()
 
     def _close_anchor(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._anchor is not None:
             self._anchor.close()
             self._anchor = None
+        self._writable = False
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Open the anchor; reads of this process still holding the other mode finish in moments."""
+        deadline = time.monotonic() + max(self.wait, 30.0)
+        while True:
+            try:
+                con = connect(self.path, read_only=read_only, wait=self.wait)
+                self._writable = not read_only
+                return con
+            except duckdb.ConnectionException:   # "a different configuration than existing connections"
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
+
+    def _back_to_reading(self, timer: threading.Timer) -> None:
+        with self._gate:
+            if self._timer is timer:
+                self._close_anchor()        # the next read opens the file read-only again
 
     @contextmanager
     def _writer(self):
         with self._gate:
-            self._close_anchor()
-            deadline = time.monotonic() + max(self.wait, 30.0)
-            while True:
-                try:
-                    con = connect(self.path, wait=self.wait)
-                    break
-                except duckdb.ConnectionException:
-                    # Reads of this process still hold the file read-only; they finish in moments.
-                    if time.monotonic() >= deadline:
-                        raise
-                    time.sleep(0.01)
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if not self._writable:
+                self._close_anchor()
+                self._anchor = self._open(read_only=False)
             try:
-                yield con
+                yield self._anchor
             finally:
-                con.close()
+                self._timer = threading.Timer(self.LINGER, lambda: self._back_to_reading(timer))
+                timer = self._timer
+                timer.daemon = True
+                timer.start()
 
 
 @contextmanager
