@@ -11,8 +11,9 @@ State lives in st.session_state, one session per browser tab:
   _frame          the Frame of the last full run (pages and fragments read it)
 
 Caching (process-wide, so every key names the database path):
-  _connection(path)                       st.cache_resource: one DuckDB connection per process; a
-                                          fresh cursor per query (indicators.records.queries and scoring.measures do that)
+  _connection(path)                       st.cache_resource: one records.Store per process: reads on
+                                          read-only connections (so the CLI can read the file while the app
+                                          is open), read-write only for the length of a write
   counts / table_ranges / date_range / choices / station_summary / needs / saved / meta_kind
                                           st.cache_data on (path, period, filters)
   _score_records(path, records_yaml, start, end)
@@ -90,10 +91,10 @@ def _close(con) -> None:
 
 @st.cache_resource(show_spinner=False, on_release=_close)
 def _connection(path: str):
-    """The one connection of this process to `path`; the demo is built there first if no file exists."""
+    """The one Store of this process on `path`; the demo is built there first if no file exists."""
     if not Path(path).exists():
         records.build_demo(path)
-    return records.connect(path)
+    return records.Store(path)
 
 
 def connection(path: str, lang: str):
@@ -280,9 +281,9 @@ def show_flash() -> None:
 def show_error(exc: BaseException, lang: str) -> None:
     if isinstance(exc, SchemeError):
         where = f"{exc.source} · " if exc.source else ""
-        st.error(t("error.scheme", lang, where=where, field=exc.field, problem=exc.problem))
+        st.error(t("error.scheme", lang, where=where, field=exc.field, problem=exc.problem_in(lang)))
     elif isinstance(exc, KNOWN_ERRORS):
-        st.error(t("error.known", lang, msg=str(exc)))
+        st.error(t("error.known", lang, msg=exc.render(lang)))
     else:
         log.exception("unexpected error on a page")
         st.error(t("error.unexpected", lang, msg=f"{type(exc).__name__}: {exc}"))

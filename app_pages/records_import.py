@@ -304,7 +304,7 @@ def problems_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
         t("io.col.row", lang): p.row,
         t("io.col.column", lang): p.column or "",
         t("io.col.value", lang): "" if p.value is None else (p.value if p.value != "" else "∅"),
-        t("io.col.problem", lang): translate_problem(p.message, lang),
+        t("io.col.problem", lang): p.render(lang) if p.code else translate_problem(p.message, lang),
     } for p in plan.problems]
     cols = [t(k, lang) for k in ("io.col.file", "io.col.row", "io.col.column", "io.col.value", "io.col.problem")]
     out = pd.DataFrame(rows, columns=cols)
@@ -363,7 +363,7 @@ def done_message(report: ImportReport, lang: str) -> str:
 
 
 def stale_message(exc: ImportProblems, lang: str) -> str:
-    detail = "; ".join(translate_problem(p.message, lang) for p in exc.problems) or str(exc)
+    detail = "; ".join(p.render(lang) if p.code else translate_problem(p.message, lang) for p in exc.problems) or str(exc)
     return t("io.stale", lang, msg=detail)
 
 

@@ -2,7 +2,7 @@
 
 Everything here is invented: stations, streets, residents and figures are made by this
 script from a fixed seed and calibrated to the figures of the X Community study
-(shared/seed-paper.txt: 32 inspections a year, more than half of the activities around
+(summarised in docs/design.md: 32 inspections a year, more than half of the activities around
 the inspection cycle, 8.7% of the budget on elderly-friendly renovation and 21.3% on
 image projects, the same residents attending again and again). No real station or
 person is described.

@@ -42,7 +42,7 @@ def assert_clean(at: AppTest) -> None:
 
 
 def saved_ids(path: Path) -> list[str]:
-    con = records.connect(path)
+    con = records.connect(path, read_only=True)   # the app may hold it open: read beside it
     try:
         return list(queries.saved_schemes(con)["scheme_id"])
     finally:

@@ -14,12 +14,11 @@ import io
 import re
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import records_import as ri
+from app_pages import frame, records_import as ri
 from indicators.scheme import catalog
 from indicators.records import importer
 from indicators.records import store as records
@@ -53,7 +52,7 @@ def con(db):
 
 
 def count(path: Path, table: str) -> int:
-    c = records.connect(path)
+    c = records.connect(path, read_only=True)   # the app may hold it open: read beside it
     try:
         return c.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
     finally:
@@ -295,11 +294,7 @@ def test_a_database_changed_after_the_check_asks_to_check_again(db):
     at = open_app("zh")
     upload(at, ("stations.csv", STATION_NEW.encode()))
     assert at.button(key="io_go")
-    con = duckdb.connect(str(db))          # the same database instance as the app's (one process)
-    try:
-        importer.import_file(con, "stations", STATION_NEW.encode(), "other.csv")
-    finally:
-        con.close()
+    importer.import_file(frame._connection(str(db)), "stations", STATION_NEW.encode(), "other.csv")  # the app's store
     at.button(key="io_go").click().run()
     assert not at.exception and not at.error
     assert any("检查之后数据库发生了变化" in w.value for w in at.warning)
@@ -323,8 +318,8 @@ def results(db):
 def test_scores_workbook_csv_and_report_card_bytes(results):
     a, _ = results
     book = openpyxl.load_workbook(io.BytesIO(ri.scores_xlsx(a, "zh")), read_only=True)
-    assert book.sheetnames[:2] == ["scores", "raw"]
-    rows = list(book["scores"].iter_rows(values_only=True))
+    assert book.sheetnames[:2] == ["得分", "原始值"]          # a Chinese workbook names its sheets in Chinese
+    rows = list(book["得分"].iter_rows(values_only=True))
     head = list(rows[0])
     assert "得分" in head and "站点编号" in head
     got = {r[head.index("站点编号")]: r[head.index("得分")] for r in rows[1:]}

@@ -63,7 +63,7 @@ def allocate(ph: AppTest, code: str, points: list[int]) -> None:
 
 
 def saved(path: Path) -> dict:
-    con = records.connect(path)
+    con = records.connect(path, read_only=True)   # the app may hold it open: read beside it
     try:
         df = queries.saved_schemes(con)
         return dict(zip(df["scheme_id"], df["yaml"]))

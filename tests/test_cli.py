@@ -56,7 +56,7 @@ def test_compare_json_contract(capsys, demo_db):
 def test_compare_text_names_movers_and_reasons(capsys, demo_db):
     code, out, _ = run(capsys, "compare", "--db", str(demo_db), "--scheme", "photo-count", "--scheme", "needs-met")
     assert code == 0
-    assert "Kendall tau" in out and "Stations that move most" in out and "needs-met lifts it:" in out and "photo-count lifted it:" in out
+    assert "Kendall tau" in out and "Stations that move most" in out and "needs-met lifts it:" in out and "photo-count had lifted it:" in out
 
 
 def test_period_options(capsys, demo_db):

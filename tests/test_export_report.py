@@ -46,9 +46,11 @@ def test_xlsx_one_result(results, tmp_path, lang):
     r = results["needs-met"]
     path = export_scores(r, tmp_path / "s.xlsx", lang=lang)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["scores", "raw", "normalised", "contributions", "dimension_scores", "nodes", "weights",
-                             "tree", "about"]
-    rows = sheet_rows(wb["scores"])
+    sheets = {"en": ["scores", "raw", "normalised", "contributions", "dimension_scores", "nodes", "weights", "tree",
+                     "about"],
+              "zh": ["得分", "原始值", "标准化值", "贡献", "维度得分", "各级得分", "权重", "指标树", "说明"]}[lang]
+    assert wb.sheetnames == sheets
+    rows = sheet_rows(wb[sheets[0]])
     head, body = rows[0], rows[1:]
     assert head[0] == ("排名" if lang == "zh" else "rank")
     assert len(body) == len(r.stations)
@@ -58,18 +60,23 @@ def test_xlsx_one_result(results, tmp_path, lang):
         assert (capped or "") == (r.capped_by[sid] if lang == "en" else capped or "")
     assert [b[0] for b in body] == sorted(b[0] for b in body)
     # the weights sheet maps the column names back to indicator ids
-    w = sheet_rows(wb["weights"])
+    named = dict(zip(["scores", "raw", "normalised", "contributions", "dimension_scores", "weights", "about"], sheets))
+    w = sheet_rows(wb[named["weights"]])
     name_to_id = {row[1]: row[0] for row in w[1:]}
     for row in w[1:]:
         assert close(row[5], r.weights.at[row[0], "effective"])
+    enums = {row[6:9] and tuple(row[6:9]) for row in w[1:]}   # camp, direction, normalisation
+    words = {"zh": {"需求", "产出", "越高越好", "越低越好", "极差标准化", "固定上下限", "目标距离", "按名次"},
+             "en": {"needs", "output", "higher", "lower", "minmax", "goalposts", "target", "rank"}}[lang]
+    assert {v for e in enums for v in e} <= words
     for sheet, frame in (("raw", r.raw), ("normalised", r.normalised), ("contributions", r.contributions)):
-        rows = sheet_rows(wb[sheet])
+        rows = sheet_rows(wb[named[sheet]])
         ids = [name_to_id[h] for h in rows[0][2:]]
         assert ids == list(frame.columns)
         for row in rows[1:]:
             for ind, v in zip(ids, row[2:]):
                 assert close(v, frame.at[row[0], ind]), (sheet, row[0], ind)
-    dims = sheet_rows(wb["dimension_scores"])
+    dims = sheet_rows(wb[named["dimension_scores"]])
     dim_ids = [d.id for d in r.scheme.dimensions]
     for row in dims[1:]:
         for d, v in zip(dim_ids, row[2:]):
@@ -244,7 +251,7 @@ def test_cli_export_and_report(capsys, demo_db, tmp_path):
     code, _, err = run_cli(capsys, "export", "--db", str(demo_db), "--scheme", "needs-met", "--out", str(tmp_path / "x.csv"),
                            "--from", "2024-06-01", "--to", "2024-01-01")
     assert code == 2 and "--from 2024-06-01 is after --to 2024-01-01" in err
-    code, out, err = run_cli(capsys, "report", "--db", str(demo_db), "--scheme", "needs-met", "--station", "S03",
+    code, out, err = run_cli(capsys, "report", "--db", str(demo_db), "--scheme", "needs-met", "--station", "S03", "--lang", "zh",
                              "--out", str(tmp_path / "S03.html"))
     assert code == 0, err
     html = (tmp_path / "S03.html").read_text(encoding="utf-8")
@@ -286,3 +293,16 @@ def test_audit_summary_and_history(tmp_path):
     assert h["summary"][0].startswith("created scheme needs-met") and h["summary"][2] == "deleted scheme needs-met"
     assert audit.summarise(base, base) == "no change"
     con.close()
+
+
+@pytest.mark.parametrize("lang, day, point, at_most", [("en", " days", " points", "≤ 30.0%"),
+                                                       ("zh", " 天", " 分", "≤ 30.0%")])
+def test_report_card_gives_units_and_reads_like_prose(results, lang, day, point, at_most):
+    r = results["needs-met"]
+    units = {i.unit for i in r.scheme.indicators}
+    assert {"days", "score"} <= units
+    failed = [sid for sid in r.stations.index if r.capped_by[sid]]
+    assert failed, "the demo has a station that fails the image-project gate"
+    html = station_report(r, failed[0], lang)
+    assert day in html and point in html
+    assert at_most in html and "&lt;=" not in html and "<=" not in html

@@ -512,3 +512,47 @@ def test_cli_import_failure_leaves_no_new_database(capsys, tmp_path):
     assert code == 2 and "expected a whole number" in err and not db.exists()
     code, _, err = run_cli(capsys, "import", "--db", str(db), str(tmp_path / "mystery.csv"))
     assert code == 2 and "cannot tell which table" in err
+
+
+# ---------------------------------------------------------------- vocabularies: Chinese labels stored as codes
+
+def _needs_csv(category: str) -> bytes:
+    return ("需求编号,站点编号,需求类别,标题,来源,提出日期,紧急程度,状态,解决日期\n"
+            f"N1,S01,{category},楼道扶手,议事会,2024-03-01,4,已解决,2024-03-20\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("label, code", [("养老照护", "elderly_care"), ("养老", "elderly_care"),
+                                         ("助残服务", "disability_support"), ("无障碍", "accessibility"),
+                                         ("邻里纠纷", "neighbour_dispute"), ("Elderly care", "elderly_care")])
+def test_a_need_category_label_is_stored_as_its_code(tmp_path, label, code):
+    from tests.conftest import make_db, station
+    con = make_db(tmp_path / "v.duckdb", {"stations": [station("S01")]})
+    try:
+        report = importer.import_file(con, "needs", _needs_csv(label), "needs.csv")
+        assert report.inserted == 1, report
+        rows = con.execute("SELECT category, source, status FROM needs").fetchall()
+        assert rows == [(code, "council", "resolved")]
+    finally:
+        con.close()
+
+
+def test_every_vocabulary_label_maps_to_one_of_its_codes():
+    from indicators.records import vocabulary
+    from indicators.records.store import VOCABULARIES
+    assert set(vocabulary.WORDS) == set(VOCABULARIES)          # one table of words per vocabulary column
+    for key, codes in VOCABULARIES.items():
+        assert set(vocabulary.WORDS[key]) == set(codes), key     # every code has a label, no stray code
+        assert set(vocabulary.accepted(*key).values()) <= set(codes)
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "应为以下之一：养老照护, 助残服务"), ("en", "expected one of elderly_care")])
+def test_an_unknown_category_is_refused_naming_the_allowed_values(tmp_path, lang, words):
+    from tests.conftest import make_db, station
+    con = make_db(tmp_path / "v.duckdb", {"stations": [station("S01")]})
+    try:
+        plan = importer.check(con, "needs", _needs_csv("文化娱乐"), "needs.csv")
+        assert not plan.ok and plan.problems[0].row == 2 and plan.problems[0].column == "需求类别"
+        assert words in plan.problems[0].render(lang)
+        assert con.execute("SELECT count(*) FROM needs").fetchall()[0][0] == 0
+    finally:
+        con.close()

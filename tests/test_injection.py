@@ -68,7 +68,7 @@ def loaded(demo_copy):
     for table, extra in (
         ("stations", {"population": "5000"}),
         ("needs", {"raised_on": "2024-03-01", "urgency": "4", "status": "resolved", "resolved_on": "2024-04-01",
-                   "source": "survey", "households_affected": "3"}),
+                   "source": "survey", "households_affected": "3", "category": "health"}),
         ("activities", {"held_on": "2024-03-05", "kind": "case", "photos": "1", "headcount": "2"}),
         ("feedback", {"given_on": "2024-03-09", "channel": "survey", "rating": "5", "need_met": "yes"}),
         ("expenditures", {"spent_on": "2024-03-10", "category": "staff", "amount": "100"}),

@@ -18,6 +18,10 @@ from indicators.weights import ahp, objective
 from indicators.analysis.compare import compare
 from indicators.scoring.measures import Period
 from indicators.errors import InputError
+from indicators.i18n import t
+from indicators.i18n import t as _t
+from indicators.i18n.cli import lang_of_env
+from indicators.records.queries import date_range
 from indicators.records.importer import parse_date
 from indicators.records.store import build_demo, connect
 from indicators.scoring.engine import ScoreResult, alternative_normalisations, score
@@ -46,6 +50,13 @@ def _open(db: str):
     if not Path(db).exists():
         raise BadInput(f"{db}: no database there; build the demo with: python -m indicators demo --db {db}")
     return connect(db, read_only=True)
+
+
+def _table(df) -> str:
+    """A text table aligned by display width (a Chinese character takes two columns)."""
+    import pandas as pd
+    with pd.option_context("display.unicode.east_asian_width", True):
+        return df.to_string(float_format=lambda v: f"{v:.1f}")
 
 
 def _num(x: float) -> float | None:
@@ -90,7 +101,7 @@ def _iso(d):
 
 def cmd_demo(args) -> int:
     counts = build_demo(args.db)
-    print(f"built the synthetic demo database at {args.db}:")
+    print(t("cli.demo_built", args.lang, db=args.db))
     for table, n in counts.items():
         print(f"  {table:<13}{n:>9,}")
     return 0
@@ -108,8 +119,16 @@ def cmd_score(args) -> int:
         from indicators.outputs.export import neutralise   # station names may be formulas to a spreadsheet
         sys.stdout.write(table.map(neutralise).to_csv(float_format="%.2f"))
         return 0
-    print(f"{scheme.name_en} ({scheme.id}) - {len(table)} stations, period {result.period}")
-    print(table.to_string(float_format=lambda v: f"{v:.1f}"))
+    lang = args.lang
+    lo, hi = date_range(con) if None in (result.period.start, result.period.end) else (None, None)
+    start, end = result.period.start or lo, result.period.end or hi   # an open end reaches the records' first/last date
+    note = t("cli.span_note", lang) if (start, end) != (result.period.start, result.period.end) else ""
+    print(t("cli.score_head", lang, scheme=scheme.name_zh if lang == "zh" else scheme.name_en, id=scheme.id,
+            n=len(table), start=start or "…", end=end or "…", note=note))
+    view = table.drop(columns=["name_en" if lang == "zh" else "name"])
+    view.columns = [t(f"cli.col.{'name' if c in ('name', 'name_en') else c}", lang) for c in view.columns]
+    view.index.name = t("cli.col.station", lang)
+    print(_table(view))
     return 0
 
 
@@ -131,26 +150,33 @@ def cmd_compare(args) -> int:
                           "explained_by": list(r["explained_by"])} for sid, r in t.iterrows()],
         }, ensure_ascii=False, indent=2))
         return 0
-    names = {i.id: i.name_en for i in (*sa.indicators, *sb.indicators)}
-    view = t[["name_en", "rank_a", "rank_b", "shift", "score_a", "score_b"]].rename(
-        columns={"rank_a": f"rank {sa.id}", "rank_b": f"rank {sb.id}", "score_a": f"score {sa.id}",
-                 "score_b": f"score {sb.id}"})
-    print(f"A = {sa.name_en} ({sa.id}), B = {sb.name_en} ({sb.id}); shift > 0: B ranks the station higher")
-    print(view.to_string(float_format=lambda v: f"{v:.1f}"))
-    print(f"\nKendall tau = {cmp.kendall_tau:.3f}   Spearman rho = {cmp.spearman_rho:.3f}   "
-          f"top-{cmp.top_k} overlap = {cmp.top_k_overlap:.0%}")
-    print("\nStations that move most:")
+    lang = args.lang
+    zh = lang == "zh"
+    names = {i.id: i.name_zh if zh else i.name_en for i in (*sa.indicators, *sb.indicators)}
+    name_col = "name" if zh else "name_en"
+    view = t[[name_col, "rank_a", "rank_b", "shift", "score_a", "score_b"]].rename(
+        columns={name_col: _t("cli.col.name", lang), "shift": _t("cli.col.shift", lang),
+                 "rank_a": f"{_t('cli.col.rank', lang)} {sa.id}", "rank_b": f"{_t('cli.col.rank', lang)} {sb.id}",
+                 "score_a": f"{_t('cli.col.score', lang)} {sa.id}", "score_b": f"{_t('cli.col.score', lang)} {sb.id}"})
+    print(_t("cli.compare_head", lang, a=sa.name_zh if zh else sa.name_en, a_id=sa.id,
+             b=sb.name_zh if zh else sb.name_en, b_id=sb.id))
+    print(_table(view))
+    print("\n" + _t("cli.compare_stats", lang, tau=cmp.kendall_tau, rho=cmp.spearman_rho, k=cmp.top_k,
+                    overlap=cmp.top_k_overlap))
+    print("\n" + _t("cli.movers", lang))
+    sep = "；" if zh else "; "
     for sid, r in cmp.movers(args.movers).iterrows():
         shift = int(r["shift"])
-        way = "up" if shift > 0 else "down" if shift < 0 else "no change"
-        print(f"  {r['name_en']} ({sid}): {int(r['rank_a'])} -> {int(r['rank_b'])} ({way} {abs(shift)})")
+        way = "up" if shift > 0 else "down" if shift < 0 else "none"
+        print("  " + _t("cli.move_line", lang, name=r[name_col], sid=sid, a=int(r["rank_a"]), b=int(r["rank_b"]),
+                        way=_t(f"cli.move.{way}", lang), n=abs(shift)))
         in_b, only_a = cmp.reasons(sid)
-        lifts, holds = ("lifts it", "held it back") if shift >= 0 else ("holds it back", "lifted it")
-        if in_b:
-            print(f"      {sb.id} {lifts}: " + "; ".join(f"{names[i]} ({e:+.1f})" for i, e in in_b))
-        if only_a:
-            print(f"      {sa.id} {holds}: " + "; ".join(f"{names[i]} ({e:+.1f})" for i, e in only_a))
-    print("  (in brackets: points the indicator moves the station, against the average station, from A to B)")
+        b_says, a_said = ("cli.b_lifts", "cli.a_held") if shift >= 0 else ("cli.b_holds", "cli.a_lifted")
+        if in_b:   # B's figure: what the indicator moves from A to B, so it has the sign of the move
+            print(f"      {_t(b_says, lang, scheme=sb.id)}: " + sep.join(f"{names[i]} ({e:+.1f})" for i, e in in_b))
+        if only_a:  # A's figure: what the indicator gave the station in A (minus its effect on the move)
+            print(f"      {_t(a_said, lang, scheme=sa.id)}: " + sep.join(f"{names[i]} ({-e:+.1f})" for i, e in only_a))
+    print("  " + _t("cli.compare_note", lang))
     return 0
 
 
@@ -177,16 +203,17 @@ def cmd_weights_ahp(args) -> int:
                             "individual_cr": {k: _num(v) for k, v in agreement["individual_cr"].items()}}
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
+    lang = args.lang
     if agreement is not None:
-        print(f"{len(judges)} judges combined by {args.group.upper()}; Kendall's W = {agreement['kendall_w']:.3f}")
+        print(t("cli.ahp_group", lang, n=len(judges), method=args.group.upper(), w=agreement["kendall_w"]))
     for c, w in zip(result.criteria, result.weights):
-        print(f"  {c:<24}{w:8.4f}")
-    verdict = "consistent" if result.consistent else "NOT consistent (CR >= 0.10)"
-    print(f"lambda_max = {result.lambda_max:.4f}  CI = {result.ci:.4f}  CR = {result.cr:.4f} "
-          f"(RI {result.ri:.2f}, table {result.ri_table}): {verdict}")
+        print(f"  {_pad(c, 24)}{w:8.4f}")
+    verdict = t("cli.ahp_ok" if result.consistent else "cli.ahp_bad", lang)
+    print(t("cli.ahp_stats", lang, lam=result.lambda_max, ci=result.ci, cr=result.cr, ri=result.ri,
+            table=result.ri_table, verdict=verdict))
     if not result.consistent:
         for a, b, r in result.disagreements:
-            print(f"  revisit ({a}, {b}): the judgment is {r:.2f} times what the weights imply")
+            print("  " + t("cli.ahp_revisit", lang, a=a, b=b, r=r))
     return 0
 
 
@@ -200,10 +227,9 @@ def cmd_weights_objective(args) -> int:
         print(json.dumps({"method": args.method, "scheme": result.scheme.id,
                           "weights": {k: _num(v) for k, v in w.items()}}, indent=2))
         return 0
-    print(f"{args.method} weights for {result.scheme.id} (they reward dispersion: counts that are easy to "
-          "inflate vary most, so read them as a check, not a verdict)")
+    print(t("cli.objective_head", args.lang, method=args.method, id=result.scheme.id))
     for k, v in sorted(w.items(), key=lambda kv: -kv[1]):
-        print(f"  {k:<28}{v:8.4f}")
+        print(f"  {_pad(k, 28)}{v:8.4f}")
     return 0
 
 
@@ -223,12 +249,14 @@ def cmd_sensitivity(args) -> int:
                                "p_top_k": _num(r["p_top_k"]), "sentence": r["sentence_en"]}
                               for sid, r in t.iterrows()]}, ensure_ascii=False, indent=2))
         return 0
-    also = (f"; each draw also reads the records by one of {sens.normalisations} normalisations"
-            if sens.normalisations > 1 else "")
-    print(f"{result.scheme.id}: {args.draws:,} weightings drawn around the chosen weights (spread {args.spread}, "
-          f"seed {args.seed}){also}")
+    lang = args.lang
+    also = _t("cli.sens_also", lang, n=sens.normalisations) if sens.normalisations > 1 else ""
+    print(_t("cli.sens_head", lang, id=result.scheme.id, draws=args.draws, spread=args.spread, seed=args.seed,
+             also=also))
+    name_col, sentence = ("name", "sentence_zh") if lang == "zh" else ("name_en", "sentence_en")
     for sid, r in t.iterrows():
-        print(f"  {result.stations.at[sid, 'name_en']:<28} rank {int(r['rank']):>3}  {r['sentence_en']}")
+        print(f"  {_pad(result.stations.at[sid, name_col], 28)} {_t('cli.rank', lang)} {int(r['rank']):>3}  "
+              f"{r[sentence]}")
     return 0
 
 
@@ -293,21 +321,40 @@ def build_parser() -> argparse.ArgumentParser:
     from indicators.cli import scheme_io   # scheme import, scheme export
     scheme_io.register(sub)
     from indicators.cli.audit import register as register_audit; register_audit(sub)   # noqa: E702
+    _with_lang(p)
     return p
+
+
+def _with_lang(parser: argparse.ArgumentParser) -> None:
+    """Give every command that prints words a --lang (default: the locale's), whoever registered it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sp in action.choices.values():
+                _with_lang(sp)
+            return
+    if not any(a.dest == "lang" for a in parser._actions):
+        parser.add_argument("--lang", choices=("zh", "en"), default=lang_of_env(),
+                            help="the language of the words printed (default: from LANG / LC_ALL)")
+
+
+def _pad(text, width: int) -> str:
+    """`text` padded to `width` display columns (a Chinese character takes two)."""
+    from wcwidth import wcswidth
+    return f"{text}{' ' * max(width - max(wcswidth(str(text)), 0), 0)}"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    lang = getattr(args, "lang", None) or lang_of_env()
     try:
         return args.run(args)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli.error", lang, msg=exc.render(lang)), file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
     except Exception as exc:   # a fault of ours: say so plainly, details only on request
         if os.environ.get("INDICATORS_DEBUG"):
             traceback.print_exc()
-        print(f"internal error: {type(exc).__name__}: {exc} (set INDICATORS_DEBUG=1 for the traceback)",
-              file=sys.stderr)
+        print(t("cli.fault", lang, msg=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1

@@ -20,6 +20,8 @@ from indicators.cli.main import BadInput, _date, _period
 from indicators.records.importer import ImportProblems, Problem, apply, check_many
 from indicators.records.store import TABLES, connect, create_schema, get_meta
 from indicators.outputs.report import station_report
+from indicators.i18n import t
+from indicators.i18n.cli import lang_of_env
 from indicators.scoring.engine import score
 
 
@@ -66,7 +68,7 @@ def cmd_import(args) -> int:
         def progress(done: int, n: int) -> None:
             if args.progress and (done - shown[0] >= step or done == n):
                 shown[0] = done
-                print(f"  writing {done:,} / {n:,} rows", file=sys.stderr, flush=True)
+                print(t("cli.import_progress", args.lang, done=done, n=n), file=sys.stderr, flush=True)
 
         report = apply(con, plan, progress)
         ok = True
@@ -76,8 +78,8 @@ def cmd_import(args) -> int:
             db.unlink(missing_ok=True)
             Path(str(db) + ".wal").unlink(missing_ok=True)
     for table, (ins, skipped) in report.by_table.items():
-        print(f"{table}: inserted {ins:,}, skipped {skipped:,}")
-    print(f"total: inserted {report.inserted:,}, skipped {report.skipped:,} (skipped: already in the database, identical)")
+        print(t("cli.import_table", args.lang, table=table, ins=ins, skipped=skipped))
+    print(t("cli.import_total", args.lang, ins=report.inserted, skipped=report.skipped))
     return 0
 
 
@@ -94,8 +96,7 @@ def cmd_export(args) -> int:
     finally:
         con.close()
     path = export_scores(results, args.out, lang=args.lang)
-    print(f"wrote {path} ({len(results[0].stations)} stations, {len(results)} scheme"
-          f"{'s' if len(results) > 1 else ''})")
+    print(t("cli.wrote_export", args.lang, path=path, n=len(results[0].stations), k=len(results)))
     return 0
 
 
@@ -112,7 +113,7 @@ def cmd_report(args) -> int:
     if not out.parent.is_dir():
         raise CliInputError(f"{out}: the folder {out.parent} does not exist")
     out.write_text(html, encoding="utf-8")
-    print(f"wrote {out}")
+    print(t("cli.wrote", args.lang, path=out))
     return 0
 
 
@@ -129,7 +130,7 @@ def register(sub) -> None:
         sp.add_argument("--db", required=True)
         sp.add_argument("--from", dest="start", type=_date)
         sp.add_argument("--to", dest="end", type=_date)
-        sp.add_argument("--lang", choices=("zh", "en"), default="zh")
+        sp.add_argument("--lang", choices=("zh", "en"), default=lang_of_env())
 
     e = sub.add_parser("export", help="export scores (one scheme, or two compared) to .xlsx or .csv")
     common(e)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from indicators.errors import InputError
 from indicators.scheme.model import Provenance, Scheme, SchemeError, dump_yaml, load_yaml, validate
-from indicators.records.store import connect, writing
+from indicators.records.store import Store, connect, writing
 
 __all__ = [
     "GROUPS", "GROUP_LABELS", "LEVELS", "MEANS", "BALANCES", "CODE_ALPHABET", "CODE_LENGTH", "FLOOR",
@@ -368,7 +368,7 @@ class WorkshopStore:
     """
 
     def __init__(self, db: str | Path | duckdb.DuckDBPyConnection):
-        if isinstance(db, duckdb.DuckDBPyConnection):
+        if isinstance(db, (duckdb.DuckDBPyConnection, Store)):
             self._con, self._owned = db, False
         else:
             self._con, self._owned = connect(db), True

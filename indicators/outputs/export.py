@@ -79,6 +79,20 @@ _WORDS = {
            "code": "代码", "name": "名称", "level": "层级", "kind": "类别", "node_score": "得分",
            "d_plus": "距正理想解", "d_minus": "距负理想解"},
 }
+# Sheet names (at most 31 characters with the "A " / "B " prefix), in the workbook's language.
+_SHEETS = {"zh": {"comparison": "方案对比", "scores": "得分", "raw": "原始值", "normalised": "标准化值",
+                  "contributions": "贡献", "dimension_scores": "维度得分", "nodes": "各级得分", "weights": "权重",
+                  "tree": "指标树", "about": "说明"}}
+
+
+def _sheet(name: str, lang: str) -> str:
+    return _SHEETS.get(lang, {}).get(name, name)
+
+
+def _term(group: str, value: str, lang: str) -> str:
+    """An enumerated value (camp, direction, normalisation) in the workbook's language."""
+    from indicators.i18n import term
+    return term(group, value, lang) if lang == "zh" else value
 
 
 def _words(lang: str) -> dict[str, str]:
@@ -178,8 +192,9 @@ def weights_table(result: ScoreResult, lang: str) -> Table:
     for ind in result.scheme.indicators:
         r = result.weights.loc[ind.id]
         rows.append([ind.id, _name(ind, lang), dims.get(r["dimension"], r["dimension"]), _num(r["within"]),
-                     _num(r["dimension_weight"]), _num(r["effective"]), ind.camp, ind.direction,
-                     ind.normalisation.method, r["parent"], r["path"]])
+                     _num(r["dimension_weight"]), _num(r["effective"]), _term("camp", ind.camp, lang),
+                     _term("direction", ind.direction, lang), _term("norm", ind.normalisation.method, lang),
+                     r["parent"], r["path"]])
     return head, rows
 
 
@@ -336,18 +351,18 @@ def _write_xlsx(results: list[ScoreResult], path: Path, lang: str) -> None:
     if len(results) == 2:
         cmp = compare(*results)
         summary, (head, rows) = comparison_table(cmp, lang)
-        ws = wb.create_sheet("comparison")
+        ws = wb.create_sheet(_sheet("comparison", lang))
         nxt = put(ws, summary, header=False, fmt="0.000")
         put(ws, [head, *rows], start_row=nxt + 1)
         widen(ws, head)
         ws.freeze_panes = ws.cell(row=nxt + 2, column=1)
     for label, result in zip(("A ", "B ") if len(results) == 2 else ("",), results):
         for sheet, (head, rows) in _sheet_tables(result, lang):
-            ws = wb.create_sheet(f"{label}{sheet}"[:31])
+            ws = wb.create_sheet(f"{label}{_sheet(sheet, lang)}"[:31])
             put(ws, [head, *rows], fmt="0.0000" if sheet in ("raw", "weights", "tree") else "0.00")
             widen(ws, head)
             ws.freeze_panes = "A2"
-    ws = wb.create_sheet("about")
+    ws = wb.create_sheet(_sheet("about", lang))
     put(ws, about_rows(results, lang), header=False)
     wb.save(path)
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from indicators.errors import InputError
 from indicators.scoring.engine import ScoreResult
+from indicators.i18n import term
 
 
 class UnknownStation(InputError):
@@ -139,7 +140,7 @@ def _raw_text(value: float, unit: str, lang: str) -> str:
     if unit == "share":
         return f"{value:.1%}"
     text = f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:,.0f}"
-    return f"{text} {unit}".strip() if unit and lang == "en" else text
+    return f"{text} {term('unit', unit, lang)}" if unit else text   # days, points of a scale, per 1,000 ...
 
 
 def _units(ch: str) -> int:
@@ -200,6 +201,9 @@ def _bar_chart(rows: list[tuple[str, float, float]], vmax: float, t: dict, marke
                        f'{_fmt(avg, 2)}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+_OP_SIGN = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}   # as a reader writes them, not as code does
 
 
 def _gate_value(result: ScoreResult, sid: str, gate) -> float:
@@ -296,9 +300,10 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
         if _gate_failed(v, gate.op, gate.value):
             gname = _pick(gate, lang) if (gate.name_zh or gate.name_en) else gate.indicator
             unit = scheme.indicator(gate.indicator).unit if gate.indicator in result.raw.columns else ""
-            shown = (lambda x: f"{x:.1%}") if unit == "share" else (lambda x: f"{x:,.4g}")
+            shown = (lambda x: f"{x:.1%}") if unit == "share" else \
+                (lambda x: f"{x:,.4g} {term('unit', unit, lang)}" if unit else f"{x:,.4g}")
             failed.append((gate, t["gate_line"].format(
-                name=gname, value=t["no_value"] if math.isnan(v) else shown(v), op=gate.op,
+                name=gname, value=t["no_value"] if math.isnan(v) else shown(v), op=_OP_SIGN.get(gate.op, gate.op),
                 limit=shown(gate.value))))
     if failed:
         floor = {b.grade: b.min for b in scheme.grades}

@@ -62,7 +62,8 @@ from typing import Any, Callable, Iterable, Iterator
 import duckdb
 import pyarrow as pa
 
-from indicators.errors import InputError
+from indicators.errors import InputError, Word
+from indicators.records import vocabulary
 from indicators.records.store import LOAD_ORDER, TABLES, VOCABULARIES, create_schema, get_meta, writing
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -191,32 +192,8 @@ HEADERS_ZH_BY_TABLE: dict[tuple[str, str], tuple[str, ...]] = {
     ("indicator_values", "source"): ("数据来源", "来源"),
 }
 
-# Chinese labels of the closed vocabularies: label -> stored value.
-LABELS_ZH: dict[tuple[str, str], dict[str, str]] = {
-    ("residents", "priority_group"): {"独居老人": "elderly_alone", "空巢独居老人": "elderly_alone",
-                                      "残疾人": "disabled", "残障人士": "disabled", "低收入": "low_income",
-                                      "低收入家庭": "low_income", "低保": "low_income", "留守儿童": "left_behind_child",
-                                      "无": "none", "一般": "none", "非重点人群": "none"},
-    ("needs", "source"): {"问卷调查": "survey", "调查": "survey", "调研": "survey", "居民议事会": "council",
-                          "议事会": "council", "信访": "petition", "投诉": "petition", "转介": "referral",
-                          "走访": "visit", "入户走访": "visit"},
-    ("needs", "status"): {"待处理": "open", "未处理": "open", "处理中": "in_progress", "进行中": "in_progress",
-                          "已解决": "resolved", "未解决关闭": "closed_unresolved", "关闭未解决": "closed_unresolved",
-                          "已关闭未解决": "closed_unresolved"},
-    ("activities", "kind"): {"个案": "case", "个案服务": "case", "小组": "group", "小组活动": "group",
-                             "社区活动": "community", "社区": "community", "宣传": "publicity", "宣传活动": "publicity"},
-    ("inspections", "level"): {"区级": "district", "区": "district", "市级": "city", "市": "city",
-                               "省级": "province", "省": "province"},
-    ("feedback", "channel"): {"居民议事会": "council", "议事会": "council", "评议会": "evaluation_meeting",
-                              "居民评议会": "evaluation_meeting", "问卷调查": "survey", "调查": "survey",
-                              "热线": "hotline", "服务热线": "hotline"},
-    ("feedback", "need_met"): {"是": "yes", "否": "no", "满足": "yes", "已满足": "yes", "未满足": "no",
-                               "y": "yes", "n": "no", "true": "yes", "false": "no"},
-    ("expenditures", "category"): {"适老化改造": "elderly_friendly_renovation", "形象工程": "image_project",
-                                   "形象项目": "image_project", "人员": "staff", "人员经费": "staff",
-                                   "活动": "activities", "活动经费": "activities", "培训": "training",
-                                   "行政": "admin", "行政管理": "admin", "管理费": "admin"},
-}
+# Chinese labels and synonyms of the closed vocabularies: label -> stored value (records/vocabulary.py).
+LABELS_ZH: dict[tuple[str, str], dict[str, str]] = {key: vocabulary.accepted(*key) for key in vocabulary.WORDS}
 
 
 class ImportProblems(InputError):
@@ -244,6 +221,14 @@ class Problem:
     column: str | None
     value: str | None
     message: str
+    code: str | None = None          # a key of the word tables under "err." with its params, for render(lang)
+    params: tuple = ()
+
+    def render(self, lang: str) -> str:
+        """What is wrong, in `lang` when the problem has a code, else as written."""
+        if self.code is None:
+            return self.message
+        return Word(f"err.{self.code}", **dict(self.params)).render(lang)
 
     def __str__(self) -> str:
         where = [self.file]
@@ -323,10 +308,11 @@ class _Problems:
         self.kept: list[Problem] = []
         self.total = 0
 
-    def add(self, file, row, column, value, message):
+    def add(self, file, row, column, value, message, code=None, params=()):
         self.total += 1
         if len(self.kept) < MAX_KEPT:
-            self.kept.append(Problem(file, row, column, None if value is None else _cell_text(value), message))
+            self.kept.append(Problem(file, row, column, None if value is None else _cell_text(value), message,
+                                     code, params))
 
     def sorted(self) -> list[Problem]:
         files = list(dict.fromkeys(p.file for p in self.kept))
@@ -606,8 +592,8 @@ _TIME_PART = re.compile(r"(.*?)(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")   
 
 
 class _Bad(Exception):
-    def __init__(self, message: str):
-        self.message = message
+    def __init__(self, message: str, code: str | None = None, **params):
+        self.message, self.code, self.params = message, code, tuple(params.items())
 
 
 def _is_empty(value: Any) -> bool:
@@ -619,7 +605,7 @@ def _as_text(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise _Bad("expected text or a number, not an infinite or missing number")
+            raise _Bad("expected text or a number, not an infinite or missing number", "import.not_finite")
         if value.is_integer() and abs(value) < 2 ** 53:
             return str(int(value))
         return repr(value)
@@ -632,15 +618,17 @@ def _as_text(value: Any) -> str:
 
 def _check_text(text: str, limit: int) -> str:
     if _CONTROL.search(text):
-        raise _Bad("contains a control character; remove it")
+        raise _Bad("contains a control character; remove it", "import.control_char")
     if len(text) > limit:
-        raise _Bad(f"is {len(text):,} characters long; at most {limit:,} are allowed")
+        raise _Bad(f"is {len(text):,} characters long; at most {limit:,} are allowed", "import.too_long",
+                   n=f"{len(text):,}", limit=f"{limit:,}")
     return text
 
 
 def _conv_id(value: Any) -> str:
     if isinstance(value, float) and not (value.is_integer() and abs(value) < 2 ** 53):
-        raise _Bad("expected an identifier; Excel turned it into a rounded number: format the column as text")
+        raise _Bad("expected an identifier; Excel turned it into a rounded number: format the column as text",
+                   "import.rounded_id")
     return _check_text(unicodedata.normalize("NFKC", _as_text(value)).strip(), ID_MAX)
 
 
@@ -652,12 +640,14 @@ def _conv_text(value: Any) -> str:
     return _check_text(_as_text(value), TEXT_MAX)
 
 
-def _range_text(lo, hi, whole: bool) -> str:
-    kind = "a whole number" if whole else "a number"
+def _range_text(lo, hi, whole: bool) -> Word:
+    """What a number cell expects, as words put in the reader's language where shown (str(): English)."""
+    kind = Word("err.import.kind.whole" if whole else "err.import.kind.number")
     if lo is not None and hi is not None:
-        return f"{kind} from {lo:g} to {hi:g}"
+        return Word("err.import.range.between", kind=kind, lo=f"{lo:g}", hi=f"{hi:g}")
     if lo is not None:
-        return f"{kind} of at least {lo:g}" if lo else f"{kind}, 0 or more"
+        return Word("err.import.range.at_least", kind=kind, lo=f"{lo:g}") if lo else \
+            Word("err.import.range.zero_or_more", kind=kind)
     return kind
 
 
@@ -676,23 +666,25 @@ def _make_int(lo, hi):
 
     def conv(value: Any) -> int:
         if isinstance(value, bool):
-            raise _Bad(f"expected {expect}, not TRUE/FALSE")
+            raise _Bad(f"expected {expect}, not TRUE/FALSE", "import.not_bool", expect=expect)
         if isinstance(value, int):
             n = value
         elif isinstance(value, float):
             if not (math.isfinite(value) and value.is_integer()):
-                raise _Bad(f"expected {expect}")
+                raise _Bad(f"expected {expect}", "import.expected", expect=expect)
             n = int(value)
         elif isinstance(value, (date, time, timedelta)):
-            raise _Bad(f"expected {expect}, not a date or time")
+            raise _Bad(f"expected {expect}, not a date or time", "import.not_date", expect=expect)
         else:
             t = _number_text(value)
             if len(t) > 30 or not _INT.fullmatch(t):
-                raise _Bad(f"expected {expect}")
+                raise _Bad(f"expected {expect}", "import.expected", expect=expect)
             n = int(t.split(".")[0])
         if not lo_b <= n <= hi_b:
             raise _Bad(f"expected {expect}" + ("" if lo is not None and hi is not None else
-                                               f" and at most {hi_b:,}" if n > hi_b else ""))
+                                               f" and at most {hi_b:,}" if n > hi_b else ""),
+                       "import.expected_at_most" if (lo is None or hi is None) and n > hi_b else "import.expected",
+                       expect=expect, hi=f"{hi_b:,}")
         return n
     return conv
 
@@ -704,18 +696,20 @@ def _make_float(lo, hi):
 
     def conv(value: Any) -> float:
         if isinstance(value, bool):
-            raise _Bad(f"expected {expect}, not TRUE/FALSE")
+            raise _Bad(f"expected {expect}, not TRUE/FALSE", "import.not_bool", expect=expect)
         if isinstance(value, (int, float)):
             x = float(value)
         elif isinstance(value, (date, time, timedelta)):
-            raise _Bad(f"expected {expect}, not a date or time")
+            raise _Bad(f"expected {expect}, not a date or time", "import.not_date", expect=expect)
         else:
             t = _number_text(value)
             if len(t) > 40 or not _DEC.fullmatch(t):
-                raise _Bad(f"expected {expect}")
+                raise _Bad(f"expected {expect}", "import.expected", expect=expect)
             x = float(t)
         if not math.isfinite(x) or not lo_b <= x <= hi_b:
-            raise _Bad(f"expected {expect}" + (f" and at most {hi_b:,.0f}" if math.isfinite(x) and x > hi_b else ""))
+            raise _Bad(f"expected {expect}" + (f" and at most {hi_b:,.0f}" if math.isfinite(x) and x > hi_b else ""),
+                       "import.expected_at_most" if math.isfinite(x) and x > hi_b else "import.expected",
+                       expect=expect, hi=f"{hi_b:,.0f}")
         return x
     return conv
 
@@ -737,7 +731,7 @@ def _conv_date(value: Any) -> date:
     elif isinstance(value, date):
         d = value
     elif isinstance(value, (bool, int, float, time, timedelta)):
-        raise _Bad(f"{_DATE_EXPECT}; the cell holds a number: format it as a date")
+        raise _Bad(f"{_DATE_EXPECT}; the cell holds a number: format it as a date", "import.date_number")
     else:
         t = unicodedata.normalize("NFKC", str(value)).strip()
         t = _TIME_PART.fullmatch(t).group(1) if len(t) < 40 else t
@@ -747,12 +741,13 @@ def _conv_date(value: Any) -> date:
                 try:
                     d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
                 except ValueError:
-                    raise _Bad(f"is not a real day of the calendar; {_DATE_EXPECT}") from None
+                    raise _Bad(f"is not a real day of the calendar; {_DATE_EXPECT}", "import.date_unreal") from None
                 break
         else:
-            raise _Bad(_DATE_EXPECT)
+            raise _Bad(_DATE_EXPECT, "import.date")
     if not DATE_MIN <= d <= DATE_MAX:
-        raise _Bad(f"expected a date between {DATE_MIN.year} and {DATE_MAX.year}")
+        raise _Bad(f"expected a date between {DATE_MIN.year} and {DATE_MAX.year}", "import.date_range",
+                   lo=DATE_MIN.year, hi=DATE_MAX.year)
     return d
 
 
@@ -766,15 +761,17 @@ def _make_vocab(table: str, column: str):
     lookup = {**labels, **{_vocab_key(v): v for v in allowed}}
     if column == "age_band":   # "60-79岁", "80岁以上"
         lookup.update({_vocab_key(v.replace("+", "岁以上") if v.endswith("+") else v + "岁"): v for v in allowed})
-    zh = [k for k, v in LABELS_ZH.get((table, column), {}).items() if re.search(r"[^\x00-\x7f]", k)]
-    shown = ", ".join(allowed) + (f" (or {', '.join(zh[:8])})" if zh else "")
+    zh = [vocabulary.label(table, column, v, "zh") for v in allowed]
+    zh = [w for w in zh if re.search(r"[^\x00-\x7f]", w)]
+    shown = ", ".join(allowed) + (f" (or {', '.join(zh)})" if zh else "")
 
     def conv(value: Any) -> str:
         if isinstance(value, bool) and column == "need_met":
             return "yes" if value else "no"
         got = lookup.get(_vocab_key(_as_text(value)))
         if got is None:
-            raise _Bad(f"expected one of {shown}")
+            raise _Bad(f"expected one of {shown}", "import.vocabulary", codes=", ".join(allowed),
+                       labels=", ".join(zh) or ", ".join(allowed))
         return got
     return conv
 
@@ -940,7 +937,7 @@ def _parse_rows(table: str, rows: Iterator[tuple[int, list[Any]]], data: bytes, 
             try:
                 out[pos_of[col]] = convs[col](cell)
             except _Bad as exc:
-                probs.add(name, row_no, headers[col], cell, exc.message)
+                probs.add(name, row_no, headers[col], cell, exc.message, exc.code, exc.params)
                 bad = True
         for col in required:
             i = index_of[col]

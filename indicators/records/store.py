@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import csv
+import re
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from indicators.errors import InputError
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 DEMO_DIR = SAMPLE_DIR / "demo"
 
-# The import contract (DESIGN.md section 2). Key column first. Types are DuckDB types.
+# The import contract (docs/design.md, "Records"). Key column first. Types are DuckDB types.
 TABLES: dict[str, dict[str, str]] = {
     "stations": {
         "station_id": "VARCHAR", "name": "VARCHAR", "name_en": "VARCHAR", "district": "VARCHAR",
@@ -63,6 +65,8 @@ TABLES: dict[str, dict[str, str]] = {
 VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("residents", "age_band"): ("0-17", "18-39", "40-59", "60-79", "80+"),
     ("residents", "priority_group"): ("elderly_alone", "disabled", "low_income", "left_behind_child", "none"),
+    ("needs", "category"): ("elderly_care", "disability_support", "child_care", "employment", "housing_repair",
+                            "neighbour_dispute", "health", "accessibility"),
     ("needs", "source"): ("survey", "council", "petition", "referral", "visit"),
     ("needs", "status"): ("open", "in_progress", "resolved", "closed_unresolved"),
     ("activities", "kind"): ("case", "group", "community", "publicity"),
@@ -99,23 +103,152 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
 
 
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=read_only)
+# How long to wait for another process that holds the file (an app writing, a command exporting) to let go.
+LOCK_WAIT_SECONDS = 3.0
+
+
+class DatabaseBusy(InputError):
+    """Another process holds the database file, so it cannot be opened the way asked (DuckDB: one writer
+    process, or any number of read-only ones). The message says who holds it and what to do."""
+
+
+def _holder(exc: duckdb.Error) -> tuple[str, str] | None:
+    """(program, PID) of the process DuckDB names in a lock conflict, or None when it is another error."""
+    text = str(exc)
+    if "Conflicting lock" not in text:
+        return None
+    m = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", text)
+    return (Path(m.group(1)).name, m.group(2)) if m else ("?", "?")
+
+
+def connect(path: str | Path, read_only: bool = False,
+            wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """Open the file; while another process holds it, try again for up to `wait` seconds (its writes are
+    short), then raise DatabaseBusy naming that process."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.ConnectionException:
+            # This process holds the file in the other mode (a Store just after a write): it lets go in moments.
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+        except duckdb.IOException as exc:
+            holder = _holder(exc)
+            if holder is None:
+                raise
+            if time.monotonic() >= deadline:
+                program, pid = holder
+                raise DatabaseBusy(code="db.busy_write" if not read_only else "db.busy_read",
+                                   params={"path": str(path), "program": program, "pid": pid}) from None
+            time.sleep(0.05)
+
+
+class Store:
+    """One process's handle on a records file that other processes may read at the same time.
+
+    Reads use read-only connections, so a command-line export or score can read the file while the app is
+    open. A write takes the file read-write (`writing(store)`): it stops new reads, closes the read-only
+    anchor, waits for reads already running in this process to finish (each read has its own connection, so
+    none is cut off), and writes in one transaction. The file stays read-write for LINGER seconds after the
+    last write, so a burst of writes (a page saving several things) opens it once, then goes back to
+    read-only. DuckDB allows one process to write, or any number to read, never both: while another process
+    holds the file, a write waits `wait` seconds and then raises DatabaseBusy naming that process.
+
+    It stands in for a connection: `cursor()` gives a connection for one read (closed when dropped).
+    """
+
+    LINGER = 1.0
+
+    def __init__(self, path: str | Path, wait: float = LOCK_WAIT_SECONDS):
+        self.path = str(path)
+        self.wait = wait
+        self._gate = threading.Lock()      # held by a write for its whole length; a read takes it to open
+        self._anchor: duckdb.DuckDBPyConnection | None = None
+        self._writable = False
+        self._timer: threading.Timer | None = None
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._gate:
+            if self._anchor is None:
+                self._anchor = self._open(read_only=True)
+            # A connection of its own (DuckDB shares the open database with the anchor, so this is cheap):
+            # closing the anchor never cuts off a read that is running.
+            return duckdb.connect(self.path, read_only=not self._writable)
+
+    def close(self) -> None:
+        with self._gate:
+            self._close_anchor()
+
+    def _close_anchor(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._anchor is not None:
+            self._anchor.close()
+            self._anchor = None
+        self._writable = False
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Open the anchor; reads of this process still holding the other mode finish in moments."""
+        deadline = time.monotonic() + max(self.wait, 30.0)
+        while True:
+            try:
+                con = connect(self.path, read_only=read_only, wait=self.wait)
+                self._writable = not read_only
+                return con
+            except duckdb.ConnectionException:   # "a different configuration than existing connections"
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
+
+    def _back_to_reading(self, timer: threading.Timer) -> None:
+        with self._gate:
+            if self._timer is timer:
+                self._close_anchor()        # the next read opens the file read-only again
+
+    @contextmanager
+    def _writer(self):
+        with self._gate:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if not self._writable:
+                self._close_anchor()
+                self._anchor = self._open(read_only=False)
+            try:
+                yield self._anchor
+            finally:
+                self._timer = threading.Timer(self.LINGER, lambda: self._back_to_reading(timer))
+                timer = self._timer
+                timer.daemon = True
+                timer.start()
 
 
 @contextmanager
-def writing(con: duckdb.DuckDBPyConnection):
-    """The one write path: a lock and a transaction; on any error nothing is kept."""
-    with _write_lock:
-        cur = con.cursor()
-        cur.execute("BEGIN TRANSACTION")
-        try:
+def writing(con: duckdb.DuckDBPyConnection | Store):
+    """The one write path: a lock and a transaction; on any error nothing is kept. On a Store, the file is
+    held read-write only for the length of the transaction."""
+    if isinstance(con, Store):
+        with con._writer() as rw, _transaction(rw) as cur:
             yield cur
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-        else:
-            cur.execute("COMMIT")
+        return
+    with _write_lock, _transaction(con) as cur:
+        yield cur
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection):
+    cur = con.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield cur
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    else:
+        cur.execute("COMMIT")
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

@@ -28,10 +28,18 @@ _NODE_ID = re.compile(r"^\S{1,64}$")     # dimension codes as evaluators write t
 class SchemeError(InputError):
     """A scheme that cannot be used. `field` is the dotted path to the culprit, `source` the file."""
 
-    def __init__(self, field: str, problem: str, source: str | None = None):
+    def __init__(self, field: str, problem: str, source: str | None = None, code: str | None = None, **params):
         self.field, self.problem, self.source = field, problem, source
         where = f"{source}: " if source else ""
-        super().__init__(f"{where}{field}: {problem}")
+        super().__init__(f"{where}{field}: {problem}", code=code, params=params)
+
+    def problem_in(self, lang: str) -> str:
+        """What is wrong, in `lang` when the error has a code (the field and source stay as written)."""
+        return InputError.render(self, lang) if self.code else self.problem
+
+    def render(self, lang: str) -> str:
+        where = f"{self.source}: " if self.source else ""
+        return f"{where}{self.field}: {self.problem_in(lang)}"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 User text never reaches SQL by pasting: it is tokenised, parsed into a tree, type-checked against
 the known columns, a closed list of functions and any closed vocabularies, and only then emitted.
 In the emitted SQL every identifier is a whitelisted, double-quoted column name and every literal
-is a `?` parameter (DESIGN.md section 3). Keywords and function names are case-insensitive; columns are not.
+is a `?` parameter (docs/design.md, "Indicators and schemes"). Keywords and function names are case-insensitive; columns are not.
 
     or_expr   := and_expr ('or' and_expr)*          and_expr := not_expr ('and' not_expr)*
     not_expr  := 'not' not_expr | predicate
@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, NamedTuple, Sequence
 
-from indicators.errors import InputError
+from indicators.errors import InputError, Word
 
 __all__ = ["ExprError", "compile_filter", "compile_value", "columns_used"]
 
@@ -45,7 +45,7 @@ _COMPARE = {"=": "=", "==": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", "
 _TYPE_OF = {**dict.fromkeys("TINYINT SMALLINT INTEGER INT BIGINT HUGEINT UTINYINT USMALLINT UINTEGER UBIGINT "
                              "FLOAT REAL DOUBLE DECIMAL NUMERIC".split(), "number"),
             "VARCHAR": "text", "TEXT": "text", "STRING": "text", "DATE": "date", "BOOLEAN": "bool", "BOOL": "bool"}
-_SHOWN = {"number": "a number", "text": "text", "date": "a date", "bool": "true/false"}
+_SHOWN = {k: Word(f"err.expr.type.{k}") for k in ("number", "text", "date", "bool")}   # str(): English
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _STRING = re.compile(r"'(?:[^']|'')*'")
@@ -55,8 +55,8 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 class ExprError(InputError):
     """message: plain English naming the problem and the offending token; position: 0-based char offset or None."""
 
-    def __init__(self, message: str, position: int | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, position: int | None = None, code: str | None = None, **params):
+        super().__init__(message, code=code and f"expr.{code}", params=params)
         self.message = message
         self.position = position
 
@@ -83,7 +83,8 @@ class _Node:
 
 def _tokenize(text: str) -> list[_Tok]:
     if len(text) > MAX_LENGTH:
-        raise ExprError(f"The expression is {len(text)} characters long; the limit is {MAX_LENGTH}.", MAX_LENGTH)
+        raise ExprError(f"The expression is {len(text)} characters long; the limit is {MAX_LENGTH}.", MAX_LENGTH,
+                        "too_long", n=len(text), limit=MAX_LENGTH)
     toks, i, n = [], 0, len(text)
     while i < n:
         c = text[i]
@@ -92,24 +93,25 @@ def _tokenize(text: str) -> list[_Tok]:
         elif c == "'":
             m = _STRING.match(text, i)
             if m is None:
-                raise ExprError("Unterminated text: a quote ' opened here is never closed.", i)
+                raise ExprError("Unterminated text: a quote ' opened here is never closed.", i, "unterminated")
             toks.append(_Tok("str", m.group()[1:-1].replace("''", "'"), i, m.end()))  # '' is an escaped quote
             i = m.end()
         elif c == '"':
-            raise ExprError('Double quotes are not allowed: write text in single quotes, e.g. \'case\'.', i)
+            raise ExprError('Double quotes are not allowed: write text in single quotes, e.g. \'case\'.', i, "double_quotes")
         elif c.isascii() and c.isdigit():
             m = _NUMBER.match(text, i)
             raw, j = m.group(), m.end()
             if j < n and (text[j].isalnum() or text[j] in "_."):
-                raise ExprError(f"Malformed number starting '{text[i:j + 1]}'.", i)
+                raise ExprError(f"Malformed number starting '{text[i:j + 1]}'.", i, "bad_number", text=text[i:j + 1])
             if m.group(1) or m.group(2):
                 value: int | float = float(raw)
                 if not math.isfinite(value):
-                    raise ExprError(f"The number {raw} is out of range.", i)
+                    raise ExprError(f"The number {raw} is out of range.", i, "out_of_range", raw=raw)
             else:
                 value = int(raw)
                 if value > _INT_LIMIT:
-                    raise ExprError(f"The number {raw} is out of range (largest allowed is {_INT_LIMIT}).", i)
+                    raise ExprError(f"The number {raw} is out of range (largest allowed is {_INT_LIMIT}).", i,
+                                    "int_out_of_range", raw=raw, limit=_INT_LIMIT)
             toks.append(_Tok("num", value, i, j))
             i = j
         elif c.isascii() and (c.isalpha() or c == "_"):
@@ -117,13 +119,14 @@ def _tokenize(text: str) -> list[_Tok]:
             toks.append(_Tok("name", m.group(), i, m.end()))
             i = m.end()
         elif text.startswith("--", i) or text.startswith("/*", i):
-            raise ExprError(f"Comments ('{text[i:i + 2]}') are not allowed in expressions.", i)
+            raise ExprError(f"Comments ('{text[i:i + 2]}') are not allowed in expressions.", i, "comment", text=text[i:i + 2])
         else:
             op = next((o for o in _OPS if text.startswith(o, i)), None)
             if op is None:
                 shown = repr(c) if c.isprintable() else "an invisible character"
                 raise ExprError(f"Unexpected character {shown} (U+{ord(c):04X}): only ASCII names, numbers, "
-                                "'quoted text', operators, commas and parentheses are allowed.", i)
+                                "'quoted text', operators, commas and parentheses are allowed.", i,
+                                "bad_char", shown=shown, hex=f"{ord(c):04X}")
             toks.append(_Tok("op", op, i, i + len(op)))
             i += len(op)
     toks.append(_Tok("end", None, n, n))
@@ -133,9 +136,9 @@ def _tokenize(text: str) -> list[_Tok]:
 class _Parser:
     def __init__(self, text: str):
         if not isinstance(text, str):
-            raise ExprError("The expression must be text.")
+            raise ExprError("The expression must be text.", None, "not_text")
         if not text.strip():
-            raise ExprError("The expression is empty.", 0)
+            raise ExprError("The expression is empty.", 0, "empty")
         self.text, self.toks, self.i, self.depth = text, _tokenize(text), 0, 0
 
     @property
@@ -152,8 +155,8 @@ class _Parser:
 
     def _fail(self, expected: str) -> ExprError:
         t = self.tok
-        found = "the end of the expression" if t.kind == "end" else f"'{self.text[t.pos:t.end]}'"
-        return ExprError(f"Expected {expected} but found {found}.", t.pos)
+        found = Word("err.expr.end") if t.kind == "end" else f"'{self.text[t.pos:t.end]}'"
+        return ExprError(f"Expected {expected} but found {found}.", t.pos, "expected", expected=expected, found=found)
 
     def _expect(self, word: str, expected: str) -> _Tok:
         t = self._take(word)
@@ -181,9 +184,10 @@ class _Parser:
         node = self._or()
         if self.tok.kind != "end":
             if self.tok.value == ")":
-                raise ExprError("Unbalanced parentheses: this ')' has no matching '('.", self.tok.pos)
+                raise ExprError("Unbalanced parentheses: this ')' has no matching '('.", self.tok.pos, "close_unmatched")
             raise ExprError(f"Unexpected '{self.text[self.tok.pos:self.tok.end]}' after a complete expression "
-                            "(a missing 'and' or 'or'?).", self.tok.pos)
+                            "(a missing 'and' or 'or'?).", self.tok.pos, "trailing",
+                            text=self.text[self.tok.pos:self.tok.end])
         return node
 
     def _chain(self, kind: str, sub, *seps: str) -> _Node:
@@ -215,20 +219,20 @@ class _Parser:
             return _Node("cmp", left.pos, right.end, _COMPARE[op.value], (left, right))
         if self._take("is"):
             negated = bool(self._take("not"))
-            end = self._expect("null", "'null' after 'is'").end
+            end = self._expect("null", Word("err.expr.want.null_after_is")).end
             return _Node("isnull", left.pos, end, negated, (left,))
         negated = bool(self._take("not"))
         if self._take("in"):
-            self._expect("(", "'(' after 'in'")
-            items = self._list(self._literal, "',' or ')' in the list after 'in'")
+            self._expect("(", Word("err.expr.want.paren_after_in"))
+            items = self._list(self._literal, Word("err.expr.want.list_sep"))
             return _Node("in", left.pos, self.toks[self.i - 1].end, negated, (left, *items))
         if self._take("between"):
             low = self._sum()
-            self._expect("and", "'and' after 'between ...'")
+            self._expect("and", Word("err.expr.want.and_after_between"))
             high = self._sum()
             return _Node("between", left.pos, high.end, negated, (left, low, high))
         if negated:
-            raise self._fail("'in' or 'between' after 'not'")
+            raise self._fail(Word("err.expr.want.in_or_between"))
         return left
 
     def _literal(self) -> _Node:
@@ -239,7 +243,7 @@ class _Parser:
             return _Node("lit", start, t.end, -t.value if negative else t.value)
         if not negative and self._take("true", "false"):
             return _Node("lit", start, t.end, t.is_kw("true"))
-        raise self._fail("a number, 'text', true or false in the list after 'in'")
+        raise self._fail(Word("err.expr.want.list_value"))
 
     def _sum(self) -> _Node:
         return self._chain("arith", self._term, "+", "-")
@@ -263,24 +267,25 @@ class _Parser:
         if self._take("("):
             inner = self._nested(t.pos, self._or)
             if self.tok.kind == "end":
-                raise ExprError("Unbalanced parentheses: this '(' is never closed.", t.pos)
-            self._expect(")", "')'")
+                raise ExprError("Unbalanced parentheses: this '(' is never closed.", t.pos, "open_unclosed")
+            self._expect(")", Word("err.expr.want.close"))
             return inner
         if self._take("true", "false"):
             return _Node("lit", t.pos, t.end, t.is_kw("true"))
         if t.is_kw("null"):
-            raise ExprError("'null' can only be tested with 'is null' or 'is not null'.", t.pos)
+            raise ExprError("'null' can only be tested with 'is null' or 'is not null'.", t.pos, "bare_null")
         if t.kind != "name" or str(t.value).lower() in KEYWORDS:
-            raise self._fail("a value, column name or '('")
+            raise self._fail(Word("err.expr.want.value"))
         self.i += 1
         if not self._take("("):
             return _Node("col", t.pos, t.end, t.value)
         word = str(t.value).lower()
         if word not in FUNCTIONS:
-            raise ExprError(f"Unknown function '{t.value}'. Allowed functions: {', '.join(sorted(FUNCTIONS))}.", t.pos)
+            raise ExprError(f"Unknown function '{t.value}'. Allowed functions: {', '.join(sorted(FUNCTIONS))}.", t.pos,
+                            "unknown_function", name=t.value, allowed=", ".join(sorted(FUNCTIONS)))
         if self._take(")"):
             return _Node("call", t.pos, self.toks[self.i - 1].end, word)
-        args = self._nested(t.pos, lambda: self._list(self._or, f"',' or ')' in the arguments of {word}()"))
+        args = self._nested(t.pos, lambda: self._list(self._or, Word("err.expr.want.arg_sep", fn=word)))
         return _Node("call", t.pos, self.toks[self.i - 1].end, word, tuple(args))
 
 
@@ -306,13 +311,15 @@ class _Checker:
         if k in ("and", "or", "not"):
             for kid in n.kids:
                 if (t := self.type(kid)) != "bool":
-                    raise ExprError(f"'{k}' needs true/false conditions, but {self.src(kid)} is {_SHOWN[t]}.", kid.pos)
+                    raise ExprError(f"'{k}' needs true/false conditions, but {self.src(kid)} is {_SHOWN[t]}.", kid.pos,
+                                    "needs_bool", op=k, src=self.src(kid), got=_SHOWN[t])
             return "bool"
         if k in ("neg", "arith"):
             for kid in n.kids:
                 if (t := self.type(kid)) != "number":
-                    hint = " Use days_between(d1, d2) for the days between two dates." if t == "date" else ""
-                    raise ExprError(f"Arithmetic needs numbers, but {self.src(kid)} is {_SHOWN[t]}.{hint}", kid.pos)
+                    hint = Word("err.expr.days_hint") if t == "date" else ""
+                    raise ExprError(f"Arithmetic needs numbers, but {self.src(kid)} is {_SHOWN[t]}.{hint}", kid.pos,
+                                    "needs_number", src=self.src(kid), got=_SHOWN[t], hint=hint)
             return "number"
         if k == "isnull":
             self.type(n.kids[0])
@@ -330,7 +337,9 @@ class _Checker:
             known = sorted(self.columns)
             msg = f"Unknown column '{name}'. Known columns: {', '.join(known)}."
             close = difflib.get_close_matches(name, known, n=1)
-            raise ExprError(msg + (f" Did you mean '{close[0]}'?" if close else ""), n.pos)
+            hint = Word("err.expr.did_you_mean", name=close[0]) if close else ""
+            raise ExprError(msg + (f" Did you mean '{close[0]}'?" if close else ""), n.pos,
+                            "unknown_column", name=name, known=", ".join(known), hint=hint)
         declared = str(self.columns[name]).upper().split("(")[0].strip()
         if declared not in _TYPE_OF:
             raise ExprError(f"Column '{name}' has type {declared}, which expressions cannot use.", n.pos)
@@ -345,7 +354,8 @@ class _Checker:
                 raise ValueError
             datetime.date.fromisoformat(n.val)
         except ValueError:
-            raise ExprError(f"'{n.val}' is not a valid date; write dates as 'YYYY-MM-DD'.", n.pos) from None
+            raise ExprError(f"'{n.val}' is not a valid date; write dates as 'YYYY-MM-DD'.", n.pos,
+                            "bad_date", text=n.val) from None
         n.as_date = True
         return True
 
@@ -357,7 +367,9 @@ class _Checker:
             return "date"
         bad, bad_type = next((x, t) for x, t in zip(nodes, types) if t != types[0])
         raise ExprError(f"Cannot {verb} {self.src(nodes[0])} ({_SHOWN[types[0]]}) with "
-                        f"{self.src(bad)} ({_SHOWN[bad_type]}).", bad.pos)
+                        f"{self.src(bad)} ({_SHOWN[bad_type]}).", bad.pos, "mixed",
+                        verb=Word(f"err.expr.verb.{verb}") if verb in ("compare", "mix") else verb,
+                        a=self.src(nodes[0]), a_type=_SHOWN[types[0]], b=self.src(bad), b_type=_SHOWN[bad_type])
 
     def _check_vocab(self, n: _Node) -> None:
         col = next((x for x in n.kids if x.kind == "col" and x.val in self.vocab), None)
@@ -367,18 +379,20 @@ class _Checker:
         for lit in n.kids:
             if lit.kind == "lit" and isinstance(lit.val, str) and lit.val not in allowed:
                 raise ExprError(f"'{lit.val}' is not a value of {col.val}; allowed values: "
-                                f"{', '.join(allowed)}.", lit.pos)
+                                f"{', '.join(allowed)}.", lit.pos, "not_in_vocabulary", value=lit.val,
+                                column=col.val, allowed=", ".join(allowed))
 
     def _call(self, n: _Node) -> str:
         name, args = n.val, n.kids
         least, most, arg_types, result = FUNCTIONS[name]
         if not least <= len(args) <= most:
             want = str(least) if least == most else f"{least} or {most}" if name == "round" else f"at least {least}"
-            raise ExprError(f"{name}() takes {want} argument(s), got {len(args)}.", n.pos)
+            raise ExprError(f"{name}() takes {want} argument(s), got {len(args)}.", n.pos,
+                            "arg_count", name=name, want=want, got=len(args))
         if name == "date":
             if not (args[0].kind == "lit" and isinstance(args[0].val, str)):
                 raise ExprError(f"date() takes a date written as text, e.g. date('2024-07-01'), "
-                                f"not {self.src(args[0])}.", args[0].pos)
+                                f"not {self.src(args[0])}.", args[0].pos, "date_text", src=self.src(args[0]))
             self._as_date(args[0])
         elif name == "coalesce":
             return self._unify(args, "mix")
@@ -386,11 +400,12 @@ class _Checker:
             digits = args[1]
             if not (digits.kind == "lit" and type(digits.val) is int and abs(digits.val) <= 20):
                 raise ExprError(f"round() digits must be a whole number from -20 to 20, "
-                                f"not {self.src(digits)}.", digits.pos)
+                                f"not {self.src(digits)}.", digits.pos, "round_digits", src=self.src(digits))
         for arg, want in zip(args, arg_types):
             got = self.type(arg)
             if got != want and not (want == "date" and self._as_date(arg)):
-                raise ExprError(f"{name}() needs {_SHOWN[want]}, but {self.src(arg)} is {_SHOWN[got]}.", arg.pos)
+                raise ExprError(f"{name}() needs {_SHOWN[want]}, but {self.src(arg)} is {_SHOWN[got]}.", arg.pos,
+                                "fn_needs", name=name, want=_SHOWN[want], src=self.src(arg), got=_SHOWN[got])
         return result
 
 
@@ -440,9 +455,11 @@ def _compile(text: str, columns: Mapping[str, str], vocab, want: str) -> tuple[s
     got = checker.type(tree)
     if got != want and want == "bool":
         raise ExprError(f"A filter must be a true/false condition, but {checker.src(tree)} is {_SHOWN[got]}; "
-                        "compare it with something, e.g. urgency >= 4.", tree.pos)
+                        "compare it with something, e.g. urgency >= 4.", tree.pos, "filter_not_bool",
+                        src=checker.src(tree), got=_SHOWN[got])
     if got != want:
-        raise ExprError(f"A value must be a number, but {checker.src(tree)} is {_SHOWN[got]}.", tree.pos)
+        raise ExprError(f"A value must be a number, but {checker.src(tree)} is {_SHOWN[got]}.", tree.pos,
+                        "value_not_number", src=checker.src(tree), got=_SHOWN[got])
     params: list = []
     return _emit(tree, params), params
 

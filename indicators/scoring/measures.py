@@ -181,7 +181,8 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
             sql, params = compile_filter(text, columns, vocab) if boolean else compile_value(text, columns)
             return sql, params, set(columns_used(text))
         except ExprError as exc:
-            raise SchemeError(f"{path}.{field}", f"{exc} (in {text!r})", source) from None
+            raise SchemeError(f"{path}.{field}", f"{exc} (in {text!r})", source, "expr.in_text", error=exc,
+                              text=text) from None
 
     where, wparams, wused = compiled("filter", measure.filter, True)
 

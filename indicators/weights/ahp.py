@@ -4,7 +4,7 @@ Pure numpy/pandas: no DuckDB, no streamlit. Every function checks its input and 
 ``WeightsError`` (a ``ValueError``) whose message names the file, cell, column or criterion
 at fault, so the CLI and the app can show it as it is.
 
-Formulas and constants follow DESIGN.md section 3 "Weighting methods and their constants".
+Formulas and constants: docs/design.md, "Weighting: formulas, constants and sources".
 """
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ SAATY_MIN, SAATY_MAX = 1.0 / 9.0, 9.0
 
 # Random consistency index RI(n) for n = 1..15 (index 0 is n = 1).
 RANDOM_INDEX: dict[str, tuple[float, ...]] = {
-    # Saaty's table as given in DESIGN.md section 3 (Saaty, The Analytic Hierarchy Process, 1980,
-    # from large samples of random reciprocal matrices). Kept exactly as DESIGN.md prints it,
+    # Saaty's table (Saaty, The Analytic Hierarchy Process, 1980, from large samples of random
+    # reciprocal matrices), as docs/design.md lists it,
     # including 1.48 at n = 12, which breaks the otherwise increasing sequence (some
     # reproductions print 1.54 there); choose another table if that matters for n = 12.
     "saaty": (0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59),
@@ -55,7 +55,7 @@ RANDOM_INDEX: dict[str, tuple[float, ...]] = {
 }
 
 RANDOM_INDEX_SOURCES: dict[str, str] = {
-    "saaty": "Saaty (1980), as listed in DESIGN.md",
+    "saaty": "Saaty (1980), The Analytic Hierarchy Process",
     "alonso_lamata": "Alonso & Lamata (2006), IJUFKS 14(4):445-459",
     "donegan_dodd": "Donegan & Dodd (1991), Math. Comput. Modelling 15(10):135-137",
 }

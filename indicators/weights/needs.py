@@ -24,7 +24,7 @@ def needs_scores(needs: pd.DataFrame, method: str = "prevalence_urgency", *,
       households_affected, missing counted as 0), mean_urgency (missing urgencies ignored),
       score, share (= score / sum of scores; equal shares if every score is 0).
 
-    method "prevalence_urgency" (DESIGN.md): score = prevalence * mean_urgency.
+    method "prevalence_urgency" (docs/design.md): score = prevalence * mean_urgency.
     method "hanlon": a Hanlon-style (Hanlon & Pickett 1984, basic priority rating) variant,
       score = (A + B) * C where
         A, size, 0-10     = 10 * households / sum of households over all categories
