@@ -50,6 +50,9 @@ TABLES: dict[str, dict[str, str]] = {
     "ratings": {
         "rating_id": "VARCHAR", "station_id": "VARCHAR", "indicator_id": "VARCHAR", "level": "VARCHAR",
         "rater": "VARCHAR", "rated_on": "DATE", "evidence": "VARCHAR",
+        # an agreed level of a rating round (indicators/live/raters.py): how many raters, their alpha, how many
+        # saw the evidence on site rather than only in the paper ledger; empty for a single rater's rating
+        "rater_count": "INTEGER", "alpha": "DOUBLE", "on_site": "INTEGER",
     },
 }
 
