@@ -11,6 +11,8 @@ from . import en, records_io, workshop, zh
 # One table per language, merged from the modules that own the words (each holds EN and ZH dicts).
 EN = {**en.STRINGS, **workshop.EN, **records_io.EN}
 ZH = {**zh.STRINGS, **workshop.ZH, **records_io.ZH}
+from . import raters as _raters  # noqa: E402  (rating rounds and Delphi)
+EN.update(_raters.EN), ZH.update(_raters.ZH)
 
 LANGS = ("zh", "en")
 TABLES = {"zh": ZH, "en": EN}
