@@ -276,7 +276,7 @@ def expert() -> None:
         for c in status["candidates"]:
             st.markdown(f"**{nm.get(c['id'], c['id'])}**")
             last_round(status, c["id"], before)
-            old = prev["answers"].get(c["id"], (None, None))
+            old = (mine or {"answers": {}})["answers"].get(c["id"], (None, None))   # each round rated afresh
             a1, a2 = st.columns(2)
             imp = a1.segmented_control(t("dp.importance", L), SCORES, key=f"dp_imp:{code}:{status['round']}:{c['id']}",
                                        default=old[0])
@@ -318,6 +318,9 @@ role = frame.choice(st.segmented_control, t("dp.role", L), ROLES, key="dp_role",
                     format_func=lambda r: t(f"dp.role.{r}", L))
 if role == "lead":
     active = ss.get("dp_lead")
-    lead(active["code"], active["key"]) if active else start()
+    if active:
+        lead(active["code"], active["key"])
+    else:
+        start()
 else:
     expert()

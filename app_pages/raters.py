@@ -41,7 +41,8 @@ def name_of(item: dict) -> str:
 
 
 def level_label(lv: dict) -> str:
-    return f"{lv['value']} · {lv['label_zh'] if L == 'zh' else lv['label_en']}".rstrip(" ·")
+    label = lv["label_zh"] if L == "zh" else lv["label_en"]
+    return lv["value"] if label in ("", lv["value"]) else f"{lv['value']} · {label}"
 
 
 def station_label(status: dict, sid: str) -> str:
@@ -294,6 +295,9 @@ role = frame.choice(st.segmented_control, t("rt.role", L), ROLES, key="rt_role",
                     format_func=lambda r: t(f"rt.role.{r}", L))
 if role == "lead":
     active = ss.get("rt_lead")
-    lead(active["code"], active["key"]) if active else start()
+    if active:
+        lead(active["code"], active["key"])
+    else:
+        start()
 else:
     rater()
