@@ -46,7 +46,8 @@ def level_label(lv: dict) -> str:
 
 
 def station_label(status: dict, sid: str) -> str:
-    return f"{sid} · {status['station_names'].get(sid, sid)}"
+    zh, en = status["station_names"].get(sid, (sid, sid))
+    return f"{sid} · {(zh if L == 'zh' else en) or zh or sid}"
 
 
 # ---------------------------------------------------------------- lead

@@ -417,19 +417,20 @@ class RaterStore:
     # -------------------------------------------------------------- everyone
 
     def status(self, code) -> dict:
-        """Public: the round, its stations and rubric items (levels with descriptors, worst first), counts."""
+        """Public: the round, its stations (station_names: id -> (zh, en)) and rubric items (levels with
+        descriptors, worst first), counts."""
         cur = self._con.cursor()
         try:
             rnd = self._round(cur, code)
             n_raters = cur.execute("SELECT count(*) FROM round_raters WHERE code = ?", [rnd["code"]]).fetchall()[0][0]
             n_scores = cur.execute("SELECT count(*) FROM round_scores WHERE code = ?", [rnd["code"]]).fetchall()[0][0]
-            names = dict(cur.execute("SELECT station_id, name FROM stations").fetchall())
+            names = {r[0]: (r[1], r[2]) for r in cur.execute("SELECT station_id, name, name_en FROM stations").fetchall()}
         finally:
             cur.close()
         items = [{"id": i.id, "key": i.key, "name_zh": i.name_zh, "name_en": i.name_en,
                   "levels": [lv.__dict__ for lv in i.levels]} for i in rnd["items"]]
         return {"code": rnd["code"], "title": rnd["title"], "scheme_id": rnd["scheme_id"], "state": rnd["state"],
                 "rated_on": rnd["rated_on"], "stations": rnd["stations"],
-                "station_names": {s: names.get(s, s) for s in rnd["stations"]}, "items": items,
+                "station_names": {s: names.get(s, (s, s)) for s in rnd["stations"]}, "items": items,
                 "n_raters": int(n_raters), "n_scores": int(n_scores),
                 "n_units": len(rnd["stations"]) * len(items)}

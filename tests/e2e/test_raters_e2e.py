@@ -104,7 +104,6 @@ def test_two_raters_rate_two_stations_moderate_and_agree(browser, server):
         lead.keyboard.press("Enter")
     lead.keyboard.press("Escape")
     click_button(lead, t("rt.start_button", "zh"))
-    shot(lead, "raters-started-zh")
     expect()(m.get_by_text(re.compile("评审轮次 [A-Z2-9]{6} ·"))).to_be_visible()
     code = lead.evaluate("() => document.querySelector('[data-testid=stMain]').innerText.match(/评审轮次 ([A-Z2-9]{6})/)[1]")
     a_ctx, a = join_rater(browser, server, code, "王评", "zh")
