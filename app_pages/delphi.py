@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame
-from indicators.i18n import has, pick, t
+from app_pages import live_shared as shared
+from indicators.i18n import pick, t
 from indicators.live.delphi import BASES, FAMILIARITY, INFLUENCE, SCORES, THRESHOLDS, DelphiError, DelphiStore
 from indicators.scheme import catalog, editing
 from indicators.scheme.model import SchemeError
@@ -24,19 +25,12 @@ ss = st.session_state
 frame.page_header(f, "dp.title", "dp.intro")
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _store(path: str, con_id: int, _con) -> DelphiStore:
-    return DelphiStore(_con)
-
-
 def store() -> DelphiStore:
-    con = frame.connection(f.db, L)
-    return _store(f.db, id(con), con)
+    return shared.store("delphi", f)
 
 
 def err(exc: DelphiError) -> str:
-    key = f"dp.err.{exc.reason}"
-    return t(key, L, code=exc.details.get("code", ""), msg=str(exc)) if has(key) else str(exc)
+    return shared.err(exc, "dp", L)
 
 
 def names(status: dict) -> dict[str, str]:
@@ -75,19 +69,7 @@ def start() -> None:
                 frame.flash("success", t("dp.started", L, code=study.code))
                 st.rerun()
     with right, st.container(border=True):
-        st.subheader(t("dp.resume", L))
-        with st.form("dp_resume_form", border=False):
-            code = st.text_input(t("dp.code", L), key="dp_resume_code", max_chars=12)
-            key = st.text_input(t("dp.key", L), key="dp_resume_key", type="password")
-            go = st.form_submit_button(t("dp.resume_button", L), icon=":material/login:")
-        if go:
-            try:
-                clean = store().check_facilitator(code, key.strip())
-            except DelphiError as exc:
-                st.error(err(exc))
-            else:
-                ss["dp_lead"] = {"code": clean, "key": key.strip()}
-                st.rerun()
+        shared.resume_form("dp", L, store().check_facilitator, DelphiError)
 
 
 def fmt_p(p: float) -> str:
@@ -184,14 +166,7 @@ def lead(code: str, key: str) -> None:
         return
     st.header(t("dp.header", L, code=code, title=status["title"] or status["scheme_id"]))
     st.markdown(t(f"dp.state.{status['state']}", L, round=status["round"]))
-    c1, c2 = st.columns([1, 2])
-    with c1:
-        st.markdown(f'<div style="font-size:3rem;font-weight:700;letter-spacing:.14em;font-family:ui-monospace,'
-                    f'Menlo,Consolas,monospace">{code}</div>', unsafe_allow_html=True)
-    with c2:
-        st.caption(t("dp.join_how", L, code=code))
-        with st.expander(t("dp.key_title", L), icon=":material/key:"):
-            st.code(key, language=None)
+    shared.code_panel(code, key, "dp", L)
     m1, m2, m3 = st.columns(3)
     m1.metric(t("dp.m.round", L), status["round"], border=True)
     m2.metric(t("dp.m.joined", L), status["n_experts"], border=True)

@@ -12,7 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame
-from indicators.i18n import has, pick, t
+from app_pages import live_shared as shared
+from indicators.i18n import pick, t
 from indicators.live.raters import SEEN, RaterError, RaterStore
 
 f = frame.current()
@@ -21,19 +22,12 @@ ss = st.session_state
 frame.page_header(f, "rt.title", "rt.intro")
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _store(path: str, con_id: int, _con) -> RaterStore:
-    return RaterStore(_con)
-
-
 def store() -> RaterStore:
-    con = frame.connection(f.db, L)
-    return _store(f.db, id(con), con)
+    return shared.store("raters", f)
 
 
 def err(exc: RaterError) -> str:
-    key = f"rt.err.{exc.reason}"
-    return t(key, L, code=exc.details.get("code", "")) if has(key) else str(exc)
+    return shared.err(exc, "rt", L)
 
 
 def name_of(item: dict) -> str:
@@ -75,19 +69,7 @@ def start() -> None:
                 frame.flash("success", t("rt.started", L, code=rnd.code))
                 st.rerun()
     with right, st.container(border=True):
-        st.subheader(t("rt.resume", L))
-        with st.form("rt_resume_form", border=False):
-            code = st.text_input(t("rt.code", L), key="rt_resume_code", max_chars=12)
-            key = st.text_input(t("rt.key", L), key="rt_resume_key", type="password")
-            go = st.form_submit_button(t("rt.resume_button", L), icon=":material/login:")
-        if go:
-            try:
-                clean = store().check_lead(code, key.strip())
-            except RaterError as exc:
-                st.error(err(exc))
-            else:
-                ss["rt_lead"] = {"code": clean, "key": key.strip()}
-                st.rerun()
+        shared.resume_form("rt", L, store().check_lead, RaterError)
 
 
 def alpha_text(a) -> str:
@@ -143,15 +125,7 @@ def lead(code: str, key: str) -> None:
     st.header(t("rt.header", L, code=code, title=status["title"] or status["scheme_id"]))
     state = status["state"]
     {"open": st.success, "revealed": st.warning, "agreed": st.info}[state](t(f"rt.state.{state}", L))
-    c1, c2 = st.columns([1, 2])
-    with c1:
-        st.markdown(f"**{t('rt.join_code', L)}**")
-        st.markdown(f'<div style="font-size:3rem;font-weight:700;letter-spacing:.14em;font-family:ui-monospace,'
-                    f'Menlo,Consolas,monospace">{code}</div>', unsafe_allow_html=True)
-    with c2:
-        st.caption(t("rt.join_how", L, code=code))
-        with st.expander(t("rt.key_title", L), icon=":material/key:"):
-            st.code(key, language=None)
+    shared.code_panel(code, key, "rt", L)
     m1, m2, m3 = st.columns(3)
     m1.metric(t("rt.m.raters", L), status["n_raters"], border=True)
     m2.metric(t("rt.m.scores", L), status["n_scores"], border=True)

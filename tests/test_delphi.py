@@ -2,7 +2,6 @@
 on a tiny database (answers hidden until the round closes, flags, the anonymous distribution, the scheme draft)."""
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -11,7 +10,6 @@ from hypothesis import strategies as st
 from indicators.live.delphi import (BASES, DelphiError, DelphiStore, authority, flags, indicator_stats, kendall_w)
 from indicators.scheme import catalog
 from indicators.scheme.model import load_yaml
-from indicators.scoring.engine import score
 from tests.conftest import station
 
 # 3 experts x 4 indicators (importance). By hand, ranks within each expert (ties share the average rank):

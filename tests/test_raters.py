@@ -3,7 +3,6 @@ and a rating round end to end on a tiny database (hidden until reveal, moderatio
 import math
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings

@@ -50,7 +50,6 @@ EN: dict[str, str] = {
     "rt.state.revealed": "Revealed: moderation. Raters see the spread of levels; a change needs a reason and is "
                          "logged.",
     "rt.state.agreed": "Agreed: the levels are in the ratings records.",
-    "rt.join_code": "Code for the raters",
     "rt.join_how": "Raters open this page, choose the role Rater and enter {code} with their name.",
     "rt.key_title": "Lead key (keep it to resume the round)",
     "rt.m.raters": "Raters",
@@ -274,7 +273,6 @@ ZH: dict[str, str] = {
     "rt.state.open": "打分中：评审员正在评定，彼此看不到等级。",
     "rt.state.revealed": "已公开：合议中。评审员能看到等级分布；修改等级须说明理由，并记入日志。",
     "rt.state.agreed": "已确定：等级已写入评定记录。",
-    "rt.join_code": "评审员加入代码",
     "rt.join_how": "评审员打开本页，角色选“评审员”，输入代码 {code} 和名字。",
     "rt.key_title": "组长密钥（继续评审时需要，请保存）",
     "rt.m.raters": "评审员",

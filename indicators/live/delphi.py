@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from indicators.live.panel import clean_name, new_code, new_secret
 from indicators.live.workshop import WorkshopError, _clean_code, _hash, _name_key, _now, _same
 from indicators.records.store import writing
 from indicators.scheme.model import Provenance, Scheme, SchemeError, dump_yaml, load_yaml, validate
@@ -247,14 +248,11 @@ class DelphiStore:
                 raise DelphiError(f"threshold {k!r} must be one of {', '.join(THRESHOLDS)} and a positive number",
                                   "bad_option")
             th[k] = float(v)
-        key = secrets.token_urlsafe(24)
+        key, key_hash = new_secret()
         with writing(self._con) as cur:
-            while True:
-                code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
-                if not cur.execute("SELECT 1 FROM delphi_studies WHERE code = ?", [code]).fetchall():
-                    break
+            code = new_code(cur, "delphi_studies")
             cur.execute("INSERT INTO delphi_studies VALUES (?, ?, ?, ?, ?, 1, 'open', ?, ?)",
-                        [code, str(title or "").strip(), scheme.id, dump_yaml(scheme), _hash(key), json.dumps(th),
+                        [code, str(title or "").strip(), scheme.id, dump_yaml(scheme), key_hash, json.dumps(th),
                          _now()])
             cur.executemany("INSERT INTO delphi_candidates VALUES (?, ?, ?, NULL)",
                             [[code, c, n] for n, c in enumerate(candidates)])
@@ -364,9 +362,7 @@ class DelphiStore:
     # -------------------------------------------------------------- experts
 
     def join(self, code, name: str, token: str | None = None) -> Expert:
-        name = " ".join(str(name or "").split())
-        if not name or len(name) > 40:
-            raise DelphiError("enter a name of 1 to 40 characters", "bad_name")
+        name = clean_name(name, DelphiError)
         with writing(self._con) as cur:
             s = self._study(cur, code)
             taken = cur.execute("SELECT expert_id FROM delphi_experts WHERE code = ? AND name_key = ?",
@@ -378,9 +374,9 @@ class DelphiStore:
                 return Expert(eid, token, s["code"], ename)
             if taken:
                 raise DelphiError(f"the name {name!r} is taken in study {s['code']}", "name_taken", code=s["code"])
-            eid, tok = "e" + secrets.token_hex(8), secrets.token_urlsafe(24)
+            eid, (tok, tok_hash) = "e" + secrets.token_hex(8), new_secret()
             cur.execute("INSERT INTO delphi_experts VALUES (?, ?, ?, ?, ?, ?)",
-                        [eid, s["code"], name, _name_key(name), _hash(tok), _now()])
+                        [eid, s["code"], name, _name_key(name), tok_hash, _now()])
         return Expert(eid, tok, s["code"], name)
 
     def submit(self, code, token, answers: dict, familiarity: str, basis: dict[str, str]) -> None:

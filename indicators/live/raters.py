@@ -18,6 +18,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from indicators.live.panel import clean_name, new_code, new_secret
 from indicators.live.workshop import WorkshopError, _clean_code, _hash, _name_key, _now, _same
 from indicators.records.store import writing
 from indicators.scheme.model import Level, Scheme, dump_yaml, load_yaml
@@ -28,7 +29,6 @@ __all__ = ["SEEN", "FLAG_SPREAD", "RubricItem", "RaterError", "RaterStore", "rub
 SEEN = ("site", "paper")    # evidence seen on site, or only in the station's paper ledger (台账)
 FLAG_SPREAD = 2             # a unit is flagged when its raters are this many levels apart or more
 STATES = ("open", "revealed", "agreed")
-MAX_NAME = 40
 MAX_NOTE = 500
 
 
@@ -212,19 +212,16 @@ class RaterStore:
             raise RaterError("choose at least one station", "no_stations")
         if not isinstance(rated_on, date):
             raise RaterError(f"rated_on must be a date, got {rated_on!r}", "bad_option")
-        key, now = secrets.token_urlsafe(24), _now()
+        (key, key_hash), now = new_secret(), _now()
         with writing(self._con) as cur:
             known = {r[0] for r in cur.execute("SELECT station_id FROM stations").fetchall()}
             unknown = [s for s in stations if s not in known]
             if unknown:
                 raise RaterError(f"unknown station(s) {', '.join(unknown)}", "no_stations")
-            while True:
-                code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
-                if not cur.execute("SELECT 1 FROM rating_rounds WHERE code = ?", [code]).fetchall():
-                    break
+            code = new_code(cur, "rating_rounds")
             cur.execute("INSERT INTO rating_rounds VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
                         [code, str(title or "").strip(), scheme.id, dump_yaml(scheme), json.dumps(stations), rated_on,
-                         _hash(key), now, now])
+                         key_hash, now, now])
         return Round(code, key, scheme.id, tuple(stations), tuple(i.id for i in items))
 
     def check_lead(self, code, key) -> str:
@@ -342,9 +339,7 @@ class RaterStore:
 
     def join(self, code, name: str, token: str | None = None) -> Rater:
         """Join with a name unique in the round; with the token you were given, rejoin as yourself."""
-        name = " ".join(str(name or "").split())
-        if not name or len(name) > MAX_NAME:
-            raise RaterError(f"enter a name of 1 to {MAX_NAME} characters", "bad_name")
+        name = clean_name(name, RaterError)
         with writing(self._con) as cur:
             rnd = self._round(cur, code)
             taken = cur.execute("SELECT rater_id FROM round_raters WHERE code = ? AND name_key = ?",
@@ -358,9 +353,9 @@ class RaterStore:
                 raise RaterError(f"the name {name!r} is taken in round {rnd['code']}", "name_taken", code=rnd["code"])
             if rnd["state"] != "open":
                 raise RaterError(f"rating round {rnd['code']} is closed to new raters", "closed", code=rnd["code"])
-            rid, tok = "r" + secrets.token_hex(8), secrets.token_urlsafe(24)
+            rid, (tok, tok_hash) = "r" + secrets.token_hex(8), new_secret()
             cur.execute("INSERT INTO round_raters VALUES (?, ?, ?, ?, ?, ?)",
-                        [rid, rnd["code"], name, _name_key(name), _hash(tok), _now()])
+                        [rid, rnd["code"], name, _name_key(name), tok_hash, _now()])
         return Rater(rid, tok, rnd["code"], name)
 
     def rate(self, code, token, station_id: str, item: str, level: str, evidence: str = "", seen: str = "site",
