@@ -37,7 +37,7 @@ def pick_option(page, label: str, option: str) -> None:
     page.locator(f'input[role=combobox][aria-label="{label}"]').click()
     page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
     try:
-        page.wait_for_selector('[data-testid=stApp][data-test-script-state=running]', timeout=2_000)
+        page.wait_for_selector('[data-testid=stApp][data-test-script-state=running]', timeout=5_000)
     except Timeout:
         pass
     wait_idle(page)
@@ -49,7 +49,7 @@ def click_button(page, name: str) -> None:
     from playwright.sync_api import TimeoutError as Timeout
     main(page).get_by_role("button", name=name).click()
     try:
-        page.wait_for_selector('[data-testid=stApp][data-test-script-state=running]', timeout=2_000)
+        page.wait_for_selector('[data-testid=stApp][data-test-script-state=running]', timeout=5_000)
     except Timeout:
         pass
     wait_idle(page)
