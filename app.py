@@ -24,6 +24,8 @@ PAGES = [
     ("app_pages/audit.py", "page.audit", ":material/troubleshoot:"),
     ("app_pages/workshop.py", "page.workshop", ":material/groups:"),
     ("app_pages/join.py", "page.join", ":material/smartphone:"),
+    ("app_pages/raters.py", "page.raters", ":material/fact_check:"),
+    ("app_pages/delphi.py", "page.delphi", ":material/how_to_vote:"),
 ]
 page = st.navigation([st.Page(path, title=t(key, lang), icon=icon) for path, key, icon in PAGES])
 

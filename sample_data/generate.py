@@ -638,8 +638,8 @@ def generate(stations: int = 24, years: int = 1, seed: int = 20240101,
     """
     frames, (act_ids, att_act, res_ids, att_res) = _generate(stations, years, seed, start, scale)
     frames["attendance"] = pd.DataFrame({"activity_id": act_ids[att_act], "resident_id": res_ids[att_res]})
-    for table, cols in TABLES.items():
-        frames[table] = frames[table][list(cols)].reset_index(drop=True)
+    for table, cols in TABLES.items():   # columns the generator does not make (ratings' panel fields) stay empty
+        frames[table] = frames[table].reindex(columns=list(cols)).reset_index(drop=True)
     return {t: frames[t] for t in TABLES}
 
 
@@ -757,7 +757,7 @@ def _generate(stations, years, seed, start, scale):
     }
     for table, cols in TABLES.items():
         if table in frames:
-            frames[table] = frames[table][list(cols)].reset_index(drop=True)
+            frames[table] = frames[table].reindex(columns=list(cols)).reset_index(drop=True)
     return frames, (act_ids, att_act, res_ids, res_rank[att_res])
 
 

@@ -23,6 +23,8 @@ gen = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gen)
 
 DEMO_DIR = ROOT / "sample_data" / "demo"
+# Filled only by a rating round's agreed levels (indicators/live/raters.py); the generator leaves them empty.
+PANEL_ONLY = {("ratings", "rater_count"), ("ratings", "alpha"), ("ratings", "on_site")}
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +100,9 @@ def test_columns_and_dtypes_follow_the_schema(frames):
         assert list(df.columns) == list(cols), table
         for col, typ in cols.items():
             s = df[col]
+            if (table, col) in PANEL_ONLY:
+                assert s.isna().all(), (table, col)
+                continue
             if typ == "INTEGER":
                 assert s.dtype == np.int64, (table, col)
             elif typ == "DOUBLE":
@@ -115,6 +120,9 @@ def test_csv_integers_have_no_decimal_point_and_nulls_are_empty(tmp_path):
         assert rows or table == "indicator_values", table   # the generator invents no values from elsewhere
         for col, typ in cols.items():
             values = [r[col] for r in rows]
+            if (table, col) in PANEL_ONLY:
+                assert set(values) == {""}, (table, col)
+                continue
             if typ == "INTEGER":
                 assert all(re.fullmatch(r"-?\d+", v) for v in values), (table, col)
             if typ == "DATE":

@@ -190,6 +190,9 @@ HEADERS_ZH_BY_TABLE: dict[tuple[str, str], tuple[str, ...]] = {
     ("expenditures", "category"): ("支出类别", "类别"),
     ("ratings", "level"): ("评定等级", "等级"),
     ("indicator_values", "source"): ("数据来源", "来源"),
+    ("ratings", "rater_count"): ("评估人数",),
+    ("ratings", "alpha"): ("评分者一致性", "一致性系数"),
+    ("ratings", "on_site"): ("现场核实人数",),
 }
 
 # Chinese labels and synonyms of the closed vocabularies: label -> stored value (records/vocabulary.py).

@@ -52,6 +52,9 @@ TABLES: dict[str, dict[str, str]] = {
     "ratings": {
         "rating_id": "VARCHAR", "station_id": "VARCHAR", "indicator_id": "VARCHAR", "level": "VARCHAR",
         "rater": "VARCHAR", "rated_on": "DATE", "evidence": "VARCHAR",
+        # an agreed level of a rating round (indicators/live/raters.py): how many raters, their alpha, how many
+        # saw the evidence on site rather than only in the paper ledger; empty for a single rater's rating
+        "rater_count": "INTEGER", "alpha": "DOUBLE", "on_site": "INTEGER",
     },
     # Values that come from elsewhere (a survey firm, a bureau's statistics, a site-visit sheet), one per station,
     # indicator and period; read by the `value` measure. Keyed by (station_id, indicator_id, period_start, period_end).

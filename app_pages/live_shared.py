@@ -1,0 +1,56 @@
+"""What the rating-round and Delphi pages share (not a page itself): their engine's store on the app's connection,
+and a refusal in the reader's language."""
+import streamlit as st
+
+from app_pages import frame
+from indicators.i18n import has, t
+from indicators.live.delphi import DelphiStore
+from indicators.live.raters import RaterStore
+
+STORES = {"raters": RaterStore, "delphi": DelphiStore}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _store(kind: str, path: str, con_id: int, _con):
+    """One store per process, kind and connection (it creates its tables once)."""
+    return STORES[kind](_con)
+
+
+def store(kind: str, f: frame.Frame):
+    con = frame.connection(f.db, f.lang)
+    return _store(kind, f.db, id(con), con)
+
+
+def err(exc, prefix: str, lang: str) -> str:
+    """A refusal by its reason code (`<prefix>.err.<reason>`), else the engine's own message."""
+    key = f"{prefix}.err.{exc.reason}"
+    return t(key, lang, code=exc.details.get("code", ""), msg=str(exc)) if has(key) else str(exc)
+
+
+def code_panel(code: str, key: str, prefix: str, lang: str) -> None:
+    """The join code, large, how to join (`<prefix>.join_how`), and the lead's key behind an expander."""
+    c1, c2 = st.columns([1, 2])
+    c1.markdown(f'<div style="font-size:3rem;font-weight:700;letter-spacing:.14em;font-family:ui-monospace,'
+                f'Menlo,Consolas,monospace">{code}</div>', unsafe_allow_html=True)
+    with c2:
+        st.caption(t(f"{prefix}.join_how", lang, code=code))
+        with st.expander(t(f"{prefix}.key_title", lang), icon=":material/key:"):
+            st.code(key, language=None)
+
+
+def resume_form(prefix: str, lang: str, check, error) -> None:
+    """Resume as the lead from another tab: code and key, checked by `check(code, key)` (returns the clean code);
+    the pair is kept in st.session_state[f"{prefix}_lead"]."""
+    st.subheader(t(f"{prefix}.resume", lang))
+    with st.form(f"{prefix}_resume_form", border=False):
+        code = st.text_input(t(f"{prefix}.code", lang), key=f"{prefix}_resume_code", max_chars=12)
+        key = st.text_input(t(f"{prefix}.key", lang), key=f"{prefix}_resume_key", type="password")
+        go = st.form_submit_button(t(f"{prefix}.resume_button", lang), icon=":material/login:")
+    if go:
+        try:
+            clean = check(code, key.strip())
+        except error as exc:
+            st.error(err(exc, prefix, lang))
+        else:
+            st.session_state[f"{prefix}_lead"] = {"code": clean, "key": key.strip()}
+            st.rerun()
