@@ -185,7 +185,7 @@ def test_hostile_ledgers_and_exports(tmp_path, capsys):
                                 "s.csv").ok
     rng = random.Random(SEED)
     accepted = []
-    for k in range(40):
+    for k in range(25):
         for name, table, data, expect, row in ledger_cases(rng, k):
             before = _state(con)
             t0 = time.perf_counter()
