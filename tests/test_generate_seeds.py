@@ -4,18 +4,9 @@ stated as distributions (e.g. the top-10% share: above 0.5 at 7 of 8 show_window
 About 12 s: the ten data sets are made once for the module."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-_spec = importlib.util.spec_from_file_location("sample_data_generate_seeds", ROOT / "sample_data" / "generate.py")
-gen = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gen)
+from tests.test_generate import gen
 
 SEEDS = (20240101, 1, 2, 3, 4, 5, 6, 7, 8, 9)   # the demo's seed first; seed 6 has a show_window station at 0.494
 

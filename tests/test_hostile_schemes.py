@@ -14,8 +14,10 @@ from tests import hostile
 CASES = [
     ("alias bomb in serves", hostile.alias_bomb(), "dimensions[1].indicators[0].serves", "aliases"),
     ("alias bomb in a weight", hostile.alias_bomb(at="weight"), "dimensions[0].indicators[0].weight", "aliases"),
-    ("5,000-deep flow list", hostile.deep_flow_list(5000), "dimensions[1].indicators[0].serves", "nested"),
-    ("3,000-deep mapping", hostile.deep_mapping(3000), "dimensions[1].indicators[0].serves", "nested"),
+    ("5,000-deep flow list", hostile.deep_flow_list(5000), "line 69 (serves)", "nested"),
+    ("3,000-deep mapping", hostile.deep_mapping(3000), "line 69 (serves)", "nested"),
+    ("60-deep flow list", hostile.deep_flow_list(60), "dimensions[1].indicators[0].serves[0]", "nested"),
+    ("self-referring alias", hostile.weight("&a [*a]", 2), "dimensions[0].indicators[0].weight", "aliases"),
     ("weight 10**400", hostile.weight("1" + "0" * 400, 2), "dimensions[0].indicators[0].weight", "401 digits"),
     ("weight of 5,000 digits", hostile.weight("9" * 5000, 2), "dimensions[0].indicators[0].weight", "5,000 digits"),
     ("weights summing past 1e308", hostile.weight("1.0e+308", 3).replace("weight: 40", "weight: 1.0e+308", 1),

@@ -5,15 +5,12 @@ import pytest
 
 from indicators.records import importer
 from indicators.records import store as records
-from tests.test_import import NEEDS, NEEDS_HEAD, STATIONS, state
+from tests.test_import import NEEDS, NEEDS_HEAD, STATIONS, db, state  # noqa: F401  (db: an empty database)
 
 
 @pytest.fixture
-def con(tmp_path):
-    c = records.connect(tmp_path / "rollback.duckdb")
-    records.create_schema(c)
-    yield c
-    c.close()
+def con(db):
+    return db
 
 
 def _plan(con):

@@ -556,6 +556,7 @@ def _expanded_sizes(root) -> dict[int, int]:
     """Node count of every node with aliases expanded, by id; each distinct node is visited once, so a
     billion-node alias tree costs as much as its few dozen distinct nodes."""
     size: dict[int, int] = {}
+    open_: set[int] = set()     # nodes whose children are still being sized: meeting one again is a cycle
     stack = [(root, False)]
     while stack:
         node, ready = stack.pop()
@@ -565,7 +566,11 @@ def _expanded_sizes(root) -> dict[int, int]:
                 else list(node.value) if isinstance(node, yaml.SequenceNode) else [])
         if ready or not kids:
             size[id(node)] = min(1 + sum(size[id(k)] for k in kids), 10 * MAX_YAML_NODES)
+            open_.discard(id(node))
+        elif id(node) in open_:
+            size[id(node)] = 10 * MAX_YAML_NODES   # an alias inside its own anchor: endless when expanded
         else:
+            open_.add(id(node))
             stack.append((node, True))
             stack.extend((k, False) for k in kids if id(k) not in size)
     return size
@@ -576,8 +581,9 @@ def _check_expansion(root, source) -> None:
     if size[id(root)] <= MAX_YAML_NODES:
         return
     # name the field: follow the largest child down while it alone is over the budget
-    node, path = root, []
-    while True:
+    node, path, seen = root, [], set()
+    while id(node) not in seen:
+        seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             kids = [(k.value if isinstance(k, yaml.ScalarNode) else "?", v) for k, v in node.value]
         elif isinstance(node, yaml.SequenceNode):
@@ -629,10 +635,24 @@ def _treatment(r: _Reader | None) -> Treatment:
     return t
 
 
+def _check_brackets(text: str, source) -> None:
+    """Flow brackets nested far too deep, found in one pass before PyYAML's scanner (which slows down on thousands of
+    open brackets): the line and its key are named. Brackets in quoted text count too, so the limit is generous."""
+    depth = 0
+    for n, line in enumerate(text.splitlines(), start=1):
+        for ch in line:
+            depth = depth + 1 if ch in "[{" else max(depth - 1, 0) if ch in "]}" else depth
+            if depth > 4 * MAX_YAML_DEPTH:
+                key = re.match(r"\s*-?\s*([^:\[{]+):", line)
+                field = f"line {n}" + (f" ({key.group(1).strip()})" if key else "")
+                raise SchemeError(field, f"is nested more than {MAX_YAML_DEPTH} levels deep", source)
+
+
 def load_yaml(text: str, source: str | None = None) -> Scheme:
     if len(text) > MAX_YAML_BYTES:
         raise SchemeError("(file)", f"is {len(text):,} characters; a scheme file may hold at most {MAX_YAML_BYTES:,}",
                           source)
+    _check_brackets(text, source)
     loader = _GuardedLoader(text, source)
     try:
         root = loader.get_single_node()

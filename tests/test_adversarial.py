@@ -1,0 +1,241 @@
+"""The adversarial suite: generated hostile scheme files and ledgers, formula and script payloads, thrown at the CLI
+and the importer as a user would. Counts what matters and prints it:
+
+    python -m pytest tests/test_adversarial.py -s
+
+- cases: how many files were tried;
+- tracebacks: answers other than "accepted" or "refused as bad input" (CLI exit 1, or an exception escaping);
+- wrong changes: a refused file that changed the database, or an accepted one stored other than written;
+- slowest refusal: the longest time to refuse one case.
+Every figure but the first and the last must be 0, the slowest refusal under a second. Seeded: the same cases on
+every run. Also written to test-artifacts/adversarial.txt.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import random
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from indicators.cli.main import main
+from indicators.outputs.export import export_scores, neutralise
+from indicators.outputs.report import station_report
+from indicators.records import importer
+from indicators.records import store as records
+from indicators.scheme import catalog
+from indicators.scoring.engine import score
+from tests import hostile
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACT = ROOT / "test-artifacts" / "adversarial.txt"
+SEED = 20260412
+COUNTS = {"cases": 0, "tracebacks": 0, "wrong changes": 0, "slowest": 0.0, "slowest case": ""}
+
+
+def _state(con) -> str:
+    h = hashlib.sha256()
+    for t in (*records.TABLES, "meta"):
+        try:
+            h.update(repr(con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall()).encode())
+        except Exception:   # a table not made yet
+            h.update(t.encode())
+    return h.hexdigest()
+
+
+def _timed(name: str, took: float, refused: bool) -> None:
+    COUNTS["cases"] += 1
+    if refused and took > COUNTS["slowest"]:
+        COUNTS["slowest"], COUNTS["slowest case"] = took, name
+
+
+# ---------------------------------------------------------------- scheme files
+
+def scheme_cases(rng: random.Random) -> list[tuple[str, bytes]]:
+    cases = []
+    for levels, fan in ((6, 10), (9, 10), (12, 6), (30, 2), (4, 100)):
+        for at in ("serves", "weight"):
+            cases.append((f"alias bomb {fan}^{levels} in {at}", hostile.alias_bomb(levels, fan, at).encode()))
+    for depth in (51, 200, 1000, 5000, 20000):
+        cases.append((f"{depth}-deep list", hostile.deep_flow_list(depth).encode()))
+        cases.append((f"{depth}-deep mapping", hostile.deep_mapping(depth).encode()))
+    for value in ("1" + "0" * 400, "9" * 5000, "1.0e+308", "-1.0e+308", ".inf", "-.inf", ".nan", "1.0e+16",
+                  "-5", "0", "[1, 2]", "{a: 1}", "!!python/object/apply:os.system ['echo hi']", "&a [*a]"):
+        cases.append((f"weight {value[:20]}", hostile.weight(value, rng.randint(1, 6)).encode()))
+    cases.append(("all weights 1e308", re.sub(r"weight: \d+", "weight: 1.0e+308", hostile.BASE).encode()))
+    cases.append(("gate value 1e400", hostile.BASE.replace("value: ", "value: 1" + "0" * 400 + " #", 1).encode()))
+    cases.append(("not UTF-8", hostile.BASE.encode("utf-16")[:5000]))
+    cases.append(("GBK bytes", hostile.BASE.encode("gb18030")))
+    cases.append(("binary junk", bytes(rng.randrange(256) for _ in range(4000))))
+    cases.append(("empty", b""))
+    cases.append(("a list, not a mapping", b"- 1\n- 2\n"))
+    cases.append(("2 MB of comment", hostile.BASE.encode() + b"#" + b"x" * 2_000_000 + b"\n"))
+    cases.append(("ten thousand indicators", _many_indicators(10_000).encode()))
+    for n, payload in enumerate(hostile.FORMULA_PAYLOADS[:6] + hostile.SCRIPT_PAYLOADS):
+        bad_id = hostile.BASE.replace("id: needs-met", f"id: {_yaml_str(payload)}", 1)
+        cases.append((f"payload as scheme id {n}", bad_id.encode()))
+    for _ in range(20):   # random damage to a valid scheme
+        data = bytearray(hostile.BASE.encode())
+        for _ in range(rng.randint(1, 12)):
+            i = rng.randrange(len(data))
+            data[i] = rng.choice(b"[]{}&*!|>:-'\"\t\n#%@`") if rng.random() < 0.8 else rng.randrange(256)
+        cases.append(("damaged scheme", bytes(data)))
+    return cases
+
+
+def _yaml_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _many_indicators(n: int) -> str:
+    ind = ("      - id: i{k}\n        name_zh: x\n        name_en: x\n        camp: needs\n"
+           "        measure: {{kind: count, table: activities}}\n")
+    return ("id: many\nname_zh: x\nname_en: x\ndimensions:\n  - id: d\n    name_zh: d\n    name_en: d\n"
+            "    indicators:\n" + "".join(ind.format(k=k) for k in range(n)))
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("adv") / "adv.duckdb"
+    con = records.connect(path)
+    records.create_schema(con)
+    con.close()
+    return path
+
+
+def test_hostile_scheme_files(db, tmp_path, capsys):
+    con = records.connect(db, read_only=True)
+    before = _state(con)
+    con.close()
+    rng = random.Random(SEED)
+    for name, data in scheme_cases(rng):
+        path = tmp_path / "case.yaml"
+        path.write_bytes(data)
+        t0 = time.perf_counter()
+        try:
+            code = main(["score", "--db", str(db), "--scheme", str(path)])
+        except BaseException as exc:   # noqa: BLE001: anything escaping is what we count
+            code = f"{type(exc).__name__}"
+        took = time.perf_counter() - t0
+        err = capsys.readouterr().err
+        if code not in (0, 2) or "Traceback" in err or "internal error" in err:
+            COUNTS["tracebacks"] += 1
+            print(f"\nTRACEBACK-LIKE ANSWER for {name}: {code} {err[:300]}")
+        _timed(f"scheme: {name}", took, code == 2)
+    con = records.connect(db, read_only=True)
+    COUNTS["wrong changes"] += _state(con) != before
+    con.close()
+    assert COUNTS["tracebacks"] == 0 and COUNTS["wrong changes"] == 0
+    assert COUNTS["slowest"] < 1.0, COUNTS["slowest case"]
+
+
+# ---------------------------------------------------------------- ledgers
+
+STATIONS_HEAD = ["station_id", "name", "name_en", "district", "street", "population"]
+NEEDS_HEAD = ["need_id", "station_id", "category", "title", "source", "raised_on", "urgency", "households_affected",
+              "status", "resolved_on"]
+PAYLOADS = hostile.FORMULA_PAYLOADS + hostile.SCRIPT_PAYLOADS
+
+
+def _csv(head, rows, encoding="utf-8", delimiter=",") -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n", delimiter=delimiter)
+    w.writerow(head)
+    w.writerows(rows)
+    return buf.getvalue().encode(encoding, errors="replace")
+
+
+def ledger_cases(rng: random.Random, k: int):
+    """(name, table, bytes, expected: 'refuse' | 'accept' | 'either', rows to find if accepted)."""
+    sid = f"A{k:03d}"
+    payload = rng.choice(PAYLOADS)
+    printable = payload.replace("\t", " ").replace("\n", " ").replace("\r", " ").replace("\u2028", " ")
+    good = [sid, printable, printable, "城关区", "街道", "1000"]
+    yield "payload in text", "stations", _csv(STATIONS_HEAD, [good]), "accept", (sid, printable)
+    yield "control character", "stations", _csv(STATIONS_HEAD, [[sid, "a\x07" + payload, "x", "d", "s", "1"]]), \
+        "refuse", None
+    big = rng.choice(["1" + "0" * 400, "1e308", "-5", "NaN", "inf", "9" * 30, "1,2,3", "１２"])
+    yield f"population {big[:12]}", "stations", _csv(STATIONS_HEAD, [[sid, "x", "x", "d", "s", big]]), "either", None
+    utf8 = _csv(STATIONS_HEAD, [[f"{sid}{n}", "东岗街道社工站", "x", "城关区", "s", "100"] for n in range(3)])
+    gbk_row = f"{sid}9,安宁区社工站,x,安宁区,s,100\r\n".encode("gbk")
+    yield "mixed UTF-8 and GBK", "stations", utf8 + gbk_row, "refuse", None
+    yield "semicolon ledger", "stations", _csv(STATIONS_HEAD, [[sid, printable, "x", "d", "s", "10"]], delimiter=";"), \
+        "either", None
+    yield "NUL bytes", "stations", _csv(STATIONS_HEAD, [[sid, "x"]]).replace(b"x", b"x\x00", 1), "refuse", None
+    date = rng.choice(["2024-02-30", "0000-01-01", "9999-12-31", "2024-13-01", "=TODAY()", "yesterday", "1e9"])
+    yield f"need raised {date}", "needs", _csv(NEEDS_HEAD, [[f"N{sid}", "S01", "health", payload, "survey", date, "3",
+                                                            "1", "open", ""]]), "refuse", None
+    urg = rng.choice(["0", "6", "-1", "3.5", "1" + "0" * 50, "=1+1"])
+    yield f"urgency {urg[:10]}", "needs", _csv(NEEDS_HEAD, [[f"N{sid}", "S01", "health", "t", "survey", "2024-01-01",
+                                                             urg, "1", "open", ""]]), "refuse", None
+    yield "SQL in a key", "needs", _csv(NEEDS_HEAD, [["'; DROP TABLE needs; --", "S01", "health", payload, "survey",
+                                                      "2024-01-01", "3", "1", "open", ""]]), "either", None
+    junk = bytes(rng.randrange(256) for _ in range(rng.randint(1, 3000)))
+    yield "random bytes", rng.choice(["stations", "needs"]), junk, "either", None
+
+
+def test_hostile_ledgers_and_exports(tmp_path, capsys):
+    con = records.connect(tmp_path / "ledger.duckdb")
+    records.create_schema(con)
+    assert importer.import_file(con, "stations", _csv(STATIONS_HEAD, [["S01", "站", "S", "d", "s", "100"]]),
+                                "s.csv").ok
+    rng = random.Random(SEED)
+    accepted = []
+    for k in range(25):
+        for name, table, data, expect, row in ledger_cases(rng, k):
+            before = _state(con)
+            t0 = time.perf_counter()
+            try:
+                report = importer.import_file(con, table, data, f"{table}.csv")
+            except BaseException as exc:   # noqa: BLE001
+                COUNTS["tracebacks"] += 1
+                print(f"\nEXCEPTION for ledger {name}: {type(exc).__name__}: {exc}")
+                continue
+            took = time.perf_counter() - t0
+            _timed(f"ledger: {name}", took, not report.ok)
+            if not report.ok:
+                wrong = _state(con) != before or expect == "accept"
+            else:
+                wrong = expect == "refuse" or (row is not None and con.execute(
+                    "SELECT name, name_en FROM stations WHERE station_id = ?", [row[0]]).fetchall() != [row[1:] * 2])
+                if row is not None:
+                    accepted.append(row[0])
+            if wrong:
+                COUNTS["wrong changes"] += 1
+                print(f"\nWRONG for ledger {name}: ok={report.ok} {[str(p) for p in report.errors[:2]]}")
+    # the accepted payloads leave the program only neutralised (CSV, XLSX) or escaped (HTML)
+    from tests.test_scoring import scheme as tiny_scheme, ind
+    result = score(con, tiny_scheme((1, [ind("n")])))
+    live = 0
+    for path in (export_scores([result], tmp_path / "out.csv", lang="en"),
+                 export_scores([result], tmp_path / "out.xlsx", lang="zh")):
+        cells = _cells(path)
+        live += sum(1 for c in cells if isinstance(c, str) and neutralise(c) != c)
+    html = "".join(station_report(result, sid, "en") for sid in accepted[:10])
+    live += len(re.findall(r"<script|onerror=", html, flags=re.I))
+    COUNTS["wrong changes"] += live
+    con.close()
+    _publish(capsys)
+    assert accepted and COUNTS["tracebacks"] == 0 and COUNTS["wrong changes"] == 0
+    assert COUNTS["slowest"] < 1.0, COUNTS["slowest case"]
+
+
+def _cells(path: Path) -> list:
+    if path.suffix == ".csv":
+        return [c for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")) for c in row]
+    import openpyxl
+    return [c for ws in openpyxl.load_workbook(path).worksheets for row in ws.iter_rows(values_only=True) for c in row]
+
+
+def _publish(capsys) -> None:
+    line = (f"adversarial: {COUNTS['cases']} cases (scheme files and ledgers), {COUNTS['tracebacks']} tracebacks, "
+            f"{COUNTS['wrong changes']} wrong changes, slowest refusal {COUNTS['slowest'] * 1000:.0f} ms "
+            f"({COUNTS['slowest case']})")
+    ARTIFACT.parent.mkdir(exist_ok=True)
+    ARTIFACT.write_text(line + "\n", encoding="utf-8")
+    with capsys.disabled():
+        print("\n" + line)
