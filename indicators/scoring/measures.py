@@ -206,9 +206,12 @@ def load_stations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return df.set_index("station_id")
 
 
-def raw_values(con: duckdb.DuckDBPyConnection, plans: dict[str, Plan], stations: pd.DataFrame,
-               period: Period = Period()) -> pd.DataFrame:
-    """Run the plans: one grouped query per measure table, every term of that table in it. Stations x indicators."""
+def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], stations: pd.DataFrame,
+               period: Period = Period(), relation=_relation_sql, run=None) -> pd.DataFrame:
+    """Run the plans: one grouped query per measure table, every term of that table in it. Stations x indicators.
+
+    Another SQL engine takes the same queries through `relation(table, used) -> (sql, period params)` and
+    `run(sql, params) -> DataFrame` (scoring/spark.py); by default they run on the DuckDB connection `con`."""
     by_table: dict[str, list[Term]] = {}
     for p in plans.values():
         for t in p.terms:
@@ -216,14 +219,16 @@ def raw_values(con: duckdb.DuckDBPyConnection, plans: dict[str, Plan], stations:
                 by_table[t.table].append(t)
     index = stations.index
     values: dict[Term, np.ndarray] = {}
-    cur = con.cursor()
+    if run is None:
+        cur = con.cursor()
+        run = lambda sql, params: cur.execute(sql, params).df()   # noqa: E731
     for table, terms in by_table.items():
         used = set().union(*(t.used for t in terms))
-        rel, n_period = _relation_sql(table, used)
+        rel, n_period = relation(table, used)
         select = ", ".join(f"{t.sql} AS v{n}" for n, t in enumerate(terms))
         params = period.params() * (n_period // 2) + [p for t in terms for p in t.params]
         sql = f"WITH rel AS ({rel}) SELECT station_id, {select} FROM rel GROUP BY station_id"
-        found = cur.execute(sql, params).df()
+        found = run(sql, params)
         # Row of each station in the result (one per station: grouped by it); -1 for stations with no rows at all
         # in this table for the period, which take the term's `empty` value.
         pos = pd.Index(found["station_id"]).get_indexer(index)
