@@ -58,3 +58,5 @@ def test_score_needs_a_source(capsys):
     assert "--db" in capsys.readouterr().err
     assert main(["score", "--engine", "spark", "--scheme", "needs-met"]) == 2
     assert "--records" in capsys.readouterr().err
+    assert main(["score", "--db", "x.duckdb", "--records", "records/", "--scheme", "needs-met"]) == 2
+    assert "--records goes with --engine spark" in capsys.readouterr().err

@@ -86,7 +86,8 @@ def cmd_score(args) -> int:
         from indicators.cli.spark import scored_on_spark
         result = scored_on_spark(args)
     elif not args.db or args.records:
-        raise BadInput("score needs --db (or --engine spark --records PATH)")
+        raise BadInput("--records goes with --engine spark" if args.records else
+                       "score needs --db (or --engine spark --records PATH)")
     else:
         con = _open(args.db)
         scheme, name = catalog.resolve(args.scheme, con)
