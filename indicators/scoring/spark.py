@@ -25,7 +25,7 @@ from indicators.errors import InputError
 from indicators.records.store import TABLES
 from indicators.scheme.model import Scheme
 from indicators.scoring.engine import EmptyRecords, ScoreResult, _paths, score_raw
-from indicators.scoring.measures import Period, Plan, _relation_sql, check_indicators, raw_values as _raw_values
+from indicators.scoring.measures import Period, Plan, check_indicators, raw_values as _raw_values
 
 # A database in the Spark catalog: `db` or `catalog.db` (checked, then passed to spark.table, never into SQL).
 _CATALOG = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
@@ -118,19 +118,6 @@ def open_records(spark, records: str) -> None:
         frame.select(*columns).createOrReplaceTempView(table)
 
 
-def _relation(table: str, used: set[str]) -> tuple[str, int]:
-    """The engine's relation SQL, but for the one join Spark lacks (ASOF) a range join that means the same."""
-    if table == "activities" and "days_to_next_inspection" in used:
-        # Per activity, the first inspection of its station on or after the day it was held: the activity joined to
-        # its station's (small) inspections table on or after that day, keeping the earliest.
-        return ("SELECT a.*, date_diff('day', a.held_on, n.next_on) AS days_to_next_inspection "
-                "FROM activities a LEFT JOIN (SELECT b.activity_id, min(i.inspected_on) AS next_on "
-                "FROM activities b JOIN inspections i ON b.station_id = i.station_id AND b.held_on <= i.inspected_on "
-                "WHERE b.held_on BETWEEN ? AND ? GROUP BY b.activity_id) n ON n.activity_id = a.activity_id "
-                "WHERE a.held_on BETWEEN ? AND ?"), 4
-    return _relation_sql(table, used)
-
-
 _SUM_OF_ARRAY = "AGGREGATE(__array, CAST(0 AS BIGINT), (acc, x) -> acc + x)"
 
 
@@ -180,8 +167,7 @@ def load_stations(spark) -> pd.DataFrame:
 
 def raw_values(spark, plans: dict[str, Plan], stations: pd.DataFrame, period: Period = Period()) -> pd.DataFrame:
     """The engine's raw matrix (stations x indicators), its grouped queries run on Spark."""
-    return _raw_values(None, plans, stations, period, relation=_relation,
-                       run=lambda sql, params: _run(spark, sql, params))
+    return _raw_values(None, plans, stations, period, run=lambda sql, params: _run(spark, sql, params))
 
 
 def score(spark, scheme: Scheme, period: Period = Period(), source: str | None = None) -> ScoreResult:
