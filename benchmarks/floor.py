@@ -16,8 +16,8 @@ import pandas as pd
 
 FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
 
-# With the ASOF join, as the engine computes days_to_next_inspection (kept for comparison; the semi-join below is
-# faster and is the floor).
+# With the ASOF join, as the engine computed days_to_next_inspection before its window table (kept for comparison;
+# the semi-join below is faster and is the floor).
 ACTIVITIES_ASOF = """
 SELECT a.station_id,
        count(*)                                                    AS n,

@@ -108,9 +108,17 @@ def cmd_demo(args) -> int:
 
 
 def cmd_score(args) -> int:
-    con = _open(args.db)
-    scheme, name = catalog.resolve(args.scheme, con)
-    result = score(con, scheme, _period(args), source=name)
+    if args.engine == "spark":
+        from indicators.cli.spark import scored_on_spark
+        result = scored_on_spark(args)
+    elif not args.db or args.records:
+        raise BadInput("--records goes with --engine spark" if args.records else
+                       "score needs --db (or --engine spark --records PATH)")
+    else:
+        con = _open(args.db)
+        scheme, name = catalog.resolve(args.scheme, con)
+        result = score(con, scheme, _period(args), source=name)
+    scheme = result.scheme
     if args.format == "json":
         print(json.dumps(score_json(result), ensure_ascii=False, indent=2))
         return 0
@@ -268,15 +276,17 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--db", required=True)
     d.set_defaults(run=cmd_demo)
 
-    def common(sp):
-        sp.add_argument("--db", required=True)
+    def common(sp, db_required=True):
+        sp.add_argument("--db", required=db_required)
         sp.add_argument("--from", dest="start", type=_date)
         sp.add_argument("--to", dest="end", type=_date)
 
     s = sub.add_parser("score", help="score every station with one scheme")
-    common(s)
+    common(s, db_required=False)
     s.add_argument("--scheme", required=True, help="built-in name, saved name, or a .yaml file")
     s.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    from indicators.cli import spark   # --engine spark --records PATH, and export-records
+    spark.add_engine_options(s)
     s.set_defaults(run=cmd_score)
 
     c = sub.add_parser("compare", help="rank stations under two schemes and explain the moves")
@@ -321,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     from indicators.cli import scheme_io   # scheme import, scheme export
     scheme_io.register(sub)
     from indicators.cli.audit import register as register_audit; register_audit(sub)   # noqa: E702
+    spark.register(sub)
     _with_lang(p)
     return p
 
