@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages import frame
 from indicators.scheme import editing
+from indicators.errors import InputError
 from indicators.outputs import views
 from indicators.i18n import pick, t, term
 from indicators.scoring.measures import MEASURE_TABLES, table_columns
@@ -229,11 +230,14 @@ with tab_editor:
         st.markdown(f"##### {t('ind.sec.preview', L, period=str(f.period))}")
         measure_ok = False
         measure = None
-        if levels is not None:
+        unfilled = editing.missing_fields(editing.build_measure(**measure_args)) if levels is not None else []
+        if unfilled:   # a half-filled form: say what to fill in, in the page's language
+            st.info(t("nc.missing", L, fields=t("nc.sep", L).join(t(f"nc.field.{m}", L) for m in unfilled)))
+        elif levels is not None:
             try:
                 measure = editing.build_measure(**measure_args)
                 raw = frame.preview(f.db, measure, f.period)
-            except SchemeError as exc:
+            except InputError as exc:
                 frame.show_error(exc, L)
             else:
                 measure_ok = True
@@ -261,7 +265,8 @@ with tab_editor:
                      key=key("apply")):
             try:
                 if not measure_ok:
-                    raise SchemeError("measure", t("ind.fix_first", L))
+                    raise SchemeError("measure", t("nc.missing", L, fields=t("nc.sep", L).join(
+                        t(f"nc.field.{m}", L) for m in unfilled)) if unfilled else t("ind.fix_first", L))
                 for field, value in (("name_zh", name_zh), ("name_en", name_en)):
                     if not value.strip():
                         raise SchemeError(field, t("ind.required", L))

@@ -6,11 +6,11 @@ missing from one table falls back to the other so a screen never shows a bare ke
 """
 from __future__ import annotations
 
-from . import en, records_io, workshop, zh
+from . import en, newcomer, records_io, workshop, zh
 
 # One table per language, merged from the modules that own the words (each holds EN and ZH dicts).
-EN = {**en.STRINGS, **workshop.EN, **records_io.EN}
-ZH = {**zh.STRINGS, **workshop.ZH, **records_io.ZH}
+EN = {**en.STRINGS, **workshop.EN, **records_io.EN, **newcomer.EN}
+ZH = {**zh.STRINGS, **workshop.ZH, **records_io.ZH, **newcomer.ZH}
 
 LANGS = ("zh", "en")
 TABLES = {"zh": ZH, "en": EN}

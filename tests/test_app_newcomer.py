@@ -1,0 +1,34 @@
+"""What a new evaluator hit, through AppTest: half-filled forms, imputed values, small workshop groups,
+grades against relative scores, and the smaller screen defects. Each test fails without its fix."""
+from __future__ import annotations
+
+import pytest
+
+from indicators.i18n import t
+from tests.test_app import open_app, working
+
+KEY = "ind:needs-met:__new_quantitative:{}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_share_with_only_its_base_filled_says_what_is_missing_and_keeps_the_add_button(db, lang):
+    at = open_app(lang, "indicators")
+    at.selectbox(key=KEY.format("kind")).set_value("share").run()
+    at.selectbox(key=KEY.format("table")).set_value("needs").run()
+    at.text_input(key=KEY.format("base")).input("source = 'council'").run()
+    assert not at.exception
+    shown = " ".join(e.value for e in [*at.error, *at.info, *at.warning])
+    assert "Exception" not in shown and "FILTER" not in shown and "SELECT" not in shown
+    assert not at.error
+    assert any(t("nc.field.filter", lang) in i.value for i in at.info)
+    # the button is still there; pressing it names what is missing and keeps nothing
+    at.text_input(key=KEY.format("name_zh")).input("测试").run()
+    at.text_input(key=KEY.format("name_en")).input("Test").run()
+    at.button(key=KEY.format("apply")).click().run()
+    assert not at.exception
+    assert any(t("nc.field.filter", lang) in e.value for e in at.error)
+    assert working(at) == {}
+    # filling the numerator gives a preview and no message
+    at.text_input(key=KEY.format("filter")).input("status = 'resolved'").run()
+    assert not at.exception and not at.error
+    assert not any(t("nc.field.filter", lang) in i.value for i in at.info)
