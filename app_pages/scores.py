@@ -61,6 +61,8 @@ with c1, st.container(border=True):
 with c2, st.container(border=True):
     st.markdown(f"**{t('scores.weakest', L)}**")
     st.markdown("\n".join(f"- {s}" for s in weak))
+if views.imputed(result, sid, L):
+    st.caption(t("nc.imputed_note", L, names=t("nc.sep", L).join(views.imputed(result, sid, L))))
 card = views.station_card(result, sid, L)
 st.dataframe(card, hide_index=True, width="stretch", height=38 + 35 * len(card), column_config={
     "indicator": st.column_config.TextColumn(t("col.indicator", L)),

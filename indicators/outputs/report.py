@@ -55,6 +55,7 @@ _T = {
                 "average station; a perfect result would add {gap} points.",
         "weak_flat": "{name}: {raw}; it scores {norm} of 100 (average {avg}); {gap} points are still open here.",
         "none": "(none)",
+        "no_data_note": "No data for {names}: filled by the scheme's rule, so not counted as a strength or weakness.",
     },
     "zh": {
         "title": "社工站考核报告", "district": "所属区县", "street": "街道", "period": "评估期", "scheme": "考核方案",
@@ -81,6 +82,7 @@ _T = {
         "weak": "{name}：{raw}，得分{norm}（平均{avg}），比平均站点少{diff}分；若做到最好还可增加{gap}分。",
         "weak_flat": "{name}：{raw}，得分{norm}（平均{avg}），仍有{gap}分的提升空间。",
         "none": "（无）",
+        "no_data_note": "{names}无数据：按方案规则填补，不计为优势或不足。",
     },
 }
 
@@ -214,11 +216,12 @@ def _gate_failed(value: float, op: str, limit: float) -> bool:
 
 
 def _select(rel: pd.Series) -> tuple[list[str], list[str]]:
-    """Three strengths (largest lead over the average station) and three weaknesses (largest shortfall), disjoint."""
+    """Up to three strengths (largest lead over the average station; a lead is needed) and three weaknesses
+    (largest shortfall), disjoint. `rel` holds only the indicators with data: an imputed value is never praised."""
     order = list(rel.sort_values(ascending=False, kind="stable").index)
     n = len(order)
     k_strong = min(3, (n + 1) // 2)
-    strengths = order[:k_strong]
+    strengths = [i for i in order if rel[i] > 0.05][:k_strong]
     rest = [i for i in reversed(order) if i not in strengths]
     return strengths, rest[: min(3, len(rest))]
 
@@ -325,7 +328,8 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
 
     # strengths and weaknesses
     rel = contrib.loc[sid] - avg
-    strong, weak = _select(rel)
+    no_data = [i for i in rel.index if bool(result.missing.at[sid, i])]
+    strong, weak = _select(rel.drop(no_data))
     norm = result.normalised
     weights = result.weights["effective"]
 
@@ -346,6 +350,8 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
         items = "".join(f"<li>{e(sentence(i, good))}</li>" for i in ids) or f"<li>{e(t['none'])}</li>"
         h.append(f'<div><h2>{e(title)}</h2><ul>{items}</ul></div>')
     h.append('</section>')
+    if no_data:
+        h.append(f'<p class="note">{e(t["no_data_note"].format(names=", ".join(_pick(scheme.indicator(i), lang) for i in no_data)))}</p>')
 
     # detail table
     dim_of = {i.id: d for d in scheme.dimensions for i in d.indicators}

@@ -174,9 +174,12 @@ def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFram
 
 def strengths_weaknesses(result: ScoreResult, station_id: str, lang: str, n: int = 3) -> tuple[list[str], list[str]]:
     """Plain sentences on the station's n strongest indicators (fewest points lost against a perfect
-    station, gap_to_best) and its n weakest (most points lost). Indicators with no weight are left out."""
+    station, gap_to_best) and its n weakest (most points lost). Indicators with no weight are left out, and so
+    are those without data (a value filled by a rule is neither praised nor blamed: see `imputed`). A strength
+    also has to beat the average station on that indicator, so a score of 0 is never one."""
     ex = result.explain(station_id)
-    ex = ex[ex["weight"] > 0]
+    ex = ex[(ex["weight"] > 0) & ~ex["missing"].astype(bool)]
+    above = ex["normalised"] > result.normalised[ex.index].mean() + 1e-9
     by_id = {i.id: i for i in result.scheme.indicators}
 
     def sentence(iid: str, key: str) -> str:
@@ -186,11 +189,19 @@ def strengths_weaknesses(result: ScoreResult, station_id: str, lang: str, n: int
         return t(key, lang, name=pick(ind, lang), norm=f"{r['normalised']:.0f}", raw=raw, gap=f"{r['gap_to_best']:.1f}")
 
     order = ex.assign(_neg=-ex["normalised"]).sort_values(["gap_to_best", "_neg"], kind="stable")
-    strong_ids = list(order.index[:n])
+    strong_ids = [i for i in order.index if above[i]][:n]
     weak_ids = [i for i in order.index[::-1] if i not in strong_ids][:n]   # never the same indicator twice
     strong = [sentence(i, "views.strong") for i in strong_ids]
     weak = [sentence(i, "views.weak") for i in weak_ids]
     return strong, weak
+
+
+def imputed(result: ScoreResult, station_id: str, lang: str) -> list[str]:
+    """The station's weighted indicators that have no data, each named with the rule that filled it."""
+    by_id = {i.id: i for i in result.scheme.indicators}
+    ex = result.explain(station_id)
+    return [f"{pick(by_id[i], lang)}: {t('nc.imputed', lang, rule=term('missing', by_id[i].missing, lang))}"
+            for i in ex.index if bool(ex.at[i, "missing"]) and ex.at[i, "weight"] > 0]
 
 
 def camp_frame(shares: Mapping[str, float], lang: str) -> pd.DataFrame:
