@@ -32,3 +32,22 @@ def test_a_share_with_only_its_base_filled_says_what_is_missing_and_keeps_the_ad
     at.text_input(key=KEY.format("filter")).input("status = 'resolved'").run()
     assert not at.exception and not at.error
     assert not any(t("nc.field.filter", lang) in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_projected_workshop_screen_shows_no_group_of_one(db, lang):
+    from tests.test_app_workshop import allocate, button, join, start
+    fac, code = start(lang)
+    for name, group in (("A", "residents"), ("B", "residents"), ("C", "social_workers"), ("D", "evaluators")):
+        ph = join(code, name, group)
+        allocate(ph, code, [40, 20, 10, 10, 10, 10][:len([k for k in ph.number_input
+                                                          if k.key.startswith(f"jw:{code}:")])])
+        ph.button(key="join_submit").click().run()
+    fac.run()
+    button(fac, t("ws.close", lang)).click().run()
+    assert not fac.exception and not fac.error
+    tables = [d.value for d in fac.dataframe]
+    columns = {c for df in tables for c in df.columns}
+    assert not columns & {"residents", "social_workers", "evaluators"}     # every group is below 3 ...
+    assert "other" in columns                                              # ... so all four are pooled
+    assert any(t("nc.small_groups", lang, k=3, other=t("wsg.other", lang)) == c.value for c in fac.caption)

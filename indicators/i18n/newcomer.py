@@ -16,9 +16,9 @@ EN: dict[str, str] = {
     "nc.imputed": "no data ({rule})",
     "nc.imputed_note": "Indicators without data (filled by a rule, never counted as a strength or weakness): {names}",
     # ---- workshop: small groups
-    "nc.small_groups": "Groups of fewer than {k} people are shown together as \"{other}\" (or not at all), so that "
+    "nc.small_groups": "Groups of fewer than {k} people are shown together as “{other}” (or not at all), so that "
                        "no one's own answer can be read off this screen.",
-    "nc.other_groups": "Other groups",
+    "wsg.other": "Other groups (pooled)",
     # ---- grades
     "nc.grade_basis": "Grade bands",
     "nc.grade.bands": "Absolute bands on the score",
@@ -45,7 +45,7 @@ ZH: dict[str, str] = {
     "nc.imputed": "无数据（{rule}）",
     "nc.imputed_note": "无数据的指标（按规则填补，不计为优势或不足）：{names}",
     "nc.small_groups": "人数少于 {k} 人的组合并显示为“{other}”（或不显示），这块屏幕上读不出任何个人的回答。",
-    "nc.other_groups": "其他组",
+    "wsg.other": "其他群体（合并）",
     "nc.grade_basis": "等级划分",
     "nc.grade.bands": "按得分的固定分段",
     "nc.grade.rank": "按站点间排名",
