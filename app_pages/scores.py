@@ -14,14 +14,19 @@ frame.page_header(f, "scores.title")
 result = frame.score(f.db, f.scheme, f.period)
 st.caption(t("scores.intro", L, scheme=pick(f.scheme, L), period=str(f.period), n=len(result.stations)))
 
-table = views.ranking_table(result, L)
+# Scores are relative (min-max among these stations) while grade bands are fixed cut-offs: say so, offer rank grades.
+basis = frame.choice(st.segmented_control, t("nc.grade_basis", L), ["bands", "rank"], key="grade_basis",
+                     default="bands", required=True, format_func=lambda b: t(f"nc.grade.{b}", L))
+st.caption(t("nc.grade_note" if basis == "bands" else "nc.grade_note_rank", L,
+             bands=views.grade_bands_text(f.scheme)))
+table = views.ranking_table(result, L, by_rank=basis == "rank")
 capped = int((table["capped_by"] != "").sum())
 top_grade = sorted(f.scheme.grades, key=lambda g: -g.min)[0]
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("scores.m.stations", L), len(table), border=True)
 m2.metric(t("scores.m.median", L), f"{table['score'].median():.1f}", border=True)
 m3.metric(t("scores.m.top_grade", L, grade=views.grade_labels(f.scheme, L)[top_grade.grade]),
-          int((result.grade == top_grade.grade).sum()), border=True)
+          int((table["grade"] == views.grade_labels(f.scheme, L)[top_grade.grade]).sum()), border=True)
 m4.metric(t("scores.m.capped", L), capped, border=True, help=t("scores.m.capped_help", L))
 
 # ---- the ranking, then what each score is made of

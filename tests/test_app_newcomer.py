@@ -51,3 +51,22 @@ def test_the_projected_workshop_screen_shows_no_group_of_one(db, lang):
     assert not columns & {"residents", "social_workers", "evaluators"}     # every group is below 3 ...
     assert "other" in columns                                              # ... so all four are pooled
     assert any(t("nc.small_groups", lang, k=3, other=t("wsg.other", lang)) == c.value for c in fac.caption)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_scores_say_grade_bands_are_absolute_and_offer_grades_by_rank(db, lang):
+    at = open_app(lang, "scores")
+    assert not at.exception and not at.error
+    assert any(c.value.startswith(t("nc.grade_note", lang, bands="")[:20]) and "A ≥ 85" in c.value
+               for c in at.caption)
+    ranking = next(d.value for d in at.dataframe if "grade" in d.value.columns and "capped_by" in d.value.columns)
+    n = len(ranking)
+    at.segmented_control(key="grade_basis").set_value("rank").run()
+    assert not at.exception and not at.error
+    by_rank = next(d.value for d in at.dataframe if "grade" in d.value.columns and "capped_by" in d.value.columns)
+    letters = by_rank["grade"].str[0]
+    uncapped = by_rank["capped_by"] == ""
+    # equal shares, best first: among uncapped stations, the grade never gets better as the rank gets worse
+    assert list(letters[uncapped]) == sorted(letters[uncapped])
+    assert (letters[uncapped] == "A").sum() >= 1
+    assert (letters == "D").sum() <= n // 4 + (~uncapped).sum()

@@ -16,6 +16,7 @@ from indicators.analysis.compare import Comparison
 from indicators.i18n import pick, t, term
 from indicators.scheme.model import Indicator, Measure, Scheme
 from indicators.scoring.engine import ScoreResult
+from indicators.scoring.engine import _grades_and_gates as grades_and_gates
 from indicators.analysis.sensitivity import Sensitivity
 
 
@@ -123,14 +124,34 @@ def grade_labels(scheme: Scheme, lang: str) -> dict[str, str]:
             for g in scheme.grades}
 
 
-def ranking_table(result: ScoreResult, lang: str) -> pd.DataFrame:
-    """One row per station, best first: rank, station, district, score, grade, the gate that capped it."""
+def rank_grades(result: ScoreResult) -> pd.Series:
+    """Grades by rank instead of by the bands' fixed cut-offs: the stations split into equal shares, one per
+    grade, best first (ties share a rank, so a share); gate caps apply as they do to the banded grades."""
+    bands = sorted(result.scheme.grades, key=lambda g: -g.min)
+    n = max(len(result.rank), 1)
+    share = ((result.rank.to_numpy(dtype=float) - 1) * len(bands) // n).astype(int).clip(0, len(bands) - 1)
+    at_band = np.array([bands[k].min for k in share], dtype=float)   # a score that lands in that band
+    grades, _ = grades_and_gates(result.scheme, at_band, result.raw, result.stations.index)
+    return pd.Series(grades, index=result.stations.index, name="grade")
+
+
+def grade_bands_text(scheme: Scheme) -> str:
+    """The bands as cut-offs, e.g. "A ≥ 85, B ≥ 70, C ≥ 55, D < 55"."""
+    bands = sorted(scheme.grades, key=lambda g: -g.min)
+    return ", ".join([f"{b.grade} ≥ {b.min:g}" for b in bands[:-1]] + [f"{bands[-1].grade} < {bands[-2].min:g}"]
+                     if len(bands) > 1 else [bands[0].grade])
+
+
+def ranking_table(result: ScoreResult, lang: str, by_rank: bool = False) -> pd.DataFrame:
+    """One row per station, best first: rank, station, district, score, grade (by the bands, or `by_rank`),
+    the gate that capped it."""
     grades = grade_labels(result.scheme, lang)
     df = pd.DataFrame({
         "rank": result.rank.astype(int), "station": station_names(result.stations, lang),
         "district": result.stations["district"].map(lambda d: term("district", d, lang)),
         "score": result.total.astype(float),
-        "grade": result.grade.map(lambda g: grades.get(g, g)), "capped_by": gate_labels(result, lang),
+        "grade": (rank_grades(result) if by_rank else result.grade).map(lambda g: grades.get(g, g)),
+        "capped_by": gate_labels(result, lang),
     }, index=result.stations.index)
     for d in result.scheme.dimensions:
         df[f"dim:{d.id}"] = result.dimension_scores[d.id]
