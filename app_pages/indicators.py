@@ -40,7 +40,10 @@ frame.page_header(f, "ind.title", "ind.intro")
 if f.source == "builtin":
     st.caption(t("ind.builtin_note", L, name=pick(scheme, L)))
 
-tab_library, tab_editor = st.tabs([t("ind.tab.library", L), t("ind.tab.editor", L)])
+# Keyed and tracked: a message shown above the tabs on one run and gone on the next used to move them, and an
+# untracked tab set that moves comes back on its first tab (seen: "+ new qualitative" jumped to the library).
+tab_library, tab_editor = st.tabs([t("ind.tab.library", L), t("ind.tab.editor", L)], key=f"ind_tab:{L}",
+                                  on_change="rerun")
 
 # ---------------------------------------------------------------- the library
 with tab_library:

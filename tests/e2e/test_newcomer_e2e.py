@@ -1,0 +1,32 @@
+"""What a new evaluator hit, clicked through in a real browser (with a screenshot of each screen touched)."""
+from tests.e2e.conftest import open_app, shot, wait_idle
+from tests.e2e.test_app_e2e import go, no_error
+
+
+def active_tab(page) -> str:
+    return page.locator('[data-testid="stTab"][aria-selected="true"]').first.inner_text()
+
+
+def test_new_qualitative_indicator_stays_on_the_editor_tab(page, server):
+    open_app(page, server)
+    go(page, "Indicators")
+    page.get_by_role("tab", name="Add or edit").click()
+    wait_idle(page)
+    # add a quantitative one first: the page then shows a message above the tabs, gone on the next run
+    page.get_by_label("Name (Chinese)").fill("测试")
+    page.get_by_label("Name (English)").fill("Test")
+    page.get_by_label("Name (English)").press("Tab")
+    wait_idle(page)
+    page.get_by_role("button", name="Add to working scheme").click()
+    wait_idle(page)
+    if active_tab(page) != "Add or edit":
+        page.get_by_role("tab", name="Add or edit").click()
+        wait_idle(page)
+    box = page.locator('input[role=combobox][aria-label="Indicator"]')
+    box.click()
+    box.fill("New qualitative")
+    page.get_by_role("option", name="+ New qualitative indicator (an ordinal scale)").click()
+    wait_idle(page)
+    no_error(page)
+    assert active_tab(page) == "Add or edit"
+    shot(page, "newcomer-indicator-qualitative-en")
