@@ -117,7 +117,7 @@ with tab_editor:
             table = frame.choice(c1.selectbox, t("ind.table", L), SCALE_TABLES, key=key("table"),
                                  index=SCALE_TABLES.index(fields["table"]) if fields and fields["table"] in SCALE_TABLES else 0,
                                  format_func=lambda x: term("table", x, L))
-            cols = list(table_columns(table))
+            cols = editing.level_columns(table_columns(table))
             default_col = fields["column"] if fields and fields["column"] in cols else ("level" if table == "ratings" else "rating")
             column = c2.selectbox(t("ind.scale_column", L), cols, index=cols.index(default_col) if default_col in cols else 0,
                                   key=key(f"column:{table}"))
@@ -127,6 +127,10 @@ with tab_editor:
                 default_filter = f"indicator_id = '{new_id}'" if table == "ratings" else ""
             filt = c3.text_input(t("ind.filter", L), value=default_filter, key=key(f"filter:{table}"),
                                  help=t("ind.filter_help", L))
+            if table == "ratings":   # which rubrics the ratings already hold, so the filter can name one
+                rubrics = frame.choices(f.db, "ratings", "indicator_id")
+                st.caption(t("nc.rubric_ids", L, ids=", ".join(f"`{r}`" for r in rubrics)) if rubrics
+                           else t("nc.rubric_none", L))
             template = None
             if not existing:
                 template = frame.choice(st.radio, t("ind.template", L), list(TEMPLATES), horizontal=True, key=key("template"),
@@ -203,7 +207,10 @@ with tab_editor:
         missing = frame.choice(c3.selectbox, t("ind.missing", L), MISSING_RULES, key=key("missing"),
                                index=MISSING_RULES.index(existing.missing) if existing else 0,
                                format_func=lambda m: term("missing", m, L), help=t("ind.missing_help", L))
-        unit = c4.text_input(t("ind.unit", L), value=existing.unit if existing else "", key=key("unit"),
+        # A new share reads as a percentage unless told otherwise (keyed by kind so the default follows it).
+        is_share = measure_args["kind"] in ("share", "top_share") and not measure_args.get("per_1000")
+        unit = c4.text_input(t("ind.unit", L), value=existing.unit if existing else ("share" if is_share else ""),
+                             key=key("unit") if existing else key(f"unit:{measure_args['kind']}"),
                              help=t("ind.unit_help", L))
         low = high = target_value = None
         old_norm = existing.normalisation if existing else Normalisation()
@@ -247,11 +254,12 @@ with tab_editor:
                 stations = frame.stations(f.db)
                 prev = pd.DataFrame({"station": views.station_names(stations, L).reindex(raw.index), "raw": raw})
                 prev = prev.sort_values("raw", ascending=False, na_position="last")
+                pct = unit.strip() == "share"   # shown as percentages, like everywhere else a share is shown
                 p1, p2, p3, p4 = st.columns(4)
                 p1.metric(t("ind.prev.with_data", L), f"{int(raw.notna().sum())} / {len(raw)}")
-                p2.metric(t("ind.prev.min", L), "—" if raw.isna().all() else f"{raw.min():,.3g}")
-                p3.metric(t("ind.prev.median", L), "—" if raw.isna().all() else f"{raw.median():,.3g}")
-                p4.metric(t("ind.prev.max", L), "—" if raw.isna().all() else f"{raw.max():,.3g}")
+                for col, label, v in ((p2, "ind.prev.min", raw.min()), (p3, "ind.prev.median", raw.median()),
+                                      (p4, "ind.prev.max", raw.max())):
+                    col.metric(t(label, L), "—" if raw.isna().all() else f"{v:.1%}" if pct else f"{v:,.3g}")
                 big = raw.abs().max() if raw.notna().any() else 0
                 if raw.isna().all():
                     st.warning(t("ind.prev.empty", L))
@@ -259,7 +267,8 @@ with tab_editor:
                              column_config={
                     "station_id": st.column_config.TextColumn(t("col.station_id", L), width="small"),
                     "station": st.column_config.TextColumn(t("col.station", L)),
-                    "raw": st.column_config.NumberColumn(t("col.raw", L), format="%.3f" if big < 10 else "%.1f"),
+                    "raw": st.column_config.NumberColumn(t("col.raw", L), format="percent" if pct else
+                                                         "%.3f" if big < 10 else "%.1f"),
                 })
 
         # ---- keep it in the working copy

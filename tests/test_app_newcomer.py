@@ -70,3 +70,26 @@ def test_scores_say_grade_bands_are_absolute_and_offer_grades_by_rank(db, lang):
     assert list(letters[uncapped]) == sorted(letters[uncapped])
     assert (letters[uncapped] == "A").sum() >= 1
     assert (letters == "D").sum() <= n // 4 + (~uncapped).sum()
+
+
+def test_a_new_share_defaults_to_the_share_unit_and_previews_percentages(db):
+    at = open_app("en", "indicators")
+    at.selectbox(key=KEY.format("kind")).set_value("share").run()
+    at.selectbox(key=KEY.format("table")).set_value("needs").run()
+    at.text_input(key=KEY.format("filter")).input("status = 'resolved'").run()
+    assert not at.exception and not at.error
+    assert at.text_input(key=KEY.format("unit:share")).value == "share"
+    median = next(m for m in at.metric if m.label == t("ind.prev.median", "en"))
+    assert median.value.endswith("%") and 0 < float(median.value[:-1]) <= 100
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_qualitative_editor_offers_level_columns_only_and_names_the_rubrics(db, lang):
+    at = open_app(lang, "indicators")
+    at.selectbox(key="ind_target:needs-met").set_value("__new_qualitative").run()
+    assert not at.exception and not at.error
+    key = "ind:needs-met:__new_qualitative:{}"
+    assert at.selectbox(key=key.format("column:ratings")).options == ["level"]
+    assert any("`professional_quality`" in c.value for c in at.caption)
+    at.selectbox(key=key.format("table")).set_value("feedback").run()
+    assert set(at.selectbox(key=key.format("column:feedback")).options) == {"channel", "rating", "need_met"}

@@ -149,6 +149,15 @@ def missing_fields(measure: Measure) -> list[str]:
     return [name for name in need if getattr(m, name) in (None, "", ())]
 
 
+FREE_TEXT = frozenset({"evidence", "comment", "title", "rater"})
+
+
+def level_columns(columns: Mapping[str, str]) -> list[str]:
+    """The columns of a table that can hold a scale's level (column -> type): not an id, a date or free text."""
+    return [c for c, ty in columns.items()
+            if not c.endswith("_id") and ty not in ("DATE", "TIMESTAMP") and c not in FREE_TEXT]
+
+
 def measure_fields(measure: Measure) -> dict:
     """The form fields of a measure (the inverse of build_measure); per_1000 is unwrapped."""
     per = measure.kind == "per_1000" and measure.of is not None
