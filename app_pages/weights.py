@@ -176,7 +176,8 @@ def ahp(scheme, tag):
              if "__dimensions" in results else {d.id: 1.0 for d in scheme.dimensions})
     flat = {i.id: dim_w[d.id] * (results[d.id].weight_of(i.id) if d.id in results else 1.0)
             for d in scheme.dimensions for i in d.indicators}
-    return flat, "ahp"
+    bad = [r.cr for r in results.values() if len(r.weights) >= 3 and not r.consistent]
+    return flat, "ahp", (max(bad) if bad else None)
 
 
 def objective_weights(base, which):
@@ -213,8 +214,9 @@ def combined(base):
     return dict(zip(subjective.index, w)), "combined"
 
 
-def outcome(scheme, base, candidate, method, dims, inds):
-    """What the weights do: each camp's share of the weight, the new top 10, and the apply button."""
+def outcome(scheme, base, candidate, method, dims, inds, worst_cr=None):
+    """What the weights do: each camp's share of the weight, the new top 10, and the apply button (which asks
+    for a tick first when AHP judgments are inconsistent, CR above 0.10: `worst_cr`)."""
     flat = views.flat_weights(candidate)
     shares = editing.camp_shares(scheme, flat)
     before = editing.camp_shares(scheme, views.flat_weights(base))
@@ -229,10 +231,16 @@ def outcome(scheme, base, candidate, method, dims, inds):
                        delta=None if abs(delta) < 0.05 else f"{delta:+.1f} pp", delta_color="off", border=True)
         st.altair_chart(charts.camp_share_chart(views.camp_frame(shares, L), L), width="stretch")
         st.caption(t("w.apply_help", L))
-        if st.button(t("w.apply", L), type="primary", icon=":material/check:", key="w_apply"):
+        confirmed = True
+        if worst_cr is not None:
+            confirmed = st.checkbox(t("nc.ahp_confirm", L, cr=worst_cr), key="w_ahp_confirm")
+            if not confirmed:
+                st.warning(t("nc.ahp_need_confirm", L, cr=worst_cr), icon=":material/warning:")
+        if st.button(t("w.apply", L), type="primary", icon=":material/check:", key="w_apply", disabled=not confirmed):
             updated = frame.editable(f).with_weights(dims, inds, provenance=Provenance(method=method))
             frame.put_working(updated)
-            frame.flash("success", t("w.applied", L, scheme=updated.id, method=term("provenance", method, L)))
+            # shown by the panel, so the next move of the panel (another method, a slider) clears it
+            st.session_state["_w_applied"] = t("w.applied", L, scheme=updated.id, method=term("provenance", method, L))
             st.rerun()
     with right:
         st.subheader(t("w.top10", L))
@@ -263,16 +271,20 @@ def panel():
     scheme = f.scheme
     base = frame.score(f.db, scheme, f.period)
     tag = hashlib.sha1(dump_yaml(scheme).encode("utf-8")).hexdigest()[:8]   # fresh widgets when the scheme changes
+    applied = st.session_state.pop("_w_applied", None)
+    if applied:
+        st.success(applied)
     method = frame.choice(st.segmented_control, t("w.method", L), METHODS, default="direct", required=True, key="w_method",
                                   format_func=lambda m: t(f"w.method.{m}", L))
     st.caption(t(f"w.method_help.{method}", L))
+    worst_cr = None
     if method == "direct":
         dims, inds = direct(scheme, base, tag)
     else:
         if method == "needs":
             flat, method = needs_derived(scheme)
         elif method == "ahp":
-            flat, method = ahp(scheme, tag)
+            flat, method, worst_cr = ahp(scheme, tag)
         elif method == "objective":
             flat, method = objective(base)
         else:
@@ -283,7 +295,7 @@ def panel():
     except SchemeError as exc:
         frame.show_error(exc, L)
         return
-    outcome(scheme, base, candidate, method, dims, inds)
+    outcome(scheme, base, candidate, method, dims, inds, worst_cr)
 
 
 panel()

@@ -93,3 +93,22 @@ def test_the_qualitative_editor_offers_level_columns_only_and_names_the_rubrics(
     assert any("`professional_quality`" in c.value for c in at.caption)
     at.selectbox(key=key.format("table")).set_value("feedback").run()
     assert set(at.selectbox(key=key.format("column:feedback")).options) == {"channel", "rating", "need_met"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_inconsistent_ahp_needs_a_tick_before_it_can_be_applied(db, lang):
+    at = open_app(lang, "weights")
+    at.segmented_control(key="w_method").set_value("ahp").run()
+    assert not at.button(key="w_apply").disabled                      # the defaults are consistent
+    pairs = [s for s in at.select_slider if s.key.startswith("ahp:") and ":__dimensions:" in s.key]
+    by = {tuple(int(x) for x in s.key.rsplit(":", 2)[1:]): s.key for s in pairs}
+    at.select_slider(key=by[(0, 1)]).set_value(9).run()               # A >> B >> C >> A: a cycle
+    at.select_slider(key=by[(1, 2)]).set_value(9).run()
+    at.select_slider(key=by[(0, 2)]).set_value(-9).run()
+    assert not at.exception and not at.error
+    assert at.button(key="w_apply").disabled
+    assert any(w.value.startswith("CR = ") or w.value.startswith("CR =") for w in at.warning)
+    at.checkbox(key="w_ahp_confirm").check().run()
+    assert not at.button(key="w_apply").disabled
+    at.button(key="w_apply").click().run()
+    assert not at.exception and working(at)

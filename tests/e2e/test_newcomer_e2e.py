@@ -30,3 +30,19 @@ def test_new_qualitative_indicator_stays_on_the_editor_tab(page, server):
     no_error(page)
     assert active_tab(page) == "Add or edit"
     shot(page, "newcomer-indicator-qualitative-en")
+
+
+def test_the_applied_banner_goes_when_the_method_changes(page, server):
+    open_app(page, server)
+    go(page, "Weights")
+    page.get_by_role("button", name="Apply to working scheme").click()
+    wait_idle(page)
+    banner = page.locator('[data-testid="stMain"]').get_by_text("applied to the working scheme")
+    banner.wait_for()
+    wait_idle(page)
+    page.locator('[data-testid="stMain"] button', has_text="AHP").first.click()
+    page.wait_for_selector('text="λmax"')
+    wait_idle(page)
+    no_error(page)
+    assert banner.count() == 0
+    shot(page, "newcomer-weights-ahp-en")
