@@ -5,7 +5,6 @@ the ranking move as you go. "Apply" keeps the weights in the working copy of the
 
 The whole panel is one fragment: moving a slider reruns only the panel, and every ranking shown is
 the cached scoring of the scheme re-weighted with numpy (ScoreResult.reweighted), never a new query."""
-import hashlib
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +18,7 @@ from indicators.weights import ahp as ahp_method
 from indicators.weights import objective as objective_method
 from indicators.weights.needs import needs_scores, needs_weights
 from indicators.i18n import pick, t, term
-from indicators.scheme.model import Provenance, SchemeError, dump_yaml
+from indicators.scheme.model import Provenance, SchemeError
 
 METHODS = ("direct", "needs", "ahp", "objective", "combined")
 
@@ -229,7 +228,8 @@ def outcome(scheme, base, candidate, method, dims, inds, worst_cr=None):
             delta = (shares[camp] - before[camp]) * 100
             col.metric(term("camp", camp, L), f"{shares[camp]:.0%}",
                        delta=None if abs(delta) < 0.05 else f"{delta:+.1f} pp", delta_color="off", border=True)
-        st.altair_chart(charts.camp_share_chart(views.camp_frame(shares, L), L), width="stretch")
+        st.vega_lite_chart(charts.camp_share_chart(views.camp_frame(shares, L), L).to_dict(validate=False),
+                           width="stretch")   # tests validate the spec; a slider move need not again
         st.caption(t("w.apply_help", L))
         confirmed = True
         if worst_cr is not None:
@@ -253,7 +253,7 @@ def outcome(scheme, base, candidate, method, dims, inds, worst_cr=None):
             "score": st.column_config.NumberColumn(t("col.score", L), format="%.1f", width="small"),
             "before": st.column_config.NumberColumn(t("w.col.before", L), format="%d", width="small"),
             "move": st.column_config.NumberColumn(t("w.col.move", L), format="%+d", width="small")})
-        st.altair_chart(charts.ranking_chart(top, L), width="stretch")
+        st.vega_lite_chart(charts.ranking_chart(top, L).to_dict(validate=False), width="stretch")
     with st.expander(t("w.all_weights", L), expanded=True):
         st.dataframe(views.weights_frame(scheme, flat, L, reference=views.flat_weights(base)), hide_index=True,
                      width="stretch", height=min(38 + 35 * len(flat), 600), column_config={
@@ -270,7 +270,7 @@ def outcome(scheme, base, candidate, method, dims, inds, worst_cr=None):
 def panel():
     scheme = f.scheme
     base = frame.score(f.db, scheme, f.period)
-    tag = hashlib.sha1(dump_yaml(scheme).encode("utf-8")).hexdigest()[:8]   # fresh widgets when the scheme changes
+    tag = f"{hash(scheme) & 0xFFFFFFFF:08x}"   # fresh widgets when the scheme changes (no YAML dump per move)
     applied = st.session_state.pop("_w_applied", None)
     if applied:
         st.success(applied)

@@ -112,3 +112,20 @@ def test_inconsistent_ahp_needs_a_tick_before_it_can_be_applied(db, lang):
     assert not at.button(key="w_apply").disabled
     at.button(key="w_apply").click().run()
     assert not at.exception and working(at)
+
+
+def test_a_slider_move_dumps_no_yaml(db, monkeypatch):
+    """The scoring cache key (the scheme's YAML) is kept per scheme: a slider move only re-weights."""
+    from app_pages import frame
+    from indicators.scheme import model
+    at = open_app("en", "weights")
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return model.dump_yaml(*args, **kwargs)
+    monkeypatch.setattr(frame, "dump_yaml", counting)
+    slider = next(s for s in at.slider if s.key and s.key.startswith("wd:") and s.key.endswith(":reach"))
+    slider.set_value(40).run()
+    assert not at.exception and not at.error
+    assert calls == []
