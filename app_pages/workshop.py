@@ -109,12 +109,12 @@ def start_or_resume() -> None:
         st.subheader(t("ws.start", L))
         st.markdown(t("ws.start_on", L, scheme=pick(f.scheme, L), id=f.scheme.id))
         counts = {"dimension": len(f.scheme.dimensions), "indicator": len(f.scheme.indicators)}
-        with st.form("ws_start_form", border=False):
-            title = st.text_input(t("ws.workshop_title", L), key="ws_title", max_chars=80,
-                                  placeholder=t("ws.workshop_title_placeholder", L))
-            level = frame.choice(st.radio, t("ws.level", L), LEVELS, key="ws_level", horizontal=True,
-                                 format_func=lambda lv: t(f"ws.level.{lv}", L, n=counts[lv]))
-            go = st.form_submit_button(t("ws.start_button", L), type="primary", icon=":material/play_arrow:")
+        # Not a form: Enter in the title would submit it, starting the workshop before the level is chosen.
+        title = st.text_input(t("ws.workshop_title", L), key="ws_title", max_chars=80,
+                              placeholder=t("ws.workshop_title_placeholder", L))
+        level = frame.choice(st.radio, t("ws.level", L), LEVELS, key="ws_level", horizontal=True,
+                             format_func=lambda lv: t(f"ws.level.{lv}", L, n=counts[lv]))
+        go = st.button(t("ws.start_button", L), type="primary", icon=":material/play_arrow:", key="ws_start")
         if go:
             try:
                 ws = store().create(f.scheme, title=title, level=level)

@@ -129,3 +129,17 @@ def test_a_slider_move_dumps_no_yaml(db, monkeypatch):
     slider.set_value(40).run()
     assert not at.exception and not at.error
     assert calls == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_phones_say_in_one_line_what_each_dimension_holds(db, lang):
+    from indicators.scheme import catalog
+    from tests.test_app_workshop import join, start
+    fac, code = start(lang)
+    ph = join(code, "A", "residents", lang)
+    assert not ph.exception and not ph.error
+    scheme = catalog.builtin("needs-met")
+    first = scheme.dimensions[0]
+    names = [(i.name_zh if lang == "zh" else i.name_en) for i in first.indicators]
+    assert any(c.value.startswith(t("nc.dim_covers", lang, names="")) and all(n in c.value for n in names)
+               for c in ph.caption)

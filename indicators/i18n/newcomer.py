@@ -19,6 +19,7 @@ EN: dict[str, str] = {
     "nc.small_groups": "Groups of fewer than {k} people are shown together as “{other}” (or not at all), so that "
                        "no one's own answer can be read off this screen.",
     "wsg.other": "Other groups (pooled)",
+    "nc.dim_covers": "Covers: {names}",
     "nc.chart.other": "Other {camp} indicators",
     # ---- grades
     "nc.grade_basis": "Grade bands",
@@ -48,6 +49,7 @@ ZH: dict[str, str] = {
     "nc.imputed_note": "无数据的指标（按规则填补，不计为优势或不足）：{names}",
     "nc.small_groups": "人数少于 {k} 人的组合并显示为“{other}”（或不显示），这块屏幕上读不出任何个人的回答。",
     "wsg.other": "其他群体（合并）",
+    "nc.dim_covers": "包括：{names}",
     "nc.chart.other": "其他{camp}指标",
     "nc.grade_basis": "等级划分",
     "nc.grade.bands": "按得分的固定分段",

@@ -46,3 +46,18 @@ def test_the_applied_banner_goes_when_the_method_changes(page, server):
     no_error(page)
     assert banner.count() == 0
     shot(page, "newcomer-weights-ahp-en")
+
+
+def test_enter_in_the_workshop_title_does_not_start_the_workshop(page, server):
+    open_app(page, server)
+    go(page, "Workshop")
+    title = page.get_by_label("Title (shown on the phones)")
+    title.fill("Spring round")
+    title.press("Enter")
+    wait_idle(page)
+    no_error(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert "started" not in main.inner_text()
+    assert page.get_by_role("button", name="Start the workshop").count() == 1   # still choosing the level
+    page.get_by_text("Indicators", exact=False).first.is_visible()
+    shot(page, "newcomer-workshop-start-en")
