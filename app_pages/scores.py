@@ -39,8 +39,8 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(t
     "station": st.column_config.TextColumn(t("col.station", L)),
     "district": st.column_config.TextColumn(t("col.district", L), width="small"),
     "score": st.column_config.ProgressColumn(t("col.score", L), format="%.1f", min_value=0, max_value=100),
-    "grade": st.column_config.TextColumn(t("col.grade", L), width="small"),
-    "capped_by": st.column_config.TextColumn(t("col.capped_by", L), help=t("scores.capped_help", L)),
+    "grade": st.column_config.TextColumn(t("col.grade", L), width=110),   # "A · Excellent" whole
+    "capped_by": st.column_config.TextColumn(t("col.capped_by", L), help=t("scores.capped_help", L), width=280),
     **dim_cols})
 for gate in f.scheme.gates:
     st.caption(t("scores.gate_rule", L, name=pick(gate, L) or gate.indicator, cap=gate.cap))

@@ -82,6 +82,7 @@ def _measure(repeat: int) -> dict:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="en-US")
+            page.set_default_timeout(180_000)   # a loaded machine is what is measured: wait, do not give up
             started = time.perf_counter()
             server = Server(db, Path(tmp) / "streamlit.log")
             try:

@@ -115,10 +115,9 @@ def slope_chart(df: pd.DataFrame, lang: str, label_a: str, label_b: str) -> alt.
                       "move": d["move"], "move_label": d["move_label"], "shift": d["shift"]}),
     ], ignore_index=True)
     n = int(max(d["rank_a"].max(), d["rank_b"].max())) if len(d) else 1
-    # The rank is written into each label ("3. name" / "name .3"), not on an axis the left labels ran into; the
+    # The rank is written into each label ("3. name"), not on an axis the left labels ran into; the
     # room beside the lines grows with the longest label (a CJK character is about two Latin ones wide).
-    long["name_rank"] = [f"{int(r)}. {s}" if side == 0 else f"{s} .{int(r)}"
-                     for s, r, side in zip(long["station"], long["rank"], long["side"])]
+    long["name_rank"] = [f"{int(r)}. {s}" for s, r in zip(long["station"], long["rank"])]
     widest = max((sum(2 if ord(c) > 0x2E80 else 1 for c in str(s)) for s in long["name_rank"]), default=10)
     pad = min(max(0.9, 0.055 * widest), 2.4)
     domain = [-pad, 1 + pad]
