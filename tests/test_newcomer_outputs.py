@@ -36,3 +36,11 @@ def test_report_card_lists_no_imputed_value_among_strengths():
         assert "<li>c" in strengths and "<li>a" not in strengths and "<li>b" not in strengths
         assert "<li>a" not in weaknesses
         assert ("No data for a" in html) or ("a无数据" in html)
+
+
+def test_report_chart_labels_are_not_cut():
+    long_en = "Share of urgent needs resolved within thirty days"      # 49 characters
+    long_zh = "三十天内解决的紧急需求占比（按户数加权）"
+    svg = report._bar_chart([(long_en, 50.0, 40.0), (long_zh, 20.0, 30.0), ("x", 1.0, 2.0)], 100.0,
+                            {"this": "this", "average": "avg"}, marker=True)
+    assert f">{long_en}</text>" in svg and f">{long_zh}</text>" in svg and "…" not in svg

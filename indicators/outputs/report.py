@@ -162,7 +162,9 @@ def _short(text: str, n: int = 36) -> str:
 def _bar_chart(rows: list[tuple[str, float, float]], vmax: float, t: dict, marker: bool) -> str:
     """Horizontal bars: (label, station value, average value). marker=True draws the average as a line,
     otherwise as a second, lighter bar."""
-    label_w, bar_w, pad = 240, 360, 8
+    # The label column fits the longest label (about 6.6 px a display unit at 12 px), so names are not cut.
+    longest = max((sum(_units(c) for c in r[0]) for r in rows), default=10)
+    label_w, bar_w, pad = min(max(160, int(6.6 * longest) + 16), 440), 360, 8
     row_h = 30 if not marker else 24
     height = 28 + row_h * len(rows) + 6
     width = label_w + bar_w + 70
@@ -183,7 +185,7 @@ def _bar_chart(rows: list[tuple[str, float, float]], vmax: float, t: dict, marke
         v = 0.0 if value is None or math.isnan(value) else max(value, 0.0)
         a = 0.0 if avg is None or math.isnan(avg) else max(avg, 0.0)
         out.append(f'<text x="{label_w - pad}" y="{y + 13}" font-size="12" text-anchor="end">'
-                   f'<title>{escape(label)}</title>{escape(_short(label))}</text>')
+                   f'<title>{escape(label)}</title>{escape(_short(label, round((label_w - 16) / 6.6) + 1))}</text>')
         w = bar_w * min(v / vmax, 1.0)
         aw = bar_w * min(a / vmax, 1.0)
         if marker:
