@@ -384,6 +384,8 @@ def sidebar() -> Frame:
         choice(st.selectbox, t("frame.scheme", current_lang), list(options), key="scheme_id",
                format_func=lambda sid: scheme_label(options[sid], current_lang))
         scheme, source = options[ss["scheme_id"]]
+        if len(scheme_label(options[ss["scheme_id"]], current_lang)) > 22:   # the box cuts long names: say it whole
+            st.caption(scheme_label(options[ss["scheme_id"]], current_lang))
         lo, hi = date_range(path)
         lo, hi = lo or date.today(), hi or date.today()
         if not isinstance(ss.get("period_start"), date):

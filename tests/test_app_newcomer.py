@@ -143,3 +143,10 @@ def test_phones_say_in_one_line_what_each_dimension_holds(db, lang):
     names = [(i.name_zh if lang == "zh" else i.name_en) for i in first.indicators]
     assert any(c.value.startswith(t("nc.dim_covers", lang, names="")) and all(n in c.value for n in names)
                for c in ph.caption)
+
+
+def test_a_long_scheme_name_is_written_out_under_the_sidebar_box(db):
+    at = open_app("en", "weights")
+    at.button(key="w_apply").click().run()                  # a working copy: "Needs met (copy) · unsaved"
+    label = "Needs met (copy) · unsaved"
+    assert any(c.value == label for c in at.sidebar.caption)
