@@ -150,3 +150,15 @@ def test_a_long_scheme_name_is_written_out_under_the_sidebar_box(db):
     at.button(key="w_apply").click().run()                  # a working copy: "Needs met (copy) · unsaved"
     label = "Needs met (copy) · unsaved"
     assert any(c.value == label for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_import_page_switches_to_the_table_it_recognised(db, lang):
+    from tests.test_app_io import STATION_NEW, upload
+    at = open_app(lang)
+    at.selectbox(key="io_table").set_value("needs").run()
+    upload(at, ("my_file.csv", STATION_NEW.encode()))
+    assert not at.exception
+    assert at.selectbox(key="io_table").value == "stations"
+    assert any(t("nc.io_switched", lang, file="my_file.csv", table="")[:6] in i.value for i in at.info)
+    assert any(b.key == "io_go" for b in at.button)

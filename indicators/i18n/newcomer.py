@@ -20,6 +20,8 @@ EN: dict[str, str] = {
                        "no one's own answer can be read off this screen.",
     "wsg.other": "Other groups (pooled)",
     "nc.dim_covers": "Covers: {names}",
+    "nc.io_switched": "The headers of {file} are those of {table}: it is checked as {table} (choose another table "
+                      "above if that is wrong).",
     "nc.chart.other": "Other {camp} indicators",
     # ---- grades
     "nc.grade_basis": "Grade bands",
@@ -50,6 +52,7 @@ ZH: dict[str, str] = {
     "nc.small_groups": "人数少于 {k} 人的组合并显示为“{other}”（或不显示），这块屏幕上读不出任何个人的回答。",
     "wsg.other": "其他群体（合并）",
     "nc.dim_covers": "包括：{names}",
+    "nc.io_switched": "{file} 的表头属于{table}：已按{table}检查（如不对，请在上方另选数据表）。",
     "nc.chart.other": "其他{camp}指标",
     "nc.grade_basis": "等级划分",
     "nc.grade.bands": "按得分的固定分段",
