@@ -70,10 +70,11 @@ if views.imputed(result, sid, L):
     st.caption(t("nc.imputed_note", L, names=t("nc.sep", L).join(views.imputed(result, sid, L))))
 card = views.station_card(result, sid, L)
 st.dataframe(card, hide_index=True, width="stretch", height=38 + 35 * len(card), column_config={
-    "indicator": st.column_config.TextColumn(t("col.indicator", L)),
-    "dimension": st.column_config.TextColumn(t("col.dimension", L)),
+    # widths that let every column, the last one too, show whole at the page's width
+    "indicator": st.column_config.TextColumn(t("col.indicator", L), width=250),
+    "dimension": st.column_config.TextColumn(t("col.dimension", L), width=160),
     "camp": st.column_config.TextColumn(t("col.camp", L), width="small"),
-    "raw": st.column_config.TextColumn(t("col.raw", L)),
+    "raw": st.column_config.TextColumn(t("col.raw", L), width=110),
     "normalised": st.column_config.NumberColumn(t("col.normalised", L), format="%.1f"),
     "weight": st.column_config.NumberColumn(t("col.weight_pct", L), format="%.1f%%"),
     "contribution": st.column_config.NumberColumn(t("col.contribution", L), format="%.1f"),
