@@ -11,7 +11,7 @@ from indicators.analysis.audit import audit
 from indicators.i18n import pick, t
 from indicators.outputs import audit_views as av
 from indicators.outputs import charts
-from indicators.scheme.model import Treatment, dump_yaml
+from indicators.scheme.model import dump_yaml
 
 
 

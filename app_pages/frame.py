@@ -156,9 +156,16 @@ def _score_records(path: str, records_yaml: str, start: date | None, end: date |
     return scoring.score(_connection(path), scheme, Period(start, end))
 
 
+@functools.lru_cache(maxsize=64)
+def records_yaml(scheme: Scheme) -> str:
+    """The records part of a scheme as YAML (every weight 1): the scoring cache key. Kept per scheme, because
+    dumping YAML on every slider move cost more than the re-weighting itself (benchmarks/app_timing.py)."""
+    return dump_yaml(editing.strip_weights(scheme))
+
+
 def score(path: str, scheme: Scheme, period: Period) -> ScoreResult:
     """Every stage of the scheme over the period: SQL once per (records part, period), weights by numpy."""
-    base = _score_records(path, dump_yaml(editing.strip_weights(scheme)), period.start, period.end)
+    base = _score_records(path, records_yaml(scheme), period.start, period.end)
     return base.reweighted({d.id: d.weight for d in scheme.nodes()},
                            {i.id: i.weight for i in scheme.indicators}, provenance=scheme.provenance,
                            weighting=scheme.weighting)
@@ -379,6 +386,8 @@ def sidebar() -> Frame:
         choice(st.selectbox, t("frame.scheme", current_lang), list(options), key="scheme_id",
                format_func=lambda sid: scheme_label(options[sid], current_lang))
         scheme, source = options[ss["scheme_id"]]
+        if len(scheme_label(options[ss["scheme_id"]], current_lang)) > 22:   # the box cuts long names: say it whole
+            st.caption(scheme_label(options[ss["scheme_id"]], current_lang))
         lo, hi = date_range(path)
         lo, hi = lo or date.today(), hi or date.today()
         if not isinstance(ss.get("period_start"), date):

@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages import frame
 from indicators.scheme import editing
+from indicators.errors import InputError
 from indicators.outputs import charts, views
 from indicators.i18n import pick, t, term
 from indicators.scoring.measures import MEASURE_TABLES, table_columns
@@ -39,7 +40,10 @@ frame.page_header(f, "ind.title", "ind.intro")
 if f.source == "builtin":
     st.caption(t("ind.builtin_note", L, name=pick(scheme, L)))
 
-tab_library, tab_editor = st.tabs([t("ind.tab.library", L), t("ind.tab.editor", L)])
+# Keyed and tracked: a message shown above the tabs on one run and gone on the next used to move them, and an
+# untracked tab set that moves comes back on its first tab (seen: "+ new qualitative" jumped to the library).
+tab_library, tab_editor = st.tabs([t("ind.tab.library", L), t("ind.tab.editor", L)], key=f"ind_tab:{L}",
+                                  on_change="rerun")
 
 # ---------------------------------------------------------------- the library
 with tab_library:
@@ -125,7 +129,7 @@ with tab_editor:
             table = frame.choice(c1.selectbox, t("ind.table", L), SCALE_TABLES, key=key("table"),
                                  index=SCALE_TABLES.index(fields["table"]) if fields and fields["table"] in SCALE_TABLES else 0,
                                  format_func=lambda x: term("table", x, L))
-            cols = list(table_columns(table))
+            cols = editing.level_columns(table_columns(table))
             default_col = fields["column"] if fields and fields["column"] in cols else ("level" if table == "ratings" else "rating")
             column = c2.selectbox(t("ind.scale_column", L), cols, index=cols.index(default_col) if default_col in cols else 0,
                                   key=key(f"column:{table}"))
@@ -135,6 +139,10 @@ with tab_editor:
                 default_filter = f"indicator_id = '{new_id}'" if table == "ratings" else ""
             filt = c3.text_input(t("ind.filter", L), value=default_filter, key=key(f"filter:{table}"),
                                  help=t("ind.filter_help", L))
+            if table == "ratings":   # which rubrics the ratings already hold, so the filter can name one
+                rubrics = frame.choices(f.db, "ratings", "indicator_id")
+                st.caption(t("nc.rubric_ids", L, ids=", ".join(f"`{r}`" for r in rubrics)) if rubrics
+                           else t("nc.rubric_none", L))
             template = None
             if not existing:
                 template = frame.choice(st.radio, t("ind.template", L), list(TEMPLATES), horizontal=True, key=key("template"),
@@ -211,7 +219,10 @@ with tab_editor:
         missing = frame.choice(c3.selectbox, t("ind.missing", L), MISSING_RULES, key=key("missing"),
                                index=MISSING_RULES.index(existing.missing) if existing else 0,
                                format_func=lambda m: term("missing", m, L), help=t("ind.missing_help", L))
-        unit = c4.text_input(t("ind.unit", L), value=existing.unit if existing else "", key=key("unit"),
+        # A new share reads as a percentage unless told otherwise (keyed by kind so the default follows it).
+        is_share = measure_args["kind"] in ("share", "top_share") and not measure_args.get("per_1000")
+        unit = c4.text_input(t("ind.unit", L), value=existing.unit if existing else ("share" if is_share else ""),
+                             key=key("unit") if existing else key(f"unit:{measure_args['kind']}"),
                              help=t("ind.unit_help", L))
         low = high = target_value = None
         old_norm = existing.normalisation if existing else Normalisation()
@@ -241,22 +252,26 @@ with tab_editor:
         st.markdown(f"##### {t('ind.sec.preview', L, period=str(f.period))}")
         measure_ok = False
         measure = None
-        if levels is not None:
+        unfilled = editing.missing_fields(editing.build_measure(**measure_args)) if levels is not None else []
+        if unfilled:   # a half-filled form: say what to fill in, in the page's language
+            st.info(t("nc.missing", L, fields=t("nc.sep", L).join(t(f"nc.field.{m}", L) for m in unfilled)))
+        elif levels is not None:
             try:
                 measure = editing.build_measure(**measure_args)
                 raw = frame.preview(f.db, measure, f.period)
-            except SchemeError as exc:
+            except InputError as exc:
                 frame.show_error(exc, L)
             else:
                 measure_ok = True
                 stations = frame.stations(f.db)
                 prev = pd.DataFrame({"station": views.station_names(stations, L).reindex(raw.index), "raw": raw})
                 prev = prev.sort_values("raw", ascending=False, na_position="last")
+                pct = unit.strip() == "share"   # shown as percentages, like everywhere else a share is shown
                 p1, p2, p3, p4 = st.columns(4)
                 p1.metric(t("ind.prev.with_data", L), f"{int(raw.notna().sum())} / {len(raw)}")
-                p2.metric(t("ind.prev.min", L), "—" if raw.isna().all() else f"{raw.min():,.3g}")
-                p3.metric(t("ind.prev.median", L), "—" if raw.isna().all() else f"{raw.median():,.3g}")
-                p4.metric(t("ind.prev.max", L), "—" if raw.isna().all() else f"{raw.max():,.3g}")
+                for col, label, v in ((p2, "ind.prev.min", raw.min()), (p3, "ind.prev.median", raw.median()),
+                                      (p4, "ind.prev.max", raw.max())):
+                    col.metric(t(label, L), "—" if raw.isna().all() else f"{v:.1%}" if pct else f"{v:,.3g}")
                 big = raw.abs().max() if raw.notna().any() else 0
                 if raw.isna().all():
                     st.warning(t("ind.prev.empty", L))
@@ -264,7 +279,8 @@ with tab_editor:
                              column_config={
                     "station_id": st.column_config.TextColumn(t("col.station_id", L), width="small"),
                     "station": st.column_config.TextColumn(t("col.station", L)),
-                    "raw": st.column_config.NumberColumn(t("col.raw", L), format="%.3f" if big < 10 else "%.1f"),
+                    "raw": st.column_config.NumberColumn(t("col.raw", L), format="percent" if pct else
+                                                         "%.3f" if big < 10 else "%.1f"),
                 })
 
         # ---- keep it in the working copy
@@ -273,7 +289,8 @@ with tab_editor:
                      key=key("apply")):
             try:
                 if not measure_ok:
-                    raise SchemeError("measure", t("ind.fix_first", L))
+                    raise SchemeError("measure", t("nc.missing", L, fields=t("nc.sep", L).join(
+                        t(f"nc.field.{m}", L) for m in unfilled)) if unfilled else t("ind.fix_first", L))
                 for field, value in (("name_zh", name_zh), ("name_en", name_en)):
                     if not value.strip():
                         raise SchemeError(field, t("ind.required", L))

@@ -19,7 +19,7 @@ import streamlit as st
 
 from app_pages import frame
 from app_pages import workshop_shared as shared
-from indicators.i18n import LANGS, t
+from indicators.i18n import LANGS, pick, t
 from indicators.live.workshop import GROUPS, WorkshopError, WorkshopStore
 
 POLL_SECONDS = 4
@@ -229,6 +229,15 @@ def dimension_names(status: dict) -> dict[str, str]:
     return {d.id: (d.name_zh if L == "zh" else d.name_en) or d.id for d in entry[0].dimensions}
 
 
+def dimension_lines(status: dict) -> dict[str, str]:
+    """One line per dimension saying what it holds (its indicators), so a phone shows more than a bare name."""
+    entry = frame.schemes(f.db).get(status["scheme_id"])
+    if not entry:
+        return {}
+    return {d.id: t("nc.dim_covers", L, names=t("nc.sep", L).join(pick(i, L) for i in d.indicators))
+            for d in entry[0].dimensions}
+
+
 def weigh(code: str, status: dict, mine: dict | None) -> None:
     items = status["items"]
     ids = [i["id"] for i in items]
@@ -241,6 +250,7 @@ def weigh(code: str, status: dict, mine: dict | None) -> None:
     st.subheader(t("join.allocate", L))
     st.caption(t("join.allocate_help", L))
     dims = dimension_names(status) if status["level"] == "indicator" else {}
+    lines = dimension_lines(status) if status["level"] == "dimension" else {}
     last_dim = None
     for it in items:
         if status["level"] == "indicator" and it.get("dimension") != last_dim:
@@ -248,6 +258,8 @@ def weigh(code: str, status: dict, mine: dict | None) -> None:
             st.markdown(f"**{dims.get(last_dim, last_dim)}**")
         name = (it["name_zh"] if L == "zh" else it["name_en"]) or it["id"]
         st.number_input(name, min_value=0, max_value=100, step=5, key=wkey(code, it["id"]))
+        if it["id"] in lines:
+            st.caption(lines[it["id"]])
     total = int(sum(int(ss.get(wkey(code, i)) or 0) for i in ids))
     st.progress(min(total, 100) / 100)
     if total == 100:

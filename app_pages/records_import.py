@@ -398,6 +398,8 @@ def panel(f: frame.Frame) -> None:
     with st.expander(t("io.panel", L), icon=":material/upload_file:", key="io_panel"):
         st.caption(t("io.intro", L))
         c1, c2, c3 = st.columns([2, 1.2, 2], vertical_alignment="bottom")
+        if "_io_pending_table" in ss:   # recognised on the last run; a widget's value is set before it is drawn
+            ss["io_table"] = ss.pop("_io_pending_table")
         table = frame.choice(c1.selectbox, t("io.table", L), list(LOAD_ORDER), key="io_table",
                              format_func=lambda tb: table_label(tb, L), help=t("io.table_help", L))
         header_lang = frame.choice(c2.segmented_control, t("io.template_lang", L), ["zh", "en"],
@@ -444,6 +446,17 @@ def panel(f: frame.Frame) -> None:
             ss["_io_plan"] = held = (sig, plan, previews, other)
         _, plan, previews, other = held
 
+        files_sig = tuple(getattr(fl, "file_id", None) or fl.name for fl in files)
+        first_check, ss["_io_auto"] = ss.get("_io_auto") != files_sig, files_sig
+        if other is not None and first_check:
+            # A new file whose headers are another table's: switch to that table once, and say so. Picking a
+            # table again afterwards is the evaluator's choice; the warning below then offers the switch.
+            ss["_io_pending_table"] = other
+            ss["_io_switched"] = (files_sig, files[0].name, other)
+            st.rerun()
+        switched = ss.get("_io_switched")
+        if switched and switched[0] == files_sig and switched[2] == table:
+            st.info(t("nc.io_switched", L, file=switched[1], table=table_label(table, L)), icon=":material/swap_horiz:")
         if other is not None:
             h1, h2 = st.columns([3, 1], vertical_alignment="center")
             h1.warning(t("io.other_table", L, file=files[0].name, table=table_label(other, L),

@@ -14,14 +14,19 @@ frame.page_header(f, "scores.title")
 result = frame.score(f.db, f.scheme, f.period)
 st.caption(t("scores.intro", L, scheme=pick(f.scheme, L), period=str(f.period), n=len(result.stations)))
 
-table = views.ranking_table(result, L)
+# Scores are relative (min-max among these stations) while grade bands are fixed cut-offs: say so, offer rank grades.
+basis = frame.choice(st.segmented_control, t("nc.grade_basis", L), ["bands", "rank"], key="grade_basis",
+                     default="bands", required=True, format_func=lambda b: t(f"nc.grade.{b}", L))
+st.caption(t("nc.grade_note" if basis == "bands" else "nc.grade_note_rank", L,
+             bands=views.grade_bands_text(f.scheme)))
+table = views.ranking_table(result, L, by_rank=basis == "rank")
 capped = int((table["capped_by"] != "").sum())
 top_grade = sorted(f.scheme.grades, key=lambda g: -g.min)[0]
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("scores.m.stations", L), len(table), border=True)
 m2.metric(t("scores.m.median", L), f"{table['score'].median():.1f}", border=True)
 m3.metric(t("scores.m.top_grade", L, grade=views.grade_labels(f.scheme, L)[top_grade.grade]),
-          int((result.grade == top_grade.grade).sum()), border=True)
+          int((table["grade"] == views.grade_labels(f.scheme, L)[top_grade.grade]).sum()), border=True)
 m4.metric(t("scores.m.capped", L), capped, border=True, help=t("scores.m.capped_help", L))
 
 # ---- the ranking, then what each score is made of
@@ -34,8 +39,8 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(t
     "station": st.column_config.TextColumn(t("col.station", L)),
     "district": st.column_config.TextColumn(t("col.district", L), width="small"),
     "score": st.column_config.ProgressColumn(t("col.score", L), format="%.1f", min_value=0, max_value=100),
-    "grade": st.column_config.TextColumn(t("col.grade", L), width="small"),
-    "capped_by": st.column_config.TextColumn(t("col.capped_by", L), help=t("scores.capped_help", L)),
+    "grade": st.column_config.TextColumn(t("col.grade", L), width=110),   # "A · Excellent" whole
+    "capped_by": st.column_config.TextColumn(t("col.capped_by", L), help=t("scores.capped_help", L), width=280),
     "points": st.column_config.NumberColumn(t("chart.points_node", L), format="%.1f"),
     **dim_cols})
 st.caption(t(f"tree.aggregation.{f.scheme.aggregation}", L))
@@ -63,12 +68,15 @@ with c1, st.container(border=True):
 with c2, st.container(border=True):
     st.markdown(f"**{t('scores.weakest', L)}**")
     st.markdown("\n".join(f"- {s}" for s in weak))
+if views.imputed(result, sid, L):
+    st.caption(t("nc.imputed_note", L, names=t("nc.sep", L).join(views.imputed(result, sid, L))))
 card = views.station_card(result, sid, L)
 st.dataframe(card, hide_index=True, width="stretch", height=38 + 35 * len(card), column_config={
-    "indicator": st.column_config.TextColumn(t("col.indicator", L)),
-    "dimension": st.column_config.TextColumn(t("col.dimension", L)),
+    # widths that let every column, the last one too, show whole at the page's width
+    "indicator": st.column_config.TextColumn(t("col.indicator", L), width=250),
+    "dimension": st.column_config.TextColumn(t("col.dimension", L), width=160),
     "camp": st.column_config.TextColumn(t("col.camp", L), width="small"),
-    "raw": st.column_config.TextColumn(t("col.raw", L)),
+    "raw": st.column_config.TextColumn(t("col.raw", L), width=110),
     "normalised": st.column_config.NumberColumn(t("col.normalised", L), format="%.1f"),
     "weight": st.column_config.NumberColumn(t("col.weight_pct", L), format="%.1f%%"),
     "contribution": st.column_config.NumberColumn(t("col.contribution", L), format="%.1f"),

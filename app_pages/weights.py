@@ -5,7 +5,6 @@ the ranking move as you go. "Apply" keeps the weights in the working copy of the
 
 The whole panel is one fragment: moving a slider reruns only the panel, and every ranking shown is
 the cached scoring of the scheme re-weighted with numpy (ScoreResult.reweighted), never a new query."""
-import hashlib
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +18,7 @@ from indicators.weights import ahp as ahp_method
 from indicators.weights import objective as objective_method
 from indicators.weights.needs import needs_scores, needs_weights
 from indicators.i18n import pick, t, term
-from indicators.scheme.model import Provenance, SchemeError, dump_yaml
+from indicators.scheme.model import Provenance, SchemeError
 
 METHODS = ("direct", "needs", "ahp", "objective", "combined")
 
@@ -188,7 +187,8 @@ def ahp(scheme, tag):
             down(x, w * within(d.id, x.id))
     for d in scheme.dimensions:
         down(d, within("__dimensions", d.id))
-    return flat, "ahp"
+    bad = [r.cr for r in results.values() if len(r.weights) >= 3 and not r.consistent]
+    return flat, "ahp", (max(bad) if bad else None)
 
 
 def objective_weights(base, which):
@@ -225,8 +225,9 @@ def combined(base):
     return dict(zip(subjective.index, w)), "combined"
 
 
-def outcome(scheme, base, candidate, method, dims, inds):
-    """What the weights do: each camp's share of the weight, the new top 10, and the apply button."""
+def outcome(scheme, base, candidate, method, dims, inds, worst_cr=None):
+    """What the weights do: each camp's share of the weight, the new top 10, and the apply button (which asks
+    for a tick first when AHP judgments are inconsistent, CR above 0.10: `worst_cr`)."""
     flat = views.flat_weights(candidate)
     shares = editing.camp_shares(scheme, flat)
     before = editing.camp_shares(scheme, views.flat_weights(base))
@@ -239,12 +240,19 @@ def outcome(scheme, base, candidate, method, dims, inds):
             delta = (shares[camp] - before[camp]) * 100
             col.metric(term("camp", camp, L), f"{shares[camp]:.0%}",
                        delta=None if abs(delta) < 0.05 else f"{delta:+.1f} pp", delta_color="off", border=True)
-        st.altair_chart(charts.camp_share_chart(views.camp_frame(shares, L), L), width="stretch")
+        st.vega_lite_chart(charts.camp_share_chart(views.camp_frame(shares, L), L).to_dict(validate=False),
+                           width="stretch")   # tests validate the spec; a slider move need not again
         st.caption(t("w.apply_help", L))
-        if st.button(t("w.apply", L), type="primary", icon=":material/check:", key="w_apply"):
+        confirmed = True
+        if worst_cr is not None:
+            confirmed = st.checkbox(t("nc.ahp_confirm", L, cr=worst_cr), key="w_ahp_confirm")
+            if not confirmed:
+                st.warning(t("nc.ahp_need_confirm", L, cr=worst_cr), icon=":material/warning:")
+        if st.button(t("w.apply", L), type="primary", icon=":material/check:", key="w_apply", disabled=not confirmed):
             updated = frame.editable(f).with_weights(dims, inds, provenance=Provenance(method=method))
             frame.put_working(updated)
-            frame.flash("success", t("w.applied", L, scheme=updated.id, method=term("provenance", method, L)))
+            # shown by the panel, so the next move of the panel (another method, a slider) clears it
+            st.session_state["_w_applied"] = t("w.applied", L, scheme=updated.id, method=term("provenance", method, L))
             st.rerun()
     with right:
         st.subheader(t("w.top10", L))
@@ -257,7 +265,7 @@ def outcome(scheme, base, candidate, method, dims, inds):
             "score": st.column_config.NumberColumn(t("col.score", L), format="%.1f", width="small"),
             "before": st.column_config.NumberColumn(t("w.col.before", L), format="%d", width="small"),
             "move": st.column_config.NumberColumn(t("w.col.move", L), format="%+d", width="small")})
-        st.altair_chart(charts.ranking_chart(top, L), width="stretch")
+        st.vega_lite_chart(charts.ranking_chart(top, L).to_dict(validate=False), width="stretch")
     with st.expander(t("w.all_weights", L), expanded=True):
         st.dataframe(views.weights_frame(scheme, flat, L, reference=views.flat_weights(base)), hide_index=True,
                      width="stretch", height=min(38 + 35 * len(flat), 600), column_config={
@@ -274,17 +282,21 @@ def outcome(scheme, base, candidate, method, dims, inds):
 def panel():
     scheme = f.scheme
     base = frame.score(f.db, scheme, f.period)
-    tag = hashlib.sha1(dump_yaml(scheme).encode("utf-8")).hexdigest()[:8]   # fresh widgets when the scheme changes
+    tag = f"{hash(scheme) & 0xFFFFFFFF:08x}"   # fresh widgets when the scheme changes (no YAML dump per move)
+    applied = st.session_state.pop("_w_applied", None)
+    if applied:
+        st.success(applied)
     method = frame.choice(st.segmented_control, t("w.method", L), METHODS, default="direct", required=True, key="w_method",
                                   format_func=lambda m: t(f"w.method.{m}", L))
     st.caption(t(f"w.method_help.{method}", L))
+    worst_cr = None
     if method == "direct":
         dims, inds = direct(scheme, base, tag)
     else:
         if method == "needs":
             flat, method = needs_derived(scheme)
         elif method == "ahp":
-            flat, method = ahp(scheme, tag)
+            flat, method, worst_cr = ahp(scheme, tag)
         elif method == "objective":
             flat, method = objective(base)
         else:
@@ -295,7 +307,7 @@ def panel():
     except SchemeError as exc:
         frame.show_error(exc, L)
         return
-    outcome(scheme, base, candidate, method, dims, inds)
+    outcome(scheme, base, candidate, method, dims, inds, worst_cr)
 
 
 panel()

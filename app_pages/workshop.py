@@ -23,7 +23,7 @@ from indicators.outputs import charts
 from indicators.scheme import editing
 from indicators.i18n import pick, t
 from indicators.scheme.model import SchemeError
-from indicators.live.workshop import BALANCES, GROUPS, LEVELS, MEANS, WorkshopError, WorkshopStore, rankings
+from indicators.live.workshop import BALANCES, GROUPS, LEVELS, MEANS, OTHER, WorkshopError, WorkshopStore, rankings
 
 POLL_SECONDS = 3
 DEFAULT_BASE = "http://localhost:8501"
@@ -109,12 +109,12 @@ def start_or_resume() -> None:
         st.subheader(t("ws.start", L))
         st.markdown(t("ws.start_on", L, scheme=pick(f.scheme, L), id=f.scheme.id))
         counts = {"dimension": len(f.scheme.dimensions), "indicator": len(f.scheme.indicators)}
-        with st.form("ws_start_form", border=False):
-            title = st.text_input(t("ws.workshop_title", L), key="ws_title", max_chars=80,
-                                  placeholder=t("ws.workshop_title_placeholder", L))
-            level = frame.choice(st.radio, t("ws.level", L), LEVELS, key="ws_level", horizontal=True,
-                                 format_func=lambda lv: t(f"ws.level.{lv}", L, n=counts[lv]))
-            go = st.form_submit_button(t("ws.start_button", L), type="primary", icon=":material/play_arrow:")
+        # Not a form: Enter in the title would submit it, starting the workshop before the level is chosen.
+        title = st.text_input(t("ws.workshop_title", L), key="ws_title", max_chars=80,
+                              placeholder=t("ws.workshop_title_placeholder", L))
+        level = frame.choice(st.radio, t("ws.level", L), LEVELS, key="ws_level", horizontal=True,
+                             format_func=lambda lv: t(f"ws.level.{lv}", L, n=counts[lv]))
+        go = st.button(t("ws.start_button", L), type="primary", icon=":material/play_arrow:", key="ws_start")
         if go:
             try:
                 ws = store().create(f.scheme, title=title, level=level)
@@ -197,10 +197,12 @@ def weights_chart(long: pd.DataFrame) -> alt.Chart:
 
 
 def results(code: str, key: str, mean: str, balance: str, status: dict) -> None:
-    res = store().result(code, key, mean=mean, balance=balance)
+    # This panel is projected: the same small-group rule as the phones (no aggregate of fewer than min_group).
+    res = store().result(code, key, mean=mean, balance=balance).shared(status["min_group"])
     names = item_names(status)
     groups = list(res.by_group)
     st.subheader(t("ws.weights", L))
+    st.caption(t("nc.small_groups", L, k=status["min_group"], other=group_name(OTHER)))
     st.caption(t("ws.weights_note", L, n=res.n_submissions, how=t(f"ws.how.{mean}.{balance}", L)))
     if res.floored and mean == "geometric":
         st.caption(t("ws.floored", L, n=res.floored))
@@ -223,7 +225,7 @@ def results(code: str, key: str, mean: str, balance: str, status: dict) -> None:
 
     left, right = st.columns(2, gap="large")
     with left:
-        order = {"overall": 0, **{g: n + 1 for n, g in enumerate(GROUPS)}}
+        order = {"overall": 0, **{g: n + 1 for n, g in enumerate((*GROUPS, OTHER))}}
         long = [{"item": names[i], "who": "overall", "who_label": t("ws.col.overall", L), "points": w * 100,
                  "order": 0} for i, w in res.weights.items()]
         long += [{"item": names[i], "who": g, "who_label": group_name(g), "points": w * 100, "order": order[g]}

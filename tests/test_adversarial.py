@@ -27,7 +27,6 @@ from indicators.outputs.export import export_scores, neutralise
 from indicators.outputs.report import station_report
 from indicators.records import importer
 from indicators.records import store as records
-from indicators.scheme import catalog
 from indicators.scoring.engine import score
 from tests import hostile
 

@@ -2,10 +2,8 @@
 row and column, nothing half-made, and export -> import giving the same scheme back for generated trees."""
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
-import shutil
 from pathlib import Path
 
 import openpyxl

@@ -150,3 +150,10 @@ def test_bad_measures_name_the_field(measure, field, words):
         plan(measure)
     assert err.value.field == field
     assert words in str(err.value)
+
+
+@pytest.mark.parametrize("filter", ["", "   ", None])
+def test_a_share_whose_numerator_filter_is_empty_counts_every_base_row(con, filter):
+    """A half-filled form: the base is given, the counted rows not yet. An empty filter is no filter."""
+    measure = Measure("share", table="needs", filter=filter, base="urgency >= 4")
+    assert values(con, measure) == [1, 1, None]

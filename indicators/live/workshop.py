@@ -17,7 +17,7 @@ import threading
 import unicodedata
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from indicators.records.store import Store, connect, writing
 __all__ = [
     "GROUPS", "GROUP_LABELS", "LEVELS", "MEANS", "BALANCES", "CODE_ALPHABET", "CODE_LENGTH", "FLOOR",
     "PULL_TOLERANCE", "MIN_GROUP", "WorkshopError", "Workshop", "Participant", "WorkshopResult", "WorkshopStore",
-    "check_weights", "normalise_weights", "aggregate", "rankings", "group_label",
+    "check_weights", "normalise_weights", "aggregate", "rankings", "group_label", "OTHER", "shown_groups",
 ]
 
 GROUPS = ("residents", "community_workers", "social_workers", "civil_affairs", "evaluators")
@@ -54,6 +54,7 @@ PULL_TOLERANCE = 0.005   # a group "pulls" an item only when its weight differs 
 MIN_GROUP = 3            # public status after reveal: aggregates of fewer submissions than this are withheld
                          # (with two, either person could work out the other's weights from the mean)
 MAX_NAME = 40
+OTHER = "other"          # shared screens pool the groups smaller than min_group under this name
 
 
 def group_label(group: str, lang: str = "zh") -> str:
@@ -164,6 +165,35 @@ class WorkshopResult:
                 dims[d.id] = 0.0
         return {"dimension_weights": dims, "indicator_weights": inds}
 
+    def shared(self, min_group: int = MIN_GROUP) -> WorkshopResult:
+        """What a shared screen (the projector) or an export may show: the same rule as the phones, nothing that
+        rests on fewer than `min_group` people. Groups smaller than that are pooled as OTHER; a pool still too
+        small is withheld (see `shown_groups`). The overall weights are unchanged; each participant's row and the
+        per-item min / max (one person's values) are dropped; cv only with more than `min_group` people."""
+        groups = self.participants["group"]
+        norm = self.participants.drop(columns="group")
+        size = groups.map(groups.value_counts())
+        pooled = groups.where(size >= min_group, OTHER)
+        n = {str(g): int(k) for g, k in pooled.value_counts().items()}
+        keep = shown_groups(n, min_group)
+        parts = aggregate(norm, pooled, self.mean, self.balance, self.floor, self.tolerance)
+        by_group = {g: parts["by_group"][g] for g in parts["by_group"] if g in keep}
+        difference = pd.DataFrame({g: w - self.weights for g, w in by_group.items()}, index=self.weights.index)
+        up = [tuple(g for g in difference.columns[np.argsort(-row, kind="stable")] if row[g] > self.tolerance)
+              for _, row in difference.iterrows()]
+        down = [tuple(g for g in difference.columns[np.argsort(row, kind="stable")] if row[g] < -self.tolerance)
+                for _, row in difference.iterrows()]
+        gm = pd.DataFrame(by_group, index=self.weights.index)
+        disp = self.dispersion.drop(columns=["min", "max"]).copy()
+        disp["group_spread"] = (gm.max(axis=1) - gm.min(axis=1)) if len(by_group) else 0.0
+        disp["group_high"] = gm.idxmax(axis=1) if len(by_group) else None
+        disp["group_low"] = gm.idxmin(axis=1) if len(by_group) else None
+        if self.n_submissions <= min_group:   # with that few, mean and spread pin down the others' values
+            disp["cv"] = np.nan
+        return replace(self, n_by_group={g: n.get(g, 0) for g in (*GROUPS, OTHER)}, by_group=by_group,
+                       participants=self.participants.iloc[0:0], dispersion=disp, difference=difference,
+                       pulls=pd.DataFrame({"up": up, "down": down}, index=self.weights.index))
+
     def scheme_for(self, group: str | None = None) -> Scheme:
         """The workshop's scheme with the overall (or one group's) weights applied; same id."""
         return self.scheme.with_weights(**self.weight_kwargs(group))
@@ -213,6 +243,20 @@ def check_weights(weights: Mapping[str, float], items: Sequence[str], level: str
     if not math.isfinite(total):
         raise WorkshopError("weights are too large to add up; use points out of 100", "bad_weights", ids=list(items))
     return out
+
+
+def shown_groups(n: Mapping[str, int], min_group: int = MIN_GROUP) -> list[str]:
+    """The groups whose aggregate may be shown to the room, given each group's number of submissions: those of
+    at least `min_group`, less the smallest of them while the withheld rest holds 1 to min_group - 1 people (the
+    overall and the shown groups together would give that rest away)."""
+    shown = sorted((g for g in n if n[g] >= min_group), key=lambda g: (n[g], _order(g)))
+    while shown and 0 < sum(n[g] for g in n if g not in shown) < min_group:
+        shown.pop(0)
+    return shown
+
+
+def _order(g: str) -> int:
+    return GROUPS.index(g) if g in GROUPS else len(GROUPS)
 
 
 def normalise_weights(raw: Mapping[str, float]) -> dict[str, float]:
@@ -711,7 +755,7 @@ class WorkshopStore:
             "state": row.state, "open": row.state == "open", "revealed": bool(row.revealed),
             "n_participants": sum(v["participants"] for v in by_group.values()),
             "n_submissions": sum(v["submissions"] for v in by_group.values()), "by_group": by_group,
-            "created_at": row.created_at.isoformat(), "result": None,
+            "created_at": row.created_at.isoformat(), "result": None, "min_group": row.min_group,
         }
         if row.revealed:
             out["result"] = self._public_result(row, norm, groups)
@@ -737,9 +781,7 @@ class WorkshopStore:
         if len(norm) > row.min_group:   # with exactly min_group, mean and std pin down the other two people's values
             res["cv"] = {k: float(v) for k, v in parts["dispersion"]["cv"].items()}
         n = {g: int((groups == g).sum()) for g in parts["by_group"]}
-        shown = sorted((g for g in n if n[g] >= row.min_group), key=lambda g: (n[g], GROUPS.index(g)))
-        while shown and 0 < sum(n[g] for g in n if g not in shown) < row.min_group:
-            shown.pop(0)
+        shown = shown_groups(n, row.min_group)
         shown_in_order = [g for g in parts["by_group"] if g in shown]
         res["by_group"] = {g: {k: float(v) for k, v in parts["by_group"][g].items()} for g in shown_in_order}
         res["withheld_groups"] = [g for g in parts["by_group"] if g not in shown]

@@ -31,15 +31,38 @@ def _title(text: str, subtitle: str | None = None) -> alt.Title:
     return alt.Title(text, subtitle=sub or alt.Undefined, anchor="start", font=FONT, subtitleFont=FONT)
 
 
+TOP_CONTRIBUTORS = 8   # the contribution chart names this many indicators; the rest are "other" per camp
+OTHER_COLORS = {"output": "#fdd9b5", "needs": "#c6dbef"}
+
+
 def _indicator_colors(df: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Colour domain (indicator labels, output camp first) and range (a hue family per camp)."""
+    """Colour domain (indicator labels, output camp first, each camp's "other" last) and range (a hue family
+    per camp, a pale tint for its "other")."""
     first = df.drop_duplicates("indicator")[["indicator", "camp"]]
+    other = set(df.loc[df.get("is_other", pd.Series(False, index=df.index)).astype(bool), "indicator"])
     domain, colors = [], []
     for camp, palette in (("output", OUTPUT_COLORS), ("needs", NEEDS_COLORS)):
-        names = first.loc[first["camp"] == camp, "indicator"].tolist()
+        names = [i for i in first.loc[first["camp"] == camp, "indicator"] if i not in other]
         domain += names
         colors += [palette[n % len(palette)] for n in range(len(names))]
+        rest = [i for i in first.loc[first["camp"] == camp, "indicator"] if i in other]
+        domain += rest
+        colors += [OTHER_COLORS[camp]] * len(rest)
     return domain, colors
+
+
+def _top_contributors(data: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The TOP_CONTRIBUTORS indicators with the most points over all stations keep their own colour; the
+    others are added up per station and camp as "other output / needs indicators" (16 near-identical shades
+    told nothing apart)."""
+    totals = data.groupby("indicator", sort=False)["contribution"].sum().sort_values(ascending=False, kind="stable")
+    data = data.assign(is_other=~data["indicator"].isin(totals.index[:TOP_CONTRIBUTORS]))
+    if not data["is_other"].any():
+        return data
+    data.loc[data["is_other"], "indicator"] = data.loc[data["is_other"], "camp"].map(
+        lambda c: t("nc.chart.other", lang, camp=t(f"camp.{c}", lang)))
+    keys = ["station", "rank", "score", "indicator", "camp", "camp_label", "is_other"]
+    return data.groupby(keys, as_index=False, sort=False)["contribution"].sum()
 
 
 def contribution_chart(df: pd.DataFrame, lang: str, title: str | None = None) -> alt.Chart:
@@ -49,8 +72,8 @@ def contribution_chart(df: pd.DataFrame, lang: str, title: str | None = None) ->
     (views.contributions_long). Colour is the indicator, in orange hues for the output camp and
     blue-green hues for the needs camp; the tooltip names the camp.
     """
-    data = df.copy()
-    data["camp_order"] = (data["camp"] == "needs").astype(int)
+    data = _top_contributors(df.copy(), lang)
+    data["camp_order"] = (data["camp"] == "needs").astype(int) * 2 + data["is_other"].astype(int)
     order = data.drop_duplicates("station").sort_values(["rank", "station"])["station"].tolist()
     domain, colors = _indicator_colors(data)
     n = len(order)
@@ -92,9 +115,14 @@ def slope_chart(df: pd.DataFrame, lang: str, label_a: str, label_b: str) -> alt.
                       "move": d["move"], "move_label": d["move_label"], "shift": d["shift"]}),
     ], ignore_index=True)
     n = int(max(d["rank_a"].max(), d["rank_b"].max())) if len(d) else 1
-    x = alt.X("side:Q", scale=alt.Scale(domain=[-0.9, 1.9]), axis=None)
-    y = alt.Y("rank:Q", scale=alt.Scale(domain=[n + 0.5, 0.5], nice=False), title=t("chart.rank", lang),
-              axis=alt.Axis(values=list(range(1, n + 1)), grid=False))
+    # The rank is written into each label ("3. name"), not on an axis the left labels ran into; the
+    # room beside the lines grows with the longest label (a CJK character is about two Latin ones wide).
+    long["name_rank"] = [f"{int(r)}. {s}" for s, r in zip(long["station"], long["rank"])]
+    widest = max((sum(2 if ord(c) > 0x2E80 else 1 for c in str(s)) for s in long["name_rank"]), default=10)
+    pad = min(max(0.9, 0.055 * widest), 2.4)
+    domain = [-pad, 1 + pad]
+    x = alt.X("side:Q", scale=alt.Scale(domain=domain), axis=None)
+    y = alt.Y("rank:Q", scale=alt.Scale(domain=[n + 0.5, 0.5], nice=False), title=t("chart.rank", lang), axis=None)
     color = alt.Color("move_label:N", title=t("chart.move", lang),
                       scale=alt.Scale(domain=[t(f"chart.move.{m}", lang) for m in MOVE_COLORS],
                                       range=list(MOVE_COLORS.values())),
@@ -107,12 +135,12 @@ def slope_chart(df: pd.DataFrame, lang: str, label_a: str, label_b: str) -> alt.
     lines = base.mark_line(strokeWidth=1.6, opacity=0.8).encode(x=x, y=y, color=color, detail="station:N")
     points = base.mark_circle(size=40).encode(x=x, y=y, color=color, tooltip=tooltip)
     left = base.transform_filter("datum.side == 0").mark_text(align="right", dx=-7, font=FONT, fontSize=11).encode(
-        x=x, y=y, text="station:N")
+        x=x, y=y, text="name_rank:N")
     right = base.transform_filter("datum.side == 1").mark_text(align="left", dx=7, font=FONT, fontSize=11).encode(
-        x=x, y=y, text="station:N")
+        x=x, y=y, text="name_rank:N")
     heads = alt.Chart(pd.DataFrame({"side": [0, 1], "label": [label_a, label_b]})).mark_text(
         fontWeight="bold", font=FONT, fontSize=12, baseline="bottom").encode(
-        x=alt.X("side:Q", scale=alt.Scale(domain=[-0.9, 1.9]), axis=None), y=alt.value(-8), text="label:N")
+        x=alt.X("side:Q", scale=alt.Scale(domain=domain), axis=None), y=alt.value(-8), text="label:N")
     return alt.layer(lines, points, left, right, heads).properties(
         title=_title(t("chart.slope_title", lang), t("chart.slope_subtitle", lang, a=label_a, b=label_b)),
         height=max(320, ROW_PX * n), width="container", autosize=AUTOSIZE)
@@ -173,7 +201,17 @@ def quadrant_chart(df: pd.DataFrame, lang: str, label_a: str, label_b: str) -> a
             x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="label:N",
             color=alt.Color("quadrant:N", scale=alt.Scale(domain=order, range=[QUADRANT_COLORS[q] for q in order]),
                             legend=None)))
-    return alt.layer(vline, hline, points, *labels).resolve_scale(color="independent").properties(
+    # Name the extremes (the most show-window and most quiet-achieving stations, the highest and lowest under
+    # each scheme): the points that tell the story carry a name; labels point inwards so none is clipped.
+    gap = d["score_a"] - d["score_b"]
+    ext = set(gap.nlargest(2).index) | set(gap.nsmallest(2).index) | {
+        d["score_a"].idxmax(), d["score_a"].idxmin(), d["score_b"].idxmax(), d["score_b"].idxmin()} if len(d) else set()
+    d["label"] = [str(s) if i in ext else "" for i, s in zip(d.index, d["station"])]
+    names = [alt.Chart(d[(d["label"] != "") & ((d["score_a"] > (lo_a + hi_a) / 2) == (align == "right"))]).mark_text(
+        align=align, dx=-8 if align == "right" else 8, font=FONT, fontSize=11, color="#333").encode(
+        x=alt.X("score_a:Q", scale=xs), y=alt.Y("score_b:Q", scale=ys), text="label:N")
+        for align in ("left", "right")]
+    return alt.layer(vline, hline, points, *names, *labels).resolve_scale(color="independent").properties(
         title=_title(t("chart.scatter_title", lang), t("chart.scatter_subtitle", lang)),
         height=420, width="container", autosize=AUTOSIZE)
 

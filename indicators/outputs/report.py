@@ -57,6 +57,7 @@ _T = {
                 "average station; a perfect result would add {gap} points.",
         "weak_flat": "{name}: {raw}; it scores {norm} of 100 (average {avg}); {gap} points are still open here.",
         "none": "(none)",
+        "no_data_note": "No data for {names}: filled by the scheme's rule, so not counted as a strength or weakness.",
     },
     "zh": {
         "title": "社工站考核报告", "district": "所属区县", "street": "街道", "period": "评估期", "scheme": "考核方案",
@@ -84,6 +85,7 @@ _T = {
         "weak": "{name}：{raw}，得分{norm}（平均{avg}），比平均站点少{diff}分；若做到最好还可增加{gap}分。",
         "weak_flat": "{name}：{raw}，得分{norm}（平均{avg}），仍有{gap}分的提升空间。",
         "none": "（无）",
+        "no_data_note": "{names}无数据：按方案规则填补，不计为优势或不足。",
     },
 }
 
@@ -163,7 +165,9 @@ def _short(text: str, n: int = 36) -> str:
 def _bar_chart(rows: list[tuple[str, float, float]], vmax: float, t: dict, marker: bool) -> str:
     """Horizontal bars: (label, station value, average value). marker=True draws the average as a line,
     otherwise as a second, lighter bar."""
-    label_w, bar_w, pad = 240, 360, 8
+    # The label column fits the longest label (about 6.6 px a display unit at 12 px), so names are not cut.
+    longest = max((sum(_units(c) for c in r[0]) for r in rows), default=10)
+    label_w, bar_w, pad = min(max(160, int(6.6 * longest) + 16), 440), 360, 8
     row_h = 30 if not marker else 24
     height = 28 + row_h * len(rows) + 6
     width = label_w + bar_w + 70
@@ -184,7 +188,7 @@ def _bar_chart(rows: list[tuple[str, float, float]], vmax: float, t: dict, marke
         v = 0.0 if value is None or math.isnan(value) else max(value, 0.0)
         a = 0.0 if avg is None or math.isnan(avg) else max(avg, 0.0)
         out.append(f'<text x="{label_w - pad}" y="{y + 13}" font-size="12" text-anchor="end">'
-                   f'<title>{escape(label)}</title>{escape(_short(label))}</text>')
+                   f'<title>{escape(label)}</title>{escape(_short(label, round((label_w - 16) / 6.6) + 1))}</text>')
         w = bar_w * min(v / vmax, 1.0)
         aw = bar_w * min(a / vmax, 1.0)
         if marker:
@@ -220,11 +224,12 @@ def _gate_failed(value: float, op: str, limit: float) -> bool:
 
 
 def _select(rel: pd.Series) -> tuple[list[str], list[str]]:
-    """Three strengths (largest lead over the average station) and three weaknesses (largest shortfall), disjoint."""
+    """Up to three strengths (largest lead over the average station; a lead is needed) and three weaknesses
+    (largest shortfall), disjoint. `rel` holds only the indicators with data: an imputed value is never praised."""
     order = list(rel.sort_values(ascending=False, kind="stable").index)
     n = len(order)
     k_strong = min(3, (n + 1) // 2)
-    strengths = order[:k_strong]
+    strengths = [i for i in order if rel[i] > 0.05][:k_strong]
     rest = [i for i in reversed(order) if i not in strengths]
     return strengths, rest[: min(3, len(rest))]
 
@@ -334,7 +339,8 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
 
     # strengths and weaknesses
     rel = contrib.loc[sid] - avg
-    strong, weak = _select(rel)
+    no_data = [i for i in rel.index if bool(result.missing.at[sid, i])]
+    strong, weak = _select(rel.drop(no_data))
     norm = result.normalised
     weights = result.weights["effective"]
 
@@ -355,6 +361,8 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
         items = "".join(f"<li>{e(sentence(i, good))}</li>" for i in ids) or f"<li>{e(t['none'])}</li>"
         h.append(f'<div><h2>{e(title)}</h2><ul>{items}</ul></div>')
     h.append('</section>')
+    if no_data:
+        h.append(f'<p class="note">{e(t["no_data_note"].format(names=", ".join(_pick(scheme.indicator(i), lang) for i in no_data)))}</p>')
 
     # detail table
     dim_of = {i.id: path[d.id] for d in scheme.nodes() for i in d.indicators}

@@ -16,6 +16,7 @@ from indicators.analysis.compare import Comparison
 from indicators.i18n import pick, t, term
 from indicators.scheme.model import Indicator, Measure, Scheme
 from indicators.scoring.engine import ScoreResult
+from indicators.scoring.engine import _grades_and_gates as grades_and_gates
 from indicators.analysis.sensitivity import Sensitivity
 
 
@@ -206,14 +207,34 @@ def grade_labels(scheme: Scheme, lang: str) -> dict[str, str]:
             for g in scheme.grades}
 
 
-def ranking_table(result: ScoreResult, lang: str) -> pd.DataFrame:
-    """One row per station, best first: rank, station, district, score, grade, the gate that capped it."""
+def rank_grades(result: ScoreResult) -> pd.Series:
+    """Grades by rank instead of by the bands' fixed cut-offs: the stations split into equal shares, one per
+    grade, best first (ties share a rank, so a share); gate caps apply as they do to the banded grades."""
+    bands = sorted(result.scheme.grades, key=lambda g: -g.min)
+    n = max(len(result.rank), 1)
+    share = ((result.rank.to_numpy(dtype=float) - 1) * len(bands) // n).astype(int).clip(0, len(bands) - 1)
+    at_band = np.array([bands[k].min for k in share], dtype=float)   # a score that lands in that band
+    grades, _ = grades_and_gates(result.scheme, at_band, result.raw, result.stations.index)
+    return pd.Series(grades, index=result.stations.index, name="grade")
+
+
+def grade_bands_text(scheme: Scheme) -> str:
+    """The bands as cut-offs, e.g. "A ≥ 85, B ≥ 70, C ≥ 55, D < 55"."""
+    bands = sorted(scheme.grades, key=lambda g: -g.min)
+    return ", ".join([f"{b.grade} ≥ {b.min:g}" for b in bands[:-1]] + [f"{bands[-1].grade} < {bands[-2].min:g}"]
+                     if len(bands) > 1 else [bands[0].grade])
+
+
+def ranking_table(result: ScoreResult, lang: str, by_rank: bool = False) -> pd.DataFrame:
+    """One row per station, best first: rank, station, district, score, grade (by the bands, or `by_rank`),
+    the gate that capped it."""
     grades = grade_labels(result.scheme, lang)
     df = pd.DataFrame({
         "rank": result.rank.astype(int), "station": station_names(result.stations, lang),
         "district": result.stations["district"].map(lambda d: term("district", d, lang)),
         "score": result.total.astype(float),
-        "grade": result.grade.map(lambda g: grades.get(g, g)), "capped_by": gate_labels(result, lang),
+        "grade": (rank_grades(result) if by_rank else result.grade).map(lambda g: grades.get(g, g)),
+        "capped_by": gate_labels(result, lang),
     }, index=result.stations.index)
     if result.points_earned is not None:   # a points scheme: points earned of those available
         df["points"] = result.points_earned
@@ -272,9 +293,12 @@ def _quotient(result: ScoreResult, ind: Indicator, station_id: str, lang: str) -
 
 def strengths_weaknesses(result: ScoreResult, station_id: str, lang: str, n: int = 3) -> tuple[list[str], list[str]]:
     """Plain sentences on the station's n strongest indicators (fewest points lost against a perfect
-    station, gap_to_best) and its n weakest (most points lost). Indicators with no weight are left out."""
+    station, gap_to_best) and its n weakest (most points lost). Indicators with no weight are left out, and so
+    are those without data (a value filled by a rule is neither praised nor blamed: see `imputed`). A strength
+    also has to beat the average station on that indicator, so a score of 0 is never one."""
     ex = result.explain(station_id)
-    ex = ex[ex["weight"] > 0]
+    ex = ex[(ex["weight"] > 0) & ~ex["missing"].astype(bool)]
+    above = ex["normalised"] > result.normalised[ex.index].mean() + 1e-9
     by_id = {i.id: i for i in result.scheme.indicators}
 
     def sentence(iid: str, key: str) -> str:
@@ -284,11 +308,19 @@ def strengths_weaknesses(result: ScoreResult, station_id: str, lang: str, n: int
         return t(key, lang, name=pick(ind, lang), norm=f"{r['normalised']:.0f}", raw=raw, gap=f"{r['gap_to_best']:.1f}")
 
     order = ex.assign(_neg=-ex["normalised"]).sort_values(["gap_to_best", "_neg"], kind="stable")
-    strong_ids = list(order.index[:n])
+    strong_ids = [i for i in order.index if above[i]][:n]
     weak_ids = [i for i in order.index[::-1] if i not in strong_ids][:n]   # never the same indicator twice
     strong = [sentence(i, "views.strong") for i in strong_ids]
     weak = [sentence(i, "views.weak") for i in weak_ids]
     return strong, weak
+
+
+def imputed(result: ScoreResult, station_id: str, lang: str) -> list[str]:
+    """The station's weighted indicators that have no data, each named with the rule that filled it."""
+    by_id = {i.id: i for i in result.scheme.indicators}
+    ex = result.explain(station_id)
+    return [f"{pick(by_id[i], lang)}: {t('nc.imputed', lang, rule=term('missing', by_id[i].missing, lang))}"
+            for i in ex.index if bool(ex.at[i, "missing"]) and ex.at[i, "weight"] > 0]
 
 
 def camp_frame(shares: Mapping[str, float], lang: str) -> pd.DataFrame:

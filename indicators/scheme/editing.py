@@ -137,6 +137,31 @@ def build_measure(kind: str, table: str | None = None, column: str | None = None
     return Measure(kind="per_1000", of=inner) if per_1000 else inner
 
 
+def missing_fields(measure: Measure) -> list[str]:
+    """The form fields a measure still needs before it can be previewed (e.g. a share's counted rows): a
+    half-filled form is a normal state, named by field so a screen can say what to fill in."""
+    m = measure.of if measure.kind == "per_1000" and measure.of is not None else measure
+    if m.kind in ("top_share", "ratio"):
+        return []
+    need = ["table"]
+    if m.kind in ("sum", "mean", "median", "distinct", "scale"):
+        need.append("column")
+    if m.kind == "share":
+        need.append("filter")
+    if m.kind == "scale":
+        need.append("levels")
+    return [name for name in need if getattr(m, name) in (None, "", ())]
+
+
+FREE_TEXT = frozenset({"evidence", "comment", "title", "rater"})
+
+
+def level_columns(columns: Mapping[str, str]) -> list[str]:
+    """The columns of a table that can hold a scale's level (column -> type): not an id, a date or free text."""
+    return [c for c, ty in columns.items()
+            if not c.endswith("_id") and ty not in ("DATE", "TIMESTAMP") and c not in FREE_TEXT]
+
+
 def measure_fields(measure: Measure) -> dict:
     """The form fields of a measure (the inverse of build_measure); per_1000 is unwrapped."""
     per = measure.kind == "per_1000" and measure.of is not None

@@ -201,9 +201,10 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
     if kind == "share":
         base, bparams, bused = compiled("base", measure.base, True)
         value, vparams, vused = compiled("weight", measure.weight, False) if measure.weight else ("1", [], set())
-        both = f"({base}) AND ({where})" if base else where
+        # An empty filter is no filter: join only the conditions that were given (never "(...) AND ()").
+        both = " AND ".join(f"({c})" for c in (base, where) if c)
         used = frozenset(wused | bused | vused)
-        num_sql, num_p = agg(f"sum({value})", vparams, both, (bparams + wparams) if base else wparams, zero=True)
+        num_sql, num_p = agg(f"sum({value})", vparams, both, bparams + wparams, zero=True)
         den_sql, den_p = agg(f"sum({value})", vparams, base, bparams, zero=True)
         return Plan((Term(table, num_sql, num_p, 0.0, used), Term(table, den_sql, den_p, 0.0, used)),
                     lambda v, pop: _div(v[0], v[1]))
