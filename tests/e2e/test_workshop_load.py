@@ -2,7 +2,11 @@
 Streamlit server and send their weights within the same few seconds. Every submission is stored once, none is lost;
 the median and 95th-percentile time from tap to "sent" on screen are printed (and kept in test-artifacts/).
 
-    python -m pytest tests/e2e/test_workshop_load.py -s      # about a minute on two cores
+    WORKSHOP_LOAD=1 python -m pytest tests/e2e/test_workshop_load.py -s
+    WORKSHOP_LOAD=1 WORKSHOP_LOAD_PHONES=8 python -m pytest tests/e2e/test_workshop_load.py -s   # fewer phones
+
+Opt-in (WORKSHOP_LOAD=1): on the shared two-core machine where it was written (load average about 15) thirty phones
+passed in 235 s (median 11.7 s tap to sent), too long for the default run; at load 30 page loads timed out.
 
 The pages are driven concurrently with Playwright's async API; every wait is on the page's state, never a sleep.
 """
@@ -13,6 +17,8 @@ import os
 import shutil
 import statistics
 import time
+
+import pytest
 
 from indicators.i18n import t
 from indicators.live.workshop import GROUPS, WorkshopStore
@@ -85,6 +91,7 @@ async def _run(url: str) -> list[float]:
     return timings
 
 
+@pytest.mark.skipif(not os.environ.get("WORKSHOP_LOAD"), reason="load test: set WORKSHOP_LOAD=1 to run it")
 def test_thirty_phones_submit_at_once_none_lost(tmp_path, demo_db, capsys):
     db = tmp_path / "load.duckdb"
     shutil.copy(demo_db, db)
@@ -100,7 +107,6 @@ def test_thirty_phones_submit_at_once_none_lost(tmp_path, demo_db, capsys):
     with WorkshopStore(db) as store:
         subs = store.submissions(ws.code, ws.facilitator_key)
         people = store.participants(ws.code, ws.facilitator_key)
-    print(open(tmp_path / "streamlit.log").read()[-2000:]) if len(timings) != PHONES else None
     assert len(timings) == PHONES
     assert len(people) == PHONES and len(subs) == PHONES          # stored once each, none lost
     assert sorted(subs["display_name"]) == [f"phone {n:02d}" for n in range(PHONES)]
