@@ -46,9 +46,8 @@ def test_xlsx_one_result(results, tmp_path, lang):
     r = results["needs-met"]
     path = export_scores(r, tmp_path / "s.xlsx", lang=lang)
     wb = openpyxl.load_workbook(path)
-    sheets = {"en": ["scores", "raw", "normalised", "contributions", "dimension_scores", "nodes", "weights", "tree",
-                     "about"],
-              "zh": ["得分", "原始值", "标准化值", "贡献", "维度得分", "各级得分", "权重", "指标树", "说明"]}[lang]
+    english = ["scores", "raw", "normalised", "contributions", "dimension_scores", "nodes", "weights", "tree", "about"]
+    sheets = {"en": english, "zh": ["得分", "原始值", "标准化值", "贡献", "维度得分", "各级得分", "权重", "指标树", "说明"]}[lang]
     assert wb.sheetnames == sheets
     rows = sheet_rows(wb[sheets[0]])
     head, body = rows[0], rows[1:]
@@ -60,7 +59,7 @@ def test_xlsx_one_result(results, tmp_path, lang):
         assert (capped or "") == (r.capped_by[sid] if lang == "en" else capped or "")
     assert [b[0] for b in body] == sorted(b[0] for b in body)
     # the weights sheet maps the column names back to indicator ids
-    named = dict(zip(["scores", "raw", "normalised", "contributions", "dimension_scores", "weights", "about"], sheets))
+    named = dict(zip(english, sheets))
     w = sheet_rows(wb[named["weights"]])
     name_to_id = {row[1]: row[0] for row in w[1:]}
     for row in w[1:]:
@@ -132,17 +131,19 @@ def test_a_points_tree_exports_its_nodes_points_and_weights(demo_db, tmp_path, l
     r = score(con, load_yaml((ROOT / "tests" / "data" / "tree-scheme.yaml").read_text(encoding="utf-8")))
     con.close()
     wb = openpyxl.load_workbook(export_scores(r, tmp_path / "t.xlsx", lang=lang))
-    scores = sheet_rows(wb["scores"])
+    sheet = {"scores": "得分", "nodes": "各级得分", "tree": "指标树"} if lang == "zh" else {}
+    wb_sheet = lambda name: wb[sheet.get(name, name)]   # noqa: E731
+    scores = sheet_rows(wb_sheet("scores"))
     assert scores[0][-2:] == (["得分（分值）", "总分值"] if lang == "zh" else ["points", "points available"])
     for row in scores[1:]:
         assert close(row[-2], r.points_earned[row[1]]) and row[-1] == 100
-    nodes = sheet_rows(wb["nodes"])
+    nodes = sheet_rows(wb_sheet("nodes"))
     assert nodes[0][2:4] == (["服务成效", "服务成效 / 需求解决"] if lang == "zh" else ["Outcomes", "Outcomes / Needs resolved"])
     codes = list(r.nodes.columns)
     for row in nodes[1:]:
         for code, v in zip(codes, row[2:]):
             assert close(v, r.nodes.at[row[0], code])
-    tree = {row[0]: row for row in sheet_rows(wb["tree"])[1:]}
+    tree = {row[0]: row for row in sheet_rows(wb_sheet("tree"))[1:]}
     assert tree["A1"][3:6] == [2, "A", "A/A1"] and tree["A1"][-1] == 30
     assert close(tree["urgent_needs_resolved"][7], 0.15)     # 15 of 100 points
     df = pd.read_csv(export_scores(r, tmp_path / "t.csv", lang="en"), encoding="utf-8-sig").set_index("station_id")
