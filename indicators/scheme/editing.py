@@ -154,12 +154,14 @@ def missing_fields(measure: Measure) -> list[str]:
 
 
 FREE_TEXT = frozenset({"evidence", "comment", "title", "rater"})
+# What a rating round records about an agreed level (how many raters, their alpha, seen on site): not a level.
+ROUND_FACTS = frozenset({"rater_count", "alpha", "on_site"})
 
 
 def level_columns(columns: Mapping[str, str]) -> list[str]:
     """The columns of a table that can hold a scale's level (column -> type): not an id, a date or free text."""
     return [c for c, ty in columns.items()
-            if not c.endswith("_id") and ty not in ("DATE", "TIMESTAMP") and c not in FREE_TEXT]
+            if not c.endswith("_id") and ty not in ("DATE", "TIMESTAMP") and c not in FREE_TEXT | ROUND_FACTS]
 
 
 def measure_fields(measure: Measure) -> dict:

@@ -4,7 +4,7 @@ Only the raw matrix (stations x indicators) is computed on the cluster. Normalis
 comparison and audit run on the driver on that small matrix, by the same code as for DuckDB (`engine.score_raw`).
 
     spark = session("local[2]")                    # or "spark://host:7077", "yarn", ...
-    open_records(spark, "/shared/records")         # <table>.parquet or <table>/ per table (export-records)
+    open_records(spark, "/data/records")         # <table>.parquet or <table>/ per table (export-records)
     result = score(spark, scheme, Period(...))     # an engine.ScoreResult, as engine.score gives
 """
 from __future__ import annotations
