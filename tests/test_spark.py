@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -75,6 +76,9 @@ EVERY_KIND = {
                             filter="resolved_on is not null and days_between(date('2024-01-01'), raised_on) > 30"),
     "inspections": Measure("sum", table="inspections", column="prep_hours", filter="level <> 'district'"),
     "residents": Measure("count", table="residents", filter="priority_group <> 'none'"),
+    "value": Measure("value", series="satisfaction"),
+    "value_per_station_column": Measure("value", series="home_visits", denominator="population"),
+    "value_per_series": Measure("value", series="home_visits", denominator="satisfaction"),
 }
 
 
@@ -108,10 +112,20 @@ def spark():
 
 
 @pytest.fixture(scope="module")
-def demo_records(demo_db, tmp_path_factory) -> Path:
+def demo_values(demo_db, tmp_path_factory) -> Path:
+    """The demo plus the example framework's values from elsewhere (the demo itself has none)."""
+    path = tmp_path_factory.mktemp("spark-demo") / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    values = ROOT / "sample_data" / "framework" / "indicator_values.csv"
+    assert main(["import", "--db", str(path), "--table", "indicator_values", str(values)]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_records(demo_values, tmp_path_factory) -> Path:
     """The demo, handed over as export-records writes it, split by station."""
     out = tmp_path_factory.mktemp("spark") / "demo-records"
-    assert main(["export-records", "--db", str(demo_db), "--out", str(out), "--partition", "station"]) == 0
+    assert main(["export-records", "--db", str(demo_values), "--out", str(out), "--partition", "station"]) == 0
     return out
 
 
@@ -121,8 +135,13 @@ def stations_130(tmp_path_factory) -> tuple[Path, Path]:
     where = tmp_path_factory.mktemp("spark130")
     db = where / "s130.duckdb"
     gen.write_duckdb(gen._arrow_tables(130, 1, 20240101, "2024-01-01", 1.0), db)
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    con = duckdb.connect(str(db))
+    try:   # values from elsewhere, two series per station (half-years, so the latest-period rule is exercised)
+        for series, start, end, scale in (("satisfaction", "2024-01-01", "2024-06-30", 0.004),
+                                          ("satisfaction", "2024-07-01", "2024-12-31", 0.005),
+                                          ("home_visits", "2024-01-01", "2024-12-31", 0.05)):
+            con.execute("INSERT INTO indicator_values SELECT station_id, ?, CAST(? AS DATE), CAST(? AS DATE), "
+                        "population * ?, 'test', NULL FROM stations", [series, start, end, scale])
         export_parquet(con, where / "records", "month")
     finally:
         con.close()
@@ -152,13 +171,13 @@ def _assert_equal(on_spark: pd.DataFrame, on_duckdb: pd.DataFrame):
     assert (on_duckdb.notna().mean() > 0.5).all(), on_duckdb.notna().mean()
 
 
-def test_demo_equal_on_spark_and_duckdb(spark, demo_db, demo_records):
-    _assert_equal(*_both(spark, demo_db, demo_records))
+def test_demo_equal_on_spark_and_duckdb(spark, demo_values, demo_records):
+    _assert_equal(*_both(spark, demo_values, demo_records))
 
 
-def test_demo_half_year_equal_on_spark_and_duckdb(spark, demo_db, demo_records):
+def test_demo_half_year_equal_on_spark_and_duckdb(spark, demo_values, demo_records):
     """The period reaches Spark as parameters, as it reaches DuckDB."""
-    on_spark, on_duckdb = _both(spark, demo_db, demo_records, Period(date(2024, 7, 1), date(2024, 12, 31)))
+    on_spark, on_duckdb = _both(spark, demo_values, demo_records, Period(date(2024, 7, 1), date(2024, 12, 31)))
     _assert_equal(on_spark, on_duckdb)
     con = duckdb.connect(str(demo_db), read_only=True)
     try:

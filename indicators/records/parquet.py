@@ -56,14 +56,15 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: str | Path, partition: s
     cur = con.cursor()
     try:
         for table in TABLES:
-            sql, key = _select(table, partition)
+            counts[table] = cur.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+            # an empty table split into partitions would leave no file at all, and readers need its columns
+            sql, key = _select(table, partition if counts[table] else None)
             rel = cur.sql(sql)
             if key is None:
                 rel.write_parquet(str(out / f"{table}.parquet"), compression="zstd")
             else:
                 rel.write_parquet(str(out / table), compression="zstd", partition_by=[key],
                                   write_partition_columns=True)
-            counts[table] = cur.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
     except BaseException:
         if created:
             shutil.rmtree(out, ignore_errors=True)
