@@ -20,7 +20,7 @@ import streamlit as st
 from app_pages import frame
 from app_pages import workshop_shared as shared
 from indicators.i18n import LANGS, pick, t
-from indicators.live.workshop import GROUPS, WorkshopError, WorkshopStore
+from indicators.live.workshop import GROUPS, WorkshopError, WorkshopStore, leaves_of
 
 POLL_SECONDS = 4
 COOKIE_DAYS = 2
@@ -234,7 +234,8 @@ def dimension_lines(status: dict) -> dict[str, str]:
     entry = frame.schemes(f.db).get(status["scheme_id"])
     if not entry:
         return {}
-    return {d.id: t("nc.dim_covers", L, names=t("nc.sep", L).join(pick(i, L) for i in d.indicators))
+    by_id = {i.id: i for i in entry[0].indicators}
+    return {d.id: t("nc.dim_covers", L, names=t("nc.sep", L).join(pick(by_id[i], L) for i in leaves_of(d)))
             for d in entry[0].dimensions}
 
 

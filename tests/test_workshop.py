@@ -579,3 +579,18 @@ def test_create_refuses_a_bad_level_and_a_scheme_with_one_item(store):
     with pytest.raises(WorkshopError, match="only one dimension"):
         store.create(one)
     assert store.create(catalog.builtin("needs-met"), level="indicator").items[0] == "urgent_needs_resolved"
+
+
+def test_indicator_level_on_a_deep_scheme_weighs_every_indicator_and_keeps_its_weights(store):
+    """Every indicator at any depth is an item, and the saved scheme's effective weights are the workshop's."""
+    from indicators.scheme.model import load_yaml
+    from tests.conftest import ROOT
+    deep = load_yaml((ROOT / "tests" / "data" / "tree-scheme.yaml").read_text(encoding="utf-8"))
+    w = store.create(deep, level="indicator")
+    assert sorted(w.items) == sorted(i.id for i in deep.indicators) and len(deep.nodes()) > len(deep.dimensions)
+    for name, group, k in [("x", "residents", 1), ("y", "evaluators", 3)]:
+        p = store.join(w.code, name, group)
+        store.submit(w.code, p.participant_token, {item: 1 + (n * k) % 7 for n, item in enumerate(w.items)})
+    r = store.result(w.code, w.facilitator_key)
+    _, _, flat = effective_weights(check(store.to_scheme(w.code, w.facilitator_key, "deep-ind")))
+    assert flat[list(r.weights.index)].to_numpy() == pytest.approx(r.weights.to_numpy(), abs=1e-5)

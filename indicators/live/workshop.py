@@ -155,14 +155,14 @@ class WorkshopResult:
         points = {k: round(float(v) * 100, 4) for k, v in w.items()}
         if self.level == "dimension":
             return {"dimension_weights": points, "indicator_weights": {}}
+        # At every level a dimension weighs what its indicators got in all, so the products along each path
+        # come back to the flat weights whatever the depth of the scheme.
         dims, inds = {}, {}
-        for d in self.scheme.dimensions:
-            ws = {i.id: points[i.id] for i in d.indicators}
-            dims[d.id] = round(sum(float(w[i.id]) for i in d.indicators) * 100, 4)
-            if sum(ws.values()) > 0:
-                inds.update(ws)
-            else:
-                dims[d.id] = 0.0
+        for d in self.scheme.nodes():
+            total = sum(float(w[i]) for i in leaves_of(d))
+            dims[d.id] = round(total * 100, 4) if total > 0 else 0.0
+            if total > 0:
+                inds.update({i.id: points[i.id] for i in d.indicators})
         return {"dimension_weights": dims, "indicator_weights": inds}
 
     def shared(self, min_group: int = MIN_GROUP) -> WorkshopResult:
@@ -354,6 +354,11 @@ _SCHEMA = (
 )
 
 
+def leaves_of(d) -> list[str]:
+    """The ids of the indicators under dimension `d` at any depth, in scheme order."""
+    return [i.id for i in d.indicators] + [x for sub in d.dimensions for x in leaves_of(sub)]
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -522,8 +527,9 @@ class WorkshopStore:
             items = [{"id": d.id, "name_zh": d.name_zh, "name_en": d.name_en, "dimension": None}
                      for d in scheme.dimensions]
         else:
-            items = [{"id": i.id, "name_zh": i.name_zh, "name_en": i.name_en, "dimension": d.id}
-                     for d in scheme.dimensions for i in d.indicators]
+            by_id = {i.id: i for i in scheme.indicators}   # every indicator at any depth, under its top dimension
+            items = [{"id": i, "name_zh": by_id[i].name_zh, "name_en": by_id[i].name_en, "dimension": d.id}
+                     for d in scheme.dimensions for i in leaves_of(d)]
         if len(items) < 2:
             raise WorkshopError(f"scheme {scheme.id} has only one {level}: there is nothing to weigh against it",
                                 "bad_option")
