@@ -52,7 +52,8 @@ def nodes_table(a: Audit, result: ScoreResult, lang: str) -> pd.DataFrame:
 
 def alpha_table(a: Audit, result: ScoreResult, lang: str) -> pd.DataFrame:
     nodes = _node_labels(result, lang)
-    return pd.DataFrame({"dimension": [nodes.get(n, n) for n in a.alpha.index], "alpha": a.alpha["alpha"].to_numpy(),
+    alpha = pd.to_numeric(a.alpha["alpha"], errors="coerce").to_numpy(dtype=float)   # no alpha: blank, not "None"
+    return pd.DataFrame({"dimension": [nodes.get(n, n) for n in a.alpha.index], "alpha": alpha,
                          "indicators": a.alpha["indicators"].astype(int).to_numpy()})
 
 
