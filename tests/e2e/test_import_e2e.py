@@ -22,9 +22,9 @@ def test_a_ledger_with_a_mistake_is_explained_then_imported(page, server, tmp_pa
     before = metric(page, "Median score")
     go(page, "Records")
     page.get_by_text("Import records", exact=True).click()
-    # The table box still says Stations: the app sees a needs file and offers to check it as one.
+    # The table box still says Stations: the app sees a needs file, checks it as one at once and says so.
     upload(page, tmp_path, "needs.csv", HEADER + "".join(ROWS))          # and urgency 9 is out of range
-    page.get_by_role("button", name=re.compile(r"Check it as Needs")).click()
+    page.get_by_text(re.compile(r"The headers of needs\.csv are those of Needs")).wait_for()
     problems = page.get_by_text(re.compile(r"1 problem\(s\); nothing was imported"))
     problems.wait_for()
     assert "urgency" in page.locator('[data-testid="stTable"]').inner_text()
