@@ -5,8 +5,8 @@ the median and 95th-percentile time from tap to "sent" on screen are printed (an
     WORKSHOP_LOAD=1 python -m pytest tests/e2e/test_workshop_load.py -s
     WORKSHOP_LOAD=1 WORKSHOP_LOAD_PHONES=8 python -m pytest tests/e2e/test_workshop_load.py -s   # fewer phones
 
-Opt-in (WORKSHOP_LOAD=1): on the shared two-core machine where it was written (load average about 15) thirty phones
-passed in 235 s (median 11.7 s tap to sent), too long for the default run; at load 30 page loads timed out.
+Opt-in (WORKSHOP_LOAD=1; .ci/run sets it): thirty phones take 142 s on a quiet two-core machine (median 9.8 s tap to
+sent) and 235 s at load average 15, too long for a developer's default run; at load 30 page loads timed out.
 
 The pages are driven concurrently with Playwright's async API; every wait is on the page's state, never a sleep.
 """
