@@ -374,8 +374,9 @@ def sidebar() -> Frame:
     current_lang = lang()
     path = db_path()
     with st.sidebar:
-        st.radio("语言 / Language", LANGS, key="lang", horizontal=True,
-                 format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+        # through choice(), like every choice widget: a run cut short by a page change must not fall back to 中文
+        choice(st.radio, "语言 / Language", LANGS, key="lang", horizontal=True,
+               format_func=lambda code: {"zh": "中文", "en": "English"}[code])
         current_lang = ss["lang"]
         connection(path, current_lang)
         options = schemes(path)

@@ -13,6 +13,7 @@ The pages are driven concurrently with Playwright's async API; every wait is on 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import shutil
 import statistics
@@ -100,7 +101,9 @@ def test_thirty_phones_submit_at_once_none_lost(tmp_path, demo_db, capsys):
     server = Server(db, tmp_path / "streamlit.log")
     try:
         t0 = time.perf_counter()
-        timings = asyncio.run(_run(f"{server.url}/join?code={ws.code}"))
+        # a thread of its own: the other browser tests' sync Playwright leaves an event loop running in this one
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            timings = pool.submit(asyncio.run, _run(f"{server.url}/join?code={ws.code}")).result()
         wall = time.perf_counter() - t0
     finally:
         server.stop()
