@@ -16,7 +16,7 @@ from app_pages import frame
 from app_pages import live_shared as shared
 from indicators.i18n import pick, t
 from indicators.live.delphi import BASES, FAMILIARITY, INFLUENCE, SCORES, THRESHOLDS, DelphiError, DelphiStore
-from indicators.scheme import catalog, editing
+from indicators.scheme import editing
 from indicators.scheme.model import SchemeError
 
 f = frame.current()
@@ -145,15 +145,13 @@ def decide(code: str, key: str, status: dict, flagged: list[str]) -> None:
                 return
             try:
                 scheme = store().draft(code, key, new_id, drop)
-                catalog.save(frame.connection(f.db, L), scheme, saved_by=f"delphi {code}")
+                frame.save_and_select(f, scheme, f"delphi {code}",
+                                      t("dp.saved", L, id=scheme.id, n=len(scheme.indicators)))
             except DelphiError as exc:
                 st.error(err(exc))
             except SchemeError as exc:
                 frame.show_error(exc, L)
             else:
-                frame.saved.clear()
-                ss["_pending_scheme"] = scheme.id
-                frame.flash("success", t("dp.saved", L, id=scheme.id, n=len(scheme.indicators)))
                 st.rerun()
 
 

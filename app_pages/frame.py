@@ -265,6 +265,14 @@ def put_working(scheme: Scheme, select: bool = True) -> None:
         st.session_state["_pending_scheme"] = scheme.id
 
 
+def save_and_select(f: Frame, scheme: Scheme, saved_by: str, message: str) -> None:
+    """Save a scheme a live process made (workshop, expert rounds), make it current and say so after the rerun."""
+    catalog.save(connection(f.db, f.lang), scheme, saved_by=saved_by)
+    saved.clear()
+    st.session_state["_pending_scheme"] = scheme.id
+    flash("success", message)
+
+
 def drop_working(scheme_id: str) -> None:
     working = dict(st.session_state.get("working", {}))
     working.pop(scheme_id, None)

@@ -18,7 +18,6 @@ import streamlit as st
 
 from app_pages import frame
 from app_pages import workshop_shared as shared
-from indicators.scheme import catalog
 from indicators.outputs import charts
 from indicators.scheme import editing
 from indicators.i18n import pick, t
@@ -413,15 +412,12 @@ def save_panel(code: str, key: str, status: dict, mean: str, balance: str) -> No
         try:
             scheme = store().to_scheme(code, key, new_id, mean=mean, balance=balance)
             scheme = editing.rename(scheme, name_zh, name_en)
-            catalog.save(frame.connection(f.db, L), scheme, saved_by=f"workshop {code}")
+            frame.save_and_select(f, scheme, f"workshop {code}", t("ws.saved", L, id=scheme.id))
         except WorkshopError as exc:
             st.error(err(exc))
         except SchemeError as exc:
             frame.show_error(exc, L)
         else:
-            frame.saved.clear()
-            ss["_pending_scheme"] = scheme.id
-            frame.flash("success", t("ws.saved", L, id=scheme.id))
             st.rerun()
 
 
