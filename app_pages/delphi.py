@@ -177,8 +177,7 @@ def lead(code: str, key: str) -> None:
             st.error(err(exc))
         else:
             st.rerun()
-    if b.button(t("dp.refresh", L), key="dp_refresh", icon=":material/refresh:"):
-        st.rerun()
+    b.button(t("dp.refresh", L), key="dp_refresh", icon=":material/refresh:")   # the click reruns the page
     if b.button(t("dp.leave", L), key="dp_leave", type="tertiary", icon=":material/logout:"):
         ss.pop("dp_lead", None)
         st.rerun()
@@ -235,8 +234,7 @@ def expert() -> None:
         return
     row = st.container(horizontal=True, vertical_alignment="center")
     row.markdown(t("dp.you", L, name=me["name"], code=code, round=status["round"]), width="content")
-    if row.button(t("dp.refresh", L), key="dp_expert_refresh", type="tertiary", icon=":material/refresh:"):
-        st.rerun()
+    row.button(t("dp.refresh", L), key="dp_expert_refresh", type="tertiary", icon=":material/refresh:")   # the click reruns the page
     if status["state"] != "open":
         st.info(t("dp.wait", L, round=status["round"]))
         return

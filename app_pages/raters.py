@@ -145,8 +145,7 @@ def lead(code: str, key: str) -> None:
             frame.clear_record_caches()
             ss["rt_written"] = written
             st.rerun()
-        if b.button(t("rt.refresh", L), key="rt_refresh", icon=":material/refresh:"):
-            st.rerun()
+        b.button(t("rt.refresh", L), key="rt_refresh", icon=":material/refresh:")   # the click reruns the page
         if b.button(t("rt.leave", L), key="rt_leave", type="tertiary", icon=":material/logout:"):
             ss.pop("rt_lead", None)
             st.rerun()
@@ -258,8 +257,7 @@ def rater() -> None:
         return
     row = st.container(horizontal=True, vertical_alignment="center")
     row.markdown(t("rt.you", L, name=me["name"], code=code), width="content")
-    if row.button(t("rt.refresh", L), key="rt_rater_refresh", type="tertiary", icon=":material/refresh:"):
-        st.rerun()
+    row.button(t("rt.refresh", L), key="rt_rater_refresh", type="tertiary", icon=":material/refresh:")   # the click reruns the page
     rate_station(code, me, status)
 
 

@@ -47,7 +47,10 @@ def click_button(page, name: str) -> None:
     """Click, see the run the click starts (a short run may end before it is seen: then the wait just ends),
     and wait until it has finished: the page is never read half-drawn."""
     from playwright.sync_api import TimeoutError as Timeout
-    main(page).get_by_role("button", name=name).click()
+    button = main(page).get_by_role("button", name=name)
+    # A run that ends in st.rerun() can look idle between its two halves; the button is clicked once only one is drawn.
+    expect()(button).to_have_count(1)
+    button.click()
     try:
         page.wait_for_selector('[data-testid=stApp][data-test-script-state=running]', timeout=5_000)
     except Timeout:
