@@ -296,7 +296,7 @@ def show_flash() -> None:
 def show_error(exc: BaseException, lang: str) -> None:
     if isinstance(exc, SchemeError):
         where = f"{exc.source} · " if exc.source else ""
-        st.error(t("error.scheme", lang, where=where, field=exc.field, problem=exc.problem_in(lang)))
+        st.error(t("error.scheme", lang, where=where, field=exc.field_in(lang), problem=exc.problem_in(lang)))
     elif isinstance(exc, KNOWN_ERRORS):
         st.error(t("error.known", lang, msg=exc.render(lang)))
     else:
