@@ -948,7 +948,7 @@ def _parse_rows(table: str, rows: Iterator[tuple[int, list[Any]]], data: bytes, 
                 break
         for i in blank_headers:
             if i < len(cells) and not _is_empty(cells[i]):
-                probs.add(name, row_no, f"({i + 1})", cells[i], _said("no_header", column=i + 1))
+                probs.add(name, row_no, f"({i + 1})", cells[i], _said("no_header"))
                 bad = True
         out: list[Any] = [None] * len(order)
         for i, col in positions:
