@@ -59,12 +59,19 @@ def test_every_code_has_both_languages_with_the_same_parameters():
 
 CODED = {"indicators/scheme/model.py": "err.scheme.", "indicators/scheme/editing.py": "err.scheme.",
          "indicators/scheme/catalog.py": "err.scheme.", "indicators/scoring/measures.py": "err.scheme.",
-         "indicators/records/importer.py": "err.import.", "indicators/scheme/framework.py": "err.framework."}
+         "indicators/records/importer.py": "err.import.", "indicators/scheme/framework.py": "err.framework.",
+         "indicators/scoring/treatment.py": "", "indicators/scoring/engine.py": ""}
 
 
 def _codes_used(path: str, prefix: str):
-    """(key, keyword names) of every _said("code", ...) and Word("err....", ...) call with a literal code."""
+    """(key, keyword names) of every _said("code", ...), Word("err....", ...) and Error(code="...", params={...})
+    call with a literal code."""
     for node in ast.walk(ast.parse((ROOT / path).read_text(encoding="utf-8"))):
+        kw = {k.arg: k.value for k in getattr(node, "keywords", ())}
+        if isinstance(node, ast.Call) and isinstance(kw.get("code"), ast.Constant):
+            params = kw.get("params")
+            yield "err." + kw["code"].value, {k.value for k in params.keys} if isinstance(params, ast.Dict) else set()
+            continue
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args):
             continue
         first = node.args[0]
@@ -238,6 +245,32 @@ def test_a_bad_ledger_reads_in_chinese_naming_its_row_or_file(ledger_db, name):
     assert where in zh, (where, zh)
     assert all(CJK.search(p.render("zh")) for p in plan.problems), zh
     assert not english_left(zh, file), (name, zh, english_left(zh, file))
+
+
+def test_scoring_an_empty_database_or_an_unknown_group_column_reads_in_chinese(tmp_path, demo_db):
+    from indicators.records import store
+    from indicators.scoring import engine
+    from indicators.scoring.measures import Period
+    empty = store.connect(tmp_path / "empty.duckdb")
+    try:
+        with pytest.raises(InputError) as caught:
+            engine.score(empty, catalog.builtin("needs-met"), Period())
+    finally:
+        empty.close()
+    assert caught.value.code == "records.no_tables" and "请先导入记录" in caught.value.render("zh")
+    assert "no record tables" in str(caught.value)
+    data = yaml.safe_load(dump_yaml(catalog.builtin("needs-met")))
+    _ind(data)["missing"] = "group_mean"
+    data["treatment"] = {"group": "colour"}
+    scheme = editing.parse_upload(yaml.safe_dump(data, allow_unicode=True).encode(), "g.yaml")
+    con = store.connect(demo_db, read_only=True)
+    try:
+        with pytest.raises(InputError) as caught:
+            engine.score(con, scheme, Period())
+    finally:
+        con.close()
+    zh = caught.value.render("zh")
+    assert "treatment.group" in zh and "不是站点表的列" in zh and not english_left(zh), zh
 
 
 def test_a_file_over_the_size_limit_reads_in_chinese(ledger_db, monkeypatch):

@@ -78,6 +78,9 @@ EN: dict[str, str] = {
                               "(or in the same import)",
     "err.import.stale": "the database changed since the file was checked; check it again",
     "err.import.keys_added": "{n} of its keys were added to {table} since the file was checked; check it again",
+    # ---- a database with nothing to score (scoring.engine)
+    "err.records.no_tables": "the database holds no record tables: import records or build the demo first",
+    "err.records.no_stations": "the database has no stations: import records or build the demo first",
     # ---- framework tables (scheme.framework)
     "err.framework.empty": "is empty: expected a header row and one row per indicator",
     "err.framework.repeat_level": "repeats a level column; keep one of them",
@@ -180,6 +183,8 @@ ZH: dict[str, str] = {
     "err.import.missing_ref": "所指的{what}既不在数据库中，也不在本次导入中；请先导入{table}（或在同一次导入中一并上传）",
     "err.import.stale": "检查之后数据库发生了变化，请重新检查",
     "err.import.keys_added": "检查之后，{table}表中新增了其中 {n} 个编号，请重新检查",
+    "err.records.no_tables": "数据库中没有记录表：请先导入记录或生成演示数据",
+    "err.records.no_stations": "数据库中没有站点：请先导入记录或生成演示数据",
     "err.framework.empty": "是空表：应有表头，每个指标一行",
     "err.framework.repeat_level": "重复的层级列；请只保留一列",
     "err.framework.unknown_column": "不是指标体系表的列；可用的列：{known}，宽表还可用一级指标、二级指标……",

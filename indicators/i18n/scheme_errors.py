@@ -57,6 +57,7 @@ EN: dict[str, str] = {
     "err.scheme.grades_zero": "the lowest band must start at 0 so that every score gets a grade",
     "err.scheme.gate_indicator": "{id!r} is not an indicator of this scheme",
     "err.scheme.gate_cap": "{cap!r} is not one of the grades {grades}",
+    "err.scheme.group_column": "treatment.group: {group!r} is not a station column (columns: {columns})",
     # ---- measures checked against the records (scoring.measures)
     "err.scheme.series_required": "is required: which indicator_id of indicator_values to read",
     "err.scheme.denominator_name": "must name a station column or a series of indicator_values",
@@ -130,6 +131,7 @@ ZH: dict[str, str] = {
     "err.scheme.grades_zero": "最低一档必须从 0 分开始，这样每个得分都有等级",
     "err.scheme.gate_indicator": "{id!r} 不是本方案的指标",
     "err.scheme.gate_cap": "{cap!r} 不是本方案的等级（{grades}）之一",
+    "err.scheme.group_column": "treatment.group：{group!r} 不是站点表的列（可用的列：{columns}）",
     "err.scheme.series_required": "必须填写：要读取 indicator_values 中哪个 indicator_id",
     "err.scheme.denominator_name": "必须是站点表的某一列，或 indicator_values 中的某个序列",
     "err.scheme.denominator_not_number": "stations.{column} 不是数值列；站点表的数值列：{numeric}",
