@@ -95,6 +95,31 @@ def test_every_code_the_engine_raises_is_in_the_tables_with_its_parameters(path)
         assert fields_of(EN[key]) == given, (path, key, fields_of(EN[key]), given)
 
 
+# the message argument of each way a problem is raised in those modules
+_MESSAGE_AT = {"SchemeError": 1, "_FileProblem": 0, "Problem": 4, "fail": 1, "bad": 3, "add": 4}
+
+
+def _plain_messages(path: str):
+    """Lines where a problem is raised with finished English words (text or an f-string) instead of a code."""
+    for node in ast.walk(ast.parse((ROOT / path).read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+        at = _MESSAGE_AT.get(name)
+        if at is None or len(node.args) <= at or (name == "add" and len(node.args) < 5):
+            continue                                           # set.add(x) and the like
+        if name == "SchemeError" and (len(node.args) > 3 or any(k.arg == "code" for k in node.keywords)):
+            continue                                           # the code is given beside the words
+        message = node.args[at]
+        if isinstance(message, (ast.Constant, ast.JoinedStr, ast.BinOp)):
+            yield node.lineno
+
+
+@pytest.mark.parametrize("path", sorted(p for p in CODED if CODED[p]))
+def test_every_problem_is_raised_with_a_code_not_with_finished_words(path):
+    assert not list(_plain_messages(path)), f"{path}: lines {list(_plain_messages(path))} raise plain words"
+
+
 def test_no_message_is_translated_by_matching_its_text():
     for path in ("app_pages/records_import.py", "indicators/outputs/views.py", "indicators/i18n/framework.py"):
         text = (ROOT / path).read_text(encoding="utf-8")
