@@ -394,7 +394,7 @@ def _import(f: frame.Frame, plan: ImportPlan) -> None:
     except InputError as exc:
         _drop_plan()
         bar.empty()
-        st.error(t("io.failed", L, msg=str(exc)))
+        st.error(t("io.failed", L, msg=exc.render(L)))
         return
     _after_import(f.db, old_range)
     _drop_plan()

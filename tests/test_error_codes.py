@@ -353,6 +353,22 @@ def test_the_records_page_shows_a_bad_ledger_in_chinese(db):
     assert any("不是需求表的列" in s for s in said) and any("不是有效的 CSV" in s for s in said), said
 
 
+def test_a_saved_scheme_that_no_longer_loads_is_named_in_chinese(db):
+    from datetime import datetime
+    from indicators.records import store
+    from tests.test_app import open_app
+    con = store.connect(db)
+    try:
+        catalog.save(con, catalog.builtin("needs-met").with_weights(**{"id": "mine"}))
+        con.execute("UPDATE schemes SET yaml = ?, saved_at = ? WHERE scheme_id = 'mine'",
+                    [SCHEMES["negative weight"][0].replace("id: needs-met", "id: mine"), datetime(2024, 1, 1)])
+    finally:
+        con.close()
+    at = open_app("zh")
+    shown = [w.value for w in at.warning if "mine" in w.value]
+    assert len(shown) == 1 and "不能为负数，实际是 -2" in shown[0], [w.value for w in at.warning]
+
+
 def test_the_cli_says_a_bad_scheme_in_chinese_and_exits_2(demo_db, tmp_path, capsys):
     path = tmp_path / "bad.yaml"
     path.write_text(SCHEMES["goalposts"][0], encoding="utf-8")
