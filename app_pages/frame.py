@@ -231,7 +231,7 @@ def schemes(path: str) -> dict[str, tuple[Scheme, str]]:
         try:
             out[row.scheme_id] = (_parse(row.yaml, f"saved scheme {row.scheme_id}"), "saved")
         except SchemeError as exc:
-            broken.append(str(exc))
+            broken.append(exc)   # put in the reader's language where shown
     st.session_state["_broken"] = broken
     for sid, sch in st.session_state.get("working", {}).items():
         out[sid] = (sch, "working")
@@ -296,7 +296,7 @@ def show_flash() -> None:
 def show_error(exc: BaseException, lang: str) -> None:
     if isinstance(exc, SchemeError):
         where = f"{exc.source} · " if exc.source else ""
-        st.error(t("error.scheme", lang, where=where, field=exc.field, problem=exc.problem_in(lang)))
+        st.error(t("error.scheme", lang, where=where, field=exc.field_in(lang), problem=exc.problem_in(lang)))
     elif isinstance(exc, KNOWN_ERRORS):
         st.error(t("error.known", lang, msg=exc.render(lang)))
     else:
@@ -415,7 +415,7 @@ def sidebar() -> Frame:
         if kind == "demo":
             st.info(t("frame.demo_note", current_lang), icon=":material/science:")
         for problem in ss.get("_broken", []):
-            st.warning(t("frame.broken_scheme", current_lang, msg=problem))
+            st.warning(t("frame.broken_scheme", current_lang, msg=problem.render(current_lang)))
         st.caption(t("frame.db", current_lang, path=Path(path).name))
     frame = Frame(lang=current_lang, db=path, kind=kind, scheme=scheme, source=source,
                   period=Period(start, end), data_range=(lo, hi))

@@ -177,126 +177,6 @@ def suggest_table(name: str, data: bytes, chosen: str) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
-# ---- problems, in the reader's language where the message allows
-
-_WHAT_ZH = {"a station": "站点", "a need": "需求", "an activity": "活动", "a resident": "居民"}
-
-
-def _zh_table(name: str) -> str:
-    return term("table", name, "zh") if name in TABLES else name
-
-
-def _zh_expect(text: str) -> str:
-    """'a whole number from 1 to 5' and the like -> Chinese."""
-    rules = [
-        (r"a whole number from (\S+) to (\S+)", r"\1 到 \2 的整数"),
-        (r"a number from (\S+) to (\S+)", r"\1 到 \2 的数"),
-        (r"a whole number of at least (\S+)", r"不小于 \1 的整数"),
-        (r"a number of at least (\S+)", r"不小于 \1 的数"),
-        (r"a whole number, 0 or more", "0 或以上的整数"),
-        (r"a number, 0 or more", "0 或以上的数"),
-        (r"a whole number", "整数"),
-        (r"a number", "数字"),
-    ]
-    m = re.fullmatch(r"(.+?)( and at most ([\d,]+))?(, not TRUE/FALSE|, not a date or time)?", text)
-    if not m:
-        return text
-    core = m.group(1)
-    for pat, rep in rules:
-        if re.fullmatch(pat, core):
-            core = re.sub(pat, rep, core)
-            break
-    else:
-        return text
-    if m.group(3):
-        core += f"，且不大于 {m.group(3)}"
-    if m.group(4):
-        core += "，不能是 TRUE/FALSE" if "TRUE" in m.group(4) else "，不能是日期或时间"
-    return core
-
-
-_DATE_ZH = "应为日期，如 2024-03-05、2024/3/5 或 2024年3月5日"
-
-_ZH_RULES: list[tuple[str, Any]] = [
-    (r"is required; the cell is empty", "为必填项，此单元格为空"),
-    (r"expected a date like 2024-03-05, 2024/3/5 or 2024年3月5日", _DATE_ZH),
-    (r"expected a date like 2024-03-05, 2024/3/5 or 2024年3月5日; the cell holds a number: format it as a date",
-     _DATE_ZH + "；单元格是数字：请把该列设为日期格式"),
-    (r"is not a real day of the calendar; expected a date like 2024-03-05, 2024/3/5 or 2024年3月5日",
-     "不是日历上存在的日期；" + _DATE_ZH),
-    (r"expected a date between (\d+) and (\d+)", r"应为 \1 至 \2 年之间的日期"),
-    (r"expected one of (.+?) \(or (.+)\)", r"应为以下之一：\1（或 \2）"),
-    (r"expected one of (.+)", r"应为以下之一：\1"),
-    (r"expected an identifier; Excel turned it into a rounded number: format the column as text",
-     "应为编号；Excel 已把它变成舍入后的数字：请把该列设为文本格式"),
-    (r"expected text or a number, not an infinite or missing number", "应为文本或数字，不能是无穷大或缺失的数字"),
-    (r"expected (.+)", lambda m: "应为" + _zh_expect(m.group(1)) if _zh_expect(m.group(1)) != m.group(1) else None),
-    (r"contains a control character; remove it", "含有控制字符，请删除"),
-    (r"is ([\d,]+) characters long; at most ([\d,]+) are allowed", r"长 \1 个字符；最多允许 \2 个"),
-    (r"names (a station|a need|an activity|a resident) that is neither in the database nor in this import;"
-     r" import (\w+) first \(or in the same import\)",
-     lambda m: f"所指的{_WHAT_ZH[m.group(1)]}既不在数据库中，也不在本次导入中；请先导入{_zh_table(m.group(2))}"
-               f"（或在同一次导入中一并上传）"),
-    (r"([\d,]+) rows name ([\d,]+) (\w+) that are neither in the database nor in this import \((.*)\);"
-     r" import (\w+) first \(or in the same import\)",
-     lambda m: f"有 {m.group(1)} 行引用的 {m.group(2)} 个{_zh_table(m.group(3))}既不在数据库中，也不在本次导入中"
-               f"（{m.group(4)}）；请先导入{_zh_table(m.group(5))}（或在同一次导入中一并上传）"),
-    (r"repeats the key of (.*?)row (\d+); each record may appear once",
-     lambda m: f"与{(m.group(1).strip() + ' ') if m.group(1) else ''}第 {m.group(2)} 行的编号重复；每条记录只能出现一次"),
-    (r"is already in the database with different content \((.*)\); records are never overwritten:"
-     r" correct the row or leave it out",
-     r"已在数据库中，但内容不同（\1）；已有记录不会被覆盖：请更正此行或将其删去"),
-    (r"is required when the status is resolved \(已解决\): the day the need was resolved",
-     "处理状态为已解决时必填：需求解决的日期"),
-    (r"must be empty when the status is (\w+): only resolved needs have a resolved date",
-     r"处理状态为 \1 时必须为空：只有已解决的需求才有解决日期"),
-    (r"is before the day the need was raised \((.+)\)", r"早于需求提出日期（\1）"),
-    (r"a feedback row needs a rating \(1-5\) or a need_met answer \(yes/no\)",
-     "每条反馈需要评分（1-5）或“需求是否满足”（是/否）"),
-    (r'is not a column of (\w+); did you mean "(.+?)" \((\w+)\)\? known columns: (.*)',
-     lambda m: f"不是{_zh_table(m.group(1))}表的列；是否应为“{m.group(2)}”（{m.group(3)}）？已知的列：{m.group(4)}"),
-    (r"is not a column of (\w+); known columns: (.*)",
-     lambda m: f"不是{_zh_table(m.group(1))}表的列；已知的列：{m.group(2)}"),
-    (r'means (\w+), like column "(.+)" before it; keep one of them', r"与前面的“\2”列含义相同（\1）；请只保留一列"),
-    (r"missing required columns? (.+)", r"缺少必填列 \1"),
-    (r"has a header row but no data rows", "只有表头，没有数据行"),
-    (r"is empty: expected a header row and at least one data row", "是空文件：应有一行表头和至少一行数据"),
-    (r"has (\d+) cells but the header has (\d+): is the row cut short\?", r"只有 \1 个单元格，但表头有 \2 列：这一行是否不完整？"),
-    (r"is in column (\d+), beyond the (\d+) columns of the header", r"位于第 \1 列，超出了表头的 \2 列"),
-    (r"has no header; give the column a header or delete it", "没有表头：请给该列加上表头或删除该列"),
-    (r"has more than (\d+) columns", r"超过 \1 列"),
-    (r"the file has more than ([\d,]+) data rows; split it", r"文件超过 \1 行数据，请拆分"),
-    (r"is more than (\d+) MB; split the file", r"超过 \1 MB，请拆分文件"),
-    (r"is ([\d,.]+) MB; the limit is (\d+) MB: split the file", r"有 \1 MB，上限为 \2 MB：请拆分文件"),
-    (r"is an old \.xls workbook \(or an encrypted one\); save it as \.xlsx or CSV UTF-8",
-     "是旧版 .xls 工作簿（或已加密）；请另存为 .xlsx 或“CSV UTF-8”"),
-    (r"is named \.xlsx but is not an Excel workbook \(damaged or renamed\?\)", "扩展名是 .xlsx，但不是 Excel 工作簿（已损坏或被改名？）"),
-    (r"is neither UTF-8 nor GBK/GB18030 text \((.*)\); save it as 'CSV UTF-8' or as \.xlsx",
-     r"既不是 UTF-8 也不是 GBK/GB18030 编码（\1）；请另存为“CSV UTF-8”或 .xlsx"),
-    (r"is not a readable \.xlsx workbook \((.*)\); save it again from Excel or as CSV",
-     r"不是可读取的 .xlsx 工作簿（\1）；请用 Excel 重新保存或另存为 CSV"),
-    (r"has no worksheet", "没有工作表"),
-    (r"is not a record table; tables: (.*)", r"不是记录数据表；可选：\1"),
-    (r"the database changed since the file was checked; check it again", "检查之后数据库发生了变化，请重新检查"),
-    (r"([\d,]+) of its keys were added to (\w+) since the file was checked; check it again",
-     lambda m: f"检查之后，{_zh_table(m.group(2))}表中新增了其中 {m.group(1)} 个编号，请重新检查"),
-]
-
-
-def translate_problem(message: str, lang: str) -> str:
-    """An importer message in the reader's language: Chinese for the messages known here, else as written."""
-    if lang != "zh":
-        return message
-    for pattern, rep in _ZH_RULES:
-        m = re.fullmatch(pattern, message, flags=re.S)
-        if m is None:
-            continue
-        out = rep(m) if callable(rep) else m.expand(rep)
-        if out is not None:
-            return out
-    return message
-
-
 def problems_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
     """Every listed problem: file, row, column, value and what is wrong, with headers in the language."""
     rows = [{
@@ -304,7 +184,7 @@ def problems_table(plan: ImportPlan, lang: str) -> pd.DataFrame:
         t("io.col.row", lang): p.row,
         t("io.col.column", lang): p.column or "",
         t("io.col.value", lang): "" if p.value is None else (p.value if p.value != "" else "∅"),
-        t("io.col.problem", lang): p.render(lang) if p.code else translate_problem(p.message, lang),
+        t("io.col.problem", lang): p.render(lang),
     } for p in plan.problems]
     cols = [t(k, lang) for k in ("io.col.file", "io.col.row", "io.col.column", "io.col.value", "io.col.problem")]
     out = pd.DataFrame(rows, columns=cols)
@@ -363,7 +243,7 @@ def done_message(report: ImportReport, lang: str) -> str:
 
 
 def stale_message(exc: ImportProblems, lang: str) -> str:
-    detail = "; ".join(p.render(lang) if p.code else translate_problem(p.message, lang) for p in exc.problems) or str(exc)
+    detail = "; ".join(p.render(lang) for p in exc.problems) or str(exc)
     return t("io.stale", lang, msg=detail)
 
 
@@ -514,7 +394,7 @@ def _import(f: frame.Frame, plan: ImportPlan) -> None:
     except InputError as exc:
         _drop_plan()
         bar.empty()
-        st.error(t("io.failed", L, msg=str(exc)))
+        st.error(t("io.failed", L, msg=exc.render(L)))
         return
     _after_import(f.db, old_range)
     _drop_plan()

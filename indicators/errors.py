@@ -2,7 +2,10 @@
 
 
 def _in(value, lang: str):
-    """A parameter in the reader's language: Words and coded errors render themselves, anything else stays."""
+    """A parameter in the reader's language: Words and coded errors render themselves, a list of them is joined
+    ("; " in English, "；" in Chinese), anything else stays."""
+    if isinstance(value, list):
+        return ("；" if lang == "zh" else "; ").join(str(_in(v, lang)) for v in value)
     return value.render(lang) if hasattr(value, "render") else value
 
 

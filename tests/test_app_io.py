@@ -175,20 +175,20 @@ def test_a_stale_plan_is_refused_and_asks_to_check_again(con):
     assert con.execute("SELECT count(*) FROM stations WHERE station_id = 'S90'").fetchall()[0][0] == 1
 
 
-def test_known_importer_messages_read_in_chinese():
-    cases = {
-        "expected a whole number, 0 or more": "应为0 或以上的整数",
-        "expected a number of at least 1 and at most 2,147,483,647": "应为不小于 1 的数，且不大于 2,147,483,647",
-        "expected one of open, in_progress (or 待处理, 处理中)": "应为以下之一：open, in_progress（或 待处理, 处理中）",
-        "repeats the key of a.csv row 3; each record may appear once": "与a.csv 第 3 行的编号重复；每条记录只能出现一次",
-        "12 rows name 2 stations that are neither in the database nor in this import (S7, S8); import stations "
-        "first (or in the same import)": "有 12 行引用的 2 个站点既不在数据库中，也不在本次导入中（S7, S8）；"
-                                         "请先导入站点（或在同一次导入中一并上传）",
-    }
-    for en, zh in cases.items():
-        assert ri.translate_problem(en, "zh") == zh
-        assert ri.translate_problem(en, "en") == en
-    assert ri.translate_problem("something new", "zh") == "something new"     # unknown: as written
+def test_importer_problems_read_in_chinese_by_their_codes():
+    from indicators.errors import Word
+    cases = [
+        (Word("err.import.repeats_key", where=Word("err.import.at.file_row", file="a.csv", row=3)),
+         "repeats the key of a.csv row 3; each record may appear once", "与a.csv 第 3 行的编号重复；每条记录只能出现一次"),
+        (Word("err.import.missing_refs", rows="12", n="2", table=Word("err.import.table.stations"), sample="S7, S8"),
+         "12 rows name 2 stations that are neither in the database nor in this import (S7, S8); import stations "
+         "first (or in the same import)",
+         "有 12 行引用的 2 个站点既不在数据库中，也不在本次导入中（S7, S8）；请先导入站点（或在同一次导入中一并上传）"),
+    ]
+    for words, en, zh in cases:
+        problem = importer.Problem("a.csv", 2, "x", "v", words)
+        assert (problem.message, problem.render("en"), problem.render("zh")) == (en, en, zh)
+    assert importer.Problem("a.csv", 2, None, None, "something new").render("zh") == "something new"   # no code
 
 
 # ---------------------------------------------------------------- the Records page

@@ -151,7 +151,7 @@ def test_cli_prints_findings_in_both_languages(demo_db, capsys):
     (["--scheme", "photo-count", "--spread", "2"], "--spread must be between 0 and 1"),
 ])
 def test_cli_bad_input_exits_2(demo_db, capsys, args, message):
-    full = ["audit", *(["--db", str(demo_db)] if "--db" not in args else []), *args]
+    full = ["audit", *(["--db", str(demo_db)] if "--db" not in args else []), *args, "--lang", "en"]   # audit: zh by default
     assert main(full) == 2
     assert message in capsys.readouterr().err
 

@@ -15,7 +15,9 @@ def test_both_tables_have_the_same_keys():
 
 def test_every_string_has_the_same_placeholders_in_both_languages():
     for key in EN:
-        assert set(re.findall(r"\{(\w+)\}", EN[key])) == set(re.findall(r"\{(\w+)\}", ZH[key])), key
+        en, zh = (set(re.findall(r"\{(\w+)\}", table[key])) for table in (EN, ZH))
+        # a message's `detail` or `reason` is a library's English (a codec, PyYAML): Chinese may leave it out
+        assert zh <= en and en - zh <= {"detail", "reason"}, key
 
 
 def test_no_string_is_empty_and_chinese_is_chinese():

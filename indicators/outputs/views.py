@@ -469,19 +469,8 @@ def as_percent(values: np.ndarray | pd.Series) -> np.ndarray:
 
 
 def framework_problems(problems, lang: str) -> pd.DataFrame:
-    """A framework table's problems (importer Problems) by row and column, the messages in the language
-    where a translation is known (indicators/i18n/framework.py), else as written."""
-    import re
-    from indicators.i18n.framework import PROBLEMS_ZH
-
-    def said(message: str) -> str:
-        if lang == "zh":
-            for pattern, zh in PROBLEMS_ZH:
-                m = re.fullmatch(pattern, message, flags=re.S)
-                if m:
-                    return zh.format(*m.groups())
-        return message
+    """A framework table's problems (importer Problems) by row and column, each in the reader's language."""
     return pd.DataFrame([{
         t("io.col.row", lang): "" if p.row is None else str(p.row), t("io.col.column", lang): p.column or "",
-        t("io.col.value", lang): p.value or "", t("io.col.problem", lang): said(p.message),
+        t("io.col.value", lang): p.value or "", t("io.col.problem", lang): p.render(lang),
     } for p in problems])

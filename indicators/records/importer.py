@@ -199,6 +199,11 @@ HEADERS_ZH_BY_TABLE: dict[tuple[str, str], tuple[str, ...]] = {
 LABELS_ZH: dict[tuple[str, str], dict[str, str]] = {key: vocabulary.accepted(*key) for key in vocabulary.WORDS}
 
 
+def _said(code: str, **params) -> Word:
+    """An import problem by its code in the word tables (indicators/i18n/import_errors.py) and its parameters."""
+    return Word(f"err.import.{code}", **params)
+
+
 class ImportProblems(InputError):
     """The file(s) cannot be imported; `problems` lists them (at most MAX_LISTED), `total` counts them all.
     Nothing was written."""
@@ -206,13 +211,17 @@ class ImportProblems(InputError):
     def __init__(self, problems: list[Problem], total: int | None = None):
         self.problems = list(problems)
         self.total = len(self.problems) if total is None else total
-        files = ", ".join(dict.fromkeys(p.file for p in self.problems)) or "the import"
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str) -> str:
+        """Every listed problem on a line of its own, in `lang`."""
+        files = ", ".join(dict.fromkeys(p.file for p in self.problems)) or _said("the_import")
         listed = self.problems[:MAX_LISTED]
-        lines = [f"{files}: {self.total} problem{'s' if self.total != 1 else ''}; nothing was imported"]
-        lines += [f"  {p}" for p in listed]
+        head = _said("problems_one" if self.total == 1 else "problems", files=files, n=self.total)
+        lines = [head.render(lang)] + [f"  {p.line(lang)}" for p in listed]
         if self.total > len(listed):
-            lines.append(f"  ... and {self.total - len(listed):,} more")
-        super().__init__("\n".join(lines))
+            lines.append("  " + _said("more", n=f"{self.total - len(listed):,}").render(lang))
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -227,21 +236,33 @@ class Problem:
     code: str | None = None          # a key of the word tables under "err." with its params, for render(lang)
     params: tuple = ()
 
+    def __post_init__(self):
+        if isinstance(self.message, Word):   # words of the tables: the English is the message
+            object.__setattr__(self, "code", self.message.key.removeprefix("err."))
+            object.__setattr__(self, "params", tuple(self.message.params.items()))
+            object.__setattr__(self, "message", str(self.message))
+
     def render(self, lang: str) -> str:
         """What is wrong, in `lang` when the problem has a code, else as written."""
         if self.code is None:
             return self.message
         return Word(f"err.{self.code}", **dict(self.params)).render(lang)
 
-    def __str__(self) -> str:
+    def line(self, lang: str) -> str:
+        """File, row, column, value and what is wrong, in `lang`."""
         where = [self.file]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_said("at.row", row=self.row).render(lang))
         if self.column is not None:
-            where.append(f'column "{self.column}"')
+            where.append(_said("at.column", column=self.column).render(lang))
         if self.value is not None:
-            where.append(f"value {_show(self.value)}" if self.value != "" else "value (empty)")
-        return f"{', '.join(where)}: {self.message}"
+            where.append(_said("at.value", value=_show(self.value)).render(lang) if self.value != ""
+                         else _said("at.empty").render(lang))
+        sep, colon = ("，", "：") if lang == "zh" else (", ", ": ")
+        return f"{sep.join(where)}{colon}{self.render(lang)}"
+
+    def __str__(self) -> str:
+        return self.line("en")
 
 
 def _show(value: Any, limit: int = 60) -> str:
@@ -322,10 +343,10 @@ class _Problems:
         return sorted(self.kept, key=lambda p: (files.index(p.file), p.row or 0))[:MAX_LISTED]
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any) -> str | Word:
     """A stored value for a message: numbers and dates as they are, text quoted, NULL as (empty)."""
     if value is None:
-        return "(empty)"
+        return _said("empty_value")
     if isinstance(value, str):
         return _show(value, 30)
     if isinstance(value, float):
@@ -393,26 +414,30 @@ def _map_header(table: str, raw: Any) -> str | None:
     return None
 
 
-def _suggest(table: str, raw: Any) -> tuple[str, str | None]:
+def _table(table: str) -> Word:
+    """A table's name in a message: as stored in English, its label in Chinese."""
+    return _said(f"table.{table}")
+
+
+def _suggest(table: str, raw: Any) -> tuple[Word, str | None]:
     """(message, the column it probably meant)."""
     names = _header_names(table)
     cand = _squash(_header_candidates(raw)[0])
     close = difflib.get_close_matches(cand, list(names), n=1, cutoff=0.5)
     known = ", ".join(f"{c} ({chinese_header(table, c)})" for c in TABLES[table])
-    hint, col = "", None
     if close:
         col = names[close[0]]
-        hint = f'did you mean "{chinese_header(table, col)}" ({col})? '
-    return f"is not a column of {table}; {hint}known columns: {known}", col
+        return _said("unknown_column_hint", table=_table(table), header=chinese_header(table, col), column=col,
+                     known=known), col
+    return _said("unknown_column", table=_table(table), known=known), None
 
 
 def template(table: str, lang: str = "zh") -> bytes:
     """The CSV template of a table: the header row in zh, en or both, UTF-8 with BOM so that Excel opens it right."""
     if table not in TABLES:
-        raise ImportProblems([Problem("(template)", None, None, table,
-                                      f"is not a record table; tables: {', '.join(TABLES)}")])
+        raise ImportProblems([Problem("(template)", None, None, table, _said("not_table", tables=", ".join(TABLES)))])
     if lang not in ("zh", "en", "both"):
-        raise ImportProblems([Problem("(template)", None, None, lang, "expected a language: zh, en or both")])
+        raise ImportProblems([Problem("(template)", None, None, lang, _said("template_lang"))])
     heads = []
     for col in TABLES[table]:
         zh = chinese_header(table, col)
@@ -425,7 +450,7 @@ def template(table: str, lang: str = "zh") -> bytes:
 # ---------------------------------------------------------------- reading bytes into rows of cells
 
 class _FileProblem(Exception):
-    def __init__(self, message: str, row: int | None = None):
+    def __init__(self, message: Word, row: int | None = None):
         self.message, self.row = message, row
 
 
@@ -439,10 +464,10 @@ def _read_source(source: Any, name: str | None) -> tuple[bytes, str]:
         try:
             size = path.stat().st_size
             if size > MAX_BYTES:
-                raise _FileProblem(f"is {size / 1e6:,.1f} MB; the limit is {MAX_BYTES // 2**20} MB: split the file")
+                raise _FileProblem(_said("file_mb", mb=f"{size / 1e6:,.1f}", limit=MAX_BYTES // 2**20))
             data = path.read_bytes()
         except OSError as exc:
-            raise _FileProblem(f"cannot be read: {exc.strerror or exc}") from None
+            raise _FileProblem(_said("unreadable", detail=exc.strerror or exc)) from None
     elif hasattr(source, "getvalue") or hasattr(source, "read"):
         name = name or getattr(source, "name", None) or "(upload)"
         data = source.getvalue() if hasattr(source, "getvalue") else source.read(MAX_BYTES + 1)
@@ -451,7 +476,7 @@ def _read_source(source: Any, name: str | None) -> tuple[bytes, str]:
     else:
         raise TypeError(f"cannot import from a {type(source).__name__}")
     if len(data) > MAX_BYTES:
-        raise _FileProblem(f"is more than {MAX_BYTES // 2**20} MB; split the file")
+        raise _FileProblem(_said("more_than_mb", limit=MAX_BYTES // 2**20))
     return data, str(name)
 
 
@@ -460,7 +485,7 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise _FileProblem(f"starts like UTF-16 text but byte {exc.start} is not UTF-16") from None
+            raise _FileProblem(_said("utf16", at=exc.start)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8:
@@ -470,8 +495,7 @@ def _decode(data: bytes) -> str:
         except UnicodeDecodeError as gb:
             at = max(utf8.start, gb.start)   # where the longer of the two readings broke
             line = data[:at].count(b"\n") + 1
-            raise _FileProblem(f"is neither UTF-8 nor GBK/GB18030 text (byte {at:,} is 0x{data[at]:02x},"
-                               f" line {line:,}); save it as 'CSV UTF-8' or as .xlsx") from None
+            raise _FileProblem(_said("encoding", at=f"{at:,}", byte=f"{data[at]:02x}", line=f"{line:,}")) from None
 
 
 def _refuse_mixed(data: bytes) -> None:
@@ -492,11 +516,10 @@ def _refuse_mixed(data: bytes) -> None:
                 utf8.append(n)
     if utf8 and other:
         if len(utf8) >= len(other):
-            odd, why = other[0], f"line {other[0]:,} is not UTF-8 while {len(utf8):,} other lines are"
+            odd, why = other[0], _said("mixed.not_utf8", line=f"{other[0]:,}", n=f"{len(utf8):,}")
         else:
-            odd, why = utf8[0], f"line {utf8[0]:,} is UTF-8 while {len(other):,} other lines are GBK/GB18030"
-        raise _FileProblem(f"is neither UTF-8 nor GBK/GB18030 text ({why}: mixed encodings);"
-                           " save it as 'CSV UTF-8' or as .xlsx", odd)
+            odd, why = utf8[0], _said("mixed.utf8", line=f"{utf8[0]:,}", n=f"{len(other):,}")
+        raise _FileProblem(_said("mixed", why=why), odd)
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
@@ -510,7 +533,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
             row_no += 1
             yield row_no, cells
     except csv.Error as exc:
-        raise _FileProblem(f"is not valid CSV near line {reader.line_num}: {exc}", row_no + 1) from None
+        raise _FileProblem(_said("bad_csv", line=reader.line_num, detail=exc), row_no + 1) from None
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
@@ -518,9 +541,9 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             unpacked = sum(i.file_size for i in z.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise _FileProblem(f"is not a readable .xlsx workbook ({exc}); save it again from Excel or as CSV") from None
+        raise _FileProblem(_said("bad_xlsx", detail=exc)) from None
     if unpacked > MAX_UNZIPPED:
-        raise _FileProblem(f"unpacks to {unpacked / 1e6:,.0f} MB; the limit is {MAX_UNZIPPED // 2**20} MB")
+        raise _FileProblem(_said("unzipped_mb", mb=f"{unpacked / 1e6:,.0f}", limit=MAX_UNZIPPED // 2**20))
     import openpyxl
     import warnings
     try:
@@ -528,11 +551,10 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:   # a damaged workbook can fail anywhere inside openpyxl; it is the file's fault
-        raise _FileProblem(f"is not a readable .xlsx workbook ({type(exc).__name__}: {_show(str(exc), 120)});"
-                           " save it again from Excel or as CSV") from None
+        raise _FileProblem(_said("bad_xlsx", detail=f"{type(exc).__name__}: {_show(str(exc), 120)}")) from None
     try:
         if not wb.worksheets:
-            raise _FileProblem("has no worksheet")
+            raise _FileProblem(_said("no_sheet"))
         ws = wb.worksheets[0]
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()   # the stored dimensions may be wrong: read every row there is
@@ -545,8 +567,8 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         except _FileProblem:
             raise
         except Exception as exc:   # damaged sheet XML, bad shared strings, bad dates ...
-            raise _FileProblem(f"has a damaged worksheet near row {row_no + 1} ({type(exc).__name__}:"
-                               f" {_show(str(exc), 120)}); save it again from Excel or as CSV", row_no + 1) from None
+            raise _FileProblem(_said("damaged_sheet", row=row_no + 1,
+                                     detail=f"{type(exc).__name__}: {_show(str(exc), 120)}"), row_no + 1) from None
     finally:
         wb.close()
 
@@ -555,9 +577,9 @@ def _rows(data: bytes, name: str) -> Iterator[tuple[int, list[Any]]]:
     if data.startswith(b"PK\x03\x04"):
         return _xlsx_rows(data)
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise _FileProblem("is an old .xls workbook (or an encrypted one); save it as .xlsx or CSV UTF-8")
+        raise _FileProblem(_said("xls"))
     if name.lower().endswith((".xlsx", ".xlsm")):
-        raise _FileProblem("is named .xlsx but is not an Excel workbook (damaged or renamed?)")
+        raise _FileProblem(_said("not_xlsx"))
     return _csv_rows(data)
 
 
@@ -865,10 +887,10 @@ def _parse_rows(table: str, rows: Iterator[tuple[int, list[Any]]], data: bytes, 
             header_row, header = row_no, cells
             break
     if header is None:
-        probs.add(name, None, None, None, "is empty: expected a header row and at least one data row")
+        probs.add(name, None, None, None, _said("empty"))
         return None
     if len(header) > MAX_COLUMNS and any(not _is_empty(c) for c in header[MAX_COLUMNS:]):
-        probs.add(name, header_row, None, None, f"has more than {MAX_COLUMNS} columns")
+        probs.add(name, header_row, None, None, _said("too_many_columns", limit=MAX_COLUMNS))
         return None
     cols: dict[int, str] = {}
     headers: dict[str, str] = {}
@@ -887,16 +909,15 @@ def _parse_rows(table: str, rows: Iterator[tuple[int, list[Any]]], data: bytes, 
             suggested.add(meant)
             bad_header = True
         elif col in headers:
-            probs.add(name, header_row, shown, None,
-                      f'means {col}, like column "{headers[col]}" before it; keep one of them')
+            probs.add(name, header_row, shown, None, _said("same_column", column=col, before=headers[col]))
             bad_header = True
         else:
             cols[i], headers[col] = col, shown
     missing = [c for c in REQUIRED.get(table, KEYS[table]) if c not in headers and c not in suggested]
     if missing:
-        probs.add(name, header_row, None, None,
-                  "missing required column" + ("s " if len(missing) > 1 else " ") +
-                  ", ".join(f'"{chinese_header(table, c)}" ({c})' for c in missing))
+        probs.add(name, header_row, None, None, _said("missing_columns" if len(missing) > 1 else "missing_column",
+                                                      columns=", ".join(f'"{chinese_header(table, c)}" ({c})'
+                                                                        for c in missing)))
         bad_header = True
     order = [cols[i] for i in sorted(cols)]
     parsed = _Parsed(table, name, order, headers)
@@ -914,23 +935,20 @@ def _parse_rows(table: str, rows: Iterator[tuple[int, list[Any]]], data: bytes, 
             continue
         parsed.read += 1
         if parsed.read > MAX_ROWS:
-            probs.add(name, row_no, None, None, f"the file has more than {MAX_ROWS:,} data rows; split it")
+            probs.add(name, row_no, None, None, _said("too_many_rows", limit=f"{MAX_ROWS:,}"))
             return None
         bad = False
         if is_csv and len(cells) < named_width:
-            probs.add(name, row_no, None, None,
-                      f"has {len(cells)} cells but the header has {named_width}: is the row cut short?")
+            probs.add(name, row_no, None, None, _said("short_row", n=len(cells), width=named_width))
             bad = True
         for i in range(width, len(cells)):
             if not _is_empty(cells[i]):
-                probs.add(name, row_no, None, cells[i],
-                          f"is in column {i + 1}, beyond the {width} columns of the header")
+                probs.add(name, row_no, None, cells[i], _said("beyond_header", column=i + 1, width=width))
                 bad = True
                 break
         for i in blank_headers:
             if i < len(cells) and not _is_empty(cells[i]):
-                probs.add(name, row_no, f"(column {i + 1}, no header)", cells[i],
-                          "has no header; give the column a header or delete it")
+                probs.add(name, row_no, f"({i + 1})", cells[i], _said("no_header"))
                 bad = True
         out: list[Any] = [None] * len(order)
         for i, col in positions:
@@ -945,7 +963,7 @@ def _parse_rows(table: str, rows: Iterator[tuple[int, list[Any]]], data: bytes, 
         for col in required:
             i = index_of[col]
             if _is_empty(cells[i] if i < len(cells) else None):
-                probs.add(name, row_no, headers[col], "", "is required; the cell is empty")
+                probs.add(name, row_no, headers[col], "", _said("required"))
                 bad = True
         if not bad:
             bad = _row_rules(table, out, pos_of, headers, name, row_no, probs)
@@ -957,7 +975,7 @@ def _parse_rows(table: str, rows: Iterator[tuple[int, list[Any]]], data: bytes, 
         parsed.rows.append(row_no)
         parsed.values.append(tuple(out))
     if parsed.read == 0 and not bad_header:
-        probs.add(name, None, None, None, "has a header row but no data rows")
+        probs.add(name, None, None, None, _said("no_rows"))
     return None if bad_header else parsed
 
 
@@ -969,25 +987,23 @@ def _row_rules(table, out, pos_of, headers, name, row_no, probs) -> bool:
     if table == "needs" and "status" in pos_of and get("status") is not None:
         status, resolved, raised = get("status"), get("resolved_on"), get("raised_on")
         if status == "resolved" and resolved is None:
-            probs.add(name, row_no, headers.get("resolved_on", "resolved_on"), "",
-                      "is required when the status is resolved (已解决): the day the need was resolved")
+            probs.add(name, row_no, headers.get("resolved_on", "resolved_on"), "", _said("resolved_required"))
             bad = True
         elif status != "resolved" and resolved is not None:
             probs.add(name, row_no, headers["resolved_on"], resolved.isoformat(),
-                      f"must be empty when the status is {status}: only resolved needs have a resolved date")
+                      _said("resolved_not_empty", status=status))
             bad = True
         if resolved is not None and raised is not None and resolved < raised:
             probs.add(name, row_no, headers["resolved_on"], resolved.isoformat(),
-                      f"is before the day the need was raised ({raised.isoformat()})")
+                      _said("before_raised", date=raised.isoformat()))
             bad = True
     if table == "indicator_values" and get("period_start") is not None and get("period_end") is not None \
             and get("period_end") < get("period_start"):
         probs.add(name, row_no, headers["period_end"], get("period_end").isoformat(),
-                  f"is before the start of the period ({get('period_start').isoformat()})")
+                  _said("before_start", date=get("period_start").isoformat()))
         bad = True
     if table == "feedback" and get("rating") is None and get("need_met") is None:
-        probs.add(name, row_no, headers.get("rating", "rating"), "",
-                  "a feedback row needs a rating (1-5) or a need_met answer (yes/no)")
+        probs.add(name, row_no, headers.get("rating", "rating"), "", _said("feedback_needs"))
         bad = True
     return bad
 
@@ -1020,9 +1036,9 @@ def _check_duplicates(parts: list[_Parsed], probs: _Problems) -> None:
             key = _keys_of(p, i)
             if key in table_seen:
                 f, r = table_seen[key]
-                where = f"row {r}" if f == p.file else f"{f} row {r}"
+                where = _said("at.row", row=r) if f == p.file else _said("at.file_row", file=f, row=r)
                 probs.add(p.file, row, p.headers[KEYS[p.table][0]], " / ".join(map(str, key)),
-                          f"repeats the key of {where}; each record may appear once")
+                          _said("repeats_key", where=where))
                 p.bad_rows.add(row)
                 continue
             table_seen[key] = (p.file, row)
@@ -1052,11 +1068,10 @@ def _check_existing(cur, parts: list[_Parsed], tables: set[str], probs: _Problem
             if tuple(there) == tuple(here):
                 p.skip.add(i)
                 continue
-            diffs = [f"{c}: {_plain(a)} there, {_plain(b)} here"
+            diffs = [_said("differs", column=c, there=_plain(a), here=_plain(b))
                      for c, a, b in zip(cols, there, here) if a != b]
             probs.add(p.file, p.rows[i], p.headers[keys[0]], " / ".join(map(str, _keys_of(p, i))),
-                      "is already in the database with different content (" + "; ".join(diffs[:3]) +
-                      "); records are never overwritten: correct the row or leave it out")
+                      _said("exists_different", diffs=diffs[:3]))
             p.bad_rows.add(p.rows[i])
 
 
@@ -1089,19 +1104,17 @@ def _check_references(cur, parts: list[_Parsed], tables: set[str], probs: _Probl
                 missing -= {r[0] for r in have}
             if not missing:
                 continue
-            what = {"activities": "an activity"}.get(target, "a " + target.rstrip("s"))
             n_rows = sum(1 for vals in p.values if vals[pos] in missing)
             if n_rows > 10:   # one line first that says what is going on, then the rows
                 sample = ", ".join(sorted(map(str, missing))[:5]) + (", ..." if len(missing) > 5 else "")
                 probs.add(p.file, None, p.headers[col], None,
-                          f"{n_rows:,} rows name {len(missing):,} {target} that are neither in the database nor in "
-                          f"this import ({sample}); import {target} first (or in the same import)")
+                          _said("missing_refs", rows=f"{n_rows:,}", n=f"{len(missing):,}", table=_table(target),
+                                sample=sample))
             for row, vals in zip(p.rows, p.values):
                 if vals[pos] in missing:
                     shown = vals[pos]
                     probs.add(p.file, row, p.headers[col], shown,
-                              f"names {what} that is neither in the database nor in this import;"
-                              f" import {target} first (or in the same import)")
+                              _said("missing_ref", what=_said(f"a.{target}"), table=_table(target)))
                     p.bad_rows.add(row)
 
 
@@ -1120,8 +1133,7 @@ def check_many(con: duckdb.DuckDBPyConnection, sources: Iterable[tuple[str, Any]
     items = [(s[0], s[1], s[2] if len(s) > 2 else None) for s in sources]
     for table, source, name in items:
         if table not in TABLES:
-            probs.add(name or str(source)[:60], None, None, table,
-                      f"is not a record table; tables: {', '.join(TABLES)}")
+            probs.add(name or str(source)[:60], None, None, table, _said("not_table", tables=", ".join(TABLES)))
             continue
         try:
             data, file_name = _read_source(source, name)
@@ -1171,7 +1183,7 @@ def apply(con: duckdb.DuckDBPyConnection, plan: ImportPlan,
         current = cur.execute("SELECT value FROM meta WHERE key = ?", [SALT_KEY]).fetchall()
         if current and current[0][0] != plan.salt:
             raise StaleImport([Problem(plan.parts[0].file if plan.parts else "(import)", None, None, None,
-                                       "the database changed since the file was checked; check it again")])
+                                       _said("stale"))])
         if not current and plan.new_salt and any(
                 (p.table, "resident_id") in RESIDENT_COLUMNS and "resident_id" in p.columns for p in plan.parts):
             cur.execute("INSERT INTO meta VALUES (?, ?)", [SALT_KEY, plan.salt])
@@ -1207,8 +1219,7 @@ def _refuse_changed_keys(cur, part: TablePart) -> None:
         cur.unregister("_import_keys")
     if n:
         raise StaleImport([Problem(part.file, None, None, None,
-                                   f"{n:,} of its keys were added to {part.table} since the file was checked;"
-                                   " check it again")])
+                                   _said("keys_added", n=f"{n:,}", table=_table(part.table)))])
 
 
 def import_file(con: duckdb.DuckDBPyConnection, table: str, path_or_bytes: Any, name: str | None = None,

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from indicators.scheme import history as audit
-from indicators.scheme.model import Scheme, SchemeError, dump_yaml, load_file, load_yaml
+from indicators.scheme.model import Scheme, SchemeError, _said, dump_yaml, load_file, load_yaml
 from indicators.records.store import writing
 from indicators.scoring.engine import check
 
@@ -41,7 +41,7 @@ def save(con: duckdb.DuckDBPyConnection, scheme: Scheme, saved_by: str = "") -> 
     """Validate, then store (replacing a saved scheme of the same id) in one transaction."""
     check(scheme)
     if scheme.id in BUILTINS:
-        raise SchemeError("id", f"{scheme.id!r} is a built-in scheme; give the copy a new id")
+        raise SchemeError("id", _said("builtin_id", id=scheme.id))
     with writing(con) as cur:
         _ensure_table(cur)
         old = cur.execute("SELECT yaml FROM schemes WHERE scheme_id = ?", [scheme.id]).fetchall()
@@ -62,7 +62,7 @@ def resolve(name_or_file: str, con: duckdb.DuckDBPyConnection | None = None) -> 
     path = Path(name_or_file)
     if path.suffix.lower() in (".yaml", ".yml") or path.exists():
         if not path.exists():
-            raise SchemeError("(file)", "does not exist", str(path))
+            raise SchemeError(_said("at.file"), _said("no_file"), str(path))
         return check(load_file(path), str(path)), str(path)
     known = ", ".join(available(con))
-    raise SchemeError("scheme", f"no scheme named {name_or_file!r}; known: {known}, or give a .yaml file")
+    raise SchemeError("scheme", _said("no_scheme", name=name_or_file, known=known))

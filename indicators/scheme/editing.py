@@ -11,7 +11,7 @@ import pandas as pd
 
 from indicators.scheme.catalog import BUILTINS
 from indicators.scheme.model import (CAMPS, Dimension, Indicator, Level, Measure, Provenance, Scheme, SchemeError,
-                    load_yaml, validate)
+                    _said, load_yaml, validate)
 from indicators.scoring.engine import check
 
 LEVEL_COLUMNS = ("value", "score", "label_zh", "label_en", "descriptor_zh", "descriptor_en")
@@ -45,9 +45,9 @@ def clone(scheme: Scheme, new_id: str, name_zh: str, name_en: str, taken: Iterab
     """A copy under a new id and names; the id must be new and well formed."""
     new_id = (new_id or "").strip()
     if new_id in BUILTINS or new_id in set(taken):
-        raise SchemeError("id", f"{new_id!r} is already used; choose a new id")
+        raise SchemeError("id", _said("id_taken", id=new_id))
     if not (name_zh or "").strip() or not (name_en or "").strip():
-        raise SchemeError("name_zh" if not (name_zh or "").strip() else "name_en", "is required")
+        raise SchemeError("name_zh" if not (name_zh or "").strip() else "name_en", _said("required"))
     return validate(replace(scheme, id=new_id, name_zh=name_zh.strip(), name_en=name_en.strip()))
 
 
@@ -55,7 +55,7 @@ def rename(scheme: Scheme, name_zh: str, name_en: str, description_zh: str | Non
            description_en: str | None = None) -> Scheme:
     for field, value in (("name_zh", name_zh), ("name_en", name_en)):
         if not (value or "").strip():
-            raise SchemeError(field, "is required")
+            raise SchemeError(field, _said("required"))
     changes = {"name_zh": name_zh.strip(), "name_en": name_en.strip()}
     if description_zh is not None:
         changes["description_zh"] = description_zh.strip()
@@ -80,12 +80,12 @@ def upsert_indicator(scheme: Scheme, indicator: Indicator, dimension_id: str, ol
     = (name_zh, name_en). Fully checked (structure and measures) before it is returned."""
     if old_id is not None and old_id != indicator.id:
         if any(i.id == indicator.id for i in scheme.indicators):
-            raise SchemeError("id", f"{indicator.id!r} is already used by another indicator")
+            raise SchemeError("id", _said("indicator_id_taken", id=indicator.id))
         for g in scheme.gates:
             if g.indicator == old_id:
-                raise SchemeError("id", f"a gate refers to {old_id!r}; keep its id or change the gate in YAML")
+                raise SchemeError("id", _said("gate_refers", id=old_id))
     elif old_id is None and any(i.id == indicator.id for i in scheme.indicators):
-        raise SchemeError("id", f"{indicator.id!r} is already used by another indicator")
+        raise SchemeError("id", _said("indicator_id_taken", id=indicator.id))
     if scheme.weighting == "points" and indicator.points is None:   # a points scheme: the weight given is points
         indicator = replace(indicator, points=indicator.weight)
     placed = False
@@ -106,7 +106,7 @@ def upsert_indicator(scheme: Scheme, indicator: Indicator, dimension_id: str, ol
     if not placed:
         zh, en = new_dimension or ("", "")
         if not zh.strip() or not en.strip():
-            raise SchemeError("dimension", "a new dimension needs a Chinese and an English name")
+            raise SchemeError("dimension", _said("new_dimension_names"))
         dims.append(Dimension(id=dimension_id, name_zh=zh.strip(), name_en=en.strip(), indicators=(indicator,)))
     return check(replace(scheme, dimensions=tuple(dims)))
 
@@ -115,7 +115,7 @@ def remove_indicator(scheme: Scheme, indicator_id: str) -> Scheme:
     """The scheme without one indicator (an emptied dimension goes too, at any depth); refused if a gate uses it."""
     for n, g in enumerate(scheme.gates):
         if g.indicator == indicator_id:
-            raise SchemeError(f"gates[{n}].indicator", f"uses {indicator_id!r}; remove the gate first (in YAML)")
+            raise SchemeError(f"gates[{n}].indicator", _said("gate_uses", id=indicator_id))
 
     def edit(d: Dimension) -> Dimension | None:
         inds = tuple(i for i in d.indicators if i.id != indicator_id)
@@ -200,25 +200,25 @@ def levels_from_frame(df: pd.DataFrame, path: str = "levels") -> tuple[Level, ..
             continue
         value = row.get("value")
         if _blank(value):
-            raise SchemeError(f"{path}[{n}].value", "is required (the value stored in the records)")
+            raise SchemeError(f"{path}[{n}].value", _said("level_value_required"))
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         value = str(value).strip()
         if value in seen:
-            raise SchemeError(f"{path}[{n}].value", f"repeats the level {value!r} of row {seen[value] + 1}")
+            raise SchemeError(f"{path}[{n}].value", _said("level_repeat_row", value=value, row=seen[value] + 1))
         seen[value] = n
         raw = row.get("score")
         try:
             score = float(raw)
         except (TypeError, ValueError):
-            raise SchemeError(f"{path}[{n}].score", f"must be a number, got {raw!r}") from None
+            raise SchemeError(f"{path}[{n}].score", _said("not_number", value=raw)) from None
         if not math.isfinite(score):
-            raise SchemeError(f"{path}[{n}].score", "is required and must be a finite number")
+            raise SchemeError(f"{path}[{n}].score", _said("score_required"))
         text = {c: ("" if _blank(row.get(c)) else str(row.get(c)).strip())
                 for c in ("label_zh", "label_en", "descriptor_zh", "descriptor_en")}
         out.append(Level(value=value, score=score, **text))
     if len(out) < 2:
-        raise SchemeError(path, "a scale needs at least two levels")
+        raise SchemeError(path, _said("two_levels"))
     return tuple(out)
 
 
@@ -230,7 +230,7 @@ def flat_to_hierarchy(scheme: Scheme, flat: Mapping[str, float]) -> tuple[dict[s
     indicators all get 0 gets weight 0 and keeps equal indicator weights (a dimension must have one)."""
     total = sum(max(float(flat.get(i.id, 0.0)), 0.0) for i in scheme.indicators)
     if total <= 0:
-        raise SchemeError("weights", "all weights are zero; at least one must be positive")
+        raise SchemeError("weights", _said("weights_zero"))
     dims, inds = {}, {}
 
     def share(d: Dimension) -> float:   # the flat weight held below a dimension, at any depth
@@ -284,5 +284,5 @@ def parse_upload(data: bytes, filename: str = "upload.yaml") -> Scheme:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SchemeError("(file)", f"is not UTF-8 text ({exc.reason} at byte {exc.start})", filename) from None
+        raise SchemeError(_said("at.file"), _said("not_utf8", reason=exc.reason, at=exc.start), filename) from None
     return check(load_yaml(text, filename), filename)

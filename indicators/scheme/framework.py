@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from indicators.errors import InputError
+from indicators.errors import InputError, Word
 from indicators.records.importer import ImportProblems, Problem, read_rows
 from indicators.scheme.model import SchemeError, Scheme, scheme_from_dict, scheme_to_dict
 
@@ -73,6 +73,11 @@ NORMS = {"minmax": "minmax", "min_max": "minmax", "极差": "minmax", "极差标
 CAMPS = {"output": "output", "产出": "output", "产出类": "output", "needs": "needs", "需求": "needs",
          "需求类": "needs"}
 DEFAULT_CAMP = "output"
+
+
+def _said(code: str, **params) -> Word:
+    """A framework-table problem by its code in the word tables (indicators/i18n/import_errors.py)."""
+    return Word(f"err.framework.{code}", **params)
 
 
 class FrameworkProblems(ImportProblems):
@@ -124,7 +129,7 @@ class _Reader:
         self.level_headers: dict[tuple[int, str], str] = {}
         self.node_rows: dict[str, int] = {}        # node code -> the first row that names it
 
-    def bad(self, row: int | None, column: str | tuple | None, value: Any, message: str) -> None:
+    def bad(self, row: int | None, column: str | tuple | None, value: Any, message: Word) -> None:
         """`column`: a column name, or (level, part) for a wide form's level column (its name column if the
         part has none)."""
         if isinstance(column, tuple):
@@ -138,7 +143,7 @@ class _Reader:
     def parse(self, rows: list[tuple[int, list[Any]]]) -> list[_Row]:
         body = [(n, cells) for n, cells in rows if any(_text(c) for c in cells)]
         if not body:
-            self.bad(None, None, None, "is empty: expected a header row and one row per indicator")
+            self.bad(None, None, None, _said("empty"))
             return []
         (head_no, head), body = body[0], body[1:]
         known = _known_headers()
@@ -152,23 +157,22 @@ class _Reader:
             col = known.get(_squash(raw))
             if level is not None:
                 if level in lvls.values():
-                    self.bad(head_no, shown, None, "repeats a level column; keep one of them")
+                    self.bad(head_no, shown, None, _said("repeat_level"))
                 lvls[i] = level
                 self.level_headers[level] = shown
             elif col is not None:
                 if col in self.headers:
-                    self.bad(head_no, shown, None, f'means {col}, like column "{self.headers[col]}" before it; '
-                             "keep one of them")
+                    self.bad(head_no, shown, None, Word("err.import.same_column", column=col,
+                                                        before=self.headers[col]))
                 cols[i] = col
                 self.headers[col] = shown
             else:
-                self.bad(head_no, shown, None, "is not a column of a framework table; known: " +
-                         ", ".join(f"{en[0]} ({zh[0]})" for en, zh in HEADERS.values()) +
-                         ", and 一级指标, 二级指标 ... (level 1, level 2 ...) for the wide form")
+                self.bad(head_no, shown, None, _said("unknown_column", known=", ".join(
+                    f"{en[0]} ({zh[0]})" for en, zh in HEADERS.values())))
         if "weight" in self.headers and "points" in self.headers:
-            self.bad(head_no, "points", None, "a table gives weights (权重) or points (分值), not both")
+            self.bad(head_no, "points", None, _said("weights_and_points"))
         if not body:
-            self.bad(None, None, None, "has a header row but no rows of indicators")
+            self.bad(None, None, None, _said("no_rows"))
         out = []
         for n, cells in body:
             row = _Row(n, {}, {})
@@ -179,14 +183,13 @@ class _Reader:
                     lv, part = lvls[i]
                     row.levels.setdefault(lv, {})[part] = c
                 elif _text(c):
-                    self.bad(n, None, c, f"is in column {i + 1}, which has no header")
+                    self.bad(n, None, c, _said("no_header", column=i + 1))
             out.append(row)
         self.wide = bool(lvls)
         if self.wide and not any(part == "" for _, part in lvls.values()):
-            self.bad(head_no, None, None, "has level columns but no level names (一级指标, 二级指标 ...)")
+            self.bad(head_no, None, None, _said("no_level_names"))
         if not self.wide and "code" not in self.headers:
-            self.bad(head_no, None, None, 'missing the column "code" (代码); or use the wide form with columns '
-                     "一级指标, 二级指标, 三级指标 ...")
+            self.bad(head_no, None, None, _said("no_code"))
         return out
 
     # ------------------------------------------------ cells
@@ -199,10 +202,10 @@ class _Reader:
             x = float(cell) if isinstance(cell, (int, float)) and not isinstance(cell, bool) else \
                 float(_text(cell).replace(",", "").removesuffix("%"))
         except ValueError:
-            self.bad(row.number, col, cell, "expected a number")
+            self.bad(row.number, col, cell, _said("number"))
             return None
         if not math.isfinite(x) or x < 0 or (positive and x == 0):
-            self.bad(row.number, col, cell, "expected a number above 0" if positive else "expected a number, 0 or more")
+            self.bad(row.number, col, cell, _said("positive" if positive else "zero_or_more"))
             return None
         return x
 
@@ -212,8 +215,8 @@ class _Reader:
             return None
         got = table.get(_squash(text)) or table.get(text)
         if got is None:
-            self.bad(row.number, col, text, "expected one of " + ", ".join(dict.fromkeys(table.values())) +
-                     " (or " + ", ".join(k for k in table if not k.isascii()) + ")")
+            self.bad(row.number, col, text, _said("one_of", codes=", ".join(dict.fromkeys(table.values())),
+                                                  labels=", ".join(k for k in table if not k.isascii())))
         return got
 
     def indicator(self, row: _Row, code: str, name_zh: str, name_en: str) -> dict:
@@ -252,8 +255,7 @@ class _Reader:
         except ValueError:
             nums = None
         if method is None or nums is None or len(nums) != want:
-            self.bad(row.number, "normalisation", text,
-                     "expected minmax, rank, target VALUE (e.g. target 80) or goalposts LOW HIGH (e.g. goalposts 0 100)")
+            self.bad(row.number, "normalisation", text, _said("normalisation"))
             return None
         out: dict[str, Any] = {"method": method}
         if method == "target":
@@ -270,19 +272,17 @@ class _Reader:
             try:
                 got = yaml.safe_load(text)
             except yaml.YAMLError as exc:
-                self.bad(row.number, "measure", text, f"is not a measure ({getattr(exc, 'problem', exc)}); write it "
-                         "as in the scheme YAML, e.g. {kind: count, table: activities, filter: \"kind = 'group'\"}")
+                self.bad(row.number, "measure", text, _said("measure_yaml", detail=getattr(exc, "problem", exc)))
                 return measure
             if isinstance(got, str):   # a bare kind, e.g. "value"
                 got = {"kind": got}
             if not isinstance(got, dict):
-                self.bad(row.number, "measure", text, "expected a mapping such as {kind: count, table: activities}")
+                self.bad(row.number, "measure", text, _said("measure_mapping"))
                 return measure
             measure = got
         if den:
             if measure.get("kind") != "value":
-                self.bad(row.number, "denominator", den, "applies to indicators read from indicator_values (no "
-                         "measure, or kind value); a record measure divides with kind ratio or per_1000")
+                self.bad(row.number, "denominator", den, _said("denominator"))
             measure = {**measure, "denominator": den}
         return measure
 
@@ -302,12 +302,11 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
     for row in rows:
         code = _text(row.cells.get("code"))
         if not code:
-            reader.bad(row.number, "code", "", "is required; the cell is empty")
+            reader.bad(row.number, "code", "", Word("err.import.required"))
             continue
         level = reader.number(row, "level", positive=True)
         if level is not None and not float(level).is_integer():
-            reader.bad(row.number, "level", row.cells.get("level"), "expected a whole number: 1 for an indicator, "
-                       "2 for the level above, ...")
+            reader.bad(row.number, "level", row.cells.get("level"), _said("level_whole"))
             level = None
         leaf = level == 1 if "level" in reader.headers and level is not None else code not in named_parents
         # an indicator may share the code of its own dimension (a dimension of one indicator); no other repeats
@@ -315,30 +314,29 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
         if other is None and leaf and code in dims and _text(row.cells.get("parent")) != code:
             other = dims[code][0]
         if other is not None:
-            reader.bad(row.number, "code", code, f"is already used in row {other.number}; codes are unique")
+            reader.bad(row.number, "code", code, _said("code_used", row=other.number))
             continue
         name = _text(row.cells.get("name"))
         zh, en = _text(row.cells.get("name_zh")) or name, _text(row.cells.get("name_en")) or name
         if not (zh or en):
             reader.bad(row.number, "name_zh" if "name_zh" in reader.headers else "name", "",
-                       "is required; the cell is empty")
+                       Word("err.import.required"))
         if leaf:
             if not _ID.match(code):
-                reader.bad(row.number, "code", code, "an indicator's code must start with a lower-case letter and "
-                           "hold only lower-case letters, digits, '-' or '_' (e.g. a1, b2-3)")
+                reader.bad(row.number, "code", code, _said("bad_code"))
             node = reader.indicator(row, code, zh, en)
             leaves[code] = row
         else:
             node = {"id": code, "name_zh": zh or en, "name_en": en or zh}
             for col in ("direction", "denominator", "missing", "normalisation", "measure", "camp", "unit"):
                 if _text(row.cells.get(col)):
-                    reader.bad(row.number, col, row.cells[col], "applies to indicators (level 1) only")
+                    reader.bad(row.number, col, row.cells[col], _said("indicator_only"))
             dims[code] = (row, node)
         w = reader.number(row, wcol)
         if w is not None and not (points and not leaf):
             node[wcol] = w
         elif w is None and points and leaf:
-            reader.bad(row.number, wcol, "", "is required for every indicator of a points table")
+            reader.bad(row.number, wcol, "", _said("points_required"))
         order.append((code, row, node, leaf))
         reader.node_rows.setdefault(code, row.number)
     tops = []
@@ -347,27 +345,25 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
         parent = _text(row.cells.get("parent"))
         if not parent:
             if leaf:
-                reader.bad(row.number, "parent", "", "an indicator needs a parent: the dimension it belongs to")
+                reader.bad(row.number, "parent", "", _said("no_parent"))
             else:
                 tops.append(node)
             continue
         if parent not in dims:
-            reader.bad(row.number, "parent", parent, "is not the code of any dimension row" +
-                       (" (it is an indicator's)" if parent in leaves else ""))
+            reader.bad(row.number, "parent", parent, _said("not_parent_leaf" if parent in leaves else "not_parent"))
             continue
         prow, pnode = dims[parent]
         plevel, level = reader_level(prow), reader_level(row)
         if plevel is not None and level is not None and level >= plevel:
             reader.bad(row.number, "level", row.cells.get("level"),
-                       f"must be below its parent's level ({_text(prow.cells.get('level'))})")
+                       _said("level_below", level=_text(prow.cells.get("level"))))
         pnode.setdefault("indicators" if leaf else "dimensions", []).append(node)
     _cycles(reader, dims, parents)
     if points:   # a dimension's points, when given, must be what its indicators add up to
         for code, (row, node) in dims.items():
             given = reader.number(row, wcol)
             if given is not None and abs(given - _points(node)) > 1e-9:
-                reader.bad(row.number, wcol, row.cells.get(wcol), f"is not the sum of the points below it "
-                           f"({_points(node):g})")
+                reader.bad(row.number, wcol, row.cells.get(wcol), _said("points_sum", total=f"{_points(node):g}"))
     return tops
 
 
@@ -388,7 +384,7 @@ def _cycles(reader: _Reader, nodes: dict, parents: dict[str, str]) -> None:
         seen, at = {code}, parents.get(code) or None
         while at is not None and at in nodes:
             if at in seen:
-                reader.bad(nodes[code][0].number, "parent", parents[code], "makes a loop: a node is its own ancestor")
+                reader.bad(nodes[code][0].number, "parent", parents[code], _said("loop"))
                 return
             seen.add(at)
             at = parents.get(at) or None
@@ -408,7 +404,7 @@ def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
     for row in rows:
         filled = [lv for lv in range(1, depth + 1) if _text(row.levels.get(lv, {}).get(""))]
         if not filled:
-            reader.bad(row.number, (1, ""), "", "names no indicator: every row needs a name in a level column")
+            reader.bad(row.number, (1, ""), "", _said("no_name"))
             continue
         last = filled[-1]
         path: list[tuple[int, dict[str, Any]]] = []
@@ -417,7 +413,7 @@ def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
             if not _text(cells.get("")):
                 cells = above.get(lv)
                 if cells is None:
-                    reader.bad(row.number, (lv, ""), "", "is empty and there is no row above to repeat")
+                    reader.bad(row.number, (lv, ""), "", _said("no_above"))
                     break
             path.append((lv, cells))
         else:
@@ -439,32 +435,29 @@ def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
                     dims[key] = node
                     (parent.setdefault("dimensions", []) if parent is not None else tops).append(node)
                     if node["id"] in seen_codes:
-                        reader.bad(row.number, (lv, "code"), node["id"],
-                                   f"is already used in row {seen_codes[node['id']]}; codes are unique")
+                        reader.bad(row.number, (lv, "code"), node["id"], _said("code_used", row=seen_codes[node["id"]]))
                     seen_codes[node["id"]] = row.number
                     reader.node_rows.setdefault(node["id"], row.number)
                 w = reader.number(row, (lv, wcol), cells.get(wcol))
                 if w is not None:
                     if id(node) in given and given[id(node)] != w:
                         reader.bad(row.number, (lv, wcol), cells.get(wcol),
-                                   f"differs from the {given[id(node)]:g} given above for {name}")
+                                   _said("differs", given=f"{given[id(node)]:g}", name=name))
                     given[id(node)] = w
                 parent = node
             cells = row.levels[last]
             name = _text(cells.get(""))
             code = _text(row.cells.get("code")) or _text(cells.get("code"))
             if parent is None:
-                reader.bad(row.number, (last, ""), name, "an indicator needs a dimension above it: put it in "
-                           "the 二级指标 column (or deeper) under a 一级指标")
+                reader.bad(row.number, (last, ""), name, _said("no_dimension"))
                 continue
             if not code:
                 number = len(parent.get("dimensions", [])) + len(parent.get("indicators", [])) + 1
                 code = "i" + parent["id"].removeprefix("D").replace(".", "-") + f"-{number}"
             if not _ID.match(code):
-                reader.bad(row.number, "code", code, "an indicator's code must start with a lower-case letter and "
-                           "hold only lower-case letters, digits, '-' or '_' (e.g. a1, b2-3)")
+                reader.bad(row.number, "code", code, _said("bad_code"))
             elif code in seen_codes and code != parent["id"]:   # an indicator may share its dimension's code
-                reader.bad(row.number, "code", code, f"is already used in row {seen_codes[code]}; codes are unique")
+                reader.bad(row.number, "code", code, _said("code_used", row=seen_codes[code]))
             seen_codes[code] = row.number
             reader.node_rows[code] = row.number
             ind = reader.indicator(row, code, name, _text(row.cells.get("name_en")) or _text(cells.get("name_en")))
@@ -475,13 +468,13 @@ def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
                     k = tuple(key[:lv + 1])
                     sums[id(dims[k])] = sums.get(id(dims[k]), 0.0) + w
             elif points:
-                reader.bad(row.number, wcol, "", "is required for every indicator of a points table")
+                reader.bad(row.number, wcol, "", _said("points_required"))
             parent.setdefault("indicators", []).append(ind)
     for node in dims.values():
         if points:
             if id(node) in given and abs(given[id(node)] - sums.get(id(node), 0.0)) > 1e-9:
-                reader.bad(None, None, node["name_zh"], f"its points ({given[id(node)]:g}) are not the sum of "
-                           f"its indicators' points ({sums.get(id(node), 0.0):g})")
+                reader.bad(None, None, node["name_zh"], _said("dimension_points", given=f"{given[id(node)]:g}",
+                                                              total=f"{sums.get(id(node), 0.0):g}"))
         elif id(node) in given:
             node["weight"] = given[id(node)]
         elif "weight" in reader.headers:   # leaves give global weights: a dimension weighs what its leaves do
@@ -540,8 +533,9 @@ def _locate(exc: SchemeError, data: dict, rows: list[_Row], reader: _Reader) -> 
     if column == "measure" and "measure" not in reader.headers:
         column = "denominator" if "denominator" in reader.headers else None
     shown = reader.headers.get(column) if column else None
-    what = exc.problem if shown or not field else f"{field}: {exc.problem}"
-    return Problem(reader.file, reader.node_rows.get(code), shown, None, what + (f" (node {code})" if code else ""))
+    what = exc.said() if shown or not field else _said("field", field=field, problem=exc.said())
+    return Problem(reader.file, reader.node_rows.get(code), shown, None,
+                   _said("in_node", problem=what, node=code) if code else what)
 
 
 # ---------------------------------------------------------------- out

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from indicators.errors import InputError
+from indicators.errors import InputError, Word
 
 MEASURE_KINDS = ("count", "sum", "mean", "median", "distinct", "share", "ratio", "per_1000",
                  "top_share", "scale", "value")
@@ -26,20 +26,40 @@ _NODE_ID = re.compile(r"^\S{1,64}$")     # dimension codes as evaluators write t
 
 
 class SchemeError(InputError):
-    """A scheme that cannot be used. `field` is the dotted path to the culprit, `source` the file."""
+    """A scheme that cannot be used. `field` is the dotted path to the culprit, `source` the file.
 
-    def __init__(self, field: str, problem: str, source: str | None = None, code: str | None = None, **params):
-        self.field, self.problem, self.source = field, problem, source
+    `problem` (and a field that is a place rather than a path, such as "line 3") may be a Word of the word tables
+    (indicators/i18n/scheme_errors.py): its English is the message, and it is put in the reader's language where
+    it is shown."""
+
+    def __init__(self, field: str | Word, problem: str | Word, source: str | None = None, code: str | None = None,
+                 **params):
+        if isinstance(problem, Word):
+            code, params, problem = problem.key.removeprefix("err."), problem.params, str(problem)
+        self._field, self.field, self.problem, self.source = field, str(field), problem, source
         where = f"{source}: " if source else ""
-        super().__init__(f"{where}{field}: {problem}", code=code, params=params)
+        super().__init__(f"{where}{self.field}: {problem}", code=code, params=params)
 
     def problem_in(self, lang: str) -> str:
-        """What is wrong, in `lang` when the error has a code (the field and source stay as written)."""
+        """What is wrong, in `lang` when the error has a code (the source stays as written)."""
         return InputError.render(self, lang) if self.code else self.problem
+
+    def field_in(self, lang: str) -> str:
+        """The field path as written, or the place in the file ("line 3") in `lang`."""
+        return self._field.render(lang) if isinstance(self._field, Word) else self.field
+
+    def said(self) -> str | Word:
+        """The problem as words to render later: its Word when it has a code, else its text."""
+        return Word(f"err.{self.code}", **self.params) if self.code else self.problem
 
     def render(self, lang: str) -> str:
         where = f"{self.source}: " if self.source else ""
-        return f"{where}{self.field}: {self.problem_in(lang)}"
+        return f"{where}{self.field_in(lang)}: {self.problem_in(lang)}"
+
+
+def _said(code: str, **params) -> Word:
+    """A scheme problem by its code in the word tables (indicators/i18n/scheme_errors.py) and its parameters."""
+    return Word(f"err.scheme.{code}", **params)
 
 
 @dataclass(frozen=True)
@@ -349,46 +369,46 @@ class _Reader:
 
     def __init__(self, data: Any, path: str, source: str | None):
         if not isinstance(data, dict):
-            raise SchemeError(path or "(top)", f"expected a mapping, got {type(data).__name__}", source)
+            raise SchemeError(path or _said("at.top"), _said("not_mapping", type=type(data).__name__), source)
         self.data, self.path, self.source = data, path, source
         self.used: set[str] = set()
 
     def at(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
 
-    def fail(self, key: str, problem: str):
+    def fail(self, key: str, problem: str | Word):
         raise SchemeError(self.at(key), problem, self.source)
 
     def get(self, key, kind=str, required=False, default=None, choices=None):
         self.used.add(key)
         if key not in self.data or self.data[key] is None:
             if required:
-                self.fail(key, "is required")
+                self.fail(key, _said("required"))
             return default
         value = self.data[key]
         if kind is float:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                self.fail(key, f"must be a number, got {value!r}")
+                self.fail(key, _said("not_number", value=value))
             value = float(value)
             if not math.isfinite(value):
-                self.fail(key, f"must be a finite number, got {value!r}")
+                self.fail(key, _said("not_finite", value=value))
         elif kind is str:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = str(value)   # YAML reads level values like 5 as numbers
             if not isinstance(value, str):
-                self.fail(key, f"must be text, got {value!r}")
+                self.fail(key, _said("not_text", value=value))
         elif kind is list:
             if not isinstance(value, list):
-                self.fail(key, f"must be a list, got {type(value).__name__}")
+                self.fail(key, _said("not_list", type=type(value).__name__))
         if choices and value not in choices:
-            self.fail(key, f"must be one of {', '.join(choices)}; got {value!r}")
+            self.fail(key, _said("not_choice", choices=", ".join(choices), value=value))
         return value
 
     def sub(self, key, required=False):
         self.used.add(key)
         if key not in self.data or self.data[key] is None:
             if required:
-                self.fail(key, "is required")
+                self.fail(key, _said("required"))
             return None
         return _Reader(self.data[key], self.at(key), self.source)
 
@@ -399,7 +419,7 @@ class _Reader:
     def done(self):
         extra = [k for k in self.data if k not in self.used]
         if extra:
-            self.fail(extra[0], f"unknown field (known: {', '.join(sorted(self.used))})")
+            self.fail(extra[0], _said("unknown_field", known=", ".join(sorted(self.used))))
 
 
 def _measure(r: _Reader) -> Measure:
@@ -428,10 +448,10 @@ def _weight_or_points(r: _Reader, points_scheme: bool) -> dict:
     """A node's weight (weights scheme) or points (points scheme); the other one is refused by name."""
     if points_scheme:
         if "weight" in r.data:
-            r.fail("weight", "a points scheme gives points, not weights (weighting: points)")
+            r.fail("weight", _said("points_not_weights"))
         return {"points": r.get("points", float)}
     if "points" in r.data:
-        r.fail("points", "points need `weighting: points` at the top of the scheme")
+        r.fail("points", _said("points_need_weighting"))
     return {"weight": r.get("weight", float, default=1.0)}
 
 
@@ -521,8 +541,8 @@ class _GuardedLoader(yaml.SafeLoader):
                 line = self.peek_event().start_mark.line + 1
                 parts = [p for p in self._parts if isinstance(p, (str, int))]
                 path = _yaml_path(parts[:6]) + ("..." if len(parts) > 6 else "")
-                raise SchemeError(path or f"line {line}", f"is nested more than {MAX_YAML_DEPTH} levels deep"
-                                  f" (line {line})", self._source)
+                raise SchemeError(path or _said("at.line", line=line),
+                                  _said("too_deep_at", limit=MAX_YAML_DEPTH, line=line), self._source)
             return super().compose_node(parent, index)
         finally:
             self._parts.pop()
@@ -595,9 +615,7 @@ def _check_expansion(root, source) -> None:
             break
         step, node = big[0]
         path.append(step)
-    raise SchemeError(_yaml_path(path) or "(top)",
-                      f"expands to more than {MAX_YAML_NODES:,} values through YAML aliases (&anchor / *alias);"
-                      " write the values out or use fewer aliases", source)
+    raise SchemeError(_yaml_path(path) or _said("at.top"), _said("alias_bomb", limit=f"{MAX_YAML_NODES:,}"), source)
 
 
 def _check_numbers(data: Any, source) -> None:
@@ -612,10 +630,10 @@ def _check_numbers(data: Any, source) -> None:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             if not (isinstance(value, int) and abs(value) <= MAX_NUMBER) and not (
                     isinstance(value, float) and math.isfinite(value) and abs(value) <= MAX_NUMBER):
-                shown = (f"{value:.3g}" if isinstance(value, float) else f"a number of {value.digits:,} digits"
+                shown = (f"{value:.3g}" if isinstance(value, float) else _said("digits", n=f"{value.digits:,}")
                          if isinstance(value, _LongNumber) else str(value))
-                raise SchemeError(_yaml_path(path) or "(top)",
-                                  f"must be a finite number no larger than {MAX_NUMBER:g} in size, got {shown}", source)
+                raise SchemeError(_yaml_path(path) or _said("at.top"),
+                                  _said("huge_number", limit=f"{MAX_NUMBER:g}", got=shown), source)
 OUTLIER_RULES = ("off", "winsorise")
 
 
@@ -625,12 +643,12 @@ def _treatment(r: _Reader | None) -> Treatment:
         return Treatment()
     winmax = r.get("winmax", float, default=5.0)
     if winmax < 0 or not winmax.is_integer():
-        r.fail("winmax", f"must be a whole number of points, 0 or more; got {winmax:g}")
+        r.fail("winmax", _said("winmax", value=f"{winmax:g}"))
     t = Treatment(group=r.get("group", default="district"),
                   outliers=r.get("outliers", default="off", choices=OUTLIER_RULES), winmax=int(winmax),
                   skew=r.get("skew", float, default=2.0), kurtosis=r.get("kurtosis", float, default=3.5))
     if t.skew <= 0:
-        r.fail("skew", f"must be above 0 (a limit on |skewness|); got {t.skew:g}")
+        r.fail("skew", _said("skew", value=f"{t.skew:g}"))
     r.done()
     return t
 
@@ -644,13 +662,13 @@ def _check_brackets(text: str, source) -> None:
             depth = depth + 1 if ch in "[{" else max(depth - 1, 0) if ch in "]}" else depth
             if depth > 4 * MAX_YAML_DEPTH:
                 key = re.match(r"\s*-?\s*([^:\[{]+):", line)
-                field = f"line {n}" + (f" ({key.group(1).strip()})" if key else "")
-                raise SchemeError(field, f"is nested more than {MAX_YAML_DEPTH} levels deep", source)
+                field = _said("at.line_key", line=n, name=key.group(1).strip()) if key else _said("at.line", line=n)
+                raise SchemeError(field, _said("too_deep", limit=MAX_YAML_DEPTH), source)
 
 
 def load_yaml(text: str, source: str | None = None) -> Scheme:
     if len(text) > MAX_YAML_BYTES:
-        raise SchemeError("(file)", f"is {len(text):,} characters; a scheme file may hold at most {MAX_YAML_BYTES:,}",
+        raise SchemeError(_said("at.file"), _said("too_many_chars", n=f"{len(text):,}", limit=f"{MAX_YAML_BYTES:,}"),
                           source)
     _check_brackets(text, source)
     loader = _GuardedLoader(text, source)
@@ -661,8 +679,8 @@ def load_yaml(text: str, source: str | None = None) -> Scheme:
         data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(yaml)"
-        raise SchemeError(where, f"not valid YAML: {getattr(exc, 'problem', exc)}", source) from None
+        where = _said("at.line_column", line=mark.line + 1, column=mark.column + 1) if mark else _said("at.yaml")
+        raise SchemeError(where, _said("not_yaml", detail=getattr(exc, "problem", exc)), source) from None
     finally:
         loader.dispose()
     _check_numbers(data, source)
@@ -673,11 +691,11 @@ def load_file(path: str | Path) -> Scheme:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_YAML_BYTES * 4:   # UTF-8: up to 4 bytes a character; load_yaml counts exactly
-            raise SchemeError("(file)", f"is {path.stat().st_size:,} bytes; a scheme file may hold at most "
-                              f"{MAX_YAML_BYTES:,} characters", str(path))
+            raise SchemeError(_said("at.file"), _said("too_many_bytes", n=f"{path.stat().st_size:,}",
+                                                          limit=f"{MAX_YAML_BYTES:,}"), str(path))
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SchemeError("(file)", f"cannot be read: {exc}", str(path)) from None
+        raise SchemeError(_said("at.file"), _said("unreadable", detail=exc), str(path)) from None
     return load_yaml(text, str(path))
 
 
@@ -686,15 +704,15 @@ def load_file(path: str | Path) -> Scheme:
 def _check_weights(items, path: str, source, all_zero: bool = True):
     for n, item in enumerate(items):
         if item.weight < 0:
-            raise SchemeError(f"{path}[{n}].weight", f"must not be negative, got {item.weight:g}", source)
+            raise SchemeError(f"{path}[{n}].weight", _said("negative", value=f"{item.weight:g}"), source)
     if all_zero and items and sum(i.weight for i in items) <= 0:
-        raise SchemeError(f"{path}[*].weight", "are all zero; at least one must be positive", source)
+        raise SchemeError(f"{path}[*].weight", _said("all_zero"), source)
 
 
 def _check_measure(m: Measure, path: str, source):
     def need(name):
         if getattr(m, name) in (None, "", ()):
-            raise SchemeError(f"{path}.{name}", f"is required for a {m.kind} measure", source)
+            raise SchemeError(f"{path}.{name}", _said("measure_needs", kind=m.kind), source)
     if m.kind in ("ratio",):
         need("numerator"); need("denominator")
         _check_measure(m.numerator, f"{path}.numerator", source)
@@ -707,7 +725,7 @@ def _check_measure(m: Measure, path: str, source):
     elif m.kind == "top_share":
         need("top")
         if not 0 < m.top < 1:
-            raise SchemeError(f"{path}.top", f"must be a fraction between 0 and 1, got {m.top:g}", source)
+            raise SchemeError(f"{path}.top", _said("top_fraction", value=f"{m.top:g}"), source)
     else:
         need("table")
         if m.kind in ("sum", "mean", "median", "distinct", "scale"):
@@ -719,36 +737,34 @@ def _check_measure(m: Measure, path: str, source):
             seen = set()
             for n, lv in enumerate(m.levels):
                 if lv.value in seen:
-                    raise SchemeError(f"{path}.levels[{n}].value", f"repeats the level {lv.value!r}", source)
+                    raise SchemeError(f"{path}.levels[{n}].value", _said("level_repeat", value=lv.value), source)
                 seen.add(lv.value)
 
 
 def _check_indicator(ind: Indicator, ipath: str, source):
     if not _ID.match(ind.id):
-        raise SchemeError(f"{ipath}.id", f"{ind.id!r} must be lower-case letters, digits, '-' or '_'", source)
+        raise SchemeError(f"{ipath}.id", _said("bad_id", id=ind.id), source)
     _check_measure(ind.measure, f"{ipath}.measure", source)
     nm = ind.normalisation
     if nm.method == "goalposts":
         if nm.low is None or nm.high is None:
-            raise SchemeError(f"{ipath}.normalisation", "goalposts needs both low and high", source)
+            raise SchemeError(f"{ipath}.normalisation", _said("goalposts_both"), source)
         if nm.low >= nm.high:
-            raise SchemeError(f"{ipath}.normalisation.high", f"must be above low ({nm.low:g})", source)
+            raise SchemeError(f"{ipath}.normalisation.high", _said("goalposts_order", low=f"{nm.low:g}"), source)
     if nm.method == "target" and (nm.target is None or nm.target < 0):
-        raise SchemeError(f"{ipath}.normalisation.target",
-                          "is required for target normalisation and must not be negative", source)
+        raise SchemeError(f"{ipath}.normalisation.target", _said("target_required"), source)
 
 
 def _check_points(item, path: str, points_scheme: bool, source):
     if not points_scheme:
         if item.points is not None:
-            raise SchemeError(f"{path}.points", "points need `weighting: points` at the top of the scheme", source)
+            raise SchemeError(f"{path}.points", _said("points_need_weighting"), source)
         return
     if isinstance(item, Indicator):
         if item.points is None:
-            raise SchemeError(f"{path}.points", "is required: every indicator of a points scheme carries points",
-                              source)
+            raise SchemeError(f"{path}.points", _said("points_required"), source)
         if not (math.isfinite(item.points) and item.points > 0):
-            raise SchemeError(f"{path}.points", f"must be a number above 0, got {item.points:g}", source)
+            raise SchemeError(f"{path}.points", _said("points_positive", value=f"{item.points:g}"), source)
 
 
 def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: dict[str, str],
@@ -759,17 +775,17 @@ def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: d
     for d_n, dim in enumerate(dims):
         dpath = f"{prefix}dimensions[{d_n}]"
         if not isinstance(dim.id, str) or not _NODE_ID.match(dim.id):
-            raise SchemeError(f"{dpath}.id", f"{dim.id!r} must be 1 to 64 characters without spaces", source)
+            raise SchemeError(f"{dpath}.id", _said("bad_node_id", id=dim.id), source)
         if dim.id in seen:
-            raise SchemeError(f"{dpath}.id", f"{dim.id!r} is already used at {seen[dim.id]}", source)
+            raise SchemeError(f"{dpath}.id", _said("id_used", id=dim.id, where=seen[dim.id]), source)
         seen[dim.id] = dpath
         if not dim.children:
-            raise SchemeError(f"{dpath}.indicators", "at least one indicator or sub-dimension is required", source)
+            raise SchemeError(f"{dpath}.indicators", _said("empty_dimension"), source)
         inds = []
         for i_n, ind in enumerate(dim.indicators):
             ipath = f"{dpath}.indicators[{i_n}]"
             if ind.id in seen and seen[ind.id] != dpath:   # a dimension of one indicator may share its code
-                raise SchemeError(f"{ipath}.id", f"{ind.id!r} is already used at {seen[ind.id]}", source)
+                raise SchemeError(f"{ipath}.id", _said("id_used", id=ind.id, where=seen[ind.id]), source)
             seen[ind.id] = ipath
             _check_indicator(ind, ipath, source)
             _check_points(ind, ipath, points_scheme, source)
@@ -779,8 +795,8 @@ def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: d
         if points_scheme:
             total = float(sum(c.points for c in (*inds, *subs)))
             if dim.points is not None and not math.isclose(dim.points, total, rel_tol=1e-9, abs_tol=1e-9):
-                raise SchemeError(f"{dpath}.points", f"is {dim.points:g} but its children's points add up to "
-                                  f"{total:g}", source)
+                raise SchemeError(f"{dpath}.points", _said("points_sum", given=f"{dim.points:g}", total=f"{total:g}"),
+                                  source)
             dim = replace(dim, points=total, weight=total, indicators=tuple(inds), dimensions=subs)
         else:
             _check_points(dim, dpath, points_scheme, source)
@@ -789,7 +805,7 @@ def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: d
                 _check_weights(getattr(dim, kind), f"{dpath}.{kind}", source, all_zero=False)
             if sum(c.weight for c in dim.children) <= 0:
                 where = f"{kinds[0]}[*]" if len(kinds) == 1 else "(indicators, dimensions)[*]"
-                raise SchemeError(f"{dpath}.{where}.weight", "are all zero; at least one must be positive", source)
+                raise SchemeError(f"{dpath}.{where}.weight", _said("all_zero"), source)
         out.append(dim)
     return tuple(out)
 
@@ -800,14 +816,14 @@ def validate(scheme: Scheme, source: str | None = None) -> Scheme:
     Returns the scheme to use: in a points scheme every dimension's points are summed from its leaves and every
     weight is its node's points (so a child's weight within its parent is points / parent points)."""
     if not _ID.match(scheme.id):
-        raise SchemeError("id", f"{scheme.id!r} must be lower-case letters, digits, '-' or '_' (max 64)", source)
+        raise SchemeError("id", _said("bad_scheme_id", id=scheme.id), source)
     if scheme.weighting not in WEIGHTINGS:
-        raise SchemeError("weighting", f"must be one of {', '.join(WEIGHTINGS)}; got {scheme.weighting!r}", source)
+        raise SchemeError("weighting", _said("not_choice", choices=", ".join(WEIGHTINGS), value=scheme.weighting), source)
     if scheme.aggregation not in AGGREGATIONS:
-        raise SchemeError("aggregation", f"must be one of {', '.join(AGGREGATIONS)}; got {scheme.aggregation!r}",
-                          source)
+        raise SchemeError("aggregation", _said("not_choice", choices=", ".join(AGGREGATIONS),
+                                               value=scheme.aggregation), source)
     if not scheme.dimensions:
-        raise SchemeError("dimensions", "at least one dimension is required", source)
+        raise SchemeError("dimensions", _said("no_dimensions"), source)
     points_scheme = scheme.weighting == "points"
     if not points_scheme:
         _check_weights(scheme.dimensions, "dimensions", source)
@@ -818,12 +834,12 @@ def validate(scheme: Scheme, source: str | None = None) -> Scheme:
     leaves = {i.id for i in scheme.indicators}
     grade_names = [g.grade for g in scheme.grades]
     if len(set(grade_names)) != len(grade_names):
-        raise SchemeError("grades", "grade names must be unique", source)
+        raise SchemeError("grades", _said("grades_unique"), source)
     if min(g.min for g in scheme.grades) > 0:
-        raise SchemeError("grades", "the lowest band must start at 0 so that every score gets a grade", source)
+        raise SchemeError("grades", _said("grades_zero"), source)
     for g_n, gate in enumerate(scheme.gates):
         if gate.indicator not in leaves:
-            raise SchemeError(f"gates[{g_n}].indicator", f"{gate.indicator!r} is not an indicator of this scheme", source)
+            raise SchemeError(f"gates[{g_n}].indicator", _said("gate_indicator", id=gate.indicator), source)
         if gate.cap not in grade_names:
-            raise SchemeError(f"gates[{g_n}].cap", f"{gate.cap!r} is not one of the grades {', '.join(grade_names)}", source)
+            raise SchemeError(f"gates[{g_n}].cap", _said("gate_cap", cap=gate.cap, grades=", ".join(grade_names)), source)
     return scheme

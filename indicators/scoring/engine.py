@@ -397,9 +397,9 @@ def score(con: duckdb.DuckDBPyConnection, scheme: Scheme, period: Period = Perio
     try:
         stations = load_stations(con)
     except duckdb.CatalogException:
-        raise EmptyRecords("the database holds no record tables: import records or build the demo first") from None
+        raise EmptyRecords(code="records.no_tables") from None
     if stations.empty:
-        raise EmptyRecords("the database has no stations: import records or build the demo first")
+        raise EmptyRecords(code="records.no_stations")
     result = score_raw(scheme, raw_values(con, plans, stations, period), stations, period)
     return replace(result, inputs=value_inputs(con, scheme.indicators, stations, period))
 

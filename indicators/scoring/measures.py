@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.scoring.expr import ExprError, columns_used, compile_filter, compile_value
-from indicators.scheme.model import Indicator, Measure, SchemeError
+from indicators.scheme.model import Indicator, Measure, SchemeError, _said
 from indicators.records.store import PERIOD_COLUMN, TABLES, VOCABULARIES
 
 FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
@@ -133,16 +133,16 @@ def value_terms(measure: Measure, own: str | None, path: str = "measure",
     """(the value's term, the denominator's term or None) of a `value` measure; names checked, never pasted."""
     series = measure.series or own
     if not series:
-        raise SchemeError(f"{path}.series", "is required: which indicator_id of indicator_values to read", source)
+        raise SchemeError(f"{path}.series", _said("series_required"), source)
     den = measure.denominator
     if den is None or den == "":
         return series_term(series), None
     if not isinstance(den, str):
-        raise SchemeError(f"{path}.denominator", "must name a station column or a series of indicator_values", source)
+        raise SchemeError(f"{path}.denominator", _said("denominator_name"), source)
     if den in TABLES["stations"]:
         if den not in STATION_NUMBERS:
-            raise SchemeError(f"{path}.denominator", f"stations.{den} is not a number; numeric station columns: "
-                              f"{', '.join(STATION_NUMBERS)}", source)
+            raise SchemeError(f"{path}.denominator", _said("denominator_not_number", column=den,
+                                                           numeric=", ".join(STATION_NUMBERS)), source)
         # the name is one of the known columns (checked above), so quoting it is safe
         return series_term(series), Term("stations", f'max("{den}")', (), math.nan, frozenset({den}))
     return series_term(series), series_term(den)
@@ -176,7 +176,7 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
 
     table = measure.table
     if table not in MEASURE_TABLES:
-        raise SchemeError(f"{path}.table", f"unknown table {table!r}; measures read one of {', '.join(MEASURE_TABLES)}", source)
+        raise SchemeError(f"{path}.table", _said("unknown_table", table=table, tables=", ".join(MEASURE_TABLES)), source)
     columns, vocab = table_columns(table), table_vocab(table)
 
     def compiled(field: str, text: str | None, boolean: bool) -> tuple[str, list, set[str]]:
@@ -210,7 +210,7 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
                     lambda v, pop: _div(v[0], v[1]))
     if kind == "scale":
         if measure.column not in columns:
-            raise SchemeError(f"{path}.column", f"unknown column {measure.column!r} in {table}", source)
+            raise SchemeError(f"{path}.column", _said("unknown_column", column=measure.column, table=table), source)
         cases = " ".join("WHEN ? THEN ?" for _ in measure.levels)
         params = [p for lv in measure.levels for p in (lv.value, float(lv.score))]
         expr = f'avg(CASE CAST("{measure.column}" AS VARCHAR) {cases} END)'
@@ -219,8 +219,8 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
 
     if kind == "distinct":   # a plain column: residents and needs are counted by their ids, which are text
         if measure.column not in columns:
-            raise SchemeError(f"{path}.column", f"unknown column {measure.column!r} in {table}; "
-                              f"known: {', '.join(sorted(columns))}", source)
+            raise SchemeError(f"{path}.column", _said("unknown_column_known", column=measure.column, table=table,
+                                                      known=", ".join(sorted(columns))), source)
         used = frozenset(wused | {measure.column})
         if table == "attendance" and used <= _PER_RESIDENT:
             # Distinct residents (or stations) need only the (station, resident) pairs: count them on the

@@ -233,8 +233,7 @@ def treat(raw: pd.DataFrame, scheme: Scheme, stations: pd.DataFrame) -> tuple[pd
     if any(i.missing == "group_mean" for i in scheme.indicators):
         if t.group not in stations.columns or t.group in ("name", "name_en", "profile"):
             usable = [c for c in stations.columns if c not in ("name", "name_en", "profile")]
-            raise TreatmentError(f"treatment.group: {t.group!r} is not a station column "
-                                 f"(columns: {', '.join(usable)})")
+            raise TreatmentError(code="scheme.group_column", params={"group": t.group, "columns": ", ".join(usable)})
         groups = stations[t.group].reindex(raw.index).tolist()
     treated = {}
     for ind in scheme.indicators:

@@ -1,0 +1,395 @@
+"""Every engine message a person can meet is a code with parameters, put in the reader's language where shown.
+
+The word tables are walked (both languages, the same parameters, every code the engine raises is there), then a
+corpus of bad schemes and bad ledgers, one per kind of message, hostile files included, is rendered in Chinese:
+no English sentence is left, and the field, row or file is named. The app pages and the CLI show the same words.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+import yaml
+
+from indicators.cli.main import main
+from indicators.errors import InputError
+from indicators.i18n import EN, ZH
+from indicators.records import importer
+from indicators.scheme import catalog, editing, framework
+from indicators.scheme.model import SchemeError, dump_yaml
+from tests.conftest import make_db, station
+
+ROOT = Path(__file__).resolve().parent.parent
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# An English sentence: three or more ASCII words in a row separated by spaces only (a list of codes such as
+# "output, needs" is not one; quoted values are taken out before looking).
+ENGLISH = re.compile(r"[A-Za-z]+(?: +[A-Za-z]+){2,}")
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”")
+# A `detail` or `reason` is English text from a library (PyYAML, a codec, openpyxl): Chinese may leave it out.
+LIBRARY_WORDS = {"detail", "reason"}
+
+
+def fields_of(template: str) -> set[str]:
+    return {f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def english_left(text: str, *allowed: str) -> list[str]:
+    for a in allowed:
+        text = text.replace(a, "")
+    return ENGLISH.findall(QUOTED.sub("", text))
+
+
+# ---------------------------------------------------------------- the tables
+
+ERR_KEYS = sorted(k for k in EN if k.startswith("err."))
+
+
+def test_every_code_has_both_languages_with_the_same_parameters():
+    assert set(k for k in ZH if k.startswith("err.")) == set(ERR_KEYS)
+    for key in ERR_KEYS:
+        en, zh = fields_of(EN[key]), fields_of(ZH[key])
+        assert zh <= en and en - zh <= LIBRARY_WORDS, (key, en, zh)
+        sample = {name: "x" for name in en}
+        EN[key].format(**sample)                                  # formats without error
+        assert not english_left(ZH[key].format(**sample)), (key, ZH[key])
+
+
+CODED = {"indicators/scheme/model.py": "err.scheme.", "indicators/scheme/editing.py": "err.scheme.",
+         "indicators/scheme/catalog.py": "err.scheme.", "indicators/scoring/measures.py": "err.scheme.",
+         "indicators/records/importer.py": "err.import.", "indicators/scheme/framework.py": "err.framework.",
+         "indicators/scoring/treatment.py": "", "indicators/scoring/engine.py": ""}
+
+
+def _codes_used(path: str, prefix: str):
+    """(key, keyword names) of every _said("code", ...), Word("err....", ...) and Error(code="...", params={...})
+    call with a literal code."""
+    for node in ast.walk(ast.parse((ROOT / path).read_text(encoding="utf-8"))):
+        kw = {k.arg: k.value for k in getattr(node, "keywords", ())}
+        if isinstance(node, ast.Call) and isinstance(kw.get("code"), ast.Constant):
+            params = kw.get("params")
+            yield "err." + kw["code"].value, {k.value for k in params.keys} if isinstance(params, ast.Dict) else set()
+            continue
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args):
+            continue
+        first = node.args[0]
+        keys = [first] if isinstance(first, ast.Constant) else [first.body, first.orelse] \
+            if isinstance(first, ast.IfExp) else []
+        for k in keys:
+            if not (isinstance(k, ast.Constant) and isinstance(k.value, str)):
+                continue
+            if node.func.id == "_said":
+                yield prefix + k.value, {kw.arg for kw in node.keywords}
+            elif node.func.id == "Word" and k.value.startswith("err."):
+                yield k.value, {kw.arg for kw in node.keywords}
+
+
+@pytest.mark.parametrize("path", sorted(CODED))
+def test_every_code_the_engine_raises_is_in_the_tables_with_its_parameters(path):
+    used = list(_codes_used(path, CODED[path]))
+    assert used
+    for key, given in used:
+        assert key in EN, f"{path}: {key} is not in the word tables"
+        assert fields_of(EN[key]) == given, (path, key, fields_of(EN[key]), given)
+
+
+# the message argument of each way a problem is raised in those modules
+_MESSAGE_AT = {"SchemeError": 1, "_FileProblem": 0, "Problem": 4, "fail": 1, "bad": 3, "add": 4}
+
+
+def _plain_messages(path: str):
+    """Lines where a problem is raised with finished English words (text or an f-string) instead of a code."""
+    for node in ast.walk(ast.parse((ROOT / path).read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+        at = _MESSAGE_AT.get(name)
+        if at is None or len(node.args) <= at or (name == "add" and len(node.args) < 5):
+            continue                                           # set.add(x) and the like
+        if name == "SchemeError" and (len(node.args) > 3 or any(k.arg == "code" for k in node.keywords)):
+            continue                                           # the code is given beside the words
+        message = node.args[at]
+        if isinstance(message, (ast.Constant, ast.JoinedStr, ast.BinOp)):
+            yield node.lineno
+
+
+@pytest.mark.parametrize("path", sorted(p for p in CODED if CODED[p]))
+def test_every_problem_is_raised_with_a_code_not_with_finished_words(path):
+    assert not list(_plain_messages(path)), f"{path}: lines {list(_plain_messages(path))} raise plain words"
+
+
+def test_no_message_is_translated_by_matching_its_text():
+    for path in ("app_pages/records_import.py", "indicators/outputs/views.py", "indicators/i18n/framework.py"):
+        text = (ROOT / path).read_text(encoding="utf-8")
+        assert "translate_problem" not in text and "PROBLEMS_ZH" not in text and "_ZH_RULES" not in text, path
+
+
+# ---------------------------------------------------------------- a corpus of bad schemes
+
+def _scheme(change) -> str:
+    data = yaml.safe_load(dump_yaml(catalog.builtin("needs-met")))
+    change(data)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def _ind(data, n=0):
+    return data["dimensions"][0]["indicators"][n]
+
+
+def _set(path_fn, key, value):
+    def change(data):
+        path_fn(data)[key] = value
+    return change
+
+
+def _drop(path_fn, key):
+    def change(data):
+        path_fn(data).pop(key)
+    return change
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcde", "bcdef"))
+DEEP = "".join("  " * i + f"k{i}:\n" for i in range(60)) + "  " * 60 + "v: 1\n"
+
+SCHEMES = {   # name -> (YAML text or bytes, the field or place the Chinese must name)
+    "required": (_scheme(_drop(_ind, "name_en")), "dimensions[0].indicators[0].name_en"),
+    "not a number": (_scheme(_set(_ind, "weight", "heavy")), "dimensions[0].indicators[0].weight"),
+    "not a choice": (_scheme(_set(_ind, "camp", "party")), "dimensions[0].indicators[0].camp"),
+    "unknown field": (_scheme(_set(_ind, "colour", "red")), "dimensions[0].indicators[0].colour"),
+    "negative weight": (_scheme(_set(_ind, "weight", -2)), "dimensions[0].indicators[0].weight"),
+    "all zero": (_scheme(lambda d: [i.update(weight=0) for i in d["dimensions"][0]["indicators"]]),
+                 "dimensions[0].indicators[*].weight"),
+    "goalposts": (_scheme(_set(_ind, "normalisation", {"method": "goalposts", "low": 5, "high": 1})),
+                  "dimensions[0].indicators[0].normalisation.high"),
+    "gate": (_scheme(lambda d: d.update(gates=[{"indicator": "nope", "op": ">=", "value": 1, "cap": "C"}])),
+             "gates[0].indicator"),
+    "grades": (_scheme(lambda d: d.update(grades=[{"grade": "A", "min": 50}])), "grades"),
+    "unknown table": (_scheme(lambda d: _ind(d)["measure"].update(table="parties")),
+                      "dimensions[0].indicators[0].measure.table"),
+    "duplicate id": (_scheme(lambda d: d["dimensions"][1]["indicators"][0].update(id=_ind(d)["id"])),
+                     "dimensions[1].indicators[0].id"),
+    "alias bomb": (BOMB, "bad.yaml: e: "),
+    "nested too deep": (DEEP, "k0.k1.k2"),
+    "brackets too deep": ("a: " + "[" * 5000 + "]" * 5000 + "\n", "第 1 行（a）"),
+    "huge number": (_scheme(_set(_ind, "weight", 1e300)), "dimensions[0].indicators[0].weight"),
+    "giant integer": (_scheme(_set(_ind, "weight", 10 ** 60)), "dimensions[0].indicators[0].weight"),
+    "too large": ("#" * 1_000_001, "（文件）"),
+    "not utf-8": ("id: x\nname_zh: 方案\n".encode("gbk"), "（文件）"),
+    "not a mapping": ("- just\n- a list\n", "（顶层）"),
+}
+
+
+def scheme_error(text) -> SchemeError:
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    with pytest.raises(SchemeError) as caught:
+        editing.parse_upload(data, "bad.yaml")
+    return caught.value
+
+
+@pytest.mark.parametrize("name", list(SCHEMES))
+def test_a_bad_scheme_reads_in_chinese_naming_its_field(name):
+    text, where = SCHEMES[name]
+    exc = scheme_error(text)
+    zh = exc.render("zh")
+    assert exc.code, (name, str(exc))                          # a code, not words to be matched
+    assert CJK.search(exc.problem_in("zh")), zh
+    assert where in zh, (where, zh)
+    assert not english_left(zh, "bad.yaml", exc.field), (name, zh, english_left(zh, "bad.yaml", exc.field))
+    assert exc.render("en") == str(exc) and not CJK.search(exc.problem_in("en")) or name == "not a choice"
+
+
+def test_invalid_yaml_names_line_and_column_in_chinese():
+    exc = scheme_error("id: x\nname_zh: [unclosed\n")
+    zh = exc.render("zh")
+    assert exc.code == "scheme.not_yaml" and re.search(r"第 \d+ 行第 \d+ 列", zh) and "不是有效的 YAML" in zh, zh
+    assert re.search(r"line \d+, column \d+: not valid YAML", str(exc))    # the English as before
+
+
+# ---------------------------------------------------------------- a corpus of bad ledgers
+
+NEEDS_HEAD = "need_id,station_id,category,title,source,raised_on,urgency,status,resolved_on\n"
+FRAMEWORK_BAD = ("代码,名称,层级,上级,分值,缺失处理\n"
+                 "d1,服务成效,2,,,\n"
+                 "a1,满意度,1,d1,,\n"
+                 "a2,探访,1,d9,5,平均\n"
+                 "d2,循环,2,d3,,\n"
+                 "d3,循环,2,d2,,\n")
+
+LEDGERS = {   # name -> (table, file name, bytes, what the Chinese must name)
+    "unknown header": ("needs", "n.csv", (NEEDS_HEAD.replace("category", "categry") +
+                                          "N1,S01,health,t,survey,2024-01-02,3,open,\n").encode(), "“categry”列"),
+    "missing columns": ("needs", "n.csv", b"need_id,station_id\nN1,S01\n", "第 1 行"),
+    "empty file": ("needs", "empty.csv", b"", "empty.csv"),
+    "header only": ("needs", "only.csv", NEEDS_HEAD.encode(), "only.csv"),
+    "short row": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health\n").encode(), "第 2 行"),
+    "beyond the header": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health,t,survey,2024-01-02,3,open,,x\n").encode(),
+                          "第 2 行"),
+    "repeated key": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health,t,survey,2024-01-02,3,open,\n" * 2).encode(),
+                     "第 3 行"),
+    "unknown station": ("needs", "n.csv", (NEEDS_HEAD + "N1,S77,health,t,survey,2024-01-02,3,open,\n").encode(),
+                        "“station_id”列"),
+    "many unknown stations": ("needs", "n.csv", (NEEDS_HEAD + "".join(
+        f"N{i},S7{i % 3},health,t,survey,2024-01-02,3,open,\n" for i in range(12))).encode(), "“station_id”列"),
+    "resolved without a date": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health,t,survey,2024-01-02,3,resolved,\n"
+                                                   ).encode(), "“resolved_on”列"),
+    "resolved before raised": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health,t,survey,2024-01-02,3,resolved,"
+                                                  "2023-01-01\n").encode(), "第 2 行"),
+    "feedback without an answer": ("feedback", "f.csv", b"feedback_id,station_id,given_on,channel\n"
+                                                        b"F1,S01,2024-01-02,council\n", "第 2 行"),
+    "bad cells": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health,t,survey,2024-02-30,9,maybe,\n").encode(),
+                  "“urgency”列"),
+    "different content": ("stations", "s.csv", "station_id,name,population\nS01,别的名字,1000\n".encode(), "第 2 行"),
+    "old xls": ("needs", "n.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "n.xls"),
+    "not a workbook": ("needs", "n.xlsx", b"just text", "n.xlsx"),
+    "broken workbook": ("needs", "n.xlsx", b"PK\x03\x04broken", "n.xlsx"),
+    "mixed encodings": ("needs", "n.csv", NEEDS_HEAD.encode() + "N1,S01,health,养老,survey,2024-01-02,3,open,\n"
+                        .encode() + "N2,S01,health,探访,survey,2024-01-02,3,open,\n".encode("gbk") +
+                        "N3,S01,health,养老,survey,2024-01-02,3,open,\n".encode(), "第 3 行"),
+    "not a table": ("parties", "p.csv", b"a\n1\n", "p.csv"),
+}
+
+
+@pytest.fixture
+def ledger_db(tmp_path):
+    con = make_db(tmp_path / "x.duckdb", {"stations": [station("S01")]})
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("name", list(LEDGERS))
+def test_a_bad_ledger_reads_in_chinese_naming_its_row_or_file(ledger_db, name):
+    table, file, data, where = LEDGERS[name]
+    plan = importer.check_many(ledger_db, [(table, data, file)])
+    assert not plan.ok
+    for p in plan.problems:
+        assert p.code, (name, str(p))                           # a code, not words to be matched
+    zh = plan.error().render("zh")
+    assert where in zh, (where, zh)
+    assert all(CJK.search(p.render("zh")) for p in plan.problems), zh
+    assert not english_left(zh, file), (name, zh, english_left(zh, file))
+
+
+def test_scoring_an_empty_database_or_an_unknown_group_column_reads_in_chinese(tmp_path, demo_db):
+    from indicators.records import store
+    from indicators.scoring import engine
+    from indicators.scoring.measures import Period
+    empty = store.connect(tmp_path / "empty.duckdb")
+    try:
+        with pytest.raises(InputError) as caught:
+            engine.score(empty, catalog.builtin("needs-met"), Period())
+    finally:
+        empty.close()
+    assert caught.value.code == "records.no_tables" and "请先导入记录" in caught.value.render("zh")
+    assert "no record tables" in str(caught.value)
+    data = yaml.safe_load(dump_yaml(catalog.builtin("needs-met")))
+    _ind(data)["missing"] = "group_mean"
+    data["treatment"] = {"group": "colour"}
+    scheme = editing.parse_upload(yaml.safe_dump(data, allow_unicode=True).encode(), "g.yaml")
+    con = store.connect(demo_db, read_only=True)
+    try:
+        with pytest.raises(InputError) as caught:
+            engine.score(con, scheme, Period())
+    finally:
+        con.close()
+    zh = caught.value.render("zh")
+    assert "treatment.group" in zh and "不是站点表的列" in zh and not english_left(zh), zh
+
+
+def test_a_file_over_the_size_limit_reads_in_chinese(ledger_db, monkeypatch):
+    monkeypatch.setattr(importer, "MAX_BYTES", 2 ** 20)
+    plan = importer.check_many(ledger_db, [("needs", (NEEDS_HEAD * 20_000).encode(), "big.csv")])
+    zh = plan.error().render("zh")
+    assert "big.csv：超过 1 MB，请拆分文件" in zh and not english_left(zh, "big.csv"), zh
+
+
+def test_a_bad_framework_table_reads_in_chinese_naming_rows_and_columns():
+    with pytest.raises(framework.FrameworkProblems) as caught:
+        framework.read_table(FRAMEWORK_BAD.encode(), "fw.csv")
+    zh = caught.value.render("zh")
+    assert len(caught.value.problems) >= 3 and all(p.code for p in caught.value.problems)
+    assert "第 3 行" in zh and "“上级”列" in zh and not english_left(zh, "fw.csv"), zh
+
+
+def test_a_model_error_found_in_a_framework_table_reads_in_chinese():
+    table = "代码,名称,层级,上级,权重,标准化\nd1,成效,2,,1,\na1,满意度,1,d1,1,goalposts 5 1\n"
+    with pytest.raises(framework.FrameworkProblems) as caught:
+        framework.read_table(table.encode(), "fw.csv")
+    [problem] = caught.value.problems
+    assert problem.code == "framework.in_node" and problem.row == 3 and problem.column == "标准化"
+    assert problem.message == "must be above low (5) (node a1)"
+    assert problem.render("zh") == "必须大于 low（5）（节点 a1）"
+
+
+# ---------------------------------------------------------------- the app pages and the CLI
+
+def test_the_schemes_page_shows_a_bad_upload_in_chinese(db):
+    from tests.test_app import open_app
+    at = open_app("zh", "schemes")
+    at.file_uploader(key="upload_yaml").set_value(("bomb.yaml", BOMB.encode(), "application/x-yaml")).run()
+    assert not at.exception
+    [shown] = [e.value for e in at.error]
+    assert "别名" in shown and "bomb.yaml" in shown and not english_left(shown, "bomb.yaml"), shown
+    at.file_uploader(key="upload_yaml").set_value(
+        ("party.yaml", SCHEMES["not a choice"][0].encode(), "application/x-yaml")).run()
+    [shown] = [e.value for e in at.error]
+    assert "dimensions[0].indicators[0].camp" in shown and "必须是以下之一" in shown, shown
+
+
+def test_the_records_page_shows_a_bad_ledger_in_chinese(db):
+    from tests.test_app import open_app
+    at = open_app("zh")
+    at.selectbox(key="io_table").set_value("needs").run()
+    bad = NEEDS_HEAD.replace("category", "categry") + "N1,S01,health,t,survey,2024-01-02,3,open,\n"
+    broken = NEEDS_HEAD + 'N2,"S01,health\n'                      # a quote never closed
+    at.file_uploader(key="io_files:0").set_value([("needs.csv", bad.encode(), "text/csv"),
+                                                  ("needs_2.csv", broken.encode(), "text/csv")]).run()
+    assert not at.exception
+    problems = next(d.value for d in at.table if "问题 / 应为" in d.value.columns)
+    said = list(problems["问题 / 应为"])
+    assert len(said) == 2 and all(CJK.search(s) and not english_left(s) for s in said), said
+    assert any("不是需求表的列" in s for s in said) and any("不是有效的 CSV" in s for s in said), said
+
+
+def test_a_saved_scheme_that_no_longer_loads_is_named_in_chinese(db):
+    from datetime import datetime
+    from indicators.records import store
+    from tests.test_app import open_app
+    con = store.connect(db)
+    try:
+        catalog.save(con, catalog.builtin("needs-met").with_weights(**{"id": "mine"}))
+        con.execute("UPDATE schemes SET yaml = ?, saved_at = ? WHERE scheme_id = 'mine'",
+                    [SCHEMES["negative weight"][0].replace("id: needs-met", "id: mine"), datetime(2024, 1, 1)])
+    finally:
+        con.close()
+    at = open_app("zh")
+    shown = [w.value for w in at.warning if "mine" in w.value]
+    assert len(shown) == 1 and "不能为负数，实际是 -2" in shown[0], [w.value for w in at.warning]
+
+
+def test_the_cli_says_a_bad_scheme_in_chinese_and_exits_2(demo_db, tmp_path, capsys):
+    path = tmp_path / "bad.yaml"
+    path.write_text(SCHEMES["goalposts"][0], encoding="utf-8")
+    code = main(["score", "--db", str(demo_db), "--scheme", str(path), "--lang", "zh"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("错误：") and "必须大于 low" in err, err
+    assert "normalisation.high" in err and not english_left(err, str(path)), err
+    assert main(["score", "--db", str(demo_db), "--scheme", str(path), "--lang", "en"]) == 2
+    assert "must be above low (5)" in capsys.readouterr().err
+
+
+def test_the_cli_says_a_bad_ledger_in_chinese_and_exits_2(tmp_path, capsys):
+    path = tmp_path / "needs.csv"
+    path.write_text(NEEDS_HEAD + "N1,S01,health,t,survey,2024-01-02,3,resolved,\n", encoding="utf-8")
+    code = main(["import", "--db", str(tmp_path / "x.duckdb"), "--table", "needs", str(path), "--lang", "zh"])
+    err = capsys.readouterr().err
+    assert code == 2 and "needs.csv：发现" in err and "第 2 行" in err and not english_left(err, "needs.csv"), err
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_an_input_error_keeps_its_english_message():
+    exc = scheme_error(SCHEMES["negative weight"][0])
+    assert str(exc) == "bad.yaml: dimensions[0].indicators[0].weight: must not be negative, got -2"
+    assert isinstance(exc, InputError)
