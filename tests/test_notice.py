@@ -1,23 +1,23 @@
 """The public notice (公示): its data on tiny hand-made inputs (values as given, small counts suppressed at 1 and 2,
-not at 0 or 3, no comment text, zh and en), its HTML (self-contained, no script) and its PDF (one A4 page whose
-text holds the station's name and score in both languages)."""
+not at 0 or 3, no comment text, zh and en), its HTML (self-contained, no script), its PDF (one A4 page whose
+text holds the station's name and score in both languages) and the `notice` command's exit codes."""
 from __future__ import annotations
 
 import io
 from datetime import date
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
 from indicators.errors import InputError
-from indicators.outputs.notice import (
-    MIN_COUNT,
-    Notice,
-    meeting_notice,
-    notice_html,
-    notice_pdf,
-)
+from indicators.outputs.notice import MIN_COUNT, Notice, meeting_notice, notice_html, notice_pdf, round_notice
+from indicators.records.store import connect
+from indicators.scheme import catalog
+from indicators.scheme.model import Dimension, Gate, Indicator, Measure, Normalisation, Scheme
+from indicators.scoring.engine import score, score_raw
+from indicators.scoring.measures import Period
 
 SECRET = "楼下的王阿姨说不好用 secret-comment-text"
 OBJ = {"contact": "电话 0931-8123456", "deadline": date(2026, 12, 9)}
@@ -198,3 +198,138 @@ def test_pdf_of_many_items_still_one_page():
 
 def test_min_count_is_three():
     assert MIN_COUNT == 3
+
+
+# ================================================================ an assessment round's notice
+
+def tiny_result():
+    """Three stations, two dimensions (3:1), goalposts 0-10 so every normalised value is raw x 10 by hand.
+
+    S1: a 100, b 60 -> needs 80; c 20 -> voice 20; total .75 * 80 + .25 * 20 = 65 (C), but c < 5 fails the gate
+    (cap D). S2: a 50, b 50 -> 50; c 100; total 37.5 + 25 = 62.5 (C). S3: 0."""
+    def ind(iid, zh, en):
+        return Indicator(iid, zh, en, "needs", Measure("count", table="activities"),
+                         normalisation=Normalisation("goalposts", low=0, high=10))
+    scheme = Scheme("tiny", "小方案", "Tiny scheme", (
+        Dimension("needs", "需求解决", "Needs resolved", (ind("a", "紧急需求解决率", "Urgent needs resolved"),
+                                                          ind("b", "需求满足率", "Needs met"))),
+        Dimension("voice", "居民评议", "Residents' voice", (ind("c", "居民满意度", "Satisfaction"),), weight=1 / 3)),
+        gates=(Gate("c", ">=", 5, "D", "满意度达标", "Satisfaction passes"),))
+    ids = ["S1", "S2", "S3"]
+    stations = pd.DataFrame({"name": ["东岗社工站", "西固社工站", "七里河社工站"],
+                             "name_en": ["Donggang", "Xigu", "Qilihe"], "district": ["城关区", "西固区", "七里河区"],
+                             "population": 1000}, index=pd.Index(ids, name="station_id"))
+    raw = pd.DataFrame({"a": [10, 5, 0], "b": [6, 5, 0], "c": [2, 10, 0]}, index=stations.index, dtype=float)
+    return score_raw(scheme, raw, stations, Period(date(2026, 1, 1), date(2026, 6, 30)))
+
+
+def test_round_values_zh():
+    n = round_notice(tiny_result(), "S1", "zh", OBJ, issued_on=ISSUED)
+    assert n.kind == "round" and n.title == "东岗社工站 考核结果公示"
+    assert n.facts == (("社工站", "东岗社工站（Donggang）· S1"), ("所属区县", "城关区"),
+                       ("考核期", "2026-01-01 – 2026-06-30"), ("考核方案", "小方案 (tiny)"))
+    assert n.headline == (("得分（满分100）", "65.0"), ("排名 / 参评站点数", "1 / 3"), ("等级", "D · 不合格"))
+    (s,) = n.sections
+    assert s.columns == ("维度", "权重", "指标", "维度得分（0-100）", "计入总分")
+    assert s.rows == (("需求解决", "75%", "紧急需求解决率、需求满足率", "80.0", "60.0"),
+                      ("居民评议", "25%", "居民满意度", "20.0", "5.0"))
+    assert s.total == ("合计", "100%", "", "", "65.0")
+    assert "未通过否决项（满意度达标），等级最高为D。" in n.notes
+    assert "等级划分：A ≥ 85, B ≥ 70, C ≥ 55, D < 55。" in n.notes
+
+
+def test_round_values_en():
+    n = round_notice(tiny_result(), "S2", "en", OBJ, issued_on=ISSUED, demo=True)
+    assert n.title == "Assessment result: Xigu"
+    assert n.headline == (("Score (of 100)", "62.5"), ("Rank / stations", "2 / 3"), ("Grade", "C · Pass"))
+    assert n.sections[0].rows == (("Needs resolved", "75%", "Urgent needs resolved; Needs met", "50.0", "37.5"),
+                                  ("Residents' voice", "25%", "Satisfaction", "100.0", "25.0"))
+    assert not any("must-pass" in x for x in n.notes)
+    assert any(x.startswith("Synthetic demo data") for x in n.notes)
+    assert n.objection[0] == "Anyone who disagrees with this result may object by 2026-12-09 via: 电话 0931-8123456."
+
+
+def test_round_numbers_are_the_results_cells():
+    r = tiny_result()
+    for sid in r.stations.index:
+        n = round_notice(r, sid, "en", OBJ, issued_on=ISSUED)
+        assert dict(n.headline)["Score (of 100)"] == f"{r.total[sid]:.1f}"
+        assert [row[3] for row in n.sections[0].rows] == [f"{r.dimension_scores.at[sid, d]:.1f}"
+                                                           for d in ("needs", "voice")]
+        pts = [float(row[4]) for row in n.sections[0].rows]
+        assert sum(pts) == pytest.approx(r.total[sid], abs=0.1)
+
+
+def test_round_unknown_station_names_the_field():
+    with pytest.raises(InputError, match="--station: no station 'S9'"):
+        round_notice(tiny_result(), "S9", "en", OBJ)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_round_pdf_and_html(lang):
+    n = round_notice(tiny_result(), "S1", lang, OBJ, issued_on=ISSUED)
+    pages, text = pdf_text(notice_pdf(n))
+    assert pages == 1 and "东岗社工站" in text and "Donggang" in text and "65.0" in text
+    html = notice_html(n)
+    p = _Tags()
+    p.feed(html)
+    assert "script" not in p.tags and "东岗社工站" in html and "65.0" in html
+
+
+# ================================================================ the command line
+
+@pytest.fixture
+def run_cli(capsys):
+    """`python -m indicators notice ...` in this process: (exit status, stderr)."""
+    from indicators.cli.main import main
+
+    def run(*args):
+        try:
+            code = main(["notice", *args])
+        except SystemExit as exc:   # argparse's own refusals
+            code = exc.code
+        return code, capsys.readouterr().err
+    return run
+
+
+def test_cli_writes_pdf_and_html(run_cli, demo_db, tmp_path):
+    con = connect(demo_db, read_only=True)
+    r = score(con, catalog.builtin("needs-met"), Period(date(2024, 7, 1), date(2024, 12, 31)))
+    con.close()
+    common = ["--db", str(demo_db), "--scheme", "needs-met", "--station", "S04", "--period-start", "2024-07-01",
+              "--period-end", "2024-12-31", "--objection-contact", "电话 0931-8123456",
+              "--objection-deadline", "2026-12-09"]
+    code, err = run_cli(*common, "--lang", "zh", "--out", str(tmp_path / "n.pdf"))
+    assert code == 0, err
+    pages, text = pdf_text((tmp_path / "n.pdf").read_bytes())
+    assert pages == 1 and r.stations.at["S04", "name"] in text and f"{r.total['S04']:.1f}" in text
+    code, err = run_cli(*common, "--lang", "en", "--out", str(tmp_path / "n.html"))
+    assert code == 0, err
+    html = (tmp_path / "n.html").read_text(encoding="utf-8")
+    assert r.stations.at["S04", "name_en"] in html and f"{r.total['S04']:.1f}" in html and "2026-12-09" in html
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"--out": "n.txt"}, "--out"),
+    ({"--out": "nofolder/n.pdf"}, "--out"),
+    ({"--station": "S99"}, "--station"),
+    ({"--objection-contact": " "}, "objection contact"),
+    ({"--objection-deadline": "soon"}, "--objection-deadline"),
+    ({"--period-end": "2024-01-01"}, "--period-start"),
+    ({"--scheme": "no-such-scheme"}, "no-such-scheme"),
+])
+def test_cli_bad_input_exits_2_naming_the_field(run_cli, demo_db, tmp_path, change, field):
+    opts = {"--db": str(demo_db), "--scheme": "needs-met", "--station": "S04", "--period-start": "2024-07-01",
+            "--period-end": "2024-12-31", "--objection-contact": "tel", "--objection-deadline": "2026-12-09",
+            "--out": "n.pdf", "--lang": "en"}
+    opts.update(change)
+    opts["--out"] = str(tmp_path / opts["--out"])
+    code, err = run_cli(*(x for kv in opts.items() for x in kv))
+    assert code == 2 and field in err and "Traceback" not in err
+    assert not list(tmp_path.glob("n.*"))
+
+
+def test_cli_no_database_exits_2(run_cli, tmp_path):
+    code, err = run_cli("--db", str(tmp_path / "none.duckdb"), "--scheme", "needs-met", "--station", "S04",
+                "--objection-contact", "tel", "--objection-deadline", "2026-12-09", "--out", str(tmp_path / "n.pdf"))
+    assert code == 2 and "none.duckdb" in err

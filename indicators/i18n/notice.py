@@ -54,8 +54,8 @@ EN: dict[str, str] = {
     "notice.col.contribution": "Points in the total",
     "notice.total": "Total",
     "notice.grade_bands": "Grade bands: {bands}.",
-    "notice.capped": "The grade is capped at {cap} because a must-pass condition was not met: {gates}.",
-    "notice.method": "Each indicator is scored 0-100 against the other stations; a dimension's points in the "
+    "notice.capped": "A must-pass condition was not met ({gates}): it caps the grade at {cap}.",
+    "notice.method": "Each indicator is scored 0-100 (100 best) by the scheme's rule; a dimension's points in the "
                      "total are its indicators' scores times their weights, and they add up to the score.",
     "notice.objection.heading": "Objections",
     "notice.objection": "Anyone who disagrees with this result may object by {deadline} via: {contact}.",
@@ -147,8 +147,8 @@ ZH: dict[str, str] = {
     "notice.col.contribution": "计入总分",
     "notice.total": "合计",
     "notice.grade_bands": "等级划分：{bands}。",
-    "notice.capped": "因未通过否决项，等级最高为{cap}：{gates}。",
-    "notice.method": "各指标按与其他站点的比较计0-100分；维度计入总分的分值 = 其指标得分 × 权重之和，各维度相加即总分。",
+    "notice.capped": "未通过否决项（{gates}），等级最高为{cap}。",
+    "notice.method": "各指标按方案规则计0-100分（100为最好）；维度计入总分的分值 = 其指标得分 × 权重之和，各维度相加即总分。",
     "notice.objection.heading": "异议方式",
     "notice.objection": "对公示结果有异议的，请于{deadline}前通过以下方式提出：{contact}。",
     "notice.period_public": "公示期：{start}至{deadline}。",

@@ -19,8 +19,10 @@ from datetime import date, timedelta
 from html import escape
 
 from indicators.errors import InputError
-from indicators.i18n import t
-from indicators.outputs.report import period_text
+from indicators.i18n import pick, t
+from indicators.outputs.report import check_station, period_text, station_names
+from indicators.outputs.views import grade_bands_text, grade_labels
+from indicators.scoring.engine import ScoreResult
 from indicators.scoring.measures import Period
 
 MIN_COUNT = 3          # the smallest count of residents a notice prints as a number (0 is printed: nobody)
@@ -226,6 +228,64 @@ def meeting_notice(summary: dict, lang: str, objection: dict, issued_on: date | 
                   issued_on, t("notice.hereby", L))
 
 
+# ================================================================ an assessment round's notice
+
+def round_notice(result: ScoreResult, station_id: str, lang: str, objection: dict, issued_on: date | None = None,
+                 demo: bool = False) -> Notice:
+    """The notice of one station's result in an assessment round: the scheme's dimensions and weights, the score,
+    rank and grade, the points each dimension adds to the score, and how to object. Cells of `result` only."""
+    L = _check_lang(lang)
+    issued_on = issued_on or date.today()
+    sid = check_station(result, station_id)
+    scheme = result.scheme
+    name, other = station_names(result, sid, L)
+    n = len(result.stations)
+    facts = [(t("notice.station", L), _both(name, other, sid))]
+    district = result.stations.at[sid, "district"] if "district" in result.stations.columns else ""
+    if isinstance(district, str) and district:
+        facts.append((t("notice.district", L), district))
+    facts += [(t("notice.period", L), period_text(result.period, L)),
+              (t("notice.scheme", L), f"{pick(scheme, L)} ({scheme.id})")]
+    total = float(result.total[sid])
+    headline = [(t("notice.score", L), f"{total:.1f}"), (t("notice.rank_n", L), f"{int(result.rank[sid])} / {n}")]
+    if scheme.grades:
+        headline.append((t("notice.grade", L), grade_labels(scheme, L)[str(result.grade[sid])]))
+    if result.points_earned is not None:
+        headline.append((t("notice.points", L), t("notice.points_of", L, earned=f"{result.points_earned[sid]:.1f}",
+                                                  total=f"{result.points_available:g}")))
+
+    w = result.weights   # per indicator: its top-level dimension and that dimension's weight
+    contrib = result.contributions.loc[sid].groupby(w["dimension"]).sum()
+    sep = "、" if L == "zh" else "; "
+    rows, weight_sum = [], 0.0
+    for d in scheme.dimensions:
+        mine = w[w["dimension"] == d.id]
+        weight = float(mine["dimension_weight"].iloc[0])
+        weight_sum += weight
+        rows.append((pick(d, L), f"{weight:.0%}",
+                     sep.join(pick(scheme.indicator(i), L) for i in mine.index),
+                     f"{float(result.dimension_scores.at[sid, d.id]):.1f}", f"{float(contrib[d.id]):.1f}"))
+    notes = [t("notice.method", L)]
+    if scheme.grades:
+        notes.append(t("notice.grade_bands", L, bands=grade_bands_text(scheme)))
+    failed = set(result.capped_by[sid].split(", ")) - {""}   # the engine names a gate in English
+    gates = [g for g in scheme.gates if (g.name_en or g.indicator) in failed]
+    if gates:
+        floor = {b.grade: b.min for b in scheme.grades}
+        notes.append(t("notice.capped", L, cap=min((g.cap for g in gates), key=lambda c: floor.get(c, 0)),
+                       gates=sep.join(pick(g, L) if (g.name_zh or g.name_en) else g.indicator for g in gates)))
+    if demo:
+        notes.append(t("notice.demo", L))
+    section = Section(
+        t("notice.dimensions", L),
+        tuple(t(f"notice.col.{c}", L) for c in ("dimension", "weight", "indicators", "dim_score", "contribution")),
+        tuple(rows), numeric=(1, 3, 4), wide=2,
+        total=(t("notice.total", L), f"{weight_sum:.0%}", "", "", f"{total:.1f}"))
+    return Notice(L, "round", t("notice.banner", L), f"{name} {t('notice.round.heading', L)}" if L == "zh"
+                  else f"{t('notice.round.heading', L)}: {name}", tuple(facts), tuple(headline), (section,),
+                  _objection(objection, L, issued_on), tuple(notes), issued_on, t("notice.hereby", L))
+
+
 # ================================================================ HTML
 
 _CSS = """
@@ -409,12 +469,12 @@ def _col_widths(s: Section, width: float, size: float) -> list[float]:
     """Each column at least as wide as its longest word and, space allowing, as its longest cell; the wide column
     takes what the others leave (at least a quarter of the table)."""
     def w(text: str) -> float:   # a Chinese character is about the type size wide, a Latin one about half
-        return sum(size if ord(c) > 0x2e80 else size * 0.6 for c in text) + 13   # + the cell padding
+        return sum(size if ord(c) > 0x2e80 else size * 0.62 for c in text) + 13   # + the cell padding
 
     def word(text: str) -> float:   # a Chinese run may break anywhere, but looks best kept to four characters
         return max([min(w(x), 4 * size + 13) if _CJK.search(x) else w(x) for x in text.split()] or [13])
     cols = range(len(s.columns))
-    cells = [[s.columns[j]] + [r[j] for r in s.rows] for j in cols]
+    cells = [[s.columns[j]] + [r[j] for r in (*s.rows, *([s.total] if s.total else []))] for j in cols]
     least = [max(word(c) for c in cells[j]) for j in cols]
     full = [max(w(c) for c in cells[j][1:] or [""]) for j in cols]
     full = [max(f, x) for f, x in zip(full, least)]
