@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from datetime import date
 
 import pytest
 from pypdf import PdfReader
