@@ -16,7 +16,7 @@ from indicators.scheme import catalog
 from indicators.scoring.engine import score
 from tests.e2e.conftest import ARTIFACTS, open_app, shot, wait_idle
 from tests.e2e.test_app_e2e import go, no_error
-from tests.test_notice import ISSUED, OBJ, summary
+from tests.test_notice import ISSUED, OBJ, item, summary
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +24,16 @@ def notices(demo_db):
     con = connect(demo_db, read_only=True)
     result = score(con, catalog.builtin("needs-met"))
     con.close()
-    return {(kind, lang): (meeting_notice(summary(), lang, OBJ, issued_on=ISSUED) if kind == "meeting"
+    many = [item(f"需求事项{k}：楼道照明与无障碍通道维修", 10, 6, 3, 1, 9, 4.0, 3) for k in range(40)]
+    made = {(kind, lang): (meeting_notice(summary(), lang, OBJ, issued_on=ISSUED) if kind == "meeting"
                            else round_notice(result, "S04", lang, OBJ, issued_on=ISSUED, demo=True))
             for kind in ("meeting", "round") for lang in ("zh", "en")}
+    made.update({("meeting-40-items", lang): meeting_notice(summary(items=many), lang, OBJ, issued_on=ISSUED)
+                 for lang in ("zh", "en")})
+    return made
 
 
-@pytest.mark.parametrize("kind", ["meeting", "round"])
+@pytest.mark.parametrize("kind", ["meeting", "round", "meeting-40-items"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_notice_prints_on_one_a4_page(browser, notices, kind, lang):
     n = notices[(kind, lang)]
@@ -49,6 +53,7 @@ def test_the_notice_prints_on_one_a4_page(browser, notices, kind, lang):
     text = " ".join(reader.pages[0].extract_text().split())
     sid = n.facts[0][1].rsplit("· ", 1)[-1]
     assert sid in text and n.headline[0][1] in text and n.headline[1][1] in text
+    assert str(n.issued_on.year) in text[-12:]   # the date of issue, the page's last line, is printed: nothing cut
     # the PDF renderer's page, as an image beside the HTML's, where poppler is installed (for looking only)
     pdf = ARTIFACTS / f"notice-{kind}-{lang}.pdf"
     pdf.write_bytes(notice_pdf(n))
