@@ -1,5 +1,7 @@
 """The Scores page's public notice (公示) section: the objection channel and deadline, a preview of the selected
 station's notice, and its HTML and PDF downloads. The notice itself is made in indicators/outputs/notice.py."""
+from datetime import date
+
 import streamlit as st
 
 from app_pages import frame
@@ -20,7 +22,7 @@ def section(f: frame.Frame, result: ScoreResult, station_id: str) -> None:
     contact = c1.text_input(t("notice.app.contact", L), value=default, max_chars=200,
                             key="notice_contact", help=t("notice.app.contact_help", L))
     deadline = c2.date_input(t("notice.app.deadline", L), value=notice.default_deadline(), key="notice_deadline",
-                             format="YYYY-MM-DD")
+                             min_value=date.today(), format="YYYY-MM-DD")
     try:
         data = notice.round_notice(result, station_id, L, {"contact": contact, "deadline": deadline},
                                    demo=f.kind == "demo")

@@ -122,6 +122,9 @@ def default_deadline(today: date | None = None) -> date:
 
 def _objection(objection: dict, lang: str, issued_on: date) -> tuple[str, ...]:
     contact, deadline = check_objection(objection)
+    if deadline < issued_on:   # residents would have no time at all to object
+        raise NoticeInput(code="notice.deadline_past", params={"deadline": deadline.isoformat(),
+                                                               "issued": issued_on.isoformat()})
     return (t("notice.objection", lang, deadline=_day(deadline, lang), contact=contact),
             t("notice.period_public", lang, start=_day(issued_on, lang), deadline=_day(deadline, lang)))
 
@@ -135,9 +138,6 @@ def _both(name: str, other: str, sid: str) -> str:
 
 
 # ================================================================ the meeting's notice
-
-_ITEM_FIELDS = ("votes", "met_yes", "met_no", "met_unsure", "n_ratings", "comments")
-
 
 def _int_field(d: dict, key: str) -> int:
     v = d.get(key)
