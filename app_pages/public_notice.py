@@ -29,13 +29,19 @@ def section(f: frame.Frame, result: ScoreResult, station_id: str) -> None:
     except InputError as exc:
         st.error(exc.render(L))
         return
+    show(data, f"notice_{station_id}_{result.scheme.id}_{L}")
+
+
+def show(data: notice.Notice, stem: str, key: str = "notice") -> None:
+    """HTML and PDF downloads of a notice (the PDF made when clicked) and its preview; also for a meeting's notice
+    (`notice.meeting_notice`), with a `key` of its own when both are on one page."""
+    L = data.lang
     html = notice.notice_html(data)
-    stem = f"notice_{station_id}_{result.scheme.id}_{L}"
     d1, d2 = st.columns(2)
     d1.download_button(t("notice.app.html", L), html, file_name=f"{stem}.html", mime="text/html",
-                       icon=":material/campaign:", key="dl_notice_html", on_click="ignore", width="stretch")
+                       icon=":material/campaign:", key=f"dl_{key}_html", on_click="ignore", width="stretch")
     d2.download_button(t("notice.app.pdf", L), lambda: notice.notice_pdf(data), file_name=f"{stem}.pdf",
-                       mime="application/pdf", icon=":material/picture_as_pdf:", key="dl_notice_pdf",
+                       mime="application/pdf", icon=":material/picture_as_pdf:", key=f"dl_{key}_pdf",
                        on_click="ignore", width="stretch")
     with st.expander(t("notice.app.preview", L), expanded=False):
-        st.iframe(html, height=1160)
+        st.iframe(html, height=1160)   # in a frame: the notice's own CSS stays inside it

@@ -56,3 +56,29 @@ def test_the_untouched_default_contact_follows_the_language(db):
     at.text_input(key="notice_contact").set_value("电话 0931-8123456").run()
     at.radio(key="lang").set_value("en").run()
     assert at.text_input(key="notice_contact").value == "电话 0931-8123456"   # what was typed stays
+
+
+def _meeting_page():
+    """A page that shows a meeting's notice as the meeting page would (run by AppTest.from_function)."""
+    from datetime import date
+
+    from app_pages import public_notice
+    from indicators.outputs.notice import meeting_notice
+    item = {"kind": "need", "id": "N1", "title": "楼道照明维修", "votes": 9, "met_yes": 3, "met_no": 3,
+            "met_unsure": 3, "n_ratings": 2, "rating_mean": 3.5, "comments": 1}
+    summary = {"code": "K7Q2MX", "station_id": "S01", "station_name_zh": "皋兰路社工站", "station_name_en": "Gaolan",
+               "period_start": date(2026, 10, 1), "period_end": date(2026, 12, 31), "held_on": date(2026, 12, 2),
+               "tokens_issued": 12, "turnout": 9, "items": [item], "share_met": 0.5, "scheme_name_zh": "需求满足导向",
+               "score_before": 61.2, "score_after": 64.0, "rank_before": 9, "rank_after": 7, "n_stations": 24}
+    data = meeting_notice(summary, "zh", {"contact": "电话 0931-8123456", "deadline": date(2099, 1, 1)},
+                          issued_on=date(2026, 12, 2))
+    public_notice.show(data, "meeting_K7Q2MX", key="meeting_notice")
+
+
+def test_a_meetings_notice_through_show():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(_meeting_page, default_timeout=60).run()
+    assert_clean(at)
+    assert {d.label for d in at.get("download_button")} == {t("notice.app.html", "zh"), t("notice.app.pdf", "zh")}
+    html = preview(at)
+    assert "皋兰路社工站 居民评议会结果公示" in html and "少于3" in html and "64.0" in html
