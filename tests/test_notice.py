@@ -341,3 +341,15 @@ def test_cli_no_database_exits_2(run_cli, tmp_path):
     code, err = run_cli("--db", str(tmp_path / "none.duckdb"), "--scheme", "needs-met", "--station", "S04",
                 "--objection-contact", "tel", "--objection-deadline", "2026-12-09", "--out", str(tmp_path / "n.pdf"))
     assert code == 2 and "none.duckdb" in err
+
+
+def test_user_text_is_escaped_in_html_and_pdf():
+    hostile = '<script>alert(1)</script> & <b>'
+    n = meeting_notice(summary(title=hostile), "en", {"contact": hostile, "deadline": date(2026, 12, 9)},
+                       issued_on=ISSUED)
+    html = notice_html(n)
+    p = _Tags()
+    p.feed(html)
+    assert "script" not in p.tags and "b" not in p.tags and "&lt;script&gt;" in html
+    pages, text = pdf_text(notice_pdf(n))
+    assert pages == 1 and "<script>alert(1)</script> & <b>" in text
