@@ -1,0 +1,109 @@
+"""Voting in a residents' evaluation meeting (a resident's phone): opened from the QR code on a voting slip
+(?m=MEETING&v=VOTECODE), one item at a time: was the need met (yes / no / unsure), a rating 1-5, an optional
+comment; large text and big buttons, nothing to type. Nobody sees a single vote. Engine: indicators/live/meeting.py.
+
+This phone's codes live in its session only: st.session_state["vt_codes"] = (meeting code, voting code).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import frame
+from app_pages import live_shared as shared
+from indicators.i18n import t
+from indicators.live.meeting import ANSWERS, MeetingError, MeetingStore
+
+f = frame.current()
+L = f.lang
+ss = st.session_state
+# Large text and big buttons on a phone: older residents vote here.
+st.markdown("""<style>
+[data-testid=stMain] p, [data-testid=stMain] label p {font-size: 1.25rem;}
+[data-testid=stMain] [data-testid=stButtonGroup] button {min-height: 3.4rem; font-size: 1.4rem; flex: 1 1 0;}
+[data-testid=stMain] [data-testid=stButtonGroup] button p {font-size: 1.4rem;}
+[data-testid=stMain] .stButton button {min-height: 3.4rem;}
+[data-testid=stMain] .stButton button p {font-size: 1.4rem;}
+</style>""", unsafe_allow_html=True)
+frame.page_header(f, "vt.title")
+RATINGS = (1, 2, 3, 4, 5)
+
+
+def store() -> MeetingStore:
+    return shared.store("meeting", f)
+
+
+def err(exc: MeetingError) -> str:
+    return shared.err(exc, "mt", L)
+
+
+def enter() -> None:
+    """No QR link: type the two codes from the slip."""
+    st.markdown(t("vt.enter", L))
+    with st.form("vt_enter"):
+        m = st.text_input(t("vt.meeting_code", L), key="vt_m", max_chars=12)
+        v = st.text_input(t("vt.vote_code", L), key="vt_v", max_chars=12)
+        go = st.form_submit_button(t("vt.go", L), type="primary", width="stretch")
+    if go:
+        try:
+            b = store().ballot(m, v)
+        except MeetingError as exc:
+            st.error(err(exc))
+        else:
+            ss["vt_codes"] = (b["code"], v.strip())
+            st.rerun()
+
+
+def ballot(m: str, v: str) -> None:
+    try:
+        b = store().ballot(m, v)
+        station = store().status(m)
+    except MeetingError as exc:
+        st.error(err(exc))
+        ss.pop("vt_codes", None)
+        enter()
+        return
+    name = station["station_name_zh" if L == "zh" else "station_name_en"] or station["station_id"]
+    st.markdown(f"### {b['title'] or t('mt.title', L)}\n{name}")
+    st.info(t("vt.private", L), icon=":material/lock:")
+    if b["state"] != "open":
+        st.success(t("vt.closed", L))
+        return
+    items, done = b["items"], set(b["done"])
+    left = [n for n in range(len(items)) if n not in done]
+    if not left:
+        st.success(t("vt.thanks", L))
+        st.markdown(t("vt.thanks_more", L))
+        return
+    pos = left[0]
+    item = items[pos]
+    st.progress(len(done) / len(items), text=t("vt.item_of", L, n=pos + 1, total=len(items)))
+    st.subheader(item["title"])
+    met = st.segmented_control(t(f"vt.{item['kind']}_q", L), ANSWERS, key=f"vt_met:{m}:{pos}", width="stretch",
+                               format_func=lambda a: t(f"vt.met.{a}", L))
+    rating = st.segmented_control(t("vt.rating_q", L), RATINGS, key=f"vt_rating:{m}:{pos}", width="stretch")
+    with st.expander(t("vt.comment", L), icon=":material/edit:"):
+        comment = st.text_area(t("vt.comment", L), key=f"vt_comment:{m}:{pos}", max_chars=300,
+                               label_visibility="collapsed")
+    send = st.button(t("vt.send", L), type="primary", width="stretch", key=f"vt_send:{m}:{pos}")
+    skip = st.button(t("vt.skip", L), type="tertiary", width="stretch", key=f"vt_skip:{m}:{pos}")
+    if send and met is None and rating is None:
+        st.warning(t("vt.pick_one", L))
+        return
+    if send or skip:
+        try:
+            if send:
+                store().vote(m, v, pos, met, rating, comment)
+            else:
+                store().vote(m, v, pos, None, None)
+        except MeetingError as exc:
+            st.error(err(exc))
+            return
+        st.rerun()
+
+
+if "vt_codes" not in ss and st.query_params.get("m") and st.query_params.get("v"):
+    ss["vt_codes"] = (str(st.query_params["m"]), str(st.query_params["v"]))
+if "vt_codes" in ss:
+    ballot(*ss["vt_codes"])
+else:
+    enter()
