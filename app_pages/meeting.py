@@ -74,7 +74,9 @@ def start() -> None:
         if not items:
             st.info(t("mt.no_candidates", L))
         # Not a form: the items depend on the station chosen above.
-        chosen = st.multiselect(t("mt.items", L), keys, default=keys, key=f"mt_items:{sid}:{f.period}",
+        top = found[found["kind"] == "need"].sort_values("weight", ascending=False, kind="stable").head(5)
+        default = [f"need:{i}" for i in top["id"]]
+        chosen = st.multiselect(t("mt.items", L), keys, default=default, key=f"mt_items:{sid}:{f.period}",
                                 format_func=labels.get, help=t("mt.items_help", L))
         title = st.text_input(t("mt.meeting_title", L), key="mt_title", max_chars=80,
                               placeholder=t("mt.meeting_title_placeholder", L))
@@ -129,7 +131,7 @@ def results(code: str, key: str) -> None:
     m1, m2 = st.columns(2)
     m1.metric(t("mt.m.turnout", L), t("mt.turnout_of", L, turnout=s["turnout"], issued=s["tokens_issued"]),
               border=True)
-    m2.metric(t("mt.share_met", L), "—" if s["share_met"] is None else f"{s['share_met']:.0%}", border=True,
+    m2.metric(t("mt.share_met", L), "—" if s["share_met"] is None else f"{s['share_met']:.1%}", border=True,
               help=t("mt.share_met_help", L))
     table = pd.DataFrame([{"item": item_label(i), "votes": i["votes"], "yes": i["met_yes"], "no": i["met_no"],
                            "unsure": i["met_unsure"], "n_ratings": i["n_ratings"], "rating_mean": i["rating_mean"],
@@ -164,6 +166,19 @@ def notice_panel(summary: dict) -> None:
     st.caption(t("mt.notice_pending", L))
 
 
+def act(fn, *args) -> None:
+    """A button's callback: run the store action; a refusal is shown once on the page that follows."""
+    try:
+        fn(*args)
+    except MeetingError as exc:
+        ss["mt_error"] = err(exc)
+
+
+def reveal(code: str, key: str) -> None:
+    store().reveal(code, key)
+    frame.clear_record_caches()       # the feedback records changed
+
+
 def lead(code: str, key: str) -> None:
     try:
         status = store().status(code)
@@ -179,29 +194,24 @@ def lead(code: str, key: str) -> None:
     shared.code_panel(code, key, "mt", L)
     if state != "revealed":
         sheet_panel(status)
-    m1, m2 = st.columns(2)
-    m1.metric(t("mt.m.issued", L), status["tokens_issued"], border=True)
-    m2.metric(t("mt.m.turnout", L), status["turnout"], border=True)
+        m1, m2 = st.columns(2)
+        m1.metric(t("mt.m.issued", L), status["tokens_issued"], border=True)
+        m2.metric(t("mt.m.turnout", L), status["turnout"], border=True)
     b = st.container(horizontal=True)
-    try:
-        if state == "open" and b.button(t("mt.close", L), key="mt_close", icon=":material/lock:"):
-            store().close(code, key)
-            st.rerun()
-        if state == "closed" and b.button(t("mt.reopen", L), key="mt_reopen", icon=":material/lock_open:"):
-            store().reopen(code, key)
-            st.rerun()
-        if state != "revealed" and b.button(t("mt.reveal", L), key="mt_reveal", type="primary",
-                                            icon=":material/visibility:", help=t("mt.reveal_help", L),
-                                            disabled=not status["turnout"]):
-            store().reveal(code, key)
-            frame.clear_record_caches()
-            st.rerun()
-        b.button(t("mt.refresh", L), key="mt_refresh", icon=":material/refresh:")   # the click reruns the page
-        if b.button(t("mt.leave", L), key="mt_leave", type="tertiary", icon=":material/logout:"):
-            ss.pop("mt_lead", None)
-            st.rerun()
-    except MeetingError as exc:
-        st.error(err(exc))
+    # Actions run as callbacks, before the page is drawn: one run shows their outcome (no st.rerun half-way).
+    if state == "open":
+        b.button(t("mt.close", L), key="mt_close", icon=":material/lock:", on_click=act, args=(store().close, code, key))
+    if state == "closed":
+        b.button(t("mt.reopen", L), key="mt_reopen", icon=":material/lock_open:", on_click=act,
+                 args=(store().reopen, code, key))
+    if state != "revealed":
+        b.button(t("mt.reveal", L), key="mt_reveal", type="primary", icon=":material/visibility:",
+                 help=t("mt.reveal_help", L), disabled=not status["turnout"], on_click=act, args=(reveal, code, key))
+    b.button(t("mt.refresh", L), key="mt_refresh", icon=":material/refresh:")   # the click reruns the page
+    b.button(t("mt.leave", L), key="mt_leave", type="tertiary", icon=":material/logout:",
+             on_click=lambda: ss.pop("mt_lead", None))
+    if "mt_error" in ss:
+        st.error(ss.pop("mt_error"))
     if state == "revealed":
         results(code, key)
     else:

@@ -10,21 +10,38 @@ import streamlit as st
 
 from app_pages import frame
 from app_pages import live_shared as shared
-from indicators.i18n import t
+from indicators.i18n import LANGS, t
 from indicators.live.meeting import ANSWERS, MeetingError, MeetingStore
+
+st.set_page_config(layout="centered", initial_sidebar_state="collapsed")
+# A phone: no sidebar (the language switch is at the top), large text and big buttons: older residents vote here.
+st.html("""<style>
+section[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"]
+  { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-left: 1rem; padding-right: 1rem; }
+[data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0; }
+[data-testid="stMain"] p, [data-testid="stMain"] label p { font-size: 1.25rem; }
+[data-testid="stMain"] [data-testid="stButtonGroup"] button { min-height: 3.4rem; flex: 1 1 0; }
+[data-testid="stMain"] [data-testid="stButtonGroup"] button p { font-size: 1.5rem; }
+[data-testid="stMain"] .stButton button { min-height: 3.4rem; }
+[data-testid="stMain"] .stButton button p { font-size: 1.4rem; }
+</style>""")
 
 f = frame.current()
 L = f.lang
 ss = st.session_state
-# Large text and big buttons on a phone: older residents vote here.
-st.markdown("""<style>
-[data-testid=stMain] p, [data-testid=stMain] label p {font-size: 1.25rem;}
-[data-testid=stMain] [data-testid=stButtonGroup] button {min-height: 3.4rem; font-size: 1.4rem; flex: 1 1 0;}
-[data-testid=stMain] [data-testid=stButtonGroup] button p {font-size: 1.4rem;}
-[data-testid=stMain] .stButton button {min-height: 3.4rem;}
-[data-testid=stMain] .stButton button p {font-size: 1.4rem;}
-</style>""", unsafe_allow_html=True)
-frame.page_header(f, "vt.title")
+
+
+def set_lang() -> None:
+    ss["lang"] = ss["vt_lang"]
+
+
+if ss.get("vt_lang") != L:
+    ss["vt_lang"] = L
+top = st.container(horizontal=True, horizontal_alignment="right")
+frame.choice(top.segmented_control, "语言 / Language", LANGS, key="vt_lang", required=True, on_change=set_lang,
+             label_visibility="collapsed", format_func=lambda c: {"zh": "中文", "en": "English"}[c])
+st.title(t("vt.title", L))
 RATINGS = (1, 2, 3, 4, 5)
 
 
@@ -65,6 +82,9 @@ def ballot(m: str, v: str) -> None:
     name = station["station_name_zh" if L == "zh" else "station_name_en"] or station["station_id"]
     st.markdown(f"### {b['title'] or t('mt.title', L)}\n{name}")
     st.info(t("vt.private", L), icon=":material/lock:")
+    if "vt_problem" in ss:                 # what the last Send refused
+        kind, text = ss.pop("vt_problem")
+        (st.warning if kind == "warning" else st.error)(text)
     if b["state"] != "open":
         st.success(t("vt.closed", L))
         return
@@ -78,27 +98,31 @@ def ballot(m: str, v: str) -> None:
     item = items[pos]
     st.progress(len(done) / len(items), text=t("vt.item_of", L, n=pos + 1, total=len(items)))
     st.subheader(item["title"])
-    met = st.segmented_control(t(f"vt.{item['kind']}_q", L), ANSWERS, key=f"vt_met:{m}:{pos}", width="stretch",
-                               format_func=lambda a: t(f"vt.met.{a}", L))
-    rating = st.segmented_control(t("vt.rating_q", L), RATINGS, key=f"vt_rating:{m}:{pos}", width="stretch")
+    st.caption(t(f"vt.about.{item['kind']}", L, on=item.get("on", "")))
+    st.segmented_control(t(f"vt.{item['kind']}_q", L), ANSWERS, key=f"vt_met:{m}:{pos}", width="stretch",
+                         format_func=lambda a: t(f"vt.met.{a}", L))
+    st.segmented_control(t("vt.rating_q", L), RATINGS, key=f"vt_rating:{m}:{pos}", width="stretch")
     with st.expander(t("vt.comment", L), icon=":material/edit:"):
-        comment = st.text_area(t("vt.comment", L), key=f"vt_comment:{m}:{pos}", max_chars=300,
-                               label_visibility="collapsed")
-    send = st.button(t("vt.send", L), type="primary", width="stretch", key=f"vt_send:{m}:{pos}")
-    skip = st.button(t("vt.skip", L), type="tertiary", width="stretch", key=f"vt_skip:{m}:{pos}")
-    if send and met is None and rating is None:
-        st.warning(t("vt.pick_one", L))
+        st.text_area(t("vt.comment", L), key=f"vt_comment:{m}:{pos}", max_chars=300, label_visibility="collapsed")
+    # The answer is sent by the button's callback, before the page is drawn: the next item follows in one run.
+    st.button(t("vt.send", L), type="primary", width="stretch", key=f"vt_send:{m}:{pos}", on_click=send,
+              args=(m, v, pos, True))
+    st.button(t("vt.skip", L), type="tertiary", width="stretch", key=f"vt_skip:{m}:{pos}", on_click=send,
+              args=(m, v, pos, False))
+
+
+def send(m: str, v: str, pos: int, answered: bool) -> None:
+    met, rating = ss.get(f"vt_met:{m}:{pos}"), ss.get(f"vt_rating:{m}:{pos}")
+    if answered and met is None and rating is None:
+        ss["vt_problem"] = ("warning", t("vt.pick_one", L))
         return
-    if send or skip:
-        try:
-            if send:
-                store().vote(m, v, pos, met, rating, comment)
-            else:
-                store().vote(m, v, pos, None, None)
-        except MeetingError as exc:
-            st.error(err(exc))
-            return
-        st.rerun()
+    try:
+        if answered:
+            store().vote(m, v, pos, met, rating, ss.get(f"vt_comment:{m}:{pos}", ""))
+        else:
+            store().vote(m, v, pos, None, None)
+    except MeetingError as exc:
+        ss["vt_problem"] = ("error", err(exc))
 
 
 if "vt_codes" not in ss and st.query_params.get("m") and st.query_params.get("v"):

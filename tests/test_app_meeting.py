@@ -85,7 +85,7 @@ def test_a_meeting_through_the_pages(db, lang):
     assert got == [(5, "yes", None), (2, None, None), (None, "no", None)]
     assert rows(db, "SELECT count(*) FROM feedback")[0][0] == before + 3
     share = next(m for m in lead.metric if m.label == t("mt.share_met", lang))
-    assert share.value == "50%"                                     # yes 1, no 1
+    assert share.value == "50.0%"                                     # yes 1, no 1
     after = next(m for m in lead.metric if m.label == t("mt.score_after", lang))
     assert re.fullmatch(r"\d+\.\d\d", after.value)
     # the phone now says the voting is over, and a late vote is refused

@@ -151,15 +151,17 @@ class MeetingStore:
     def candidates(self, station_id: str, period: Period) -> pd.DataFrame:
         """What a meeting on the station and period can evaluate: its needs resolved or in progress (raised by the
         period's end, not resolved before it began) and its activities held in the period. Columns kind, id,
-        title, on (raised or held), status ('' for activities)."""
+        title, on (raised or held), status ('' for activities), weight (a need's urgency x households affected,
+        the order in which a facilitator would pick them; 0 for activities)."""
         start, end = period.params()
-        sql = ("SELECT 'need' AS kind, need_id AS id, title, raised_on AS on_, status FROM needs "
+        sql = ("SELECT 'need' AS kind, need_id AS id, title, raised_on AS on_, status, "
+               "coalesce(urgency, 0) * coalesce(households_affected, 0) FROM needs "
                "WHERE station_id = ? AND status IN (?, ?) AND raised_on <= ? AND (resolved_on IS NULL OR resolved_on >= ?) "
-               "UNION ALL SELECT 'activity', activity_id, title, held_on, '' FROM activities "
+               "UNION ALL SELECT 'activity', activity_id, title, held_on, '', 0 FROM activities "
                "WHERE station_id = ? AND held_on BETWEEN ? AND ? ORDER BY kind DESC, on_, id")
         rows = self._read(lambda cur: cur.execute(sql, [station_id, *ITEM_STATUSES, end, start, station_id, start,
                                                         end]).fetchall())
-        return pd.DataFrame(rows, columns=["kind", "id", "title", "on", "status"])
+        return pd.DataFrame(rows, columns=["kind", "id", "title", "on", "status", "weight"])
 
     # -------------------------------------------------------------- facilitator
 
@@ -181,12 +183,13 @@ class MeetingStore:
                                                      [station_id]).fetchall())
         if not station:
             raise MeetingError(f"unknown station {station_id!r}", "no_station")
-        offered = {(r.kind, r.id): r.title for r in self.candidates(station_id, period).itertuples()}
+        offered = {(r.kind, r.id): r for r in self.candidates(station_id, period).itertuples()}
         bad = [f"{k} {i}" for k, i in wanted if (k, i) not in offered]
         if bad:
             raise MeetingError(f"not an item station {station_id} can evaluate for {period}: {', '.join(bad)}",
-                               "bad_item", items=", ".join(bad))
-        chosen = [{"kind": k, "id": i, "title": offered[(k, i)] or i} for k, i in wanted]
+                               "bad_item")
+        chosen = [{"kind": k, "id": i, "title": offered[(k, i)].title or i, "on": str(offered[(k, i)].on)}
+                  for k, i in wanted]
         (key, key_hash), now = new_secret(), _now()
         codes: list[str] = []
         while len(codes) < n_codes:
