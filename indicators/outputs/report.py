@@ -223,6 +223,38 @@ def _gate_failed(value: float, op: str, limit: float) -> bool:
     return not {">=": value >= limit, ">": value > limit, "<=": value <= limit, "<": value < limit}[op]
 
 
+def period_text(p, lang: str) -> str:
+    """An assessment period as a reader writes it: "2024-01-01 – 2024-12-31", "from 2024-07-01", "all records"."""
+    t = _T[lang]
+    if p.start and p.end:
+        return f"{p.start.isoformat()} – {p.end.isoformat()}"
+    if p.start:
+        return t["from"].format(d=p.start.isoformat())
+    if p.end:
+        return t["to"].format(d=p.end.isoformat())
+    return t["all"]
+
+
+def check_station(result: ScoreResult, station_id: str) -> str:
+    """The station id as the result knows it; UnknownStation (naming --station, with close ids) if it is not there."""
+    sid = str(station_id)
+    if sid not in result.stations.index:
+        known = [str(s) for s in result.stations.index]
+        close = difflib.get_close_matches(sid, known, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; stations: {', '.join(known[:10])}" + (
+            " ..." if len(known) > 10 else "")
+        raise UnknownStation(f"--station: no station {sid!r} in the database{hint}")
+    return sid
+
+
+def station_names(result: ScoreResult, sid: str, lang: str) -> tuple[str, str]:
+    """(the station's name in the language, its name in the other language or "")."""
+    st = result.stations
+    name = (_cell(st, sid, "name") if lang == "zh" else _cell(st, sid, "name_en")) or _cell(st, sid, "name") \
+        or _cell(st, sid, "name_en") or sid
+    return name, (_cell(st, sid, "name_en") if lang == "zh" else _cell(st, sid, "name"))
+
+
 def _select(rel: pd.Series) -> tuple[list[str], list[str]]:
     """Up to three strengths (largest lead over the average station; a lead is needed) and three weaknesses
     (largest shortfall), disjoint. `rel` holds only the indicators with data: an imputed value is never praised."""
@@ -238,19 +270,11 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
     """The station's report card as one self-contained HTML page, in Chinese (zh) or English (en)."""
     if lang not in _T:
         raise InputError(f"lang: expected zh or en, got {lang!r}")
-    sid = str(station_id)
-    if sid not in result.stations.index:
-        known = [str(s) for s in result.stations.index]
-        close = difflib.get_close_matches(sid, known, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; stations: {', '.join(known[:10])}" + (
-            " ..." if len(known) > 10 else "")
-        raise UnknownStation(f"--station: no station {sid!r} in the database{hint}")
+    sid = check_station(result, station_id)
     t = _T[lang]
     scheme = result.scheme
     st = result.stations
-    name = (_cell(st, sid, "name") if lang == "zh" else _cell(st, sid, "name_en")) or _cell(st, sid, "name") \
-        or _cell(st, sid, "name_en") or sid
-    other = (_cell(st, sid, "name_en") if lang == "zh" else _cell(st, sid, "name"))
+    name, other = station_names(result, sid, lang)
     n = len(st)
     total = float(result.total[sid])
     rank = int(result.rank[sid])
@@ -259,15 +283,7 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
     grade_label = _pick(band, lang, "label") if band else ""
     if grade_label == grade:
         grade_label = ""
-    p = result.period
-    if p.start and p.end:
-        period = f"{p.start.isoformat()} – {p.end.isoformat()}"
-    elif p.start:
-        period = t["from"].format(d=p.start.isoformat())
-    elif p.end:
-        period = t["to"].format(d=p.end.isoformat())
-    else:
-        period = t["all"]
+    period = period_text(result.period, lang)
 
     h: list[str] = []
     e = escape

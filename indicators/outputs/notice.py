@@ -1,0 +1,492 @@
+"""The public notice (公示) of a residents' evaluation meeting or of an assessment round: its data, HTML and PDF.
+
+    data = meeting_notice(summary, "zh", {"contact": "0931-1234567", "deadline": date(2026, 12, 20)})
+    data = round_notice(result, "S07", "en", objection)
+    html, pdf = notice_html(data), notice_pdf(data)          # one A4 page each, Chinese and English
+
+The data is a plain `Notice` (title, facts, headline figures, sections of rows, objection, notes) from which both
+renderers draw, so the HTML and the PDF say the same thing. Every number comes from the meeting's summary dict or
+from the engine's ScoreResult. No resident can be identified: a count from 1 to MIN_COUNT - 1 is shown as "fewer
+than 3", what is computed from such a count is withheld, comment text and resident ids never appear.
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from html import escape
+
+from indicators.errors import InputError
+from indicators.i18n import pick, t
+from indicators.outputs.report import check_station, period_text, station_names
+from indicators.outputs.views import grade_bands_text, grade_labels
+from indicators.scoring.engine import ScoreResult
+from indicators.scoring.measures import Period
+
+MIN_COUNT = 3          # the smallest count of residents a notice prints as a number (0 is printed: nobody)
+DEADLINE_DAYS = 7      # the usual objection window: a notice is posted for a week
+
+
+class NoticeInput(InputError):
+    """Bad input to a notice: the objection channel, the deadline, the language or the meeting summary."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A table: heading, column names, rows of display strings, and the columns that hold numbers."""
+    heading: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[int, ...] = ()
+    note: str = ""
+    total: tuple[str, ...] | None = None   # a last row in bold (a sum)
+    wide: int = 0                          # the one column whose text wraps (names); the others keep one line
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notice, in one language, as display strings."""
+    lang: str
+    kind: str                                   # "meeting" or "round"
+    banner: str                                 # 公示 / PUBLIC NOTICE
+    title: str                                  # "<station> 居民评议会结果公示"
+    facts: tuple[tuple[str, str], ...]          # (label, value): station, period, scheme ...
+    headline: tuple[tuple[str, str], ...]       # (label, value): the figures printed large
+    sections: tuple[Section, ...]
+    objection: tuple[str, ...]                  # how to object, by when; the public period
+    notes: tuple[str, ...]                      # the suppression rule, the method
+    issued_on: date = field(default_factory=date.today)
+    closing: str = ""                           # 特此公示。
+
+
+# ================================================================ small counts
+
+def _small(n) -> bool:
+    return n is not None and 1 <= n < MIN_COUNT
+
+
+def _count(n, lang: str) -> str:
+    if n is None:
+        return t("notice.none", lang)
+    return t("notice.fewer", lang, n=MIN_COUNT) if _small(n) else f"{int(n)}"
+
+
+def _share(x, lang: str) -> str:
+    return t("notice.none", lang) if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0%}"
+
+
+def _breakdown(votes: int, counts: list[int]) -> list[bool]:
+    """Which of the answers (met yes / no / unsure) to withhold beyond the small ones themselves.
+
+    All of them when the voters are few; otherwise, when exactly one answer is small, the next smallest too,
+    because the votes minus the printed answers would give the small one away."""
+    if _small(votes):
+        return [True] * len(counts)
+    small = [_small(c) for c in counts]
+    if sum(small) == 1:
+        other = min((k for k in range(len(counts)) if not small[k]), key=lambda k: counts[k])
+        return [k == other for k in range(len(counts))]
+    return [False] * len(counts)
+
+
+# ================================================================ inputs
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise NoticeInput(code="notice.lang", params={"value": repr(lang)})
+    return lang
+
+
+def check_objection(objection: dict) -> tuple[str, date]:
+    """(contact, deadline) from {"contact": text, "deadline": date or ISO text}; NoticeInput naming the field."""
+    contact = str((objection or {}).get("contact") or "").strip()
+    if not contact or len(contact) > 200:
+        raise NoticeInput(code="notice.contact")
+    deadline = (objection or {}).get("deadline")
+    if isinstance(deadline, str):
+        try:
+            deadline = date.fromisoformat(deadline.strip())
+        except ValueError:
+            pass
+    if not isinstance(deadline, date):
+        raise NoticeInput(code="notice.deadline", params={"value": repr(deadline)})
+    return contact, deadline
+
+
+def default_deadline(today: date | None = None) -> date:
+    return (today or date.today()) + timedelta(days=DEADLINE_DAYS)
+
+
+def _objection(objection: dict, lang: str, issued_on: date) -> tuple[str, ...]:
+    contact, deadline = check_objection(objection)
+    return (t("notice.objection", lang, deadline=_day(deadline, lang), contact=contact),
+            t("notice.period_public", lang, start=_day(issued_on, lang), deadline=_day(deadline, lang)))
+
+
+def _day(d: date, lang: str) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.isoformat()
+
+
+def _both(name: str, other: str, sid: str) -> str:
+    return f"{name}（{other}）· {sid}" if other and other != name else f"{name} · {sid}"
+
+
+# ================================================================ the meeting's notice
+
+_ITEM_FIELDS = ("votes", "met_yes", "met_no", "met_unsure", "n_ratings", "comments")
+
+
+def _int_field(d: dict, key: str) -> int:
+    v = d.get(key)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or v != int(v):
+        raise NoticeInput(code="notice.summary", params={"field": key})
+    return int(v)
+
+
+def meeting_notice(summary: dict, lang: str, objection: dict, issued_on: date | None = None) -> Notice:
+    """The notice of one residents' evaluation meeting from its summary dict (see docs/publication.md)."""
+    L = _check_lang(lang)
+    issued_on = issued_on or date.today()
+    s = summary
+    for key in ("station_id", "items"):
+        if key not in s:
+            raise NoticeInput(code="notice.summary", params={"field": key})
+    name = (s.get(f"station_name_{L}") or s.get("station_name_zh") or s.get("station_name_en") or s["station_id"])
+    other = s.get("station_name_en" if L == "zh" else "station_name_zh") or ""
+    scheme = (s.get(f"scheme_name_{L}") or s.get("scheme_name_zh") or s.get("scheme_name_en")
+              or s.get("scheme_id") or "")
+    issued, turnout = _int_field(s, "tokens_issued"), _int_field(s, "turnout")
+    few = _small(turnout)   # then nothing computed from the votes is printed
+
+    facts = [(t("notice.station", L), _both(name, other, s["station_id"]))]
+    if s.get("title"):
+        facts.append((t("notice.meeting", L), s["title"]))
+    facts.append((t("notice.code", L), str(s.get("code", ""))))
+    if s.get("held_on"):
+        facts.append((t("notice.held_on", L), _day(s["held_on"], L)))
+    facts.append((t("notice.period", L), period_text(Period(s.get("period_start"), s.get("period_end")), L)))
+    if scheme:
+        facts.append((t("notice.scheme", L), scheme))
+
+    items = s["items"] or []
+    rows = []
+    yes_all = no_all = 0
+    for k, it in enumerate(items, start=1):
+        votes = _int_field(it, "votes")
+        yes, no, unsure = (_int_field(it, f) for f in ("met_yes", "met_no", "met_unsure"))
+        n_ratings, comments = _int_field(it, "n_ratings"), _int_field(it, "comments")
+        yes_all, no_all = yes_all + yes, no_all + no
+        hide = _breakdown(votes, [yes, no, unsure])
+        answers = [t("notice.withheld", L) if h and not _small(c) else _count(c, L)
+                   for c, h in zip((yes, no, unsure), hide)]
+        share = t("notice.withheld", L) if (any(hide) or _small(yes) or _small(no)) else \
+            _share(yes / (yes + no) if yes + no else None, L)
+        mean = it.get("rating_mean")
+        mean_text = t("notice.withheld", L) if (_small(n_ratings) or _small(votes)) else \
+            (t("notice.none", L) if mean is None else f"{float(mean):.1f}")
+        kind = it.get("kind", "")
+        rows.append((str(k), t(f"notice.kind.{kind}", L) if kind in ("need", "activity") else str(kind),
+                     str(it.get("title") or it.get("id") or ""), _count(votes, L), *answers, share,
+                     _count(n_ratings, L), mean_text, _count(comments, L)))
+
+    share_met = s.get("share_met")
+    headline = [(t("notice.turnout", L, issued=_count(issued, L)), _count(turnout, L)),
+                (t("notice.share_met", L), t("notice.withheld", L) if few or _small(yes_all) or _small(no_all)
+                 else _share(share_met, L))]
+    n = s.get("n_stations")
+    before, after = s.get("score_before"), s.get("score_after")
+    rb, ra = s.get("rank_before"), s.get("rank_after")
+    if after is not None and not few:
+        headline.append((t("notice.score", L), f"{after:.1f}"))
+    if ra is not None and n and not few:
+        headline.append((t("notice.rank_n", L), f"{ra} / {n}"))
+
+    sections = [Section(
+        t("notice.items", L),
+        tuple(t(f"notice.col.{c}", L) for c in ("no", "kind", "item", "votes", "yes", "no_", "unsure", "share",
+                                                 "ratings", "mean", "comments")),
+        tuple(rows), numeric=tuple(range(3, 11)), note="" if rows else t("notice.no_items", L), wide=2)]
+    if before is not None and after is not None:
+        w = t("notice.withheld", L)
+        score_row = (t("notice.score", L), f"{before:.1f}", w if few else f"{after:.1f}",
+                     w if few else f"{after - before:+.1f}")
+        effect = [score_row]
+        if rb is not None and ra is not None and n:
+            effect.append((t("notice.rank", L), t("notice.rank_of", L, rank=rb, n=n),
+                           w if few else t("notice.rank_of", L, rank=ra, n=n),
+                           w if few else f"{rb - ra:+d}"))
+        sections.append(Section(
+            t("notice.effect", L),
+            tuple(t(f"notice.col.{c}", L) for c in ("measure", "before", "after", "change")),
+            tuple(effect), numeric=(1, 2, 3), note=t("notice.under_scheme", L, scheme=scheme, n=n or "–")))
+    notes = (t("notice.small", L, k=MIN_COUNT - 1, n=MIN_COUNT), t("notice.no_comments", L))
+    return Notice(L, "meeting", t("notice.banner", L), f"{name} {t('notice.meeting.heading', L)}"
+                  if L == "zh" else f"{t('notice.meeting.heading', L)}: {name}",
+                  tuple(facts), tuple(headline), tuple(sections), _objection(objection, L, issued_on), notes,
+                  issued_on, t("notice.hereby", L))
+
+
+# ================================================================ an assessment round's notice
+
+def round_notice(result: ScoreResult, station_id: str, lang: str, objection: dict, issued_on: date | None = None,
+                 demo: bool = False) -> Notice:
+    """The notice of one station's result in an assessment round: the scheme's dimensions and weights, the score,
+    rank and grade, the points each dimension adds to the score, and how to object. Cells of `result` only."""
+    L = _check_lang(lang)
+    issued_on = issued_on or date.today()
+    sid = check_station(result, station_id)
+    scheme = result.scheme
+    name, other = station_names(result, sid, L)
+    n = len(result.stations)
+    facts = [(t("notice.station", L), _both(name, other, sid))]
+    district = result.stations.at[sid, "district"] if "district" in result.stations.columns else ""
+    if isinstance(district, str) and district:
+        facts.append((t("notice.district", L), district))
+    facts += [(t("notice.period", L), period_text(result.period, L)),
+              (t("notice.scheme", L), f"{pick(scheme, L)} ({scheme.id})")]
+    total = float(result.total[sid])
+    headline = [(t("notice.score", L), f"{total:.1f}"), (t("notice.rank_n", L), f"{int(result.rank[sid])} / {n}")]
+    if scheme.grades:
+        headline.append((t("notice.grade", L), grade_labels(scheme, L)[str(result.grade[sid])]))
+    if result.points_earned is not None:
+        headline.append((t("notice.points", L), t("notice.points_of", L, earned=f"{result.points_earned[sid]:.1f}",
+                                                  total=f"{result.points_available:g}")))
+
+    w = result.weights   # per indicator: its top-level dimension and that dimension's weight
+    contrib = result.contributions.loc[sid].groupby(w["dimension"]).sum()
+    sep = "、" if L == "zh" else "; "
+    rows, weight_sum = [], 0.0
+    for d in scheme.dimensions:
+        mine = w[w["dimension"] == d.id]
+        weight = float(mine["dimension_weight"].iloc[0])
+        weight_sum += weight
+        rows.append((pick(d, L), f"{weight:.0%}",
+                     sep.join(pick(scheme.indicator(i), L) for i in mine.index),
+                     f"{float(result.dimension_scores.at[sid, d.id]):.1f}", f"{float(contrib[d.id]):.1f}"))
+    notes = [t("notice.method", L)]
+    if scheme.grades:
+        notes.append(t("notice.grade_bands", L, bands=grade_bands_text(scheme)))
+    failed = set(result.capped_by[sid].split(", ")) - {""}   # the engine names a gate in English
+    gates = [g for g in scheme.gates if (g.name_en or g.indicator) in failed]
+    if gates:
+        floor = {b.grade: b.min for b in scheme.grades}
+        notes.append(t("notice.capped", L, cap=min((g.cap for g in gates), key=lambda c: floor.get(c, 0)),
+                       gates=sep.join(pick(g, L) if (g.name_zh or g.name_en) else g.indicator for g in gates)))
+    if demo:
+        notes.append(t("notice.demo", L))
+    section = Section(
+        t("notice.dimensions", L),
+        tuple(t(f"notice.col.{c}", L) for c in ("dimension", "weight", "indicators", "dim_score", "contribution")),
+        tuple(rows), numeric=(1, 3, 4), wide=2,
+        total=(t("notice.total", L), f"{weight_sum:.0%}", "", "", f"{total:.1f}"))
+    return Notice(L, "round", t("notice.banner", L), f"{name} {t('notice.round.heading', L)}" if L == "zh"
+                  else f"{t('notice.round.heading', L)}: {name}", tuple(facts), tuple(headline), (section,),
+                  _objection(objection, L, issued_on), tuple(notes), issued_on, t("notice.hereby", L))
+
+
+# ================================================================ HTML
+
+_CSS = """
+*{box-sizing:border-box}
+html{background:#eceff2}
+body{font-family:"Noto Serif CJK SC","Source Han Serif SC","Songti SC",SimSun,"Noto Sans CJK SC","Microsoft YaHei",
+ serif;color:#111;margin:0;line-height:1.55;font-size:13.5px}
+.page{background:#fff;width:210mm;min-height:297mm;margin:16px auto;padding:16mm 17mm 14mm;
+ box-shadow:0 1px 6px rgba(0,0,0,.18)}
+.banner{text-align:center;color:#b4161b;font-size:40px;font-weight:700;letter-spacing:.35em;margin:0 0 4px;
+ padding-left:.35em}
+.rule{border:0;border-top:3px solid #b4161b;border-bottom:1px solid #b4161b;height:5px;margin:0 0 14px}
+h1{text-align:center;font-size:21px;margin:0 0 14px}
+h2{font-size:15px;margin:16px 0 6px;padding-left:8px;border-left:4px solid #b4161b}
+.facts{display:grid;grid-template-columns:auto 1fr;gap:2px 14px;margin:0 0 12px}
+.facts dt{color:#444} .facts dd{margin:0;font-weight:600}
+.kpis{display:flex;gap:10px;margin:8px 0 4px}
+.kpi{flex:1;border:1.5px solid #333;padding:6px 10px;text-align:center}
+.kpi .v{font-size:22px;font-weight:700} .kpi .l{font-size:12px;color:#333}
+table{border-collapse:collapse;width:100%;font-size:12.5px}
+th,td{border:1px solid #777;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#f1f1f1;font-weight:600} td.n,th.n{text-align:right;font-variant-numeric:tabular-nums} td,th{word-break:keep-all} td.w{word-break:normal;min-width:7em}
+tr.total td{font-weight:700}
+.note{font-size:12px;color:#333;margin:4px 0 0}
+.objection{border:1.5px solid #b4161b;padding:6px 12px;margin-top:14px}
+.objection h2{border:0;padding:0;color:#b4161b;margin:2px 0 4px}
+.objection p{margin:2px 0;font-size:14px}
+.notes{margin-top:10px} .notes p{font-size:11.5px;color:#333;margin:2px 0}
+.closing{margin:14px 0 0;text-indent:2em;font-size:14px}
+.sign{text-align:right;margin:6px 0 0;font-size:14px}
+.dense table{font-size:11px} .dense th,.dense td{padding:2px 4px} .dense .kpi .v{font-size:19px}
+@media print{
+ @page{size:A4;margin:0}
+ html{background:#fff}
+ .page{margin:0;box-shadow:none;width:auto;min-height:0;height:297mm;overflow:hidden}
+ section,.objection,tr{break-inside:avoid;page-break-inside:avoid}
+}
+"""
+
+
+def notice_html(n: Notice) -> str:
+    """The notice as one self-contained HTML page (inline CSS, no scripts, fonts, images or links), A4 in print."""
+    e = escape
+    rows = sum(len(s.rows) for s in n.sections)
+    h = [(f'<!DOCTYPE html><html lang="{"zh-CN" if n.lang == "zh" else "en"}"><head><meta charset="utf-8">'
+          f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+          f'<title>{e(n.title)}</title><style>{_CSS}</style></head><body>'
+          f'<main class="page{" dense" if rows > 12 else ""}">'
+          f'<p class="banner">{e(n.banner)}</p><hr class="rule"><h1>{e(n.title)}</h1><dl class="facts">')]
+    h += [f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in n.facts]
+    h.append('</dl><div class="kpis">')
+    h += [f'<div class="kpi"><div class="v">{e(v)}</div><div class="l">{e(k)}</div></div>' for k, v in n.headline]
+    h.append("</div>")
+    for s in n.sections:
+        h.append(f"<section><h2>{e(s.heading)}</h2>")
+        if s.rows:
+            cls = [' class="n"' if j in s.numeric else ' class="w"' if j == s.wide else "" for j in range(len(s.columns))]
+            h.append("<table><thead><tr>" + "".join(f"<th{cls[j]}>{e(c)}</th>" for j, c in enumerate(s.columns))
+                     + "</tr></thead><tbody>")
+            for r in s.rows:
+                h.append("<tr>" + "".join(f"<td{cls[j]}>{e(c)}</td>" for j, c in enumerate(r)) + "</tr>")
+            if s.total:
+                h.append('<tr class="total">' + "".join(f"<td{cls[j]}>{e(c)}</td>" for j, c in enumerate(s.total))
+                         + "</tr>")
+            h.append("</tbody></table>")
+        if s.note:
+            h.append(f'<p class="note">{e(s.note)}</p>')
+        h.append("</section>")
+    h.append(f'<section class="objection"><h2>{e(t("notice.objection.heading", n.lang))}</h2>')
+    h += [f"<p>{e(p)}</p>" for p in n.objection]
+    h.append('</section><div class="notes">' + "".join(f"<p>{e(p)}</p>" for p in n.notes) + "</div>")
+    h.append(f'<p class="closing">{e(n.closing)}</p>'
+             f'<p class="sign">{e(t("notice.issued", n.lang, d=_day(n.issued_on, n.lang)))}</p>')
+    h.append("</main></body></html>")
+    return "".join(h)
+
+
+# ================================================================ PDF
+
+_CJK_FONT = "STSong-Light"   # one of reportlab's built-in CID fonts: the reader's PDF viewer supplies the glyphs
+_CJK = re.compile(r"([\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u2018-\u201d\u2026]+)")
+_RED = "#b4161b"
+
+
+def _rich(text: str) -> str:
+    """Text for a reportlab Paragraph: XML-escaped, each run of Chinese characters set in the CID font (Helvetica has
+    no Chinese glyphs, and STSong-Light's Latin letters are poor)."""
+    return _CJK.sub(lambda m: f'<font name="{_CJK_FONT}">{m.group(1)}</font>', escape(text, quote=False))
+
+
+def notice_pdf(n: Notice) -> bytes:
+    """The notice as a one-page A4 PDF; the type shrinks step by step until it fits one page."""
+    for scale in (1.0, 0.92, 0.85, 0.78, 0.71, 0.64, 0.58, 0.52):
+        data, pages = _pdf(n, scale)
+        if pages == 1:
+            return data
+    return data
+
+
+def _pdf(n: Notice, k: float) -> tuple[bytes, int]:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import (
+        HRFlowable,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    if _CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(_CJK_FONT))
+    red = colors.HexColor(_RED)
+
+    def style(size, bold=False, align=0, color=colors.black, lead=1.35, before=0, after=0):
+        return ParagraphStyle("s", fontName="Helvetica-Bold" if bold else "Helvetica", fontSize=size * k,
+                              leading=size * k * lead, alignment=align, textColor=color, spaceBefore=before * k,
+                              spaceAfter=after * k, wordWrap="CJK" if n.lang == "zh" else None)   # no spaces
+    body, small, cell, head = style(10.5), style(8.5), style(8.5), style(8.5, bold=True)
+    cell_r, head_r = style(8.5, align=TA_RIGHT), style(8.5, bold=True, align=TA_RIGHT)
+    h2 = style(11.5, bold=True, color=red, before=9, after=3)
+
+    def P(text: str, s=body) -> Paragraph:
+        return Paragraph(_rich(text), s)
+
+    width = A4[0] - 34 * mm
+    story = [P(n.banner, style(30, bold=True, align=TA_CENTER, color=red, lead=1.2)),
+             HRFlowable(width="100%", thickness=2.4, color=red, spaceBefore=2 * k, spaceAfter=1.2),
+             HRFlowable(width="100%", thickness=0.7, color=red, spaceAfter=8 * k),
+             P(n.title, style(15, bold=True, align=TA_CENTER, after=8))]
+    facts = Table([[P(a, style(9.5, color=colors.HexColor("#444444"))), P(b, style(9.5, bold=True))]
+                   for a, b in n.facts], colWidths=[38 * mm, width - 38 * mm])
+    facts.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)]))
+    story += [facts, Spacer(1, 7 * k)]
+    if n.headline:
+        kpi = Table([[P(v, style(15, bold=True, align=TA_CENTER)) for _, v in n.headline],
+                     [P(label, style(8.5, align=TA_CENTER)) for label, _ in n.headline]],
+                    colWidths=[width / len(n.headline)] * len(n.headline))
+        kpi.setStyle(TableStyle([("BOX", (i, 0), (i, 1), 1, colors.black) for i in range(len(n.headline))]
+                                + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        story.append(kpi)
+    for s in n.sections:
+        story.append(P(s.heading, h2))
+        if s.rows:
+            def row(r, numeric, hd=False):
+                return [P(c, (head_r if hd else cell_r) if j in numeric else (head if hd else cell))
+                        for j, c in enumerate(r)]
+            data = ([row(s.columns, s.numeric, True)] + [row(r, s.numeric) for r in s.rows]
+                    + ([row(s.total, s.numeric, True)] if s.total else []))
+            tbl = Table(data, colWidths=_col_widths(s, width, 8.5 * k), repeatRows=1)
+            tbl.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),
+                                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1f1")),
+                                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                     ("TOPPADDING", (0, 0), (-1, -1), 1.5 * k),
+                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * k)]))
+            story.append(tbl)
+        if s.note:
+            story.append(P(s.note, style(8.5, before=3)))
+    box = Table([[P(t("notice.objection.heading", n.lang), style(11.5, bold=True, color=red))]]
+                + [[P(p, style(10.5))] for p in n.objection], colWidths=[width])
+    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, red), ("LEFTPADDING", (0, 0), (-1, -1), 8)]))
+    story += [Spacer(1, 10 * k), box, Spacer(1, 6 * k)]
+    story += [P(p, small) for p in n.notes]
+    story += [P(n.closing, style(10.5, before=10)),
+              P(t("notice.issued", n.lang, d=_day(n.issued_on, n.lang)), style(10.5, align=TA_RIGHT, before=4))]
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=17 * mm, rightMargin=17 * mm, topMargin=15 * mm,
+                            bottomMargin=13 * mm, title=n.title, author="", subject=n.banner)
+    doc.build(story)
+    return buf.getvalue(), doc.page
+
+
+def _col_widths(s: Section, width: float, size: float) -> list[float]:
+    """Each column at least as wide as its longest word and, space allowing, as its longest cell; the wide column
+    takes what the others leave (at least a quarter of the table)."""
+    def w(text: str) -> float:   # a Chinese character is about the type size wide, a Latin one about half
+        return sum(size if ord(c) > 0x2e80 else size * 0.62 for c in text) + 13   # + the cell padding
+
+    def word(text: str) -> float:   # a Chinese run may break anywhere, but looks best kept to four characters
+        return max([min(w(x), 4 * size + 13) if _CJK.search(x) else w(x) for x in text.split()] or [13])
+    cols = range(len(s.columns))
+    cells = [[s.columns[j]] + [r[j] for r in (*s.rows, *([s.total] if s.total else []))] for j in cols]
+    least = [max(word(c) for c in cells[j]) for j in cols]
+    full = [max(w(c) for c in cells[j][1:] or [""]) for j in cols]
+    full = [max(f, x) for f, x in zip(full, least)]
+    out = list(least)
+    out[s.wide] = max(least[s.wide], min(full[s.wide], width * 0.25))
+    spare = width - sum(out)
+    want = [0 if j == s.wide else full[j] - out[j] for j in cols]
+    if spare > 0 and sum(want) > 0:
+        for j in cols:
+            out[j] += min(want[j], spare * want[j] / sum(want))
+    spare = width - sum(out)
+    if spare > 0:
+        out[s.wide] += spare
+    total = sum(out)
+    return [x * width / total for x in out] if total > width else out
