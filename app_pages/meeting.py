@@ -16,6 +16,7 @@ from app_pages import frame
 from app_pages import live_shared as shared
 from indicators.i18n import t
 from indicators.live.meeting import MeetingError, MeetingStore
+from indicators.outputs import notice
 from indicators.outputs.voting_sheet import voting_sheet_html
 
 f = frame.current()
@@ -161,9 +162,34 @@ def results(code: str, key: str) -> None:
 
 
 def notice_panel(summary: dict) -> None:
-    """The public notice (公示) of the meeting, rendered by indicators.outputs.notice when it is installed."""
+    """The public notice (公示) of the meeting: how residents may object and by when, then the notice to read and to
+    download as HTML and print-ready PDF, in either language. Small counts are suppressed by the notice itself."""
     st.subheader(t("mt.notice", L))
-    st.caption(t("mt.notice_pending", L))
+    c1, c2, c3 = st.columns([3, 2, 2])
+    contact = c1.text_input(t("mt.notice_contact", L), key="mt_notice_contact", max_chars=200,
+                            placeholder=t("mt.notice_contact_placeholder", L))
+    deadline = c2.date_input(t("mt.notice_deadline", L), value=notice.default_deadline(summary["held_on"]),
+                             key="mt_notice_deadline", format="YYYY-MM-DD")
+    lang = frame.choice(c3.segmented_control, t("mt.notice_lang", L), ("zh", "en"), key="mt_notice_lang",
+                        default=L, required=True, format_func=lambda c: {"zh": "中文", "en": "English"}[c])
+    if not contact.strip():
+        st.info(t("mt.notice_need_contact", L))
+        return
+    try:
+        data = notice.meeting_notice(summary, lang, {"contact": contact, "deadline": deadline})
+    except notice.NoticeInput as exc:
+        st.error(exc.render(L))
+        return
+    html = notice.notice_html(data)
+    name = f"notice-{summary['code']}-{lang}"
+    b = st.container(horizontal=True)
+    b.download_button(t("mt.notice_html", L), html, file_name=f"{name}.html", mime="text/html", key="mt_notice_dl_html",
+                      icon=":material/download:", on_click="ignore")
+    b.download_button(t("mt.notice_pdf", L), lambda: notice.notice_pdf(data), file_name=f"{name}.pdf",
+                      mime="application/pdf", key="mt_notice_dl_pdf", icon=":material/picture_as_pdf:",
+                      on_click="ignore", type="primary")
+    # In an iframe of its own: the notice's page styles stay off this page. Every text in it is escaped.
+    st.iframe(html, height=1200)
 
 
 def act(fn, *args) -> None:

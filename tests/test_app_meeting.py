@@ -88,6 +88,15 @@ def test_a_meeting_through_the_pages(db, lang):
     assert share.value == "50.0%"                                     # yes 1, no 1
     after = next(m for m in lead.metric if m.label == t("mt.score_after", lang))
     assert re.fullmatch(r"\d+\.\d\d", after.value)
+    # the public notice: first how to object, then the notice to read and download
+    assert t("mt.notice_need_contact", lang) in [i.value for i in lead.info]
+    lead.text_input(key="mt_notice_contact").input("街道办 0931-8888888").run()
+    assert_clean(lead)
+    frames = lead.get("iframe")
+    assert len(frames) == 1
+    shown = str(frames[0].proto)
+    assert "0931-8888888" in shown and code in shown
+    assert len(lead.get("download_button")) == 2
     # the phone now says the voting is over, and a late vote is refused
     c.run()
     assert t("vt.closed", lang) in [s.value for s in c.success]

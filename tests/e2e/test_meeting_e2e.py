@@ -92,6 +92,32 @@ def vote_on_phone(browser, server, code: str, vote_code: str, lang: str, answers
     return ctx, ph
 
 
+def publish(page, code: str, lang: str) -> None:
+    """Fill in the objection channel; the notice appears in its frame (turnout, share met, the contact); download
+    the HTML and the PDF and screenshot the HTML as a resident would see it posted."""
+    m = main(page)
+    expect()(m.get_by_text(t("mt.notice_need_contact", lang))).to_be_visible()
+    box = m.get_by_role("textbox", name=t("mt.notice_contact", lang))
+    box.fill("南崖街道办事处 0931-8888888")
+    box.press("Enter")
+    wait_idle(page)
+    notice = page.frame_locator('[data-testid="stMain"] iframe')
+    expect()(notice.get_by_text(re.compile("0931-8888888")).first).to_be_visible(timeout=WAIT)
+    expect()(notice.get_by_text(code).first).to_be_visible()
+    with page.expect_download() as dl:
+        m.get_by_role("button", name=t("mt.notice_html", lang)).click()
+    html = open(dl.value.path(), encoding="utf-8").read()
+    assert "0931-8888888" in html and code in html and f"{10 / 16:.0%}" in html        # share met, as published
+    with page.expect_download(timeout=WAIT) as dl:
+        m.get_by_role("button", name=t("mt.notice_pdf", lang)).click()
+    pdf = open(dl.value.path(), "rb").read()
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1   # one page
+    view = page.context.new_page()
+    view.set_content(html)
+    view.screenshot(path=str(ARTIFACTS / f"meeting-notice-{lang}.png"), full_page=True)
+    view.close()
+
+
 def test_a_meeting_from_opening_to_the_score_it_moves(browser, server, tmp_path, demo_db):
     # the two needs the facilitator will pick: S01's most urgent (urgency x households), found on a copy
     copy = tmp_path / "by-hand.duckdb"
@@ -189,6 +215,9 @@ def test_a_meeting_from_opening_to_the_score_it_moves(browser, server, tmp_path,
     expect()(metric(lead, t("mt.score_before", "zh"))).to_have_text(f"{before.total['S01']:.2f}")
     expect()(metric(lead, t("mt.score_after", "zh"))).to_have_text(f"{after.total['S01']:.2f}")
 
+    # ---- the public notice (公示): how to object, then the notice in its frame and as HTML and PDF downloads
+    publish(lead, code, "zh")
+
     # ---- the first phone now says the voting is over
     c, ph = phones[0]
     ph.reload()
@@ -206,6 +235,7 @@ def test_a_meeting_from_opening_to_the_score_it_moves(browser, server, tmp_path,
     expect()(me.get_by_text(t("mt.results", "en"), exact=True)).to_be_visible(timeout=WAIT)
     expect()(metric(en, t("mt.share_met", "en"))).to_have_text("62.5%")
     tables_drawn(en)
+    publish(en, code, "en")
     full_shot(en, "meeting-results-en", LAPTOP["width"])
     ctx2.close()
     ctx.close()
