@@ -44,19 +44,12 @@ LANGS = ["zh", "zh", "en", "zh", "zh", "en", "zh", "zh", "en", "zh"]
 def press(page, name: str, option: bool = False) -> None:
     """Click the one button of exactly this name (Send, Skip; with `option`, a segmented control's option whose text
     is exactly `name`) and wait for the run it starts."""
-    from playwright.sync_api import TimeoutError as Timeout
     if option:
         button = main(page).locator("[data-testid=stButtonGroup] button").filter(
             has=page.get_by_text(name, exact=True))
     else:
         button = main(page).get_by_role("button", name=name, exact=True)
-    expect()(button).to_have_count(1)
-    button.click()
-    try:
-        page.wait_for_selector('[data-testid=stApp][data-test-script-state=running]', timeout=5_000)
-    except Timeout:
-        pass
-    wait_idle(page)
+    click_button(page, name, button)
 
 
 def metric(page, label: str):
