@@ -24,6 +24,7 @@ L = f.lang
 ss = st.session_state
 frame.page_header(f, "mt.title", "mt.intro")
 PAGE_PATH = "meeting"          # this page's URL path (st.navigation names it after the file)
+POLL_SECONDS = 4               # how often the turnout refreshes while the voting is open
 
 
 def store() -> MeetingStore:
@@ -116,8 +117,15 @@ def sheet_panel(status: dict) -> None:
                            icon=":material/print:", on_click="ignore", type="primary")
 
 
-def progress_panel(code: str, key: str, status: dict) -> None:
+def counts(code: str, key: str, status: dict) -> None:
+    """Codes issued, how many voted, how many answered each item; never what they answered."""
     p = store().progress(code, key)
+    m1, m2 = st.columns(2)
+    m1.metric(t("mt.m.issued", L), p["tokens_issued"], border=True)
+    m2.metric(t("mt.m.turnout", L), p["turnout"], border=True)
+    if status["state"] == "open":
+        st.caption(t("mt.live", L, s=POLL_SECONDS))
+    st.info(t("mt.hidden", L))
     st.markdown(f"**{t('mt.answered', L)}**")
     table = pd.DataFrame({"item": [item_label(i) for i in status["items"]], "answered": p["answered"]})
     st.dataframe(table, hide_index=True, width="stretch", key="mt_progress", column_config={
@@ -220,9 +228,6 @@ def lead(code: str, key: str) -> None:
     shared.code_panel(code, key, "mt", L)
     if state != "revealed":
         sheet_panel(status)
-        m1, m2 = st.columns(2)
-        m1.metric(t("mt.m.issued", L), status["tokens_issued"], border=True)
-        m2.metric(t("mt.m.turnout", L), status["turnout"], border=True)
     b = st.container(horizontal=True)
     # Actions run as callbacks, before the page is drawn: one run shows their outcome (no st.rerun half-way).
     if state == "open":
@@ -232,7 +237,7 @@ def lead(code: str, key: str) -> None:
                  args=(store().reopen, code, key))
     if state != "revealed":
         b.button(t("mt.reveal", L), key="mt_reveal", type="primary", icon=":material/visibility:",
-                 help=t("mt.reveal_help", L), disabled=not status["turnout"], on_click=act, args=(reveal, code, key))
+                 help=t("mt.reveal_help", L), on_click=act, args=(reveal, code, key))
     b.button(t("mt.refresh", L), key="mt_refresh", icon=":material/refresh:")   # the click reruns the page
     b.button(t("mt.leave", L), key="mt_leave", type="tertiary", icon=":material/logout:",
              on_click=lambda: ss.pop("mt_lead", None))
@@ -241,8 +246,8 @@ def lead(code: str, key: str) -> None:
     if state == "revealed":
         results(code, key)
     else:
-        st.info(t("mt.hidden", L))
-        progress_panel(code, key, status)
+        # While the voting runs, the counts refresh by themselves (only counts: the answers stay hidden).
+        st.fragment(frame.guarded(counts), run_every=POLL_SECONDS if state == "open" else None)(code, key, status)
 
 
 active = ss.get("mt_lead")

@@ -3,11 +3,13 @@ sessions of their own on one temporary demo database (the `db` fixture, INDICATO
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from indicators.i18n import t
+from indicators.outputs.voting_sheet import vote_link
 from tests.test_app import ROOT, assert_clean, open_app
 from tests.test_app_raters import button, rows, table
 
@@ -100,6 +102,21 @@ def test_a_meeting_through_the_pages(db, lang):
     # the phone now says the voting is over, and a late vote is refused
     c.run()
     assert t("vt.closed", lang) in [s.value for s in c.success]
+
+
+def test_the_slips_link_opens_the_phone_in_chinese_whatever_its_language(db):
+    lead, code, key, codes = facilitator_opens("en", n=1)
+    ph = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    ph.context["locale"] = "en-US"
+    link = vote_link("http://x", code, codes[0])
+    for name, value in parse_qsl(urlsplit(link).query):
+        ph.query_params[name] = value
+    ph.run()
+    ph.switch_page("app_pages/vote.py").run()
+    assert_clean(ph)
+    assert t("vt.private", "zh") in [i.value for i in ph.info]
+    ph.segmented_control(key="vt_lang").set_value("en").run()      # the switch at the top
+    assert t("vt.private", "en") in [i.value for i in ph.info]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

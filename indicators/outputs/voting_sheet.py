@@ -10,8 +10,9 @@ from indicators.i18n import t
 
 
 def vote_link(base: str, code: str, vote_code: str) -> str:
-    """The phone page's address with the meeting and the voting code in it: scanning it is all a resident does."""
-    return f"{base.rstrip('/')}/vote?m={code}&v={vote_code}"
+    """The phone page's address with the meeting and the voting code in it: scanning it is all a resident does.
+    The page opens in Chinese (a switch at its top offers English)."""
+    return f"{base.rstrip('/')}/vote?m={code}&v={vote_code}&lang=zh"
 
 
 def spaced(vote_code: str) -> str:
