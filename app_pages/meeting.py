@@ -164,8 +164,10 @@ def results(code: str, key: str) -> None:
                  held=s["held_on"]))
     notes = store().comments(code, key)
     with st.expander(t("mt.comments", L, n=len(notes)), icon=":material/chat:"):
-        for row in notes.itertuples():
-            st.markdown(f"- **{item_label(s['items'][row.item_pos])}**: {row.comment}")
+        if len(notes):        # a table, not markdown: residents' text is shown as text
+            notes["item"] = [item_label(s["items"][p]) for p in notes["item_pos"]]
+            st.dataframe(notes[["item", "comment"]], hide_index=True, width="stretch", key="mt_comments",
+                         column_config={"item": t("mt.col.item", L), "comment": t("mt.col.comment", L)})
     notice_panel(s)
 
 

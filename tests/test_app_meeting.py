@@ -41,8 +41,10 @@ def phone(lang: str, m: str | None = None, v: str | None = None) -> AppTest:
     return at
 
 
-def votes(at: AppTest, m: str, answers: list[tuple[str | None, int | None]], lang: str) -> None:
+def votes(at: AppTest, m: str, answers: list[tuple[str | None, int | None]], lang: str, comment: str = "") -> None:
     for pos, (met, rating) in enumerate(answers):
+        if comment and pos == 0:
+            at.text_area(key=f"vt_comment:{m}:0").input(comment)
         assert any(t("vt.item_of", lang, n=pos + 1, total=len(answers)) in str(p.proto) for p in at.get("progress"))
         if met is None and rating is None:
             button(at, t("vt.skip", lang)).click().run()
@@ -62,7 +64,7 @@ def test_a_meeting_through_the_pages(db, lang):
     a = phone(lang, code, codes[0])
     assert_clean(a)
     assert t("vt.private", lang) in [i.value for i in a.info]
-    votes(a, code, [("yes", 5), ("no", None)], lang)
+    votes(a, code, [("yes", 5), ("no", None)], lang, comment="**楼道灯** [不亮](http://x)")
     assert t("vt.thanks", lang) in [s.value for s in a.success]
     b = phone(lang, code, codes[1].lower())
     votes(b, code, [("unsure", 2), (None, None)], lang)
@@ -82,6 +84,7 @@ def test_a_meeting_through_the_pages(db, lang):
     res = table(lead, "yes")
     assert res[["votes", "yes", "no", "unsure", "n_ratings"]].values.tolist() == [[2, 1, 0, 1, 2], [1, 0, 1, 0, 0]]
     assert res["rating_mean"].tolist()[0] == 3.5
+    assert table(lead, "comment")["comment"].tolist() == ["**楼道灯** [不亮](http://x)"]   # shown as text
     got = rows(db, "SELECT rating, need_met, resident_id FROM feedback WHERE channel = 'evaluation_meeting' "
                    f"AND feedback_id LIKE '{code}-%' ORDER BY feedback_id")
     assert got == [(5, "yes", None), (2, None, None), (None, "no", None)]

@@ -3,6 +3,8 @@ raw values by hand; hidden until reveal; every refusal leaves the database as it
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indicators.live import meeting as meeting_mod
 from indicators.live.meeting import MeetingError, MeetingStore, item_stats, scoring_period
@@ -245,3 +247,52 @@ def test_item_stats_counts_only_answered_rows():
     assert item_stats(votes, 2) == [
         {"votes": 2, "met_yes": 1, "met_no": 0, "met_unsure": 1, "n_ratings": 1, "rating_mean": 3.0, "comments": 1},
         {"votes": 0, "met_yes": 0, "met_no": 0, "met_unsure": 0, "n_ratings": 0, "rating_mean": None, "comments": 0}]
+
+
+ANSWER = st.sampled_from(["yes", "no", "unsure", None])
+RATING = st.sampled_from([1, 2, 3, 4, 5, None])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.tuples(ANSWER, RATING), min_size=3, max_size=3), min_size=1, max_size=6))
+def test_any_votes_land_as_their_rows_and_move_the_raw_values_to_the_mean(ballots):
+    """Whatever is voted: one feedback row per answered vote, turnout = codes with an answer, and S1's raw values are
+    the plain means over the old rows and the new ones."""
+    import duckdb
+    from indicators.records import store as records
+    con = duckdb.connect()
+    records.create_schema(con)
+    for table, items in ROWS.items():
+        for item in items:
+            con.execute(f'INSERT INTO "{table}" ({", ".join(item)}) VALUES ({", ".join("?" * len(item))})',
+                        list(item.values()))
+    ms = MeetingStore(con)
+    mt = ms.create("S1", PERIOD, ITEMS, len(ballots))
+    for vc, ballot in zip(mt.vote_codes, ballots):
+        for pos, (met, rating) in enumerate(ballot):
+            ms.vote(mt.code, vc, pos, met, rating)
+    s = ms.reveal(mt.code, mt.key, on=HELD)
+    answered = [(m, r) for b in ballots for m, r in b if m is not None or r is not None]
+    assert count(con) == 3 + len(answered) == 3 + sum(i["votes"] for i in s["items"])
+    assert s["turnout"] == sum(any(m is not None or r is not None for m, r in b) for b in ballots)
+    met = [100.0] + [100.0 if m == "yes" else 0.0 for m, _ in answered if m in ("yes", "no")]    # F1 said yes
+    rated = [75.0] + [(r - 1) * 25.0 for _, r in answered if r is not None]                        # F1 rated 4
+    raw = score(con, NEEDS_MET, PERIOD).raw
+    assert raw.at["S1", "need_met_votes"] == pytest.approx(sum(met) / len(met))
+    assert raw.at["S1", "satisfaction"] == pytest.approx(sum(rated) / len(rated))
+    yes, no = sum(m == "yes" for m, _ in answered), sum(m == "no" for m, _ in answered)
+    assert s["share_met"] == (pytest.approx(yes / (yes + no)) if yes + no else None)
+    assert 0 <= s["score_after"] <= 100 and 1 <= s["rank_after"] <= s["n_stations"] == 3
+    con.close()
+
+
+def test_the_voting_sheet_has_a_slip_per_code_and_escapes_what_it_prints():
+    from indicators.outputs.voting_sheet import vote_link, voting_sheet_html
+    status = {"code": "K7Q2MX", "title": "<script>alert(1)</script>", "station_id": "S1",
+              "station_name_zh": "站<S1>", "station_name_en": "Station S1"}
+    html = voting_sheet_html(status, ["ABCDEF", "GHJKLM"], "http://192.168.1.20:8501/", "zh")
+    assert html.count('class="slip"') == 2 and html.count("<svg") == 2
+    assert 'class="code">ABC-DEF<' in html and 'class="code">GHJ-KLM<' in html
+    assert "<script>" not in html and "&lt;script&gt;" in html and "站&lt;S1&gt;" in html
+    assert "http://192.168.1.20:8501/vote" in html
+    assert vote_link("http://h:1/", "K7Q2MX", "ABCDEF") == "http://h:1/vote?m=K7Q2MX&v=ABCDEF&lang=zh"
