@@ -11,7 +11,22 @@ from streamlit.testing.v1 import AppTest
 from indicators.i18n import t
 from indicators.outputs.voting_sheet import vote_link
 from tests.test_app import ROOT, assert_clean, open_app
-from tests.test_app_raters import button, rows, table
+from indicators.records import store as records
+from tests.test_app_raters import button, table
+
+
+def rows(path, sql):
+    """Read beside the app's own Store in this process: through a Store too, which waits while the app's holds the
+    file read-write for a moment after a write (one process cannot open it both ways at once)."""
+    beside = records.Store(path)
+    try:
+        cur = beside.cursor()
+        try:
+            return cur.execute(sql).fetchall()
+        finally:
+            cur.close()
+    finally:
+        beside.close()
 
 
 def facilitator_opens(lang: str, n: int = 3) -> tuple[AppTest, str, str, list[str]]:
