@@ -88,6 +88,11 @@ with st.expander(t("tree.station_nodes", L), expanded=len(f.scheme.nodes()) > le
         st.markdown(t("tree.station_points", L, earned=result.points_earned[sid], total=result.points_available))
     st.html(views.tree_html(f.scheme, L, views.station_tree_scores(result, sid), open_levels=9))
 
+# ---- public notice (公示) of the selected station: the whole section lives in app_pages/public_notice.py
+st.divider()
+from app_pages import public_notice  # noqa: E402
+public_notice.section(f, result, sid)
+
 # ---- robustness
 st.divider()
 st.subheader(t("scores.robust", L))

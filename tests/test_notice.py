@@ -146,6 +146,13 @@ def test_bad_objection_names_the_field(bad, field):
     assert exc.value.render("zh").startswith("异议")
 
 
+def test_a_deadline_before_the_issue_is_refused():
+    with pytest.raises(InputError) as exc:
+        meeting_notice(summary(), "zh", {"contact": "tel", "deadline": date(2026, 12, 1)}, issued_on=ISSUED)
+    assert exc.value.render("zh").startswith("异议截止日期：2026-12-01 早于")
+    assert meeting_notice(summary(), "zh", {"contact": "tel", "deadline": ISSUED}, issued_on=ISSUED)   # same day
+
+
 def test_bad_summary_and_lang_name_the_field():
     with pytest.raises(InputError, match="turnout"):
         meeting_notice(summary(turnout=-1), "en", OBJ)
@@ -315,6 +322,7 @@ def test_cli_writes_pdf_and_html(run_cli, demo_db, tmp_path):
     ({"--station": "S99"}, "--station"),
     ({"--objection-contact": " "}, "objection contact"),
     ({"--objection-deadline": "soon"}, "--objection-deadline"),
+    ({"--objection-deadline": "2020-01-01"}, "objection deadline: 2020-01-01 is before"),
     ({"--period-end": "2024-01-01"}, "--period-start"),
     ({"--scheme": "no-such-scheme"}, "no-such-scheme"),
 ])
@@ -333,3 +341,15 @@ def test_cli_no_database_exits_2(run_cli, tmp_path):
     code, err = run_cli("--db", str(tmp_path / "none.duckdb"), "--scheme", "needs-met", "--station", "S04",
                 "--objection-contact", "tel", "--objection-deadline", "2026-12-09", "--out", str(tmp_path / "n.pdf"))
     assert code == 2 and "none.duckdb" in err
+
+
+def test_user_text_is_escaped_in_html_and_pdf():
+    hostile = '<script>alert(1)</script> & <b>'
+    n = meeting_notice(summary(title=hostile), "en", {"contact": hostile, "deadline": date(2026, 12, 9)},
+                       issued_on=ISSUED)
+    html = notice_html(n)
+    p = _Tags()
+    p.feed(html)
+    assert "script" not in p.tags and "b" not in p.tags and "&lt;script&gt;" in html
+    pages, text = pdf_text(notice_pdf(n))
+    assert pages == 1 and "<script>alert(1)</script> & <b>" in text

@@ -76,6 +76,8 @@ EN: dict[str, str] = {
     "err.notice.contact": "objection contact: give how residents can object (a phone number, an address or an "
                           "office), at most 200 characters",
     "err.notice.deadline": "objection deadline: give a date (YYYY-MM-DD), got {value}",
+    "err.notice.deadline_past": "objection deadline: {deadline} is before the notice is issued ({issued}); "
+                                "give a later date",
     "err.notice.summary": "meeting summary: the field {field} is missing or not valid",
     "err.notice.out": "--out: {path}: give a file ending in .html or .pdf",
     "err.notice.folder": "--out: the folder {folder} does not exist",
@@ -164,6 +166,7 @@ ZH: dict[str, str] = {
     "err.notice.lang": "lang：应为 zh 或 en，实际为 {value}",
     "err.notice.contact": "异议联系方式：请填写居民提出异议的途径（电话、地址或办公室），不超过200字",
     "err.notice.deadline": "异议截止日期：请填写日期（YYYY-MM-DD），实际为 {value}",
+    "err.notice.deadline_past": "异议截止日期：{deadline} 早于公示发布日期（{issued}），请选择之后的日期",
     "err.notice.summary": "评议会结果：字段 {field} 缺失或无效",
     "err.notice.out": "--out：{path}：请给出以 .html 或 .pdf 结尾的文件名",
     "err.notice.folder": "--out：文件夹 {folder} 不存在",

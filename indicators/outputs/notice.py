@@ -27,6 +27,7 @@ from indicators.scoring.measures import Period
 
 MIN_COUNT = 3          # the smallest count of residents a notice prints as a number (0 is printed: nobody)
 DEADLINE_DAYS = 7      # the usual objection window: a notice is posted for a week
+HTML_PER_PDF = 1.4     # the HTML runs 0.8-1.35 times as tall as the PDF (measured in Chromium); the rest is margin
 
 
 class NoticeInput(InputError):
@@ -121,6 +122,9 @@ def default_deadline(today: date | None = None) -> date:
 
 def _objection(objection: dict, lang: str, issued_on: date) -> tuple[str, ...]:
     contact, deadline = check_objection(objection)
+    if deadline < issued_on:   # residents would have no time at all to object
+        raise NoticeInput(code="notice.deadline_past", params={"deadline": deadline.isoformat(),
+                                                               "issued": issued_on.isoformat()})
     return (t("notice.objection", lang, deadline=_day(deadline, lang), contact=contact),
             t("notice.period_public", lang, start=_day(issued_on, lang), deadline=_day(deadline, lang)))
 
@@ -134,9 +138,6 @@ def _both(name: str, other: str, sid: str) -> str:
 
 
 # ================================================================ the meeting's notice
-
-_ITEM_FIELDS = ("votes", "met_yes", "met_no", "met_unsure", "n_ratings", "comments")
-
 
 def _int_field(d: dict, key: str) -> int:
     v = d.get(key)
@@ -316,11 +317,10 @@ tr.total td{font-weight:700}
 .notes{margin-top:10px} .notes p{font-size:11.5px;color:#333;margin:2px 0}
 .closing{margin:14px 0 0;text-indent:2em;font-size:14px}
 .sign{text-align:right;margin:6px 0 0;font-size:14px}
-.dense table{font-size:11px} .dense th,.dense td{padding:2px 4px} .dense .kpi .v{font-size:19px}
 @media print{
  @page{size:A4;margin:0}
  html{background:#fff}
- .page{margin:0;box-shadow:none;width:auto;min-height:0;height:297mm;overflow:hidden}
+ .page{margin:0;box-shadow:none;width:auto;min-height:0;padding:12mm 15mm 8mm}
  section,.objection,tr{break-inside:avoid;page-break-inside:avoid}
 }
 """
@@ -329,11 +329,12 @@ tr.total td{font-weight:700}
 def notice_html(n: Notice) -> str:
     """The notice as one self-contained HTML page (inline CSS, no scripts, fonts, images or links), A4 in print."""
     e = escape
-    rows = sum(len(s.rows) for s in n.sections)
+    # No script may measure the page, so the print zoom comes from the PDF's layout of the same notice
+    zoom = min(1.0, 1 / (fill(n) * HTML_PER_PDF))
     h = [(f'<!DOCTYPE html><html lang="{"zh-CN" if n.lang == "zh" else "en"}"><head><meta charset="utf-8">'
           f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-          f'<title>{e(n.title)}</title><style>{_CSS}</style></head><body>'
-          f'<main class="page{" dense" if rows > 12 else ""}">'
+          f'<title>{e(n.title)}</title><style>{_CSS}@media print{{.page{{zoom:{zoom:.2f}}}}}</style></head><body>'
+          f'<main class="page">'
           f'<p class="banner">{e(n.banner)}</p><hr class="rule"><h1>{e(n.title)}</h1><dl class="facts">')]
     h += [f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in n.facts]
     h.append('</dl><div class="kpis">')
@@ -385,7 +386,8 @@ def notice_pdf(n: Notice) -> bytes:
     return data
 
 
-def _pdf(n: Notice, k: float) -> tuple[bytes, int]:
+def _story(n: Notice, k: float) -> list:
+    """The PDF's flowables with the type at scale k."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.pagesizes import A4
@@ -393,14 +395,7 @@ def _pdf(n: Notice, k: float) -> tuple[bytes, int]:
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import (
-        HRFlowable,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    from reportlab.platypus import HRFlowable, Paragraph, Spacer, Table, TableStyle
 
     if _CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(_CJK_FONT))
@@ -458,11 +453,32 @@ def _pdf(n: Notice, k: float) -> tuple[bytes, int]:
     story += [P(p, small) for p in n.notes]
     story += [P(n.closing, style(10.5, before=10)),
               P(t("notice.issued", n.lang, d=_day(n.issued_on, n.lang)), style(10.5, align=TA_RIGHT, before=4))]
+    return story
+
+
+def _page():
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    return A4, 17 * mm, 15 * mm, 13 * mm   # page, side, top and bottom margins
+
+
+def _pdf(n: Notice, k: float) -> tuple[bytes, int]:
+    from reportlab.platypus import SimpleDocTemplate
+    page, side, top, bottom = _page()
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=17 * mm, rightMargin=17 * mm, topMargin=15 * mm,
-                            bottomMargin=13 * mm, title=n.title, author="", subject=n.banner)
-    doc.build(story)
+    doc = SimpleDocTemplate(buf, pagesize=page, leftMargin=side, rightMargin=side, topMargin=top,
+                            bottomMargin=bottom, title=n.title, author="", subject=n.banner)
+    doc.build(_story(n, k))
     return buf.getvalue(), doc.page
+
+
+def fill(n: Notice) -> float:
+    """How much of an A4 page the notice takes at full size (above 1: it needs shrinking), measured by laying it
+    out as the PDF does without writing one."""
+    page, side, top, bottom = _page()
+    width, height = page[0] - 2 * side, page[1] - top - bottom
+    used = sum(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in _story(n, 1.0))
+    return used / height
 
 
 def _col_widths(s: Section, width: float, size: float) -> list[float]:
