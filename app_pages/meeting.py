@@ -7,6 +7,7 @@ Keys live in this tab's session only: st.session_state["mt_lead"] (code, key) an
 """
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -14,7 +15,8 @@ import streamlit as st
 
 from app_pages import frame
 from app_pages import live_shared as shared
-from indicators.i18n import t
+from app_pages import public_notice
+from indicators.i18n import LANGS, t
 from indicators.live.meeting import MeetingError, MeetingStore
 from indicators.outputs import notice
 from indicators.outputs.voting_sheet import voting_sheet_html
@@ -178,9 +180,9 @@ def notice_panel(summary: dict) -> None:
     c1, c2, c3 = st.columns([3, 2, 2])
     contact = c1.text_input(t("mt.notice_contact", L), key="mt_notice_contact", max_chars=200,
                             placeholder=t("mt.notice_contact_placeholder", L))
-    deadline = c2.date_input(t("mt.notice_deadline", L), value=notice.default_deadline(summary["held_on"]),
+    deadline = c2.date_input(t("mt.notice_deadline", L), value=notice.default_deadline(), min_value=date.today(),
                              key="mt_notice_deadline", format="YYYY-MM-DD")
-    lang = frame.choice(c3.segmented_control, t("mt.notice_lang", L), ("zh", "en"), key="mt_notice_lang",
+    lang = frame.choice(c3.segmented_control, t("mt.notice_lang", L), LANGS, key="mt_notice_lang",
                         default=L, required=True, format_func=lambda c: {"zh": "中文", "en": "English"}[c])
     if not contact.strip():
         st.info(t("mt.notice_need_contact", L))
@@ -190,16 +192,7 @@ def notice_panel(summary: dict) -> None:
     except notice.NoticeInput as exc:
         st.error(exc.render(L))
         return
-    html = notice.notice_html(data)
-    name = f"notice-{summary['code']}-{lang}"
-    b = st.container(horizontal=True)
-    b.download_button(t("mt.notice_html", L), html, file_name=f"{name}.html", mime="text/html", key="mt_notice_dl_html",
-                      icon=":material/download:", on_click="ignore")
-    b.download_button(t("mt.notice_pdf", L), lambda: notice.notice_pdf(data), file_name=f"{name}.pdf",
-                      mime="application/pdf", key="mt_notice_dl_pdf", icon=":material/picture_as_pdf:",
-                      on_click="ignore", type="primary")
-    # In an iframe of its own: the notice's page styles stay off this page. Every text in it is escaped.
-    st.iframe(html, height=1200)
+    public_notice.show(data, f"notice-{summary['code']}-{lang}", key="mt_notice")
 
 
 def act(fn, *args) -> None:

@@ -108,8 +108,6 @@ EN: dict[str, str] = {
     "mt.notice_deadline": "Objections by",
     "mt.notice_lang": "Language of the notice",
     "mt.notice_need_contact": "Say how residents can object to the result: the notice names it with the deadline.",
-    "mt.notice_html": "Download the notice (HTML)",
-    "mt.notice_pdf": "Download the notice (PDF, A4)",
 
     # ---- voting-code sheet
     "mt.sheet.title": "Voting codes · meeting {code}",
@@ -242,8 +240,6 @@ ZH: dict[str, str] = {
     "mt.notice_deadline": "异议截止日期",
     "mt.notice_lang": "公示语言",
     "mt.notice_need_contact": "请填写居民对结果提出异议的途径：公示会写明该途径和截止日期。",
-    "mt.notice_html": "下载公示（HTML）",
-    "mt.notice_pdf": "下载公示（PDF，A4）",
 
     "mt.sheet.title": "投票码 · 评议会 {code}",
     "mt.sheet.scan": "扫码投票",

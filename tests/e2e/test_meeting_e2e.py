@@ -14,7 +14,6 @@ import re
 import shutil
 from datetime import date
 
-import duckdb
 import pytest
 
 from indicators.i18n import t
@@ -97,15 +96,16 @@ def publish(page, code: str, lang: str) -> None:
     box.fill("南崖街道办事处 0931-8888888")
     box.press("Enter")
     wait_idle(page)
+    m.locator('[data-testid="stExpander"] summary').filter(has_text=t("notice.app.preview", lang)).click()
     notice = page.frame_locator('[data-testid="stMain"] iframe')
     expect()(notice.get_by_text(re.compile("0931-8888888")).first).to_be_visible(timeout=WAIT)
     expect()(notice.get_by_text(code).first).to_be_visible()
     with page.expect_download() as dl:
-        m.get_by_role("button", name=t("mt.notice_html", lang)).click()
+        m.get_by_role("button", name=t("notice.app.html", lang)).click()
     html = open(dl.value.path(), encoding="utf-8").read()
     assert "0931-8888888" in html and code in html and f"{10 / 16:.0%}" in html        # share met, as published
     with page.expect_download(timeout=WAIT) as dl:
-        m.get_by_role("button", name=t("mt.notice_pdf", lang)).click()
+        m.get_by_role("button", name=t("notice.app.pdf", lang)).click()
     pdf = open(dl.value.path(), "rb").read()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1   # one page
     view = page.context.new_page()
@@ -179,7 +179,8 @@ def test_a_meeting_from_opening_to_the_score_it_moves(browser, server, tmp_path,
     # unsure 1 (8 ratings, sum 24); share met (6 + 4) / 16
     expect()(metric(lead, t("mt.share_met", "zh"))).to_have_text("62.5%")
     expect()(metric(lead, t("mt.m.turnout", "zh"))).to_have_text("10 / 12")
-    server_db = duckdb.connect(str(server.db), read_only=True)     # the app holds it read-only too: reads beside it
+    # Read beside the app: it holds the file read-write for a moment after a write, then read-only, like us.
+    server_db = records.connect(server.db, read_only=True, wait=WAIT / 1000)
     try:
         rows = server_db.execute("SELECT * FROM feedback WHERE feedback_id LIKE ? ORDER BY feedback_id",
                                  [f"{code}-%"]).df()
