@@ -26,6 +26,8 @@ PAGES = [
     ("app_pages/join.py", "page.join", ":material/smartphone:"),
     ("app_pages/raters.py", "page.raters", ":material/fact_check:"),
     ("app_pages/delphi.py", "page.delphi", ":material/how_to_vote:"),
+    ("app_pages/meeting.py", "page.meeting", ":material/campaign:"),
+    ("app_pages/vote.py", "page.vote", ":material/ballot:"),
 ]
 page = st.navigation([st.Page(path, title=t(key, lang), icon=icon) for path, key, icon in PAGES])
 

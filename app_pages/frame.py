@@ -372,7 +372,8 @@ def choice(widget, label: str, options, *, key: str, format_func=str, **kwargs):
 def lang() -> str:
     ss = st.session_state
     if ss.get("lang") not in LANGS:
-        ss["lang"] = lang_of_locale(st.context.locale)
+        asked = st.query_params.get("lang")       # a link may say (a voting slip's QR opens in Chinese)
+        ss["lang"] = asked if asked in LANGS else lang_of_locale(st.context.locale)
     return ss["lang"]
 
 

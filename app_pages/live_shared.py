@@ -5,9 +5,10 @@ import streamlit as st
 from app_pages import frame
 from indicators.i18n import has, t
 from indicators.live.delphi import DelphiStore
+from indicators.live.meeting import MeetingStore
 from indicators.live.raters import RaterStore
 
-STORES = {"raters": RaterStore, "delphi": DelphiStore}
+STORES = {"raters": RaterStore, "delphi": DelphiStore, "meeting": MeetingStore}
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -43,11 +43,11 @@ def pick_option(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
-def click_button(page, name: str) -> None:
+def click_button(page, name: str, button=None) -> None:
     """Click, see the run the click starts (a short run may end before it is seen: then the wait just ends),
-    and wait until it has finished: the page is never read half-drawn."""
+    and wait until it has finished: the page is never read half-drawn. `button`: a locator other than by name."""
     from playwright.sync_api import TimeoutError as Timeout
-    button = main(page).get_by_role("button", name=name)
+    button = button if button is not None else main(page).get_by_role("button", name=name)
     # A run that ends in st.rerun() can look idle between its two halves; the button is clicked once only one is drawn.
     expect()(button).to_have_count(1)
     button.click()

@@ -1,0 +1,133 @@
+"""Voting in a residents' evaluation meeting (a resident's phone): opened from the QR code on a voting slip
+(?m=MEETING&v=VOTECODE), one item at a time: was the need met (yes / no / unsure), a rating 1-5, an optional
+comment; large text and big buttons, nothing to type. Nobody sees a single vote. Engine: indicators/live/meeting.py.
+
+This phone's codes live in its session only: st.session_state["vt_codes"] = (meeting code, voting code).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import frame
+from app_pages import live_shared as shared
+from indicators.i18n import LANGS, t
+from indicators.live.meeting import ANSWERS, MeetingError, MeetingStore
+
+st.set_page_config(layout="centered", initial_sidebar_state="collapsed")
+# A phone: no sidebar (the language switch is at the top), large text and big buttons: older residents vote here.
+st.html("""<style>
+section[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"]
+  { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-left: 1rem; padding-right: 1rem; }
+[data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0; }
+[data-testid="stMain"] p, [data-testid="stMain"] label p { font-size: 1.25rem; }
+[data-testid="stMain"] [data-testid="stButtonGroup"] button { min-height: 3.4rem; flex: 1 1 0; }
+[data-testid="stMain"] [data-testid="stButtonGroup"] button p { font-size: 1.5rem; }
+[data-testid="stMain"] .stButton button { min-height: 3.4rem; }
+[data-testid="stMain"] .stButton button p { font-size: 1.4rem; }
+</style>""")
+
+f = frame.current()
+L = f.lang
+ss = st.session_state
+
+
+def set_lang() -> None:
+    ss["lang"] = ss["vt_lang"]
+
+
+if ss.get("vt_lang") != L:
+    ss["vt_lang"] = L
+top = st.container(horizontal=True, horizontal_alignment="right")
+frame.choice(top.segmented_control, "语言 / Language", LANGS, key="vt_lang", required=True, on_change=set_lang,
+             label_visibility="collapsed", format_func=lambda c: {"zh": "中文", "en": "English"}[c])
+st.title(t("vt.title", L))
+RATINGS = (1, 2, 3, 4, 5)
+
+
+def store() -> MeetingStore:
+    return shared.store("meeting", f)
+
+
+def err(exc: MeetingError) -> str:
+    return shared.err(exc, "mt", L)
+
+
+def enter() -> None:
+    """No QR link: type the two codes from the slip."""
+    st.markdown(t("vt.enter", L))
+    with st.form("vt_enter"):
+        m = st.text_input(t("vt.meeting_code", L), key="vt_m", max_chars=12)
+        v = st.text_input(t("vt.vote_code", L), key="vt_v", max_chars=12)
+        go = st.form_submit_button(t("vt.go", L), type="primary", width="stretch")
+    if go:
+        try:
+            b = store().ballot(m, v)
+        except MeetingError as exc:
+            st.error(err(exc))
+        else:
+            ss["vt_codes"] = (b["code"], v.strip())
+            st.rerun()
+
+
+def ballot(m: str, v: str) -> None:
+    try:
+        b = store().ballot(m, v)
+        station = store().status(m)
+    except MeetingError as exc:
+        st.error(err(exc))
+        ss.pop("vt_codes", None)
+        enter()
+        return
+    name = station["station_name_zh" if L == "zh" else "station_name_en"] or station["station_id"]
+    st.markdown(f"### {b['title'] or t('mt.title', L)}\n{name}")
+    st.info(t("vt.private", L), icon=":material/lock:")
+    if "vt_problem" in ss:                 # what the last Send refused
+        kind, text = ss.pop("vt_problem")
+        (st.warning if kind == "warning" else st.error)(text)
+    if b["state"] != "open":
+        st.success(t("vt.closed", L))
+        return
+    items, done = b["items"], set(b["done"])
+    left = [n for n in range(len(items)) if n not in done]
+    if not left:
+        st.success(t("vt.thanks", L))
+        st.markdown(t("vt.thanks_more", L))
+        return
+    pos = left[0]
+    item = items[pos]
+    st.progress(len(done) / len(items), text=t("vt.item_of", L, n=pos + 1, total=len(items)))
+    st.subheader(item["title"])
+    st.caption(t(f"vt.about.{item['kind']}", L, on=item.get("on", "")))
+    st.segmented_control(t(f"vt.{item['kind']}_q", L), ANSWERS, key=f"vt_met:{m}:{pos}", width="stretch",
+                         format_func=lambda a: t(f"vt.met.{a}", L))
+    st.segmented_control(t("vt.rating_q", L), RATINGS, key=f"vt_rating:{m}:{pos}", width="stretch")
+    with st.expander(t("vt.comment", L), icon=":material/edit:"):
+        st.text_area(t("vt.comment", L), key=f"vt_comment:{m}:{pos}", max_chars=300, label_visibility="collapsed")
+    # The answer is sent by the button's callback, before the page is drawn: the next item follows in one run.
+    st.button(t("vt.send", L), type="primary", width="stretch", key=f"vt_send:{m}:{pos}", on_click=send,
+              args=(m, v, pos, True))
+    st.button(t("vt.skip", L), type="tertiary", width="stretch", key=f"vt_skip:{m}:{pos}", on_click=send,
+              args=(m, v, pos, False))
+
+
+def send(m: str, v: str, pos: int, answered: bool) -> None:
+    met, rating = ss.get(f"vt_met:{m}:{pos}"), ss.get(f"vt_rating:{m}:{pos}")
+    if answered and met is None and rating is None:
+        ss["vt_problem"] = ("warning", t("vt.pick_one", L))
+        return
+    try:
+        if answered:
+            store().vote(m, v, pos, met, rating, ss.get(f"vt_comment:{m}:{pos}", ""))
+        else:
+            store().vote(m, v, pos, None, None)
+    except MeetingError as exc:
+        ss["vt_problem"] = ("error", err(exc))
+
+
+if "vt_codes" not in ss and st.query_params.get("m") and st.query_params.get("v"):
+    ss["vt_codes"] = (str(st.query_params["m"]), str(st.query_params["v"]))
+if "vt_codes" in ss:
+    ballot(*ss["vt_codes"])
+else:
+    enter()

@@ -1,0 +1,163 @@
+"""The evaluation-meeting pages through AppTest, in both languages: the facilitator and each phone are AppTest
+sessions of their own on one temporary demo database (the `db` fixture, INDICATORS_DB)."""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from indicators.i18n import t
+from indicators.outputs.voting_sheet import vote_link
+from tests.test_app import ROOT, assert_clean, open_app
+from indicators.records import store as records
+from tests.test_app_raters import button, table
+
+
+def rows(path, sql):
+    """Read beside the app's own Store in this process: through a Store too, which waits while the app's holds the
+    file read-write for a moment after a write (one process cannot open it both ways at once)."""
+    beside = records.Store(path)
+    try:
+        cur = beside.cursor()
+        try:
+            return cur.execute(sql).fetchall()
+        finally:
+            cur.close()
+    finally:
+        beside.close()
+
+
+def facilitator_opens(lang: str, n: int = 3) -> tuple[AppTest, str, str, list[str]]:
+    at = open_app(lang, "meeting")
+    assert_clean(at)
+    at.selectbox(key="mt_station").set_value("S01").run()
+    items = next(ms for ms in at.multiselect if ms.key.startswith("mt_items:S01:"))
+    assert items.value and all(v.split(":")[0] in ("need", "activity") for v in items.value)
+    items.set_value(items.value[:2])
+    at.number_input(key="mt_n").set_value(n)
+    button(at, t("mt.start_button", lang)).click().run()
+    assert_clean(at)
+    lead = at.session_state["mt_lead"]
+    codes = at.session_state["mt_codes"][lead["code"]]
+    assert len(codes) == n
+    assert any(t("mt.started", lang, code=lead["code"]) == s.value for s in at.success)
+    return at, lead["code"], lead["key"], codes
+
+
+def phone(lang: str, m: str | None = None, v: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.context["locale"] = "zh-CN" if lang == "zh" else "en-US"
+    if m:
+        at.query_params["m"], at.query_params["v"] = m, v
+    at.run()
+    at.switch_page("app_pages/vote.py").run()
+    return at
+
+
+def votes(at: AppTest, m: str, answers: list[tuple[str | None, int | None]], lang: str, comment: str = "") -> None:
+    for pos, (met, rating) in enumerate(answers):
+        if comment and pos == 0:
+            at.text_area(key=f"vt_comment:{m}:0").input(comment)
+        assert any(t("vt.item_of", lang, n=pos + 1, total=len(answers)) in str(p.proto) for p in at.get("progress"))
+        if met is None and rating is None:
+            button(at, t("vt.skip", lang)).click().run()
+            continue
+        if met:
+            at.segmented_control(key=f"vt_met:{m}:{pos}").set_value(met)
+        if rating:
+            at.segmented_control(key=f"vt_rating:{m}:{pos}").set_value(rating)
+        button(at, t("vt.send", lang)).click().run()
+        assert_clean(at)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_meeting_through_the_pages(db, lang):
+    lead, code, key, codes = facilitator_opens(lang)
+    assert t("mt.hidden", lang) in [i.value for i in lead.info]
+    a = phone(lang, code, codes[0])
+    assert_clean(a)
+    assert t("vt.private", lang) in [i.value for i in a.info]
+    votes(a, code, [("yes", 5), ("no", None)], lang, comment="**楼道灯** [不亮](http://x)")
+    assert t("vt.thanks", lang) in [s.value for s in a.success]
+    b = phone(lang, code, codes[1].lower())
+    votes(b, code, [("unsure", 2), (None, None)], lang)
+    # an empty send is refused on the phone, nothing stored
+    c = phone(lang, code, codes[2])
+    button(c, t("vt.send", lang)).click().run()
+    assert t("vt.pick_one", lang) in [w.value for w in c.warning]
+    assert rows(db, "SELECT count(*) FROM meeting_votes")[0][0] == 4
+    button(lead, t("mt.refresh", lang)).click().run()
+    turnout = next(m for m in lead.metric if m.label == t("mt.m.turnout", lang))
+    assert turnout.value == "2"
+    assert table(lead, "answered")["answered"].tolist() == [2, 1]
+    before = rows(db, "SELECT count(*) FROM feedback")[0][0]
+    button(lead, t("mt.reveal", lang)).click().run()
+    assert_clean(lead)
+    assert t("mt.state.revealed", lang) in [i.value for i in lead.info]
+    res = table(lead, "yes")
+    assert res[["votes", "yes", "no", "unsure", "n_ratings"]].values.tolist() == [[2, 1, 0, 1, 2], [1, 0, 1, 0, 0]]
+    assert res["rating_mean"].tolist()[0] == 3.5
+    assert table(lead, "comment")["comment"].tolist() == ["**楼道灯** [不亮](http://x)"]   # shown as text
+    got = rows(db, "SELECT rating, need_met, resident_id FROM feedback WHERE channel = 'evaluation_meeting' "
+                   f"AND feedback_id LIKE '{code}-%' ORDER BY feedback_id")
+    assert got == [(5, "yes", None), (2, None, None), (None, "no", None)]
+    assert rows(db, "SELECT count(*) FROM feedback")[0][0] == before + 3
+    share = next(m for m in lead.metric if m.label == t("mt.share_met", lang))
+    assert share.value == "50.0%"                                     # yes 1, no 1
+    after = next(m for m in lead.metric if m.label == t("mt.score_after", lang))
+    assert re.fullmatch(r"\d+\.\d\d", after.value)
+    # the public notice: first how to object, then the notice to read and download
+    assert t("mt.notice_need_contact", lang) in [i.value for i in lead.info]
+    lead.text_input(key="mt_notice_contact").input("街道办 0931-8888888").run()
+    assert_clean(lead)
+    frames = lead.get("iframe")
+    assert len(frames) == 1
+    shown = str(frames[0].proto)
+    assert "0931-8888888" in shown and code in shown
+    assert len(lead.get("download_button")) == 2
+    # the phone now says the voting is over, and a late vote is refused
+    c.run()
+    assert t("vt.closed", lang) in [s.value for s in c.success]
+
+
+def test_the_slips_link_opens_the_phone_in_chinese_whatever_its_language(db):
+    lead, code, key, codes = facilitator_opens("en", n=1)
+    ph = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    ph.context["locale"] = "en-US"
+    link = vote_link("http://x", code, codes[0])
+    for name, value in parse_qsl(urlsplit(link).query):
+        ph.query_params[name] = value
+    ph.run()
+    ph.switch_page("app_pages/vote.py").run()
+    assert_clean(ph)
+    assert t("vt.private", "zh") in [i.value for i in ph.info]
+    ph.segmented_control(key="vt_lang").set_value("en").run()      # the switch at the top
+    assert t("vt.private", "en") in [i.value for i in ph.info]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_refusals_reach_the_screen_in_the_readers_language(db, lang):
+    lead, code, key, codes = facilitator_opens(lang, n=1)
+    stranger = phone(lang, code, "ZZZZZZ")
+    assert t("mt.err.unknown_voter", lang, code=code) in [e.value for e in stranger.error]
+    typed = phone(lang)                                             # no QR: type the codes
+    typed.text_input(key="vt_m").input(code.lower())
+    typed.text_input(key="vt_v").input(codes[0][:3] + "-" + codes[0][3:])
+    button(typed, t("vt.go", lang)).click().run()
+    assert_clean(typed)
+    assert typed.session_state["vt_codes"][0] == code
+    button(lead, t("mt.close", lang)).click().run()
+    assert t("mt.state.closed", lang) in [w.value for w in lead.warning]
+    typed.run()
+    assert t("vt.closed", lang) in [s.value for s in typed.success]
+    other = open_app(lang, "meeting")                               # another tab: resume needs the key
+    other.text_input(key="mt_resume_code").input(code)
+    other.text_input(key="mt_resume_key").input(codes[0])           # a voting code is not a key
+    button(other, t("mt.resume_button", lang)).click().run()
+    assert t("mt.err.wrong_key", lang, code=code) in [e.value for e in other.error]
+    other.text_input(key="mt_resume_key").input(key)
+    button(other, t("mt.resume_button", lang)).click().run()
+    assert_clean(other)
+    assert t("mt.sheet_gone", lang) in [c.value for c in other.caption]
