@@ -6,14 +6,15 @@
 The record sets are generated once into --cache (sample_data/generate.py, province scale) and reused. Each size
 runs in a child process (`python benchmarks/scaling.py --db SET`), so its peak RSS is that size's alone: there the
 engine and the floor are first checked equal on every raw value of both built-in schemes (the untimed warm-up),
-then run alternately --repeat times; the ratio is the median engine seconds over the median floor seconds of
-those same runs. The out-of-core size runs with DuckDB's memory limit (--memory-limit, spilling to a temporary
+then run alternately --repeat times (more for small sets, to fill MIN_SECONDS; at most 3 for the out-of-core size);
+the ratio is the median engine seconds over the median floor seconds of those same runs. The out-of-core size runs with DuckDB's memory limit (--memory-limit, spilling to a temporary
 folder) and prints each table's query as it goes.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import shutil
@@ -35,6 +36,7 @@ from indicators.records import store as records  # noqa: E402
 SIZES = ((130, 1), (130, 2), (1300, 1), (1300, 2), (3900, 1), (3900, 2))
 OUT_OF_CORE = (3900, 3)
 OUT_OF_CORE_LIMIT = "4GB"
+MIN_SECONDS, MAX_REPEAT = 15.0, 60   # per size: at least --repeat runs of each, more for small sets (see measure)
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "indicators-scaling"
 COLUMNS = ("records", "attendance rows", "all rows", "engine s", "floor s", "engine / floor", "CPU engine / floor",
            "rows / s (engine)", "peak RSS MB", "memory limit", "load avg")
@@ -73,7 +75,8 @@ def ensure_set(cache: Path, stations: int, years: int, scale: float) -> tuple[Pa
 # ---------------------------------------------------------------------------------------------------------------
 # one size, in its own process
 
-def measure(db: Path, repeat: int, memory_limit: str | None = None, progress: bool = False) -> dict:
+def measure(db: Path, repeat: int, memory_limit: str | None = None, progress: bool = False,
+            min_seconds: float = MIN_SECONDS) -> dict:
     """Engine and floor on one record set: checked equal, then alternated `repeat` times (wall and CPU seconds)."""
     from benchmarks.run import check_agreement, timed_pair
 
@@ -91,7 +94,11 @@ def measure(db: Path, repeat: int, memory_limit: str | None = None, progress: bo
         with limited(con, memory_limit):
             counts = records.table_counts(con)
             limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+            t0 = time.perf_counter()
             check_agreement(con, engine())   # the warm-up run of both
+            # Small sets take a fraction of a second: run them more often, so that other work on the machine
+            # evens out over at least MIN_SECONDS of alternating runs.
+            repeat = max(repeat, min(MAX_REPEAT, math.ceil(min_seconds / (time.perf_counter() - t0))))
             runs = timed_pair({"engine": engine, "floor": lambda: floor.raw_floor(con)}, repeat, warmup=0)
     finally:
         con.close()
@@ -110,9 +117,11 @@ def measure(db: Path, repeat: int, memory_limit: str | None = None, progress: bo
     }
 
 
-def measure_in_child(db: Path, repeat: int, memory_limit: str | None = None, progress: bool = False) -> dict:
+def measure_in_child(db: Path, repeat: int, memory_limit: str | None = None, progress: bool = False,
+                     min_seconds: float = MIN_SECONDS) -> dict:
     """measure() in a new Python process (its stderr, the progress lines, goes to ours)."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--db", str(db), "--repeat", str(repeat)]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--db", str(db), "--repeat", str(repeat),
+           "--min-seconds", str(min_seconds)]
     if memory_limit:
         cmd += ["--memory-limit", memory_limit]
     if progress:
@@ -158,7 +167,9 @@ def run_table(args, emit) -> int:
         if progress:
             print(f"# {label(stations, years)} with memory_limit {limit}: each table's query as it runs",
                   file=sys.stderr, flush=True)
-        fig = measure_in_child(db, args.repeat, limit, progress)
+        # the out-of-core size takes minutes a run: at most 3 of each there
+        fig = measure_in_child(db, min(args.repeat, 3) if progress else args.repeat, limit, progress,
+                               0.0 if progress else args.min_seconds)
         emit(f"scaling_{stations}x{years}", json.dumps({"stations": stations, "years": years, **fig}))
         rows.append(table_row(stations, years, fig))
     print(markdown(rows), flush=True)
@@ -189,6 +200,8 @@ def add_options(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--memory-limit", type=memory_size, default=None,
                     help="DuckDB's memory limit (e.g. 4GB), spilling to a temporary folder; with --scaling, for "
                          f"the out-of-core size (default {OUT_OF_CORE_LIMIT})")
+    ap.add_argument("--min-seconds", type=float, default=MIN_SECONDS,
+                    help=f"with --scaling: repeat small sizes until about this many seconds (default {MIN_SECONDS:g})")
     ap.add_argument("--drop-sets", action="store_true", help="with --scaling: delete the cache folder afterwards")
 
 
@@ -198,8 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--memory-limit", type=memory_size)
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--min-seconds", type=float, default=MIN_SECONDS)
     args = ap.parse_args(argv)
-    print(json.dumps(measure(Path(args.db), args.repeat, args.memory_limit, args.progress)), flush=True)
+    print(json.dumps(measure(Path(args.db), args.repeat, args.memory_limit, args.progress, args.min_seconds)),
+          flush=True)
     return 0
 
 

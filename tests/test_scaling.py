@@ -136,7 +136,7 @@ def test_scaling_table_on_tiny_sizes(tmp_path, capsys):
     medians' quotient."""
     cache = tmp_path / "sets"
     argv = ["--scaling", "--cache", str(cache), "--sizes", "4x1,8x1", "--out-of-core", "4x1",
-            "--memory-limit", "128MB", "--scale", "1.0", "--repeat", "2"]
+            "--memory-limit", "128MB", "--scale", "1.0", "--repeat", "2", "--min-seconds", "0"]
     assert bench.main(argv) == 0
     out = capsys.readouterr().out
     figs = [json.loads(line.split(": ", 1)[1]) for line in out.splitlines() if line.startswith("scaling_")]
@@ -163,7 +163,7 @@ def test_scaling_table_on_tiny_sizes(tmp_path, capsys):
     assert sorted(p.name for p in cache.glob("*.duckdb")) == ["s4_y1_x1.duckdb", "s8_y1_x1.duckdb"]
     # a second run reuses the sets: nothing is generated again
     assert bench.main(["--scaling", "--cache", str(cache), "--sizes", "8x1", "--out-of-core", "none",
-                       "--scale", "1.0", "--repeat", "1"]) == 0
+                       "--scale", "1.0", "--repeat", "1", "--min-seconds", "0"]) == 0
     again = capsys.readouterr().out
     assert not [line for line in again.splitlines() if line.startswith("generate_s")]
     assert [line.split(":")[0] for line in again.splitlines() if line.startswith("scaling_")] == ["scaling_8x1"]
