@@ -28,9 +28,11 @@ def builtin_schemes() -> dict[str, Scheme]:
     return {name: catalog.builtin(name) for name in SCHEMES}
 
 
-def engine_results(con, schemes: dict[str, Scheme] | None = None) -> dict[str, scoring.ScoreResult]:
-    """Both built-in schemes end to end: SQL to ScoreResult."""
-    return {name: scoring.score(con, s) for name, s in (schemes or builtin_schemes()).items()}
+def engine_results(con, schemes: dict[str, Scheme] | None = None, progress=None) -> dict[str, scoring.ScoreResult]:
+    """Both built-in schemes end to end, SQL to ScoreResult, as the engine scores two schemes for a comparison
+    (scoring.score_many: each record table read once for both)."""
+    schemes = schemes or builtin_schemes()
+    return dict(zip(schemes, scoring.score_many(con, list(schemes.values()), progress=progress)))
 
 
 def generate_db(path: str | Path, stations: int, years: int, scale: float | None = None, seed: int = 20240101):

@@ -1,6 +1,7 @@
 """Province-scale benchmark of the engine: prints one `name: value` line per figure.
 
     python benchmarks/run.py --db /tmp/province.duckdb [--stations 1300 --years 3] [--repeat 5] [--skip-app]
+    python benchmarks/run.py --scaling [--cache DIR] [--repeat 5]     # the scaling table (benchmarks/scaling.py)
 
 If --db does not exist it is generated first (sample_data/generate.py in a child process, province scale).
 Figures (targets in benchmarks/README.md):
@@ -17,6 +18,7 @@ Every run checks that the engine, the floor and the pandas baseline agree on eve
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import json
 import resource
@@ -36,7 +38,7 @@ import duckdb  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from benchmarks import common, floor  # noqa: E402
+from benchmarks import common, floor, scaling  # noqa: E402
 from indicators.records import store as records
 from indicators.scoring import engine as scoring
 from indicators.analysis import sensitivity  # noqa: E402
@@ -175,7 +177,7 @@ def verdict(name: str, value: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Province-scale benchmark: one `name: value` line per figure.")
-    ap.add_argument("--db", required=True, help="DuckDB records; generated first if missing")
+    ap.add_argument("--db", help="DuckDB records; generated first if missing (not with --scaling)")
     ap.add_argument("--stations", type=int, default=1300, help="when generating (default 1300)")
     ap.add_argument("--years", type=int, default=3, help="when generating (default 3)")
     ap.add_argument("--scale", type=float, default=None,
@@ -183,13 +185,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--skip-app", action="store_true", help="do not start the app in a browser")
     ap.add_argument("--skip-pandas", action="store_true", help="do not run the (slow) pandas baseline")
+    scaling.add_options(ap)
     args = ap.parse_args(argv)
+    if not args.scaling and not args.db:
+        ap.error("give --db (a records file) or --scaling")
 
     emit("command", "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv or sys.argv[1:])]))
     emit("date", _dt.datetime.now().astimezone().isoformat(timespec="seconds"))
     for k, v in common.machine().items():
         emit(f"machine_{k}", v)
     emit("duckdb", duckdb.__version__)
+    if args.scaling:
+        return scaling.run_table(args, emit)
 
     db = Path(args.db)
     if not db.exists():
@@ -205,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         emit("generate_s", time.perf_counter() - t0)
 
     con = records.connect(db, read_only=True)
+    limits = contextlib.ExitStack()   # the memory limit's spill folder goes when the connection closes
+    if args.memory_limit:
+        limits.enter_context(scaling.limited(con, args.memory_limit))
+        emit("memory_limit", con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
     emit("duckdb_threads", con.execute("SELECT current_setting('threads')").fetchall()[0][0])
     for table, n in records.table_counts(con).items():
         emit(f"rows_{table}", n)
@@ -262,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in TARGETS:
         if name in fig:
             emit(f"target_{name}", verdict(name, fig[name]))
+    limits.close()
     con.close()
     return 0
 

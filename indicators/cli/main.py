@@ -24,7 +24,7 @@ from indicators.i18n.cli import lang_of_env
 from indicators.records.queries import date_range
 from indicators.records.importer import parse_date
 from indicators.records.store import build_demo, connect
-from indicators.scoring.engine import ScoreResult, alternative_normalisations, score
+from indicators.scoring.engine import ScoreResult, alternative_normalisations, score, score_many
 
 
 class BadInput(InputError):
@@ -115,9 +115,12 @@ def cmd_score(args) -> int:
         raise BadInput("--records goes with --engine spark" if args.records else
                        "score needs --db (or --engine spark --records PATH)")
     else:
+        from indicators.cli.scaling import limited, reporter   # --memory-limit, --temp-dir, --progress
         con = _open(args.db)
         scheme, name = catalog.resolve(args.scheme, con)
-        result = score(con, scheme, _period(args), source=name)
+        with limited(con, args.memory_limit, args.temp_dir):
+            result = score(con, scheme, _period(args), source=name,
+                           progress=reporter(args.lang) if args.progress else None)
     scheme = result.scheme
     if args.format == "json":
         print(json.dumps(score_json(result), ensure_ascii=False, indent=2))
@@ -146,7 +149,7 @@ def cmd_compare(args) -> int:
     con = _open(args.db)
     period = _period(args)
     (sa, na), (sb, nb) = (catalog.resolve(s, con) for s in args.scheme)
-    cmp = compare(score(con, sa, period, na), score(con, sb, period, nb), top_k=args.top_k)
+    cmp = compare(*score_many(con, [sa, sb], period, [na, nb]), top_k=args.top_k)   # one pass per table
     t = cmp.table
     if args.format == "json":
         print(json.dumps({
@@ -287,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("table", "csv", "json"), default="table")
     from indicators.cli import spark   # --engine spark --records PATH, and export-records
     spark.add_engine_options(s)
+    from indicators.cli import scaling; scaling.add_score_options(s)   # noqa: E702
     s.set_defaults(run=cmd_score)
 
     c = sub.add_parser("compare", help="rank stations under two schemes and explain the moves")

@@ -74,6 +74,14 @@ def tree_weights(scheme: Scheme) -> pd.DataFrame:
     """One row per node (dimensions and indicators, depth-first): code, kind, parent ("" at the top), top (its top-level
     dimension), path ("D1/D1.2/x"), depth (1 = top level), within (weight among its siblings, summing to 1),
     effective (the product of `within` along the path) and points (points schemes)."""
+    return pd.DataFrame(_tree_rows(scheme), columns=TREE_COLUMNS)
+
+
+TREE_COLUMNS = ["code", "kind", "parent", "top", "path", "depth", "within", "effective", "points"]
+
+
+def _tree_rows(scheme: Scheme) -> list[tuple]:
+    """tree_weights as plain tuples (scoring reads them without building a frame to look labels up in)."""
     rows = []
 
     def walk(children, parent, path, eff, top):
@@ -87,8 +95,7 @@ def tree_weights(scheme: Scheme) -> pd.DataFrame:
             if dim:
                 walk(c.children, c.id, here, eff * w, top or c.id)
     walk(scheme.dimensions, "", (), 1.0, None)
-    return pd.DataFrame(rows, columns=["code", "kind", "parent", "top", "path", "depth", "within", "effective",
-                                       "points"])
+    return rows
 
 
 def _weights(scheme: Scheme) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
@@ -317,10 +324,10 @@ def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw
     products of the weights), so the total and each node are computed from the leaves in one step; TOPSIS does
     not nest, so it runs at every node on its children's scores, leaves upwards."""
     ids = [i.id for i in scheme.indicators]
-    tw = tree_weights(scheme)
-    within = dict(zip(zip(tw["kind"], tw["code"]), tw["within"]))
-    leaves = tw[tw["kind"] == "indicator"].set_index("code")
-    top_w = dict(zip(tw.loc[tw["depth"] == 1, "code"], tw.loc[tw["depth"] == 1, "within"]))
+    tw = _tree_rows(scheme)   # (code, kind, parent, top, path, depth, within, effective, points)
+    within = {(r[1], r[0]): r[6] for r in tw}
+    leaves = {r[0]: r for r in tw if r[1] == "indicator"}
+    top_w = {r[0]: r[6] for r in tw if r[5] == 1}
     pos = {i: k for k, i in enumerate(ids)}
     n = _columns(normalised, ids).to_numpy()
     idx = stations.index
@@ -330,18 +337,18 @@ def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw
         dist = pd.DataFrame(d, index=idx)
         nodes = {k: nodes[k] for k in (x.id for x in scheme.nodes())}
     else:
-        total, contrib = aggregate(n, leaves.loc[ids, "effective"].to_numpy(dtype=float), scheme.aggregation)
+        total, contrib = aggregate(n, np.array([leaves[i][7] for i in ids], dtype=float), scheme.aggregation)
         nodes = {}
         for d in scheme.nodes():
             cols, ws = _subtree(d, within, pos)
             nodes[d.id], _ = aggregate(n[:, cols], np.array(ws, dtype=float), scheme.aggregation)
     total = np.clip(total, 0, 100)
     grades, capped = _grades_and_gates(scheme, total, raw, idx)
-    lw = leaves.loc[ids]
-    weights = pd.DataFrame({"dimension": lw["top"].to_numpy(), "within": lw["within"].to_numpy(dtype=float),
-                            "effective": lw["effective"].to_numpy(dtype=float),
-                            "dimension_weight": [top_w[t] for t in lw["top"]],
-                            "parent": lw["parent"].to_numpy(), "path": lw["path"].to_numpy()}, index=pd.Index(ids))
+    lw = [leaves[i] for i in ids]
+    weights = pd.DataFrame({"dimension": [r[3] for r in lw], "within": np.array([r[6] for r in lw], dtype=float),
+                            "effective": np.array([r[7] for r in lw], dtype=float),
+                            "dimension_weight": [top_w[r[3]] for r in lw],
+                            "parent": [r[2] for r in lw], "path": [r[4] for r in lw]}, index=pd.Index(ids))
     node_scores = pd.DataFrame(nodes, index=idx)
     total_s = pd.Series(total, index=idx, name="score")
     pts = scheme.points_total()
@@ -391,17 +398,36 @@ def alternative_normalisations(result: ScoreResult) -> list[pd.DataFrame]:
 
 
 def score(con: duckdb.DuckDBPyConnection, scheme: Scheme, period: Period = Period(),
-          source: str | None = None) -> ScoreResult:
-    """Score every station in the database: the SQL runs once here; re-weighting later uses `reweighted`."""
-    plans = check_indicators(scheme.indicators, source, _paths(scheme))
+          source: str | None = None, progress=None) -> ScoreResult:
+    """Score every station in the database: the SQL runs once here; re-weighting later uses `reweighted`.
+    `progress` hears of each table's query (measures.raw_values)."""
+    return score_many(con, [scheme], period, [source], progress)[0]
+
+
+def score_many(con: duckdb.DuckDBPyConnection, schemes, period: Period = Period(), sources=None,
+               progress=None) -> list[ScoreResult]:
+    """Several schemes over one period, each as `score` gives it, with each record table read once for all
+    of them (one grouped query per table): comparing two schemes costs one pass over attendance, not two."""
+    sources = list(sources or [None] * len(schemes))
+    plans = {}
+    for n, (scheme, source) in enumerate(zip(schemes, sources)):
+        plans.update({f"{n}\0{i}": p for i, p in check_indicators(scheme.indicators, source, _paths(scheme)).items()})
     try:
         stations = load_stations(con)
     except duckdb.CatalogException:
         raise EmptyRecords(code="records.no_tables") from None
     if stations.empty:
         raise EmptyRecords(code="records.no_stations")
-    result = score_raw(scheme, raw_values(con, plans, stations, period), stations, period)
-    return replace(result, inputs=value_inputs(con, scheme.indicators, stations, period))
+    hear = progress and (lambda table, keys, seconds: progress(     # indicator ids without the scheme's number
+        table, list(dict.fromkeys(k.split("\0", 1)[1] for k in keys)), seconds))
+    raw = raw_values(con, plans, stations, period, progress=hear)
+    out = []
+    for n, scheme in enumerate(schemes):
+        mine = raw[[f"{n}\0{i.id}" for i in scheme.indicators]]
+        mine.columns = [i.id for i in scheme.indicators]
+        result = score_raw(scheme, mine, stations, period)
+        out.append(replace(result, inputs=value_inputs(con, scheme.indicators, stations, period)))
+    return out
 
 
 def _paths(scheme: Scheme) -> dict[str, str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
@@ -66,13 +67,27 @@ def _relation_sql(table: str, used: set[str]) -> tuple[str, int]:
         if "days_to_next_inspection" in used:
             # The first inspection of its station on or after the day an activity was held: each inspection day
             # closes a window (the station's previous inspection day, this one], and an activity joins the one
-            # window it falls in. A range join on the small inspections table: half the time of an ASOF join at
-            # 1,300 stations (benchmarks/README.md), and plain SQL that Spark runs as well.
-            return ("SELECT a.*, date_diff('day', a.held_on, w.inspected_on) AS days_to_next_inspection "
-                    "FROM activities a LEFT JOIN (SELECT station_id, inspected_on, coalesce(lag(inspected_on) "
-                    "OVER (PARTITION BY station_id ORDER BY inspected_on), DATE '0001-01-01') AS after_on "
-                    "FROM (SELECT DISTINCT station_id, inspected_on FROM inspections WHERE inspected_on IS NOT NULL)) w "
-                    "ON a.station_id = w.station_id AND a.held_on > w.after_on AND a.held_on <= w.inspected_on "
+            # window it falls in (two inspections on one day need no DISTINCT: the second one's window (that day,
+            # that day] is empty). A range join on the small inspections table, plain SQL that Spark runs as well.
+            # Joined on the station alone, each activity would be checked against every window of its station, a
+            # cost that grows with the square of the years; so a window within two calendar months is joined on
+            # (station, month) too, once for each month it touches, and only the longer ones (the first window,
+            # long gaps) on the station alone (benchmarks/README.md).
+            month = lambda day: f"date_trunc('month', {day})"   # noqa: E731
+            near = f"{month('after_on + 1')} >= {month('inspected_on')} - INTERVAL 1 MONTH"
+            return ("WITH w AS (SELECT station_id, inspected_on, coalesce(lag(inspected_on) OVER (PARTITION BY "
+                    "station_id ORDER BY inspected_on), DATE '0001-01-01') AS after_on FROM inspections "
+                    "WHERE inspected_on IS NOT NULL), "
+                    f"short AS (SELECT station_id, after_on, inspected_on, {month('inspected_on')} AS month FROM w "
+                    f"WHERE {near} UNION ALL SELECT station_id, after_on, inspected_on, {month('after_on + 1')} "
+                    f"FROM w WHERE {month('after_on + 1')} = {month('inspected_on')} - INTERVAL 1 MONTH), "
+                    f"long AS (SELECT station_id, after_on, inspected_on FROM w WHERE NOT ({near})) "
+                    "SELECT a.*, date_diff('day', a.held_on, coalesce(s.inspected_on, l.inspected_on)) "
+                    "AS days_to_next_inspection FROM activities a "
+                    f"LEFT JOIN short s ON a.station_id = s.station_id AND {month('a.held_on')} = s.month "
+                    "AND a.held_on > s.after_on AND a.held_on <= s.inspected_on "
+                    "LEFT JOIN long l ON a.station_id = l.station_id "
+                    "AND a.held_on > l.after_on AND a.held_on <= l.inspected_on "
                     "WHERE a.held_on BETWEEN ? AND ?"), 2
         return "SELECT * FROM activities WHERE held_on BETWEEN ? AND ?", 2
     if table == "attendance":
@@ -253,11 +268,12 @@ def load_stations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], stations: pd.DataFrame,
-               period: Period = Period(), run=None) -> pd.DataFrame:
+               period: Period = Period(), run=None, progress=None) -> pd.DataFrame:
     """Run the plans: one grouped query per measure table, every term of that table in it. Stations x indicators.
 
     Another SQL engine takes the same queries through `run(sql, params) -> DataFrame` (scoring/spark.py); by
-    default they run on the DuckDB connection `con`."""
+    default they run on the DuckDB connection `con`. `progress(table, indicator ids, seconds)` is called before
+    each table's query (seconds None) and after it (its wall seconds)."""
     by_table: dict[str, list[Term]] = {}
     for p in plans.values():
         for t in p.terms:
@@ -274,6 +290,10 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
         select = ", ".join(f"{t.sql} AS v{n}" for n, t in enumerate(terms))
         params = period.params() * (n_period // 2) + [p for t in terms for p in t.params]
         sql = f"WITH rel AS ({rel}) SELECT station_id, {select} FROM rel GROUP BY station_id"
+        if progress:
+            who = [ind for ind, p in plans.items() if any(t.table == table for t in p.terms)]
+            progress(table, who, None)
+            t0 = time.perf_counter()
         try:
             found = run(sql, params)
         except duckdb.CatalogException:
@@ -282,6 +302,8 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
             # a database made before indicator_values existed: no values from elsewhere, every one missing
             found = pd.DataFrame({"station_id": pd.Series([], dtype=object),
                                   **{f"v{n}": pd.Series([], dtype=float) for n in range(len(terms))}})
+        if progress:
+            progress(table, who, time.perf_counter() - t0)
         # Row of each station in the result (one per station: grouped by it); -1 for stations with no rows at all
         # in this table for the period, which take the term's `empty` value.
         pos = pd.Index(found["station_id"]).get_indexer(index)
