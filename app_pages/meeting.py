@@ -163,7 +163,7 @@ def results(code: str, key: str) -> None:
               s["rank_before"] - s["rank_after"], border=True)
     how = store().scoring(code, key)
     st.caption(t("mt.scored_window", L, start=how["scored_from"], end=how["scored_to"], rows=how["feedback_rows"],
-                 held=s["held_on"]))
+                 dated=how["dated_on"], held=s["held_on"]))
     notes = store().comments(code, key)
     with st.expander(t("mt.comments", L, n=len(notes)), icon=":material/chat:"):
         if len(notes):        # a table, not markdown: residents' text is shown as text

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators.live import meeting as meeting_mod
-from indicators.live.meeting import MeetingError, MeetingStore, item_stats, scoring_period
+from indicators.live.meeting import MeetingError, MeetingStore, dated_on, item_stats
 from indicators.scheme import catalog
 from indicators.scoring.engine import score
 from indicators.scoring.measures import Period
@@ -145,16 +145,17 @@ def test_the_summary_is_exactly_the_contract(db):
     assert "楼道灯" not in repr(s)                  # comment text is never in the published dict
 
 
-def test_a_meeting_after_the_period_is_scored_up_to_its_day(db):
-    assert scoring_period(PERIOD.start, PERIOD.end, date(2024, 7, 15)) == Period(PERIOD.start, date(2024, 7, 15))
-    assert scoring_period(PERIOD.start, PERIOD.end, date(2024, 5, 1)) == PERIOD
+def test_a_meeting_after_the_period_counts_toward_the_period_it_judges(db):
+    assert dated_on(PERIOD.start, PERIOD.end, date(2024, 7, 15)) == PERIOD.end
+    assert dated_on(PERIOD.start, PERIOD.end, date(2024, 5, 1)) == date(2024, 5, 1)
     ms = MeetingStore(db)
     mt = open_meeting(ms)
     cast(ms, mt)
     s = ms.reveal(mt.code, mt.key, on=date(2024, 7, 15))
-    assert ms.scoring(mt.code, mt.key) == {"scored_from": PERIOD.start, "scored_to": date(2024, 7, 15),
-                                          "feedback_rows": 5}
-    after = score(db, NEEDS_MET, Period(PERIOD.start, date(2024, 7, 15)))
+    assert ms.scoring(mt.code, mt.key) == {"scored_from": PERIOD.start, "scored_to": PERIOD.end,
+                                          "dated_on": PERIOD.end, "feedback_rows": 5}
+    assert s["held_on"] == date(2024, 7, 15)                     # the meeting keeps its real day
+    after = score(db, NEEDS_MET, PERIOD)                         # the period's score, as any page shows it
     assert after.raw.at["S1", "need_met_votes"] == pytest.approx(75.0)
     assert s["score_after"] == pytest.approx(after.total["S1"])
 

@@ -99,8 +99,9 @@ EN: dict[str, str] = {
     "mt.rank_before": "Rank before",
     "mt.rank_after": "Rank after",
     "mt.rank_of": "{rank} of {n}",
-    "mt.scored_window": "Scored over {start} – {end} ({rows} feedback rows written, dated {held}). A meeting held "
-                        "after the period ends counts toward it: the window runs to the meeting day.",
+    "mt.scored_window": "Scored over the assessment period {start} – {end}: {rows} feedback rows written, dated "
+                        "{dated} (the meeting was held on {held}; a meeting after the period is dated on its last "
+                        "day, so the votes count toward the period they judge).",
     "mt.comments": "Comments ({n}) — for the station, never published",
     "mt.notice": "Public notice",
     "mt.notice_contact": "How residents object (phone, office, address)",
@@ -231,8 +232,8 @@ ZH: dict[str, str] = {
     "mt.rank_before": "公布前排名",
     "mt.rank_after": "公布后排名",
     "mt.rank_of": "第 {rank} / {n}",
-    "mt.scored_window": "计分区间 {start} – {end}（写入 {rows} 条反馈记录，日期为 {held}）。评估周期结束后召开的评议会"
-                        "计入该周期：计分区间延至评议会当天。",
+    "mt.scored_window": "按评估周期 {start} – {end} 计分：写入 {rows} 条反馈记录，记录日期为 {dated}（评议会于 {held} "
+                        "召开；周期结束后召开的评议会记在周期最后一天，使投票计入其所评议的周期）。",
     "mt.comments": "居民意见（{n}条）— 供服务站参考，不公开",
     "mt.notice": "公示",
     "mt.notice_contact": "居民提出异议的途径（电话、办公室、地址）",

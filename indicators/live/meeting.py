@@ -25,7 +25,7 @@ from indicators.scoring.engine import score
 from indicators.scoring.measures import Period
 
 __all__ = ["ANSWERS", "KINDS", "MAX_CODES", "VOTE_CODE_LENGTH", "MeetingError", "Meeting", "MeetingStore",
-           "item_stats", "scoring_period"]
+           "item_stats", "dated_on"]
 
 ANSWERS = ("yes", "no", "unsure")     # 是 / 否 / 不清楚; "unsure" is stored as need_met NULL with its rating
 KINDS = ("need", "activity")
@@ -61,10 +61,11 @@ class _InTransaction:
         return self._cur
 
 
-def scoring_period(period_start: date, period_end: date, held_on: date) -> Period:
-    """The window a meeting's votes are scored in: its period, stretched to the meeting day when the meeting is held
-    after the period ends (the votes are dated the day they are revealed and judge the period's work)."""
-    return Period(period_start, max(period_end, held_on))
+def dated_on(period_start: date, period_end: date, held_on: date) -> date:
+    """The day a meeting's feedback rows carry: the meeting day, or the period's last day when the meeting is held
+    after the period ends (its first day when before), so the votes count toward the period they judge and the
+    station's score for that period, on any page, includes them. The meeting keeps its real day."""
+    return min(max(held_on, period_start), period_end)
 
 
 def item_stats(votes: pd.DataFrame, n_items: int) -> list[dict]:
@@ -258,9 +259,10 @@ class MeetingStore:
             votes = pd.DataFrame(cur.execute("SELECT item_pos, met, rating, comment FROM meeting_votes WHERE code = ?",
                                              [m["code"]]).fetchall(), columns=["item_pos", "met", "rating", "comment"])
             stats = item_stats(votes, len(m["items"]))
-            window = scoring_period(m["period_start"], m["period_end"], on)
+            window = Period(m["period_start"], m["period_end"])
             before = score(_InTransaction(cur), scheme, window)
-            rows = self._feedback_rows(m, votes, on)
+            dated = dated_on(m["period_start"], m["period_end"], on)
+            rows = self._feedback_rows(m, votes, dated)
             if rows:
                 cur.executemany("INSERT INTO feedback (feedback_id, station_id, resident_id, given_on, channel, "
                                 "activity_id, need_id, rating, need_met, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -271,6 +273,7 @@ class MeetingStore:
             outcome = {"held_on": on.isoformat(), "turnout": self._turnout(cur, m["code"]), "items": stats,
                        "share_met": yes / (yes + no) if yes + no else None, "feedback_rows": len(rows),
                        "scored_from": window.start.isoformat(), "scored_to": window.end.isoformat(),
+                       "dated_on": dated.isoformat(),
                        "scheme_id": scheme.id, "scheme_name_zh": scheme.name_zh, "scheme_name_en": scheme.name_en,
                        "score_before": float(before.total[sid]), "score_after": float(after.total[sid]),
                        "rank_before": int(before.rank[sid]), "rank_after": int(after.rank[sid]),
@@ -333,7 +336,7 @@ class MeetingStore:
         self._facilitator(m, key)
         o = self._revealed(m)
         return {"scored_from": date.fromisoformat(o["scored_from"]), "scored_to": date.fromisoformat(o["scored_to"]),
-                "feedback_rows": o["feedback_rows"]}
+                "dated_on": date.fromisoformat(o["dated_on"]), "feedback_rows": o["feedback_rows"]}
 
     def comments(self, code, key) -> pd.DataFrame:
         """After the reveal, for the facilitator and the station (never published): item position and comment text."""

@@ -17,7 +17,7 @@ from datetime import date
 import pytest
 
 from indicators.i18n import t
-from indicators.live.meeting import MeetingStore, scoring_period
+from indicators.live.meeting import MeetingStore
 from indicators.outputs.voting_sheet import vote_link
 from indicators.records import store as records
 from indicators.scheme import catalog
@@ -193,7 +193,7 @@ def test_a_meeting_from_opening_to_the_score_it_moves(browser, server, tmp_path,
     assert rows.groupby("need_id")["rating"].sum().to_dict() == {top[0]: 31, top[1]: 24}
     # ---- the same rows imported by hand into the copy: the engine's score before and after
     kept = json.loads(outcome[0])
-    window = scoring_period(PERIOD.start, PERIOD.end, outcome[1])
+    window = PERIOD   # the assessment period itself: the votes are dated inside it
     needs_met = catalog.builtin("needs-met")
     con = records.connect(copy)
     try:
