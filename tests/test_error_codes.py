@@ -65,7 +65,8 @@ CODED = {"indicators/scheme/model.py": "err.scheme.", "indicators/scheme/editing
          "indicators/scheme/catalog.py": "err.scheme.", "indicators/scoring/measures.py": "err.scheme.",
          "indicators/records/importer.py": "err.import.", "indicators/scheme/framework.py": "err.framework.",
          "indicators/scoring/treatment.py": "", "indicators/scoring/engine.py": "",
-         **{f"indicators/weights/{m}.py": "err.weights." for m in ("ahp", "needs", "objective", "judgments")}}
+         **{f"indicators/weights/{m}.py": "err.weights." for m in ("ahp", "needs", "objective", "judgments")},
+         **{f"indicators/cli/{m}.py": "err.cli." for m in ("main", "records_io", "scheme_io", "audit", "spark")}}
 
 
 def _codes_used(path: str, prefix: str):
@@ -102,7 +103,7 @@ def test_every_code_the_engine_raises_is_in_the_tables_with_its_parameters(path)
 
 # the message argument of each way a problem is raised in those modules
 _MESSAGE_AT = {"SchemeError": 1, "_FileProblem": 0, "Problem": 4, "fail": 1, "bad": 3, "add": 4, "WeightsError": 0,
-               "ValueError": 0}
+               "ValueError": 0, "BadInput": 0, "CliInputError": 0}
 
 
 def _plain_messages(path: str):
@@ -503,3 +504,41 @@ def test_the_cli_says_a_bad_ahp_matrix_in_chinese_and_exits_2(tmp_path, capsys):
     assert not english_left(err, "ahp.csv"), err
     assert main(["weights", "ahp", "--matrix", str(path), "--lang", "en"]) == 2
     assert "judgments must be positive" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the command line's own bad input
+
+CLI_BAD = {   # name -> (arguments, with {demo} and {tmp}; what the Chinese must say)
+    "no database": ("score --db {tmp}/none.duckdb --scheme needs-met", "这里没有数据库；可用此命令建演示库"),
+    "from after to": ("score --db {demo} --scheme needs-met --from 2024-06-01 --to 2024-01-01",
+                      "--from 2024-06-01 晚于 --to 2024-01-01"),
+    "score without db": ("score --scheme needs-met", "score 命令需要 --db"),
+    "records without spark": ("score --db {demo} --scheme needs-met --records {tmp}", "--records 只能与 --engine spark"),
+    "spark without records": ("score --engine spark --scheme needs-met", "--engine spark 需要 --records"),
+    "compare one scheme": ("compare --db {demo} --scheme needs-met", "正好两个 --scheme，实际给了 1 个"),
+    "audit runs": ("audit --db {demo} --scheme needs-met --runs 4", "--runs 至少为 16，实际是 4"),
+    "audit spread": ("audit --db {demo} --scheme needs-met --spread 2", "--spread 必须在 0 到 1 之间"),
+    "import which table": ("import --db {tmp}/x.duckdb {tmp}/stuff.csv", "看不出是哪张表"),
+    "import no file": ("import --db {tmp}/x.duckdb --table needs {tmp}/none.csv", "没有这个文件"),
+    "not a database": ("export --db {tmp}/text.duckdb --scheme needs-met --out {tmp}/o.xlsx", "无法打开数据库"),
+    "export three schemes": ("export --db {demo} --scheme a --scheme b --scheme c --out {tmp}/o.xlsx",
+                             "一个或两个 --scheme，实际给了 3 个"),
+    "report folder": ("report --db {demo} --scheme needs-met --station S01 --out {tmp}/none/r.html",
+                      "/none 不存在"),
+    "scheme import no file": ("scheme import {tmp}/none.csv --out {tmp}/s.yaml", "none.csv：没有这个文件"),
+    "scheme export suffix": ("scheme export needs-met --out {tmp}/s.txt", "文件名必须以 .csv 或 .xlsx 结尾"),
+    "parquet no database": ("export-records --db {tmp}/none.duckdb --out {tmp}/pq", "这里没有数据库；请先向其中导入记录"),
+}
+
+
+@pytest.mark.parametrize("name", list(CLI_BAD))
+def test_the_cli_says_its_own_bad_input_in_chinese_and_exits_2(demo_db, tmp_path, capsys, name):
+    (tmp_path / "text.duckdb").write_text("not a database", encoding="utf-8")
+    args, said = CLI_BAD[name]
+    argv = args.format(demo=demo_db, tmp=tmp_path).split()
+    assert main(argv + ["--lang", "zh"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and said in err, err
+    assert not english_left(err, str(tmp_path), str(demo_db)), (name, err)
+    assert main(argv + ["--lang", "en"]) == 2
+    assert not CJK.search(capsys.readouterr().err.replace(str(tmp_path), ""))

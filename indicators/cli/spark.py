@@ -31,12 +31,11 @@ def add_engine_options(score_parser) -> None:
 def scored_on_spark(args) -> ScoreResult:
     """The scheme scored on Spark; --db, when given, is read only for a scheme saved in it."""
     if not args.records:
-        raise BadInput("--engine spark needs --records: a folder of Parquet files (python -m indicators "
-                       "export-records) or a database in the Spark catalog")
+        raise BadInput(code="cli.spark_records")
     try:
         from indicators.scoring import spark
     except ImportError as exc:
-        raise BadInput(f"--engine spark needs {exc.name}: pip install -r requirements-spark.txt") from None
+        raise BadInput(code="cli.spark_missing", params={"module": exc.name}) from None
 
     period = _period(args)
     if args.db:
@@ -54,7 +53,7 @@ def scored_on_spark(args) -> ScoreResult:
 
 def cmd_export_records(args) -> int:
     if not Path(args.db).exists():
-        raise BadInput(f"{args.db}: no database there; import records into it or build the demo first")
+        raise BadInput(code="cli.no_db", params={"db": args.db})
     con = _open(args.db)
     try:
         counts = export_parquet(con, args.out, args.partition)
