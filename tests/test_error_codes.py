@@ -56,6 +56,7 @@ def test_every_code_has_both_languages_with_the_same_parameters():
     for key in ERR_KEYS:
         en, zh = fields_of(EN[key]), fields_of(ZH[key])
         assert zh <= en and en - zh <= LIBRARY_WORDS, (key, en, zh)
+        assert "lang" not in en, key                              # t(key, lang, **params) takes lang itself
         sample = {name: "x" for name in en}
         EN[key].format(**sample)                                  # formats without error
         assert not english_left(ZH[key].format(**sample)), (key, ZH[key])
@@ -66,7 +67,8 @@ CODED = {"indicators/scheme/model.py": "err.scheme.", "indicators/scheme/editing
          "indicators/records/importer.py": "err.import.", "indicators/scheme/framework.py": "err.framework.",
          "indicators/scoring/treatment.py": "", "indicators/scoring/engine.py": "",
          **{f"indicators/weights/{m}.py": "err.weights." for m in ("ahp", "needs", "objective", "judgments")},
-         **{f"indicators/cli/{m}.py": "err.cli." for m in ("main", "records_io", "scheme_io", "audit", "spark")}}
+         **{f"indicators/cli/{m}.py": "err.cli." for m in ("main", "records_io", "scheme_io", "audit", "spark")},
+         "indicators/outputs/export.py": "err.export.", "indicators/analysis/sensitivity.py": "err.sensitivity."}
 
 
 def _codes_used(path: str, prefix: str):
@@ -103,7 +105,8 @@ def test_every_code_the_engine_raises_is_in_the_tables_with_its_parameters(path)
 
 # the message argument of each way a problem is raised in those modules
 _MESSAGE_AT = {"SchemeError": 1, "_FileProblem": 0, "Problem": 4, "fail": 1, "bad": 3, "add": 4, "WeightsError": 0,
-               "ValueError": 0, "BadInput": 0, "CliInputError": 0}
+               "ValueError": 0, "BadInput": 0, "CliInputError": 0,
+               "ExportError": 0, "SensitivityError": 0}
 
 
 def _plain_messages(path: str):
@@ -527,6 +530,12 @@ CLI_BAD = {   # name -> (arguments, with {demo} and {tmp}; what the Chinese must
                       "/none 不存在"),
     "scheme import no file": ("scheme import {tmp}/none.csv --out {tmp}/s.yaml", "none.csv：没有这个文件"),
     "scheme export suffix": ("scheme export needs-met --out {tmp}/s.txt", "文件名必须以 .csv 或 .xlsx 结尾"),
+    "export suffix": ("export --db {demo} --scheme needs-met --out {tmp}/o.txt", "必须以 .xlsx 或 .csv 结尾"),
+    "export folder": ("export --db {demo} --scheme needs-met --out {tmp}/none/o.xlsx", "/none 不存在"),
+    "sensitivity spread": ("sensitivity --db {demo} --scheme needs-met --spread 2 --draws 10",
+                           "变动幅度必须在 [0, 1] 之间；实际是 2.0"),
+    "sensitivity draws": ("sensitivity --db {demo} --scheme needs-met --draws 0", "抽样次数必须是正整数；实际是 0"),
+    "sensitivity top k": ("sensitivity --db {demo} --scheme needs-met --draws 10 --top-k 0", "前 k 名的 k 必须是正整数"),
     "parquet no database": ("export-records --db {tmp}/none.duckdb --out {tmp}/pq", "这里没有数据库；请先向其中导入记录"),
 }
 
@@ -542,3 +551,53 @@ def test_the_cli_says_its_own_bad_input_in_chinese_and_exits_2(demo_db, tmp_path
     assert not english_left(err, str(tmp_path), str(demo_db)), (name, err)
     assert main(argv + ["--lang", "en"]) == 2
     assert not CJK.search(capsys.readouterr().err.replace(str(tmp_path), ""))
+
+
+SENSITIVITY = {   # name -> (keyword arguments of rank_intervals; what the Chinese must say)
+    "not numeric": ({"normalised": [["a", "b"]]}, "标准化矩阵：不是数值矩阵"),
+    "one row of numbers": ({"normalised": [1.0, 2.0]}, "标准化矩阵：必须是“站点 × 指标”的二维矩阵；实际是 1 维"),
+    "missing values": ({"normalised": [[1.0, np.nan]]}, "含有缺失值或无穷大"),
+    "alternative shape": ({"alternatives": [np.ones((3, 2))]}, "备选标准化矩阵 0：形状 3 × 2 与标准化矩阵（2 × 2）不同"),
+    "topsis": ({"aggregation": "topsis"}, "实际是“topsis”"),
+    "ids": ({"station_ids": ["S1"]}, "给了 1 个站点编号，标准化矩阵却有 2 行"),
+    "duplicate id": ({"station_ids": ["S1", "S1"]}, "站点编号 S1 出现了不止一次"),
+    "weights count": ({"weights": [1.0]}, "1 个权重对应 2 个指标"),
+    "negative weight": ({"weights": [1.0, -1.0]}, "权重必须是有限的非负数"),
+    "zero weights": ({"weights": [0.0, 0.0]}, "权重之和为 0"),
+}
+
+
+@pytest.mark.parametrize("name", list(SENSITIVITY))
+def test_a_bad_sensitivity_input_reads_in_chinese(name):
+    from indicators.analysis.sensitivity import SensitivityError, rank_intervals
+    change, said = SENSITIVITY[name]
+    given = {"normalised": [[10.0, 20.0], [30.0, 5.0]], "weights": [1.0, 1.0], "station_ids": ["S1", "S2"],
+             "draws": 10, **change}
+    with pytest.raises(SensitivityError) as caught:
+        rank_intervals(given.pop("normalised"), given.pop("weights"), given.pop("station_ids"), **given)
+    zh = caught.value.render("zh")
+    assert caught.value.code and said in zh and not english_left(zh), (name, zh)
+    assert str(caught.value) == caught.value.render("en") != zh
+
+
+def test_a_bad_export_reads_in_chinese(demo_db, tmp_path):
+    from indicators.outputs.export import ExportError, export_scores
+    from indicators.records import store
+    from indicators.scoring import engine
+    from indicators.scoring.measures import Period
+    con = store.connect(demo_db, read_only=True)
+    try:
+        a = engine.score(con, catalog.builtin("needs-met"), Period())
+    finally:
+        con.close()
+    from dataclasses import replace
+    with pytest.raises(ExportError) as caught:
+        export_scores([a, replace(a, stations=a.stations.iloc[1:])], tmp_path / "o.xlsx", lang="zh")
+    assert caught.value.render("zh") == "两个结果涵盖的站点不同；请在同一个数据库上为两者评分"
+    with pytest.raises(ExportError) as caught:
+        export_scores([a, a, a], tmp_path / "o.xlsx", lang="zh")
+    assert caught.value.render("zh") == "导出只接受一个或两个评分结果，实际给了 3 个"
+    assert str(caught.value) == "export takes one or two score results, got 3"
+    with pytest.raises(ExportError) as caught:
+        export_scores(a, tmp_path / "o.xlsx", lang="fr")
+    assert caught.value.render("zh") == "--lang：应为 zh 或 en，实际是 'fr'"
