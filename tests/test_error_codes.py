@@ -601,3 +601,14 @@ def test_a_bad_export_reads_in_chinese(demo_db, tmp_path):
     with pytest.raises(ExportError) as caught:
         export_scores(a, tmp_path / "o.xlsx", lang="fr")
     assert caught.value.render("zh") == "--lang：应为 zh 或 en，实际是 'fr'"
+
+
+def test_scheme_import_and_export_records_say_what_they_wrote_in_chinese(demo_db, tmp_path, capsys):
+    table = ROOT / "sample_data" / "framework" / "framework.xlsx"
+    assert main(["scheme", "import", str(table), "--out", str(tmp_path / "f.yaml"), "--lang", "zh"]) == 0
+    assert capsys.readouterr().out.strip() == f"已写入 {tmp_path / 'f.yaml'}：8 个指标，3 个一级维度"
+    assert main(["export-records", "--db", str(demo_db), "--out", str(tmp_path / "pq"), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"已写入 {tmp_path / 'pq'}（parquet）：站点 24 行，") and not english_left(out), out
+    assert main(["export-records", "--db", str(demo_db), "--out", str(tmp_path / "pq2"), "--lang", "en"]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'pq2'} (parquet): stations 24, ")

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from indicators.cli.main import BadInput
+from indicators.i18n import t
 from indicators.scheme import catalog
 from indicators.scheme.framework import SHAPES, read_table, write_table
 from indicators.scheme.model import dump_yaml
@@ -39,7 +40,7 @@ def cmd_import(args) -> int:
     scheme = read_table(src, src.name, scheme_id=args.id, name_zh=args.name_zh, name_en=args.name_en)
     _write(Path(args.out), dump_yaml(scheme).encode("utf-8"))
     n = len(scheme.indicators)
-    print(f"wrote {args.out}: {n} indicators, {len(scheme.dimensions)} top-level dimensions")
+    print(t("cli.wrote_scheme", args.lang, path=args.out, n=n, d=len(scheme.dimensions)))
     return 0
 
 
@@ -58,7 +59,7 @@ def cmd_export(args) -> int:
         if con is not None:
             con.close()
     _write(out, write_table(scheme, fmt, args.shape, args.lang))
-    print(f"wrote {out}")
+    print(t("cli.wrote", args.lang, path=out))
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indicators.cli.main import BadInput, _open, _period
+from indicators.i18n import has, t
 from indicators.records.parquet import PARTITIONS, export_parquet
 from indicators.scheme import catalog
 from indicators.scoring.engine import ScoreResult
@@ -51,6 +52,12 @@ def scored_on_spark(args) -> ScoreResult:
     return spark.score(session, scheme, period, source=name)
 
 
+def _table_name(table: str, lang: str) -> str:
+    """A record table's name in the reader's language (the importer's words); an unknown one as it is."""
+    key = f"err.import.table.{table}"
+    return t(key, lang) if has(key) else table
+
+
 def cmd_export_records(args) -> int:
     if not Path(args.db).exists():
         raise BadInput(code="cli.no_db", params={"db": args.db})
@@ -59,8 +66,11 @@ def cmd_export_records(args) -> int:
         counts = export_parquet(con, args.out, args.partition)
     finally:
         con.close()
-    split = f", split by {args.partition}" if args.partition else ""
-    print(f"wrote {args.out} ({args.format}{split}): " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    lang = args.lang
+    split = t("cli.parquet_split", lang, by=args.partition) if args.partition else ""
+    counts = t("cli.list_sep", lang).join(t("cli.parquet_count", lang, table=_table_name(name, lang), n=n)
+                                          for name, n in counts.items())
+    print(t("cli.wrote_parquet", lang, path=args.out, format=args.format, split=split, counts=counts))
     return 0
 
 

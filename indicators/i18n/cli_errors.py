@@ -1,5 +1,5 @@
 """Words for the command line's own bad-input problems (options, database paths, files, folders): keys
-"err.cli.<code>", in English and Chinese.
+"err.cli.<code>", in English and Chinese; and the lines `scheme import` and `export-records` print when done.
 
 Same keys and the same parameters in both; the English is the message as the CLI always printed it. A `detail`
 parameter is English text from a library (DuckDB): the Chinese says what it means instead.
@@ -24,6 +24,11 @@ EN: dict[str, str] = {
     "err.cli.spark_records": "--engine spark needs --records: a folder of Parquet files (python -m indicators "
                              "export-records) or a database in the Spark catalog",
     "err.cli.spark_missing": "--engine spark needs {module}: pip install -r requirements-spark.txt",
+    "cli.wrote_scheme": "wrote {path}: {n} indicators, {d} top-level dimensions",
+    "cli.wrote_parquet": "wrote {path} ({format}{split}): {counts}",
+    "cli.parquet_split": ", split by {by}",
+    "cli.parquet_count": "{table} {n:,}",
+    "cli.list_sep": ", ",
 }
 
 ZH: dict[str, str] = {
@@ -45,4 +50,9 @@ ZH: dict[str, str] = {
     "err.cli.spark_records": "--engine spark 需要 --records：一个 Parquet 文件夹（由“python -m indicators "
                              "export-records”导出），或 Spark 目录中的数据库",
     "err.cli.spark_missing": "--engine spark 需要 {module}：请运行“pip install -r requirements-spark.txt”",
+    "cli.wrote_scheme": "已写入 {path}：{n} 个指标，{d} 个一级维度",
+    "cli.wrote_parquet": "已写入 {path}（{format}{split}）：{counts}",
+    "cli.parquet_split": "，按 {by} 分区",
+    "cli.parquet_count": "{table} {n:,} 行",
+    "cli.list_sep": "，",
 }
