@@ -11,6 +11,7 @@ import re
 import string
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -20,6 +21,9 @@ from indicators.i18n import EN, ZH
 from indicators.records import importer
 from indicators.scheme import catalog, editing, framework
 from indicators.scheme.model import SchemeError, dump_yaml
+from indicators.weights import ahp, judgments, objective
+from indicators.weights import needs as needs_method
+from indicators.weights.common import WeightsError
 from tests.conftest import make_db, station
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +56,7 @@ def test_every_code_has_both_languages_with_the_same_parameters():
     for key in ERR_KEYS:
         en, zh = fields_of(EN[key]), fields_of(ZH[key])
         assert zh <= en and en - zh <= LIBRARY_WORDS, (key, en, zh)
+        assert "lang" not in en, key                              # t(key, lang, **params) takes lang itself
         sample = {name: "x" for name in en}
         EN[key].format(**sample)                                  # formats without error
         assert not english_left(ZH[key].format(**sample)), (key, ZH[key])
@@ -60,7 +65,10 @@ def test_every_code_has_both_languages_with_the_same_parameters():
 CODED = {"indicators/scheme/model.py": "err.scheme.", "indicators/scheme/editing.py": "err.scheme.",
          "indicators/scheme/catalog.py": "err.scheme.", "indicators/scoring/measures.py": "err.scheme.",
          "indicators/records/importer.py": "err.import.", "indicators/scheme/framework.py": "err.framework.",
-         "indicators/scoring/treatment.py": "", "indicators/scoring/engine.py": ""}
+         "indicators/scoring/treatment.py": "", "indicators/scoring/engine.py": "",
+         **{f"indicators/weights/{m}.py": "err.weights." for m in ("ahp", "needs", "objective", "judgments")},
+         **{f"indicators/cli/{m}.py": "err.cli." for m in ("main", "records_io", "scheme_io", "audit", "spark")},
+         "indicators/outputs/export.py": "err.export.", "indicators/analysis/sensitivity.py": "err.sensitivity."}
 
 
 def _codes_used(path: str, prefix: str):
@@ -96,7 +104,9 @@ def test_every_code_the_engine_raises_is_in_the_tables_with_its_parameters(path)
 
 
 # the message argument of each way a problem is raised in those modules
-_MESSAGE_AT = {"SchemeError": 1, "_FileProblem": 0, "Problem": 4, "fail": 1, "bad": 3, "add": 4}
+_MESSAGE_AT = {"SchemeError": 1, "_FileProblem": 0, "Problem": 4, "fail": 1, "bad": 3, "add": 4, "WeightsError": 0,
+               "ValueError": 0, "BadInput": 0, "CliInputError": 0,
+               "ExportError": 0, "SensitivityError": 0}
 
 
 def _plain_messages(path: str):
@@ -393,3 +403,212 @@ def test_an_input_error_keeps_its_english_message():
     exc = scheme_error(SCHEMES["negative weight"][0])
     assert str(exc) == "bad.yaml: dimensions[0].indicators[0].weight: must not be negative, got -2"
     assert isinstance(exc, InputError)
+
+
+# ---------------------------------------------------------------- a corpus of bad weighting inputs
+
+def _needs(**change):
+    row = {"need_id": "N1", "category": "health", "urgency": 3, "households_affected": 2}
+    import pandas as pd
+    return pd.DataFrame([{**row, **change}])
+
+
+def _matrix_file(tmp_path, text, name="ahp.csv"):
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+WEIGHTS = {   # name -> (a call that fails, given tmp_path; what the Chinese must say)
+    "negative judgment": (lambda _: ahp.check_matrix([[1, -3], [3, 1]], ["安全", "健康"]),
+                          "单元格（安全，健康） = -3；判断值必须为正数（要表达“健康 比 安全 更重要”，请写 1/3"),
+    "zero judgment": (lambda _: ahp.check_matrix([[1, 0], [1, 1]]), "判断矩阵：单元格（C1，C2） = 0"),
+    "not reciprocal": (lambda _: ahp.check_matrix([[1, 3], [3, 1]]), "应为 0.333（互为倒数）"),
+    "off the scale": (lambda _: ahp.check_matrix([[1, 12], [1 / 12, 1]]), "超出 Saaty 标度"),
+    "diagonal": (lambda _: ahp.check_matrix([[2, 3], [1 / 3, 1]]), "对角线必须为 1"),
+    "not square": (lambda _: ahp.check_matrix(np.ones((2, 3))), "不是方阵（2 x 3）"),
+    "one value": (lambda _: ahp.check_matrix(5), "不是方阵（单个数值）"),
+    "too many": (lambda _: ahp.check_matrix(np.ones((16, 16))), "16 个准则"),
+    "ragged rows": (lambda _: ahp.check_matrix([[1, 2], [0.5]]), "第 2 行有 1 个单元格"),
+    "unknown RI table": (lambda _: ahp.ahp([[1, 2], [0.5, 1]], ri_table="mine"), "未知的随机一致性指标表"),
+    "empty file": (lambda p: ahp.read_matrix_csv(_matrix_file(p, "\n\n")), "ahp.csv：文件是空的"),
+    "GBK file": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",安全,健康\n".encode("gbk"))), "不是 UTF-8 文本"),
+    "bad cell": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,b\na,1,three\nb,,1\n")),
+                 "第 1 行（a），第 2 列（b）：“three”不是数字"),
+    "both blank": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,b\na,1,\nb,,1\n")), "都为空"),
+    "row named wrong": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,b\na,1,2\nc,,1\n")),
+                        "第 2 行（文件第 3 行）名为“c”，但第 2 列是“b”"),
+    "duplicate header": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,a\na,1,2\na,,1\n")), "重复列出 a"),
+    "judges differ": (lambda _: ahp.aggregate_judgments([(["a", "b"], [[1, 2], [0.5, 1]]),
+                                                         (["a", "c"], [[1, 2], [0.5, 1]])]),
+                      "评判人 2：准则与其他人的不同（缺少：b；多出：c）"),
+    "no judgments": (lambda _: ahp.aggregate_judgments([]), "没有可汇总的判断"),
+    "off the slider": (lambda _: judgments.ratio(10), "不在 Saaty 标度上"),
+    "no needs": (lambda _: needs_method.needs_scores(_needs().iloc[0:0]), "本期没有记录任何需求"),
+    "urgency 7": (lambda _: needs_method.needs_scores(_needs(urgency=7)), "紧急程度必须在 1-5 之间；需求 N1 为 7"),
+    "negative households": (lambda _: needs_method.needs_scores(_needs(households_affected=-1)), "不能为负数"),
+    "missing column": (lambda _: needs_method.needs_scores(_needs().drop(columns="urgency")), "缺少列 urgency"),
+    "nothing linked": (lambda _: needs_method.needs_weights(needs_method.needs_scores(_needs()), {"i1": ["food"]},
+                                                            general="unlinked"), "没有指标关联到"),
+    "infinite data": (lambda _: objective.entropy_weights([[1.0, np.inf], [2.0, 3.0]]), "无穷大"),
+    "no stations": (lambda _: objective.critic_weights(np.empty((0, 2))), "0 个站点 × 2 个指标"),
+    "alpha": (lambda _: objective.combine([1, 1], [1, 1], 1.5), "alpha 必须在 [0, 1] 之间；实际是 1.5"),
+    "zero weights": (lambda _: objective.combine([0, 0], [1, 1], 0.5), "主观权重之和为 0"),
+}
+
+
+@pytest.mark.parametrize("name", list(WEIGHTS))
+def test_a_bad_weighting_input_reads_in_chinese(tmp_path, name):
+    call, said = WEIGHTS[name]
+    with pytest.raises(WeightsError) as caught:
+        call(tmp_path)
+    exc = caught.value
+    assert exc.code and exc.code.startswith("weights."), (name, str(exc))
+    zh = exc.render("zh")
+    assert said in zh, (said, zh)
+    assert not english_left(zh, "ahp.csv"), (name, zh, english_left(zh, "ahp.csv"))
+    assert str(exc) == exc.render("en") != zh                   # str() stays the English
+
+
+def test_a_weighting_error_keeps_its_english_message(tmp_path):
+    with pytest.raises(WeightsError) as caught:
+        ahp.check_matrix([[1, -3], [3, 1]], ["A", "B"])
+    assert str(caught.value) == ("matrix: cell (A, B) = -3; judgments must be positive "
+                                 "(for 'B matters more than A' write 1/3, not -3)")
+    with pytest.raises(WeightsError) as caught:
+        ahp.read_matrix_csv(_matrix_file(tmp_path, ",a,b\na,1,three\nb,,1\n"))
+    assert str(caught.value) == "ahp.csv: row 1 (a), column 2 (b): 'three' is not a number or a fraction like 1/3"
+    with pytest.raises(WeightsError) as caught:
+        needs_method.needs_scores(_needs(urgency=7))
+    assert str(caught.value) == "needs: urgency must be 1-5; need N1 has 7"
+
+
+def test_the_weights_page_shows_a_weighting_problem_in_chinese(db):
+    from indicators.records import store
+    from tests.test_app import open_app
+    con = store.connect(db)
+    try:
+        con.execute("DELETE FROM needs")
+    finally:
+        con.close()
+    at = open_app("zh", "weights")
+    at.segmented_control(key="w_method").set_value("needs").run()
+    assert not at.exception
+    shown = [e.value for e in at.error]
+    assert any("需求：本期没有记录任何需求" in s for s in shown), shown
+    assert not any(english_left(s) for s in shown), shown
+
+
+def test_the_cli_says_a_bad_ahp_matrix_in_chinese_and_exits_2(tmp_path, capsys):
+    path = _matrix_file(tmp_path, ",安全,健康\n安全,1,-3\n健康,,1\n")
+    assert main(["weights", "ahp", "--matrix", str(path), "--lang", "zh"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and "ahp.csv：单元格（安全，健康） = -3；判断值必须为正数" in err, err
+    assert not english_left(err, "ahp.csv"), err
+    assert main(["weights", "ahp", "--matrix", str(path), "--lang", "en"]) == 2
+    assert "judgments must be positive" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the command line's own bad input
+
+CLI_BAD = {   # name -> (arguments, with {demo} and {tmp}; what the Chinese must say)
+    "no database": ("score --db {tmp}/none.duckdb --scheme needs-met", "这里没有数据库；可用此命令建演示库"),
+    "from after to": ("score --db {demo} --scheme needs-met --from 2024-06-01 --to 2024-01-01",
+                      "--from 2024-06-01 晚于 --to 2024-01-01"),
+    "score without db": ("score --scheme needs-met", "score 命令需要 --db"),
+    "records without spark": ("score --db {demo} --scheme needs-met --records {tmp}", "--records 只能与 --engine spark"),
+    "spark without records": ("score --engine spark --scheme needs-met", "--engine spark 需要 --records"),
+    "compare one scheme": ("compare --db {demo} --scheme needs-met", "正好两个 --scheme，实际给了 1 个"),
+    "audit runs": ("audit --db {demo} --scheme needs-met --runs 4", "--runs 至少为 16，实际是 4"),
+    "audit spread": ("audit --db {demo} --scheme needs-met --spread 2", "--spread 必须在 0 到 1 之间"),
+    "import which table": ("import --db {tmp}/x.duckdb {tmp}/stuff.csv", "看不出是哪张表"),
+    "import no file": ("import --db {tmp}/x.duckdb --table needs {tmp}/none.csv", "没有这个文件"),
+    "not a database": ("export --db {tmp}/text.duckdb --scheme needs-met --out {tmp}/o.xlsx", "无法打开数据库"),
+    "export three schemes": ("export --db {demo} --scheme a --scheme b --scheme c --out {tmp}/o.xlsx",
+                             "一个或两个 --scheme，实际给了 3 个"),
+    "report folder": ("report --db {demo} --scheme needs-met --station S01 --out {tmp}/none/r.html",
+                      "/none 不存在"),
+    "scheme import no file": ("scheme import {tmp}/none.csv --out {tmp}/s.yaml", "none.csv：没有这个文件"),
+    "scheme export suffix": ("scheme export needs-met --out {tmp}/s.txt", "文件名必须以 .csv 或 .xlsx 结尾"),
+    "export suffix": ("export --db {demo} --scheme needs-met --out {tmp}/o.txt", "必须以 .xlsx 或 .csv 结尾"),
+    "export folder": ("export --db {demo} --scheme needs-met --out {tmp}/none/o.xlsx", "/none 不存在"),
+    "sensitivity spread": ("sensitivity --db {demo} --scheme needs-met --spread 2 --draws 10",
+                           "变动幅度必须在 [0, 1] 之间；实际是 2.0"),
+    "sensitivity draws": ("sensitivity --db {demo} --scheme needs-met --draws 0", "抽样次数必须是正整数；实际是 0"),
+    "sensitivity top k": ("sensitivity --db {demo} --scheme needs-met --draws 10 --top-k 0", "前 k 名的 k 必须是正整数"),
+    "parquet no database": ("export-records --db {tmp}/none.duckdb --out {tmp}/pq", "这里没有数据库；请先向其中导入记录"),
+}
+
+
+@pytest.mark.parametrize("name", list(CLI_BAD))
+def test_the_cli_says_its_own_bad_input_in_chinese_and_exits_2(demo_db, tmp_path, capsys, name):
+    (tmp_path / "text.duckdb").write_text("not a database", encoding="utf-8")
+    args, said = CLI_BAD[name]
+    argv = args.format(demo=demo_db, tmp=tmp_path).split()
+    assert main(argv + ["--lang", "zh"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and said in err, err
+    assert not english_left(err, str(tmp_path), str(demo_db)), (name, err)
+    assert main(argv + ["--lang", "en"]) == 2
+    assert not CJK.search(capsys.readouterr().err.replace(str(tmp_path), ""))
+
+
+SENSITIVITY = {   # name -> (keyword arguments of rank_intervals; what the Chinese must say)
+    "not numeric": ({"normalised": [["a", "b"]]}, "标准化矩阵：不是数值矩阵"),
+    "one row of numbers": ({"normalised": [1.0, 2.0]}, "标准化矩阵：必须是“站点 × 指标”的二维矩阵；实际是 1 维"),
+    "missing values": ({"normalised": [[1.0, np.nan]]}, "含有缺失值或无穷大"),
+    "alternative shape": ({"alternatives": [np.ones((3, 2))]}, "备选标准化矩阵 0：形状 3 × 2 与标准化矩阵（2 × 2）不同"),
+    "topsis": ({"aggregation": "topsis"}, "实际是“topsis”"),
+    "ids": ({"station_ids": ["S1"]}, "给了 1 个站点编号，标准化矩阵却有 2 行"),
+    "duplicate id": ({"station_ids": ["S1", "S1"]}, "站点编号 S1 出现了不止一次"),
+    "weights count": ({"weights": [1.0]}, "1 个权重对应 2 个指标"),
+    "negative weight": ({"weights": [1.0, -1.0]}, "权重必须是有限的非负数"),
+    "zero weights": ({"weights": [0.0, 0.0]}, "权重之和为 0"),
+}
+
+
+@pytest.mark.parametrize("name", list(SENSITIVITY))
+def test_a_bad_sensitivity_input_reads_in_chinese(name):
+    from indicators.analysis.sensitivity import SensitivityError, rank_intervals
+    change, said = SENSITIVITY[name]
+    given = {"normalised": [[10.0, 20.0], [30.0, 5.0]], "weights": [1.0, 1.0], "station_ids": ["S1", "S2"],
+             "draws": 10, **change}
+    with pytest.raises(SensitivityError) as caught:
+        rank_intervals(given.pop("normalised"), given.pop("weights"), given.pop("station_ids"), **given)
+    zh = caught.value.render("zh")
+    assert caught.value.code and said in zh and not english_left(zh), (name, zh)
+    assert str(caught.value) == caught.value.render("en") != zh
+
+
+def test_a_bad_export_reads_in_chinese(demo_db, tmp_path):
+    from indicators.outputs.export import ExportError, export_scores
+    from indicators.records import store
+    from indicators.scoring import engine
+    from indicators.scoring.measures import Period
+    con = store.connect(demo_db, read_only=True)
+    try:
+        a = engine.score(con, catalog.builtin("needs-met"), Period())
+    finally:
+        con.close()
+    from dataclasses import replace
+    with pytest.raises(ExportError) as caught:
+        export_scores([a, replace(a, stations=a.stations.iloc[1:])], tmp_path / "o.xlsx", lang="zh")
+    assert caught.value.render("zh") == "两个结果涵盖的站点不同；请在同一个数据库上为两者评分"
+    with pytest.raises(ExportError) as caught:
+        export_scores([a, a, a], tmp_path / "o.xlsx", lang="zh")
+    assert caught.value.render("zh") == "导出只接受一个或两个评分结果，实际给了 3 个"
+    assert str(caught.value) == "export takes one or two score results, got 3"
+    with pytest.raises(ExportError) as caught:
+        export_scores(a, tmp_path / "o.xlsx", lang="fr")
+    assert caught.value.render("zh") == "--lang：应为 zh 或 en，实际是 'fr'"
+
+
+def test_scheme_import_and_export_records_say_what_they_wrote_in_chinese(demo_db, tmp_path, capsys):
+    table = ROOT / "sample_data" / "framework" / "framework.xlsx"
+    assert main(["scheme", "import", str(table), "--out", str(tmp_path / "f.yaml"), "--lang", "zh"]) == 0
+    assert capsys.readouterr().out.strip() == f"已写入 {tmp_path / 'f.yaml'}：8 个指标，3 个一级维度"
+    assert main(["export-records", "--db", str(demo_db), "--out", str(tmp_path / "pq"), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"已写入 {tmp_path / 'pq'}（parquet）：站点 24 行，") and not english_left(out), out
+    assert main(["export-records", "--db", str(demo_db), "--out", str(tmp_path / "pq2"), "--lang", "en"]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'pq2'} (parquet): stations 24, ")

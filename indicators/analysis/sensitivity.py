@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.errors import InputError
+from indicators.errors import InputError, Word
 
 __all__ = ["Sensitivity", "SensitivityError", "rank_intervals", "rank_desc_min", "ordinal",
            "sentence_en", "sentence_zh", "CHUNK_DRAWS", "RANK_TOL"]
@@ -133,18 +133,18 @@ def sentence_zh(p05: int, p95: int, p_top: float, top_k: int) -> str:
 # Monte Carlo
 # --------------------------------------------------------------------------------------------
 
-def _matrix(x, shape: tuple[int, int] | None, label: str) -> np.ndarray:
+def _matrix(x, shape: tuple[int, int] | None, label: Word) -> np.ndarray:
     try:
         m = np.array(x.to_numpy() if isinstance(x, pd.DataFrame) else x, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise SensitivityError(f"{label}: not a numeric matrix ({exc})") from None
+        raise SensitivityError(code="sensitivity.not_numeric", params={"label": label, "detail": exc}) from None
     if m.ndim != 2:
-        raise SensitivityError(f"{label}: must be stations x indicators (2-D); got {m.ndim}-D")
+        raise SensitivityError(code="sensitivity.not_2d", params={"label": label, "n": m.ndim})
     if shape is not None and m.shape != shape:
-        raise SensitivityError(f"{label}: shape {m.shape[0]} x {m.shape[1]} differs from the "
-                               f"normalised matrix ({shape[0]} x {shape[1]})")
+        raise SensitivityError(code="sensitivity.shape", params={
+            "label": label, "m": m.shape[0], "k": m.shape[1], "base_m": shape[0], "base_k": shape[1]})
     if not np.isfinite(m).all():
-        raise SensitivityError(f"{label}: holds NaN or infinite values; fill missing values first")
+        raise SensitivityError(code="sensitivity.not_finite", params={"label": label})
     return m
 
 
@@ -179,37 +179,36 @@ def rank_intervals(normalised, weights, station_ids, *, draws: int = 10_000, spr
     so memory stays O(CHUNK_DRAWS x stations + stations^2).
     """
     if aggregation not in ("arithmetic", "geometric"):
-        raise SensitivityError(f"aggregation must be 'arithmetic' or 'geometric' (TOPSIS does not reduce to "
-                               f"flat weights); got '{aggregation}'")
+        raise SensitivityError(code="sensitivity.aggregation", params={"aggregation": aggregation})
     geometric = aggregation == "geometric"
-    base = _matrix(normalised, None, "normalised")
+    base = _matrix(normalised, None, Word("err.sensitivity.normalised"))
     n_st, k = base.shape
     if n_st == 0 or k == 0:
-        raise SensitivityError(f"normalised is empty ({n_st} stations x {k} indicators)")
+        raise SensitivityError(code="sensitivity.empty", params={"m": n_st, "k": k})
     ids = list(station_ids)
     if len(ids) != n_st:
-        raise SensitivityError(f"{len(ids)} station ids for {n_st} rows of normalised")
+        raise SensitivityError(code="sensitivity.ids", params={"n": len(ids), "m": n_st})
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
-        raise SensitivityError(f"station id {dup} appears more than once")
+        raise SensitivityError(code="sensitivity.duplicate", params={"station": dup})
     w = np.asarray(weights, dtype=float).ravel()
     if w.shape != (k,):
-        raise SensitivityError(f"{w.size} weights for {k} indicators")
+        raise SensitivityError(code="sensitivity.weights_count", params={"n": w.size, "k": k})
     if not np.isfinite(w).all() or (w < 0).any():
-        raise SensitivityError("weights must be finite and non-negative")
+        raise SensitivityError(code="sensitivity.weights_bad")
     if w.sum() <= 0:
-        raise SensitivityError("weights sum to 0")
+        raise SensitivityError(code="sensitivity.weights_zero")
     w = w / w.sum()
     if int(draws) != draws or draws < 1:
-        raise SensitivityError(f"draws must be a positive whole number; got {draws}")
+        raise SensitivityError(code="sensitivity.draws", params={"draws": draws})
     draws = int(draws)
     spread = float(spread)
     if not 0.0 <= spread <= 1.0:
-        raise SensitivityError(f"spread must be in [0, 1]; got {spread}")
+        raise SensitivityError(code="sensitivity.spread", params={"spread": spread})
     if int(top_k) != top_k or top_k < 1:
-        raise SensitivityError(f"top_k must be a positive whole number; got {top_k}")
+        raise SensitivityError(code="sensitivity.top_k", params={"top_k": top_k})
     top_k = int(top_k)
-    mats = [base] + [_matrix(a, base.shape, f"alternatives[{i}]")
+    mats = [base] + [_matrix(a, base.shape, Word("err.sensitivity.alternative", i=i))
                      for i, a in enumerate(alternatives or [])]
     if geometric:
         from indicators.scoring.engine import GEOMETRIC_FLOOR   # one zero rule for both (imported late: no cycle)

@@ -28,9 +28,9 @@ def _fmt(x: float, spec: str = ".2f") -> str:
 
 def cmd_audit(args) -> int:
     if args.runs < 16:
-        raise BadInput(f"--runs must be at least 16, got {args.runs}")
+        raise BadInput(code="cli.runs", params={"runs": args.runs})
     if not 0 <= args.spread <= 1:
-        raise BadInput(f"--spread must be between 0 and 1, got {args.spread}")
+        raise BadInput(code="cli.spread", params={"spread": args.spread})
     con = _open_read(args.db)
     try:
         scheme, name = catalog.resolve(args.scheme, con)

@@ -42,13 +42,13 @@ def _date(text: str) -> date:
 def _period(args) -> Period:
     p = Period(args.start, args.end)
     if p.start and p.end and p.start > p.end:
-        raise BadInput(f"--from {p.start} is after --to {p.end}")
+        raise BadInput(code="cli.period", params={"start": p.start, "end": p.end})
     return p
 
 
 def _open(db: str):
     if not Path(db).exists():
-        raise BadInput(f"{db}: no database there; build the demo with: python -m indicators demo --db {db}")
+        raise BadInput(code="cli.no_db_demo", params={"db": db})
     return connect(db, read_only=True)
 
 
@@ -112,8 +112,7 @@ def cmd_score(args) -> int:
         from indicators.cli.spark import scored_on_spark
         result = scored_on_spark(args)
     elif not args.db or args.records:
-        raise BadInput("--records goes with --engine spark" if args.records else
-                       "score needs --db (or --engine spark --records PATH)")
+        raise BadInput(code="cli.records_without_spark" if args.records else "cli.score_needs_db")
     else:
         from indicators.cli.scaling import limited, reporter   # --memory-limit, --temp-dir, --progress
         con = _open(args.db)
@@ -145,7 +144,7 @@ def cmd_score(args) -> int:
 
 def cmd_compare(args) -> int:
     if len(args.scheme) != 2:
-        raise BadInput(f"compare needs exactly two --scheme options, got {len(args.scheme)}")
+        raise BadInput(code="cli.compare_two", params={"n": len(args.scheme)})
     con = _open(args.db)
     period = _period(args)
     (sa, na), (sb, nb) = (catalog.resolve(s, con) for s in args.scheme)

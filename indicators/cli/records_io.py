@@ -32,12 +32,12 @@ def _connect(db, read_only: bool):
     try:
         return connect(db, read_only=read_only)
     except duckdb.Error as exc:   # not a DuckDB file, or another process holds it
-        raise CliInputError(f"{db}: cannot open the database: {exc}") from None
+        raise CliInputError(code="cli.cannot_open", params={"db": db, "detail": exc}) from None
 
 
 def _open_read(db: str):
     if not Path(db).exists():
-        raise CliInputError(f"{db}: no database there; import records into it or build the demo first")
+        raise CliInputError(code="cli.no_db", params={"db": db})
     return _connect(db, read_only=True)
 
 
@@ -46,10 +46,9 @@ def cmd_import(args) -> int:
     for f in args.files:
         table = args.table or Path(f).stem.lower()
         if table not in TABLES:
-            raise CliInputError(f"{f}: cannot tell which table it is for; name the file <table>.csv or .xlsx "
-                                f"or give --table (tables: {', '.join(TABLES)})")
+            raise CliInputError(code="cli.which_table", params={"file": f, "tables": ", ".join(TABLES)})
         if not Path(f).is_file():
-            raise CliInputError(f"{f}: no such file")
+            raise CliInputError(code="cli.no_file", params={"file": f})
         sources.append((table, f, Path(f).name))
     db = Path(args.db)
     created = not db.exists()
@@ -85,7 +84,7 @@ def cmd_import(args) -> int:
 
 def cmd_export(args) -> int:
     if len(args.scheme) > 2:
-        raise CliInputError(f"export takes one or two --scheme options, got {len(args.scheme)}")
+        raise CliInputError(code="cli.export_schemes", params={"n": len(args.scheme)})
     con = _open_read(args.db)
     try:
         period = _period(args)
@@ -111,7 +110,7 @@ def cmd_report(args) -> int:
     html = station_report(result, args.station, args.lang, demo=demo)
     out = Path(args.out)
     if not out.parent.is_dir():
-        raise CliInputError(f"{out}: the folder {out.parent} does not exist")
+        raise CliInputError(code="cli.no_folder", params={"path": out, "folder": out.parent})
     out.write_text(html, encoding="utf-8")
     print(t("cli.wrote", args.lang, path=out))
     return 0

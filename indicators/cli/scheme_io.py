@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from indicators.cli.main import BadInput
+from indicators.i18n import t
 from indicators.scheme import catalog
 from indicators.scheme.framework import SHAPES, read_table, write_table
 from indicators.scheme.model import dump_yaml
@@ -21,7 +22,7 @@ from indicators.scheme.model import dump_yaml
 def _write(out: Path, data: bytes) -> None:
     """Write whole or not at all: a temporary file beside `out`, renamed over it."""
     if not out.parent.is_dir():
-        raise BadInput(f"{out}: the folder {out.parent} does not exist")
+        raise BadInput(code="cli.no_folder", params={"path": out, "folder": out.parent})
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -35,11 +36,11 @@ def _write(out: Path, data: bytes) -> None:
 def cmd_import(args) -> int:
     src = Path(args.file)
     if not src.is_file():
-        raise BadInput(f"{src}: no such file")
+        raise BadInput(code="cli.no_file", params={"file": src})
     scheme = read_table(src, src.name, scheme_id=args.id, name_zh=args.name_zh, name_en=args.name_en)
     _write(Path(args.out), dump_yaml(scheme).encode("utf-8"))
     n = len(scheme.indicators)
-    print(f"wrote {args.out}: {n} indicators, {len(scheme.dimensions)} top-level dimensions")
+    print(t("cli.wrote_scheme", args.lang, path=args.out, n=n, d=len(scheme.dimensions)))
     return 0
 
 
@@ -47,7 +48,7 @@ def cmd_export(args) -> int:
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("csv", "xlsx"):
-        raise BadInput(f"{out}: the file name must end in .csv or .xlsx")
+        raise BadInput(code="cli.csv_or_xlsx", params={"path": out})
     con = None
     if args.db:
         from indicators.cli.records_io import _open_read
@@ -58,7 +59,7 @@ def cmd_export(args) -> int:
         if con is not None:
             con.close()
     _write(out, write_table(scheme, fmt, args.shape, args.lang))
-    print(f"wrote {out}")
+    print(t("cli.wrote", args.lang, path=out))
     return 0
 
 

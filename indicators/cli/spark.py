@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indicators.cli.main import BadInput, _open, _period
+from indicators.i18n import has, t
 from indicators.records.parquet import PARTITIONS, export_parquet
 from indicators.scheme import catalog
 from indicators.scoring.engine import ScoreResult
@@ -31,12 +32,11 @@ def add_engine_options(score_parser) -> None:
 def scored_on_spark(args) -> ScoreResult:
     """The scheme scored on Spark; --db, when given, is read only for a scheme saved in it."""
     if not args.records:
-        raise BadInput("--engine spark needs --records: a folder of Parquet files (python -m indicators "
-                       "export-records) or a database in the Spark catalog")
+        raise BadInput(code="cli.spark_records")
     try:
         from indicators.scoring import spark
     except ImportError as exc:
-        raise BadInput(f"--engine spark needs {exc.name}: pip install -r requirements-spark.txt") from None
+        raise BadInput(code="cli.spark_missing", params={"module": exc.name}) from None
 
     period = _period(args)
     if args.db:
@@ -52,16 +52,25 @@ def scored_on_spark(args) -> ScoreResult:
     return spark.score(session, scheme, period, source=name)
 
 
+def _table_name(table: str, lang: str) -> str:
+    """A record table's name in the reader's language (the importer's words); an unknown one as it is."""
+    key = f"err.import.table.{table}"
+    return t(key, lang) if has(key) else table
+
+
 def cmd_export_records(args) -> int:
     if not Path(args.db).exists():
-        raise BadInput(f"{args.db}: no database there; import records into it or build the demo first")
+        raise BadInput(code="cli.no_db", params={"db": args.db})
     con = _open(args.db)
     try:
         counts = export_parquet(con, args.out, args.partition)
     finally:
         con.close()
-    split = f", split by {args.partition}" if args.partition else ""
-    print(f"wrote {args.out} ({args.format}{split}): " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    lang = args.lang
+    split = t("cli.parquet_split", lang, by=args.partition) if args.partition else ""
+    counts = t("cli.list_sep", lang).join(t("cli.parquet_count", lang, table=_table_name(name, lang), n=n)
+                                          for name, n in counts.items())
+    print(t("cli.wrote_parquet", lang, path=args.out, format=args.format, split=split, counts=counts))
     return 0
 
 

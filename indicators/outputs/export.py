@@ -97,7 +97,7 @@ def _term(group: str, value: str, lang: str) -> str:
 
 def _words(lang: str) -> dict[str, str]:
     if lang not in _WORDS:
-        raise ExportError(f"--lang: expected zh or en, got {lang!r}")
+        raise ExportError(code="export.lang", params={"given": repr(lang)})
     return _WORDS[lang]
 
 
@@ -108,7 +108,7 @@ def _results(result_or_results) -> list[ScoreResult]:
         return [result_or_results.a, result_or_results.b]
     items = list(result_or_results)
     if not 1 <= len(items) <= 2 or not all(isinstance(r, ScoreResult) for r in items):
-        raise ExportError(f"export takes one or two score results, got {len(items)}")
+        raise ExportError(code="export.results", params={"n": len(items)})
     return items
 
 
@@ -281,13 +281,13 @@ def export_scores(result_or_results, path: str | Path, lang: str = "zh") -> Path
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise ExportError(f"{path}: the output must end in .xlsx or .csv")
+        raise ExportError(code="export.suffix", params={"path": path})
     if len(results) == 2 and not results[0].stations.index.equals(results[1].stations.index):
-        raise ExportError("the two results cover different stations; score both over the same database")
+        raise ExportError(code="export.stations_differ")
     writer = _write_xlsx if suffix == ".xlsx" else _write_csv
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise ExportError(f"{path}: the folder {folder} does not exist")
+        raise ExportError(code="export.no_folder", params={"path": path, "folder": folder})
     fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=folder)
     os.close(fd)
     try:

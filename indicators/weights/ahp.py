@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from indicators.errors import Word
 from indicators.weights.common import WeightsError, _fmt
 
 __all__ = [
@@ -61,24 +62,25 @@ RANDOM_INDEX_SOURCES: dict[str, str] = {
 }
 
 _RECIPROCAL_RTOL = 1e-3
+_THE_MATRIX = Word("err.weights.the_matrix")   # a matrix with no file or judge: "matrix", "判断矩阵"
 
 
 
-def _names(criteria: Sequence[str] | None, n: int, source: str) -> list[str]:
+def _names(criteria: Sequence[str] | None, n: int, source: str | Word) -> list[str]:
     if criteria is None:
         return [f"C{i + 1}" for i in range(n)]
     names = [str(c) for c in criteria]
     if len(names) != n:
-        raise WeightsError(f"{source}: {len(names)} criterion names for a {n} x {n} matrix")
+        raise WeightsError(code="weights.ahp.names_count", params={"source": source, "names": len(names), "n": n})
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise WeightsError(f"{source}: criterion '{name}' is listed twice")
+            raise WeightsError(code="weights.ahp.name_twice", params={"source": source, "name": name})
         seen.add(name)
     return names
 
 
-def _frame_names(frame: pd.DataFrame, source: str = "matrix") -> list[str] | None:
+def _frame_names(frame: pd.DataFrame, source: str | Word = _THE_MATRIX) -> list[str] | None:
     """Criterion names of a DataFrame matrix: its column labels unless they are just 0..n-1.
     Row labels, when not 0..n-1, must be the same names in the same order."""
     cols = [str(c) for c in frame.columns]
@@ -87,9 +89,8 @@ def _frame_names(frame: pd.DataFrame, source: str = "matrix") -> list[str] | Non
     if cols == default:
         return None
     if idx != [str(i) for i in range(len(idx))] and idx != cols:
-        raise WeightsError(f"{source}: rows are named {', '.join(idx)} but columns "
-                           f"{', '.join(cols)}; rows and columns must list the same criteria "
-                           "in the same order")
+        raise WeightsError(code="weights.ahp.rows_columns",
+                           params={"source": source, "rows": ", ".join(idx), "columns": ", ".join(cols)})
     return cols
 
 
@@ -139,7 +140,7 @@ class AHPResult:
         }
 
 
-def check_matrix(matrix, criteria: Sequence[str] | None = None, source: str = "matrix",
+def check_matrix(matrix, criteria: Sequence[str] | None = None, source: str | Word = _THE_MATRIX,
                  *, rtol: float = _RECIPROCAL_RTOL) -> np.ndarray:
     """Check a pairwise-comparison matrix and return it as a clean float array.
 
@@ -163,54 +164,54 @@ def check_matrix(matrix, criteria: Sequence[str] | None = None, source: str = "m
         lengths = [len(r) for r in matrix]
         for k, ln in enumerate(lengths):
             if ln != len(matrix):
-                raise WeightsError(f"{source}: not square: row {k + 1} has {ln} cells but there "
-                                   f"are {len(matrix)} rows")
+                raise WeightsError(code="weights.ahp.row_cells",
+                                   params={"source": source, "row": k + 1, "cells": ln, "rows": len(matrix)})
     try:
         a = np.array(matrix, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise WeightsError(f"{source}: not a numeric matrix ({exc})") from None
+        raise WeightsError(code="weights.ahp.not_numeric", params={"source": source, "detail": exc}) from None
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        shape = " x ".join(str(s) for s in a.shape) if a.ndim else "a single value"
-        raise WeightsError(f"{source}: not square ({shape}); a comparison matrix has one row and one "
-                           "column per criterion")
+        shape = " x ".join(str(s) for s in a.shape) if a.ndim else Word("err.weights.single_value")
+        raise WeightsError(code="weights.ahp.not_square", params={"source": source, "shape": shape})
     n = a.shape[0]
     if not MIN_CRITERIA <= n <= MAX_CRITERIA:
-        raise WeightsError(f"{source}: {n} criteria; AHP here takes {MIN_CRITERIA} to {MAX_CRITERIA} "
-                           "(split a longer list into dimensions)")
+        raise WeightsError(code="weights.ahp.size",
+                           params={"source": source, "n": n, "low": MIN_CRITERIA, "high": MAX_CRITERIA})
     names = _names(criteria, n, source)
 
-    def cell(i: int, j: int) -> str:
-        return f"cell ({names[i]}, {names[j]})"
+    def cell(i: int, j: int) -> Word:
+        return Word("err.weights.cell", a=names[i], b=names[j])
 
     for i in range(n):
         for j in range(n):
             v = a[i, j]
             if not math.isfinite(v):
-                raise WeightsError(f"{source}: {cell(i, j)} = {v} is not a finite number")
+                raise WeightsError(code="weights.ahp.not_finite", params={"source": source, "cell": cell(i, j),
+                                                                          "value": v})
             if v <= 0:
                 if v <= -1:
-                    hint = (f" (for '{names[j]} matters more than {names[i]}' write 1/{_fmt(-v)}, "
-                            f"not {_fmt(v)})")
+                    hint = Word("err.weights.ahp.hint_negative", a=names[i], b=names[j], n=_fmt(-v), value=_fmt(v))
                 else:
-                    hint = " (1 means equally important; 1/3 means the other matters more)"
-                raise WeightsError(f"{source}: {cell(i, j)} = {_fmt(v)}; judgments must be positive{hint}")
+                    hint = Word("err.weights.ahp.hint_zero")
+                raise WeightsError(code="weights.ahp.not_positive",
+                                   params={"source": source, "cell": cell(i, j), "value": _fmt(v), "hint": hint})
     for i in range(n):
         if abs(a[i, i] - 1.0) > rtol:
-            raise WeightsError(f"{source}: {cell(i, i)} = {_fmt(a[i, i])}; the diagonal must be 1 "
-                               "(a criterion compared with itself)")
+            raise WeightsError(code="weights.ahp.diagonal",
+                               params={"source": source, "cell": cell(i, i), "value": _fmt(a[i, i])})
     out = a.copy()
     np.fill_diagonal(out, 1.0)
     for i, j in itertools.combinations(range(n), 2):
         aij, aji = a[i, j], a[j, i]
         large, small = max(aij, aji), min(aij, aji)
         if not (abs(aij * aji - 1.0) <= rtol or _is_typed_reciprocal(small, large)):
-            raise WeightsError(
-                f"{source}: {cell(i, j)} = {_fmt(aij)} but ({names[j]}, {names[i]}) = {_fmt(aji)}; "
-                f"expected {_fmt(1.0 / aij)} (reciprocal)")
+            raise WeightsError(code="weights.ahp.reciprocal", params={
+                "source": source, "cell": cell(i, j), "value": _fmt(aij), "a": names[i], "b": names[j],
+                "mirror": _fmt(aji), "expected": _fmt(1.0 / aij)})
         if large > SAATY_MAX * (1 + rtol):
             bi, bj = (i, j) if aij >= aji else (j, i)
-            raise WeightsError(f"{source}: {cell(bi, bj)} = {_fmt(large)} is outside Saaty's scale "
-                               "1/9..9")
+            raise WeightsError(code="weights.ahp.scale",
+                               params={"source": source, "cell": cell(bi, bj), "value": _fmt(large)})
         if aij >= aji:
             out[i, j], out[j, i] = aij, 1.0 / aij
         else:
@@ -220,11 +221,11 @@ def check_matrix(matrix, criteria: Sequence[str] | None = None, source: str = "m
 
 def _ri(ri_table: str, n: int) -> float:
     if ri_table not in RANDOM_INDEX:
-        raise WeightsError(f"unknown random-index table '{ri_table}'; choose one of "
-                           f"{', '.join(RANDOM_INDEX)}")
+        raise WeightsError(code="weights.ahp.ri_unknown",
+                           params={"table": ri_table, "tables": ", ".join(RANDOM_INDEX)})
     table = RANDOM_INDEX[ri_table]
     if n > len(table):
-        raise WeightsError(f"random-index table '{ri_table}' stops at n = {len(table)}; got {n}")
+        raise WeightsError(code="weights.ahp.ri_short", params={"table": ri_table, "last": len(table), "n": n})
     return float(table[n - 1])
 
 
@@ -320,10 +321,10 @@ def read_matrix_csv(path: str | Path) -> tuple[list[str], np.ndarray]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise WeightsError(f"{src}: file not found ({path})") from None
+        raise WeightsError(code="weights.ahp.file_not_found", params={"source": src, "path": path}) from None
     except UnicodeDecodeError as exc:
-        raise WeightsError(f"{src}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                           "save the file as CSV UTF-8") from None
+        raise WeightsError(code="weights.ahp.not_utf8",
+                           params={"source": src, "reason": exc.reason, "at": exc.start}) from None
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     delimiter = ","
     if "," not in first:
@@ -332,45 +333,43 @@ def read_matrix_csv(path: str | Path) -> tuple[list[str], np.ndarray]:
             enumerate(csv.reader(text.splitlines(), delimiter=delimiter))]
     rows = [(ln, r) for ln, r in rows if any(c for c in r)]
     if not rows:
-        raise WeightsError(f"{src}: the file is empty")
+        raise WeightsError(code="weights.ahp.empty_file", params={"source": src})
     header_line, header = rows[0]
     while len(header) > 1 and header[-1] == "":
         header = header[:-1]
     criteria = header[1:]
     if len(criteria) < 1:
-        raise WeightsError(f"{src}: line {header_line}: the header row must name the criteria "
-                           "after one leading label cell")
+        raise WeightsError(code="weights.ahp.header_line", params={"source": src, "line": header_line})
     for c, name in enumerate(criteria, start=2):
         if name == "":
-            raise WeightsError(f"{src}: header row, column {c} has no criterion name")
+            raise WeightsError(code="weights.ahp.header_blank", params={"source": src, "column": c})
     dupes = sorted({c for c in criteria if criteria.count(c) > 1})
     if dupes:
-        raise WeightsError(f"{src}: header row lists {', '.join(dupes)} more than once")
+        raise WeightsError(code="weights.ahp.header_twice", params={"source": src, "names": ", ".join(dupes)})
     body = rows[1:]
     n = len(criteria)
     if len(body) != n:
-        raise WeightsError(f"{src}: the header names {n} criteria but there are {len(body)} "
-                           "data rows; the matrix must be square")
+        raise WeightsError(code="weights.ahp.rows_count", params={"source": src, "n": n, "rows": len(body)})
     values: list[list[float | None]] = []
     for k, (line, row) in enumerate(body):
         while len(row) > n + 1 and row[-1] == "":
             row = row[:-1]
         name = row[0] if row else ""
         if name != criteria[k]:
-            raise WeightsError(
-                f"{src}: row {k + 1} (line {line}) is named '{name}' but column {k + 1} is "
-                f"'{criteria[k]}'; rows and columns must list the same criteria in the same order")
+            raise WeightsError(code="weights.ahp.row_name", params={
+                "source": src, "row": k + 1, "line": line, "name": name, "expected": criteria[k]})
         cells = row[1:]
         if len(cells) != n:
-            raise WeightsError(f"{src}: row {k + 1} ({name}, line {line}) has {len(cells)} "
-                               f"judgments; expected {n}")
+            raise WeightsError(code="weights.ahp.row_length", params={
+                "source": src, "row": k + 1, "name": name, "line": line, "cells": len(cells), "n": n})
         parsed = []
         for j, c in enumerate(cells):
             try:
                 parsed.append(_parse_cell(c))
             except (ValueError, ZeroDivisionError):
-                raise WeightsError(f"{src}: row {k + 1} ({name}), column {j + 1} ({criteria[j]}): "
-                                   f"'{c}' is not a number or a fraction like 1/3") from None
+                raise WeightsError(code="weights.ahp.bad_cell", params={
+                    "source": src, "row": k + 1, "name": name, "column": j + 1, "criterion": criteria[j],
+                    "text": c}) from None
         values.append(parsed)
     a = np.ones((n, n))
     for i in range(n):
@@ -383,9 +382,8 @@ def read_matrix_csv(path: str | Path) -> tuple[list[str], np.ndarray]:
             else:
                 mirror = values[j][i]
                 if mirror is None:
-                    raise WeightsError(f"{src}: row {i + 1} ({criteria[i]}), column {j + 1} "
-                                       f"({criteria[j]}) and its mirror ({criteria[j]}, "
-                                       f"{criteria[i]}) are both blank; fill one of them")
+                    raise WeightsError(code="weights.ahp.both_blank", params={
+                        "source": src, "row": i + 1, "a": criteria[i], "column": j + 1, "b": criteria[j]})
                 if mirror == 0:
                     a[i, j] = 0.0          # check_matrix reports the zero in the mirror cell
                     continue
@@ -431,7 +429,7 @@ def _mean_cosine(priorities: np.ndarray) -> float:
     return float(sims[iu].mean())
 
 
-def _unpack_judge(item, label: str):
+def _unpack_judge(item, label: str | Word):
     """-> (names or None, matrix). Items are matrices, DataFrames or (criteria, matrix) pairs."""
     if (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], (list, tuple))
             and all(isinstance(c, str) for c in item[0])):
@@ -468,37 +466,42 @@ def aggregate_judgments(matrices, method: str = "aij", criteria: Sequence[str] |
     """
     method = method.lower()
     if method not in ("aij", "aip"):
-        raise WeightsError(f"unknown group method '{method}'; use 'aij' or 'aip'")
+        raise WeightsError(code="weights.ahp.group_method", params={"method": method})
     if isinstance(matrices, Mapping):
         items = [(str(k), v) for k, v in matrices.items()]
     else:
         items = [(f"judge {k + 1}", v) for k, v in enumerate(matrices)]
     if not items:
-        raise WeightsError("no judgments to aggregate")
-    unpacked = [(label, *_unpack_judge(item, label)) for label, item in items]
+        raise WeightsError(code="weights.ahp.no_judgments")
+    # messages name an unnamed judge in the reader's language; the labels returned stay "judge 1" ...
+    said = {label: label if isinstance(matrices, Mapping) else Word("err.weights.judge", k=k + 1)
+            for k, (label, _) in enumerate(items)}
+    unpacked = [(label, *_unpack_judge(item, said[label])) for label, item in items]
     order = [str(c) for c in criteria] if criteria is not None else next(
         (names for _, names, _ in unpacked if names is not None), None)
     checked = []
     for label, names, mat in unpacked:
         if names is None:
-            a = check_matrix(mat, order, source=label)
+            a = check_matrix(mat, order, source=said[label])
         else:
-            a = check_matrix(mat, names, source=label)
+            a = check_matrix(mat, names, source=said[label])
             if order is not None and names != order:
                 if sorted(names) != sorted(order):
                     missing = [c for c in order if c not in names]
                     extra = [c for c in names if c not in order]
-                    raise WeightsError(
-                        f"{label}: criteria differ from the others (missing: "
-                        f"{', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'})")
+                    none = Word("err.weights.none")
+                    raise WeightsError(code="weights.ahp.criteria_differ", params={
+                        "source": said[label], "missing": ", ".join(missing) or none, "extra": ", ".join(extra) or none})
                 perm = [names.index(c) for c in order]
                 a = a[np.ix_(perm, perm)]
         checked.append(a)
     n = checked[0].shape[0]
     for (label, _, _), a in zip(unpacked, checked):
         if a.shape[0] != n:
-            raise WeightsError(f"{label}: {a.shape[0]} criteria but {unpacked[0][0]} has {n}")
-    names = _names(order, n, "group")
+            raise WeightsError(code="weights.ahp.criteria_count",
+                               params={"source": said[label], "n": a.shape[0], "first": said[unpacked[0][0]],
+                                       "first_n": n})
+    names = _names(order, n, Word("err.weights.group"))
     stack = np.stack(checked)
     aij = np.exp(np.log(stack).mean(axis=0))
     # exact reciprocity: geometric means of reciprocal matrices are reciprocal; remove rounding

@@ -15,6 +15,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from indicators.weights.common import WeightsError
+
 SCALE: tuple[int, ...] = (9, 8, 7, 6, 5, 4, 3, 2, 1, -2, -3, -4, -5, -6, -7, -8, -9)
 # Saaty's verbal anchors; even numbers are "between" the odd ones either side.
 VERBAL = {1: "equal", 2: "equal_moderate", 3: "moderate", 4: "moderate_strong", 5: "strong",
@@ -25,7 +27,7 @@ def ratio(judgment: int) -> float:
     """a_AB: how many times as important A is as B."""
     j = int(judgment)
     if j not in SCALE:
-        raise ValueError(f"{judgment!r} is not on Saaty's scale (9..2, 1, -2..-9)")
+        raise WeightsError(code="weights.judgments.not_on_scale", params={"judgment": repr(judgment)})
     return float(j) if j >= 1 else 1.0 / -j
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from indicators.errors import Word
 from indicators.weights.common import WeightsError, _fmt
 
 
@@ -35,28 +36,28 @@ def needs_scores(needs: pd.DataFrame, method: str = "prevalence_urgency", *,
       The Hanlon "PEARL" feasibility screen is not applied.
     """
     if not isinstance(needs, pd.DataFrame):
-        raise WeightsError("needs must be a DataFrame")
+        raise WeightsError(code="weights.needs.not_frame")
     missing = [c for c in NEEDS_COLUMNS if c not in needs.columns]
     if missing:
-        raise WeightsError(f"needs: missing column(s) {', '.join(missing)}")
+        raise WeightsError(code="weights.needs.missing_columns", params={"columns": ", ".join(missing)})
     if len(needs) == 0:
-        raise WeightsError("needs: no needs recorded for this period")
+        raise WeightsError(code="weights.needs.none")
     method = method.lower()
     if method not in ("prevalence_urgency", "hanlon"):
-        raise WeightsError(f"unknown needs method '{method}'; use 'prevalence_urgency' or 'hanlon'")
+        raise WeightsError(code="weights.needs.method", params={"method": method})
     cat = needs["category"]
     if cat.isna().any():
-        raise WeightsError(f"needs: {int(cat.isna().sum())} row(s) have no category")
+        raise WeightsError(code="weights.needs.no_category", params={"n": int(cat.isna().sum())})
     urg = pd.to_numeric(needs["urgency"], errors="coerce").astype(float)
     bad = urg.notna() & ((urg < 1) | (urg > 5))
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
-        who = (f"need {needs['need_id'].iloc[pos]}" if "need_id" in needs.columns
-               else f"row {pos + 1}")
-        raise WeightsError(f"needs: urgency must be 1-5; {who} has {_fmt(float(urg.iloc[pos]))}")
+        who = (Word("err.weights.need", need=needs["need_id"].iloc[pos]) if "need_id" in needs.columns
+               else Word("err.weights.row", row=pos + 1))
+        raise WeightsError(code="weights.needs.urgency", params={"who": who, "value": _fmt(float(urg.iloc[pos]))})
     hh = pd.to_numeric(needs["households_affected"], errors="coerce").astype(float).fillna(0.0)
     if (hh < 0).any():
-        raise WeightsError("needs: households_affected must not be negative")
+        raise WeightsError(code="weights.needs.households")
     frame = pd.DataFrame({"category": cat.astype(str).to_numpy(), "urgency": urg.to_numpy(),
                           "households": hh.to_numpy()})
     g = frame.groupby("category", sort=True)
@@ -69,7 +70,7 @@ def needs_scores(needs: pd.DataFrame, method: str = "prevalence_urgency", *,
     out["prevalence"] = out["n_needs"] / out["n_needs"].sum()
     if out["mean_urgency"].isna().any():
         empty = out.loc[out["mean_urgency"].isna(), "category"].tolist()
-        raise WeightsError(f"needs: category {', '.join(empty)} has no urgency recorded")
+        raise WeightsError(code="weights.needs.no_urgency", params={"categories": ", ".join(empty)})
     if method == "prevalence_urgency":
         out["score"] = out["prevalence"] * out["mean_urgency"]
     else:
@@ -79,10 +80,11 @@ def needs_scores(needs: pd.DataFrame, method: str = "prevalence_urgency", *,
         eff = effectiveness or {}
         unknown = [c for c in eff if c not in set(out["category"])]
         if unknown:
-            raise WeightsError(f"effectiveness names unknown categor(ies): {', '.join(map(str, unknown))}")
+            raise WeightsError(code="weights.needs.effectiveness_unknown",
+                               params={"categories": ", ".join(map(str, unknown))})
         c_eff = out["category"].map(lambda c: float(eff.get(c, 1.0)))
         if (c_eff < 0).any():
-            raise WeightsError("effectiveness must not be negative")
+            raise WeightsError(code="weights.needs.effectiveness_negative")
         out["score"] = (a_size + b_serious) * c_eff
     total = out["score"].sum()
     out["share"] = out["score"] / total if total > 0 else 1.0 / len(out)
@@ -121,19 +123,19 @@ def needs_weights(scores: pd.DataFrame, links: Mapping[str, Sequence[str]], *,
     columns indicator, category, category_share, split, contribution, normalised, note).
     """
     if general not in ("unlinked", "all"):
-        raise WeightsError(f"general must be 'unlinked' or 'all'; got '{general}'")
+        raise WeightsError(code="weights.needs.general", params={"general": general})
     for col in ("category", "share"):
         if col not in scores.columns:
-            raise WeightsError(f"needs scores: missing column '{col}' (use needs_scores first)")
+            raise WeightsError(code="weights.needs.scores_column", params={"column": col})
     if not links:
-        raise WeightsError("no indicators to weight (links is empty)")
+        raise WeightsError(code="weights.needs.no_links")
     share = {str(c): float(s) for c, s in zip(scores["category"], scores["share"])}
     cats = list(share)
     specific: dict[str, list[str]] = {c: [] for c in cats}
     generals: list[str] = []
     for ind, served in links.items():
         if isinstance(served, str):
-            raise WeightsError(f"indicator {ind}: links must be a list of categories, not a string")
+            raise WeightsError(code="weights.needs.links_string", params={"indicator": ind})
         served = [str(c) for c in served]
         if not served:
             generals.append(str(ind))
@@ -173,7 +175,7 @@ def needs_weights(scores: pd.DataFrame, links: Mapping[str, Sequence[str]], *,
     deriv = pd.DataFrame(rows, columns=[c for c in DERIVATION_COLUMNS if c != "normalised"])
     total = deriv["contribution"].sum()
     if total <= 0:
-        raise WeightsError("no indicator is linked to a need category found in the needs data")
+        raise WeightsError(code="weights.needs.nothing_linked")
     deriv["normalised"] = deriv["contribution"] / total
     deriv = deriv[DERIVATION_COLUMNS]
     order = [str(i) for i in links]

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from indicators.errors import Word
 from indicators.weights.common import WeightsError, _fmt
 
 
@@ -18,16 +19,16 @@ def _directions(raw, k: int, higher_is_better) -> np.ndarray:
         return np.ones(k, dtype=bool)
     if isinstance(higher_is_better, Mapping):
         if not isinstance(raw, pd.DataFrame):
-            raise WeightsError("higher_is_better as a mapping needs a DataFrame with named columns")
+            raise WeightsError(code="weights.objective.mapping")
         unknown = [c for c in higher_is_better if c not in raw.columns]
         if unknown:
-            raise WeightsError(f"higher_is_better names unknown indicator(s): {', '.join(map(str, unknown))}")
+            raise WeightsError(code="weights.objective.unknown", params={"indicators": ", ".join(map(str, unknown))})
         return np.array([bool(higher_is_better.get(c, True)) for c in raw.columns])
     if isinstance(higher_is_better, (bool, np.bool_)):
         return np.full(k, bool(higher_is_better))
     d = np.array(list(higher_is_better), dtype=bool)
     if d.shape != (k,):
-        raise WeightsError(f"higher_is_better has {d.size} entries for {k} indicators")
+        raise WeightsError(code="weights.objective.directions", params={"n": d.size, "k": k})
     return d
 
 
@@ -38,14 +39,14 @@ def _minmax(raw, higher_is_better) -> tuple[np.ndarray, np.ndarray]:
     try:
         x = np.array(raw.to_numpy() if isinstance(raw, pd.DataFrame) else raw, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise WeightsError(f"indicator data must be numeric ({exc})") from None
+        raise WeightsError(code="weights.objective.not_numeric", params={"detail": exc}) from None
     if x.ndim != 2:
-        raise WeightsError(f"indicator data must be stations x indicators; got {x.ndim} dimension(s)")
+        raise WeightsError(code="weights.objective.dims", params={"n": x.ndim})
     m, k = x.shape
     if m == 0 or k == 0:
-        raise WeightsError(f"indicator data is empty ({m} stations x {k} indicators)")
+        raise WeightsError(code="weights.objective.empty", params={"m": m, "k": k})
     if np.isinf(x).any():
-        raise WeightsError("indicator data holds an infinite value")
+        raise WeightsError(code="weights.objective.infinite")
     d = _directions(raw, k, higher_is_better)
     observed = ~np.isnan(x)
     with np.errstate(all="ignore"):
@@ -130,23 +131,23 @@ def combine(subjective, objective, alpha: float) -> np.ndarray:
     try:
         alpha = float(alpha)
     except (TypeError, ValueError):
-        raise WeightsError(f"alpha must be a number in [0, 1]; got {alpha!r}") from None
+        raise WeightsError(code="weights.objective.alpha_number", params={"value": repr(alpha)}) from None
     if not 0.0 <= alpha <= 1.0:
-        raise WeightsError(f"alpha must be in [0, 1]; got {_fmt(alpha)}")
+        raise WeightsError(code="weights.objective.alpha_range", params={"value": _fmt(alpha)})
     if isinstance(subjective, pd.Series) and isinstance(objective, pd.Series):
         missing = [i for i in subjective.index if i not in objective.index]
         if missing or len(objective) != len(subjective):
-            raise WeightsError(f"subjective and objective weights name different indicators "
-                               f"(missing from objective: {', '.join(map(str, missing)) or 'none'})")
+            raise WeightsError(code="weights.objective.different", params={
+                "missing": ", ".join(map(str, missing)) or Word("err.weights.none")})
         objective = objective.reindex(subjective.index)
     s = np.asarray(subjective, dtype=float).ravel()
     o = np.asarray(objective, dtype=float).ravel()
     if s.shape != o.shape:
-        raise WeightsError(f"subjective has {s.size} weights but objective has {o.size}")
-    for label, v in (("subjective", s), ("objective", o)):
+        raise WeightsError(code="weights.objective.sizes", params={"s": s.size, "o": o.size})
+    for label, v in ((Word("err.weights.subjective"), s), (Word("err.weights.objective"), o)):
         if not np.isfinite(v).all() or (v < 0).any():
-            raise WeightsError(f"{label} weights must be finite and non-negative")
+            raise WeightsError(code="weights.objective.not_finite", params={"label": label})
         if v.sum() <= 0:
-            raise WeightsError(f"{label} weights sum to 0")
+            raise WeightsError(code="weights.objective.sum_zero", params={"label": label})
     w = alpha * s / s.sum() + (1.0 - alpha) * o / o.sum()
     return w / w.sum()
