@@ -28,7 +28,7 @@ def cmd_notice(args) -> int:
         raise BadInput(code="notice.folder", params={"folder": str(out.parent)})
     period = Period(args.period_start, args.period_end)
     if period.start and period.end and period.start > period.end:
-        raise BadInput(f"--period-start {period.start} is after --period-end {period.end}")
+        raise BadInput(code="notice.period", params={"start": str(period.start), "end": str(period.end)})
     con = _open(args.db)
     try:
         scheme, name = catalog.resolve(args.scheme, con)

@@ -81,6 +81,7 @@ EN: dict[str, str] = {
     "err.notice.summary": "meeting summary: the field {field} is missing or not valid",
     "err.notice.out": "--out: {path}: give a file ending in .html or .pdf",
     "err.notice.folder": "--out: the folder {folder} does not exist",
+    "err.notice.period": "--period-start {start} is after --period-end {end}",
 
     # ---- the Scores page section and the CLI
     "notice.app.title": "Public notice",
@@ -170,6 +171,7 @@ ZH: dict[str, str] = {
     "err.notice.summary": "评议会结果：字段 {field} 缺失或无效",
     "err.notice.out": "--out：{path}：请给出以 .html 或 .pdf 结尾的文件名",
     "err.notice.folder": "--out：文件夹 {folder} 不存在",
+    "err.notice.period": "--period-start {start} 晚于 --period-end {end}",
 
     "notice.app.title": "公示",
     "notice.app.intro": "一页纸的本站考核结果公示，可张贴在站点墙上或公告栏：考核内容、得分、排名和等级、得分构成，以及异议方式和截止日期。",
