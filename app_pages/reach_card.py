@@ -34,14 +34,16 @@ def show(f: frame.Frame, sid: str, station_name: str, n_stations: int) -> None:
     with st.expander(t("reach.title", L), expanded=True):
         st.caption(t("reach.intro", L, station=station_name, period=str(f.period), n=n_stations))
         table = reach.figures_table(figures(f.db, f.period.start, f.period.end), sid, L)
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "figure": st.column_config.TextColumn(t("reach.col.figure", L), width=230),
-            "share": st.column_config.TextColumn(t("reach.col.share", L), width="small"),
-            "counts": st.column_config.TextColumn(t("reach.col.counts", L), width=330),
-            "median": st.column_config.TextColumn(t("reach.col.median", L), width="small"),
-            "better": st.column_config.TextColumn(t("reach.col.better", L), width="small"),
-            "note": st.column_config.TextColumn(t("reach.col.note", L)),
+        st.dataframe(table.drop(columns="note"), hide_index=True, width="stretch", column_config={
+            "figure": st.column_config.TextColumn(t("reach.col.figure", L), width=240),
+            "share": st.column_config.TextColumn(t("reach.col.share", L), width=70),
+            "counts": st.column_config.TextColumn(t("reach.col.counts", L), width=420),
+            "median": st.column_config.TextColumn(t("reach.col.median", L), width=110),
+            "better": st.column_config.TextColumn(t("reach.col.better", L), width=110),
         })
+        for figure, note in zip(table["figure"], table["note"]):   # why a figure is missing, said in words
+            if note:
+                st.caption(t("reach.missing", L, figure=figure, why=note))
         used = [pick(i, L) for i in f.scheme.indicators if i.measure.kind in REACH_KINDS]
         if used:
             st.caption(t("reach.in_scheme", L, names=t("nc.sep", L).join(used)))

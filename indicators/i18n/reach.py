@@ -23,22 +23,22 @@ EN: dict[str, str] = {
     "reach.col.figure": "Figure",
     "reach.col.share": "Share",
     "reach.col.counts": "From the records",
-    "reach.col.median": "Median of stations",
+    "reach.col.median": "Station median",
     "reach.col.better": "Direction",
-    "reach.col.note": "Why missing",
     "reach.chart.title": "New and returning attendees per month",
     "reach.chart.subtitle": "Bars: residents attending each month (each once). Line: share of the priority-group "
                             "register reached so far in the period.",
     "reach.chart.month": "Month",
     "reach.chart.kind": "Attendees",
     "reach.chart.attendees": "Attendees",
-    "reach.chart.new": "New (first time at the station)",
+    "reach.chart.new": "New (first time here)",
     "reach.chart.returning": "Returning (came before)",
     "reach.chart.coverage": "Priority groups reached",
     "reach.chart.reached": "Priority-group residents reached",
     "reach.chart.registered": "Registered",
     "reach.no_attendance": "{station} has no attendance recorded in this period.",
     "reach.in_scheme": "In this scheme: {names}.",
+    "reach.missing": "{figure}: missing ({why}).",
 }
 
 ZH: dict[str, str] = {
@@ -65,7 +65,6 @@ ZH: dict[str, str] = {
     "reach.col.counts": "记录中的计数",
     "reach.col.median": "各站中位数",
     "reach.col.better": "方向",
-    "reach.col.note": "缺失原因",
     "reach.chart.title": "每月新参与与重复参与居民",
     "reach.chart.subtitle": "柱：每月参加活动的居民（每人每月计一次）。线：本期截至当月已覆盖的重点人群登记居民比例。",
     "reach.chart.month": "月份",
@@ -78,4 +77,5 @@ ZH: dict[str, str] = {
     "reach.chart.registered": "登记人数",
     "reach.no_attendance": "{station}在本期没有签到记录。",
     "reach.in_scheme": "本方案中的对应指标：{names}。",
+    "reach.missing": "{figure}：缺失（{why}）。",
 }

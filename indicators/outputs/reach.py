@@ -82,7 +82,7 @@ def reach_chart(monthly: pd.DataFrame, lang: str) -> alt.LayerChart:
     bars = alt.Chart(bars_data).mark_bar().encode(
         x=x, y=alt.Y("attendees:Q", stack="zero", title=t("reach.chart.attendees", lang)),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=[NEW_COLOR, RETURNING_COLOR]),
-                        legend=alt.Legend(orient="top")),
+                        legend=alt.Legend(orient="top", labelLimit=400)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("month:O", title=t("reach.chart.month", lang)),
                  alt.Tooltip("kind:N", title=t("reach.chart.kind", lang)),
@@ -90,7 +90,8 @@ def reach_chart(monthly: pd.DataFrame, lang: str) -> alt.LayerChart:
     cover = monthly.assign(month=[f"{m:%Y-%m}" for m in monthly["month"]],
                            label=t("reach.chart.coverage", lang))[["month", "priority_coverage", "priority_reached",
                                                                    "priority_registered", "label"]]
-    line = alt.Chart(cover).mark_line(point=True, color=COVERAGE_COLOR, strokeWidth=2.5).encode(
+    line = alt.Chart(cover).mark_line(point=alt.OverlayMarkDef(color=COVERAGE_COLOR), color=COVERAGE_COLOR,
+                                          strokeWidth=2.5).encode(
         x=x, y=alt.Y("priority_coverage:Q", title=t("reach.chart.coverage", lang),
                      scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", orient="right",
                                                                     titleColor=COVERAGE_COLOR)),
