@@ -1,6 +1,11 @@
 """Words for the station reach view (rotation of service recipients), in English and Chinese (same keys in both)."""
 
 EN: dict[str, str] = {
+    # ---- the measure kinds (scheme grammar)
+    "kind.new_share": "Share of attendees new to the station",
+    "kind.returning_share": "Share of each month's attendees back from the month before",
+    "kind.unreached_share": "Share of registered residents never reached",
+    "views.days": "not seen in {n} days",
     "reach.title": "Who the services reach",
     "reach.intro": "Whether {station} keeps serving the same group or reaches new residents and those on its "
                    "priority-group registers, over {period}. Each share is the count beside it divided by what it "
@@ -42,6 +47,11 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
+    # ---- the measure kinds (scheme grammar)
+    "kind.new_share": "新参与居民占比",
+    "kind.returning_share": "逐月重复参与率",
+    "kind.unreached_share": "登记居民未覆盖率",
+    "views.days": "{n}天内未来过",
     "reach.title": "服务覆盖了谁",
     "reach.intro": "{station}在{period}期间是一直服务同一批人，还是覆盖到了新居民和重点人群登记名单上的居民。"
                    "每个比例都等于旁边的计数除以其基数；中位数取全部{n}个站点。",
