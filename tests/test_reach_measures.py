@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from indicators.records import store as records
 from indicators.scheme.model import Measure, SchemeError, scheme_from_dict
-from indicators.scoring.measures import Period, load_stations, plan, raw_values, reach_inputs
+from indicators.outputs import reach
+from indicators.scoring.measures import Period, load_stations, plan, raw_values
 from tests.conftest import station
 
 D = date.fromisoformat
@@ -111,14 +112,12 @@ def test_one_month_period_has_no_month_to_return_from(tiny):
 
 def test_counts_behind_each_share(tiny):
     con = tiny(ROWS)
-    parts = reach_inputs(con, {"y": MEASURES["new_year"], "u": MEASURES["unreached"], "c": Measure("count",
-                                                                                               table="needs")},
-                         load_stations(con), PERIOD)
-    assert parts.loc["S1", ("y", "count")] == 3 and parts.loc["S1", ("y", "of")] == 5
-    assert parts.loc["S1", ("u", "count")] == 3 and parts.loc["S1", ("u", "of")] == 5
-    assert "c" not in parts.columns.get_level_values(0)
-    assert parts.loc["S3", ("y", "of")] == 0   # no attendee: the share is missing, the counts are 0
-    assert reach_inputs(con, {}, load_stations(con), PERIOD) is None
+    figs = reach.station_figures(con, load_stations(con), PERIOD, {"y": MEASURES["new_year"],
+                                                                   "u": MEASURES["unreached"]})
+    assert figs.loc["S1", ("y", "count")] == 3 and figs.loc["S1", ("y", "of")] == 5
+    assert figs.loc["S1", ("y", "share")] == pytest.approx(3 / 5)
+    assert figs.loc["S1", ("u", "count")] == 3 and figs.loc["S1", ("u", "of")] == 5
+    assert figs.loc["S3", ("y", "of")] == 0   # no attendee: the share is missing, the counts are 0
 
 
 def _scheme(measure: dict) -> dict:

@@ -11,7 +11,7 @@ import pandas as pd
 from indicators.i18n import t
 from indicators.outputs.charts import AUTOSIZE, CAMP_COLORS, FONT
 from indicators.scheme.model import Measure
-from indicators.scoring.measures import Period, Plan, plan, raw_values, reach_terms
+from indicators.scoring.measures import Period, plan, reach_terms, term_values
 
 # The four figures, as needs-met's reach dimension defines them (docs/schemes.md); `better` says which way is good.
 FIGURES = {
@@ -23,18 +23,16 @@ FIGURES = {
 NEW_COLOR, RETURNING_COLOR, COVERAGE_COLOR = CAMP_COLORS["needs"], "#9ecae1", "#31a354"
 
 
-def station_figures(con: duckdb.DuckDBPyConnection, stations: pd.DataFrame, period: Period = Period()) -> pd.DataFrame:
-    """Every station's four figures: columns (figure, "share" | "count" | "of"); share = count / of, and missing
-    where there is nothing to count (no attendee, no registered priority-group resident, no earlier attendance)."""
-    plans: dict[str, Plan] = {}
-    for key, (measure, _) in FIGURES.items():
-        count, of, _h = reach_terms(measure, key)
-        plans[f"{key}\0share"] = plan(measure, key)
-        plans[f"{key}\0count"] = Plan((count,), lambda v, pop: v[0])
-        plans[f"{key}\0of"] = Plan((of,), lambda v, pop: v[0])
-    out = raw_values(con, plans, stations, period)
-    out.columns = pd.MultiIndex.from_tuples([tuple(c.split("\0")) for c in out.columns])
-    return out
+def station_figures(con: duckdb.DuckDBPyConnection, stations: pd.DataFrame, period: Period = Period(),
+                    measures: dict[str, Measure] | None = None) -> pd.DataFrame:
+    """Every station's rotation figures (the four of FIGURES unless `measures` names others): columns
+    (figure, "share" | "count" | "of"); share = count / of, and missing where there is nothing to count (no
+    attendee, no registered priority-group resident, no attendance before the period)."""
+    terms = {}
+    for key, measure in (measures or {k: m for k, (m, _) in FIGURES.items()}).items():
+        terms[(key, "share")] = plan(measure, key)
+        terms[(key, "count")], terms[(key, "of")], _ = reach_terms(measure, key)
+    return term_values(con, terms, stations, period)
 
 
 def _pct(x: float) -> str:

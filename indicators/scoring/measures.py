@@ -320,23 +320,6 @@ def reach_plan(measure: Measure, path: str = "measure", source: str | None = Non
     return Plan((count, of, history), share_with_history)
 
 
-def reach_inputs(con: duckdb.DuckDBPyConnection, measures: dict[str, Measure], stations: pd.DataFrame,
-                 period: Period = Period()) -> pd.DataFrame | None:
-    """For each rotation measure of `measures` (id -> measure), its count and what it is out of per station
-    (columns (id, "count" | "of")), so that a raw value = count / of can be shown whole; None when there is none."""
-    plans = {}
-    for key, measure in measures.items():
-        if measure.kind in REACH_KINDS:
-            count, of, _ = reach_terms(measure, key)
-            plans[f"{key}\0count"] = Plan((count,), lambda v, pop: v[0])
-            plans[f"{key}\0of"] = Plan((of,), lambda v, pop: v[0])
-    if not plans:
-        return None
-    out = raw_values(con, plans, stations, period)
-    out.columns = pd.MultiIndex.from_tuples([tuple(c.split("\0")) for c in out.columns])
-    return out
-
-
 def check_indicators(indicators: Sequence[Indicator], source: str | None = None,
                      paths: dict[str, str] | None = None) -> dict[str, Plan]:
     """Compile every indicator's measure (no database needed); errors name the indicator's field."""
@@ -400,14 +383,18 @@ def value_inputs(con: duckdb.DuckDBPyConnection, indicators: Sequence[Indicator]
                  period: Period = Period()) -> pd.DataFrame | None:
     """For each `value` measure with a denominator, the value and the denominator per station (columns
     (indicator id, "value" | "denominator")), so that a raw value = value / denominator can be shown whole."""
-    plans = {}
+    terms = {}
     for ind in indicators:
         if ind.measure.kind == "value" and ind.measure.denominator:
-            value, den = value_terms(ind.measure, ind.id)
-            plans[f"{ind.id}\0value"] = Plan((value,), lambda v, pop: v[0])
-            plans[f"{ind.id}\0denominator"] = Plan((den,), lambda v, pop: v[0])
-    if not plans:
-        return None
+            terms[(ind.id, "value")], terms[(ind.id, "denominator")] = value_terms(ind.measure, ind.id)
+    return term_values(con, terms, stations, period) if terms else None
+
+
+def term_values(con: duckdb.DuckDBPyConnection | None, terms: dict[tuple[str, str], Term | Plan],
+                stations: pd.DataFrame, period: Period = Period()) -> pd.DataFrame:
+    """Each named term (or plan) per station, in one pass as raw_values runs them: columns (name, part)."""
+    plans = {f"{a}\0{b}": x if isinstance(x, Plan) else Plan((x,), lambda v, pop: v[0])
+             for (a, b), x in terms.items()}
     out = raw_values(con, plans, stations, period)
     out.columns = pd.MultiIndex.from_tuples([tuple(c.split("\0")) for c in out.columns])
     return out
