@@ -47,6 +47,8 @@ def _state(con) -> str:
 
 
 def _timed(name: str, took: float, refused: bool) -> None:
+    """`took` is CPU seconds of this process (time.process_time): a hang or a blow-up burns CPU and is caught, while
+    a busy machine, which stretches wall-clock time, does not fail the one-second promise."""
     COUNTS["cases"] += 1
     if refused and took > COUNTS["slowest"]:
         COUNTS["slowest"], COUNTS["slowest case"] = took, name
@@ -114,12 +116,12 @@ def test_hostile_scheme_files(db, tmp_path, capsys):
     for name, data in scheme_cases(rng):
         path = tmp_path / "case.yaml"
         path.write_bytes(data)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         try:
             code = main(["score", "--db", str(db), "--scheme", str(path)])
         except BaseException as exc:   # noqa: BLE001: anything escaping is what we count
             code = f"{type(exc).__name__}"
-        took = time.perf_counter() - t0
+        took = time.process_time() - t0
         err = capsys.readouterr().err
         if code not in (0, 2) or "Traceback" in err or "internal error" in err:
             COUNTS["tracebacks"] += 1
@@ -187,14 +189,14 @@ def test_hostile_ledgers_and_exports(tmp_path, capsys):
     for k in range(25):
         for name, table, data, expect, row in ledger_cases(rng, k):
             before = _state(con)
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             try:
                 report = importer.import_file(con, table, data, f"{table}.csv")
             except BaseException as exc:   # noqa: BLE001
                 COUNTS["tracebacks"] += 1
                 print(f"\nEXCEPTION for ledger {name}: {type(exc).__name__}: {exc}")
                 continue
-            took = time.perf_counter() - t0
+            took = time.process_time() - t0
             _timed(f"ledger: {name}", took, not report.ok)
             if not report.ok:
                 wrong = _state(con) != before or expect == "accept"

@@ -76,7 +76,7 @@ def test_the_values_ledger_imports_on_the_records_page(db):
     at.button(key="io_go").click().run()
     assert_clean(at)
     assert any("96" in s.value for s in at.success)
-    con = records.connect(db)   # the same configuration as the app's connection in this process
+    con = records.connect(db, read_only=True, wait=30)   # read beside the app's handle in this process
     try:
         assert con.execute("SELECT count(*) FROM indicator_values").fetchall()[0][0] == 96
     finally:

@@ -244,9 +244,10 @@ def test_station_card_adds_up_and_sentences(result):
     assert card["weight"].sum() == pytest.approx(100)
     strong, weak = views.strengths_weaknesses(result, sid, "en")
     assert len(strong) == 3 and len(weak) == 3 and not set(strong) & set(weak)
-    assert "points short of the best" in strong[0]
-    zh_strong, zh_weak = views.strengths_weaknesses(result, sid, "zh")
-    assert "与最佳仅差" in zh_strong[0] and "比最佳少" in zh_weak[0]
+    for lang, at_best, short, weaker in (("en", "as good as the best station", "only", "points short of the best"),
+                                         ("zh", "与最佳站点持平", "与最佳仅差", "比最佳少")):
+        said_strong, said_weak = views.strengths_weaknesses(result, sid, lang)
+        assert (at_best in said_strong[0]) != (short in said_strong[0]) and weaker in said_weak[0]
     ex = result.explain(sid)
     worst = ex[~ex["missing"].astype(bool)]["gap_to_best"].idxmax()   # a filled value is never blamed
     assert result.scheme.indicator(worst).name_en in weak[0]

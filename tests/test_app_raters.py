@@ -22,7 +22,9 @@ def table(at: AppTest, column: str):
 
 
 def rows(path, sql):
-    con = records.connect(path)
+    # Read-only, beside the app's own handle in this process: a read-write open fails while the app holds the
+    # file read-only (it does again once a run reads after its last write's linger, sooner on a busy machine).
+    con = records.connect(path, read_only=True, wait=30)
     try:
         return con.execute(sql).fetchall()
     finally:

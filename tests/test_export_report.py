@@ -307,3 +307,25 @@ def test_report_card_gives_units_and_reads_like_prose(results, lang, day, point,
     html = station_report(r, failed[0], lang)
     assert day in html and point in html
     assert at_most in html and "&lt;=" not in html and "<=" not in html
+
+
+def test_audit_summary_sees_changes_below_the_top_level():
+    """A sub-dimension's weight, a leaf added three levels down and a sub-dimension moved are all in the summary."""
+    from indicators.scheme.model import scheme_from_dict
+
+    def tree(w_sub=1, extra=False, sub_under="top1"):
+        leaf = {"id": "x", "name_zh": "x", "name_en": "x", "weight": 1, "camp": "needs", "measure": {"kind": "value"}}
+        deep = {"id": "deep", "name_zh": "深", "name_en": "Deep", "weight": 1,
+                "indicators": [leaf] + ([dict(leaf, id="y", name_zh="y", name_en="y")] if extra else [])}
+        sub = {"id": "sub", "name_zh": "子", "name_en": "Sub", "weight": w_sub, "dimensions": [deep]}
+        tops = [{"id": "top1", "name_zh": "一", "name_en": "One", "weight": 1,
+                 "indicators": [dict(leaf, id="z", name_zh="z", name_en="z")]},
+                {"id": "top2", "name_zh": "二", "name_en": "Two", "weight": 1,
+                 "indicators": [dict(leaf, id="w", name_zh="w", name_en="w")]}]
+        next(t for t in tops if t["id"] == sub_under)["dimensions"] = [sub]
+        return scheme_from_dict({"id": "deep", "name_zh": "深", "name_en": "Deep", "dimensions": tops})
+
+    base = tree()
+    assert audit.summarise(base, tree(w_sub=3)).splitlines() == ["dimension sub weight changed 1 -> 3"]
+    assert audit.summarise(base, tree(extra=True)).splitlines() == ["indicator y added to deep (weight 1, camp needs)"]
+    assert "dimension sub moved from top1 to top2" in audit.summarise(base, tree(sub_under="top2")).splitlines()

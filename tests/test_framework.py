@@ -109,6 +109,26 @@ def test_builtin_schemes_round_trip_in_both_shapes():
                 assert back.dimensions == s.dimensions, (name, shape, fmt)
 
 
+def test_exported_tables_carry_no_live_formula_and_read_back_the_same():
+    """Names a spreadsheet would run (after blanks or a separator too) leave as text, in CSV and XLSX alike."""
+    from indicators.outputs.export import neutralise
+    hostile = ["=HYPERLINK(\"http://x\",\"x\")", " @SUM(A1)", "\u3000+1+1", ";-2+3", "'quoted"]
+    dims = [{"id": f"d{i}", "name_zh": name, "name_en": name, "weight": 1,
+             "indicators": [{"id": f"i{i}", "name_zh": name, "name_en": name, "weight": 1, "camp": "needs",
+                             "measure": {"kind": "value"}, "rationale_zh": name}]} for i, name in enumerate(hostile)]
+    s = scheme_from_dict({"id": "hostile", "name_zh": "敌意", "name_en": "Hostile", "dimensions": dims})
+    for shape in framework.SHAPES:
+        for fmt in ("csv", "xlsx"):
+            data = write_table(s, fmt, shape, "zh")
+            _, rows = framework.read_rows(data, f"x.{fmt}")
+            cells = [c for _, row in rows for c in row if isinstance(c, str)]
+            assert [c for c in cells if neutralise(c) != c] == [], (shape, fmt)
+            back = read_table(data, f"x.{fmt}", scheme_id=s.id, name_zh=s.name_zh, name_en=s.name_en)
+            # the reader trims blanks round a cell, as it does for any table; the rest comes back as written
+            assert [d.name_en for d in back.dimensions] == [n.strip() for n in hostile], (shape, fmt)
+            assert [d.indicators[0].rationale_zh for d in back.dimensions] == [n.strip() for n in hostile]
+
+
 # ---------------------------------------------------------------- property: export then import is the identity
 
 TEXT = st.text(alphabet=st.sampled_from(list("abcXYZ 服务成效满意度,\"'：;-=()")), min_size=1, max_size=12) \

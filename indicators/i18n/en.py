@@ -124,6 +124,7 @@ STRINGS: dict[str, str] = {
     "views.qualitative": "Qualitative",
     "views.quantitative": "Quantitative",
     "views.serves_all": "all needs (no list given)",
+    "views.at_best": "{name}: {norm} of 100 (raw {raw}), as good as the best station.",
     "views.strong": "{name}: {norm} of 100 (raw {raw}), only {gap} points short of the best.",
     "views.weak": "{name}: {norm} of 100 (raw {raw}), {gap} points short of the best.",
     "views.why_b_up": "{scheme} rewards it on {names}",

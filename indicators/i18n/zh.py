@@ -124,6 +124,7 @@ STRINGS: dict[str, str] = {
     "views.qualitative": "定性",
     "views.quantitative": "定量",
     "views.serves_all": "全部需求（未列明）",
+    "views.at_best": "{name}：{norm}/100 分（原始值 {raw}），与最佳站点持平。",
     "views.strong": "{name}：{norm}/100 分（原始值 {raw}），与最佳仅差 {gap} 分。",
     "views.weak": "{name}：{norm}/100 分（原始值 {raw}），比最佳少 {gap} 分。",
     "views.why_b_up": "{scheme}看重它的{names}",

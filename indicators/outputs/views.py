@@ -307,7 +307,10 @@ def strengths_weaknesses(result: ScoreResult, station_id: str, lang: str, n: int
         r = ex.loc[iid]
         ind = by_id[iid]
         raw = fmt_raw(r["raw"], ind, lang)
-        return t(key, lang, name=pick(ind, lang), norm=f"{r['normalised']:.0f}", raw=raw, gap=f"{r['gap_to_best']:.1f}")
+        gap = f"{r['gap_to_best']:.1f}"
+        if float(gap) == 0:   # "only 0.0 points short of the best" says less than "the best"
+            key = "views.at_best"
+        return t(key, lang, name=pick(ind, lang), norm=f"{r['normalised']:.0f}", raw=raw, gap=gap)
 
     order = ex.assign(_neg=-ex["normalised"]).sort_values(["gap_to_best", "_neg"], kind="stable")
     strong_ids = [i for i in order.index if above[i]][:n]

@@ -502,6 +502,7 @@ def read_table(source: Any, name: str | None = None, scheme_id: str | None = Non
         file, rows = read_rows(source, name)
     except ImportProblems as exc:
         raise FrameworkProblems(exc.problems) from None
+    rows = [(n, [_unquote(c) for c in cells]) for n, cells in rows]
     reader = _Reader(file)
     parsed = reader.parse(rows)
     if reader.problems:
@@ -643,9 +644,22 @@ def table_rows(scheme: Scheme, shape: str = "long", lang: str = "zh") -> list[li
     return out
 
 
+def _quote(cell: Any) -> Any:
+    """Text a spreadsheet would run as a formula (after any leading blanks), or text that already starts with an
+    apostrophe, gets one more leading apostrophe; `_unquote` takes exactly one off, so import(export(S)) == S."""
+    from indicators.outputs.export import neutralise
+    if isinstance(cell, str) and (cell.startswith("'") or neutralise(cell) != cell):
+        return "'" + cell
+    return cell
+
+
+def _unquote(cell: Any) -> Any:
+    return cell[1:] if isinstance(cell, str) and cell.startswith("'") else cell
+
+
 def write_table(scheme: Scheme, fmt: str = "xlsx", shape: str = "long", lang: str = "zh") -> bytes:
     """The framework table as file bytes: .xlsx, or CSV in UTF-8 with BOM (so that Excel opens it right)."""
-    rows = table_rows(scheme, shape, lang)
+    rows = [[_quote(c) for c in row] for row in table_rows(scheme, shape, lang)]
     if fmt == "csv":
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\r\n").writerows(rows)
@@ -658,9 +672,6 @@ def write_table(scheme: Scheme, fmt: str = "xlsx", shape: str = "long", lang: st
     ws.title = "指标体系" if lang == "zh" else "framework"
     for r in rows:
         ws.append(r)
-        for cell in ws[ws.max_row]:   # text that Excel would read as a formula stays text
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -108,28 +108,31 @@ def summarise(before: Scheme | None, after: Scheme | None) -> str:
 
 def _dimensions(before: Scheme, after: Scheme) -> list[str]:
     out = []
-    a = {d.id: d for d in before.dimensions}
-    b = {d.id: d for d in after.dimensions}
+    a = {d.id: d for d in before.nodes()}   # every level: a sub-dimension's change is a change too
+    b = {d.id: d for d in after.nodes()}
+    pa, pb = before._parents(), after._parents()
     for did in [d for d in b if d not in a]:
         out.append(f"dimension {did} added (weight {_w(b[did].weight)})")
     for did in [d for d in a if d not in b]:
         out.append(f"dimension {did} removed")
     for did in [d for d in a if d in b]:
         da, db = a[did], b[did]
+        if pa.get(did) != pb.get(did):
+            out.append(f"dimension {did} moved from {pa.get(did) or 'the top'} to {pb.get(did) or 'the top'}")
         if da.weight != db.weight:
             out.append(f"dimension {did} weight changed {_w(da.weight)} -> {_w(db.weight)}")
         for name in ("name_zh", "name_en"):
             if getattr(da, name) != getattr(db, name):
                 out.append(f"dimension {did} {name} changed {_v(getattr(da, name))} -> {_v(getattr(db, name))}")
-    order_a = [d.id for d in before.dimensions if d.id in b]
-    order_b = [d.id for d in after.dimensions if d.id in a]
+    order_a = [d.id for d in before.nodes() if d.id in b]
+    order_b = [d.id for d in after.nodes() if d.id in a]
     if order_a != order_b:
         out.append("dimensions reordered")
     return out
 
 
 def _dim_of(scheme: Scheme) -> dict[str, Dimension]:
-    return {i.id: d for d in scheme.dimensions for i in d.indicators}
+    return {i.id: d for d in scheme.nodes() for i in d.indicators}
 
 
 def _indicators(before: Scheme, after: Scheme) -> list[str]:

@@ -46,13 +46,19 @@ class TreatmentError(InputError):
 # ---------------------------------------------------------------- statistics (COINr's definitions)
 
 def _centred(x, least: int) -> np.ndarray | None:
-    """The values with data, minus their mean; None below `least` values or with no spread."""
+    """The values with data, minus their mean, scaled to at most 1 in size (skewness and kurtosis do not change
+    with scale, and their fourth powers then cannot overflow); None below `least` values or with no spread."""
     v = np.asarray(x, dtype=float)
     v = v[~np.isnan(v)]
     if len(v) < least:
         return None
+    big = np.abs(v).max()
+    if not np.isfinite(big) or big == 0:
+        return None
+    v = v / big
     d = v - v.mean()
-    return d if (d ** 2).sum() > 0 else None
+    size = np.abs(d).max()
+    return d / size if size > 0 else None
 
 
 def skew(x) -> float:
