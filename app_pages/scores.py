@@ -88,6 +88,10 @@ with st.expander(t("tree.station_nodes", L), expanded=len(f.scheme.nodes()) > le
         st.markdown(t("tree.station_points", L, earned=result.points_earned[sid], total=result.points_available))
     st.html(views.tree_html(f.scheme, L, views.station_tree_scores(result, sid), open_levels=9))
 
+# ---- who the station's services reach (rotation of service recipients), whatever the scheme
+from app_pages import reach_card  # noqa: E402  (kept with its block)
+reach_card.show(f, sid, table.at[sid, "station"], len(table))
+
 # ---- public notice (公示) of the selected station: the whole section lives in app_pages/public_notice.py
 st.divider()
 from app_pages import public_notice  # noqa: E402

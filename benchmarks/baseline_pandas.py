@@ -20,7 +20,8 @@ import pandas as pd
 
 NEED_GROUPS = {"care": ("elderly_care", "disability_support"), "home": ("housing_repair", "accessibility"),
                "family": ("child_care", "employment"), "neighbourhood": ("neighbour_dispute", "health")}
-TABLES = ("stations", "needs", "activities", "attendance", "inspections", "feedback", "expenditures", "ratings")
+TABLES = ("stations", "needs", "activities", "attendance", "inspections", "feedback", "expenditures", "ratings",
+          "residents")
 
 
 def read_tables(con) -> dict[str, pd.DataFrame]:
@@ -119,7 +120,41 @@ def raw_pandas(frames: dict[str, pd.DataFrame], start=None, end=None) -> dict[st
                                          .sum(), spend, idx),
         "professional_quality": quality.reindex(idx).astype(float),
     }, index=idx)
-    return {"photo-count": photo, "needs-met": needs_met}
+    return {"photo-count": photo, "needs-met": needs_met.assign(**_reach(frames, start, end, idx))}
+
+
+def _reach(frames: dict[str, pd.DataFrame], start, end, idx: pd.Index) -> dict[str, pd.Series]:
+    """needs-met's rotation indicators: new attendees (ever, and within 365 days), month-on-month returning,
+    priority-group residents never reached."""
+    lo, hi = pd.Timestamp(start or date(1900, 1, 1)), pd.Timestamp(end or date(2262, 1, 1))
+    v = frames["attendance"].merge(frames["activities"][["activity_id", "station_id", "held_on"]], on="activity_id")
+    v["held_on"] = pd.to_datetime(v["held_on"])
+    v = v[v["held_on"] <= hi]
+    inside, before = v[v["held_on"] >= lo], v[v["held_on"] < lo]
+    first = inside.groupby(["station_id", "resident_id"])["held_on"].min().rename("first")
+    last = before.groupby(["station_id", "resident_id"])["held_on"].max().rename("last")
+    who = first.to_frame().join(last)
+    gap = (who["first"] - who["last"]).dt.days
+    st = who.index.get_level_values("station_id")
+    history = before.groupby("station_id").size().reindex(idx, fill_value=0) > 0
+    n = who.groupby(st).size()
+    new = _share(who["last"].isna().groupby(st).sum(), n, idx).where(history)
+    new_year = _share((who["last"].isna() | (gap > 365)).groupby(st).sum(), n, idx).where(history)
+    months = inside.assign(m=inside["held_on"].dt.year * 12 + inside["held_on"].dt.month)[
+        ["station_id", "resident_id", "m"]].drop_duplicates()
+    seen = set(zip(months["station_id"], months["resident_id"], months["m"]))
+    later = months[months["m"] > months.groupby("station_id")["m"].transform("min")]
+    came_back = [(s_, r, m - 1) in seen for s_, r, m in zip(later["station_id"], later["resident_id"], later["m"])]
+    returning = _share(pd.Series(came_back, index=later.index, dtype=float).groupby(later["station_id"]).sum(),
+                       later.groupby("station_id").size(), idx)
+    res = frames["residents"]
+    listed = res[res["priority_group"] != "none"]
+    reached = set(zip(inside["station_id"], inside["resident_id"]))
+    not_seen = [(s_, r) not in reached for s_, r in zip(listed["station_id"], listed["resident_id"])]
+    unreached = _share(pd.Series(not_seen, index=listed.index, dtype=float).groupby(listed["station_id"]).sum(),
+                       listed.groupby("station_id").size(), idx)
+    return {"new_attendees": new, "first_in_a_year": new_year, "month_on_month_returning": returning,
+            "priority_unreached": unreached}
 
 
 def run_once(con, start=None, end=None) -> dict[str, pd.DataFrame]:

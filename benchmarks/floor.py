@@ -122,8 +122,52 @@ SELECT station_id,
 FROM ratings WHERE rated_on BETWEEN $start AND $end GROUP BY station_id
 """
 
+# needs-met's rotation indicators, written out by hand: per (station, resident) the first visit in the period and
+# the last before it; per (station, resident, month) whether the month before was attended; registered residents
+# in a priority group not seen in the period.
+REACH = """
+WITH v AS (
+  SELECT a.station_id, t.resident_id, a.held_on
+  FROM attendance t JOIN activities a ON a.activity_id = t.activity_id WHERE a.held_on <= $end
+),
+who AS (
+  SELECT station_id, resident_id,
+         min(held_on) FILTER (WHERE held_on >= $start) AS first_in,
+         max(held_on) FILTER (WHERE held_on < $start) AS last_before
+  FROM v GROUP BY station_id, resident_id
+),
+newness AS (
+  SELECT station_id,
+         count(first_in) AS attendees,
+         count(*) FILTER (WHERE first_in IS NOT NULL AND last_before IS NULL) AS new,
+         count(*) FILTER (WHERE first_in IS NOT NULL AND (last_before IS NULL OR first_in - last_before > 365))
+           AS new_year,
+         count(last_before) AS history
+  FROM who GROUP BY station_id
+),
+months AS (
+  SELECT DISTINCT station_id, resident_id, date_trunc('month', held_on) AS m FROM v WHERE held_on >= $start
+),
+back AS (
+  SELECT x.station_id,
+         count(*) FILTER (WHERE x.m > f.first_m) AS months,
+         count(*) FILTER (WHERE x.m > f.first_m AND EXISTS (SELECT 1 FROM months y WHERE y.station_id = x.station_id
+                          AND y.resident_id = x.resident_id AND y.m = x.m - INTERVAL 1 MONTH)) AS returning
+  FROM months x JOIN (SELECT station_id, min(m) AS first_m FROM months GROUP BY station_id) f USING (station_id)
+  GROUP BY x.station_id
+),
+listed AS (
+  SELECT r.station_id, count(*) AS listed,
+         count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM months y WHERE y.station_id = r.station_id
+                          AND y.resident_id = r.resident_id)) AS unreached
+  FROM residents r WHERE r.priority_group <> 'none' GROUP BY r.station_id
+)
+SELECT s.station_id, n.attendees, n.new, n.new_year, n.history, b.months, b.returning, l.listed, l.unreached
+FROM stations s LEFT JOIN newness n USING (station_id) LEFT JOIN back b USING (station_id)
+LEFT JOIN listed l USING (station_id)
+"""
 QUERIES = {"activities": ACTIVITIES_SEMI, "inspections": INSPECTIONS, "needs": NEEDS, "attendance": ATTENDANCE,
-           "feedback": FEEDBACK, "expenditures": EXPENDITURES, "ratings": RATINGS}
+           "feedback": FEEDBACK, "expenditures": EXPENDITURES, "ratings": RATINGS, "reach": REACH}
 
 
 # needs-met's "needs by category" indicators: <group>_needs_resolved over these categories
@@ -193,4 +237,11 @@ def raw_floor(con, start: date | None = None, end: date | None = None,
         "image_project_spending": _div(col("expenditures", "image", 0.0), col("expenditures", "total", 0.0)),
         "professional_quality": col("ratings", "quality", np.nan),
     }, index=idx)
+    reach = lambda c: col("reach", c, 0.0)            # noqa: E731
+    history = reach("history") > 0                   # newness needs attendance before the period
+    needs = needs.assign(
+        new_attendees=np.where(history, _div(reach("new"), reach("attendees")), np.nan),
+        first_in_a_year=np.where(history, _div(reach("new_year"), reach("attendees")), np.nan),
+        month_on_month_returning=_div(reach("returning"), reach("months")),
+        priority_unreached=_div(reach("unreached"), reach("listed")))
     return {"photo-count": photo, "needs-met": needs}

@@ -324,6 +324,32 @@ def _residents_pool(rng, population, care, stage):
             "start": np.concatenate(([0], np.cumsum(size)[:-1])), "end": np.cumsum(size)}
 
 
+# Residents on a station's registers of priority groups, per resident served: a show_window station's few
+# regulars leave most of its register unreached, a needs_driven station's wide reach covers much of it.
+REGISTER_RATE = 0.012
+
+
+def _register(rng, population, pool, used):
+    """The registers of priority groups beyond the residents seen: the pool's unseen priority-group members, then
+    as many more (never reached: outside the pool) as bring each station's register to about REGISTER_RATE of
+    its population. Station by station; its own random stream, so nothing else the generator draws moves."""
+    n = len(population)
+    in_group = pool["priority"] < len(PRIORITY) - 1
+    listed = np.flatnonzero(~used & in_group)
+    have = np.bincount(pool["station"][in_group], minlength=n)
+    want = np.round(population * REGISTER_RATE * rng.lognormal(0, 0.1, n)).astype(np.int64)
+    extra = np.maximum(want - have, 0)
+    st = np.repeat(np.arange(n), extra)
+    # (age band, group) pairs as often as a mixed station's residents fall in them, given a priority group
+    pair_p = (np.array(AGE_P)[:, None] * PRIORITY_P).ravel()
+    pair = _choice_rows(rng, np.tile(pair_p, (len(st), 1)))
+    station = np.concatenate([pool["station"][listed], st])
+    age = np.concatenate([pool["age"][listed], pair // PRIORITY_P.shape[1]])
+    priority = np.concatenate([pool["priority"][listed], pair % PRIORITY_P.shape[1]])
+    order = np.argsort(station, kind="stable")
+    return {"station": station[order], "age": age[order], "priority": priority[order]}
+
+
 def _inspections(rng, period, n, stage):
     sy = np.arange(n * period.years)  # station-years
     station, year = sy // period.years, sy % period.years
@@ -668,13 +694,20 @@ def _generate(stations, years, seed, start, scale):
                         st_frame["population"].to_numpy(), needs)
     rat = _ratings(r_rat, period, n, care)
 
-    # Residents: only those seen in attendance or feedback, numbered station by station.
+    # Residents: those seen in attendance or feedback, numbered station by station.
     used = np.zeros(len(pool["station"]), dtype=bool)
     used[att_res] = True
     used[fb["res"]] = True
     res_rank = np.cumsum(used) - 1
-    res_ids = _ids("R", int(used.sum()), 6)
+    # Plus the station's registers of priority groups (the community's lists of elderly people living alone,
+    # disabled and low-income residents, left-behind children): each listed resident has a row, reached or not.
+    # Numbered after those seen, so that every id seen in attendance and feedback stays as it was.
+    reg = _register(rng.spawn(1)[0], st_frame["population"].to_numpy(), pool, used)
+    res_ids = _ids("R", int(used.sum()) + len(reg["station"]), 6)
     kept = np.flatnonzero(used)
+    res_station = np.concatenate([pool["station"][kept], reg["station"]])
+    res_age = np.concatenate([pool["age"][kept], reg["age"]])
+    res_priority = np.concatenate([pool["priority"][kept], reg["priority"]])
 
     need_ids = _ids("N", len(needs["day"]), 6)
     act_ids = _ids("A", len(acts["day"]), 7)
@@ -685,9 +718,9 @@ def _generate(stations, years, seed, start, scale):
         "stations": st_frame,
         "residents": pd.DataFrame({
             "resident_id": res_ids,
-            "station_id": sid[pool["station"][kept]],
-            "age_band": np.array(AGE_BANDS, dtype=object)[pool["age"][kept]],
-            "priority_group": np.array(PRIORITY, dtype=object)[pool["priority"][kept]],
+            "station_id": sid[res_station],
+            "age_band": np.array(AGE_BANDS, dtype=object)[res_age],
+            "priority_group": np.array(PRIORITY, dtype=object)[res_priority],
         }),
         "needs": pd.DataFrame({
             "need_id": need_ids,

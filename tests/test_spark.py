@@ -79,6 +79,11 @@ EVERY_KIND = {
     "value": Measure("value", series="satisfaction"),
     "value_per_station_column": Measure("value", series="home_visits", denominator="population"),
     "value_per_series": Measure("value", series="home_visits", denominator="satisfaction"),
+    "new_share": Measure("new_share"),
+    "new_share_days": Measure("new_share", days=120),
+    "returning_share": Measure("returning_share"),
+    "unreached_share": Measure("unreached_share", base="priority_group in ('elderly_alone', 'disabled')"),
+    "unreached_everyone": Measure("unreached_share"),
 }
 
 
@@ -161,14 +166,24 @@ def _both(spark, db: Path, records: Path, period: Period = Period()) -> tuple[pd
     return engine.raw_values(spark, plans, stations, period), on_duckdb
 
 
-def _assert_equal(on_spark: pd.DataFrame, on_duckdb: pd.DataFrame):
+def _newness() -> set[str]:
+    """Columns of new_share measures: missing at every station when no attendance comes before the period."""
+    out = {f"kind:{k}" for k, m in EVERY_KIND.items() if m.kind == "new_share"}
+    for name in ("photo-count", "needs-met"):
+        out |= {f"{name}:{i.id}" for i in catalog.resolve(name)[0].indicators if i.measure.kind == "new_share"}
+    return out
+
+
+def _assert_equal(on_spark: pd.DataFrame, on_duckdb: pd.DataFrame, history: bool = False):
     assert list(on_spark.columns) == list(on_duckdb.columns)
     assert list(on_spark.index) == list(on_duckdb.index)
     for col in on_duckdb.columns:
         np.testing.assert_allclose(on_spark[col].to_numpy(), on_duckdb[col].to_numpy(), rtol=0, atol=TOL,
                                    err_msg=f"{col}: Spark and DuckDB differ")
-    # Not a comparison of empty columns: every measure has values at most stations.
-    assert (on_duckdb.notna().mean() > 0.5).all(), on_duckdb.notna().mean()
+    # Not a comparison of empty columns: every measure has values at most stations (newness only when the period
+    # has attendance before it, as the half year has).
+    kept = [c for c in on_duckdb.columns if history or c not in _newness()]
+    assert (on_duckdb[kept].notna().mean() > 0.5).all(), on_duckdb[kept].notna().mean()
 
 
 def test_demo_equal_on_spark_and_duckdb(spark, demo_values, demo_records):
@@ -178,7 +193,7 @@ def test_demo_equal_on_spark_and_duckdb(spark, demo_values, demo_records):
 def test_demo_half_year_equal_on_spark_and_duckdb(spark, demo_values, demo_records):
     """The period reaches Spark as parameters, as it reaches DuckDB."""
     on_spark, on_duckdb = _both(spark, demo_values, demo_records, Period(date(2024, 7, 1), date(2024, 12, 31)))
-    _assert_equal(on_spark, on_duckdb)
+    _assert_equal(on_spark, on_duckdb, history=True)
     con = duckdb.connect(str(demo_values), read_only=True)
     try:
         whole_year = raw_values(con, {"count": plan(EVERY_KIND["count"])}, load_stations(con))["count"]

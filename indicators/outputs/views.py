@@ -92,6 +92,8 @@ def measure_summary(m: Measure, lang: str) -> str:
         parts.append(t("views.weighted_by", lang, text=m.weight))
     if m.top is not None:
         parts.append(t("views.top", lang, pct=f"{m.top:.0%}"))
+    if m.days is not None:
+        parts.append(t("views.days", lang, n=m.days))
     if m.levels:
         parts.append(" / ".join(f"{pick(lv, lang, 'label') or lv.value}={lv.score:g}" for lv in m.levels))
     return " · ".join(parts)

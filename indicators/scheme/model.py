@@ -13,6 +13,9 @@ from indicators.errors import InputError, Word
 
 MEASURE_KINDS = ("count", "sum", "mean", "median", "distinct", "share", "ratio", "per_1000",
                  "top_share", "scale", "value")
+# Who the services reach over time (rotation of service recipients): attendance against its own history.
+REACH_KINDS = ("new_share", "returning_share", "unreached_share")
+MEASURE_KINDS += REACH_KINDS
 NORMALISATIONS = ("minmax", "goalposts", "target", "rank")
 MISSING_RULES = ("median", "worst", "zero", "mean", "group_mean")   # mean, group_mean: imputed on raw values
 CAMPS = ("output", "needs")
@@ -85,6 +88,12 @@ class Measure:
     scale: mean score of `column` over `table` rows matching `filter`, each value scored by `levels`.
     value: the station's value of `series` in indicator_values for the period (default series: the indicator's
       own id), divided by `denominator` when given: a numeric column of stations (population) or another series.
+    new_share: share of the period's attendees not seen at the station before the period (with `days`: not seen
+      in the `days` days before their first attendance in the period).
+    returning_share: of each month's attendees (the period's first month aside), the share who also came the
+      month before, pooled over the months.
+    unreached_share: among the station's residents matching `base` (all when empty), the share with no
+      attendance in the period.
     """
     kind: str
     table: str | None = None
@@ -98,6 +107,7 @@ class Measure:
     top: float | None = None
     levels: tuple[Level, ...] = ()
     series: str | None = None
+    days: int | None = None   # new_share: the look-back in days (none: any time before the period)
 
 
 @dataclass(frozen=True)
@@ -428,12 +438,24 @@ def _measure(r: _Reader) -> Measure:
         m = Measure(kind=kind, series=r.get("series"), denominator=r.get("denominator"))
         r.done()
         return m
+    if kind in REACH_KINDS:
+        return _reach_measure(r, kind)
     sub = {k: (_measure(s) if (s := r.sub(k)) else None) for k in ("numerator", "denominator", "of")}
     levels = tuple(_level(x) for x in r.items("levels"))
     m = Measure(kind=kind, table=r.get("table"), column=r.get("column"), filter=r.get("filter"),
                 base=r.get("base"), weight=r.get("weight"), top=r.get("top", float), levels=levels, **sub)
     r.done()
     return m
+
+
+def _reach_measure(r: _Reader, kind: str) -> Measure:
+    """A rotation measure: only the fields its kind reads (any other is refused by name)."""
+    days = r.get("days", float) if kind == "new_share" else None
+    if days is not None and not (days.is_integer() and 1 <= days <= 36500):
+        r.fail("days", f"must be a whole number of days from 1 to 36500, got {days:g}")
+    base = r.get("base") if kind == "unreached_share" else None
+    r.done()
+    return Measure(kind=kind, base=base, days=None if days is None else int(days))
 
 
 def _level(r: _Reader) -> Level:
@@ -722,6 +744,10 @@ def _check_measure(m: Measure, path: str, source):
         _check_measure(m.of, f"{path}.of", source)
     elif m.kind == "value":
         pass   # the series and denominator names are checked against the record columns when compiled
+    elif m.kind in REACH_KINDS:
+        if m.days is not None and not (isinstance(m.days, int) and 1 <= m.days <= 36500):
+            raise SchemeError(f"{path}.days", f"must be a whole number of days from 1 to 36500, got {m.days!r}",
+                              source)
     elif m.kind == "top_share":
         need("top")
         if not 0 < m.top < 1:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.scoring.expr import ExprError, columns_used, compile_filter, compile_value
-from indicators.scheme.model import Indicator, Measure, SchemeError, _said
+from indicators.scheme.model import REACH_KINDS, Indicator, Measure, SchemeError, _said
 from indicators.records.store import PERIOD_COLUMN, TABLES, VOCABULARIES
 
 FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
@@ -103,6 +103,8 @@ def _relation_sql(table: str, used: set[str]) -> tuple[str, int]:
         # of attendance to activities happens once per scheme.
         inner, n = _relation_sql("attendance", set())
         return f"SELECT station_id, resident_id, count(*) AS visits FROM ({inner}) GROUP BY station_id, resident_id", n
+    if table in REACH_RELATIONS:
+        return REACH_RELATIONS[table], 2
     if table == "indicator_values":   # a value counts for the period when its own period overlaps it
         return "SELECT * FROM indicator_values WHERE period_end >= ? AND period_start <= ?", 2
     if table in PERIOD_COLUMN:
@@ -180,6 +182,8 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
     if kind == "per_1000":
         inner = plan(measure.of, f"{path}.of", source, own)
         return Plan(inner.terms, lambda v, pop: _div(inner.combine(v, pop) * 1000.0, pop))
+    if kind in REACH_KINDS:
+        return reach_plan(measure, path, source)
     if kind == "top_share":
         cols = frozenset()
         # The visits of the ceil(top x attendees) most frequent attendees: the sum of that many largest visit
@@ -253,6 +257,84 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
     return Plan((Term(table, sql, p, empty, frozenset(wused | vused)),), lambda v, pop: v[0])
 
 
+# ---------------------------------------------------------------- who the services reach (rotation)
+
+# Each relation is our own fixed text taking one (period start, period end) pair, cross-joined once as `p` so
+# that every later use names it; one row per station and resident (per month for attendee_months).
+_PERIOD_ROW = "(SELECT CAST(? AS DATE) AS p_start, CAST(? AS DATE) AS p_end) p"
+_VISITS = "attendance t JOIN activities a ON a.activity_id = t.activity_id"
+REACH_RELATIONS = {
+    # When a resident first came in the period, and when they last came before it (NULL: never / not at all).
+    "attendee_history": (
+        "SELECT a.station_id, t.resident_id, "
+        "min(a.held_on) FILTER (WHERE a.held_on >= p.p_start) AS first_in, "
+        "max(a.held_on) FILTER (WHERE a.held_on < p.p_start) AS last_before "
+        f"FROM {_VISITS} CROSS JOIN {_PERIOD_ROW} WHERE a.held_on <= p.p_end GROUP BY a.station_id, t.resident_id"),
+    # The months (year * 12 + month) a resident came in the period, the month they came before that, and the
+    # station's first month in the period (whose attendees have no month before it to return from).
+    "attendee_months": (
+        "SELECT station_id, resident_id, mi, "
+        "lag(mi) OVER (PARTITION BY station_id, resident_id ORDER BY mi) AS prev_mi, "
+        "min(mi) OVER (PARTITION BY station_id) AS first_mi FROM (SELECT DISTINCT a.station_id, t.resident_id, "
+        f"year(a.held_on) * 12 + month(a.held_on) AS mi FROM {_VISITS} CROSS JOIN {_PERIOD_ROW} "
+        "WHERE a.held_on BETWEEN p.p_start AND p.p_end) m"),
+    # Every registered resident with reached = 1 when they came to an activity of their station in the period.
+    "registered": (
+        "SELECT r.*, CASE WHEN v.resident_id IS NULL THEN 0 ELSE 1 END AS reached FROM residents r LEFT JOIN "
+        f"(SELECT DISTINCT a.station_id, t.resident_id FROM {_VISITS} CROSS JOIN {_PERIOD_ROW} "
+        "WHERE a.held_on BETWEEN p.p_start AND p.p_end) v "
+        "ON v.resident_id = r.resident_id AND v.station_id = r.station_id"),
+}
+
+
+def reach_terms(measure: Measure, path: str = "measure", source: str | None = None) -> tuple[Term, Term, Term | None]:
+    """(count, out of, history) of a rotation measure: its raw value is count / out of, and missing where the
+    history term (when there is one) is 0, i.e. the station has no attendance recorded before the period."""
+    none = frozenset()
+    if measure.kind == "new_share":
+        attendees = Term("attendee_history", "count(*) FILTER (WHERE first_in IS NOT NULL)", (), 0.0, none)
+        history = Term("attendee_history", "count(*) FILTER (WHERE last_before IS NOT NULL)", (), 0.0, none)
+        if measure.days is None:
+            new = Term("attendee_history", "count(*) FILTER (WHERE first_in IS NOT NULL AND last_before IS NULL)",
+                       (), 0.0, none)
+        else:   # not seen in the `days` days before the first visit of the period
+            new = Term("attendee_history", "count(*) FILTER (WHERE first_in IS NOT NULL AND (last_before IS NULL "
+                       "OR date_diff('day', last_before, first_in) > ?))", (int(measure.days),), 0.0, none)
+        return new, attendees, history
+    if measure.kind == "returning_share":
+        months = Term("attendee_months", "count(*) FILTER (WHERE mi > first_mi)", (), 0.0, none)
+        back = Term("attendee_months", "count(*) FILTER (WHERE mi > first_mi AND prev_mi = mi - 1)", (), 0.0, none)
+        return back, months, None
+    # unreached_share: residents matching `base`, and those of them not reached
+    columns = dict(TABLES["residents"])
+    base, params, used = "", [], set()
+    if measure.base is not None and str(measure.base).strip():
+        try:
+            base, params = compile_filter(measure.base, columns, table_vocab("residents"))
+            used = columns_used(measure.base)
+        except ExprError as exc:
+            raise SchemeError(f"{path}.base", f"{exc} (in {measure.base!r})", source, "expr.in_text", error=exc,
+                              text=measure.base) from None
+    where = f"({base}) AND " if base else ""
+    registered = Term("registered", f"count(*) FILTER (WHERE {base})" if base else "count(*)", tuple(params), 0.0,
+                      frozenset(used))
+    unreached = Term("registered", f"count(*) FILTER (WHERE {where}reached = 0)", tuple(params), 0.0,
+                     frozenset(used))
+    return unreached, registered, None
+
+
+def reach_plan(measure: Measure, path: str = "measure", source: str | None = None) -> Plan:
+    count, of, history = reach_terms(measure, path, source)
+    if history is None:
+        return Plan((count, of), lambda v, pop: _div(v[0], v[1]))
+
+    def share_with_history(v, pop):
+        out = _div(v[0], v[1])
+        out[v[2] <= 0] = np.nan   # no attendance before the period: whether anyone is new cannot be told
+        return out
+    return Plan((count, of, history), share_with_history)
+
+
 def check_indicators(indicators: Sequence[Indicator], source: str | None = None,
                      paths: dict[str, str] | None = None) -> dict[str, Plan]:
     """Compile every indicator's measure (no database needed); errors name the indicator's field."""
@@ -323,14 +405,18 @@ def value_inputs(con: duckdb.DuckDBPyConnection, indicators: Sequence[Indicator]
                  period: Period = Period()) -> pd.DataFrame | None:
     """For each `value` measure with a denominator, the value and the denominator per station (columns
     (indicator id, "value" | "denominator")), so that a raw value = value / denominator can be shown whole."""
-    plans = {}
+    terms = {}
     for ind in indicators:
         if ind.measure.kind == "value" and ind.measure.denominator:
-            value, den = value_terms(ind.measure, ind.id)
-            plans[f"{ind.id}\0value"] = Plan((value,), lambda v, pop: v[0])
-            plans[f"{ind.id}\0denominator"] = Plan((den,), lambda v, pop: v[0])
-    if not plans:
-        return None
+            terms[(ind.id, "value")], terms[(ind.id, "denominator")] = value_terms(ind.measure, ind.id)
+    return term_values(con, terms, stations, period) if terms else None
+
+
+def term_values(con: duckdb.DuckDBPyConnection | None, terms: dict[tuple[str, str], Term | Plan],
+                stations: pd.DataFrame, period: Period = Period()) -> pd.DataFrame:
+    """Each named term (or plan) per station, in one pass as raw_values runs them: columns (name, part)."""
+    plans = {f"{a}\0{b}": x if isinstance(x, Plan) else Plan((x,), lambda v, pop: v[0])
+             for (a, b), x in terms.items()}
     out = raw_values(con, plans, stations, period)
     out.columns = pd.MultiIndex.from_tuples([tuple(c.split("\0")) for c in out.columns])
     return out
