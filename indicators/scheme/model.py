@@ -452,7 +452,7 @@ def _reach_measure(r: _Reader, kind: str) -> Measure:
     """A rotation measure: only the fields its kind reads (any other is refused by name)."""
     days = r.get("days", float) if kind == "new_share" else None
     if days is not None and not (days.is_integer() and 1 <= days <= 36500):
-        r.fail("days", f"must be a whole number of days from 1 to 36500, got {days:g}")
+        r.fail("days", _said("days_range", value=f"{days:g}"))
     base = r.get("base") if kind == "unreached_share" else None
     r.done()
     return Measure(kind=kind, base=base, days=None if days is None else int(days))
@@ -746,8 +746,7 @@ def _check_measure(m: Measure, path: str, source):
         pass   # the series and denominator names are checked against the record columns when compiled
     elif m.kind in REACH_KINDS:
         if m.days is not None and not (isinstance(m.days, int) and 1 <= m.days <= 36500):
-            raise SchemeError(f"{path}.days", f"must be a whole number of days from 1 to 36500, got {m.days!r}",
-                              source)
+            raise SchemeError(f"{path}.days", _said("days_range", value=repr(m.days)), source)
     elif m.kind == "top_share":
         need("top")
         if not 0 < m.top < 1:
