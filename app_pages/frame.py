@@ -436,3 +436,18 @@ def page_header(f: Frame, title_key: str, intro_key: str | None = None) -> None:
     if intro_key:
         st.caption(t(intro_key, f.lang))
     show_flash()
+
+
+_PHONE_CSS = """
+section[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"]
+  { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-left: 1rem; padding-right: 1rem; }
+[data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0; }
+"""
+
+
+def phone_page(css: str = "") -> None:
+    """A page for a participant's phone: centred, no sidebar (its language switch sits at the top), large headings;
+    `css` adds the page's own rules."""
+    st.set_page_config(layout="centered", initial_sidebar_state="collapsed")
+    st.html(f"<style>{_PHONE_CSS}{css}</style>")

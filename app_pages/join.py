@@ -25,14 +25,7 @@ from indicators.live.workshop import GROUPS, WorkshopError, WorkshopStore, leave
 POLL_SECONDS = 4
 COOKIE_DAYS = 2
 
-st.set_page_config(layout="centered", initial_sidebar_state="collapsed")
-st.html("""<style>
-section[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"]
-  { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-left: 1rem; padding-right: 1rem; }
-[data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0; }
-[data-testid="stNumberInput"] input { font-size: 1.1rem; }
-</style>""")
+frame.phone_page('[data-testid="stNumberInput"] input { font-size: 1.1rem; }')
 
 f = frame.current()
 L = f.lang

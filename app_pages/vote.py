@@ -13,19 +13,14 @@ from app_pages import live_shared as shared
 from indicators.i18n import LANGS, t
 from indicators.live.meeting import ANSWERS, MeetingError, MeetingStore
 
-st.set_page_config(layout="centered", initial_sidebar_state="collapsed")
-# A phone: no sidebar (the language switch is at the top), large text and big buttons: older residents vote here.
-st.html("""<style>
-section[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"]
-  { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-left: 1rem; padding-right: 1rem; }
-[data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0; }
+# Older residents vote here: large text and big buttons.
+frame.phone_page("""
 [data-testid="stMain"] p, [data-testid="stMain"] label p { font-size: 1.25rem; }
 [data-testid="stMain"] [data-testid="stButtonGroup"] button { min-height: 3.4rem; flex: 1 1 0; }
 [data-testid="stMain"] [data-testid="stButtonGroup"] button p { font-size: 1.5rem; }
 [data-testid="stMain"] .stButton button { min-height: 3.4rem; }
 [data-testid="stMain"] .stButton button p { font-size: 1.4rem; }
-</style>""")
+""")
 
 f = frame.current()
 L = f.lang
