@@ -40,7 +40,7 @@ if winsorise:
 result = frame.score(f.db, scheme, f.period)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@frame.records_cached(max_entries=16)
 def _audit(path: str, scheme_yaml: str, start, end, runs: int, spread: float, _result):
     started = time.perf_counter()
     a = audit(_result, runs=runs, seed=0, spread=spread)

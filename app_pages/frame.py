@@ -201,11 +201,24 @@ def sensitivity(path: str, result: ScoreResult, spread: float, draws: int, seed:
                         float(spread), int(draws), int(seed), int(top_k), bool(vary_normalisation), result)
 
 
+# Queries of the records cached elsewhere (records_cached), by name: a page script defines its function anew each run.
+_RECORD_CACHES: dict = {}
+
+
+def records_cached(**options):
+    """st.cache_data for a query of the records kept outside this module: cleared with the rest when they change."""
+    def wrap(fn):
+        cached = st.cache_data(show_spinner=False, **options)(fn)
+        _RECORD_CACHES[f"{fn.__module__}.{fn.__qualname__}"] = cached
+        return cached
+    return wrap
+
+
 def clear_record_caches() -> None:
     """The records changed (an import): drop every cached query, score, preview and sensitivity run of them.
     Saved schemes are not records and stay cached."""
     for fn in (meta_kind, counts, table_ranges, date_range, stations, choices, station_summary, needs,
-               _score_records, _preview, _sensitivity):
+               _score_records, _preview, _sensitivity, *_RECORD_CACHES.values()):
         fn.clear()
 
 

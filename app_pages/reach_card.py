@@ -18,13 +18,13 @@ from indicators.scheme.model import REACH_KINDS
 from indicators.scoring.measures import Period, load_stations
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@frame.records_cached(max_entries=16)   # an import or a meeting changes them
 def figures(path: str, start: date | None, end: date | None) -> pd.DataFrame:
     con = frame._connection(path)
     return reach.station_figures(con, load_stations(con), Period(start, end))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@frame.records_cached(max_entries=64)
 def monthly(path: str, station_id: str, start: date | None, end: date | None) -> pd.DataFrame:
     return monthly_reach(frame._connection(path), station_id, Period(start, end))
 
