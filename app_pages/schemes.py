@@ -23,7 +23,7 @@ rows = []
 for sid, (scheme, source) in options.items():
     rows.append({
         "id": sid, "name": pick(scheme, L), "source": t(f"frame.src.{source}", L),
-        "dimensions": len(scheme.dimensions), "indicators": len(scheme.indicators),
+        "dimensions": len(scheme.nodes()), "levels": scheme.levels(), "indicators": len(scheme.indicators),
         "weights": term("provenance", scheme.provenance.method, L),
         "saved_at": saved.at[sid, "saved_at"] if sid in saved.index else pd.NaT,
         "current": "●" if sid == f.scheme.id else "",
@@ -35,11 +35,14 @@ st.dataframe(listing, hide_index=True, placeholder="—", width="stretch", colum
     "id": st.column_config.TextColumn(t("schemes.col.id", L)),
     "name": st.column_config.TextColumn(t("schemes.col.name", L)),
     "source": st.column_config.TextColumn(t("schemes.col.source", L)),
-    "dimensions": st.column_config.NumberColumn(t("schemes.col.dimensions", L), width="small"),
+    "dimensions": st.column_config.NumberColumn(t("schemes.col.dimensions", L), width="small",
+                                                help=t("schemes.col.dimensions_help", L)),
+    "levels": st.column_config.NumberColumn(t("schemes.col.levels", L), width="small"),
     "indicators": st.column_config.NumberColumn(t("schemes.col.indicators", L), width="small"),
     "weights": st.column_config.TextColumn(t("schemes.col.weights", L)),
     "saved_at": st.column_config.DatetimeColumn(t("schemes.col.saved_at", L), format="YYYY-MM-DD HH:mm"),
-}, column_order=["current", "id", "name", "source", "dimensions", "indicators", "weights", "saved_at"])
+}, column_order=["current", "id", "name", "source", "levels", "dimensions", "indicators", "weights",
+                                 "saved_at"])
 
 left, right = st.columns(2, gap="large")
 
@@ -127,7 +130,7 @@ with st.container(border=True):
             # a built-in's id cannot be reused: such an upload opens as a copy under a new id
             target = editing.working_copy(scheme, taken) if scheme.id in catalog.BUILTINS else scheme
             st.success(t("schemes.upload_ok", L, name=pick(scheme, L), id=scheme.id,
-                         dims=len(scheme.dimensions), inds=len(scheme.indicators)))
+                         dims=len(scheme.nodes()), inds=len(scheme.indicators)))
             if scheme.id in taken and scheme.id not in catalog.BUILTINS:
                 st.warning(t("schemes.upload_replaces", L, id=scheme.id))
             if st.button(t("schemes.upload_open", L, id=target.id), icon=":material/upload_file:", key="upload_go"):

@@ -264,3 +264,17 @@ def test_an_unexpected_failure_shows_a_short_error_not_a_traceback(tmp_path, mon
     assert at.error and at.error[0].value.startswith("Something went wrong:")
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def test_a_deep_upload_counts_dimensions_at_every_level(db):
+    """The listing and the upload note count sub-dimensions too, and say how deep the tree is."""
+    text = (ROOT / "tests" / "data" / "tree-scheme.yaml").read_text(encoding="utf-8")   # 3 top + 5 sub, 13 leaves
+    at = open_app("en", "schemes")
+    at.file_uploader(key="upload_yaml").set_value(("tree.yaml", text.encode("utf-8"), "application/x-yaml")).run()
+    assert_clean(at)
+    assert any("8 dimensions, 13 indicators" in s.value for s in at.success)
+    at.button(key="upload_go").click().run()
+    assert_clean(at)
+    listing = at.dataframe[0].value.set_index("id")
+    assert listing.loc["tree-example", ["levels", "dimensions", "indicators"]].tolist() == [2, 8, 13]
+    assert listing.loc["needs-met", ["levels", "dimensions"]].tolist() == [1, 6]

@@ -439,6 +439,8 @@ STRINGS: dict[str, str] = {
     "schemes.col.name": "Name",
     "schemes.col.source": "Kind",
     "schemes.col.dimensions": "Dimensions",
+    "schemes.col.levels": "Levels",
+    "schemes.col.dimensions_help": "Dimensions at every level, sub-dimensions included",
     "schemes.col.indicators": "Indicators",
     "schemes.col.weights": "Weights from",
     "schemes.col.saved_at": "Saved (UTC)",

@@ -439,6 +439,8 @@ STRINGS: dict[str, str] = {
     "schemes.col.name": "名称",
     "schemes.col.source": "来源",
     "schemes.col.dimensions": "维度数",
+    "schemes.col.levels": "层级数",
+    "schemes.col.dimensions_help": "各层级维度合计，含子维度",
     "schemes.col.indicators": "指标数",
     "schemes.col.weights": "赋权方法",
     "schemes.col.saved_at": "保存时间（UTC）",

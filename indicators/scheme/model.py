@@ -234,6 +234,12 @@ class Scheme:
         walk(self.dimensions)
         return tuple(out)
 
+    def levels(self) -> int:
+        """How many levels of dimensions the tree has (1 for the classic dimensions-then-indicators scheme)."""
+        def depth(dims) -> int:
+            return max((1 + depth(d.dimensions) for d in dims), default=0)
+        return depth(self.dimensions)
+
     def _parents(self) -> dict[str, str | None]:
         parents: dict[str, str | None] = {d.id: None for d in self.dimensions}
         for d in self.nodes():
