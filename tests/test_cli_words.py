@@ -90,3 +90,30 @@ def test_the_language_comes_from_the_locale(capsys, demo_db, monkeypatch):
     monkeypatch.setenv("LC_ALL", "en_GB.UTF-8")
     code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "photo-count")
     assert code == 0 and "stations, period" in out
+
+
+def _usage_error(capsys, *argv) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as stop:
+        main(list(argv))
+    return stop.value.code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, zh, en", [
+    (("score", "--db", "x.duckdb"), "缺少必填选项：--scheme", "the following arguments are required: --scheme"),
+    (("scor",), "无效的选项 'scor'", "invalid choice: 'scor'"),
+    (("score", "--scheme", "s", "--format", "xml"), "参数 --format：无效的选项 'xml'", "argument --format: invalid"),
+    (("score", "--scheme", "s", "--from", "2024-13-45"), "不是日历上存在的日期", "is not a real day of the calendar"),
+])
+def test_usage_errors_follow_the_language_too(capsys, monkeypatch, argv, zh, en):
+    """argparse's own errors come before any command runs: they speak --lang (or the locale) and exit 2."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    code, err = _usage_error(capsys, *argv, "--lang", "zh")
+    assert code == 2 and zh in err and err.startswith("用法：") and en not in err
+    code, err = _usage_error(capsys, *argv, "--lang=en")
+    assert code == 2 and en in err and err.startswith("usage: ")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")                    # no --lang: the locale's
+    code, err = _usage_error(capsys, *argv)
+    assert code == 2 and zh in err
+    import argparse
+    assert argparse._("usage: ") == "usage: "                      # argparse is left as it was found

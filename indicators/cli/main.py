@@ -7,6 +7,7 @@ import math
 import os
 import sys
 import traceback
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -18,11 +19,11 @@ from indicators.weights import ahp, objective
 from indicators.analysis.compare import compare
 from indicators.scoring.measures import Period
 from indicators.errors import InputError
-from indicators.i18n import t
+from indicators.i18n import TABLES, t
 from indicators.i18n import t as _t
 from indicators.i18n.cli import lang_of_env
 from indicators.records.queries import date_range
-from indicators.records.importer import parse_date
+from indicators.records.importer import DateError, parse_date
 from indicators.records.store import build_demo, connect
 from indicators.scoring.engine import ScoreResult, alternative_normalisations, score, score_many
 
@@ -31,12 +32,16 @@ class BadInput(InputError):
     pass
 
 
+# The language argparse speaks while it parses (set by _argparse_words): a bad --from is told in it too.
+_parsing_lang = "en"
+
+
 def _date(text: str) -> date:
     """ISO dates and the ledger forms evaluators type (2024/3/5, 2024年3月5日): the importer's reading."""
     try:
         return parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+    except DateError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc.word.render(_parsing_lang)}") from None
 
 
 def _period(args) -> Period:
@@ -358,8 +363,35 @@ def _pad(text, width: int) -> str:
     return f"{text}{' ' * max(width - max(wcswidth(str(text)), 0), 0)}"
 
 
+def _lang_asked(argv: list[str]) -> str:
+    """The --lang given on the command line (read before argparse, whose own errors come first), else the locale's."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in ("zh", "en"):
+            return argv[i + 1]
+        if arg in ("--lang=zh", "--lang=en"):
+            return arg.split("=", 1)[1]
+    return lang_of_env()
+
+
+@contextmanager
+def _argparse_words(lang: str):
+    """argparse's messages in `lang` while it parses: it looks each template up through its module's `_`."""
+    global _parsing_lang
+    table = TABLES[lang]
+    saved = argparse._, argparse.ngettext, _parsing_lang
+    argparse._ = lambda text: table.get(f"argparse:{text}", text)
+    argparse.ngettext = lambda one, many, n: argparse._(one if n == 1 else many)
+    _parsing_lang = lang
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext, _parsing_lang = saved
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with _argparse_words(_lang_asked(argv)):
+        args = build_parser().parse_args(argv)
     lang = getattr(args, "lang", None) or lang_of_env()
     try:
         return args.run(args)

@@ -742,12 +742,19 @@ def _make_float(lo, hi):
 _DATE_EXPECT = "expected a date like 2024-03-05, 2024/3/5 or 2024年3月5日"
 
 
+class DateError(ValueError):
+    """Not a date we read; `word` says so in either language."""
+    def __init__(self, message: str, word: Word):
+        super().__init__(message)
+        self.word = word
+
+
 def parse_date(value: Any) -> date:
-    """A date cell or text in one of the accepted forms; raises ValueError with the expected forms."""
+    """A date cell or text in one of the accepted forms; raises DateError with the expected forms."""
     try:
         return _conv_date(value)
     except _Bad as exc:
-        raise ValueError(exc.message) from None
+        raise DateError(exc.message, Word(f"err.{exc.code}", **dict(exc.params))) from None
 
 
 def _conv_date(value: Any) -> date:
