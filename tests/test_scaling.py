@@ -130,6 +130,14 @@ def test_cli_refuses_a_memory_limit_it_cannot_read(demo_db, capsys):
     assert "--memory-limit" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option", [["--memory-limit", "4GB"], ["--temp-dir", "/tmp"]])
+def test_cli_refuses_duckdb_settings_with_spark(capsys, option):
+    """They set DuckDB only: with Spark they would be ignored without a word, so they are refused before Spark starts."""
+    assert main(["score", "--engine", "spark", "--records", "nowhere", "--scheme", "needs-met", *option,
+                 "--lang", "en"]) == 2
+    assert f"{option[0]} sets DuckDB and does nothing with --engine spark" in capsys.readouterr().err
+
+
 def test_scaling_table_on_tiny_sizes(tmp_path, capsys):
     """`run.py --scaling` end to end in seconds: sets generated into the cache, each size in its own process,
     the out-of-core size under a memory limit; the table has a row per size and its ratio is the measured

@@ -114,6 +114,9 @@ def cmd_demo(args) -> int:
 
 def cmd_score(args) -> int:
     if args.engine == "spark":
+        if args.memory_limit or args.temp_dir:   # DuckDB's settings: silently ignored they would mislead
+            raise BadInput(code="cli.duckdb_only", params={"option": "--memory-limit" if args.memory_limit
+                                                           else "--temp-dir"})
         from indicators.cli.spark import scored_on_spark
         result = scored_on_spark(args)
     elif not args.db or args.records:

@@ -11,6 +11,8 @@ EN: dict[str, str] = {
     "err.cli.no_db": "{db}: no database there; import records into it or build the demo first",
     "err.cli.cannot_open": "{db}: cannot open the database: {detail}",
     "err.cli.records_without_spark": "--records goes with --engine spark",
+    "err.cli.duckdb_only": "{option} sets DuckDB and does nothing with --engine spark; give Spark its memory "
+                           "with PYSPARK_SUBMIT_ARGS=\"--driver-memory 4g pyspark-shell\"",
     "err.cli.score_needs_db": "score needs --db (or --engine spark --records PATH)",
     "err.cli.compare_two": "compare needs exactly two --scheme options, got {n}",
     "err.cli.export_schemes": "export takes one or two --scheme options, got {n}",
@@ -37,6 +39,8 @@ ZH: dict[str, str] = {
     "err.cli.no_db": "{db}：这里没有数据库；请先向其中导入记录，或先建演示库",
     "err.cli.cannot_open": "{db}：无法打开数据库（不是 DuckDB 数据库文件，或正被其他程序占用）",
     "err.cli.records_without_spark": "--records 只能与 --engine spark 一起使用",
+    "err.cli.duckdb_only": "{option} 是 DuckDB 的设置，与 --engine spark 一起使用不起作用；Spark 的内存请用 "
+                           "PYSPARK_SUBMIT_ARGS=\"--driver-memory 4g pyspark-shell\" 设定",
     "err.cli.score_needs_db": "score 命令需要 --db（或 --engine spark --records 路径）",
     "err.cli.compare_two": "compare 命令需要正好两个 --scheme，实际给了 {n} 个",
     "err.cli.export_schemes": "export 命令接受一个或两个 --scheme，实际给了 {n} 个",
