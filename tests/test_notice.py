@@ -196,6 +196,16 @@ def test_meeting_pdf_one_page_with_name_and_score(lang):
     assert SECRET not in text
 
 
+def test_no_english_column_heading_is_split_inside_a_word():
+    """Column widths come from the bold font's own metrics: "Comments" once wrapped to "Comment" / "s"."""
+    n = meeting_notice(summary(), "en", OBJ, issued_on=ISSUED)
+    _, text = pdf_text(notice_pdf(n))
+    words = {w for s in n.sections for c in s.columns for w in c.split()}
+    assert "Comments" in words
+    for w in words:
+        assert w in text, w
+
+
 def test_pdf_of_many_items_still_one_page():
     many = [item(f"需求事项{k}号：楼道照明与无障碍通道维修", 10, 6, 3, 1, 9, 4.0, 3, id_=f"N{k:04d}")
             for k in range(40)]

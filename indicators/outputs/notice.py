@@ -484,8 +484,10 @@ def fill(n: Notice) -> float:
 def _col_widths(s: Section, width: float, size: float) -> list[float]:
     """Each column at least as wide as its longest word and, space allowing, as its longest cell; the wide column
     takes what the others leave (at least a quarter of the table)."""
-    def w(text: str) -> float:   # a Chinese character is about the type size wide, a Latin one about half
-        return sum(size if ord(c) > 0x2e80 else size * 0.62 for c in text) + 13   # + the cell padding
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def w(text: str) -> float:   # a Chinese character is the type size wide; Latin as set in bold, the widest use
+        return sum(size if ord(c) > 0x2e80 else stringWidth(c, "Helvetica-Bold", size) for c in text) + 13   # + padding
 
     def word(text: str) -> float:   # a Chinese run may break anywhere, but looks best kept to four characters
         return max([min(w(x), 4 * size + 13) if _CJK.search(x) else w(x) for x in text.split()] or [13])
