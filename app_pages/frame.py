@@ -172,17 +172,19 @@ def score(path: str, scheme: Scheme, period: Period) -> ScoreResult:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _preview(path: str, measure_repr: str, start: date | None, end: date | None, _measure) -> pd.Series:
+def _preview(path: str, measure_repr: str, start: date | None, end: date | None, own: str | None,
+             _measure) -> pd.Series:
     con = _connection(path)
     stations = measures.load_stations(con)
-    raw = measures.raw_values(con, {"value": measures.plan(_measure)}, stations, Period(start, end))
+    raw = measures.raw_values(con, {"value": measures.plan(_measure, own=own)}, stations, Period(start, end))
     return raw["value"]
 
 
-def preview(path: str, measure, period: Period) -> pd.Series:
-    """Raw values of one measure per station (plan first so a bad filter raises SchemeError)."""
-    measures.plan(measure)
-    return _preview(path, repr(measure), period.start, period.end, measure)
+def preview(path: str, measure, period: Period, own: str | None = None) -> pd.Series:
+    """Raw values of one measure per station (plan first so a bad filter raises SchemeError). `own`: the
+    indicator's id, the series a `value` measure reads unless it names another."""
+    measures.plan(measure, own=own)
+    return _preview(path, repr(measure), period.start, period.end, own or None, measure)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

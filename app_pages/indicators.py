@@ -88,7 +88,9 @@ with tab_editor:
     existing = scheme.indicator(target) if target in ids else None
     qualitative = target == NEW_QUAL or bool(existing and existing.qualitative)
     fields = editing.measure_fields(existing.measure) if existing else None
-    nested = fields is not None and fields["kind"] not in (*editing.FORM_KINDS, "scale")
+    # a ratio, or per 1,000 of a kind that names its own records: the form cannot hold it whole
+    nested = fields is not None and (fields["kind"] not in (*editing.FORM_KINDS, "scale")
+                                     or (fields["per_1000"] and fields["kind"] in editing.TABLELESS_KINDS))
 
     def key(name: str) -> str:
         return f"ind:{scheme.id}:{target}:{name}"
@@ -174,17 +176,24 @@ with tab_editor:
             kind = frame.choice(c1.selectbox, t("ind.kind", L), editing.FORM_KINDS, key=key("kind"),
                                 index=editing.FORM_KINDS.index(fields["kind"]) if fields else 0,
                                 format_func=lambda k: term("kind", k, L), help=t("ind.kind_help", L))
-            table = frame.choice(c2.selectbox, t("ind.table", L), MEASURE_TABLES, key=key("table"), disabled=kind == "top_share",
-                                 index=MEASURE_TABLES.index(fields["table"]) if fields and fields["table"] in MEASURE_TABLES
-                                 else MEASURE_TABLES.index("activities"), format_func=lambda x: term("table", x, L))
-            per_1000 = c3.checkbox(t("ind.per_1000", L), value=bool(fields and fields["per_1000"]), key=key("per_1000"),
-                                   help=t("ind.per_1000_help", L))
-            top = None
+            fixed = kind in editing.TABLELESS_KINDS   # the kind names its own records
+            table, per_1000 = "activities", False   # a kind that names its own records has neither
+            if not fixed:
+                table = frame.choice(c2.selectbox, t("ind.table", L), MEASURE_TABLES, key=key("table"),
+                                     index=MEASURE_TABLES.index(fields["table"]) if fields and fields["table"] in
+                                     MEASURE_TABLES else MEASURE_TABLES.index("activities"),
+                                     format_func=lambda x: term("table", x, L))
+                per_1000 = c3.checkbox(t("ind.per_1000", L), value=bool(fields and fields["per_1000"]),
+                                       key=key("per_1000"), help=t("ind.per_1000_help", L))
+            top = days = None
             if kind == "top_share":
-                top = c4.number_input(t("ind.top", L), 0.01, 0.99, float(fields["top"] or 0.1) if fields else 0.1, 0.01,
+                top = c2.number_input(t("ind.top", L), 0.01, 0.99, float(fields["top"] or 0.1) if fields else 0.1, 0.01,
                                       key=key("top"), help=t("ind.top_help", L))
+            elif kind == "new_share":
+                days = c2.number_input(t("ind.days", L), 0, 36500, int(fields["days"] or 0) if fields else 0, 30,
+                                       key=key("days"), help=t("ind.days_help", L))
             cols = table_columns(table)
-            column = filt = base = wexpr = ""
+            column = filt = base = wexpr = series = denominator = ""
             if kind in ("sum", "mean", "median"):
                 column = st.text_input(t("ind.value_expr", L), value=fields["column"] if fields else "",
                                        key=key("column"), help=t("ind.value_expr_help", L))
@@ -192,20 +201,31 @@ with tab_editor:
                 names_ = list(cols)
                 column = st.selectbox(t("ind.distinct_column", L), names_, key=key(f"dcol:{table}"),
                                       index=names_.index(fields["column"]) if fields and fields["column"] in names_ else 0)
-            if kind != "top_share":
+            if not fixed:
                 filt = st.text_input(t("ind.share_filter" if kind == "share" else "ind.filter", L),
                                      value=fields["filter"] if fields else "", key=key("filter"),
                                      help=t("ind.filter_help", L))
+            def text(where, label: str, name: str, widget: str) -> str:   # a text field of the measure, with help
+                return where.text_input(t(f"ind.{label}", L), value=fields[name] if fields else "", key=key(widget),
+                                        help=t(f"ind.{label}_help", L))
             if kind == "share":
                 s1, s2 = st.columns(2)
-                base = s1.text_input(t("ind.base", L), value=fields["base"] if fields else "", key=key("base"),
-                                     help=t("ind.base_help", L))
-                wexpr = s2.text_input(t("ind.weight_expr", L), value=fields["weight"] if fields else "",
-                                      key=key("wexpr"), help=t("ind.weight_expr_help", L))
-            if kind != "top_share":
+                base, wexpr = text(s1, "base", "base", "base"), text(s2, "weight_expr", "weight", "wexpr")
+            elif kind == "unreached_share":
+                base = text(st, "residents_base", "base", "rbase")
+                st.caption(t("ind.columns_of", L, table=term("table", "residents", L),
+                             cols=", ".join(table_columns("residents"))))
+            elif kind == "value":
+                v1, v2 = st.columns(2)
+                series = text(v1, "series", "series", "series")
+                denominator = text(v2, "denominator", "denominator", "denominator")
+            if fixed:
+                st.caption(t(f"ind.kind_note.{kind}", L))
+            else:
                 st.caption(t("ind.columns_of", L, table=term("table", table, L), cols=", ".join(cols)))
-            measure_args = dict(kind=kind, table=table if kind != "top_share" else None, column=column, filter=filt,
-                                base=base, weight=wexpr, top=top, per_1000=per_1000)
+            measure_args = dict(kind=kind, table=table if not fixed else None, column=column, filter=filt,
+                                base=base, weight=wexpr, top=top, per_1000=per_1000, days=days, series=series,
+                                denominator=denominator)
 
         # ---- scoring rules
         st.markdown(f"##### {t('ind.sec.scoring', L)}")
@@ -220,7 +240,8 @@ with tab_editor:
                                index=MISSING_RULES.index(existing.missing) if existing else 0,
                                format_func=lambda m: term("missing", m, L), help=t("ind.missing_help", L))
         # A new share reads as a percentage unless told otherwise (keyed by kind so the default follows it).
-        is_share = measure_args["kind"] in ("share", "top_share") and not measure_args.get("per_1000")
+        is_share = (measure_args["kind"] in ("share", "top_share", "new_share", "returning_share", "unreached_share")
+                    and not measure_args.get("per_1000"))
         unit = c4.text_input(t("ind.unit", L), value=existing.unit if existing else ("share" if is_share else ""),
                              key=key("unit") if existing else key(f"unit:{measure_args['kind']}"),
                              help=t("ind.unit_help", L))
@@ -258,7 +279,7 @@ with tab_editor:
         elif levels is not None:
             try:
                 measure = editing.build_measure(**measure_args)
-                raw = frame.preview(f.db, measure, f.period)
+                raw = frame.preview(f.db, measure, f.period, own=new_id.strip())
             except InputError as exc:
                 frame.show_error(exc, L)
             else:

@@ -278,3 +278,49 @@ def test_a_deep_upload_counts_dimensions_at_every_level(db):
     listing = at.dataframe[0].value.set_index("id")
     assert listing.loc["tree-example", ["levels", "dimensions", "indicators"]].tolist() == [2, 8, 13]
     assert listing.loc["needs-met", ["levels", "dimensions"]].tolist() == [1, 6]
+
+
+@pytest.mark.parametrize("target", ["first_in_a_year", "priority_unreached", "month_on_month_returning"])
+def test_a_rotation_indicator_opens_in_the_form_and_applies_unchanged(db, target):
+    """The rotation kinds are edited in the form (they were sent to the YAML as if they were ratios)."""
+    from indicators.scheme import catalog
+    before = catalog.resolve("needs-met")[0].indicator(target)
+    at = open_app("en", "indicators")
+    at.selectbox(key="ind_target:needs-met").set_value(target).run()
+    assert_clean(at)
+    assert not any(i.value == t("ind.nested", "en") for i in at.info)
+    assert any(c.value == t(f"ind.kind_note.{before.measure.kind}", "en") for c in at.caption)
+    at.button(key=f"ind:needs-met:{target}:apply").click().run()
+    assert_clean(at)
+    assert working(at)["needs-met-copy"].indicator(target) == before
+
+
+def test_new_indicators_of_the_rotation_and_value_kinds(db):
+    from indicators.scheme.model import Measure
+    at = open_app("en", "indicators")
+    key = "ind:needs-met:__new_quantitative:{}"
+    at.text_input(key=key.format("id")).input("new_in_90_days").run()
+    at.text_input(key=key.format("name_zh")).input("九十天内新参与者占比").run()
+    at.text_input(key=key.format("name_en")).input("New in 90 days").run()
+    at.selectbox(key=key.format("kind")).set_value("new_share").run()
+    at.number_input(key=key.format("days")).set_value(90).run()
+    assert_clean(at)
+    assert at.text_input(key=key.format("unit:new_share")).value == "share"
+    at.button(key=key.format("apply")).click().run()
+    assert_clean(at)
+    assert working(at)["needs-met-copy"].indicator("new_in_90_days").measure == Measure(kind="new_share", days=90)
+
+    key = "ind:needs-met-copy:__new_quantitative:{}"
+    at.selectbox(key="ind_target:needs-met-copy").set_value("__new_quantitative").run()
+    at.text_input(key=key.format("id")).input("satisfaction_per_head").run()
+    at.text_input(key=key.format("name_zh")).input("满意度").run()
+    at.text_input(key=key.format("name_en")).input("Satisfaction").run()
+    at.selectbox(key=key.format("kind")).set_value("value").run()
+    assert_clean(at)                                  # no series yet: the preview reads the indicator's own id
+    at.text_input(key=key.format("series")).input("satisfaction").run()
+    at.text_input(key=key.format("denominator")).input("population_served").run()
+    assert_clean(at)
+    at.button(key=key.format("apply")).click().run()
+    assert_clean(at)
+    m = working(at)["needs-met-copy"].indicator("satisfaction_per_head").measure
+    assert m == Measure(kind="value", series="satisfaction", denominator="population_served")

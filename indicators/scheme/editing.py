@@ -16,7 +16,10 @@ from indicators.scoring.engine import check
 
 LEVEL_COLUMNS = ("value", "score", "label_zh", "label_en", "descriptor_zh", "descriptor_en")
 # Measure kinds the indicator form offers; ratio (two nested measures) is edited in YAML.
-FORM_KINDS = ("count", "sum", "mean", "median", "distinct", "share", "top_share")
+FORM_KINDS = ("count", "sum", "mean", "median", "distinct", "share", "top_share",
+              "new_share", "returning_share", "unreached_share", "value")
+# Kinds whose table is fixed by the kind itself: the form hides its table, filter and per-1,000 fields.
+TABLELESS_KINDS = ("top_share", "new_share", "returning_share", "unreached_share", "value")
 
 
 # ---------------------------------------------------------------- ids and working copies
@@ -126,10 +129,16 @@ def remove_indicator(scheme: Scheme, indicator_id: str) -> Scheme:
 
 def build_measure(kind: str, table: str | None = None, column: str | None = None, filter: str | None = None,
                   base: str | None = None, weight: str | None = None, top: float | None = None,
-                  per_1000: bool = False, levels: tuple[Level, ...] = ()) -> Measure:
+                  per_1000: bool = False, levels: tuple[Level, ...] = (), days: int | None = None,
+                  series: str | None = None, denominator: str | None = None) -> Measure:
     """A measure from form fields; blank text means "not given". per_1000 wraps it per 1,000 residents."""
     def text(v):
         return v.strip() if isinstance(v, str) and v.strip() else None
+    if kind in ("new_share", "returning_share", "unreached_share"):   # only the fields the kind reads
+        return Measure(kind=kind, base=text(base) if kind == "unreached_share" else None,
+                       days=int(days) if kind == "new_share" and days else None)
+    if kind == "value":
+        return Measure(kind=kind, series=text(series), denominator=text(denominator))
     inner = Measure(kind=kind, table=text(table), column=text(column), filter=text(filter), base=text(base),
                     weight=text(weight), top=top if kind == "top_share" else None, levels=tuple(levels))
     if kind == "top_share":
@@ -141,7 +150,7 @@ def missing_fields(measure: Measure) -> list[str]:
     """The form fields a measure still needs before it can be previewed (e.g. a share's counted rows): a
     half-filled form is a normal state, named by field so a screen can say what to fill in."""
     m = measure.of if measure.kind == "per_1000" and measure.of is not None else measure
-    if m.kind in ("top_share", "ratio"):
+    if m.kind in ("top_share", "ratio", "value", "new_share", "returning_share", "unreached_share"):
         return []
     need = ["table"]
     if m.kind in ("sum", "mean", "median", "distinct", "scale"):
@@ -169,7 +178,9 @@ def measure_fields(measure: Measure) -> dict:
     per = measure.kind == "per_1000" and measure.of is not None
     m = measure.of if per else measure
     return {"kind": m.kind, "table": m.table or "", "column": m.column or "", "filter": m.filter or "",
-            "base": m.base or "", "weight": m.weight or "", "top": m.top, "per_1000": per, "levels": m.levels}
+            "base": m.base or "", "weight": m.weight or "", "top": m.top, "per_1000": per, "levels": m.levels,
+            "days": m.days, "series": m.series or "",
+            "denominator": m.denominator if isinstance(m.denominator, str) else ""}
 
 
 # ---------------------------------------------------------------- scale levels (data_editor rows)
