@@ -226,10 +226,10 @@ def test_engine_equals_coinr_defaults_at_every_level(case):
     # the reference: Denominate -> Impute (i_mean_grp) -> Normalise (n_minmax 0-100) -> Aggregate (a_amean)
     denoms = dens.assign(population=stations["population"].astype(float))
     denominated = denominate(idata, imeta, denoms)
-    for icode, x in denominated.items():   # COINr's NaN cases (see the module docstring)
+    for _, x in denominated.items():   # COINr's NaN cases (see the module docstring)
         assume(x.dropna().nunique() >= 2)
     imputed = denominated.apply(lambda x: impute(x, stations["group"]))
-    for icode, x in imputed.items():   # a range lost in rounding cannot be compared to 1e-9
+    for _, x in imputed.items():   # a range lost in rounding cannot be compared to 1e-9
         assume(x.max() - x.min() > 1e-6 * x.abs().max())
     normalised = pd.DataFrame({i: n_minmax(x, int(inds.at[i, "Direction"])) for i, x in imputed.items()})
     aggregated = aggregate(normalised, imeta)
