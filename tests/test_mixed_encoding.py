@@ -61,7 +61,8 @@ def test_utf8_ledger_without_chinese_and_one_gbk_row_is_refused(tiny, text):
     report = import_file(con, "stations", data, "s.csv")
     assert not report.ok
     (problem,) = report.errors
-    assert problem.row == 4 and "mixed encodings" in problem.message and "not UTF-8" in problem.message
+    assert problem.row == 4 and "mixed encodings" in problem.message
+    assert "(not UTF-8 in row 4 while 3 other rows are UTF-8: mixed encodings)" in problem.message
     assert _stations(con) == before
 
 
@@ -75,8 +76,20 @@ def test_gbk_ledger_with_one_utf8_row_without_chinese_is_refused(tiny, text):
     report = import_file(con, "stations", data, "s.csv")
     assert not report.ok
     (problem,) = report.errors
-    assert problem.row == 4 and "is UTF-8 while" in problem.message
+    assert problem.row == 4 and "(UTF-8 in row 4 while 5 other rows are GBK/GB18030: mixed encodings)" in problem.message
     assert _stations(con) == before
+
+
+def test_every_odd_row_is_named_up_to_five_in_both_languages(tiny):
+    """Fixing the first odd row only to meet the next on the following import wastes a trip: the first five are named."""
+    con = _held(tiny)
+    lines = [EN_HEAD] + [f"S{k:02d},{'Café' if k % 2 else '西固社工站'},d,{k}\n" for k in range(1, 14)]
+    data = b"".join(line.encode("gbk" if "西" in line else "utf-8") for line in lines)
+    (problem,) = import_file(con, "stations", data, "s.csv").errors
+    assert problem.row == 3
+    assert "not UTF-8 in row 3, 5, 7, 9, 11, … while 7 other rows are UTF-8" in problem.line("en")
+    assert "s.csv" in problem.line("zh") and "第 3, 5, 7, 9, 11, … 行不是 UTF-8，而其他 7 行是" in problem.line("zh")
+    assert _stations(con) == [("S00", "站S00")]
 
 
 def test_a_utf8_bom_is_utf8_evidence(tiny):

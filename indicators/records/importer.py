@@ -520,11 +520,10 @@ def _refuse_mixed(data: bytes) -> None:
         return
     row_of = _rows_of_lines("".join(texts), len(lines))
     utf8_rows, other_rows = sorted({row_of[n] for n in utf8}), sorted({row_of[n] for n in other})
-    if len(utf8_rows) >= len(other_rows):
-        odd, why = other_rows[0], _said("mixed.not_utf8", row=f"{other_rows[0]:,}", n=f"{len(utf8_rows):,}")
-    else:
-        odd, why = utf8_rows[0], _said("mixed.utf8", row=f"{utf8_rows[0]:,}", n=f"{len(other_rows):,}")
-    raise _FileProblem(_said("mixed", why=why), odd)
+    code, odd, n = (("mixed.not_utf8", other_rows, utf8_rows) if len(utf8_rows) >= len(other_rows)
+                    else ("mixed.utf8", utf8_rows, other_rows))
+    rows = ", ".join(f"{r:,}" for r in odd[:5]) + (", …" if len(odd) > 5 else "")
+    raise _FileProblem(_said("mixed", why=_said(code, rows=rows, n=f"{len(n):,}")), odd[0])
 
 
 def _reads_as_utf8(text: str) -> bool:
