@@ -505,20 +505,23 @@ def _refuse_mixed(data: bytes) -> None:
     UTF-8 by chance. A file with rows of both kinds is mixed: refused at the first row of the smaller kind, the
     UTF-8 rows winning a tie. Rows are CSV records, numbered as every other import problem numbers them."""
     lines = data.splitlines(keepends=True)   # the line breaks csv counts; GBK and UTF-8 bytes hold none inside
-    texts, utf8, other = [], [], []
+    utf8, other = [], []
     for n, line in enumerate(lines):
+        if line.isascii():
+            continue
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError:
             other.append(n)
-            text = line.decode("gb18030", errors="replace")
         else:
-            if not line.isascii() and _reads_as_utf8(text):
+            if _reads_as_utf8(text):
                 utf8.append(n)
-        texts.append(text)
     if not (utf8 and other):
         return
-    row_of = _rows_of_lines("".join(texts), len(lines))
+    not_utf8 = set(other)
+    text = "".join(line.decode("gb18030" if n in not_utf8 else "utf-8", errors="replace")
+                   for n, line in enumerate(lines))
+    row_of = _rows_of_lines(text, len(lines))
     utf8_rows, other_rows = sorted({row_of[n] for n in utf8}), sorted({row_of[n] for n in other})
     code, odd, n = (("mixed.not_utf8", other_rows, utf8_rows) if len(utf8_rows) >= len(other_rows)
                     else ("mixed.utf8", utf8_rows, other_rows))
