@@ -277,14 +277,21 @@ def test_every_node_is_its_aggregation_of_its_children(case):
     r = score_raw(scheme, raw, stations(len(raw)))
     assert ((r.nodes >= 0) & (r.nodes <= 100 + 1e-9)).all().all()
     assert close(r.contributions.sum(axis=1), r.total, 1e-7)
-    if scheme.aggregation == "topsis":
-        return   # TOPSIS is checked by hand above; its node score depends on every station
     for d in scheme.nodes():
         vals = [r.normalised[i.id] for i in d.indicators] + [r.nodes[s.id] for s in d.dimensions]
         w = np.array([c.weight for c in d.children]) / sum(c.weight for c in d.children)
         x = np.column_stack(vals)
-        expect = (x @ w if scheme.aggregation == "arithmetic"
-                  else np.exp(np.log(np.maximum(x, GEOMETRIC_FLOOR)) @ w))
+        if scheme.aggregation == "topsis":   # closeness of the weighted children to the best and worst station
+            v = x * w
+            d_plus = np.sqrt(((v - v.max(axis=0)) ** 2).sum(axis=1))
+            d_minus = np.sqrt(((v - v.min(axis=0)) ** 2).sum(axis=1))
+            assert close(r.distances[(d.id, "d_plus")], d_plus, 1e-7)
+            assert close(r.distances[(d.id, "d_minus")], d_minus, 1e-7)
+            spread = d_plus + d_minus
+            expect = np.where(spread > 0, 100 * d_minus / np.where(spread > 0, spread, 1), 50.0)
+        else:
+            expect = (x @ w if scheme.aggregation == "arithmetic"
+                      else np.exp(np.log(np.maximum(x, GEOMETRIC_FLOOR)) @ w))
         assert close(r.nodes[d.id], expect, 1e-7)
 
 

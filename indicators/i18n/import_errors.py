@@ -37,8 +37,8 @@ EN: dict[str, str] = {
                            "'CSV UTF-8' or as .xlsx",
     "err.import.mixed": "is neither UTF-8 nor GBK/GB18030 text ({why}: mixed encodings); save it as 'CSV UTF-8' or "
                         "as .xlsx",
-    "err.import.mixed.not_utf8": "line {line} is not UTF-8 while {n} other lines are",
-    "err.import.mixed.utf8": "line {line} is UTF-8 while {n} other lines are GBK/GB18030",
+    "err.import.mixed.not_utf8": "not UTF-8 in row {rows} while {n} other rows are UTF-8",
+    "err.import.mixed.utf8": "UTF-8 in row {rows} while {n} other rows are GBK/GB18030",
     "err.import.bad_csv": "is not valid CSV near line {line}: {detail}",
     "err.import.bad_xlsx": "is not a readable .xlsx workbook ({detail}); save it again from Excel or as CSV",
     "err.import.no_sheet": "has no worksheet",
@@ -149,8 +149,8 @@ ZH: dict[str, str] = {
     "err.import.encoding": "既不是 UTF-8 也不是 GBK/GB18030 编码（第 {line} 行第 {at} 字节为 0x{byte}）；"
                            "请另存为“CSV UTF-8”或 .xlsx",
     "err.import.mixed": "既不是 UTF-8 也不是 GBK/GB18030 编码（{why}：编码混杂）；请另存为“CSV UTF-8”或 .xlsx",
-    "err.import.mixed.not_utf8": "第 {line} 行不是 UTF-8，而其他 {n} 行是",
-    "err.import.mixed.utf8": "第 {line} 行是 UTF-8，而其他 {n} 行是 GBK/GB18030",
+    "err.import.mixed.not_utf8": "第 {rows} 行不是 UTF-8，而其他 {n} 行是",
+    "err.import.mixed.utf8": "第 {rows} 行是 UTF-8，而其他 {n} 行是 GBK/GB18030",
     "err.import.bad_csv": "不是有效的 CSV：第 {line} 行附近格式有误（多为引号不配对）",
     "err.import.bad_xlsx": "不是可读取的 .xlsx 工作簿；请用 Excel 重新保存或另存为 CSV",
     "err.import.no_sheet": "没有工作表",

@@ -500,11 +500,13 @@ def _decode(data: bytes) -> str:
 
 def _refuse_mixed(data: bytes) -> None:
     """GB18030 reads almost any bytes, so a UTF-8 file with one GBK line (or the reverse) would import as mojibake.
-    Line by line: a non-ASCII line that is valid UTF-8 and holds Chinese is UTF-8 (GBK text almost never is);
-    a file with such lines and lines that are not UTF-8 at all is mixed: refuse it at the first line of the
-    smaller kind."""
+    Line by line: a non-ASCII line that is not valid UTF-8 is GBK; one that is valid UTF-8 and reads as text
+    (`_reads_as_utf8`) is UTF-8; any other valid UTF-8 line is left out, since a few GBK characters can be valid
+    UTF-8 by chance. A file with rows of both kinds is mixed: refused at the first row of the smaller kind, the
+    UTF-8 rows winning a tie. Rows are CSV records, numbered as every other import problem numbers them."""
+    lines = data.splitlines(keepends=True)   # the line breaks csv counts; GBK and UTF-8 bytes hold none inside
     utf8, other = [], []
-    for n, line in enumerate(data.split(b"\n"), start=1):
+    for n, line in enumerate(lines):
         if line.isascii():
             continue
         try:
@@ -512,21 +514,69 @@ def _refuse_mixed(data: bytes) -> None:
         except UnicodeDecodeError:
             other.append(n)
         else:
-            if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            if _reads_as_utf8(text):
                 utf8.append(n)
-    if utf8 and other:
-        if len(utf8) >= len(other):
-            odd, why = other[0], _said("mixed.not_utf8", line=f"{other[0]:,}", n=f"{len(utf8):,}")
-        else:
-            odd, why = utf8[0], _said("mixed.utf8", line=f"{utf8[0]:,}", n=f"{len(other):,}")
-        raise _FileProblem(_said("mixed", why=why), odd)
+    if not (utf8 and other):
+        return
+    not_utf8 = set(other)
+    text = "".join(line.decode("gb18030" if n in not_utf8 else "utf-8", errors="replace")
+                   for n, line in enumerate(lines))
+    row_of = _rows_of_lines(text, len(lines))
+    utf8_rows, other_rows = sorted({row_of[n] for n in utf8}), sorted({row_of[n] for n in other})
+    code, odd, n = (("mixed.not_utf8", other_rows, utf8_rows) if len(utf8_rows) >= len(other_rows)
+                    else ("mixed.utf8", utf8_rows, other_rows))
+    rows = ", ".join(f"{r:,}" for r in odd[:5]) + (", …" if len(odd) > 5 else "")
+    raise _FileProblem(_said("mixed", why=_said(code, rows=rows, n=f"{len(n):,}")), odd[0])
+
+
+def _reads_as_utf8(text: str) -> bool:
+    """True if a line's UTF-8 reading is text that GBK bytes seldom turn into: a character from U+0800 up (Chinese,
+    a dash, №, full-width forms, emoji, a BOM), a Latin letter, mark or sign touching an ASCII letter ("Café",
+    "Müller", "25°C"), or three letters of one script in a row ("Москва"). GBK text is valid UTF-8 only through
+    2-byte pairs, one Chinese character each, read as one character from U+0080 to U+07FF of a script picked by
+    the byte (Latin, IPA, Greek, Cyrillic, Hebrew, Arabic ...): alone between separators it says nothing (省 in
+    GBK is the UTF-8 of ʡ)."""
+    run, script = 0, None
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            run = 0
+            continue
+        if ord(ch) >= 0x800:
+            return True
+        name = unicodedata.name(ch, "").split(" ", 1)[0] if ch.isalpha() else None
+        latin = name == "LATIN" or name is None and (ord(ch) < 0x100 or 0x300 <= ord(ch) < 0x370)
+        if latin and any(nb.isascii() and nb.isalpha() for nb in (text[i - 1:i], text[i + 1:i + 2])):
+            return True
+        run = run + 1 if name is not None and name == script else 1 if name else 0
+        script = name
+        if run >= 3:
+            return True
+    return False
+
+
+def _rows_of_lines(text: str, lines: int) -> list[int]:
+    """For each line of `text`, the CSV record it belongs to (header = row 1): a quoted cell may hold line
+    breaks. Lines past a CSV error count on from the record that broke, one row a line."""
+    reader = _csv_reader(text)
+    row_of: list[int] = []
+    try:
+        for row, _ in enumerate(reader, start=1):
+            row_of += [row] * (reader.line_num - len(row_of))
+    except csv.Error:
+        pass
+    after = (row_of[-1] if row_of else 0) + 1
+    return row_of + list(range(after, after + lines - len(row_of)))
+
+
+def _csv_reader(text: str):
+    """csv.reader over decoded text, the delimiter (comma, tab or semicolon) the one the first line uses most."""
+    first = text.split("\n", 1)[0]
+    delim = max((",", "\t", ";"), key=lambda d: (first.count(d), d == ","))
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    text = _decode(data)
-    first = text.split("\n", 1)[0]
-    delim = max((",", "\t", ";"), key=lambda d: (first.count(d), d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    reader = _csv_reader(_decode(data))
     row_no = 0
     try:
         for cells in reader:
