@@ -25,6 +25,14 @@ def deep_mapping(depth: int = 3000) -> str:
     return BASE.replace("    serves:", "    serves: " + "{a: " * depth + "1" + "}" * depth + "\n    x_serves:", 1)
 
 
+def flat_list(chars: int = 999_000, item: str = "a") -> str:
+    """The scheme with its first `serves` list holding as many `item`s as fit in `chars` characters: no alias, no
+    nesting, only far more values than any scheme has."""
+    room = chars - len(BASE) - len("    serves: []\n    x_serves:")
+    n = room // (len(item) + 1)
+    return BASE.replace("    serves:", "    serves: [" + ",".join([item] * n) + "]\n    x_serves:", 1)
+
+
 def weight(value: str, nth: int = 1) -> str:
     """The scheme with its nth `weight:` line set to `value` (as written in YAML)."""
     lines, seen = BASE.splitlines(keepends=True), 0
@@ -45,3 +53,23 @@ FORMULA_PAYLOADS = [
 ]
 SCRIPT_PAYLOADS = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "javascript:alert(1)",
                    "{{7*7}}", "'; DROP TABLE stations; --", "Robert'); DROP TABLE needs;--"]
+
+
+def framework_csv(cells: dict[int, dict[str, str]]) -> str:
+    """The built-in needs-met scheme as a long-form framework table (CSV, English headers) with some cells replaced:
+    {row number as a spreadsheet shows it (the header is row 1): {column: text}}. Row 3 is its first indicator,
+    row 4 the second, both in the dimension of row 2."""
+    import csv
+    import io
+
+    from indicators.scheme.framework import table_rows
+    from indicators.scheme.model import load_yaml
+
+    rows = table_rows(load_yaml(BASE), "long", "en")
+    head = rows[0]
+    for number, changes in cells.items():
+        for column, text in changes.items():
+            rows[number - 1][head.index(column)] = text
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()

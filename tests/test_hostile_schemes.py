@@ -74,3 +74,81 @@ def test_file_size_is_capped(tmp_path):
     text = hostile.BASE + "#" + "x" * 1_000_001 + "\n"
     with pytest.raises(SchemeError, match="at most 1,000,000"):
         load_yaml(text, "big.yaml")
+
+
+# ---------------------------------------------------------------- many values: refused as soon as the count passes
+
+def _cpu(fn):
+    """(what fn returned or raised, CPU seconds of this process): a hang or a blow-up burns CPU, a busy machine
+    does not."""
+    t0 = time.process_time()
+    try:
+        out = fn()
+    except SchemeError as exc:
+        out = exc
+    return out, time.process_time() - t0
+
+
+MANY = [   # (name, text, field named): each far over MAX_YAML_NODES, or just under it in the slowest shape
+    ("999k characters of a flat list", hostile.flat_list(999_000), "dimensions[1].indicators[0].serves"),
+    ("999k characters of numbers", hostile.flat_list(999_000, "1"), "dimensions[1].indicators[0].serves"),
+    ("a block list of 100,000 items", hostile.BASE.replace(
+        "    serves:", "    serves:\n" + "    - a\n" * 100_000 + "    x_serves:", 1), "dimensions[1].indicators[0].serves"),
+    ("a mapping of 24,500 keys (just under the count)", hostile.BASE.replace("    serves:", "    serves: {" + ", ".join(
+        f"k{i}: 1.5" for i in range(24_500)) + "}\n    x_serves:", 1), "dimensions[1].indicators[0].serves"),
+]
+
+
+@pytest.mark.parametrize("name,text,field", MANY, ids=[m[0] for m in MANY])
+def test_many_values_refused_in_under_a_second(name, text, field):
+    got, took = _cpu(lambda: load_yaml(text, "many.yaml"))
+    assert isinstance(got, SchemeError) and got.field == field, got
+    assert "alias" not in str(got)   # no alias in these files: the message must not blame them
+    assert took < 1.0, f"{name}: {took:.2f} s CPU to refuse"
+
+
+def test_many_values_refused_by_the_cli_in_under_a_second(demo_copy, tmp_path, capsys):
+    path = tmp_path / "many.yaml"
+    path.write_text(hostile.flat_list(999_000), encoding="utf-8")
+    code, took = _cpu(lambda: main(["score", "--db", str(demo_copy), "--scheme", str(path)]))
+    err = capsys.readouterr().err
+    assert code == 2 and "dimensions[1].indicators[0].serves" in err and "50,000 values" in err, err
+    assert "alias" not in err and "Traceback" not in err
+    assert took < 1.0, f"{took:.2f} s CPU to refuse"
+
+
+def test_a_thousand_indicators_still_load_quickly():
+    from dataclasses import replace
+
+    from indicators.scheme.catalog import builtin
+    from indicators.scheme.model import Dimension, dump_yaml
+    base = builtin("needs-met")   # its indicators with their bilingual rationales, quantitative and qualitative
+    dims = tuple(Dimension(id=f"d{d}", name_zh=f"维度{d}", name_en=f"Dimension {d}", indicators=tuple(
+        replace(base.indicators[k % len(base.indicators)], id=f"i{d}-{k}") for k in range(20))) for d in range(50))
+    text = dump_yaml(replace(base, dimensions=dims, gates=()))
+    assert len(text) > 500_000
+    got, took = _cpu(lambda: load_yaml(text, "big.yaml"))
+    assert not isinstance(got, SchemeError), got
+    assert len(got.indicators) == 1000 and took < 2.0   # loading is not refusing: no one-second promise, but no blow-up
+
+
+def test_an_alias_is_blamed_only_when_there_is_one():
+    # a few aliases expanding past the count: blamed; the same count written out is "too many values" above
+    text = hostile.BASE.replace("    serves:", "    serves: [&a [" + ",".join(["x"] * 1000) + "], " +
+                                ", ".join(["*a"] * 200) + "]\n    x_serves:", 1)
+    got, _ = _cpu(lambda: load_yaml(text))
+    assert got.field == "dimensions[1].indicators[0].serves" and "aliases" in str(got)
+
+
+def test_the_pure_python_parser_keeps_the_same_guards(monkeypatch):
+    # PyYAML built without libyaml falls back to its Python parser: slower, but every limit still holds
+    from indicators.scheme import model
+    monkeypatch.setattr(model, "_GuardedLoader", model._PyLoader)
+    for name, text, field, word in CASES:
+        with pytest.raises(SchemeError) as exc:
+            load_yaml(text)
+        assert exc.value.field.startswith(field) and word in str(exc.value), name
+    with pytest.raises(SchemeError, match="50,000 values") as exc:
+        model.load_yaml_value(hostile.flat_list(20_000), budget=model.YamlBudget(nodes=2_000))
+    assert exc.value.field == "dimensions[1].indicators[0].serves"
+    assert load_yaml(hostile.BASE).id == "needs-met"
