@@ -11,7 +11,7 @@ BASE = (ROOT / "indicators" / "scheme" / "builtin" / "needs-met.yaml").read_text
 def alias_bomb(levels: int = 9, fan: int = 10, at: str = "serves") -> str:
     """The scheme with its first `serves` list (or first indicator weight) replaced by a fan**levels-element tree
     of aliases: a few hundred bytes that a naive reader expands to a billion values."""
-    tree = "[" + ", ".join(f"&b{i} [" + ", ".join([f"*b{i - 1}" if i else "x"] * fan) + "]" for i in range(levels)) + "]"
+    tree = alias_tree(levels, fan)
     if at == "serves":
         return BASE.replace("    serves:", f"    serves: {tree}\n    x_serves:", 1)
     return weight(tree, 2)
@@ -73,3 +73,13 @@ def framework_csv(cells: dict[int, dict[str, str]]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue()
+
+
+def measure(filter_yaml: str) -> str:
+    """A framework table's measure cell whose filter is `filter_yaml` (hostile YAML in place of an expression)."""
+    return "{kind: count, table: activities, filter: " + filter_yaml + "}"
+
+
+def alias_tree(levels: int = 9, fan: int = 10) -> str:
+    """A flow list of fan**levels values written in a few hundred characters of anchors and aliases."""
+    return "[" + ", ".join(f"&b{i} [" + ", ".join([f"*b{i - 1}" if i else "x"] * fan) + "]" for i in range(levels)) + "]"

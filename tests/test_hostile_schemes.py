@@ -6,8 +6,9 @@ import time
 import pytest
 
 from indicators.cli.main import main
+from indicators.errors import InputError
 from indicators.records import store as records
-from indicators.scheme import editing
+from indicators.scheme import editing, framework
 from indicators.scheme.model import SchemeError, load_yaml
 from tests import hostile
 
@@ -84,7 +85,7 @@ def _cpu(fn):
     t0 = time.process_time()
     try:
         out = fn()
-    except SchemeError as exc:
+    except InputError as exc:   # SchemeError, FrameworkProblems
         out = exc
     return out, time.process_time() - t0
 
@@ -152,3 +153,88 @@ def test_the_pure_python_parser_keeps_the_same_guards(monkeypatch):
         model.load_yaml_value(hostile.flat_list(20_000), budget=model.YamlBudget(nodes=2_000))
     assert exc.value.field == "dimensions[1].indicators[0].serves"
     assert load_yaml(hostile.BASE).id == "needs-met"
+
+
+# ---------------------------------------------------------------- framework tables: the same guards for their cells
+
+FRAMEWORK = [   # (name, {row: {column: text}}, row named, column named, words of the message)
+    ("5,000-deep flow list in a measure", {3: {"measure": hostile.measure("[" * 5000 + "]" * 5000)}}, 3, "measure",
+     "nested more than 50"),
+    ("3,000-deep mapping in a measure", {4: {"measure": hostile.measure("{a: " * 3000 + "1" + "}" * 3000)}}, 4,
+     "measure", "nested more than 50"),
+    ("60-deep flow list in a measure", {3: {"measure": hostile.measure("[" * 60 + "]" * 60)}}, 3, "measure",
+     "filter[0][0]"),
+    ("alias bomb in a filter", {5: {"measure": hostile.measure(hostile.alias_tree())}}, 5, "measure",
+     "filter[4]: expands to more than 50,000 values through YAML aliases"),
+    ("self-referring alias in a filter", {3: {"measure": hostile.measure("&a [*a]")}}, 3, "measure", "aliases"),
+    ("a 5,000-digit number in a measure", {3: {"measure": "{kind: top_share, top: " + "9" * 5000 + "}"}}, 3,
+     "measure", "top: must be a finite number no larger than 1e+15 in size, got a number of 5,000 digits"),
+    ("10**400 in a measure", {3: {"measure": "{kind: top_share, top: 1" + "0" * 400 + "}"}}, 3, "measure",
+     "401 digits"),
+    ("a flat list of 60,000 values in a measure", {4: {"measure": hostile.measure("[" + "a," * 60_000 + "a]")}}, 4,
+     "measure", "filter: holds more than 50,000 values"),   # a CSV cell holds at most 131,072 characters
+    ("weights of 1e308 on two siblings", {3: {"weight": "1e308"}, 4: {"weight": "1e308"}}, 3, "weight",
+     "no larger than 1e+15"),
+    ("a weight of 10**400", {4: {"weight": "1" + "0" * 400}}, 4, "weight", "no larger than 1e+15"),
+    ("a target of 1e300", {5: {"normalisation": "target 1e300"}}, 5, "normalisation", "got 1e+300"),
+]
+
+
+@pytest.mark.parametrize("name,cells,row,column,words", FRAMEWORK, ids=[f[0] for f in FRAMEWORK])
+def test_framework_import_refuses_with_exit_2_naming_row_and_column(tmp_path, capsys, name, cells, row, column,
+                                                                    words):
+    table, out = tmp_path / "framework.csv", tmp_path / "s.yaml"
+    table.write_text(hostile.framework_csv(cells), encoding="utf-8")
+    code, took = _cpu(lambda: main(["scheme", "import", str(table), "--out", str(out)]))
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert f'framework.csv, row {row}, column "{column}"' in err and words in err, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert not out.exists()
+    assert took < 1.0, f"{name}: {took:.2f} s CPU to refuse"
+
+
+@pytest.mark.parametrize("name,cells,row,column,words", FRAMEWORK, ids=[f[0] for f in FRAMEWORK])
+def test_framework_upload_refuses_naming_row_and_column(name, cells, row, column, words):
+    # the Schemes page's framework upload calls read_table with the uploaded bytes
+    got, took = _cpu(lambda: framework.read_table(hostile.framework_csv(cells).encode("utf-8"), "upload.csv"))
+    assert isinstance(got, framework.FrameworkProblems), got
+    first = got.problems[0]
+    assert (first.row, first.column) == (row, column) and words in first.render("en"), first
+    assert "：" in first.line("zh") and took < 1.0
+
+
+INDICATOR_ROWS = (3, 4, 5, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 19, 20, 22, 23, 24, 25, 27)   # of hostile.framework_csv
+
+
+def test_framework_measures_share_one_budget():
+    # twenty cells of 3,000 values each: every cell is small, the table is not; the cell passing 50,000 is named
+    table = hostile.framework_csv({n: {"measure": hostile.measure("[" + "a," * 3000 + "a]")} for n in INDICATOR_ROWS})
+    got, took = _cpu(lambda: framework.read_table(table.encode("utf-8"), "fw.csv"))
+    assert isinstance(got, framework.FrameworkProblems)
+    assert [p.row for p in got.problems] == [23]   # the 17th cell; the ones below it are not read
+    assert "filter: holds more than 50,000 values" in got.problems[0].render("en") and took < 1.0
+
+
+def test_framework_measures_share_one_size_cap():
+    padding = " #" + "x" * 120_000   # a comment: cheap to scan, but nine of them are more than one scheme file
+    table = hostile.framework_csv({n: {"measure": "{kind: count, table: activities}" + padding}
+                                   for n in INDICATOR_ROWS[:9]})
+    with pytest.raises(framework.FrameworkProblems) as exc:
+        framework.read_table(table.encode("utf-8"), "fw.csv")
+    assert [(p.row, p.column) for p in exc.value.problems] == [(13, "measure")]
+    assert "more than 1,000,000 characters together" in exc.value.problems[0].render("en")
+
+
+def test_a_wide_table_whose_dimension_weight_would_pass_the_cap():
+    # each leaf is at the cap; the dimension's weight (their sum) would be written to YAML that load_yaml refuses
+    table = "一级指标,二级指标,代码,权重\n服务,甲,a1,1000000000000000\n,乙,a2,1000000000000000\n"
+    with pytest.raises(framework.FrameworkProblems) as exc:
+        framework.read_table(table.encode("utf-8"), "w.csv")
+    p = exc.value.problems[0]
+    assert (p.row, p.column) == (2, "权重") and "2e+15" in p.render("en") and "2e+15" in p.render("zh")
+
+
+def test_framework_limits_leave_real_tables_alone():
+    got = framework.read_table(hostile.framework_csv({}).encode("utf-8"), "fw.csv")
+    assert got.indicators == load_yaml(hostile.BASE).indicators
