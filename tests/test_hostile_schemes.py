@@ -238,3 +238,20 @@ def test_a_wide_table_whose_dimension_weight_would_pass_the_cap():
 def test_framework_limits_leave_real_tables_alone():
     got = framework.read_table(hostile.framework_csv({}).encode("utf-8"), "fw.csv")
     assert got.indicators == load_yaml(hostile.BASE).indicators
+
+
+def test_the_schemes_page_lists_a_hostile_framework_table_by_row_and_column(db):
+    from tests.test_app import open_app, working
+    from tests.test_app_framework import upload
+    table = hostile.framework_csv({3: {"weight": "1e308"}, 4: {"weight": "1e308"},
+                                   5: {"measure": hostile.measure(hostile.alias_tree())}}).encode("utf-8")
+    for lang, header, words in (("zh", "问题 / 应为", "经 YAML 别名"), ("en", "What is wrong / expected", "aliases")):
+        at = open_app(lang, "schemes")
+        upload(at, "hostile.csv", table)
+        assert not at.exception and len(at.error) == 1
+        shown = next(d.value for d in at.table if header in d.value.columns)
+        rows = shown.to_dict("records")
+        assert [(r[shown.columns[0]], r[shown.columns[1]]) for r in rows] == [
+            ("3", "weight"), ("4", "weight"), ("5", "measure")]
+        assert words in rows[2][header]
+        assert not any(b.key == "fw_go" for b in at.button) and working(at) == {}
