@@ -11,7 +11,7 @@ BASE = (ROOT / "indicators" / "scheme" / "builtin" / "needs-met.yaml").read_text
 def alias_bomb(levels: int = 9, fan: int = 10, at: str = "serves") -> str:
     """The scheme with its first `serves` list (or first indicator weight) replaced by a fan**levels-element tree
     of aliases: a few hundred bytes that a naive reader expands to a billion values."""
-    tree = "[" + ", ".join(f"&b{i} [" + ", ".join([f"*b{i - 1}" if i else "x"] * fan) + "]" for i in range(levels)) + "]"
+    tree = alias_tree(levels, fan)
     if at == "serves":
         return BASE.replace("    serves:", f"    serves: {tree}\n    x_serves:", 1)
     return weight(tree, 2)
@@ -23,6 +23,14 @@ def deep_flow_list(depth: int = 5000) -> str:
 
 def deep_mapping(depth: int = 3000) -> str:
     return BASE.replace("    serves:", "    serves: " + "{a: " * depth + "1" + "}" * depth + "\n    x_serves:", 1)
+
+
+def flat_list(chars: int = 999_000, item: str = "a") -> str:
+    """The scheme with its first `serves` list holding as many `item`s as fit in `chars` characters: no alias, no
+    nesting, only far more values than any scheme has."""
+    room = chars - len(BASE) - len("    serves: []\n    x_serves:")
+    n = room // (len(item) + 1)
+    return BASE.replace("    serves:", "    serves: [" + ",".join([item] * n) + "]\n    x_serves:", 1)
 
 
 def weight(value: str, nth: int = 1) -> str:
@@ -45,3 +53,33 @@ FORMULA_PAYLOADS = [
 ]
 SCRIPT_PAYLOADS = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "javascript:alert(1)",
                    "{{7*7}}", "'; DROP TABLE stations; --", "Robert'); DROP TABLE needs;--"]
+
+
+def framework_csv(cells: dict[int, dict[str, str]]) -> str:
+    """The built-in needs-met scheme as a long-form framework table (CSV, English headers) with some cells replaced:
+    {row number as a spreadsheet shows it (the header is row 1): {column: text}}. Row 3 is its first indicator,
+    row 4 the second, both in the dimension of row 2."""
+    import csv
+    import io
+
+    from indicators.scheme.framework import table_rows
+    from indicators.scheme.model import load_yaml
+
+    rows = table_rows(load_yaml(BASE), "long", "en")
+    head = rows[0]
+    for number, changes in cells.items():
+        for column, text in changes.items():
+            rows[number - 1][head.index(column)] = text
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def measure(filter_yaml: str) -> str:
+    """A framework table's measure cell whose filter is `filter_yaml` (hostile YAML in place of an expression)."""
+    return "{kind: count, table: activities, filter: " + filter_yaml + "}"
+
+
+def alias_tree(levels: int = 9, fan: int = 10) -> str:
+    """A flow list of fan**levels values written in a few hundred characters of anchors and aliases."""
+    return "[" + ", ".join(f"&b{i} [" + ", ".join([f"*b{i - 1}" if i else "x"] * fan) + "]" for i in range(levels)) + "]"

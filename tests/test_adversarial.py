@@ -27,6 +27,7 @@ from indicators.outputs.export import export_scores, neutralise
 from indicators.outputs.report import station_report
 from indicators.records import importer
 from indicators.records import store as records
+from indicators.scheme.model import SchemeError, load_file
 from indicators.scoring.engine import score
 from tests import hostile
 
@@ -85,7 +86,52 @@ def scheme_cases(rng: random.Random) -> list[tuple[str, bytes]]:
             i = rng.randrange(len(data))
             data[i] = rng.choice(b"[]{}&*!|>:-'\"\t\n#%@`") if rng.random() < 0.8 else rng.randrange(256)
         cases.append(("damaged scheme", bytes(data)))
+    return cases + framework_cases(rng)
+
+
+FRAMEWORK = "framework table: "   # the name's prefix of a case that is a framework table (scheme import), not YAML
+INDICATOR_ROWS = (3, 4, 5, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 19, 20, 22, 23, 24, 25, 27)   # hostile.framework_csv
+
+
+def framework_cases(rng: random.Random) -> list[tuple[str, bytes]]:
+    """Framework tables (CSV) whose measure, weight or normalisation cells carry the same attacks."""
+    def table(name: str, cells: dict) -> tuple[str, bytes]:
+        return FRAMEWORK + name, hostile.framework_csv(cells).encode("utf-8")
+
+    measures = [("alias bomb", hostile.measure(hostile.alias_tree(9, 10))),
+                ("alias bomb 2^30", hostile.measure(hostile.alias_tree(30, 2))),
+                ("self-referring alias", hostile.measure("&a [*a]")),
+                ("60,000-item list", hostile.measure("[" + "a," * 60_000 + "a]"))]
+    for depth in (51, 200, 5000, 60_000):
+        measures.append((f"{depth}-deep list", hostile.measure("[" * depth + "]" * depth)))
+    for depth in (200, 3000, 20_000):   # a CSV cell holds at most 131,072 characters
+        measures.append((f"{depth}-deep mapping", hostile.measure("{a: " * depth + "1" + "}" * depth)))
+    for value in ("1" + "0" * 400, "9" * 5000, "1.0e+308", ".inf", ".nan", "1.0e+16", "!!python/object/apply:os.system "
+                  "['echo hi']", "[1, 2]"):
+        measures.append((f"top {value[:20]}", "{kind: top_share, top: " + value + "}"))
+    cases = [table(f"measure {name}", {rng.choice(INDICATOR_ROWS): {"measure": text}}) for name, text in measures]
+    cases.append(table("every measure 3,000 values", {n: {"measure": hostile.measure("[" + "a," * 3000 + "a]")}
+                                                      for n in INDICATOR_ROWS}))
+    for value in ("1e308", "1" + "0" * 400, "-5", "1e15", "nan", "=1+1", "1e16"):
+        cases.append(table(f"weight {value[:20]}", {n: {"weight": value} for n in rng.sample(INDICATOR_ROWS, 2)}))
+    cases.append(table("target 1e300", {rng.choice(INDICATOR_ROWS): {"normalisation": "target 1e300"}}))
+    for _ in range(10):   # random damage to the measure cells
+        cells = {}
+        for n in rng.sample(INDICATOR_ROWS, rng.randint(1, 4)):
+            text = bytearray(hostile.measure("status = 'resolved'").encode())
+            for _ in range(rng.randint(1, 6)):
+                text[rng.randrange(len(text))] = rng.choice(b"[]{}&*!|>:-'\"#%@`")
+            cells[n] = {"measure": text.decode()}
+        cases.append(table("damaged measures", cells))
     return cases
+
+
+def _loads(path: Path) -> bool:
+    try:
+        load_file(path)
+        return True
+    except SchemeError:
+        return False
 
 
 def _yaml_str(text: str) -> str:
@@ -114,11 +160,14 @@ def test_hostile_scheme_files(db, tmp_path, capsys):
     con.close()
     rng = random.Random(SEED)
     for name, data in scheme_cases(rng):
-        path = tmp_path / "case.yaml"
+        table = name.startswith(FRAMEWORK)
+        path, out = tmp_path / ("case.csv" if table else "case.yaml"), tmp_path / "out.yaml"
         path.write_bytes(data)
+        out.unlink(missing_ok=True)
         t0 = time.process_time()
         try:
-            code = main(["score", "--db", str(db), "--scheme", str(path)])
+            code = main(["scheme", "import", str(path), "--out", str(out)] if table else
+                         ["score", "--db", str(db), "--scheme", str(path)])
         except BaseException as exc:   # noqa: BLE001: anything escaping is what we count
             code = f"{type(exc).__name__}"
         took = time.process_time() - t0
@@ -126,6 +175,9 @@ def test_hostile_scheme_files(db, tmp_path, capsys):
         if code not in (0, 2) or "Traceback" in err or "internal error" in err:
             COUNTS["tracebacks"] += 1
             print(f"\nTRACEBACK-LIKE ANSWER for {name}: {code} {err[:300]}")
+        if table and (out.exists() != (code == 0) or code == 0 and not _loads(out)):
+            COUNTS["wrong changes"] += 1   # a refused table wrote its YAML, or an accepted one wrote YAML that fails
+            print(f"\nWRONG for {name}: exit {code}, wrote {out.exists()}")
         _timed(f"scheme: {name}", took, code == 2)
     con = records.connect(db, read_only=True)
     COUNTS["wrong changes"] += _state(con) != before

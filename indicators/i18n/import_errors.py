@@ -93,6 +93,7 @@ EN: dict[str, str] = {
     "err.framework.no_code": 'missing the column "code" (代码); or use the wide form with columns 一级指标, 二级指标, '
                              "三级指标 ...",
     "err.framework.number": "expected a number",
+    "err.framework.too_large": "expected a number no larger than {limit}",
     "err.framework.positive": "expected a number above 0",
     "err.framework.zero_or_more": "expected a number, 0 or more",
     "err.framework.one_of": "expected one of {codes} (or {labels})",
@@ -101,6 +102,8 @@ EN: dict[str, str] = {
     "err.framework.measure_yaml": "is not a measure ({detail}); write it as in the scheme YAML, e.g. "
                                   "{{kind: count, table: activities, filter: \"kind = 'group'\"}}",
     "err.framework.measure_mapping": "expected a mapping such as {{kind: count, table: activities}}",
+    "err.framework.measures_too_long": "the measures of this table hold more than {limit} characters together; a "
+                                       "measure is a short mapping such as {{kind: count, table: activities}}",
     "err.framework.denominator": "applies to indicators read from indicator_values (no measure, or kind value); a "
                                  "record measure divides with kind ratio or per_1000",
     "err.framework.level_whole": "expected a whole number: 1 for an indicator, 2 for the level above, ...",
@@ -194,6 +197,7 @@ ZH: dict[str, str] = {
     "err.framework.no_level_names": "有层级列，但没有层级名称列（一级指标、二级指标……）",
     "err.framework.no_code": "缺少“代码”列；或改用含一级指标、二级指标、三级指标……列的宽表",
     "err.framework.number": "应为数字",
+    "err.framework.too_large": "应为不超过 {limit} 的数",
     "err.framework.positive": "应为大于 0 的数",
     "err.framework.zero_or_more": "应为不小于 0 的数",
     "err.framework.one_of": "应为以下之一：{labels}（或代码 {codes}）",
@@ -202,6 +206,8 @@ ZH: dict[str, str] = {
     "err.framework.measure_yaml": "不是计量方法；请按方案 YAML 的写法填写，例如 "
                                   "{{kind: count, table: activities, filter: \"kind = 'group'\"}}",
     "err.framework.measure_mapping": "应为映射，例如 {{kind: count, table: activities}}",
+    "err.framework.measures_too_long": "本表的计量方法合计超过 {limit} 个字符；计量方法应是简短的映射，"
+                                       "例如 {{kind: count, table: activities}}",
     "err.framework.denominator": "只适用于从指标数值表读取的指标（未写计量方法，或 kind 为 value）；"
                                  "记录计量请用 kind ratio 或 per_1000 做除法",
     "err.framework.level_whole": "应为整数：指标为 1，上一级为 2，依此类推",

@@ -33,6 +33,8 @@ EN: dict[str, str] = {
     "err.scheme.too_deep_at": "is nested more than {limit} levels deep (line {line})",
     "err.scheme.alias_bomb": "expands to more than {limit} values through YAML aliases (&anchor / *alias); write the "
                              "values out or use fewer aliases",
+    "err.scheme.too_many_values": "holds more than {limit} values (YAML nodes) in all; a scheme of 1,000 indicators "
+                                  "holds about 35,000",
     "err.scheme.huge_number": "must be a finite number no larger than {limit} in size, got {got}",
     "err.scheme.digits": "a number of {n} digits",
     # ---- the tree, weights, measures, gates and grades
@@ -109,6 +111,7 @@ ZH: dict[str, str] = {
     "err.scheme.too_deep": "嵌套超过 {limit} 层",
     "err.scheme.too_deep_at": "嵌套超过 {limit} 层（第 {line} 行）",
     "err.scheme.alias_bomb": "经 YAML 别名（&锚点 / *别名）展开后超过 {limit} 个值；请直接写出这些值，或少用别名",
+    "err.scheme.too_many_values": "共有超过 {limit} 个值（YAML 节点）；一个含 1000 个指标的方案约有 35000 个",
     "err.scheme.huge_number": "必须是有限的数字，绝对值不超过 {limit}；实际是 {got}",
     "err.scheme.digits": "一个 {n} 位的数字",
     "err.scheme.negative": "不能为负数，实际是 {value}",

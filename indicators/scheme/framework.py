@@ -29,7 +29,8 @@ import yaml
 
 from indicators.errors import InputError, Word
 from indicators.records.importer import ImportProblems, Problem, read_rows
-from indicators.scheme.model import SchemeError, Scheme, scheme_from_dict, scheme_to_dict
+from indicators.scheme.model import (MAX_NUMBER, MAX_YAML_BYTES, SchemeError, Scheme, YamlBudget, check_numbers,
+                                     load_yaml_value, scheme_from_dict, scheme_to_dict)
 
 SHAPES = ("long", "wide")
 SOURCE_MARK = "\n数据来源："   # the 数据来源 column is kept after the 评分标准 in the indicator's rationale
@@ -128,6 +129,8 @@ class _Reader:
         self.headers: dict[str, str] = {}          # column -> header as written
         self.level_headers: dict[tuple[int, str], str] = {}
         self.node_rows: dict[str, int] = {}        # node code -> the first row that names it
+        # the measure cells together may cost what one scheme file may: as many characters and YAML nodes
+        self.yaml_chars, self.yaml_budget, self.yaml_spent = 0, YamlBudget(), False
 
     def bad(self, row: int | None, column: str | tuple | None, value: Any, message: Word) -> None:
         """`column`: a column name, or (level, part) for a wide form's level column (its name column if the
@@ -204,6 +207,9 @@ class _Reader:
         except ValueError:
             self.bad(row.number, col, cell, _said("number"))
             return None
+        if abs(x) > MAX_NUMBER:   # 1e400 reads as inf; two weights of 1e308 would add up to inf
+            self.bad(row.number, col, cell, _said("too_large", limit=f"{MAX_NUMBER:g}"))
+            return None
         if not math.isfinite(x) or x < 0 or (positive and x == 0):
             self.bad(row.number, col, cell, _said("positive" if positive else "zero_or_more"))
             return None
@@ -268,11 +274,25 @@ class _Reader:
         text = _text(row.cells.get("measure"))
         den = _text(row.cells.get("denominator"))
         measure: dict[str, Any] = {"kind": "value"}
+        if text and self.yaml_spent:   # the measures above used up what a table may hold: named once, not read
+            return measure
         if text:
-            try:
-                got = yaml.safe_load(text)
-            except yaml.YAMLError as exc:
-                self.bad(row.number, "measure", text, _said("measure_yaml", detail=getattr(exc, "problem", exc)))
+            self.yaml_chars += len(text)
+            if self.yaml_chars > MAX_YAML_BYTES:
+                self.yaml_spent = True
+                self.bad(row.number, "measure", text, _said("measures_too_long", limit=f"{MAX_YAML_BYTES:,}"))
+                return measure
+            try:   # the scheme file's guards: nesting, aliases, node count, numbers
+                got = load_yaml_value(text, self.file, self.yaml_budget)
+            except SchemeError as exc:
+                self.yaml_spent = exc.code == "scheme.too_many_values"
+                if exc.code == "scheme.not_yaml":
+                    said = _said("measure_yaml", detail=exc.params["detail"])
+                elif isinstance(exc.place(), Word):   # "line 1" of a one-line cell, or "(top)": the cell says where
+                    said = exc.said()
+                else:
+                    said = _said("field", field=exc.place(), problem=exc.said())
+                self.bad(row.number, "measure", text, said)
                 return measure
             if isinstance(got, str):   # a bare kind, e.g. "value"
                 got = {"kind": got}
@@ -509,6 +529,7 @@ def read_table(source: Any, name: str | None = None, scheme_id: str | None = Non
         data["weighting"] = "points"
     data["dimensions"] = tops
     try:
+        check_numbers(data, file)   # a dimension's weight is the sum of its leaves' in the wide form
         return scheme_from_dict(data, file)
     except SchemeError as exc:
         raise FrameworkProblems([_locate(exc, data, parsed, reader)]) from None

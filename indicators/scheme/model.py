@@ -8,8 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from indicators.errors import InputError, Word
+
+try:
+    from yaml.cyaml import CParser   # libyaml, in every PyYAML wheel
+except ImportError:   # pragma: no cover - PyYAML built from source without libyaml
+    CParser = None
 
 MEASURE_KINDS = ("count", "sum", "mean", "median", "distinct", "share", "ratio", "per_1000",
                  "top_share", "scale", "value")
@@ -50,6 +61,10 @@ class SchemeError(InputError):
     def field_in(self, lang: str) -> str:
         """The field path as written, or the place in the file ("line 3") in `lang`."""
         return self._field.render(lang) if isinstance(self._field, Word) else self.field
+
+    def place(self) -> str | Word:
+        """The field path as written, or the place in the file as words to render later."""
+        return self._field
 
     def said(self) -> str | Word:
         """The problem as words to render later: its Word when it has a code, else its text."""
@@ -546,34 +561,52 @@ def scheme_from_dict(data: Any, source: str | None = None) -> Scheme:
 
 
 # A scheme file is a few hundred nodes; these limits are far above any real one and refuse hostile files
-# (alias bombs, deep nesting, giant numbers) in milliseconds instead of running until killed.
+# (alias bombs, deep nesting, giant numbers, huge flat lists) in well under a second instead of running until killed.
+# 1,000 indicators with both names and rationales written out are about 550,000 characters and 35,000 nodes. Nodes
+# cost Python time (about 7 microseconds each), characters almost none (libyaml scans them), hence the low node cap.
 MAX_YAML_BYTES = 1_000_000
-MAX_YAML_NODES = 100_000      # after aliases are expanded: *a repeated is counted every time
+MAX_YAML_NODES = 50_000       # after aliases are expanded: *a repeated is counted every time
 MAX_YAML_DEPTH = 50
 MAX_NUMBER = 1e15             # weights, scores, bounds: any larger value is a typo or an attack (1e308 + 1e308 = inf)
 
 
-class _GuardedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses nesting deeper than MAX_YAML_DEPTH while composing, long before Python's recursion
-    limit, and names the field where it happened."""
+@dataclass
+class YamlBudget:
+    """YAML nodes still allowed (an alias counted as everything it expands to). A scheme file gets one budget; a
+    framework table shares one among all its measure cells, so that many cells cost no more than one file."""
+    nodes: int = MAX_YAML_NODES
 
-    def __init__(self, stream, source):
-        super().__init__(stream)
-        self._parts: list = []
-        self._source = source
+
+class _Guards(Composer, SafeConstructor, Resolver):
+    """Composer with the limits: nesting deeper than MAX_YAML_DEPTH (long before Python's recursion limit) or more
+    nodes than the budget stop it at once, naming the field where it happened."""
+
+    def _guard(self, source, budget: YamlBudget):
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+        self._at: list = []   # (the parent node, the key or index in it) from the top down to the node being read
+        self._source, self._budget, self.composed, self.aliased = source, budget, 0, False
 
     def compose_node(self, parent, index):
-        self._parts.append(index.value if isinstance(index, yaml.ScalarNode) else index)
+        self._at.append((parent, index.value if isinstance(index, yaml.ScalarNode) else index))
+        self.composed += 1   # every node and every alias once, as written: counted before it costs anything
+        self.aliased = self.aliased or self.check_event(yaml.AliasEvent)
         try:
-            if len(self._parts) > MAX_YAML_DEPTH:
+            if len(self._at) > MAX_YAML_DEPTH:
                 line = self.peek_event().start_mark.line + 1
-                parts = [p for p in self._parts if isinstance(p, (str, int))]
+                parts = _keys(self._at)
                 path = _yaml_path(parts[:6]) + ("..." if len(parts) > 6 else "")
                 raise SchemeError(path or _said("at.line", line=line),
                                   _said("too_deep_at", limit=MAX_YAML_DEPTH, line=line), self._source)
+            if self.composed > self._budget.nodes:   # name the list or mapping holding the most items so far
+                sizes = [-1 if p is None else len(p.value) for p, _ in self._at]
+                path = _yaml_path(_keys(self._at[:sizes.index(max(sizes))]))
+                raise SchemeError(path or _said("at.top"), _said("too_many_values", limit=f"{MAX_YAML_NODES:,}"),
+                                  self._source)
             return super().compose_node(parent, index)
         finally:
-            self._parts.pop()
+            self._at.pop()
 
     def construct_yaml_int(self, node):
         if len(node.value) > 40:   # Python refuses to read ints of more than 4,300 digits; no scheme needs 40
@@ -582,7 +615,7 @@ class _GuardedLoader(yaml.SafeLoader):
 
 
 class _LongNumber(int):
-    """Stands in for an integer too long to read, so that _check_numbers can name its field."""
+    """Stands in for an integer too long to read, so that check_numbers can name its field."""
 
     def __new__(cls, digits: int):
         self = super().__new__(cls, 10 ** 40)
@@ -590,7 +623,35 @@ class _LongNumber(int):
         return self
 
 
-_GuardedLoader.add_constructor("tag:yaml.org,2002:int", _GuardedLoader.construct_yaml_int)
+_Guards.add_constructor("tag:yaml.org,2002:int", _Guards.construct_yaml_int)
+
+
+class _PyLoader(_Guards, Reader, Scanner, Parser):
+    """The guards over PyYAML's pure-Python parser (used when PyYAML was built without libyaml)."""
+
+    def __init__(self, stream, source, budget: YamlBudget):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        self._guard(source, budget)
+
+
+if CParser is not None:
+    class _CLoader(_Guards, CParser):
+        """The guards over libyaml's parser: scanning in C is what keeps a hostile file of 1,000,000 characters
+        under a second (pure Python took 13 s on a flat list of 500,000 items); composing stays in Python, guarded."""
+
+        def __init__(self, stream, source, budget: YamlBudget):
+            CParser.__init__(self, stream)
+            self._guard(source, budget)
+
+
+_GuardedLoader = _CLoader if CParser is not None else _PyLoader
+
+
+def _keys(at: list) -> list:
+    """The field path of a composer's (parent, key) steps: mapping keys and list indexes (a key being read has none)."""
+    return [k for _, k in at if isinstance(k, (str, int))]
 
 
 def _yaml_path(parts) -> str:
@@ -624,9 +685,12 @@ def _expanded_sizes(root) -> dict[int, int]:
     return size
 
 
-def _check_expansion(root, source) -> None:
+def _check_expansion(root, source, budget: YamlBudget) -> None:
+    """Spends the nodes `root` expands to from the budget. Composing counted each alias once and stayed within the
+    budget, so a file over it here is over it through its aliases."""
     size = _expanded_sizes(root)
-    if size[id(root)] <= MAX_YAML_NODES:
+    if size[id(root)] <= budget.nodes:
+        budget.nodes -= size[id(root)]
         return
     # name the field: follow the largest child down while it alone is over the budget
     node, path, seen = root, [], set()
@@ -638,7 +702,7 @@ def _check_expansion(root, source) -> None:
             kids = list(enumerate(node.value))
         else:
             kids = []
-        big = [(p, k) for p, k in kids if size[id(k)] > MAX_YAML_NODES]
+        big = [(p, k) for p, k in kids if size[id(k)] > budget.nodes]
         if not big:
             break
         step, node = big[0]
@@ -646,22 +710,29 @@ def _check_expansion(root, source) -> None:
     raise SchemeError(_yaml_path(path) or _said("at.top"), _said("alias_bomb", limit=f"{MAX_YAML_NODES:,}"), source)
 
 
-def _check_numbers(data: Any, source) -> None:
+def check_numbers(data: Any, source) -> None:
     """Every number finite and within MAX_NUMBER, so that no weight, sum or bound overflows later."""
-    stack = [(data, [])]
+    if not isinstance(data, (dict, list)):
+        _check_number(data, (), source)
+        return
+    stack = [((), data)]   # (path, a mapping or list): the scalars are checked in place, only containers are stacked
     while stack:
-        value, path = stack.pop()
-        if isinstance(value, dict):
-            stack.extend((v, path + [str(k)]) for k, v in value.items())
-        elif isinstance(value, list):
-            stack.extend((v, path + [n]) for n, v in enumerate(value))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            if not (isinstance(value, int) and abs(value) <= MAX_NUMBER) and not (
-                    isinstance(value, float) and math.isfinite(value) and abs(value) <= MAX_NUMBER):
-                shown = (f"{value:.3g}" if isinstance(value, float) else _said("digits", n=f"{value.digits:,}")
-                         if isinstance(value, _LongNumber) else str(value))
-                raise SchemeError(_yaml_path(path) or _said("at.top"),
-                                  _said("huge_number", limit=f"{MAX_NUMBER:g}", got=shown), source)
+        path, box = stack.pop()
+        for key, value in ((str(k), v) for k, v in box.items()) if isinstance(box, dict) else enumerate(box):
+            if isinstance(value, (dict, list)):
+                stack.append((path + (key,), value))
+            elif isinstance(value, (int, float)):
+                _check_number(value, path + (key,), source)
+
+
+def _check_number(value: Any, path: tuple, source) -> None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
+        shown = (f"{value:.3g}" if isinstance(value, float) else _said("digits", n=f"{value.digits:,}")
+                 if isinstance(value, _LongNumber) else str(value))   # nan fails `abs(x) <= limit` too
+        raise SchemeError(_yaml_path(path) or _said("at.top"), _said("huge_number", limit=f"{MAX_NUMBER:g}", got=shown),
+                          source)
+
+
 OUTLIER_RULES = ("off", "winsorise")
 
 
@@ -684,6 +755,8 @@ def _treatment(r: _Reader | None) -> Treatment:
 def _check_brackets(text: str, source) -> None:
     """Flow brackets nested far too deep, found in one pass before PyYAML's scanner (which slows down on thousands of
     open brackets): the line and its key are named. Brackets in quoted text count too, so the limit is generous."""
+    if text.count("[") + text.count("{") <= 4 * MAX_YAML_DEPTH:   # too few to be that deep: no walk over the text
+        return
     depth = 0
     for n, line in enumerate(text.splitlines(), start=1):
         for ch in line:
@@ -694,25 +767,41 @@ def _check_brackets(text: str, source) -> None:
                 raise SchemeError(field, _said("too_deep", limit=MAX_YAML_DEPTH), source)
 
 
-def load_yaml(text: str, source: str | None = None) -> Scheme:
+def load_yaml_value(text: str, source: str | None = None, budget: YamlBudget | None = None) -> Any:
+    """Any YAML text from a person (a scheme file, a framework table's measure cell) read under the limits above:
+    its size, nesting, node count (aliases expanded; `budget` shared by several texts) and numbers. The value, or a
+    SchemeError naming the field inside the text."""
+    budget = YamlBudget() if budget is None else budget
     if len(text) > MAX_YAML_BYTES:
         raise SchemeError(_said("at.file"), _said("too_many_chars", n=f"{len(text):,}", limit=f"{MAX_YAML_BYTES:,}"),
                           source)
+    if budget.nodes <= 0:   # spent by the texts before this one
+        raise SchemeError(_said("at.top"), _said("too_many_values", limit=f"{MAX_YAML_NODES:,}"), source)
     _check_brackets(text, source)
-    loader = _GuardedLoader(text, source)
+    loader = None
     try:
+        loader = _GuardedLoader(text, source, budget)
         root = loader.get_single_node()
-        if root is not None:
-            _check_expansion(root, source)
+        if loader.aliased:
+            _check_expansion(root, source, budget)
+        else:   # without aliases the nodes are the ones composed, each once
+            budget.nodes -= loader.composed
         data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _said("at.line_column", line=mark.line + 1, column=mark.column + 1) if mark else _said("at.yaml")
         raise SchemeError(where, _said("not_yaml", detail=getattr(exc, "problem", exc)), source) from None
+    except UnicodeError as exc:   # libyaml reads UTF-8: a lone surrogate in the text cannot be encoded
+        raise SchemeError(_said("at.yaml"), _said("not_yaml", detail=exc.reason), source) from None
     finally:
-        loader.dispose()
-    _check_numbers(data, source)
-    return scheme_from_dict(data, source)
+        if loader is not None:
+            loader.dispose()
+    check_numbers(data, source)
+    return data
+
+
+def load_yaml(text: str, source: str | None = None) -> Scheme:
+    return scheme_from_dict(load_yaml_value(text, source), source)
 
 
 def load_file(path: str | Path) -> Scheme:
