@@ -16,6 +16,7 @@ from indicators.analysis.compare import Comparison
 from indicators.i18n import pick, t, term
 from indicators.scheme.model import Indicator, Measure, Scheme
 from indicators.scoring.engine import ScoreResult
+from indicators.scoring.treatment import ON_SCORES
 from indicators.scoring.engine import _grades_and_gates as grades_and_gates
 from indicators.analysis.sensitivity import Sensitivity
 
@@ -281,9 +282,6 @@ def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFram
             "contribution": float(r["contribution"]), "gap_to_best": float(r["gap_to_best"]),
         })
     return pd.DataFrame(rows, index=[i.id for i in scheme.indicators])
-
-
-ON_SCORES = ("median", "worst", "none")   # the treatment log's rules whose `after` is a score 0-100
 
 
 def _treated(result: ScoreResult, ind: Indicator, station_id: str, lang: str) -> dict[str, str]:

@@ -41,8 +41,8 @@ from indicators.scheme.model import Scheme, Treatment
 # zero; fallback_empty_group and fallback_no_group for a group mean that fell back to the overall mean; none when no
 # station has data), else the step. `after` is a raw value, except for median, worst and none: a score 0-100.
 LOG_COLUMNS = ["station_id", "indicator", "step", "before", "after", "why_en", "why_zh", "rule"]
-IMPUTING = ("mean", "group_mean")     # filled here, on raw values
-ON_SCORES = ("median", "worst")       # filled by the engine on the normalised scores (fill_missing)
+IMPUTING = ("mean", "group_mean")            # filled here, on raw values
+ON_SCORES = ("median", "worst", "none")      # log rules whose `after` is a score 0-100, not a raw value
 
 
 class TreatmentError(InputError):
