@@ -71,7 +71,9 @@ with c2, st.container(border=True):
 if views.imputed(result, sid, L):
     st.caption(t("nc.imputed_note", L, names=t("nc.sep", L).join(views.imputed(result, sid, L))))
 card = views.station_card(result, sid, L)
-st.dataframe(card, hide_index=True, width="stretch", height=38 + 35 * len(card), column_config={
+st.dataframe(card, hide_index=True, width="stretch", height=38 + 35 * len(card),
+             column_order=[c for c in card.columns if c not in ("treated", "treatment")],   # listed below, whole
+             column_config={
     # widths that let every column, the last one too, show whole at the page's width
     "indicator": st.column_config.TextColumn(t("col.indicator", L), width=250),
     "dimension": st.column_config.TextColumn(t("col.dimension", L), width=160),
@@ -83,6 +85,9 @@ st.dataframe(card, hide_index=True, width="stretch", height=38 + 35 * len(card),
     "gap_to_best": st.column_config.NumberColumn(t("col.gap", L), format="%.1f", help=t("col.gap_help", L)),
 })
 st.caption(t("scores.card_caption", L))
+treated = views.treatment_lines(card, L)
+if treated:   # the treated value between raw and normalised, and why
+    st.markdown(f"**{t('tr.head', L)}**\n" + "\n".join(f"- {line}" for line in treated))
 with st.expander(t("tree.station_nodes", L), expanded=len(f.scheme.nodes()) > len(f.scheme.dimensions)):
     if result.points_earned is not None:
         st.markdown(t("tree.station_points", L, earned=result.points_earned[sid], total=result.points_available))

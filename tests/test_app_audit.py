@@ -53,11 +53,16 @@ def test_treatment_view_lists_the_imputed_values(db):
     at = open_audit("en")
     at.sidebar.selectbox(key="scheme_id").set_value("needs-met").run()
     assert not at.exception
-    assert not frames(at, "why")
+    # the scheme's own rule, the median of the scores, is logged as every other imputation rule is
+    log = frames(at, "why")[0]
+    rubric = log[log["indicator"] == "Third-party rubric of professional quality"]
+    assert list(rubric["station"]) == ["Nanya Street Station (S01)", "Fengtan Street Station (S02)"]
+    assert all(w.startswith("no data: the median score") for w in rubric["why"])
     at.toggle(key="sa_impute").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
     log = frames(at, "why")[0]
     assert {"Nanya Street Station (S01)"} <= set(log["station"]) and set(log["step"]) == {"imputed"}
-    assert all("mean" in w for w in log["why"])
+    rubric = log[log["indicator"] == "Third-party rubric of professional quality"]
+    assert len(rubric) == 2 and all("mean of the stations with data" in w for w in rubric["why"])
     treated = frames(at, "Station")
     assert any(df.astype(str).apply(lambda c: c.str.endswith("●")).any().any() for df in treated)

@@ -169,3 +169,17 @@ def test_tree_scheme_correlates_with_every_node_at_every_depth(demo_db, capsys):
     # alpha of a top-level node counts the leaves of its whole subtree
     under_a = [i.id for i in scheme.indicators if "A" in scheme.path_of(i.id)]
     assert out["alpha"]["A"]["indicators"] == len(under_a) > out["alpha"]["A1"]["indicators"]
+
+
+def test_a_strongly_negative_pair_is_said_to_measure_one_thing_both_ways_round():
+    # in _tiny, c falls as a rises (r = -0.99 on the normalised scores, both "higher is better"), a and b rise together
+    f = audit(_tiny(), runs=64).findings.set_index("subject")
+    r = np.corrcoef(_tiny().normalised["a"], _tiny().normalised["c"])[0, 1]
+    assert r < -0.9
+    assert f.at["a, c", "kind"] == "redundant" and f.at["a, c", "value"] == pytest.approx(r)
+    assert f.at["a, c", "en"].startswith(f"Indicator a and Indicator c measure the same thing in opposite directions "
+                                       f"(r = {r:.2f})")
+    assert f.at["a, c", "zh"].startswith(f"指标a与指标c在相反方向上测同一件事（r = {r:.2f}）")
+    assert "almost the same" not in f.at["a, c", "en"] and "几乎在测" not in f.at["a, c", "zh"]
+    assert f.at["a, b", "en"].startswith("Indicator a and Indicator b are almost the same measurement (r = 1.00)")
+    assert f.at["a, b", "zh"].startswith("指标a与指标b几乎在测同一件事")

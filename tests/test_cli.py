@@ -232,3 +232,49 @@ def test_score_json_topsis_keeps_each_stations_distances(capsys, demo_db, tmp_pa
     assert s["score"] == pytest.approx(100 * d["d_minus"] / (d["d_plus"] + d["d_minus"]), abs=1e-9)
     assert set(s["distances"]) == {"(total)", *s["nodes"]}
     assert "points" not in s
+
+
+POINTS_40 = """
+id: forty
+name_zh: 四十分制
+name_en: Forty points
+weighting: points
+dimensions:
+- id: D
+  name_zh: 维度
+  name_en: Dim
+  indicators:
+  - {id: a, name_zh: 甲, name_en: A, points: 30, camp: needs, measure: {kind: value}}
+  - {id: b, name_zh: 乙, name_en: B, points: 10, camp: needs, measure: {kind: value}}
+"""
+
+
+@pytest.mark.parametrize("lang, earned, available", [("en", "points", "points available"),
+                                                      ("zh", "得分（分值）", "总分值")])
+def test_score_table_and_csv_carry_points_for_a_points_scheme(capsys, tmp_path, lang, earned, available):
+    # S1: a 10, b 0; S2: a 0, b 10. Min-max: S1 earns a's 30 of the 40 points (score 75), S2 b's 10 (score 25)
+    def value(sid, ind, v):
+        return {"station_id": sid, "indicator_id": ind, "period_start": "2024-01-01", "period_end": "2024-12-31",
+                "value": v, "source": "test"}
+    make_db(tmp_path / "p.duckdb", {"stations": [station("S1"), station("S2")], "indicator_values": [
+        value("S1", "a", 10), value("S1", "b", 0), value("S2", "a", 0), value("S2", "b", 10)]}).close()
+    (tmp_path / "forty.yaml").write_text(POINTS_40, encoding="utf-8")
+    args = ("score", "--db", str(tmp_path / "p.duckdb"), "--scheme", str(tmp_path / "forty.yaml"), "--lang", lang)
+    code, out, err = run(capsys, *args, "--format", "csv")
+    assert code == 0, err
+    rows = [line.split(",") for line in out.splitlines()]
+    assert rows[0] == ["station_id", "name_en", "name", "score", "points", "points_available", "rank", "grade",
+                       "capped_by"]
+    assert [r[:7] for r in rows[1:]] == [["S1", "Station S1", "站S1", "75.00", "30.00", "40", "1"],
+                                         ["S2", "Station S2", "站S2", "25.00", "10.00", "40", "2"]]
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    head = out.splitlines()[1]
+    assert f" {earned} " in head and f" {available} " in head
+    assert head.index(earned) < head.index(available)
+    s1 = " ".join(next(line for line in out.splitlines() if line.startswith("S1")).split())
+    assert " 75.0 30.0 40 1 " in s1     # score, points, points available, rank
+    # a weights scheme keeps the columns it had
+    code, out, _ = run(capsys, "score", "--db", str(tmp_path / "p.duckdb"), "--scheme", "photo-count",
+                       "--format", "csv")
+    assert "points" not in out.splitlines()[0]

@@ -117,3 +117,15 @@ def test_usage_errors_follow_the_language_too(capsys, monkeypatch, argv, zh, en)
     assert code == 2 and zh in err
     import argparse
     assert argparse._("usage: ") == "usage: "                      # argparse is left as it was found
+
+
+def test_the_cli_docstring_names_every_subcommand():
+    # the package's first page is where a newcomer looks for a command: it must not fall behind the parser
+    import argparse
+
+    import indicators.cli
+    from indicators.cli.main import build_parser
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    doc = indicators.cli.__doc__
+    missing = [name for name in sub.choices if f" {name}" not in doc.replace(",", " ")]
+    assert not missing, missing

@@ -313,3 +313,16 @@ def test_wide_form_from_a_real_looking_xlsx_with_merged_cells(tmp_path):
     assert [i.id for i in s.indicators] == ["i1-1-1", "i1-1-2", "i1-2-1", "i2-1-1"]
     assert s.indicator("i1-1-2").rationale_zh == "抽查台账\n数据来源：台账"
     assert s.id == "manual" and s.name_zh == "manual"
+
+
+@pytest.mark.parametrize("text, name", [
+    ("代码,名称,层级,上级,分值\nd,成效,2,,\nsat,满意度,1,d,十五\nvisits,探访,1,d,\n", "long.csv"),
+    ("一级指标,二级指标,代码,分值\n成效,满意度,sat,十五\n,探访,visits,\n", "wide.csv"),
+])
+def test_a_points_cell_that_is_no_number_is_one_problem_not_two(text, name):
+    got = problems(text.encode(), name)
+    sat = [(c, m) for r, c, m in got if r == 3 - ("wide" in name)]
+    assert len(sat) == 1 and sat[0][0] == "分值" and "number" in sat[0][1]     # "expected a number", once
+    # a blank points cell is still "required"
+    visits = [(c, m) for r, c, m in got if r == 4 - ("wide" in name)]
+    assert len(visits) == 1 and visits[0][0] == "分值" and "required" in visits[0][1]

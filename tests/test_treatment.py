@@ -162,8 +162,45 @@ def test_winsorise_in_the_engine_changes_only_minmax_indicators():
 def test_default_scheme_is_scored_exactly_as_before():
     raw = pd.DataFrame({"x": [np.nan, 0, 10, 400], "y": [1, 2, 3, 4]}, index=stations(list("aabb")).index)
     r = score_raw(scheme(ind("x"), ind("y")), raw, stations(list("aabb")))
-    assert r.treated is r.raw and r.treatment.empty
+    assert r.treated is r.raw                               # the values scored are the raw ones
     assert list(r.normalised["x"]) == [2.5, 0, 2.5, 100]   # the old median rule on normalised values
+    # the median fill is logged as mean and group mean are: a score of 2.5 of 100, the median of 0, 2.5, 100
+    assert r.treatment[["station_id", "indicator", "step", "after", "rule"]].values.tolist() == [
+        ["S0", "x", "impute", 2.5, "median"]]
+    assert "median score" in r.treatment.iloc[0].why_en and "中位数" in r.treatment.iloc[0].why_zh
+    clean = pd.DataFrame({"x": [1.0, 2, 3, 4]}, index=raw.index)
+    assert score_raw(scheme(ind("x")), clean, stations(list("aabb"))).treatment.empty   # nothing filled, no row
+
+
+@pytest.mark.parametrize("rule, after, score", [
+    # x = gap, 0, 10, 40: min-max gives 0, 25, 100 to the stations with data
+    ("mean", 50 / 3, 50 / 3 / 40 * 100),   # raw mean (0 + 10 + 40) / 3, then normalised
+    ("group_mean", 0, 0),                  # the mean of district a's stations with data: S1's 0
+    ("median", 25, 25),                    # a score: the median of 0, 25, 100
+    ("worst", 0, 0),                       # a score: the worst
+    ("zero", 0, 0),                        # a raw 0, which min-max then scores 0
+])
+def test_every_missing_rule_is_logged_the_same_way(rule, after, score):
+    sts = stations(list("aabb"))
+    raw = pd.DataFrame({"x": [np.nan, 0, 10, 40]}, index=sts.index)
+    r = score_raw(scheme(ind("x", missing=rule)), raw, sts)
+    log = r.treatment
+    assert len(log) == 1
+    row = log.iloc[0]
+    assert (row.station_id, row.indicator, row.step, row.rule) == ("S0", "x", "impute", rule)
+    assert np.isnan(row.before) and row.after == pytest.approx(after)
+    assert r.normalised.at["S0", "x"] == pytest.approx(score)
+    assert row.why_en.startswith("no data") and row.why_zh.startswith("无数据")
+
+
+def test_a_rule_with_nothing_to_average_is_logged_as_the_neutral_score():
+    sts = stations(list("ab"))
+    raw = pd.DataFrame({"x": [np.nan, np.nan]}, index=sts.index)
+    for rule in ("mean", "median"):
+        log = score_raw(scheme(ind("x", missing=rule)), raw, sts).treatment
+        assert list(log["rule"]) == ["none", "none"] and list(log["after"]) == [50, 50]
+    log = score_raw(scheme(ind("x", missing="worst")), raw, sts).treatment
+    assert list(log["rule"]) == ["worst", "worst"] and list(log["after"]) == [0, 0]
 
 
 def test_unknown_group_column_is_bad_input():

@@ -29,6 +29,7 @@ import pandas as pd
 
 from indicators.analysis import sobol
 from indicators.analysis.sensitivity import rank_desc_min
+from indicators.i18n import t
 from indicators.scheme.model import Normalisation
 from indicators.scoring.engine import GEOMETRIC_FLOOR, ScoreResult, fill_missing, normalise
 
@@ -249,11 +250,11 @@ def audit(result: ScoreResult, runs: int = 1024, seed: int = 0, spread: float = 
             r = corr.iat[x, y]
             if np.isfinite(r) and abs(r) > REDUNDANT:
                 a, b = ids[x], ids[y]
-                found.append(_finding(
-                    "redundant", f"{a}, {b}", float(r),
-                    f"{names_en[a]} and {names_en[b]} are almost the same measurement (r = {r:.2f}): counting both "
-                    f"gives the same thing two weights.",
-                    f"{names_zh[a]}与{names_zh[b]}几乎在测同一件事（r = {r:.2f}）：同时计入等于给同一内容加了两份权重。"))
+                # on the normalised scores (100 best for both), r near -1 is one thing measured both ways round
+                key = "sa.find.redundant" if r > 0 else "sa.find.opposite"
+                found.append(_finding("redundant", f"{a}, {b}", float(r),
+                                      t(key, "en", a=names_en[a], b=names_en[b], r=f"{r:.2f}"),
+                                      t(key, "zh", a=names_zh[a], b=names_zh[b], r=f"{r:.2f}")))
     for i in ids:
         p = parents[i]
         r = with_nodes.at[i, p] if p in with_nodes.columns else np.nan

@@ -133,6 +133,10 @@ def cmd_score(args) -> int:
         print(json.dumps(score_json(result), ensure_ascii=False, indent=2))
         return 0
     table = result.table()[["name_en", "name", "score", "rank", "grade", "capped_by"]]
+    if result.points_earned is not None:   # a points scheme: points earned out of points available, as in the JSON
+        table.insert(3, "points", result.points_earned)
+        available = float(result.points_available)
+        table.insert(4, "points_available", int(available) if available.is_integer() else available)
     if args.format == "csv":
         from indicators.outputs.export import neutralise   # station names may be formulas to a spreadsheet
         sys.stdout.write(table.map(neutralise).to_csv(float_format="%.2f"))

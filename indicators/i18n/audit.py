@@ -6,6 +6,11 @@ EN: dict[str, str] = {
     "missing.group_mean": "Mean of the group (raw)",
 
     "sa.kind.redundant": "redundant",
+    "sa.find.redundant": "{a} and {b} are almost the same measurement (r = {r}): counting both gives the same thing "
+                         "two weights.",
+    "sa.find.opposite": "{a} and {b} measure the same thing in opposite directions (r = {r}): a station's score on "
+                        "one undoes its score on the other, so counting both adds weight but tells stations apart "
+                        "by little.",
     "sa.kind.negative": "against its dimension",
     "sa.kind.near_constant": "near-constant",
     "sa.kind.low_alpha": "weak dimension",
@@ -98,6 +103,9 @@ ZH: dict[str, str] = {
     "missing.group_mean": "同组均值（原始值）",
 
     "sa.kind.redundant": "重复",
+    "sa.find.redundant": "{a}与{b}几乎在测同一件事（r = {r}）：同时计入等于给同一内容加了两份权重。",
+    "sa.find.opposite": "{a}与{b}在相反方向上测同一件事（r = {r}）：一项得分高的站点另一项得分就低，两者相互抵消，"
+                        "同时计入占了权重却几乎不能区分站点。",
     "sa.kind.negative": "与所属维度相反",
     "sa.kind.near_constant": "几乎不变",
     "sa.kind.low_alpha": "维度一致性弱",
@@ -122,7 +130,7 @@ ZH: dict[str, str] = {
     "sa.findings": "发现",
     "sa.no_findings": "没有需要提示的问题。",
     "sa.corr": "指标之间的相关",
-    "sa.corr_caption": "各站点标准化得分（0–100）的皮尔逊相关系数 r。|r| > 0.9 表示两个指标几乎在测同一件事。",
+    "sa.corr_caption": "各站点标准化得分（0–100）的皮尔逊相关系数 r。|r| > 0.9 表示两个指标几乎在测同一件事（r < −0.9：方向相反）。",
     "sa.nodes": "指标与各维度及总分的相关",
     "sa.nodes_caption": "每个指标与每个维度得分及总分的 r；重点看所属维度：若为负，说明该指标与维度方向相反。",
     "sa.alpha": "克隆巴赫α",

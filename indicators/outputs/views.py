@@ -16,6 +16,7 @@ from indicators.analysis.compare import Comparison
 from indicators.i18n import pick, t, term
 from indicators.scheme.model import Indicator, Measure, Scheme
 from indicators.scoring.engine import ScoreResult
+from indicators.scoring.treatment import ON_SCORES
 from indicators.scoring.engine import _grades_and_gates as grades_and_gates
 from indicators.analysis.sensitivity import Sensitivity
 
@@ -264,7 +265,8 @@ def contributions_long(result: ScoreResult, lang: str, stations: list[str] | Non
 
 
 def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFrame:
-    """raw -> normalised -> weight -> contribution for one station, one row per indicator."""
+    """raw -> treated -> normalised -> weight -> contribution for one station, one row per indicator; `treated` and
+    `treatment` are empty where data treatment left the raw value as it was."""
     ex = result.explain(station_id)
     scheme = result.scheme
     paths = dimension_paths(scheme, lang)   # the indicator's place in the tree, top level first
@@ -275,10 +277,38 @@ def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFram
             "indicator": pick(ind, lang), "dimension": paths[ind.id], "camp": term("camp", ind.camp, lang),
             "raw": _quotient(result, ind, station_id, lang) or fmt_raw(r["raw"], ind, lang)
                    + (f" ({t('views.filled', lang)})" if bool(r["missing"]) else ""),
+            **_treated(result, ind, station_id, lang),
             "normalised": float(r["normalised"]), "weight": float(r["weight"]) * 100,
             "contribution": float(r["contribution"]), "gap_to_best": float(r["gap_to_best"]),
         })
     return pd.DataFrame(rows, index=[i.id for i in scheme.indicators])
+
+
+def _treated(result: ScoreResult, ind: Indicator, station_id: str, lang: str) -> dict[str, str]:
+    """The card's treated value and why, from the treatment log: a filled gap ("no data: the mean of ..."), an
+    outlier Winsorised or a log-transformed indicator; a gap filled and then treated as an outlier says both."""
+    log = result.treatment
+    if log is None or log.empty:
+        return {"treated": "", "treatment": ""}
+    rows = log[(log["station_id"] == station_id) & (log["indicator"] == ind.id)]
+    if rows.empty:
+        return {"treated": "", "treatment": ""}
+    why = [r[f"why_{lang}"] if r["step"] == "impute" else t(f"tr.card.{r['step']}", lang) for _, r in rows.iterrows()]
+    last = rows.iloc[-1]
+    if last["rule"] in ON_SCORES:
+        value = t("tr.score_of_100", lang, value=f"{last['after']:.1f}")
+    elif last["step"] == "log":   # on the log scale: a bare number, no unit
+        value = f"{last['after']:.4g}"
+    else:
+        value = fmt_raw(float(last["after"]), ind, lang)
+    return {"treated": value, "treatment": t("tr.sep", lang).join(why)}
+
+
+def treatment_lines(card: pd.DataFrame, lang: str) -> list[str]:
+    """One sentence per indicator of a station card that data treatment changed: raw -> treated -> normalised,
+    and why."""
+    return [t("tr.line", lang, indicator=r.indicator, raw=r.raw, treated=r.treated, norm=f"{r.normalised:.1f}",
+              why=r.treatment) for r in card[card["treatment"] != ""].itertuples()]
 
 
 def _quotient(result: ScoreResult, ind: Indicator, station_id: str, lang: str) -> str:

@@ -355,7 +355,7 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
         w = reader.number(row, wcol)
         if w is not None and not (points and not leaf):
             node[wcol] = w
-        elif w is None and points and leaf:
+        elif w is None and points and leaf and not _text(row.cells.get(wcol)):   # a cell that is no number: said
             reader.bad(row.number, wcol, "", _said("points_required"))
         order.append((code, row, node, leaf))
         reader.node_rows.setdefault(code, row.number)
@@ -487,7 +487,7 @@ def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
                 for lv in range(len(path)):
                     k = tuple(key[:lv + 1])
                     sums[id(dims[k])] = sums.get(id(dims[k]), 0.0) + w
-            elif points:
+            elif points and not _text(row.cells.get(wcol)):   # a cell that is no number has been said already
                 reader.bad(row.number, wcol, "", _said("points_required"))
             parent.setdefault("indicators", []).append(ind)
     for node in dims.values():

@@ -11,7 +11,7 @@ from indicators.errors import InputError
 from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values, value_inputs
 from indicators.scheme.model import Dimension, Indicator, Normalisation, Scheme, node_paths, validate
 from indicators.analysis.sensitivity import rank_desc_min
-from indicators.scoring.treatment import IMPUTING, treat
+from indicators.scoring.treatment import IMPUTING, gaps_filled, treat
 
 NEUTRAL = 50.0   # what an indicator that cannot tell stations apart gives each of them
 
@@ -372,8 +372,11 @@ def score_raw(scheme: Scheme, raw: pd.DataFrame, stations: pd.DataFrame, period:
         if ind.missing in IMPUTING:   # filled in the treatment stage: still a gap in the records
             gaps[ind.id] = gaps[ind.id] | raw[ind.id].isna().to_numpy()
         norm[ind.id] = fill_missing(values, ind)
-    result = score_normalised(scheme, period, stations, raw, pd.DataFrame(norm, index=raw.index),
-                              pd.DataFrame(gaps, index=raw.index))
+    normalised = pd.DataFrame(norm, index=raw.index)
+    result = score_normalised(scheme, period, stations, raw, normalised, pd.DataFrame(gaps, index=raw.index))
+    filled = gaps_filled(treated, normalised, scheme)   # the rules applied while normalising, logged alike
+    if len(filled):
+        log = filled if log.empty else pd.concat([log, filled], ignore_index=True)
     return replace(result, treated=result.raw if treated is raw else treated[result.raw.columns], treatment=log)
 
 

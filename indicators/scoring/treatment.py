@@ -10,7 +10,8 @@ Imputation (an indicator's `missing` rule, on raw values):
   has no data at all; here such a station gets the overall mean instead, and the log says so. A station whose
   group value is itself missing also gets the overall mean.
 - median, worst and zero keep working as before, on the normalised values (the engine's `fill_missing`);
-  for min-max indicators the median of the normalised values is the normalised median.
+  for min-max indicators the median of the normalised values is the normalised median. `gaps_filled` logs
+  them as `treat` logs mean and group_mean, so that every filled gap has its row.
 
 Outliers (`treatment.outliers: winsorise`; only for min-max indicators, whose scale one extreme value squashes):
 - skewness and kurtosis are COINr's `skew()` and `kurt()`, which are e1071's type 2 (Excel's SKEW and KURT):
@@ -33,10 +34,15 @@ import numpy as np
 import pandas as pd
 
 from indicators.errors import InputError
+from indicators.i18n import t, term
 from indicators.scheme.model import Scheme, Treatment
 
-LOG_COLUMNS = ["station_id", "indicator", "step", "before", "after", "why_en", "why_zh"]
-IMPUTING = ("mean", "group_mean")
+# rule: how the cell was treated; for "impute" the missing rule that filled it (mean, group_mean, median, worst,
+# zero; fallback_empty_group and fallback_no_group for a group mean that fell back to the overall mean; none when no
+# station has data), else the step. `after` is a raw value, except for median, worst and none: a score 0-100.
+LOG_COLUMNS = ["station_id", "indicator", "step", "before", "after", "why_en", "why_zh", "rule"]
+IMPUTING = ("mean", "group_mean")            # filled here, on raw values
+ON_SCORES = ("median", "worst", "none")      # log rules whose `after` is a score 0-100, not a raw value
 
 
 class TreatmentError(InputError):
@@ -187,34 +193,18 @@ def treat_outliers(x, winmax: int = 5, skew_max: float = 2.0, kurt_max: float = 
 
 # ---------------------------------------------------------------- the stage
 
-GROUP_ZH = {"district": "区", "street": "街道"}
-
-
-def _why(step: str, how: str, group: str, gname: str, out: OutlierOutcome | None, t: Treatment) -> tuple[str, str]:
-    if step == "impute":
-        group_zh = GROUP_ZH.get(group, group)
-        return {
-            "mean": ("no data: the mean of the stations with data", "无数据：用有数据站点的均值填补"),
-            "group_mean": (f"no data: the mean of the stations with data in {group} {gname}",
-                           f"无数据：用同一{group_zh}（{gname}）有数据站点的均值填补"),
-            "fallback_empty_group": (f"no data, and no station in {group} {gname} has data: the overall mean",
-                                     f"无数据，且同一{group_zh}（{gname}）没有站点有数据：改用全部站点的均值"),
-            "fallback_no_group": (f"no data and no {group} recorded: the overall mean",
-                                  f"无数据且未记录{group_zh}：改用全部站点的均值"),
-        }[how]
-    lim_en = f"skew {out.skew:.2f}, kurtosis {out.kurtosis:.2f} (limits |skew| < {t.skew:g} or kurtosis < {t.kurtosis:g})"
-    lim_zh = f"偏度 {out.skew:.2f}、峰度 {out.kurtosis:.2f}（限值：|偏度| < {t.skew:g} 或峰度 < {t.kurtosis:g}）"
-    if step == "winsorise":
-        n = int(out.changed.sum())
-        return (f"outlier: {lim_en}; Winsorised ({n} point{'s' if n != 1 else ''}, at most {t.winmax}) "
-                f"to the next value in line",
-                f"异常值：{lim_zh}；缩尾处理（{n} 个点，最多 {t.winmax} 个），改为相邻的下一个值")
-    still = "" if out.passes_after else "; still outside the limits after it"
-    still_zh = "" if out.passes_after else "；变换后仍超出限值"
-    return (f"outlier: {lim_en}; Winsorising {t.winmax} points was not enough, so the values are log "
-            f"transformed, log(x - min + 0.01 (max - min)){still}",
-            f"异常值：{lim_zh}；缩尾 {t.winmax} 个点仍不够，改为对数变换 log(x − 最小值 + 0.01 ×（最大值 − 最小值）)"
-            f"{still_zh}")
+def _why(rule: str, group: str = "", gname: str = "", out: OutlierOutcome | None = None,
+         t_: Treatment | None = None) -> tuple[str, str]:
+    """Why a cell was filled or changed, in English and Chinese (the words are in indicators/i18n/treatment.py)."""
+    def say(lang: str) -> str:
+        p = {"group": term("tr.group", group, lang), "gname": gname}
+        if out is not None:
+            p.update(limits=t("tr.limits", lang, skew=f"{out.skew:.2f}", kurtosis=f"{out.kurtosis:.2f}",
+                              skew_max=f"{t_.skew:g}", kurt_max=f"{t_.kurtosis:g}"),
+                     n=int(out.changed.sum()), winmax=t_.winmax,
+                     still="" if out.passes_after else t("tr.still", lang))
+        return t(f"tr.why.{rule}", lang, **p)
+    return say("en"), say("zh")
 
 
 def needs_treatment(scheme: Scheme) -> bool:
@@ -243,15 +233,35 @@ def treat(raw: pd.DataFrame, scheme: Scheme, stations: pd.DataFrame) -> tuple[pd
             for s, h in enumerate(how):
                 if h and h != "none":
                     gname = str(groups[s]) if groups is not None else ""
-                    en, zh = _why("impute", h, t.group, gname, None, t)
-                    log.append((ids[s], ind.id, "impute", np.nan, filled[s], en, zh))
+                    en, zh = _why(h, t.group, gname)
+                    log.append((ids[s], ind.id, "impute", np.nan, filled[s], en, zh, h))
             v = filled
         if t.outliers == "winsorise" and ind.normalisation.method == "minmax":
             out = treat_outliers(v, t.winmax, t.skew, t.kurtosis)
             if out.step:
-                en, zh = _why(out.step, "", t.group, "", out, t)
+                en, zh = _why(out.step, out=out, t_=t)
                 for s in np.flatnonzero(out.changed):
-                    log.append((ids[s], ind.id, out.step, v[s], out.values[s], en, zh))
+                    log.append((ids[s], ind.id, out.step, v[s], out.values[s], en, zh, out.step))
                 v = out.values
         treated[ind.id] = v
     return pd.DataFrame(treated, index=raw.index), pd.DataFrame(log, columns=LOG_COLUMNS)
+
+
+def gaps_filled(treated: pd.DataFrame, normalised: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """Log rows for the gaps that `treat` leaves and the engine fills while normalising, so that every missing rule
+    shows in the log as mean and group_mean do: zero (a raw 0, before normalising), median and worst (a score on the
+    normalised values), and a mean rule with no station having data (the neutral score). `normalised` is after the
+    missing rule."""
+    rows = []
+    for ind in scheme.indicators:
+        gap = treated[ind.id].isna().to_numpy()
+        if not gap.any():
+            continue
+        rule = ind.missing
+        if rule != "zero" and rule != "worst" and gap.all():
+            rule = "none"   # nothing to take a mean or a median of: fill_missing gives the neutral score
+        en, zh = _why(rule)
+        for sid in treated.index[gap]:
+            after = 0.0 if rule == "zero" else float(normalised.at[sid, ind.id])
+            rows.append((sid, ind.id, "impute", np.nan, after, en, zh, rule))
+    return pd.DataFrame(rows, columns=LOG_COLUMNS)
