@@ -270,3 +270,4 @@ def test_measure_summary_and_raw_formatting(needs_met):
     days = needs_met.indicator("days_to_resolve")
     assert views.fmt_raw(13.0, days, "en") == "13.0 days" and views.fmt_raw(13.0, days, "zh") == "13.0天"
     assert views.fmt_raw(math.nan, days, "zh") == "无数据"
+    assert views.fmt_raw(0.04713, days, "en") == "0.0471 days" and views.fmt_raw(0.0, days, "en") == "0.0 days"

@@ -63,6 +63,8 @@ def fmt_raw(value: float, ind: Indicator, lang: str) -> str:
         return f"{value:.0%}"
     unit = term("unit", ind.unit, lang) if ind.unit else ""
     number = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    if 0 < abs(value) < 0.1:   # a small quotient (visits per resident) keeps its digits: 0.0471, never "0.0"
+        number = f"{value:.3g}"
     if lang == "zh":
         return f"{number}{(' ' + unit) if unit and unit.isascii() else unit}"
     return f"{number} {unit}".strip()
