@@ -112,7 +112,8 @@ if log.empty:
     st.code("treatment:\n  outliers: winsorise   # winmax: 5, skew: 2, kurtosis: 3.5\n  group: district", "yaml")
 else:
     st.caption(t("sa.treatment_log", L, n=len(log)))
-    st.dataframe(log, hide_index=True, width="stretch", column_config={
+    # rows tall enough for the reason to wrap onto three lines: it is the point of the table
+    st.dataframe(log, hide_index=True, width="stretch", row_height=72, placeholder="–", column_config={
         "station": st.column_config.TextColumn(t("col.station", L)),
         "indicator": st.column_config.TextColumn(t("col.indicator", L)),
         "step": st.column_config.TextColumn(t("col.step", L), width="small"),
@@ -120,4 +121,5 @@ else:
         "after": st.column_config.NumberColumn(t("col.after", L), format="%.4g"),
         "why": st.column_config.TextColumn(t("col.why", L), width="large")})
     with st.expander(t("sa.treated_values", L)):
-        st.dataframe(av.treated_values(result, L), hide_index=True, width="stretch")
+        treated = av.treated_values(result, L)
+        st.dataframe(treated, hide_index=True, width="stretch", height=38 + 35 * len(treated))
