@@ -265,6 +265,17 @@ def contributions_long(result: ScoreResult, lang: str, stations: list[str] | Non
     return pd.DataFrame(rows)
 
 
+def text_px(text: str, size: float = 14) -> float:
+    """About how wide a text is on screen at a font size: a Chinese character a full em, a Latin one about half."""
+    import unicodedata
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.52 for ch in str(text))
+
+
+def fits(texts, px: float) -> bool:
+    """Whether every text fits on one line of a table column `px` wide (cells have 8 px of padding each side)."""
+    return all(text_px(x) <= px - 16 for x in texts)
+
+
 def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFrame:
     """raw -> normalised -> weight -> contribution for one station, one row per indicator."""
     ex = result.explain(station_id)
