@@ -116,7 +116,7 @@ else:
     st.dataframe(log, hide_index=True, width="stretch", row_height=72, placeholder="–", column_config={
         "station": st.column_config.TextColumn(t("col.station", L)),
         "indicator": st.column_config.TextColumn(t("col.indicator", L)),
-        "step": st.column_config.TextColumn(t("col.step", L), width="small"),
+        "step": st.column_config.TextColumn(t("col.step", L), width=125),   # "log-transformed" whole
         "before": st.column_config.NumberColumn(t("col.before", L), format="%.4g"),
         "after": st.column_config.NumberColumn(t("col.after", L), format="%.4g"),
         "why": st.column_config.TextColumn(t("col.why", L), width="large")})

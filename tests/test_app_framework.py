@@ -101,4 +101,4 @@ def test_an_imported_framework_scores_with_its_values_and_the_card_shows_the_quo
     raw = dict(zip(card["indicator"], card["raw"]))
     assert raw["Home visits to vulnerable residents (per resident served)"] == "0.05019 = 651 ÷ 12,970 (population served)"
     shown = next(d for d in at.dataframe if "gap_to_best" in d.value.columns)
-    assert shown.proto.row_height == 56   # the quotient and the long names wrap instead of being cut off
+    assert shown.proto.row_height == 65   # the quotient and the long names wrap instead of being cut off
