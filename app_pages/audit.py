@@ -114,9 +114,10 @@ else:
     st.caption(t("sa.treatment_log", L, n=len(log)))
     # rows tall enough for the reason to wrap onto three lines: it is the point of the table
     st.dataframe(log, hide_index=True, width="stretch", row_height=72, placeholder="–", column_config={
-        "station": st.column_config.TextColumn(t("col.station", L)),
-        "indicator": st.column_config.TextColumn(t("col.indicator", L)),
-        "step": st.column_config.TextColumn(t("col.step", L), width=125),   # "log-transformed" whole
+        # widths that leave the reason most of the row; long names wrap like it
+        "station": st.column_config.TextColumn(t("col.station", L), width=180),
+        "indicator": st.column_config.TextColumn(t("col.indicator", L), width=210),
+        "step": st.column_config.TextColumn(t("col.step", L), width=115),   # "log-transformed" whole
         "before": st.column_config.NumberColumn(t("col.before", L), format="%.4g"),
         "after": st.column_config.NumberColumn(t("col.after", L), format="%.4g"),
         "why": st.column_config.TextColumn(t("col.why", L), width="large")})
