@@ -112,12 +112,15 @@ if log.empty:
     st.code("treatment:\n  outliers: winsorise   # winmax: 5, skew: 2, kurtosis: 3.5\n  group: district", "yaml")
 else:
     st.caption(t("sa.treatment_log", L, n=len(log)))
-    st.dataframe(log, hide_index=True, width="stretch", column_config={
-        "station": st.column_config.TextColumn(t("col.station", L)),
-        "indicator": st.column_config.TextColumn(t("col.indicator", L)),
-        "step": st.column_config.TextColumn(t("col.step", L), width="small"),
+    # rows tall enough for the reason to wrap onto three lines: it is the point of the table
+    st.dataframe(log, hide_index=True, width="stretch", row_height=72, placeholder="–", column_config={
+        # widths that leave the reason most of the row; long names wrap like it
+        "station": st.column_config.TextColumn(t("col.station", L), width=180),
+        "indicator": st.column_config.TextColumn(t("col.indicator", L), width=210),
+        "step": st.column_config.TextColumn(t("col.step", L), width=115),   # "log-transformed" whole
         "before": st.column_config.NumberColumn(t("col.before", L), format="%.4g"),
         "after": st.column_config.NumberColumn(t("col.after", L), format="%.4g"),
         "why": st.column_config.TextColumn(t("col.why", L), width="large")})
     with st.expander(t("sa.treated_values", L)):
-        st.dataframe(av.treated_values(result, L), hide_index=True, width="stretch")
+        treated = av.treated_values(result, L)
+        st.dataframe(treated, hide_index=True, width="stretch", height=38 + 35 * len(treated))

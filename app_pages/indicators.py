@@ -54,7 +54,8 @@ with tab_library:
         st.caption(t("tree.intro_points", L, total=scheme.points_total()) if scheme.weighting == "points"
                    else t("tree.intro", L))
         st.caption(t(f"tree.aggregation.{scheme.aggregation}", L))
-        st.html(views.tree_html(scheme, L))
+        # a tree that fits on a screen opens whole, so its indicators show without a click per dimension
+        st.html(views.tree_html(scheme, L, open_levels=9 if len(tree) <= 40 else 1))
         st.altair_chart(charts.icicle_chart(tree, L, points=scheme.weighting == "points"), width="stretch")
     # a dimension's share of the whole score (for a top-level one, its weight among the dimensions)
     dim_pct = dict(zip(tree.loc[tree["kind"] == "dimension", "code"],

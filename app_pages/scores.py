@@ -71,14 +71,19 @@ with c2, st.container(border=True):
 if views.imputed(result, sid, L):
     st.caption(t("nc.imputed_note", L, names=t("nc.sep", L).join(views.imputed(result, sid, L))))
 card = views.station_card(result, sid, L)
-st.dataframe(card, hide_index=True, width="stretch", height=38 + 35 * len(card),
+# a value over a denominator ("0.0471 = 1,192 ÷ 25,310 (population served)") gets a wider column, and long
+# names wrap onto a second line
+raw_px = 110 if views.fits(card["raw"], 110) else 200
+one_line = views.fits(card["indicator"], 250) and views.fits(card["dimension"], 160) and views.fits(card["raw"], raw_px)
+row_px = 35 if one_line else 65   # Streamlit wraps text in rows taller than 4rem (64 px)
+st.dataframe(card, hide_index=True, width="stretch", height=38 + row_px * len(card), row_height=row_px,
              column_order=[c for c in card.columns if c not in ("treated", "treatment")],   # listed below, whole
              column_config={
     # widths that let every column, the last one too, show whole at the page's width
     "indicator": st.column_config.TextColumn(t("col.indicator", L), width=250),
     "dimension": st.column_config.TextColumn(t("col.dimension", L), width=160),
     "camp": st.column_config.TextColumn(t("col.camp", L), width="small"),
-    "raw": st.column_config.TextColumn(t("col.raw", L), width=110),
+    "raw": st.column_config.TextColumn(t("col.raw", L), width=raw_px),
     "normalised": st.column_config.NumberColumn(t("col.normalised", L), format="%.1f"),
     "weight": st.column_config.NumberColumn(t("col.weight_pct", L), format="%.1f%%"),
     "contribution": st.column_config.NumberColumn(t("col.contribution", L), format="%.1f"),

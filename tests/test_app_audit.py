@@ -64,5 +64,10 @@ def test_treatment_view_lists_the_imputed_values(db):
     assert {"Nanya Street Station (S01)"} <= set(log["station"]) and set(log["step"]) == {"imputed"}
     rubric = log[log["indicator"] == "Third-party rubric of professional quality"]
     assert len(rubric) == 2 and all("mean of the stations with data" in w for w in rubric["why"])
+    shown = next(d for d in at.dataframe if "why" in d.value.columns)
+    assert log["before"].isna().all() and shown.proto.placeholder == "–"   # "–" before an imputation, not "None"
     treated = frames(at, "Station")
     assert any(df.astype(str).apply(lambda c: c.str.endswith("●")).any().any() for df in treated)
+    # the treated values of the indicators the treatment changed, and of those only
+    marked = next(df for df in treated if df.astype(str).apply(lambda c: c.str.endswith("●")).any().any())
+    assert set(marked.columns) == {"Station"} | set(log["indicator"])

@@ -99,4 +99,6 @@ def test_an_imported_framework_scores_with_its_values_and_the_card_shows_the_quo
     assert_clean(at)
     card = next(d.value for d in at.dataframe if "gap_to_best" in d.value.columns)
     raw = dict(zip(card["indicator"], card["raw"]))
-    assert raw["困难群体入户探访（每服务居民）"] == "0.05019 = 651 ÷ 12,970 (population served)"
+    assert raw["Home visits to vulnerable residents (per resident served)"] == "0.05019 = 651 ÷ 12,970 (population served)"
+    shown = next(d for d in at.dataframe if "gap_to_best" in d.value.columns)
+    assert shown.proto.row_height == 65   # the quotient and the long names wrap instead of being cut off

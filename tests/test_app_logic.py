@@ -270,3 +270,11 @@ def test_measure_summary_and_raw_formatting(needs_met):
     days = needs_met.indicator("days_to_resolve")
     assert views.fmt_raw(13.0, days, "en") == "13.0 days" and views.fmt_raw(13.0, days, "zh") == "13.0天"
     assert views.fmt_raw(math.nan, days, "zh") == "无数据"
+    assert views.fmt_raw(0.04713, days, "en") == "0.0471 days" and views.fmt_raw(0.0, days, "en") == "0.0 days"
+
+
+def test_a_text_fits_a_column_by_its_on_screen_width():
+    assert views.text_px("ab") == 2 * 14 * 0.52 and views.text_px("需求") == 28
+    assert views.fits(["Urgent needs resolved", "紧急需求解决率"], 250)
+    assert not views.fits(["0.0471 = 1,192 ÷ 25,310 (population served)"], 200)
+    assert views.fits(["一二三四五六七"], 16 + 98) and not views.fits(["一二三四五六七八"], 16 + 98)

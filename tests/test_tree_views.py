@@ -47,7 +47,7 @@ def test_tree_html_nests_every_level_and_escapes_names():
 def test_icicle_chart_to_dict():
     tf = views.tree_frame(TREE, "zh")
     spec = charts.icicle_chart(tf, "zh", points=True).to_dict()
-    boxes, text = spec["layer"]
+    boxes, text, text2 = spec["layer"]
     assert text["mark"]["type"] == "text" and text["encoding"]["text"]["field"] == "label"
     assert boxes["mark"]["type"] == "rect" and boxes["encoding"]["x"]["field"] == "x0"
     assert boxes["encoding"]["x2"]["field"] == "x1" and boxes["encoding"]["y"]["field"] == "depth"
@@ -57,6 +57,15 @@ def test_icicle_chart_to_dict():
     rows = next(iter(spec["datasets"].values()))
     assert len(rows) == 21 and {r["label"] for r in rows if r["code"] == "A"} == {"服务成效"}
     assert charts.icicle_chart(views.tree_frame(FIVE, "en"), "en").to_dict()["height"] == 46 * 6
+
+
+def test_icicle_labels_take_two_lines_before_an_ellipsis():
+    assert charts._two_lines("Urgent needs resolved", 18) == "Urgent needs\nresolved"          # at a space
+    assert charts._two_lines("需求解决天数（中位数）", 12) == "需求解决天\n数（中位数）"
+    assert charts._two_lines("Home visits to vulnerable residents", 18) == "Home visits to\nvulnerable reside…"
+    assert charts._two_lines("服务成效", 60) == "服务成效" and charts._two_lines("Reach", 3) == ""
+    spec = charts.icicle_chart(views.tree_frame(TREE, "en"), "en").to_dict()
+    assert spec["layer"][1]["mark"]["lineBreak"] == "\n" and spec["layer"][2]["mark"]["dy"] == -6.5
 
 
 def test_library_and_card_name_the_path():

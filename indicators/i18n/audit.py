@@ -67,7 +67,7 @@ EN: dict[str, str] = {
                             "impute by mean or group mean set an indicator's `missing` to `mean` or `group_mean`; "
                             "to treat outliers add to the scheme's YAML:",
     "sa.treatment_log": "{n} values changed by the treatment (imputed, Winsorised or log-transformed):",
-    "sa.treated_values": "Treated values (changed cells marked ●)",
+    "sa.treated_values": "Treated values of the indicators it changed (changed cells marked ●)",
 
     "col.total": "Total",
     "col.kind": "Finding",
@@ -153,7 +153,7 @@ ZH: dict[str, str] = {
     "sa.treatment_none": "本方案未设置数据处理：处理后的值即原始值。若要按均值或同组均值填补缺失，把指标的 `missing` 设为 "
                             "`mean` 或 `group_mean`；若要处理异常值，在方案 YAML 中加入：",
     "sa.treatment_log": "数据处理改动了 {n} 个值（填补、缩尾或对数变换）：",
-    "sa.treated_values": "处理后的值（● 表示被改动的单元格）",
+    "sa.treated_values": "被改动指标处理后的值（● 表示被改动的单元格）",
 
     "col.total": "总分",
     "col.kind": "发现",

@@ -115,7 +115,8 @@ def treatment_table(result: ScoreResult, lang: str) -> pd.DataFrame:
 
 
 def treated_values(result: ScoreResult, lang: str) -> pd.DataFrame:
-    """Stations x indicators: the treated value, with ● after those the treatment changed."""
+    """Stations x the indicators the treatment changed: the treated value, with ● after those it changed (the
+    other indicators keep their raw values, shown on the station card)."""
     treated = result.treated if result.treated is not None else result.raw
     changed = set(zip(result.treatment["station_id"], result.treatment["indicator"])) \
         if result.treatment is not None else set()
@@ -123,7 +124,7 @@ def treated_values(result: ScoreResult, lang: str) -> pd.DataFrame:
     name = "name" if lang == "zh" else "name_en"
     out = pd.DataFrame(index=treated.index)
     out[t("col.station", lang)] = result.stations.loc[treated.index, name]
-    for i in treated.columns:
+    for i in [c for c in treated.columns if any(c == j for _, j in changed)]:
         out[names[i]] = [("" if np.isnan(v) else f"{v:.4g}") + (" ●" if (s, i) in changed else "")
                          for s, v in zip(treated.index, treated[i])]
     return out.reset_index(drop=True)

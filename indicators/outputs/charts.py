@@ -356,13 +356,25 @@ def _fit(text: str, units: float) -> str:
     return out + "…"
 
 
+def _two_lines(text: str, units: float) -> str:
+    """`text` on up to two lines of about `units` half-width characters each (see _fit), broken at a space
+    where there is one, the second line cut with an ellipsis if it is still too long."""
+    if _fit(text, units) == text or units < 5:
+        return _fit(text, units)
+    first = _fit(text, units)[:-1]                    # what fits on the first line, without the ellipsis
+    space = first.rfind(" ")
+    if space > 0 and not text[len(first):len(first) + 1].isspace():
+        first = first[:space]                         # break before the word that does not fit
+    return first.rstrip() + "\n" + _fit(text[len(first):].strip(), units)
+
+
 def icicle_chart(df: pd.DataFrame, lang: str, points: bool = False) -> alt.LayerChart:
     """The scheme's weights as an icicle (a sunburst unrolled): one band per level of the tree, each node a box
     as wide as its share of the total weight, its children directly below it. Colour is the top-level dimension.
 
     df: views.tree_frame (code, name, kind, depth, top, within, effective, points, x0, x1)."""
     data = df.copy()
-    data["label"] = [_fit(n, (b - a) * 1.2) for n, a, b in zip(data["name"], data["x0"], data["x1"])]
+    data["label"] = [_two_lines(n, (b - a) * 1.2) for n, a, b in zip(data["name"], data["x0"], data["x1"])]
     data["xm"] = (data["x0"] + data["x1"]) / 2
     tops = list(dict.fromkeys(data["top"]))
     levels = int(data["depth"].max())
@@ -385,8 +397,10 @@ def icicle_chart(df: pd.DataFrame, lang: str, points: bool = False) -> alt.Layer
         opacity=alt.Opacity("kind:N", scale=alt.Scale(domain=["dimension", "indicator"], range=[1.0, 0.6]),
                             legend=None),
         tooltip=tooltip)
-    text = base.mark_text(color="white", fontSize=11, font=FONT, limit=160).encode(
-        x="xm:Q", y=y, text="label:N", tooltip=tooltip)
+    # a two-line label moves up half a line, so that both lines sit in the middle of their box
+    text, text2 = (base.mark_text(color="white", fontSize=11, font=FONT, limit=160, lineBreak="\n", dy=dy).encode(
+        x="xm:Q", y=y, text="label:N", tooltip=tooltip).transform_filter(f"indexof(datum.label, '\\n') {test}")
+        for dy, test in ((0, "< 0"), (-6.5, ">= 0")))
     subtitle = t("chart.icicle_points_subtitle" if points else "chart.icicle_subtitle", lang)
-    return alt.layer(boxes, text).properties(title=_title(t("chart.icicle_title", lang), subtitle),
+    return alt.layer(boxes, text, text2).properties(title=_title(t("chart.icicle_title", lang), subtitle),
                                              height=46 * levels, width="container", autosize=AUTOSIZE)

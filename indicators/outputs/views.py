@@ -64,6 +64,8 @@ def fmt_raw(value: float, ind: Indicator, lang: str) -> str:
         return f"{value:.0%}"
     unit = term("unit", ind.unit, lang) if ind.unit else ""
     number = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    if 0 < abs(value) < 0.1:   # a small quotient (visits per resident) keeps its digits: 0.0471, never "0.0"
+        number = f"{value:.3g}"
     if lang == "zh":
         return f"{number}{(' ' + unit) if unit and unit.isascii() else unit}"
     return f"{number} {unit}".strip()
@@ -262,6 +264,17 @@ def contributions_long(result: ScoreResult, lang: str, stations: list[str] | Non
                          "camp": camp[iid], "camp_label": term("camp", camp[iid], lang),
                          "contribution": float(result.contributions.at[sid, iid])})
     return pd.DataFrame(rows)
+
+
+def text_px(text: str, size: float = 14) -> float:
+    """About how wide a text is on screen at a font size: a Chinese character a full em, a Latin one about half."""
+    import unicodedata
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.52 for ch in str(text))
+
+
+def fits(texts, px: float) -> bool:
+    """Whether every text fits on one line of a table column `px` wide (cells have 8 px of padding each side)."""
+    return all(text_px(x) <= px - 16 for x in texts)
 
 
 def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFrame:

@@ -26,7 +26,16 @@ DEMO_STATIONS = HERE.parent / "demo" / "stations.csv"
 SEED = 20241231
 
 HEADER = ["一级指标", "一级指标分值", "二级指标", "二级指标分值", "三级指标", "代码", "分值", "方向", "分母",
-          "计量方法", "评分标准", "数据来源"]
+          "计量方法", "评分标准", "数据来源", "一级指标英文名称", "二级指标英文名称", "英文名称"]
+# English names, optional in a framework table: with them the scheme reads in English too
+ENGLISH = {"服务成效": "Service outcomes", "需求回应": "Response to needs", "居民满意": "Residents' satisfaction",
+           "专业服务": "Professional service", "服务覆盖": "Reach", "专业质量": "Professional quality",
+           "规范管理": "Sound management", "资金管理": "Use of funds", "队伍建设": "Staff",
+           "urgent_resolved": "Urgent needs resolved", "days_to_resolve": "Days to resolve a need (median)",
+           "satisfaction": "Residents' satisfaction survey score", "council_need_met": "Needs met, as the council says",
+           "home_visits": "Home visits to vulnerable residents (per resident served)",
+           "professional_quality": "Supervision rating", "spending_on_needs": "Spending linked to a need",
+           "certified_staff": "Share of certified social workers"}
 SCALE = ("{kind: scale, table: ratings, column: level, filter: \"indicator_id = 'professional_quality'\", "
          "levels: [{value: 优, score: 100}, {value: 良, score: 80}, {value: 中, score: 60}, {value: 差, score: 40}]}")
 # (一级, 二级, 三级, code, points, direction, denominator, measure, 评分标准, 数据来源)
@@ -69,9 +78,10 @@ def build_framework(path: Path) -> None:
     second_points = {(a, b): sum(r[4] for r in ROWS if r[:2] == (a, b)) for a, b, *_ in ROWS}
     for a, b, c, code, pts, direction, den, measure, criteria, source in ROWS:
         ws.append([a, first_points[a], b, second_points[(a, b)], c, code, pts, direction, den, measure, criteria,
-                   source])
+                   source, ENGLISH[a], ENGLISH[b], ENGLISH[code]])
     # merge the level-1 and level-2 cells (and their points) over the rows they span, as manuals print them
-    for col, key in ((1, lambda r: r[0]), (2, lambda r: r[0]), (3, lambda r: r[:2]), (4, lambda r: r[:2])):
+    for col, key in ((1, lambda r: r[0]), (2, lambda r: r[0]), (3, lambda r: r[:2]), (4, lambda r: r[:2]),
+                     (13, lambda r: r[0]), (14, lambda r: r[:2])):
         start = 0
         for n in range(1, len(ROWS) + 1):
             if n == len(ROWS) or key(ROWS[n]) != key(ROWS[start]):
@@ -81,7 +91,7 @@ def build_framework(path: Path) -> None:
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for letter, width in zip("ABCDEFGHIJKL", (12, 8, 12, 8, 30, 20, 8, 8, 12, 40, 50, 18)):
+    for letter, width in zip("ABCDEFGHIJKLMNO", (12, 8, 12, 8, 30, 20, 8, 8, 12, 40, 50, 18, 20, 20, 40)):
         ws.column_dimensions[letter].width = width
     from datetime import datetime
     wb.properties.created = wb.properties.modified = datetime(2024, 12, 31)   # the same content on every build
