@@ -20,6 +20,8 @@ def test_new_qualitative_indicator_stays_on_the_editor_tab(page, server):
     page.get_by_label("Name (English)").press("Tab")
     wait_idle(page)
     page.get_by_role("button", name="Add to working scheme").click()
+    # the add is done when the editor has the new indicator open (wait_idle alone may return before its run starts)
+    page.locator('input[role=combobox][aria-label="Indicator"][value="Edit: Test"]').wait_for()
     wait_idle(page)
     if active_tab(page) != "Add or edit":
         page.get_by_role("tab", name="Add or edit").click()
