@@ -146,7 +146,7 @@ def test_the_row_reported_is_the_record_after_a_multi_line_cell(tiny, majority, 
     assert data.split(b"\n").index(ROWS[2].encode(odd)[:-1]) + 1 == 6
     report = import_file(con, "stations", data, "s.csv")
     (problem,) = report.errors
-    assert problem.row == 4 and f"s.csv, row 4:" in str(problem)
+    assert problem.row == 4 and "s.csv, row 4:" in str(problem)
     assert _stations(con) == before
     # the same file in one encoding: the multi-line cell is one record, and the rows counted are the same
     clean = "".join(lines).encode(majority)
