@@ -8,10 +8,14 @@ from dataclasses import replace
 from typing import Iterable, Mapping
 
 import pandas as pd
+import yaml
 
+from indicators.errors import Word
 from indicators.scheme.catalog import BUILTINS
-from indicators.scheme.model import (CAMPS, Dimension, Indicator, Level, Measure, Provenance, Scheme, SchemeError,
-                    _said, load_yaml, validate)
+# _Reader and _check_scoring: a rule typed on a screen is read and checked exactly as a YAML `scoring:` block is
+from indicators.scheme.model import (CAMPS, DIRECTIONS, SCORING_RULES, Dimension, Grade, Indicator, Level, Measure,
+                                     Provenance, Scheme, SchemeError, Scoring, _check_scoring, _Reader, _said,
+                                     load_yaml, scoring_from_dict, scoring_to_dict, validate)
 from indicators.scoring.engine import check
 
 LEVEL_COLUMNS = ("value", "score", "label_zh", "label_en", "descriptor_zh", "descriptor_en")
@@ -302,3 +306,253 @@ def parse_upload(data: bytes, filename: str = "upload.yaml") -> Scheme:
     except UnicodeDecodeError as exc:
         raise SchemeError(_said("at.file"), _said("not_utf8", reason=exc.reason, at=exc.start), filename) from None
     return check(load_yaml(text, filename), filename)
+
+
+# ---------------------------------------------------------------- grade bands and scheme options (千分制 and any scheme)
+
+GRADE_COLUMNS = ("grade", "label_zh", "label_en", "min")
+# The scheme options the Schemes page edits beside the bands, as they read in a field path.
+GRADING_FIELDS = ("grades", "grade_scale", "min_observed", "missing_items", "veto_ranked")
+
+
+def grades_frame(grades: Iterable[Grade]) -> pd.DataFrame:
+    """Grade bands as editable rows, best first: the grade as the scheme writes it (优秀, or A), its labels, its
+    minimum."""
+    rows = [{"grade": g.grade, "label_zh": g.label_zh, "label_en": g.label_en, "min": float(g.min)}
+            for g in sorted(grades, key=lambda g: -g.min)]
+    df = pd.DataFrame(rows, columns=list(GRADE_COLUMNS))
+    df["min"] = pd.to_numeric(df["min"], errors="coerce").astype(float)
+    for c in ("grade", "label_zh", "label_en"):
+        df[c] = df[c].astype(object)
+    return df
+
+
+def grade_limit(scheme: Scheme, scale: str) -> float:
+    """The highest minimum a band can have: the points available on a points scale, else 100."""
+    return float(scheme.points_total() or 100.0) if scale == "points" else 100.0
+
+
+def rescale_grades(grades: Iterable[Grade], scheme: Scheme, scale: str) -> tuple[Grade, ...]:
+    """The bands moved from the scheme's own scale to `scale` (900 of 1,000 points <-> 90 on 0-100), so that
+    switching the scale keeps the bands' meaning until the evaluator changes them."""
+    grades = tuple(grades)
+    if scale == scheme.grade_scale or not scheme.points_total():
+        return grades
+    factor = grade_limit(scheme, scale) / grade_limit(scheme, scheme.grade_scale)
+    return tuple(replace(g, min=round(g.min * factor, 6)) for g in grades)
+
+
+def _grade_field(n: int, column: str, scale: str = "score") -> Word:
+    """Row and column of a band as the editor heads them (the minimum's heading says its scale)."""
+    return Word("qa.field.grade_cell", row=n + 1,
+                column=Word(f"qa.grade_col.{column}_{scale}" if column == "min" else f"qa.grade_col.{column}"))
+
+
+def grades_from_frame(df: pd.DataFrame, limit: float | None = None, scale: str = "score") -> tuple[Grade, ...]:
+    """Validate edited band rows (best first in the result): each needs a grade (the Chinese label stands in for a
+    blank one) and a minimum from 0 to `limit` (on `scale`); fully blank rows are ignored. Errors name the row and
+    column in the reader's language."""
+    out: list[Grade] = []
+    seen: dict[str, int] = {}
+    for n, row in enumerate(df.to_dict("records")):
+        if all(_blank(row.get(c)) for c in GRADE_COLUMNS):
+            continue
+        text = {c: ("" if _blank(row.get(c)) else str(row.get(c)).strip()) for c in ("grade", "label_zh", "label_en")}
+        name = text["grade"] or text["label_zh"]
+        if not name:
+            raise SchemeError(_grade_field(n, "grade"), _said("required"))
+        if name in seen:
+            raise SchemeError(_grade_field(n, "grade"), Word("err.qa.grade_repeat", grade=name, row=seen[name] + 1))
+        seen[name] = n
+        raw = row.get("min")
+        try:
+            low = float(raw)
+        except (TypeError, ValueError):
+            raise SchemeError(_grade_field(n, "min", scale), _said("not_number", value=raw)) from None
+        if not math.isfinite(low) or low < 0 or (limit is not None and low > limit + 1e-9):
+            raise SchemeError(_grade_field(n, "min", scale), Word("err.qa.grade_min_range", value=f"{low:g}",
+                                                           limit=f"{limit if limit is not None else 100:g}"))
+        out.append(Grade(grade=name, min=low, label_zh=text["label_zh"], label_en=text["label_en"]))
+    if len(out) < 2:
+        raise SchemeError(Word("qa.field.grades"), Word("err.qa.two_grades"))
+    if min(g.min for g in out) > 0:
+        raise SchemeError(Word("qa.field.grades"), _said("grades_zero"))
+    return tuple(sorted(out, key=lambda g: -g.min))
+
+
+def set_grading(scheme: Scheme, grades: Iterable[Grade] | None = None, grade_scale: str | None = None,
+                min_observed: float | None = None, missing_items: str | None = None,
+                veto_ranked: bool | None = None) -> Scheme:
+    """The scheme with new grade bands and options (None: kept), checked by the model; a problem names the option in
+    the reader's language (a gate capping at a band that is gone names the gate)."""
+    changes: dict = {}
+    if grades is not None:
+        changes["grades"] = tuple(grades)
+    for name, value in (("grade_scale", grade_scale), ("min_observed", min_observed),
+                        ("missing_items", missing_items), ("veto_ranked", veto_ranked)):
+        if value is not None:
+            changes[name] = value
+    new = replace(scheme, **changes)
+    limit = grade_limit(new, new.grade_scale)
+    for n, g in enumerate(sorted(new.grades, key=lambda g: -g.min)):
+        if g.min > limit + 1e-9:
+            raise SchemeError(_grade_field(n, "min", new.grade_scale), Word("err.qa.grade_min_range", value=f"{g.min:g}",
+                                                           limit=f"{limit:g}"))
+    try:
+        return validate(new)
+    except SchemeError as exc:
+        top = exc.field.split("[")[0].split(".")[0]
+        if top in GRADING_FIELDS and exc.field == top:   # an option's own field: named in words
+            raise SchemeError(Word(f"qa.field.{top}"), exc.said()) from None
+        raise
+
+
+# ---------------------------------------------------------------- 评分标准 -> scoring rules, per item
+
+# Where a framework table's 数据来源 starts inside an indicator's rationale (the 评分标准 comes before it).
+_SOURCE_MARKS = ("\n数据来源：", "\n数据来源:", "\nData source:", "\nSource:")
+
+
+def criteria_text(ind: Indicator) -> str:
+    """An item's 评分标准 as its table wrote it: the Chinese rationale up to the 数据来源 line."""
+    text = ind.rationale_zh or ind.rationale_en or ""
+    for mark in _SOURCE_MARKS:
+        text = text.split(mark)[0]
+    return text.strip()
+
+
+def rule_text(rule: Mapping | Scoring | None, direction: str = "higher") -> str:
+    """A rule in the inline form a table's 计分规则 cell holds: {rule: bands, steps: [[0.9, 50], [0.8, 40]], else: 0};
+    a lower-is-better rule carries `direction: lower` so the text says everything the item needs."""
+    if rule is None:
+        data: dict = {"rule": "awarded"}
+    elif isinstance(rule, Scoring):
+        data = scoring_to_dict(rule)
+    else:
+        try:
+            data = scoring_to_dict(scoring_from_dict(_Reader(dict(rule), "scoring", None)))
+        except SchemeError:   # shown as proposed; reading it back names what is wrong
+            data = dict(rule)
+    if direction == "lower" and data["rule"] != "awarded":
+        data["direction"] = "lower"
+    return yaml.safe_dump(data, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10_000).strip()
+
+
+def parse_rule(text: str, item: str, points: float) -> tuple[Scoring, str]:
+    """(rule, direction) from the inline text an evaluator accepted or edited for item `item`; a blank text is
+    awarded. Errors name the item and the rule's field, and say what is wrong as the model does."""
+    where = f"{item} · scoring"
+    text = (text or "").strip()
+    if not text:
+        return Scoring(), "higher"
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SchemeError(where, _said("not_yaml", detail=mark)) from None
+    if isinstance(data, str) and data.strip() in SCORING_RULES:   # "awarded" alone
+        data = {"rule": data.strip()}
+    if not isinstance(data, dict):
+        raise SchemeError(where, _said("not_mapping", type=type(data).__name__))
+    data = dict(data)
+    direction = data.pop("direction", "higher")
+    if direction not in DIRECTIONS:
+        raise SchemeError(f"{where}.direction", _said("not_choice", choices=", ".join(DIRECTIONS), value=direction))
+    scoring = scoring_from_dict(_Reader(data, where, None))
+    _check_scoring(scoring, float(points), direction, where, None)
+    return scoring, direction
+
+
+def _propose_fn():
+    try:
+        from indicators.scheme.criteria import propose
+    except ImportError:   # the 评分标准 reader is not installed: nothing is proposed
+        return None
+    return propose
+
+
+def propose_rules(scheme: Scheme, propose=None) -> pd.DataFrame:
+    """One row per item of a points scheme: its 评分标准 beside the rule proposed from it (inline text), whether to
+    accept it (by default when a rule other than awarded was read), what was read and the rule it has now.
+    `propose(text, points)` is the 评分标准 reader (indicators.scheme.criteria.propose by default)."""
+    propose = propose or _propose_fn()
+    rows = []
+    for ind in scheme.indicators:
+        text = criteria_text(ind)
+        got = propose(text, float(ind.points or 0)) if propose is not None and text else None
+        rule = dict(got.rule) if got is not None else {"rule": "awarded"}
+        direction = got.direction if got is not None else "higher"
+        rows.append({"accept": rule.get("rule") != "awarded", "id": ind.id, "name_zh": ind.name_zh,
+                     "name_en": ind.name_en, "points": float(ind.points or 0), "criteria": text,
+                     "rule": rule_text(rule, direction), "kind": rule.get("rule", "awarded"),
+                     "matched": got.matched if got is not None else "",
+                     "current": rule_text(ind.scoring, ind.direction)})
+    return pd.DataFrame(rows, columns=["accept", "id", "name_zh", "name_en", "points", "criteria", "rule", "kind",
+                                       "matched", "current"])
+
+
+def check_rules(scheme: Scheme, rows: pd.DataFrame) -> tuple[dict[str, tuple[Scoring, str]], list[SchemeError]]:
+    """The accepted rows' rules, each read and checked against its item's points: ({item: (rule, direction)},
+    problems), every problem naming its item, so that all of them can be shown at once."""
+    points = {i.id: float(i.points or 0) for i in scheme.indicators}
+    rules: dict[str, tuple[Scoring, str]] = {}
+    problems: list[SchemeError] = []
+    for row in rows.to_dict("records"):
+        if not bool(row.get("accept")) or row.get("id") not in points:
+            continue
+        try:
+            rules[row["id"]] = parse_rule("" if _blank(row.get("rule")) else str(row["rule"]), row["id"],
+                                          points[row["id"]])
+        except SchemeError as exc:
+            problems.append(exc)
+    return rules, problems
+
+
+def apply_rules(scheme: Scheme, rules: Mapping[str, tuple[Scoring, str]]) -> Scheme:
+    """The scheme with each named item's rule and direction (a rule on a records measure ends its scoring relative
+    to the other stations), fully checked."""
+    def edit(d: Dimension) -> Dimension:
+        return replace(d, indicators=tuple(
+            replace(i, scoring=rules[i.id][0], direction=rules[i.id][1], relative=False) if i.id in rules else i
+            for i in d.indicators), dimensions=tuple(edit(s) for s in d.dimensions))
+    return check(replace(scheme, dimensions=tuple(edit(d) for d in scheme.dimensions)))
+
+
+# ---------------------------------------------------------------- what a framework table's notes gave
+
+def _recognise_fn():
+    try:
+        from indicators.scheme.framework import recognise_notes
+    except ImportError:   # a framework reader without notes: every note is shown as it is
+        return None
+    return recognise_notes
+
+
+def recognised(scheme: Scheme, recognise=None) -> dict:
+    """What an imported table gave beyond its items, for the evaluator to confirm: title, points and levels, the
+    grade bands and their scale, each 一票否决 clause (applied as a condition on an item, or kept as a note for the
+    score sheet's veto column) and the notes that said neither."""
+    recognise = recognise or _recognise_fn()
+    clauses, unread = [], list(scheme.notes)
+    if recognise is not None and scheme.notes:
+        found = recognise(list(scheme.notes), {i.id: i.name_zh for i in scheme.indicators})
+        unread = list(found.unread)
+        k = 0   # the reader made one of the scheme's vetoes of each clause with a condition, in order
+        for c in found.vetoes:
+            applied = c.indicator is not None and c.op is not None and k < len(scheme.vetoes)
+            clauses.append({"text": c.text, "indicator": c.indicator or "", "veto": k if applied else None,
+                            "condition": f"{c.indicator} {c.op} {c.value:g}" if applied else "", "applied": applied})
+            k += applied
+    else:   # the scheme's own vetoes (YAML), each a condition
+        clauses = [{"text": v.name_zh or v.name_en, "indicator": v.indicator, "veto": n,
+                    "condition": f"{v.indicator} {v.op} {v.value:g}", "applied": True}
+                   for n, v in enumerate(scheme.vetoes)]
+    return {"title": scheme.title, "points": scheme.points_total(), "levels": scheme.levels(),
+            "items": len(scheme.indicators), "modules": len(scheme.dimensions), "grades": scheme.grades,
+            "grade_scale": scheme.grade_scale, "vetoes": clauses, "unread": unread}
+
+
+def keep_vetoes(scheme: Scheme, keep: Iterable[int]) -> Scheme:
+    """The scheme with only the veto conditions whose positions are in `keep`."""
+    keep = set(keep)
+    return validate(replace(scheme, vetoes=tuple(v for n, v in enumerate(scheme.vetoes) if n in keep)))
