@@ -14,7 +14,7 @@ Caching (process-wide, so every key names the database path):
   _connection(path)                       st.cache_resource: one records.Store per process: reads on
                                           read-only connections (so the CLI can read the file while the app
                                           is open), read-write only for the length of a write
-  counts / table_ranges / date_range / choices / station_summary / needs / saved / meta_kind
+  counts / table_ranges / date_range / value_periods / choices / station_summary / needs / saved / meta_kind
                                           st.cache_data on (path, period, filters)
   _score_records(path, records_yaml, start, end)
                                           st.cache_data: the SQL of a scheme runs once per period. The key
@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -53,7 +54,7 @@ from indicators.scoring import engine as scoring
 from indicators.errors import InputError
 from indicators.i18n import LANGS, lang_of_locale, pick, t
 from indicators.scoring.measures import Period
-from indicators.scheme.model import Scheme, SchemeError, dump_yaml, load_yaml
+from indicators.scheme.model import VETO_SERIES, Scheme, SchemeError, dump_yaml, load_yaml
 from indicators.scoring.engine import ScoreResult
 from indicators.analysis.sensitivity import Sensitivity, rank_intervals
 
@@ -122,6 +123,36 @@ def table_ranges(path: str) -> pd.DataFrame:
 @st.cache_data(max_entries=16, show_spinner=False)
 def date_range(path: str) -> tuple[date | None, date | None]:
     return queries.date_range(_connection(path))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def value_periods(path: str) -> pd.DataFrame:
+    """The periods indicator_values hold (a score sheet's from/to): period_start, period_end, indicator_id, rows;
+    the veto series left out. indicator_values has no single date column, so date_range does not see it."""
+    try:
+        return _connection(path).cursor().execute(
+            "SELECT period_start, period_end, indicator_id, count(*) AS rows FROM indicator_values "
+            "WHERE indicator_id <> ? GROUP BY ALL ORDER BY period_end DESC, period_start DESC, indicator_id",
+            [VETO_SERIES]).df()
+    except duckdb.CatalogException:   # a database made before indicator_values existed
+        return pd.DataFrame(columns=["period_start", "period_end", "indicator_id", "rows"])
+
+
+def default_period(path: str) -> tuple[date | None, date | None, date | None, date | None]:
+    """(default start, default end, first date, last date) of the records. A database whose only dated data are
+    indicator_values (score sheets) defaults to their latest period, not to today (where every value is missing)."""
+    lo, hi = date_range(path)
+    if lo is not None or hi is not None:
+        return lo, hi, lo, hi
+    vp = value_periods(path)
+    if vp.empty:
+        return None, None, None, None
+    start, end = _as_date(vp["period_start"].iloc[0]), _as_date(vp["period_end"].iloc[0])   # latest first
+    return start, end, _as_date(vp["period_start"].min()), _as_date(vp["period_end"].max())
+
+
+def _as_date(x) -> date:
+    return pd.Timestamp(x).date()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -219,7 +250,7 @@ def records_cached(**options):
 def clear_record_caches() -> None:
     """The records changed (an import): drop every cached query, score, preview and sensitivity run of them.
     Saved schemes are not records and stay cached."""
-    for fn in (meta_kind, counts, table_ranges, date_range, stations, choices, station_summary, needs,
+    for fn in (meta_kind, counts, table_ranges, date_range, value_periods, stations, choices, station_summary, needs,
                _score_records, _preview, _sensitivity, *_RECORD_CACHES.values()):
         fn.clear()
 
@@ -413,12 +444,12 @@ def sidebar() -> Frame:
         scheme, source = options[ss["scheme_id"]]
         if len(scheme_label(options[ss["scheme_id"]], current_lang)) > 22:   # the box cuts long names: say it whole
             st.caption(scheme_label(options[ss["scheme_id"]], current_lang))
-        lo, hi = date_range(path)
+        start0, end0, lo, hi = default_period(path)
         lo, hi = lo or date.today(), hi or date.today()
         if not isinstance(ss.get("period_start"), date):
-            ss["period_start"] = lo
+            ss["period_start"] = start0 or lo
         if not isinstance(ss.get("period_end"), date):
-            ss["period_end"] = hi
+            ss["period_end"] = end0 or hi
         st.markdown(f"**{t('frame.period', current_lang)}**")
         st.date_input(t("frame.from", current_lang), key="period_start", format="YYYY-MM-DD")
         st.date_input(t("frame.to", current_lang), key="period_end", format="YYYY-MM-DD")
@@ -437,6 +468,46 @@ def sidebar() -> Frame:
                   period=Period(start, end), data_range=(lo, hi))
     ss["_frame"] = frame
     return frame
+
+
+def value_series(scheme: Scheme) -> dict[str, str]:
+    """Indicator id -> the indicator_values series it reads, for the scheme's `value` items."""
+    return {i.id: i.measure.series or i.id for i in scheme.indicators if i.measure.kind == "value"}
+
+
+def periods_with_values(path: str, series) -> list[tuple[date, date, int]]:
+    """(start, end, number of the series it holds) of every period in indicator_values holding any of `series`,
+    latest first."""
+    vp = value_periods(path)
+    vp = vp[vp["indicator_id"].isin(set(series))]
+    if vp.empty:
+        return []
+    got = vp.groupby(["period_start", "period_end"], sort=False)["indicator_id"].nunique()
+    return [(_as_date(a), _as_date(b), int(n)) for (a, b), n in got.items()]
+
+
+def _set_period(start: date, end: date) -> None:
+    # a callback: it runs before the sidebar draws the date inputs, so their values may still be set
+    st.session_state["period_start"], st.session_state["period_end"] = start, end
+
+
+def no_values_notice(f: Frame, result: ScoreResult) -> bool:
+    """When the period holds no value for any of the scheme's value items (every raw value missing), say so in words
+    and offer the periods that do, as buttons that set the period. True when it was said."""
+    series = value_series(f.scheme)
+    if not series or result.raw[list(series)].notna().to_numpy().any():
+        return False
+    periods = periods_with_values(f.db, set(series.values()))
+    L = f.lang
+    st.warning(t("qa.no_values", L, period=str(f.period), n=len(series)) + " "
+               + t("qa.no_values_offer" if periods else "qa.no_values_none", L), icon=":material/event_busy:")
+    if periods:
+        cols = st.columns(min(len(periods), 4))
+        for k, (start, end, n) in enumerate(periods[:8]):
+            cols[k % len(cols)].button(t("qa.period_button", L, start=start, end=end, n=n, total=len(series)),
+                                       key=f"period_to:{start}:{end}", on_click=_set_period, args=(start, end),
+                                       icon=":material/event:")
+    return True
 
 
 def current() -> Frame:
