@@ -1,6 +1,8 @@
 """Schemes: every scheme at hand (built-in, saved, this session's working copies); clone one under a new
 id, rename the current one, save it to the database, download it as YAML, or upload a YAML file,
 which is checked field by field before anything is kept."""
+import zlib
+
 import pandas as pd
 import streamlit as st
 
@@ -9,8 +11,117 @@ from indicators.scheme import catalog
 from indicators.scheme import editing
 from indicators.i18n import pick, t, term
 from indicators.scheme import framework
-from indicators.scheme.model import SchemeError, dump_yaml
+from indicators.scheme.model import DEFAULT_GRADES, SchemeError, dump_yaml
 from indicators.outputs import views
+
+
+def grade_editor(source: pd.DataFrame, key: str, scale: str, limit: float):
+    """The bands as an editable table (grade as written, labels, minimum on the scale); the rows as edited."""
+    return st.data_editor(source, key=key, num_rows="dynamic", hide_index=True, width="stretch", column_config={
+        "grade": st.column_config.TextColumn(t("qa.grade_col.grade", L), required=True,
+                                             help=t("qa.grade_col.grade_help", L)),
+        "label_zh": st.column_config.TextColumn(t("qa.grade_col.label_zh", L)),
+        "label_en": st.column_config.TextColumn(t("qa.grade_col.label_en", L)),
+        "min": st.column_config.NumberColumn(t(f"qa.grade_col.min_{scale}", L), required=True, min_value=0.0,
+                                             max_value=limit, format="%g"),
+    })
+
+
+def editor_source(key: str, make) -> pd.DataFrame:
+    """An editor's input, made once and kept: edits are read back from the editor, never fed in again."""
+    if key not in st.session_state:
+        st.session_state[key] = make()
+    return st.session_state[key]
+
+
+def import_review(scheme, name: str):
+    """What the table gave, to confirm or edit: title, points and levels, grade bands, veto clauses, notes left
+    unread, and (points tables) the rules the 评分标准 state. Returns the scheme as confirmed, or None while
+    something is wrong (shown by field or by item)."""
+    seen = editing.recognised(scheme)
+    points = scheme.weighting == "points"
+    st.markdown(f"**{t('qa.review', L)}**")
+    if seen["title"]:
+        st.markdown("\n".join(f"> {line}" for line in seen["title"].splitlines() if line.strip()))
+    st.caption(t("qa.shape_points" if points else "qa.shape_weights", L, points=views_points(seen["points"]),
+                 levels=seen["levels"], n=seen["items"], d=seen["modules"]))
+    scale = scheme.grade_scale
+    if points:
+        scale = frame.choice(st.radio, t("qa.scale", L), ["points", "score"], key=f"fw_scale:{name}",
+                             index=["points", "score"].index(scheme.grade_scale), horizontal=True,
+                             format_func=lambda x: t(f"qa.scale.{x}", L, points=views_points(seen["points"])))
+    st.caption(t("qa.grades_from_notes" if scheme.notes and scheme.grades != DEFAULT_GRADES else "qa.grades_default",
+                 L))
+    limit = editing.grade_limit(scheme, scale)
+    source = editor_source(f"fw_grades_src:{name}:{scale}",
+                           lambda: editing.grades_frame(editing.rescale_grades(scheme.grades, scheme, scale)))
+    edited = grade_editor(source, f"fw_grades:{name}:{scale}", scale, limit)
+    problems = []
+    try:
+        confirmed = editing.set_grading(scheme, editing.grades_from_frame(pd.DataFrame(edited), limit, scale), scale)
+    except SchemeError as exc:
+        problems.append(exc)
+        confirmed = scheme
+    if seen["vetoes"]:
+        st.markdown(f"**{t('qa.vetoes', L)}**")
+        keep = []
+        for n, clause in enumerate(seen["vetoes"]):
+            if clause["applied"]:
+                if st.checkbox(t("qa.veto_applied", L, text=clause["text"], condition=clause["condition"]),
+                               value=True, key=f"fw_veto:{name}:{n}"):
+                    keep.append(clause["veto"])
+            else:
+                st.markdown(f"- {t('qa.veto_sheet', L, text=clause['text'])}")
+        if not problems:
+            confirmed = editing.keep_vetoes(confirmed, keep)
+    if seen["unread"]:
+        with st.expander(t("qa.unread", L, n=len(seen["unread"]))):
+            st.markdown("\n".join(f"- {note}" for note in seen["unread"]))
+    if points:
+        rows = rules_panel(scheme, name)
+        if rows is not None and not problems:
+            rules, bad = editing.check_rules(confirmed, rows)
+            problems += bad
+            if not bad and rules:
+                try:
+                    confirmed = editing.apply_rules(confirmed, rules)
+                except SchemeError as exc:
+                    problems.append(exc)
+    for exc in problems:
+        frame.show_error(exc, L)
+    return None if problems else confirmed
+
+
+def views_points(x) -> str:
+    return "" if x is None else f"{x:,.10g}"
+
+
+def rules_panel(scheme, name: str) -> pd.DataFrame | None:
+    """The 评分标准 beside the rule read from it, per item: accept it, or edit its inline text. The rows as edited,
+    or None before the rules were proposed."""
+    reader = editing._propose_fn()
+    st.markdown(f"**{t('qa.rules', L)}**")
+    if st.button(t("qa.propose", L), icon=":material/rule:", key=f"fw_propose:{name}", disabled=reader is None,
+                 help=t("qa.propose_help" if reader else "qa.propose_missing", L)):
+        st.session_state[f"fw_rules_src:{name}"] = editing.propose_rules(scheme, reader)
+    if f"fw_rules_src:{name}" not in st.session_state:
+        return None
+    source = st.session_state[f"fw_rules_src:{name}"]
+    name_col = "name_zh" if L == "zh" else "name_en"
+    read = int((source["kind"] != "awarded").sum())
+    st.caption(t("qa.rules_read", L, n=read, total=len(source)))
+    rows = st.data_editor(source, key=f"fw_rules:{name}", hide_index=True, width="stretch", disabled=[
+        "id", "name_zh", "name_en", "points", "criteria", "kind"],
+        column_order=["accept", "id", name_col, "points", "criteria", "rule"], column_config={
+        "accept": st.column_config.CheckboxColumn(t("qa.rule_col.accept", L), width="small"),
+        "id": st.column_config.TextColumn(t("qa.rule_col.id", L), width="small"),
+        name_col: st.column_config.TextColumn(t("qa.rule_col.name", L), width="medium"),
+        "points": st.column_config.NumberColumn(t("qa.rule_col.points", L), format="%g", width="small"),
+        "criteria": st.column_config.TextColumn(t("qa.rule_col.criteria", L), width="large"),
+        "rule": st.column_config.TextColumn(t("qa.rule_col.rule", L), width="large", help=t("qa.rule_help", L)),
+    })
+    return pd.DataFrame(rows)
+
 
 f = frame.current()
 L = f.lang
@@ -114,6 +225,47 @@ with right, st.container(border=True):
 
 records_import.audit_panel(f)      # who changed the current scheme, when, and how
 
+# ---- grade bands and scoring options of the current scheme (any scheme): edited here, checked by the model, kept
+# as a working copy (a built-in opens as a copy)
+with st.container(border=True):
+    st.subheader(t("qa.grading", L))
+    st.caption(t("qa.grading_help", L))
+    cur = f.scheme
+    pts = cur.weighting == "points"
+    g1, g2 = st.columns([3, 2], gap="large")
+    with g2:
+        gscale = cur.grade_scale
+        if pts:
+            gscale = frame.choice(st.radio, t("qa.scale", L), ["points", "score"], key=f"gr_scale:{cur.id}",
+                                  index=["points", "score"].index(cur.grade_scale),
+                                  format_func=lambda x: t(f"qa.scale.{x}", L, points=views_points(cur.points_total())))
+        min_obs = st.number_input(t("qa.min_observed", L), 0, 100, int(round(cur.min_observed * 100)), 5,
+                                  key=f"gr_min_obs:{cur.id}", help=t("qa.min_observed_help", L), format="%d")
+        missing = cur.missing_items
+        if pts:
+            missing = frame.choice(st.radio, t("qa.missing_items", L), ["zero", "refuse"], key=f"gr_missing:{cur.id}",
+                                   index=["zero", "refuse"].index(cur.missing_items),
+                                   format_func=lambda x: t(f"qa.missing_items.{x}", L))
+        ranked = st.checkbox(t("qa.veto_ranked", L), value=cur.veto_ranked, key=f"gr_veto_ranked:{cur.id}",
+                             help=t("qa.veto_ranked_help", L))
+    with g1:
+        glimit = editing.grade_limit(cur, gscale)
+        # keyed by the bands themselves: once applied, the editor starts again from the scheme's new bands
+        gkey = f"{cur.id}:{gscale}:{zlib.crc32(repr(cur.grades).encode()):08x}"
+        gsource = editor_source(f"gr_src:{gkey}",
+                                lambda: editing.grades_frame(editing.rescale_grades(cur.grades, cur, gscale)))
+        gedited = grade_editor(gsource, f"gr_grades:{gkey}", gscale, glimit)
+    if st.button(t("qa.grading_apply", L), icon=":material/check:", key="gr_go"):
+        try:
+            changed = editing.set_grading(frame.editable(f), editing.grades_from_frame(pd.DataFrame(gedited), glimit, gscale),
+                                          gscale, min_obs / 100, missing, ranked)
+        except SchemeError as exc:
+            frame.show_error(exc, L)
+        else:
+            frame.put_working(changed)
+            frame.flash("success", t("qa.grading_done", L, id=changed.id))
+            st.rerun()
+
 # ---- upload
 with st.container(border=True):
     st.subheader(t("schemes.upload", L))
@@ -138,7 +290,8 @@ with st.container(border=True):
                 frame.flash("success", t("schemes.upload_opened", L, id=target.id))
                 st.rerun()
 
-# ---- a framework table (指标体系表): checked whole, errors by row and column, nothing kept until opened
+# ---- a framework table (指标体系表): checked whole, errors by row and column, nothing kept until opened; what the
+# table's notes gave (grade bands, veto clauses) and the rules its 评分标准 state are shown to confirm or edit first
 with st.container(border=True):
     st.subheader(t("fw.title", L))
     st.caption(t("fw.help", L))
@@ -160,9 +313,11 @@ with st.container(border=True):
                          weighting=t(f"fw.{scheme.weighting}", L)))
             rows = framework.table_rows(scheme, "long", L)
             st.dataframe(pd.DataFrame(rows[1:], columns=rows[0]).iloc[:, :7], hide_index=True, width="stretch")
+            confirmed = import_review(scheme, table.name)
             if fw_id in options:
                 st.warning(t("schemes.upload_replaces", L, id=fw_id))
-            if st.button(t("schemes.upload_open", L, id=scheme.id), icon=":material/upload_file:", key="fw_go"):
-                frame.put_working(scheme)
+            if st.button(t("schemes.upload_open", L, id=scheme.id), icon=":material/upload_file:", key="fw_go",
+                         disabled=confirmed is None):
+                frame.put_working(confirmed)
                 frame.flash("success", t("schemes.upload_opened", L, id=scheme.id))
                 st.rerun()
