@@ -8,26 +8,94 @@ from indicators.outputs import charts
 from indicators.outputs import views
 from indicators.i18n import pick, t
 
+
+def fmt(x) -> str:
+    """Points as an evaluator writes them: 1,000, 812.5."""
+    return "" if x is None else f"{x:,.10g}"
+
+
+def grade_bands(scheme, lang: str) -> str:
+    """The bands as the table states them: 优秀 ≥ 900 · 良好 ≥ 800 · …"""
+    labels = views.grade_labels(scheme, lang)
+    return " · ".join(f"{labels.get(g.grade, g.grade)} ≥ {fmt(g.min)}" for g in sorted(scheme.grades, key=lambda g: -g.min))
+
+
+def standing(result, table):
+    """The ranking with each station's standing in words ("" for a ranked one; 一票否决, 数据不足, 缺项 with the reason)
+    and, for a points scheme, points earned of available; the station card helper adds these when it has them."""
+    status = result.status
+    if status is None or (not points and (status == "ranked").all()):   # a weights scheme looks as it always did
+        return table.drop(columns=[c for c in ("status", "veto", "complete") if c in table.columns])
+    words = status.map(lambda s: "" if s == "ranked" else t(f"qa.status.{s}", L))
+    veto = (result.veto if result.veto is not None else status.map(lambda _: "")).fillna("")
+    table = table.drop(columns=[c for c in ("status", "veto") if c in table.columns])
+    table.insert(table.columns.get_loc("grade") + 1, "status", words.reindex(table.index))
+    table.insert(table.columns.get_loc("status") + 1, "veto", veto.reindex(table.index))
+    if result.points_earned is not None:
+        table["points"] = result.points_earned.reindex(table.index)
+        if "available" not in table.columns:
+            table.insert(table.columns.get_loc("points") + 1, "available", result.points_available)
+    if "complete" not in table.columns and result.complete is not None and (status != "ranked").any():
+        table["complete"] = result.complete.reindex(table.index) * 100
+    return table.sort_values("rank", kind="stable")
+
+
+def station_lines(result, sid: str) -> list[str]:
+    """What stands above a station's numbers (the outputs' station_status where it exists, else the status alone)."""
+    if hasattr(views, "station_status"):
+        return views.station_status(result, sid, L)["lines"]
+    if result.status is None or result.status[sid] == "ranked":
+        return []
+    reason = result.veto[sid] if result.veto is not None else ""
+    return [t(f"qa.status.{result.status[sid]}", L) + (f": {reason}" if reason else "")]
+
+
+def card_columns(card) -> list[str]:
+    """The card's columns: treated values are listed below it, whole; a points scheme shows points, not the 0-100
+    normalised value and weight an evaluator does not work in."""
+    hidden = {"treated", "treatment"}
+    if "points" in card.columns:
+        hidden |= {"camp", "normalised", "weight", "contribution", "gap_to_best", "criterion"}
+    return [c for c in card.columns if c not in hidden]
+
+
 f = frame.current()
 L = f.lang
 frame.page_header(f, "scores.title")
 result = frame.score(f.db, f.scheme, f.period)
 st.caption(t("scores.intro", L, scheme=pick(f.scheme, L), period=str(f.period), n=len(result.stations)))
+frame.no_values_notice(f, result)   # a period with none of the scheme's values: say so, offer the periods that have
+points = f.scheme.weighting == "points"
+relative = [pick(f.scheme.indicator(i), L) for i in (result.relative if points else ())]
 
-# Scores are relative (min-max among these stations) while grade bands are fixed cut-offs: say so, offer rank grades.
-basis = frame.choice(st.segmented_control, t("nc.grade_basis", L), ["bands", "rank"], key="grade_basis",
-                     default="bands", required=True, format_func=lambda b: t(f"nc.grade.{b}", L))
-st.caption(t("nc.grade_note" if basis == "bands" else "nc.grade_note_rank", L,
-             bands=views.grade_bands_text(f.scheme)))
-table = views.ranking_table(result, L, by_rank=basis == "rank")
+if points:   # points by each item's 评分标准: grades are the table's own bands, never by rank
+    basis = "bands"
+    st.caption(t("qa.points_note", L, bands=grade_bands(f.scheme, L)))
+    if relative:
+        st.caption(t("qa.relative_note", L, names=t("qa.sep", L).join(relative)))
+else:
+    # Scores are relative (min-max among these stations) while grade bands are fixed cut-offs: say so, offer rank
+    # grades.
+    basis = frame.choice(st.segmented_control, t("nc.grade_basis", L), ["bands", "rank"], key="grade_basis",
+                         default="bands", required=True, format_func=lambda b: t(f"nc.grade.{b}", L))
+    st.caption(t("nc.grade_note" if basis == "bands" else "nc.grade_note_rank", L,
+                 bands=views.grade_bands_text(f.scheme)))
+table = standing(result, views.ranking_table(result, L, by_rank=basis == "rank"))
 capped = int((table["capped_by"] != "").sum())
 top_grade = sorted(f.scheme.grades, key=lambda g: -g.min)[0]
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("scores.m.stations", L), len(table), border=True)
-m2.metric(t("scores.m.median", L), f"{table['score'].median():.1f}", border=True)
+if points:
+    m2.metric(t("qa.m.median_points", L), f"{table['points'].median():,.1f}", border=True,
+              help=t("qa.m.available", L, available=fmt(result.points_available)))
+else:
+    m2.metric(t("scores.m.median", L), f"{table['score'].median():.1f}", border=True)
 m3.metric(t("scores.m.top_grade", L, grade=views.grade_labels(f.scheme, L)[top_grade.grade]),
           int((table["grade"] == views.grade_labels(f.scheme, L)[top_grade.grade]).sum()), border=True)
-m4.metric(t("scores.m.capped", L), capped, border=True, help=t("scores.m.capped_help", L))
+if "status" in table.columns:   # vetoed and ungraded stations, listed after the ranked ones
+    m4.metric(t("qa.m.apart", L), int((table["status"] != "").sum()), border=True, help=t("qa.m.apart_help", L))
+else:
+    m4.metric(t("scores.m.capped", L), capped, border=True, help=t("scores.m.capped_help", L))
 
 # ---- the ranking, then what each score is made of
 st.subheader(t("scores.ranking", L))
@@ -41,9 +109,15 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(t
     "score": st.column_config.ProgressColumn(t("col.score", L), format="%.1f", min_value=0, max_value=100),
     "grade": st.column_config.TextColumn(t("col.grade", L), width=110),   # "A · Excellent" whole
     "capped_by": st.column_config.TextColumn(t("col.capped_by", L), help=t("scores.capped_help", L), width=280),
-    "points": st.column_config.NumberColumn(t("chart.points_node", L), format="%.1f"),
-    **dim_cols})
-st.caption(t(f"tree.aggregation.{f.scheme.aggregation}", L))
+    "points": st.column_config.NumberColumn(t("qa.col.points", L), format="%.1f", width="small"),
+    "available": st.column_config.NumberColumn(t("qa.col.available", L), format="%g", width="small"),
+    "status": st.column_config.TextColumn(t("qa.col.status", L), width="medium"),
+    "veto": st.column_config.TextColumn(t("qa.col.veto", L), width="medium"),
+    "complete": st.column_config.NumberColumn(t("qa.col.complete", L), format="%.0f%%", width="small"),
+    **dim_cols}, column_order=[c for c in table.columns if not (points and c == "capped_by" and
+                                                                 not table["capped_by"].any())])
+if not points:   # a points scheme's total is the plain sum, said above
+    st.caption(t(f"tree.aggregation.{f.scheme.aggregation}", L))
 for gate in f.scheme.gates:
     st.caption(t("scores.gate_rule", L, name=pick(gate, L) or gate.indicator, cap=gate.cap))
 records_import.score_downloads(f, result)
@@ -55,8 +129,15 @@ st.subheader(t("scores.card", L))
 ids = list(table.index)
 sid = frame.choice(st.selectbox, t("scores.pick_station", L), ids, key="card_station",
                    format_func=lambda s: f"{int(table.at[s, 'rank'])}. {table.at[s, 'station']} ({s})")
-st.markdown(t("scores.card_total", L, score=f"{result.total[sid]:.1f}", rank=int(result.rank[sid]),
-              grade=table.at[sid, "grade"]))
+if points:
+    st.markdown(t("qa.card_total", L, points=fmt(round(result.points_earned[sid], 2)),
+                  available=fmt(result.points_available), score=f"{result.total[sid]:.1f}",
+                  rank=int(result.rank[sid]), grade=table.at[sid, "grade"]))
+else:
+    st.markdown(t("scores.card_total", L, score=f"{result.total[sid]:.1f}", rank=int(result.rank[sid]),
+                  grade=table.at[sid, "grade"]))
+for line in station_lines(result, sid):   # 一票否决, 数据不足, 缺项, 相对评分: above the numbers, in words
+    st.warning(line, icon=":material/priority_high:")
 if table.at[sid, "capped_by"]:
     st.warning(t("scores.capped_by", L, gates=table.at[sid, "capped_by"]))
 records_import.report_download(f, result, sid, table.at[sid, "station"])
@@ -77,7 +158,7 @@ raw_px = 110 if views.fits(card["raw"], 110) else 200
 one_line = views.fits(card["indicator"], 250) and views.fits(card["dimension"], 160) and views.fits(card["raw"], raw_px)
 row_px = 35 if one_line else 65   # Streamlit wraps text in rows taller than 4rem (64 px)
 st.dataframe(card, hide_index=True, width="stretch", height=38 + row_px * len(card), row_height=row_px,
-             column_order=[c for c in card.columns if c not in ("treated", "treatment")],   # listed below, whole
+             column_order=card_columns(card),
              column_config={
     # widths that let every column, the last one too, show whole at the page's width
     "indicator": st.column_config.TextColumn(t("col.indicator", L), width=250),
@@ -88,6 +169,13 @@ st.dataframe(card, hide_index=True, width="stretch", height=38 + row_px * len(ca
     "weight": st.column_config.NumberColumn(t("col.weight_pct", L), format="%.1f%%"),
     "contribution": st.column_config.NumberColumn(t("col.contribution", L), format="%.1f"),
     "gap_to_best": st.column_config.NumberColumn(t("col.gap", L), format="%.1f", help=t("col.gap_help", L)),
+    # a points scheme (the station card helper adds these): points earned of available per item and why lost
+    "points": st.column_config.NumberColumn(t("qa.col.points", L), format="%g", width="small"),
+    "available": st.column_config.NumberColumn(t("qa.col.available", L), format="%g", width="small"),
+    "lost": st.column_config.NumberColumn(t("qa.col.lost", L), format="%g", width="small"),
+    "flag": st.column_config.TextColumn(t("qa.col.flag", L), width="small"),
+    "criterion": st.column_config.TextColumn(t("qa.col.criterion", L), width="large"),
+    "deduction": st.column_config.TextColumn(t("qa.col.deduction", L), width="large"),
 })
 st.caption(t("scores.card_caption", L))
 treated = views.treatment_lines(card, L)
