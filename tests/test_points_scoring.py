@@ -272,3 +272,15 @@ def test_score_json_carries_the_contract(tmp_path, capsys):
     assert s1["node_points"]["A"] == pytest.approx(sum(v for c, v in awarded["S01"].items() if c[0] == "A"), abs=1e-9)
     assert s1["indicators"]["B11"]["points"] == awarded["S01"]["B11"]
     assert s1["grade"] in ("优秀", "良好", "合格", "不合格") and s1["status"] == "ranked"
+
+
+def test_a_period_with_none_of_the_values_is_refused_naming_the_periods_that_hold_them(tmp_path, capsys):
+    from indicators.cli.main import main
+    scheme, _, awarded = thousand_point_table()
+    values_db(tmp_path / "p.duckdb", awarded).close()
+    (tmp_path / "q.yaml").write_text(dump_yaml(scheme), encoding="utf-8")
+    code = main(["score", "--db", str(tmp_path / "p.duckdb"), "--scheme", str(tmp_path / "q.yaml"),
+                 "--from", "2025-01-01", "--to", "2025-12-31", "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code == 2 and "holds none of this scheme's values" in err
+    assert "--from 2024-01-01 --to 2024-12-31 (336)" in err    # 12 stations x 28 items
