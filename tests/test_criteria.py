@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.scheme.criteria import Proposal, propose, propose_all
+from indicators.scheme.criteria import Proposal, describe, propose, propose_all
 
 
 def bands(steps, otherwise=0.0):
@@ -278,7 +278,7 @@ def test_matched_quotes_the_text_as_written():
 def test_the_rule_is_exactly_the_contract_form():
     proposal = propose("满意度90%及以上得50分；80%（含）-90%得40分；70%（含）-80%得25分；低于70%不得分", 50)
     assert proposal == Proposal({"rule": "bands", "steps": [[0.9, 50.0], [0.8, 40.0], [0.7, 25.0]], "else": 0.0},
-                                "bands", proposal.matched, "higher")
+                                "bands", proposal.matched, "higher", True)
     assert propose("全年个案不少于30个得20分，每少1个扣2分，扣完为止", 20).rule == {
         "rule": "deduct", "target": 30.0, "per": 2.0}
     assert propose("服务人次不少于150个，每少5个扣1分", 10).rule == {
@@ -427,3 +427,30 @@ def test_the_reader_is_quick():
     for text, points, _ in CORPUS * 5:
         propose(text, points)
     assert time.perf_counter() - started < 2.0
+
+
+def test_share_says_the_figures_were_percentages():
+    assert propose("满意度90%及以上得50分；低于90%不得分", 50).share is True
+    assert propose("全年开展社区活动12场及以上得20分，8-11场得15分", 20).share is False
+    assert propose("满意度达到90%得满分，每降低1个百分点扣1分", 20).share is True
+    assert propose("全年个案不少于30个得20分，每少1个扣2分", 20).share is False
+
+
+@pytest.mark.parametrize("text,points,zh,en", [
+    ("满意度90%及以上得50分；80%（含）-90%得40分；低于80%不得分", 50,
+     "分档计分：≥ 90%：50 分 · ≥ 80%：40 分 · 其余 0 分", "Bands: ≥ 90%: 50 · ≥ 80%: 40 · otherwise 0"),
+    ("投诉率1%及以下得10分；1%-3%（含）得5分；3%以上不得分", 10,
+     "分档计分：≤ 1%：10 分 · ≤ 3%：5 分 · 其余 0 分", "Bands: ≤ 1%: 10 · ≤ 3%: 5 · otherwise 0"),
+    ("服务人次不少于500人次，每少50人次扣1分", 10, "扣分制：达到 500 得满分，每少 50 扣 1 分，扣完为止",
+     "Deduct from full points: full points at 500 or more, 1 off for each 50 short, never below 0"),
+    ("完成目标数30个得满分，未完成按比例计分", 15, "按比例计分：分值 × 实际值 / 30，最高得满分",
+     "In proportion: points × value / 30, at most full points"),
+    ("有督导制度得5分，无不得分", 5, "是否：是得满分，否不得分", "Yes / no: full points for yes, 0 for no"),
+    ("视情况得0-25分", 25, "评估人员打分：以评估人员所给分数为准",
+     "Awarded by the evaluator: the points the evaluator awards are the score"),
+])
+def test_describe_says_what_the_rule_does_in_both_languages(text, points, zh, en):
+    proposal = propose(text, points)
+    assert describe(proposal, "zh") == zh
+    assert describe(proposal, "en") == en
+    assert describe(proposal.rule, "en", proposal.direction, proposal.share) == en

@@ -25,7 +25,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["Proposal", "propose", "propose_all"]
+from indicators import i18n
+
+__all__ = ["Proposal", "describe", "propose", "propose_all"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Proposal:
     kind: str
     matched: str
     direction: str = "higher"
+    share: bool = False       # the figures were written as percentages (90% -> 0.9): show them as such
 
 
 _AWARDED = {"rule": "awarded"}
@@ -337,7 +340,7 @@ def _linear_times(t: _Text, points: float):
     start = start if start >= 0 else max(0, s.rfind("=", 0, m.start()))
     end = m.end()
     tail = re.match(r"分?(?:计分|得分|计算|折算)?", s[end:])
-    return {"rule": "linear", "full_at": 1.0}, (start, end + tail.end())
+    return {"rule": "linear", "full_at": 1.0}, (start, end + tail.end()), "higher", True
 
 
 _PROPORTION = re.compile(r"按(?:照)?(?:实际)?(?:完成|达成|达标|覆盖)?(?:的)?(?:比例|比率|完成率|达成率|达标率|覆盖率|百分比)"
@@ -380,7 +383,7 @@ def _linear_proportion(t: _Text, points: float):
             return None
         if re.search(r"\d", rest) or _BOUND_WORDS.search(rest) or _FORBIDDEN_IN_CONDITION.search(rest):
             return None
-        return {"rule": "linear", "full_at": 1.0}, (a, b)
+        return {"rule": "linear", "full_at": 1.0}, (a, b), "higher", True
     c = clauses[0]
     if not math.isclose(c.points, points, abs_tol=1e-9) or not _preamble_ok(c.preamble):
         return None
@@ -395,7 +398,7 @@ def _linear_proportion(t: _Text, points: float):
         return None
     if full_at <= 0 or (restated is not None and restated != full_at):
         return None
-    return {"rule": "linear", "full_at": float(full_at)}, (min(a, c.start), max(b, c.end))
+    return {"rule": "linear", "full_at": float(full_at)}, (min(a, c.start), max(b, c.end)), "higher", iv.pct
 
 
 _PER = re.compile(rf"每(?:缺少|减少|低于|下降|降低|短缺|不足|少|缺|低|差|欠)(\d+(?:\.\d+)?)?(%|{_UNITS})"
@@ -464,7 +467,7 @@ def _deduct(t: _Text, points: float):
     unit_value = _value(unit, per_pct)
     if unit_value != 1.0:
         rule["unit"] = float(unit_value)
-    return rule, (min(a for a, _ in used), max(b for _, b in used))
+    return rule, (min(a for a, _ in used), max(b for _, b in used)), "higher", per_pct
 
 
 _NEGATIVE = re.compile(r"不|未|无|没|否|缺")
@@ -532,9 +535,9 @@ def _bands(t: _Text, points: float):
         return None
     if higher is not None:
         steps, otherwise = higher
-        return {"rule": "bands", "steps": steps, "else": otherwise}, span, "higher"
+        return {"rule": "bands", "steps": steps, "else": otherwise}, span, "higher", pct
     steps, otherwise = lower
-    return {"rule": "bands", "steps": steps, "else": otherwise}, span, "lower"
+    return {"rule": "bands", "steps": steps, "else": otherwise}, span, "lower", pct
 
 
 def _integer_gap(below: float | None, above: float | None) -> bool:
@@ -674,13 +677,39 @@ def propose(text: str, points: float) -> Proposal:
         if found is None:
             continue
         rule, (start, end), *rest = found
-        direction = rest[0] if rest else "higher"
+        direction, share = (rest + ["higher", False])[:2] if rest else ("higher", False)
         if not _consistent(rule, points, direction):
             break
-        return Proposal(rule, rule["rule"], t.quote(start, end), direction)
+        return Proposal(rule, rule["rule"], t.quote(start, end), direction, bool(share))
     return Proposal(dict(_AWARDED), "awarded", "")
 
 
 def propose_all(items: list[tuple[str, str, float]]) -> list[tuple[str, Proposal]]:
     """(code, 评分标准, 分值) for each item -> (code, proposal), in the same order."""
     return [(code, propose(text, points)) for code, text, points in items]
+
+
+def _figure(value: float, share: bool) -> str:
+    return f"{value * 100:g}%" if share else f"{value:g}"
+
+
+def describe(rule: Proposal | dict, lang: str, direction: str = "higher", share: bool = False) -> str:
+    """One line saying what a rule does, for showing beside its text: a Proposal (its direction and share with
+    it) or a rule dict. `share`: the figures are fractions, shown as percentages."""
+    if isinstance(rule, Proposal):
+        rule, direction, share = rule.rule, rule.direction, rule.share
+    kind = rule.get("rule", "awarded")
+    name = i18n.t(f"criteria.kind.{kind}", lang)
+    if kind == "bands":
+        key = "criteria.step_lower" if direction == "lower" else "criteria.step_higher"
+        parts = [i18n.t(key, lang, threshold=_figure(a, share), points=b) for a, b in rule["steps"]]
+        parts.append(i18n.t("criteria.else", lang, points=rule.get("else", 0.0)))
+        detail = " · ".join(parts)
+    elif kind == "deduct":
+        detail = i18n.t("criteria.deduct", lang, target=_figure(rule["target"], share), per=rule["per"],
+                        unit=_figure(rule.get("unit", 1.0), share))
+    elif kind == "linear":
+        detail = i18n.t("criteria.linear", lang, full_at=_figure(rule["full_at"], share))
+    else:
+        detail = i18n.t(f"criteria.{kind}", lang) if kind in ("yes_no", "awarded") else ""
+    return f"{name}: {detail}" if lang != "zh" else f"{name}：{detail}"
