@@ -161,8 +161,9 @@ _RANGE_SEP = re.compile(r"[-~至到]")
 # 满 and 达 alone are bounds only right before a figure (满意度, 达标 are not)
 _BOUND_WORDS = re.compile("|".join(re.escape(w) for w, _, _ in _PREFIXES if w not in ("满", "达"))
                           + "|以上|以下|以内")
-# 每月/每季度 sets a rate per period the yearly figure does not show; 每年 is the year itself
-_FORBIDDEN_IN_CONDITION = re.compile(r"[扣加减罚]|每(?!年)|否决")
+# 每月/每季度 sets a rate per period the yearly figure does not show (每年 is the year itself); 且/但/同时 join a
+# second condition the figure does not carry
+_FORBIDDEN_IN_CONDITION = re.compile(r"[扣加减罚且但]|每(?!年)|否决|同时")
 
 
 @dataclass
