@@ -467,3 +467,47 @@ def test_describe_says_what_the_rule_does_in_both_languages(text, points, zh, en
     assert describe(proposal, "zh") == zh
     assert describe(proposal, "en") == en
     assert describe(proposal.rule, "en", proposal.direction, proposal.share) == en
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What the reader proposes is what the scheme model accepts, and the engine's rules score it as the text says.
+
+def _scoring(rule):
+    from indicators.scheme.model import _Reader, scoring_from_dict
+
+    return scoring_from_dict(_Reader(dict(rule), "scoring", None))
+
+
+def test_every_proposal_is_accepted_by_the_model_and_writes_back_the_same():
+    from indicators.scheme.model import _check_scoring, scoring_to_dict
+
+    for text, points, rule in CORPUS:
+        proposal = propose(text, points)
+        scoring = _scoring(proposal.rule)
+        _check_scoring(scoring, float(points), proposal.direction, "scoring", None)
+        back = scoring_to_dict(scoring)
+        assert back == proposal.rule, text      # 50 == 50.0: the same numbers in the short form
+
+
+@pytest.mark.parametrize("text,points,values,earned", [
+    ("满意度90%及以上得50分；80%（含）-90%得40分；70%（含）-80%得25分；低于70%不得分", 50,
+     [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.69], [50, 50, 40, 40, 25, 25, 0]),
+    ("服务对象有效投诉率1%及以下得10分；1%-3%（含）得5分；3%以上不得分", 10,
+     [0.0, 0.01, 0.02, 0.03, 0.031], [10, 10, 5, 5, 0]),
+    ("有效投诉0次得10分，1次得6分，2次得3分，3次及以上不得分", 10, [0, 1, 2, 3, 7], [10, 6, 3, 0, 0]),
+    ("全年开展社区活动12场及以上得20分，8-11场得15分，4-7场得10分，1-3场得5分，未开展不得分", 20,
+     [15, 12, 11, 8, 7, 4, 3, 1, 0], [20, 20, 15, 15, 10, 10, 5, 5, 0]),
+    ("全年个案不少于30个得20分，每少1个扣2分，扣完为止", 20, [35, 30, 29, 25, 20, 5], [20, 20, 18, 10, 0, 0]),
+    ("服务人次不少于500人次，每少50人次扣1分", 10, [500, 460, 450, 430, 0], [10, 10, 9, 9, 0]),
+    # 0.855 is 4.5 points short: 4 whole points cost 4
+    ("满意度达到90%得满分，每降低1个百分点扣1分，扣完为止", 20, [0.95, 0.9, 0.89, 0.855, 0.5], [20, 20, 19, 16, 0]),
+    ("按解决率×40计分", 40, [1.0, 0.75, 0.0], [40, 30, 0]),
+    ("完成目标数30个得满分，未完成按比例计分", 15, [45, 30, 20, 0], [15, 15, 10, 0]),
+    ("有督导制度得5分，无不得分", 5, [1, 0], [5, 0]),
+])
+def test_proposals_score_as_the_text_says(text, points, values, earned):
+    from indicators.scoring.rules import points_for
+
+    proposal = propose(text, points)
+    got = points_for(_scoring(proposal.rule), values, float(points), proposal.direction)
+    assert got.tolist() == pytest.approx([float(e) for e in earned])

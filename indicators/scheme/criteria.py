@@ -17,6 +17,7 @@ a checklist, 每发现一处), and any text whose figures do not fit together �
 silently, a missed one only costs the evaluator a click. Percent figures (90%, 百分之九十) become fractions, as shares
 are stored; plain counts stay counts. Full-width characters are folded (NFKC) and small Chinese numerals (一 to 一百)
 read as digits. 以上/以下 include the figure itself, 超过/低于/不足 do not, as in Chinese legal usage.
+`describe(proposal, lang)` words a rule for showing beside its text.
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ __all__ = ["Proposal", "describe", "propose", "propose_all"]
 
 @dataclass(frozen=True)
 class Proposal:
+    """`rule`: the inline dict; `kind`: its rule name; `matched`: the part of the text read, as written (for an
+    awarded item, the words that make it judged, or ""); `direction`: "lower" for bands where less is better."""
     rule: dict = field(hash=False)
     kind: str
     matched: str
