@@ -359,7 +359,7 @@ def band_texts(draw):
     return text, points, steps
 
 
-@settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(band_texts())
 def test_generated_band_texts_read_back_to_their_steps(case):
     text, points, steps = case
@@ -382,7 +382,7 @@ def lower_band_texts(draw):
     return "；".join(clauses), points, [[t / 100, float(e)] for t, e in zip(thresholds, earned)]
 
 
-@settings(max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lower_band_texts())
 def test_generated_lower_is_better_texts_read_back(case):
     text, points, steps = case
@@ -391,7 +391,7 @@ def test_generated_lower_is_better_texts_read_back(case):
     assert proposal.direction == "lower"
 
 
-@settings(max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(target=st.integers(1, 200), per=st.sampled_from([0.5, 1, 2, 2.5, 5]), unit=st.sampled_from([1, 2, 5, 10]),
        noun=st.sampled_from(["个", "次", "场", "户", "人次"]), full=st.booleans(), tail=st.booleans())
 def test_generated_deduct_texts_read_back(target, per, unit, noun, full, tail):
@@ -407,7 +407,7 @@ _PIECES = ["满意度", "90%", "80%", "70%", "100%", "及以上", "以上", "以
            "×40", "计分", "有", "无", "制度", "视情况", "超过", "≤", "≥", "3次", "得5分", "得0分", "其他"]
 
 
-@settings(max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_PIECES), max_size=14), st.sampled_from([5.0, 40.0, 50.0]))
 def test_any_proposal_keeps_its_promises(pieces, points):
     text = "".join(pieces)
