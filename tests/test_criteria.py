@@ -473,9 +473,9 @@ def test_describe_says_what_the_rule_does_in_both_languages(text, points, zh, en
 # What the reader proposes is what the scheme model accepts, and the engine's rules score it as the text says.
 
 def _scoring(rule):
-    from indicators.scheme.model import _Reader, scoring_from_dict
+    from indicators.scheme.model import scoring_from_dict
 
-    return scoring_from_dict(_Reader(dict(rule), "scoring", None))
+    return scoring_from_dict(dict(rule))
 
 
 def test_every_proposal_is_accepted_by_the_model_and_writes_back_the_same():
