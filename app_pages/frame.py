@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -54,7 +53,7 @@ from indicators.scoring import engine as scoring
 from indicators.errors import InputError
 from indicators.i18n import LANGS, lang_of_locale, pick, t
 from indicators.scoring.measures import Period
-from indicators.scheme.model import VETO_SERIES, Scheme, SchemeError, dump_yaml, load_yaml
+from indicators.scheme.model import Scheme, SchemeError, dump_yaml, load_yaml
 from indicators.scoring.engine import ScoreResult
 from indicators.analysis.sensitivity import Sensitivity, rank_intervals
 
@@ -125,17 +124,11 @@ def date_range(path: str) -> tuple[date | None, date | None]:
     return queries.date_range(_connection(path))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def value_periods(path: str) -> pd.DataFrame:
-    """The periods indicator_values hold (a score sheet's from/to): period_start, period_end, indicator_id, rows;
-    the veto series left out. indicator_values has no single date column, so date_range does not see it."""
-    try:
-        return _connection(path).cursor().execute(
-            "SELECT period_start, period_end, indicator_id, count(*) AS rows FROM indicator_values "
-            "WHERE indicator_id <> ? GROUP BY ALL ORDER BY period_end DESC, period_start DESC, indicator_id",
-            [VETO_SERIES]).df()
-    except duckdb.CatalogException:   # a database made before indicator_values existed
-        return pd.DataFrame(columns=["period_start", "period_end", "indicator_id", "rows"])
+@st.cache_data(max_entries=64, show_spinner=False)
+def value_periods(path: str, series: tuple[str, ...] = ()) -> list[tuple[date, date, int]]:
+    """(start, end, rows) of the periods indicator_values holds (only `series` when given), latest first.
+    indicator_values has no single date column, so date_range does not see them."""
+    return queries.value_periods(_connection(path), series)
 
 
 def default_period(path: str) -> tuple[date | None, date | None, date | None, date | None]:
@@ -144,15 +137,11 @@ def default_period(path: str) -> tuple[date | None, date | None, date | None, da
     lo, hi = date_range(path)
     if lo is not None or hi is not None:
         return lo, hi, lo, hi
-    vp = value_periods(path)
-    if vp.empty:
+    periods = value_periods(path)
+    if not periods:
         return None, None, None, None
-    start, end = _as_date(vp["period_start"].iloc[0]), _as_date(vp["period_end"].iloc[0])   # latest first
-    return start, end, _as_date(vp["period_start"].min()), _as_date(vp["period_end"].max())
-
-
-def _as_date(x) -> date:
-    return pd.Timestamp(x).date()
+    start, end, _ = periods[0]   # latest first
+    return start, end, min(p[0] for p in periods), max(p[1] for p in periods)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -476,14 +465,11 @@ def value_series(scheme: Scheme) -> dict[str, str]:
 
 
 def periods_with_values(path: str, series) -> list[tuple[date, date, int]]:
-    """(start, end, number of the series it holds) of every period in indicator_values holding any of `series`,
-    latest first."""
-    vp = value_periods(path)
-    vp = vp[vp["indicator_id"].isin(set(series))]
-    if vp.empty:
-        return []
-    got = vp.groupby(["period_start", "period_end"], sort=False)["indicator_id"].nunique()
-    return [(_as_date(a), _as_date(b), int(n)) for (a, b), n in got.items()]
+    """(start, end, how many of `series` it holds) of every period in indicator_values holding any of them, latest
+    first."""
+    series = tuple(sorted(set(series)))
+    held = {s: {(a, b) for a, b, _ in value_periods(path, (s,))} for s in series}
+    return [(a, b, sum((a, b) in held[s] for s in series)) for a, b, _ in value_periods(path, series)]
 
 
 def _set_period(start: date, end: date) -> None:

@@ -99,11 +99,9 @@ def views_points(x) -> str:
 def rules_panel(scheme, name: str) -> pd.DataFrame | None:
     """The 评分标准 beside the rule read from it, per item: accept it, or edit its inline text. The rows as edited,
     or None before the rules were proposed."""
-    reader = editing._propose_fn()
     st.markdown(f"**{t('qa.rules', L)}**")
-    if st.button(t("qa.propose", L), icon=":material/rule:", key=f"fw_propose:{name}", disabled=reader is None,
-                 help=t("qa.propose_help" if reader else "qa.propose_missing", L)):
-        st.session_state[f"fw_rules_src:{name}"] = editing.propose_rules(scheme, reader)
+    if st.button(t("qa.propose", L), icon=":material/rule:", key=f"fw_propose:{name}", help=t("qa.propose_help", L)):
+        st.session_state[f"fw_rules_src:{name}"] = editing.propose_rules(scheme)
     if f"fw_rules_src:{name}" not in st.session_state:
         return None
     source = st.session_state[f"fw_rules_src:{name}"]

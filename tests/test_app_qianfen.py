@@ -118,21 +118,9 @@ def test_options_are_checked_by_the_model_and_named_in_words():
 
 # ---------------------------------------------------------------- 评分标准 -> rules (pure)
 
-class _Proposal:
-    def __init__(self, rule, direction="higher", matched=""):
-        self.rule, self.direction, self.matched = rule, direction, matched
-
-
-def fake_propose(text: str, points: float):
-    """What the criteria reader says of the two texts of tiny_points."""
-    if "解决率" in text:
-        return _Proposal({"rule": "bands", "steps": [[0.9, 60], [0.8, 45]], "else": 0}, matched=text)
-    return _Proposal({"rule": "awarded"})
-
-
 def test_rules_are_proposed_beside_the_criteria_and_applied():
     scheme = tiny_points()
-    rows = editing.propose_rules(scheme, fake_propose)
+    rows = editing.propose_rules(scheme)   # the 评分标准 reader
     assert list(rows["id"]) == ["B11", "B12"]
     assert list(rows["criteria"]) == ["台账齐全规范得40分，视情况扣分",      # the 数据来源 line is not 评分标准
                                       "解决率90%及以上得60分；80%（含）-90%得45分；低于80%不得分"]
@@ -377,7 +365,6 @@ def test_an_imported_table_shows_what_it_gave_and_opens_with_the_bands_as_confir
 
 
 def test_rules_proposed_from_the_criteria_are_accepted_and_a_bad_one_is_named_by_item(db, monkeypatch):
-    monkeypatch.setattr(editing, "_propose_fn", lambda: fake_propose)
     at = upload_table(open_app("zh", "schemes"))
     at.button(key="fw_propose:小表.csv").click().run()
     assert_clean(at)
@@ -393,7 +380,6 @@ def test_rules_proposed_from_the_criteria_are_accepted_and_a_bad_one_is_named_by
 
 
 def test_an_edited_rule_that_gives_more_than_the_item_is_refused_by_item(db, monkeypatch):
-    monkeypatch.setattr(editing, "_propose_fn", lambda: fake_propose)
 
     def too_much(df):
         df.loc[df["id"] == "b11", ["accept", "rule"]] = [True, "{rule: bands, steps: [[0.9, 50]]}"]

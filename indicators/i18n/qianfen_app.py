@@ -22,8 +22,6 @@ EN: dict[str, str] = {
     "qa.propose": "Propose rules from 评分标准",
     "qa.propose_help": "Reads each item's 评分标准 and proposes a rule that turns a figure into points. Items judged "
                        "on site stay 'awarded' (the points on the score sheet).",
-    "qa.propose_missing": "The 评分标准 reader is not installed here; every item keeps the points awarded on the "
-                          "score sheet.",
     "qa.rules_read": "A rule was read from the 评分标准 of {n} of {total} items; the others stay awarded. Untick a "
                      "row to keep it awarded, or edit its rule.",
     "qa.rule_col.accept": "Use",
@@ -113,7 +111,6 @@ ZH: dict[str, str] = {
     "qa.rules": "计分规则",
     "qa.propose": "根据评分标准生成计分规则",
     "qa.propose_help": "逐项读取评分标准，提出把数值换算成得分的规则；现场酌情评分的项目保持“按评分表给分”（awarded）。",
-    "qa.propose_missing": "本环境未安装评分标准识别模块，各项均按得分表所给分数计分。",
     "qa.rules_read": "{total} 项中有 {n} 项从评分标准读出了规则，其余按得分表给分。取消勾选即保持按得分表给分，也可直接修改规则。",
     "qa.rule_col.accept": "采用",
     "qa.rule_col.id": "代码",

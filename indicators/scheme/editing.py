@@ -11,11 +11,12 @@ import pandas as pd
 import yaml
 
 from indicators.errors import Word
+from indicators.scheme import criteria
 from indicators.scheme.catalog import BUILTINS
-# _Reader and _check_scoring: a rule typed on a screen is read and checked exactly as a YAML `scoring:` block is
+# _check_scoring: a rule typed on a screen is checked against its item's points exactly as a YAML `scoring:` block is
 from indicators.scheme.model import (CAMPS, DIRECTIONS, SCORING_RULES, Dimension, Grade, Indicator, Level, Measure,
-                                     Provenance, Scheme, SchemeError, Scoring, _check_scoring, _Reader, _said,
-                                     load_yaml, scoring_from_dict, scoring_to_dict, validate)
+                                     Provenance, Scheme, SchemeError, Scoring, _check_scoring, _said, load_yaml,
+                                     scoring_from_dict, scoring_to_dict, validate)
 from indicators.scoring.engine import check
 
 LEVEL_COLUMNS = ("value", "score", "label_zh", "label_en", "descriptor_zh", "descriptor_en")
@@ -430,7 +431,7 @@ def rule_text(rule: Mapping | Scoring | None, direction: str = "higher") -> str:
         data = scoring_to_dict(rule)
     else:
         try:
-            data = scoring_to_dict(scoring_from_dict(_Reader(dict(rule), "scoring", None)))
+            data = scoring_to_dict(scoring_from_dict(dict(rule)))
         except SchemeError:   # shown as proposed; reading it back names what is wrong
             data = dict(rule)
     if direction == "lower" and data["rule"] != "awarded":
@@ -458,28 +459,20 @@ def parse_rule(text: str, item: str, points: float) -> tuple[Scoring, str]:
     direction = data.pop("direction", "higher")
     if direction not in DIRECTIONS:
         raise SchemeError(f"{where}.direction", _said("not_choice", choices=", ".join(DIRECTIONS), value=direction))
-    scoring = scoring_from_dict(_Reader(data, where, None))
+    scoring = scoring_from_dict(data, where)
     _check_scoring(scoring, float(points), direction, where, None)
     return scoring, direction
-
-
-def _propose_fn():
-    try:
-        from indicators.scheme.criteria import propose
-    except ImportError:   # the 评分标准 reader is not installed: nothing is proposed
-        return None
-    return propose
 
 
 def propose_rules(scheme: Scheme, propose=None) -> pd.DataFrame:
     """One row per item of a points scheme: its 评分标准 beside the rule proposed from it (inline text), whether to
     accept it (by default when a rule other than awarded was read), what was read and the rule it has now.
     `propose(text, points)` is the 评分标准 reader (indicators.scheme.criteria.propose by default)."""
-    propose = propose or _propose_fn()
+    propose = propose or criteria.propose
     rows = []
     for ind in scheme.indicators:
         text = criteria_text(ind)
-        got = propose(text, float(ind.points or 0)) if propose is not None and text else None
+        got = propose(text, float(ind.points or 0)) if text else None
         rule = dict(got.rule) if got is not None else {"rule": "awarded"}
         direction = got.direction if got is not None else "higher"
         rows.append({"accept": rule.get("rule") != "awarded", "id": ind.id, "name_zh": ind.name_zh,
