@@ -23,7 +23,8 @@ EN: dict[str, str] = {
     "qa.propose_help": "Reads each item's 评分标准 and proposes a rule that turns a figure into points. Items judged "
                        "on site stay 'awarded' (the points on the score sheet).",
     "qa.rules_read": "A rule was read from the 评分标准 of {n} of {total} items; the others stay awarded. Untick a "
-                     "row to keep it awarded, or edit its rule.",
+                     "row to keep it awarded, or edit its rule. A rule turns a figure into points (a share such as "
+                     "0.92, a count): for an item with a rule, import that figure, not the points awarded.",
     "qa.rule_col.accept": "Use",
     "qa.rule_col.id": "Code",
     "qa.rule_col.name": "Item",
@@ -111,7 +112,8 @@ ZH: dict[str, str] = {
     "qa.rules": "计分规则",
     "qa.propose": "根据评分标准生成计分规则",
     "qa.propose_help": "逐项读取评分标准，提出把数值换算成得分的规则；现场酌情评分的项目保持“按评分表给分”（awarded）。",
-    "qa.rules_read": "{total} 项中有 {n} 项从评分标准读出了规则，其余按得分表给分。取消勾选即保持按得分表给分，也可直接修改规则。",
+    "qa.rules_read": "{total} 项中有 {n} 项从评分标准读出了规则，其余按得分表给分。取消勾选即保持按得分表给分，也可直接修改规则。"
+                     "规则把数值（如比例 0.92、个数）换算成得分：采用规则的项目，请导入该数值，而不是已给出的得分。",
     "qa.rule_col.accept": "采用",
     "qa.rule_col.id": "代码",
     "qa.rule_col.name": "指标",
