@@ -1,6 +1,7 @@
 """Scores: the ranking under the current scheme (score, rank, grade, gate caps), each score split into
 indicator contributions, a card that explains one station from raw value to contribution with its
 strongest and weakest indicators, and how robust its rank is when the weights are uncertain."""
+import pandas as pd
 import streamlit as st
 
 from app_pages import frame, records_import
@@ -37,6 +38,12 @@ def standing(result, table):
             table.insert(table.columns.get_loc("points") + 1, "available", result.points_available)
     if "complete" not in table.columns and result.complete is not None and (status != "ranked").any():
         table["complete"] = result.complete.reindex(table.index) * 100
+    # no grade: a dash, the standing beside it says why
+    table.loc[status.reindex(table.index).isin(["insufficient", "refused"]), "grade"] = "—"
+    if points:   # modules in points earned, as the evaluator's sheet subtotals them
+        nodes = result.node_points()
+        for d in result.scheme.dimensions:
+            table[f"dim:{d.id}"] = nodes[d.id].reindex(table.index)
     return table.sort_values("rank", kind="stable")
 
 
@@ -56,7 +63,34 @@ def card_columns(card) -> list[str]:
     hidden = {"treated", "treatment"}
     if "points" in card.columns:
         hidden |= {"camp", "normalised", "weight", "contribution", "gap_to_best", "criterion"}
+        if not card["flag"].astype(bool).any():   # no 缺项 and no relative item: no empty column
+            hidden.add("flag")
     return [c for c in card.columns if c not in hidden]
+
+
+def points_lines(result, sid: str) -> tuple[list[str], list[str]]:
+    """A points scheme's card in points: how many items earned full points, and the three that lost the most."""
+    scheme = result.scheme
+    available = pd.Series({i.id: float(i.points) for i in scheme.indicators})
+    earned = result.item_points.loc[sid].reindex(available.index).fillna(0.0)
+    lost = (available - earned).clip(lower=0)
+    full = [i for i in available.index if lost[i] <= 1e-9 and available[i] > 0]
+    strong = [t("qa.full_line", L, n=len(full), total=int((available > 0).sum()), points=fmt(available[full].sum()))]
+    worst = lost[lost > 1e-9].sort_values(ascending=False, kind="stable").head(3)
+    weak = [t("qa.lost_line", L, name=pick(scheme.indicator(i), L), lost=fmt(round(lost[i], 2)),
+              earned=fmt(round(earned[i], 2)), available=fmt(available[i])) for i in worst.index]
+    return strong, weak or [t("qa.none_lost", L)]
+
+
+def ranking_columns(table) -> list[str]:
+    """The ranking's columns; a points scheme's read as its sheet does: points, grade, standing, veto, modules."""
+    if not points:
+        return list(table.columns)
+    first = ["rank", "station", "points", "grade", "status", "veto"]   # as the score sheet: no district
+    if table["capped_by"].astype(bool).any():
+        first.append("capped_by")
+    return [c for c in first if c in table.columns] + [c for c in table.columns if c.startswith("dim:")] + (
+        ["complete"] if "complete" in table.columns else [])
 
 
 f = frame.current()
@@ -99,8 +133,9 @@ else:
 
 # ---- the ranking, then what each score is made of
 st.subheader(t("scores.ranking", L))
-dim_cols = {f"dim:{d.id}": st.column_config.NumberColumn(pick(d, L), format="%.1f")
-            for d in f.scheme.dimensions}
+# a points scheme's modules in points earned (their points available in the heading), else 0-100 scores
+dim_cols = {f"dim:{d.id}": st.column_config.NumberColumn(f"{pick(d, L)} ({fmt(d.points)})", format="%.1f", width=95)
+            if points else st.column_config.NumberColumn(pick(d, L), format="%.1f") for d in f.scheme.dimensions}
 st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 880),
              column_config={
     "rank": st.column_config.NumberColumn(t("col.rank", L), format="%d", width="small"),
@@ -109,13 +144,15 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(t
     "score": st.column_config.ProgressColumn(t("col.score", L), format="%.1f", min_value=0, max_value=100),
     "grade": st.column_config.TextColumn(t("col.grade", L), width=110),   # "A · Excellent" whole
     "capped_by": st.column_config.TextColumn(t("col.capped_by", L), help=t("scores.capped_help", L), width=280),
-    "points": st.column_config.NumberColumn(t("qa.col.points", L), format="%.1f", width="small"),
-    "available": st.column_config.NumberColumn(t("qa.col.available", L), format="%g", width="small"),
-    "status": st.column_config.TextColumn(t("qa.col.status", L), width="medium"),
-    "veto": st.column_config.TextColumn(t("qa.col.veto", L), width="medium"),
+    # a points scheme: the points earned are the bar (the 0-100 score is the same bar, not shown twice)
+    "points": st.column_config.ProgressColumn(t("qa.col.points_of", L, available=fmt(result.points_available)),
+                                              format="%.1f", min_value=0.0, max_value=float(result.points_available),
+                                              width=130)
+    if points else None,
+    "status": st.column_config.TextColumn(t("qa.col.status", L), width=100),
+    "veto": st.column_config.TextColumn(t("qa.col.veto", L), width=125),   # whole on the card and on hover
     "complete": st.column_config.NumberColumn(t("qa.col.complete", L), format="%.0f%%", width="small"),
-    **dim_cols}, column_order=[c for c in table.columns if not (points and c == "capped_by" and
-                                                                 not table["capped_by"].any())])
+    **dim_cols}, column_order=ranking_columns(table))
 if not points:   # a points scheme's total is the plain sum, said above
     st.caption(t(f"tree.aggregation.{f.scheme.aggregation}", L))
 for gate in f.scheme.gates:
@@ -141,13 +178,13 @@ for line in station_lines(result, sid):   # 一票否决, 数据不足, 缺项, 
 if table.at[sid, "capped_by"]:
     st.warning(t("scores.capped_by", L, gates=table.at[sid, "capped_by"]))
 records_import.report_download(f, result, sid, table.at[sid, "station"])
-strong, weak = views.strengths_weaknesses(result, sid, L)
+strong, weak = points_lines(result, sid) if points else views.strengths_weaknesses(result, sid, L)
 c1, c2 = st.columns(2, gap="large")
 with c1, st.container(border=True):
-    st.markdown(f"**{t('scores.strongest', L)}**")
+    st.markdown(f"**{t('qa.full_items' if points else 'scores.strongest', L)}**")
     st.markdown("\n".join(f"- {s}" for s in strong))
 with c2, st.container(border=True):
-    st.markdown(f"**{t('scores.weakest', L)}**")
+    st.markdown(f"**{t('qa.most_lost' if points else 'scores.weakest', L)}**")
     st.markdown("\n".join(f"- {s}" for s in weak))
 if views.imputed(result, sid, L):
     st.caption(t("nc.imputed_note", L, names=t("nc.sep", L).join(views.imputed(result, sid, L))))
@@ -155,13 +192,19 @@ card = views.station_card(result, sid, L)
 # a value over a denominator ("0.0471 = 1,192 ÷ 25,310 (population served)") gets a wider column, and long
 # names wrap onto a second line
 raw_px = 110 if views.fits(card["raw"], 110) else 200
-one_line = views.fits(card["indicator"], 250) and views.fits(card["dimension"], 160) and views.fits(card["raw"], raw_px)
+name_px = 250
+if "points" in card.columns:   # short item names and points leave the room to why points were lost
+    raw_px, name_px = (90 if views.fits(card["raw"], 90) else raw_px), (160 if views.fits(card["indicator"], 160)
+                                                                          else 250)
+one_line = views.fits(card["indicator"], name_px) and views.fits(card["dimension"], 160) and views.fits(card["raw"], raw_px)
+if "deduction" in card.columns:
+    one_line = one_line and views.fits(card["deduction"], 440)
 row_px = 35 if one_line else 65   # Streamlit wraps text in rows taller than 4rem (64 px)
 st.dataframe(card, hide_index=True, width="stretch", height=38 + row_px * len(card), row_height=row_px,
              column_order=card_columns(card),
              column_config={
     # widths that let every column, the last one too, show whole at the page's width
-    "indicator": st.column_config.TextColumn(t("col.indicator", L), width=250),
+    "indicator": st.column_config.TextColumn(t("col.indicator", L), width=name_px),
     "dimension": st.column_config.TextColumn(t("col.dimension", L), width=160),
     "camp": st.column_config.TextColumn(t("col.camp", L), width="small"),
     "raw": st.column_config.TextColumn(t("col.raw", L), width=raw_px),
@@ -170,14 +213,14 @@ st.dataframe(card, hide_index=True, width="stretch", height=38 + row_px * len(ca
     "contribution": st.column_config.NumberColumn(t("col.contribution", L), format="%.1f"),
     "gap_to_best": st.column_config.NumberColumn(t("col.gap", L), format="%.1f", help=t("col.gap_help", L)),
     # a points scheme (the station card helper adds these): points earned of available per item and why lost
-    "points": st.column_config.NumberColumn(t("qa.col.points", L), format="%g", width="small"),
-    "available": st.column_config.NumberColumn(t("qa.col.available", L), format="%g", width="small"),
-    "lost": st.column_config.NumberColumn(t("qa.col.lost", L), format="%g", width="small"),
-    "flag": st.column_config.TextColumn(t("qa.col.flag", L), width="small"),
+    "points": st.column_config.NumberColumn(t("qa.col.points", L), format="%g", width=60),
+    "available": st.column_config.NumberColumn(t("qa.col.available", L), format="%g", width=60),
+    "lost": st.column_config.NumberColumn(t("qa.col.lost", L), format="%g", width=60),
+    "flag": st.column_config.TextColumn(t("qa.col.flag", L), width=150),
     "criterion": st.column_config.TextColumn(t("qa.col.criterion", L), width="large"),
-    "deduction": st.column_config.TextColumn(t("qa.col.deduction", L), width="large"),
+    "deduction": st.column_config.TextColumn(t("qa.col.deduction", L), width=440),
 })
-st.caption(t("scores.card_caption", L))
+st.caption(t("qa.card_caption" if "points" in card.columns else "scores.card_caption", L))
 treated = views.treatment_lines(card, L)
 if treated:   # the treated value between raw and normalised, and why
     st.markdown(f"**{t('tr.head', L)}**\n" + "\n".join(f"- {line}" for line in treated))
