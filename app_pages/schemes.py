@@ -42,7 +42,7 @@ def import_review(scheme, name: str):
     points = scheme.weighting == "points"
     st.markdown(f"**{t('qa.review', L)}**")
     if seen["title"]:
-        st.markdown("\n".join(f"> {line}" for line in seen["title"].splitlines() if line.strip()))
+        st.markdown("  \n".join(f"> {line.strip()}" for line in seen["title"].splitlines() if line.strip()))
     st.caption(t("qa.shape_points" if points else "qa.shape_weights", L, points=views_points(seen["points"]),
                  levels=seen["levels"], n=seen["items"], d=seen["modules"]))
     scale = scheme.grade_scale
@@ -65,13 +65,13 @@ def import_review(scheme, name: str):
     if seen["vetoes"]:
         st.markdown(f"**{t('qa.vetoes', L)}**")
         keep = []
-        for n, clause in enumerate(seen["vetoes"]):
-            if clause["applied"]:
-                if st.checkbox(t("qa.veto_applied", L, text=clause["text"], condition=clause["condition"]),
-                               value=True, key=f"fw_veto:{name}:{n}"):
-                    keep.append(clause["veto"])
-            else:
-                st.markdown(f"- {t('qa.veto_sheet', L, text=clause['text'])}")
+        for n, clause in enumerate(seen["vetoes"]):   # a condition on an item: kept unless unticked
+            if clause["applied"] and st.checkbox(t("qa.veto_applied", L, text=clause["text"],
+                                                   condition=clause["condition"]), value=True, key=f"fw_veto:{name}:{n}"):
+                keep.append(clause["veto"])
+        notes = [t("qa.veto_sheet", L, text=c["text"]) for c in seen["vetoes"] if not c["applied"]]
+        if notes:
+            st.markdown("\n".join(f"- {line}" for line in notes))
         if not problems:
             confirmed = editing.keep_vetoes(confirmed, keep)
     if seen["unread"]:
@@ -108,15 +108,17 @@ def rules_panel(scheme, name: str) -> pd.DataFrame | None:
     name_col = "name_zh" if L == "zh" else "name_en"
     read = int((source["kind"] != "awarded").sum())
     st.caption(t("qa.rules_read", L, n=read, total=len(source)))
-    rows = st.data_editor(source, key=f"fw_rules:{name}", hide_index=True, width="stretch", disabled=[
+    # rows tall enough to wrap (Streamlit wraps text in rows taller than 4rem): the 评分标准 and the rule read whole
+    rows = st.data_editor(source, key=f"fw_rules:{name}", hide_index=True, width="stretch", row_height=65,
+                          height=38 + 65 * min(len(source), 10), disabled=[
         "id", "name_zh", "name_en", "points", "criteria", "kind"],
         column_order=["accept", "id", name_col, "points", "criteria", "rule"], column_config={
         "accept": st.column_config.CheckboxColumn(t("qa.rule_col.accept", L), width="small"),
-        "id": st.column_config.TextColumn(t("qa.rule_col.id", L), width="small"),
-        name_col: st.column_config.TextColumn(t("qa.rule_col.name", L), width="medium"),
-        "points": st.column_config.NumberColumn(t("qa.rule_col.points", L), format="%g", width="small"),
-        "criteria": st.column_config.TextColumn(t("qa.rule_col.criteria", L), width="large"),
-        "rule": st.column_config.TextColumn(t("qa.rule_col.rule", L), width="large", help=t("qa.rule_help", L)),
+        "id": st.column_config.TextColumn(t("qa.rule_col.id", L), width=60),
+        name_col: st.column_config.TextColumn(t("qa.rule_col.name", L), width=120 if L == "zh" else 170),
+        "points": st.column_config.NumberColumn(t("qa.rule_col.points", L), format="%g", width=55),
+        "criteria": st.column_config.TextColumn(t("qa.rule_col.criteria", L), width=430),
+        "rule": st.column_config.TextColumn(t("qa.rule_col.rule", L), width=330, help=t("qa.rule_help", L)),
     })
     return pd.DataFrame(rows)
 
