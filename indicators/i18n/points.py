@@ -7,6 +7,8 @@ EN: dict[str, str] = {
     "pts.earned_of": "{earned} of {available} points",
     "pts.headline": "Points",
     "pts.full": "full points",
+    "pts.yes": "yes",
+    "pts.no": "no",
     # ---- why points were lost (扣分说明): "{lost} points lost: {what}; criterion: {criterion}"
     "pts.lost_note": "{lost} points lost: {what}; criterion: {criterion}",
     "pts.lost_plain": "{lost} points lost: {what}",
@@ -74,6 +76,8 @@ ZH: dict[str, str] = {
     "pts.earned_of": "得 {earned} 分 / 满分 {available} 分",
     "pts.headline": "得分（分值）",
     "pts.full": "满分",
+    "pts.yes": "是",
+    "pts.no": "否",
     "pts.lost_note": "失分 {lost} 分：{what}，评分标准：{criterion}",
     "pts.lost_plain": "失分 {lost} 分：{what}",
     "pts.what.value": "{name} {raw}",

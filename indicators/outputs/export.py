@@ -72,7 +72,8 @@ _WORDS = {
            "d_plus": "distance to ideal", "d_minus": "distance to anti-ideal",
            "grade_label": "grade label", "status": "status", "veto": "veto", "complete": "share observed",
            "node_points": "points", "item_points": "points", "lost": "points lost", "flag": "note",
-           "criterion": "scoring criterion", "deduction": "deductions", "earned": "points earned"},
+           "criterion": "scoring criterion", "deduction": "deductions", "earned": "points earned",
+           "available": "points available"},
     "zh": {"rank": "排名", "station_id": "站点编号", "station": "站点", "district": "所属区县", "score": "得分",
            "grade": "等级", "capped_by": "被否决项限制", "indicator_id": "指标编号", "indicator": "指标",
            "dimension": "维度", "within": "维度内权重", "dimension_weight": "维度权重", "effective": "有效权重",
@@ -85,7 +86,7 @@ _WORDS = {
            "d_plus": "距正理想解", "d_minus": "距负理想解",
            "grade_label": "等级名称", "status": "状态", "veto": "一票否决", "complete": "指标完整率",
            "node_points": "得分（分值）", "item_points": "得分（分值）", "lost": "失分", "flag": "备注",
-           "criterion": "评分标准", "deduction": "扣分说明", "earned": "得分"},
+           "criterion": "评分标准", "deduction": "扣分说明", "earned": "得分", "available": "分值"},
 }
 # Sheet names (at most 31 characters with the "A " / "B " prefix), in the workbook's language.
 _SHEETS = {"zh": {"comparison": "方案对比", "scores": "得分", "raw": "原始值", "normalised": "标准化值",
@@ -220,7 +221,7 @@ def deductions_table(result: ScoreResult, lang: str) -> Table:
     available and lost, the item's marks (缺项, 相对评分), its 评分标准 and why it lost points (扣分说明)."""
     w = _words(lang)
     head = [w["station_id"], w["station"], w["code"], w["kind"], w["level"], w["name"], w["earned"],
-            w["points_available"], w["lost"], w["flag"], w["criterion"], w["deduction"]]
+            w["available"], w["lost"], w["flag"], w["criterion"], w["deduction"]]
     kinds = {"dimension": w["dimension"], "indicator": w["indicator"], "total": t("pts.col.total", lang)}
     rows = []
     for sid in _order(result):

@@ -289,7 +289,7 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
     standing = views.station_status(result, sid, lang)
     points = views.is_points(result)
     band = {g.grade: g for g in scheme.grades}.get(grade)
-    grade_label = _pick(band, lang, "label") if band else ""
+    grade_label = views.band_label(band, lang) if band else ""
     if grade_label == grade:
         grade_label = ""
     period = period_text(result.period, lang)

@@ -208,8 +208,16 @@ def gate_labels(result: ScoreResult, lang: str) -> pd.Series:
 
 
 def grade_labels(scheme: Scheme, lang: str) -> dict[str, str]:
-    return {g.grade: (f"{g.grade} · {pick(g, lang, 'label')}" if pick(g, lang, "label") != g.grade else g.grade)
+    """Grade -> how a reader sees it: "A · 优秀", or the table's own label alone (优秀, 优秀 · Excellent in English)."""
+    return {g.grade: (f"{g.grade} · {label}" if (label := band_label(g, lang)) and label != g.grade else g.grade)
             for g in scheme.grades}
+
+
+def band_label(g, lang: str) -> str:
+    """The band's label in the language; the other language's only when the grade is a code (A), not itself a
+    label as a table writes it (优秀): "优秀 · Excellent" would be noise on a Chinese card."""
+    own, other = (g.label_zh, g.label_en) if lang == "zh" else (g.label_en, g.label_zh)
+    return own or ("" if any(ord(c) > 0x2e80 for c in g.grade) else other)
 
 
 def rank_grades(result: ScoreResult) -> pd.Series:
@@ -385,6 +393,17 @@ def _awarded(ind: Indicator) -> bool:
     return rule.rule == "awarded" if rule is not None else ind.measure.kind == "value"
 
 
+def _value_text(value: float, ind: Indicator, lang: str) -> str:
+    """The figure a rule turned into points, as the 评分标准 speaks of it: 82%, 是 / 否, 20, 3.5 小时."""
+    rule = getattr(ind, "scoring", None)
+    if rule is not None and rule.rule == "yes_no":
+        return t("pts.yes" if value >= 1 else "pts.no", lang)
+    if ind.unit == "share":
+        return fmt_share(value)
+    unit = term("unit", ind.unit, lang) if ind.unit else ""
+    return f"{fmt_points(value)}{(' ' + unit) if unit and (lang == 'en' or unit.isascii()) else unit}"
+
+
 def item_flags(result: ScoreResult, station_id: str, ind_id: str, lang: str) -> str:
     """缺项 and/or 相对评分 for one item of one station ("" when neither)."""
     marks = []
@@ -411,8 +430,7 @@ def deduction(result: ScoreResult, station_id: str, ind_id: str, lang: str) -> s
     elif _awarded(ind):
         what = t("pts.what.awarded", lang, earned=fmt_points(got), points=fmt_points(ind.points))
     else:
-        value = fmt_share(raw) if ind.unit == "share" else fmt_raw(raw, ind, lang)
-        what = t("pts.what.value", lang, name=pick(ind, lang), raw=value)
+        what = t("pts.what.value", lang, name=pick(ind, lang), raw=_value_text(raw, ind, lang))
     rule = criterion(ind, lang)
     return (t("pts.lost_note", lang, lost=fmt_points(lost), what=what, criterion=rule) if rule
             else t("pts.lost_plain", lang, lost=fmt_points(lost), what=what))
