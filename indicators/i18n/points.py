@@ -48,6 +48,7 @@ EN: dict[str, str] = {
     "pts.col.lost": "Points lost",
     "pts.col.flag": "Note",
     "pts.col.criterion": "Scoring criterion (评分标准)",
+    "pts.criterion_is": "Criterion: {text}",
     "pts.col.deduction": "Deductions (扣分说明)",
     "pts.col.status": "Status",
     "pts.col.veto": "Veto (一票否决)",
@@ -58,6 +59,9 @@ EN: dict[str, str] = {
     "pts.report.section": "Points by item",
     "pts.report.note": "Each item earns points by its scoring criterion, up to its points available; a dimension's "
                        "points are the sum of its items', and the total is their plain sum.",
+    "pts.report.method": "Normalised values run from 0 to 100 (the item's points earned as a share of its points "
+                         "available); a contribution is the item's points earned, and the contributions add up to "
+                         "the station's points.",
     # ---- the notice
     "pts.notice.veto": "Because {reason}, the station is vetoed (一票否决) and graded {grade}.",
     "pts.notice.insufficient": "No grade is given: only {observed} of {n} items have data ({share}), below the "
@@ -109,6 +113,7 @@ ZH: dict[str, str] = {
     "pts.col.lost": "失分",
     "pts.col.flag": "备注",
     "pts.col.criterion": "评分标准",
+    "pts.criterion_is": "评分标准：{text}",
     "pts.col.deduction": "扣分说明",
     "pts.col.status": "状态",
     "pts.col.veto": "一票否决",
@@ -117,6 +122,7 @@ ZH: dict[str, str] = {
     "pts.col.total": "合计",
     "pts.report.section": "各项得分（分值）",
     "pts.report.note": "各项按评分标准计分，不超过该项分值；各维度得分为其下各项得分之和，总分为各项得分之和。",
+    "pts.report.method": "标准化值为0到100（该项得分占其分值的比例）；贡献分即该项得分，各项贡献分之和即本站总得分。",
     "pts.notice.veto": "因{reason}，实行一票否决，等级评定为{grade}。",
     "pts.notice.insufficient": "本期不评定等级：{n}项指标中仅{observed}项有数据（{share}），低于方案要求的{min}。",
     "pts.notice.refused": "本期不予计分：{names}缺项，按方案规定有缺项的站点不计分。",

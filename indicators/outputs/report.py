@@ -106,7 +106,7 @@ h1{font-size:22px;margin:0 0 2px} h2{font-size:16px;margin:24px 0 8px;border-bot
 .status{background:#fff4d6;border:1px solid #e5c36a;padding:6px 10px;margin:8px 0;border-radius:4px}
 tr.dim td{font-weight:700;background:#f5f7fa} tr.total th{border-top:2px solid #1d2733}
 .flag{color:#9a3412;font-size:11.5px;white-space:nowrap}
-.crit{color:#4a5a6a}
+.crit{color:#4a5a6a} table.pts th{white-space:nowrap}
 table{border-collapse:collapse;width:100%;font-size:12.5px}
 th,td{border-bottom:1px solid #e3e8ee;padding:4px 6px;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -366,7 +366,9 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
     h.append(f'<p class="note">{e(t["dim_note"])}</p></section>')
 
     # contributions vs the average station
-    contrib = result.contributions
+    # a points scheme speaks in points: a contribution on the 0-100 total times available / 100 is the item's points
+    scale = float(result.points_available) / 100 if points else 1.0
+    contrib = result.contributions * scale
     avg = contrib.mean(axis=0)
     inds = list(scheme.indicators)
     c_rows = [(_pick(i, lang), float(contrib.at[sid, i.id]), float(avg[i.id])) for i in inds]
@@ -387,7 +389,7 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
         d = float(rel[ind_id])
         vals = dict(name=_pick(ind, lang), raw=_raw_text(float(result.raw.at[sid, ind_id]), ind.unit, lang),
                     norm=f"{float(norm.at[sid, ind_id]):.0f}", avg=f"{float(norm[ind_id].mean()):.0f}",
-                    diff=f"{abs(d):.1f}", gap=f"{(100 - float(norm.at[sid, ind_id])) * float(weights[ind_id]):.1f}")
+                    diff=f"{abs(d):.1f}", gap=f"{(100 - float(norm.at[sid, ind_id])) * float(weights[ind_id]) * scale:.1f}")
         if good:
             key = "strong" if d > 0.05 else "strong_below" if d < -0.05 else "strong_flat"
         else:
@@ -419,8 +421,10 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
                  f'<td class="n">{_fmt(float(contrib.at[sid, ind.id]), 2)}</td>'
                  f'<td class="n">{_fmt(float(avg[ind.id]), 2)}</td></tr>')
     h.append(f'<tr><th>{e(t["score"])}</th><td></td><td></td><td></td><td class="n">100%</td>'
-             f'<th class="n">{total:.2f}</th><td class="n">{_fmt(float(result.total.mean()), 2)}</td></tr>')
-    h.append(f'</tbody></table><p class="note">{e(t["method"])}</p></section>')
+             f'<th class="n">{total * scale:.2f}</th><td class="n">{_fmt(float(result.total.mean()) * scale, 2)}</td>'
+             f'</tr>')
+    method = word("pts.report.method", lang) if points else t["method"]
+    h.append(f'</tbody></table><p class="note">{e(method)}</p></section>')
     h.append(f'<footer class="note">{e(t["generated"].format(d=date.today().isoformat()))}</footer>')
     h.append("</body></html>")
     return "".join(h)
@@ -436,7 +440,7 @@ def _points_section(result: ScoreResult, sid: str, lang: str) -> str:
     tree = views.points_tree(result, sid, lang)
     cols = ("pts.col.code", "pts.col.item", "pts.col.earned", "pts.col.available", "pts.col.lost",
             "pts.col.deduction")
-    h = [f'<section><h2>{e(word("pts.report.section", lang))}</h2><table><thead><tr>']
+    h = [f'<section><h2>{e(word("pts.report.section", lang))}</h2><table class="pts"><thead><tr>']
     h += [f'<th{NUM if k in (2, 3, 4) else ""}>{e(word(c, lang))}</th>' for k, c in enumerate(cols)]
     h.append('</tr></thead><tbody>')
     for r in tree.itertuples():
@@ -451,7 +455,7 @@ def _points_section(result: ScoreResult, sid: str, lang: str) -> str:
             continue
         flag = f' <span class="flag">〔{e(r.flag)}〕</span>' if r.flag else ""
         why = (e(r.deduction) if r.deduction else
-               f'<span class="crit">{e(word("pts.col.criterion", lang))}: {e(r.criterion)}</span>' if r.criterion
+               f'<span class="crit">{e(word("pts.criterion_is", lang, text=r.criterion))}</span>' if r.criterion
                else "")
         h.append(f'<tr><td>{e(r.code)}</td><td{pad}>{e(r.name)}{flag}</td>{nums}<td>{why}</td></tr>')
     h.append(f'</tbody></table><p class="note">{e(word("pts.report.note", lang))}</p></section>')
