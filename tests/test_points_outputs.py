@@ -298,7 +298,7 @@ def test_workbook_in_english(result, tmp_path):
     scores = sheet(wb, "scores")
     assert scores[0][7:] == ["grade label", "status", "veto", "share observed", "points", "points available"]
     s2 = next(r for r in scores if r[1] == "S2")
-    assert s2[7:10] == ["不合格", "vetoed (一票否决)", VETO]
+    assert s2[7:10] == ["不合格 · Fail", "vetoed (一票否决)", VETO]
     assert sheet(wb, "node_points")[0][2] == "Infrastructure (40 points)"
 
 

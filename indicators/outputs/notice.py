@@ -305,7 +305,7 @@ def _alerts(result: ScoreResult, sid: str, L: str) -> tuple[str, ...]:
         n = len(scheme.indicators)
         share = standing["complete"]
         out.append(t("pts.notice.insufficient", L, observed=round(share * n), n=n, share=views.fmt_share(share),
-                     min=views.fmt_share(getattr(scheme, "min_observed", 0.5))))
+                     min=views.fmt_share(scheme.min_observed)))
     if standing["status"] == "refused":
         gaps = [pick(i, L) for i in scheme.indicators if bool(result.missing.at[sid, i.id])]
         out.append(t("pts.notice.refused", L, names=t("pts.sep", L).join(gaps)))

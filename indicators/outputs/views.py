@@ -333,33 +333,27 @@ def is_points(result: ScoreResult) -> bool:
 
 def item_points(result: ScoreResult) -> pd.DataFrame:
     """Points earned per station and item: the engine's own cells."""
-    got = getattr(result, "item_points", None)   # PRE-CORE fallback
-    if got is not None:
-        return got
-    return result.normalised * pd.Series({i.id: i.points for i in result.scheme.indicators}) / 100
+    return result.item_points
 
 
 def status_of(result: ScoreResult) -> pd.Series:
     """"ranked" | "vetoed" | "insufficient" | "refused" per station."""
-    got = getattr(result, "status", None)   # PRE-CORE fallback
-    return got if got is not None else pd.Series("ranked", index=result.stations.index)
+    return result.status
 
 
 def veto_of(result: ScoreResult) -> pd.Series:
     """The veto's reason per station ("" when not vetoed)."""
-    got = getattr(result, "veto", None)   # PRE-CORE fallback
-    return (got if got is not None else pd.Series("", index=result.stations.index)).fillna("").astype(str)
+    return result.veto.fillna("").astype(str)
 
 
 def complete_of(result: ScoreResult) -> pd.Series:
     """The share of the scheme's indicators observed per station."""
-    got = getattr(result, "complete", None)   # PRE-CORE fallback
-    return got if got is not None else result.raw.notna().mean(axis=1)
+    return result.complete
 
 
 def relative_ids(result: ScoreResult) -> tuple[str, ...]:
     """Items scored relative to the other stations rather than by a fixed rule."""
-    return tuple(getattr(result, "relative", None) or ())   # PRE-CORE fallback
+    return result.relative
 
 
 def fmt_points(x) -> str:
@@ -389,13 +383,13 @@ def criterion(ind: Indicator, lang: str) -> str:
 
 def _awarded(ind: Indicator) -> bool:
     """Whether the item's value is itself the points awarded (a score sheet's cell)."""
-    rule = getattr(ind, "scoring", None)
+    rule = ind.scoring
     return rule.rule == "awarded" if rule is not None else ind.measure.kind == "value"
 
 
 def _value_text(value: float, ind: Indicator, lang: str) -> str:
     """The figure a rule turned into points, as the 评分标准 speaks of it: 82%, 是 / 否, 20, 3.5 小时."""
-    rule = getattr(ind, "scoring", None)
+    rule = ind.scoring
     if rule is not None and rule.rule == "yes_no":
         return t("pts.yes" if value >= 1 else "pts.no", lang)
     if ind.unit == "share":
@@ -484,11 +478,11 @@ def station_status(result: ScoreResult, station_id: str, lang: str) -> dict:
     sep = t("pts.sep", lang)
     lines = []
     if reason:
-        key = "pts.veto_line_ranked" if getattr(scheme, "veto_ranked", False) else "pts.veto_line"
+        key = "pts.veto_line_ranked" if scheme.veto_ranked else "pts.veto_line"
         lines.append(t(key, lang, reason=reason, grade=grade_text(result, station_id, lang)))
     if status == "insufficient":
         lines.append(t("pts.insufficient_line", lang, observed=round(share * n), n=n, share=fmt_share(share),
-                       min=fmt_share(getattr(scheme, "min_observed", 0.5))))
+                       min=fmt_share(scheme.min_observed)))
     points = is_points(result)
     gaps = [pick(i, lang) for i in scheme.indicators if bool(result.missing.at[station_id, i.id])]
     if status == "refused":
