@@ -379,3 +379,40 @@ def test_notice_pdf_carries_the_veto(result):
     from tests.test_notice import pdf_text
     pages, text = pdf_text(notice.notice_pdf(notice.round_notice(result, "S2", "zh", OBJ, issued_on=ISSUED)))
     assert pages == 1 and "一票否决" in text and VETO in text.replace("\n", "")
+
+
+def test_a_scheme_that_refuses_missing_items_publishes_no_score_and_says_why(tiny):
+    r = engine.score(tiny(rows()), scheme_from_dict({**SCHEME, "missing_items": "refuse"}), PERIOD)
+    assert r.status["S3"] == "refused" and r.grade["S3"] == ""
+    st = views.station_status(r, "S3", "zh")
+    assert st["lines"][0] == "不予计分：方案规定有缺项的站点不计分，本站台账资料缺项。"
+    n = notice.round_notice(r, "S3", "zh", OBJ, issued_on=ISSUED)
+    assert n.alert == ("本期不予计分：台账资料缺项，按方案规定有缺项的站点不计分。",)
+    assert dict(n.headline) == {"得分（分值）": "–", "排名 / 参评站点数": "–", "等级": "不评定"}
+    assert views.ranking_table(r, "en").at["S3", "status"] == "not scored (缺项)"
+
+
+def test_a_weights_scheme_lists_a_station_with_too_little_data_apart(tiny):
+    """数据不足 holds in every scheme; the columns that say so appear only when a station lacks a grade."""
+    from indicators.scheme.model import Dimension, Indicator, Measure, Scheme
+    inds = tuple(Indicator(c, f"指标{c}", f"Item {c}", "output", Measure("value")) for c in ("x", "y", "z"))
+    scheme = Scheme("w", "权重方案", "Weights", (Dimension("d", "维度", "Dim", inds),))
+    vals = [{"station_id": s, "indicator_id": c, "period_start": date(2026, 1, 1), "period_end": date(2026, 6, 30),
+             "value": v} for s, got in (("S1", {"x": 1, "y": 2, "z": 3}), ("S2", {"x": 3, "y": 1, "z": 2}),
+                                         ("S3", {"x": 2})) for c, v in got.items()]
+    r = engine.score(tiny({"stations": [station(s) for s in ("S1", "S2", "S3")], "indicator_values": vals}),
+                     scheme, PERIOD)
+    assert r.status["S3"] == "insufficient" and r.grade["S3"] == ""
+    table = views.ranking_table(r, "zh")
+    assert table.at["S3", "grade"] == "数据不足" and table.at["S3", "status"] == "数据不足"
+    assert "available" not in table.columns and "points" not in table.columns
+    head, body = export.scores_table(r, "en")
+    assert head[7:] == ["grade label", "status", "share observed"]
+    assert {row[1]: row[7:] for row in body}["S3"] == ["no grade (insufficient data)", "insufficient data (数据不足)",
+                                                        pytest.approx(1 / 3)]
+    n = notice.round_notice(r, "S3", "zh", OBJ, issued_on=ISSUED)
+    assert dict(n.headline)["等级"] == "不评定" and dict(n.headline)["排名 / 参评站点数"] == "–"
+    assert n.alert == ("本期不评定等级：3项指标中仅1项有数据（33.33%），低于方案要求的50%。",)
+    html = report.station_report(r, "S3", "en")
+    assert '<div class="v">no grade (insufficient data)</div>' in html
+    assert "only 1 of 3 items have data (33.33%)" in html

@@ -322,13 +322,13 @@ def _points_round(result: ScoreResult, sid: str, L: str, objection: dict, issued
     status = standing["status"]
     placed = status in ("ranked", "vetoed")   # insufficient and refused stations are listed apart, not ranked
     fp = views.fmt_points
-    headline = [(t("pts.headline", L), t("notice.points_of", L, earned=fp(standing["earned"]),
-                                         total=fp(standing["available"]))),
+    # a station the scheme refuses to score (缺项) has no total to publish, only the reason
+    headline = [(t("pts.headline", L), t("notice.none", L) if status == "refused" else
+                 t("notice.points_of", L, earned=fp(standing["earned"]), total=fp(standing["available"]))),
                 (t("notice.rank_n", L), f"{int(result.rank[sid])} / {len(result.stations)}" if placed
                  else t("notice.none", L))]
     if scheme.grades:
-        headline.append((t("notice.grade", L), standing["grade"] if status != "insufficient"
-                         else t("pts.notice.not_graded", L)))
+        headline.append((t("notice.grade", L), standing["grade"] if placed else t("pts.notice.not_graded", L)))
     nodes = result.node_points().loc[sid]
     sep = "、" if L == "zh" else "; "
     rows = []
