@@ -360,7 +360,7 @@ def test_notice_of_a_vetoed_station_says_it_was_vetoed_and_why(result):
     html = notice.notice_html(n)
     assert f'<div class="alert"><p>因{VETO}，实行一票否决，等级评定为不合格。</p></div>' in html
     en = notice.round_notice(result, "S2", "en", OBJ, issued_on=ISSUED)
-    assert en.alert == (f"Because {VETO}, the station is vetoed (一票否决) and graded 不合格 · Fail.",)
+    assert en.alert == (f"The station is vetoed (一票否决): {VETO}. It is graded 不合格 · Fail.",)
 
 
 def test_notice_of_a_station_without_enough_data_gives_no_grade_and_says_why(result):

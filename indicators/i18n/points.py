@@ -63,7 +63,7 @@ EN: dict[str, str] = {
                          "available); a contribution is the item's points earned, and the contributions add up to "
                          "the station's points.",
     # ---- the notice
-    "pts.notice.veto": "Because {reason}, the station is vetoed (一票否决) and graded {grade}.",
+    "pts.notice.veto": "The station is vetoed (一票否决): {reason}. It is graded {grade}.",
     "pts.notice.insufficient": "No grade is given: only {observed} of {n} items have data ({share}), below the "
                                "{min} the scheme requires.",
     "pts.notice.refused": "No score is given: {names} have no value, and the scheme does not score a station with "
