@@ -416,3 +416,8 @@ def test_a_weights_scheme_lists_a_station_with_too_little_data_apart(tiny):
     html = report.station_report(r, "S3", "en")
     assert '<div class="v">no grade (insufficient data)</div>' in html
     assert "only 1 of 3 items have data (33.33%)" in html
+
+
+def test_grades_by_rank_keep_the_veto_and_the_missing_grade(result):
+    by_rank = views.ranking_table(result, "zh", by_rank=True)
+    assert by_rank.at["S2", "grade"] == "不合格" and by_rank.at["S4", "grade"] == "数据不足"

@@ -251,8 +251,9 @@ def ranking_table(result: ScoreResult, lang: str, by_rank: bool = False) -> pd.D
         "capped_by": gate_labels(result, lang),
     }, index=result.stations.index)
     status = status_of(result)
-    if by_rank:   # a station without a grade by the bands gets none by rank either
-        df.loc[status == "insufficient", "grade"] = no_grade
+    if by_rank:   # a station without a grade by the bands gets none by rank either; a vetoed one the lowest
+        df.loc[status.isin(["insufficient", "refused"]), "grade"] = no_grade
+        df.loc[status == "vetoed", "grade"] = result.grade[status == "vetoed"].map(lambda g: grades.get(g, g))
     if result.points_earned is not None:   # a points scheme: points earned of those available
         df["points"] = result.points_earned
     if is_points(result) or (status != "ranked").any():   # a weights scheme where all are ranked looks as before
