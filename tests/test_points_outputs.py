@@ -421,3 +421,13 @@ def test_a_weights_scheme_lists_a_station_with_too_little_data_apart(tiny):
 def test_grades_by_rank_keep_the_veto_and_the_missing_grade(result):
     by_rank = views.ranking_table(result, "zh", by_rank=True)
     assert by_rank.at["S2", "grade"] == "不合格" and by_rank.at["S4", "grade"] == "数据不足"
+
+
+def test_the_station_tree_shows_points_and_marks_the_missing_and_relative_items(result):
+    html = views.tree_html(result.scheme, "zh", views.station_tree_scores(result, "S3"), open_levels=9,
+                           marks=views.station_tree_marks(result, "S3", "zh"))
+    assert "<b>台账资料</b> <code>A2</code> · 15 分 · 占总分 15.0% · <span style='color:#2b7bba'>得 0.0 分 / 15 分</span> " \
+           "<span style='color:#9a3412'>〔缺项〕</span>" in html
+    assert "<b>活动场次</b> <code>B4</code>" in html and "〔相对评分〕" in html
+    assert "得 51.2 分 / 60 分" in html or "得 51.3 分 / 60 分" in html   # 服务成效: 51.25 to one decimal
+    assert views.station_tree_marks(result, "S1", "zh") == {"B4": "相对评分"}

@@ -163,9 +163,11 @@ def tree_frame(scheme: Scheme, lang: str) -> pd.DataFrame:
         "points": tw["points"], "x0": x0, "x1": x1})
 
 
-def tree_html(scheme: Scheme, lang: str, scores: Mapping[str, float] | None = None, open_levels: int = 1) -> str:
+def tree_html(scheme: Scheme, lang: str, scores: Mapping[str, float] | None = None, open_levels: int = 1,
+              marks: Mapping[str, str] | None = None) -> str:
     """The scheme as a collapsible tree (nested HTML <details>, any depth): each node's name, code, weight or
-    points and, given `scores` (node or indicator code -> 0-100), the score there (and points earned).
+    points and, given `scores` (node or indicator code -> 0-100), the score there (and points earned); `marks`
+    (indicator code -> text, see `station_tree_marks`) are shown after an item: 缺项, 相对评分.
     Every text is escaped; the top `open_levels` levels start open."""
     from html import escape
     tf = tree_frame(scheme, lang)
@@ -182,6 +184,8 @@ def tree_html(scheme: Scheme, lang: str, scores: Mapping[str, float] | None = No
             extra = (t("tree.points_earned", lang, earned=sc / 100 * r.points, points=r.points) if points
                      else t("tree.score", lang, score=sc))
             out += f" · <span style='color:#2b7bba'>{escape(extra)}</span>"
+        if kind == "indicator" and marks and marks.get(code):
+            out += f" <span style='color:#9a3412'>〔{escape(marks[code])}〕</span>"
         return out
 
     def node(d, depth: int) -> str:
@@ -191,6 +195,13 @@ def tree_html(scheme: Scheme, lang: str, scores: Mapping[str, float] | None = No
         return (f"<details{opened}><summary>{label('dimension', d.id)}</summary>"
                 f"<ul style='margin:0 0 0 1.2em;list-style:circle'>{inner}</ul></details>")
     return "<div class='scheme-tree'>" + "".join(node(d, 1) for d in scheme.dimensions) + "</div>"
+
+
+def station_tree_marks(result: ScoreResult, station_id: str, lang: str) -> dict[str, str]:
+    """One station's marks on a points scheme's items for `tree_html`: 缺项 (no value, scored 0), 相对评分."""
+    if not is_points(result):
+        return {}
+    return {i.id: m for i in result.scheme.indicators if (m := item_flags(result, station_id, i.id, lang))}
 
 
 def station_tree_scores(result: ScoreResult, station_id: str) -> dict[str, float]:
