@@ -3,7 +3,9 @@
     html = station_report(result, "S07", "zh", demo=True)
 
 Every number is a cell of the ScoreResult: raw -> normalised -> weight -> contribution per indicator, dimension
-scores, total, rank and grade (with the gates that capped it). All user text is escaped.
+scores, total, rank and grade (with the gates that capped it). A points scheme adds its points earned of available at
+every node, each item's points lost beside its 评分标准, and above them a veto or a grade not given. All user text is
+escaped.
 """
 from __future__ import annotations
 
@@ -389,7 +391,8 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
         d = float(rel[ind_id])
         vals = dict(name=_pick(ind, lang), raw=_raw_text(float(result.raw.at[sid, ind_id]), ind.unit, lang),
                     norm=f"{float(norm.at[sid, ind_id]):.0f}", avg=f"{float(norm[ind_id].mean()):.0f}",
-                    diff=f"{abs(d):.1f}", gap=f"{(100 - float(norm.at[sid, ind_id])) * float(weights[ind_id]) * scale:.1f}")
+                    diff=f"{abs(d):.1f}",
+                    gap=f"{(100 - float(norm.at[sid, ind_id])) * float(weights[ind_id]) * scale:.1f}")
         if good:
             key = "strong" if d > 0.05 else "strong_below" if d < -0.05 else "strong_flat"
         else:

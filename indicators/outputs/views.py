@@ -504,8 +504,8 @@ def station_status(result: ScoreResult, station_id: str, lang: str) -> dict:
     rel = [pick(scheme.indicator(i), lang) for i in relative_ids(result)]
     if points and rel:
         lines.append(t("pts.relative_line", lang, names=sep.join(rel)))
-    out = {"status": status, "status_text": t(f"pts.status.{status}", lang), "grade": grade_text(result, station_id, lang),
-           "veto": reason, "complete": share, "lines": lines}
+    out = {"status": status, "status_text": t(f"pts.status.{status}", lang),
+           "grade": grade_text(result, station_id, lang), "veto": reason, "complete": share, "lines": lines}
     if points:
         earned, available = float(result.points_earned[station_id]), float(result.points_available)
         out.update(earned=earned, available=available,
