@@ -431,3 +431,25 @@ def test_the_station_tree_shows_points_and_marks_the_missing_and_relative_items(
     assert "<b>活动场次</b> <code>B4</code>" in html and "〔相对评分〕" in html
     assert "得 51.2 分 / 60 分" in html or "得 51.3 分 / 60 分" in html   # 服务成效: 51.25 to one decimal
     assert views.station_tree_marks(result, "S1", "zh") == {"B4": "相对评分"}
+
+
+def test_a_relative_item_without_data_says_it_was_filled_not_scored_0(tiny):
+    """B4 as the mean headcount of the station's activities: S4 and S5 hold none, so no value. Relative items follow
+    their missing rule (median): headcounts S1 40, S2 20, S3 10 -> min-max 100, 33.33, 0; the median 33.33 of 100
+    gives 5 x 1/3 = 1.67 points, 3.33 lost."""
+    data = rows()
+    heads = {"S1": 40, "S2": 20, "S3": 10}
+    for a in data["activities"]:
+        a["headcount"] = heads[a["station_id"]]
+    b = SCHEME["dimensions"][1]
+    b4 = {**b["indicators"][3], "measure": {"kind": "mean", "table": "activities", "column": "headcount"}}
+    scheme = {**SCHEME, "dimensions": [SCHEME["dimensions"][0], {**b, "indicators": [*b["indicators"][:3], b4]}]}
+    r = engine.score(tiny(data), scheme_from_dict(scheme), PERIOD)
+    assert bool(r.missing.at["S5", "B4"]) and r.item_points.at["S5", "B4"] == pytest.approx(5 / 3)
+    card = views.station_card(r, "S5", "zh")
+    assert card.at["B4", "deduction"] == ("失分 3.33 分：缺项（无数据），按规则“取其他站中位数”填补，得 1.67 分，"
+                                          "评分标准：与其他站点比较")
+    assert views.station_status(r, "S5", "zh")["lines"] == [
+        "缺项（无数据），因相对评分按该项缺失值规则填补：活动场次（取其他站中位数）",
+        "相对评分（与其他站点比较，而非按评分标准）：活动场次"]
+    assert not any(x.startswith("缺项（按0分计）") for x in notice.round_notice(r, "S5", "zh", OBJ, issued_on=ISSUED).notes)

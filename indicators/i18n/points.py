@@ -15,6 +15,7 @@ EN: dict[str, str] = {
     "pts.what.value": "{name} {raw}",
     "pts.what.awarded": "awarded {earned} of {points} points",
     "pts.what.missing": "缺项 (no value for this item), scored 0",
+    "pts.what.filled": "缺项 (no value), filled by the rule '{rule}': {earned} points",
     "pts.what.relative": "scored relative to the other stations: {norm} of 100",
     # ---- marks on an item
     "pts.flag.missing": "缺项 (no value)",
@@ -36,6 +37,9 @@ EN: dict[str, str] = {
     "pts.refused_line": "Not scored: the scheme gives no score to a station with missing items (缺项), and this "
                         "station has none for {names}.",
     "pts.missing_line": "缺项 (no value, scored 0): {names}",
+    "pts.filled_line": "缺项 (no value) filled by the item's missing-data rule, as it is scored relative to the other "
+                       "stations: {names}",
+    "pts.filled_name": "{name} ({rule})",
     "pts.relative_line": "Scored relative to the other stations (相对评分), not by a fixed criterion: {names}",
     "pts.complete": "{share} of items observed",
     "pts.sep": ", ",
@@ -87,6 +91,7 @@ ZH: dict[str, str] = {
     "pts.what.value": "{name} {raw}",
     "pts.what.awarded": "评定得 {earned} 分（满分 {points} 分）",
     "pts.what.missing": "缺项（无数据），按0分计",
+    "pts.what.filled": "缺项（无数据），按规则“{rule}”填补，得 {earned} 分",
     "pts.what.relative": "相对评分，与其他站点比较得 {norm}（满分100）",
     "pts.flag.missing": "缺项",
     "pts.flag.relative": "相对评分",
@@ -102,6 +107,8 @@ ZH: dict[str, str] = {
     "pts.insufficient_line": "数据不足，不评定等级：{n}项指标中仅{observed}项有数据（{share}），低于方案要求的{min}；单独列出，不参与排名。",
     "pts.refused_line": "不予计分：方案规定有缺项的站点不计分，本站{names}缺项。",
     "pts.missing_line": "缺项（无数据，按0分计）：{names}",
+    "pts.filled_line": "缺项（无数据），因相对评分按该项缺失值规则填补：{names}",
+    "pts.filled_name": "{name}（{rule}）",
     "pts.relative_line": "相对评分（与其他站点比较，而非按评分标准）：{names}",
     "pts.complete": "指标完整率 {share}",
     "pts.sep": "、",

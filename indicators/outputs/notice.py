@@ -347,7 +347,8 @@ def _points_round(result: ScoreResult, sid: str, L: str, objection: dict, issued
     notes = [t("pts.notice.method", L)]
     if scheme.grades:
         notes.append(t("notice.grade_bands", L, bands=grade_bands_text(scheme)))
-    gaps = [pick(i, L) for i in scheme.indicators if bool(result.missing.at[sid, i.id])]
+    gaps = [pick(i, L) for i in scheme.indicators
+            if bool(result.missing.at[sid, i.id]) and not views.gap_filled(result, sid, i.id)]
     if gaps and status != "refused":
         notes.append(t("pts.notice.missing", L, names=t("pts.sep", L).join(gaps)))
     relative = [pick(scheme.indicator(i), L) for i in views.relative_ids(result)]

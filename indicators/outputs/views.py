@@ -410,6 +410,13 @@ def _value_text(value: float, ind: Indicator, lang: str) -> str:
     return f"{fmt_points(value)}{(' ' + unit) if unit and (lang == 'en' or unit.isascii()) else unit}"
 
 
+def gap_filled(result: ScoreResult, station_id: str, ind_id: str) -> bool:
+    """Whether a missing item earned points all the same: an item scored relative to the other stations has its gap
+    filled by its missing rule (the median of the others, ...), where an item scored by a rule earns 0."""
+    return (bool(result.missing.at[station_id, ind_id]) and ind_id in relative_ids(result)
+            and float(item_points(result).at[station_id, ind_id]) > 0)
+
+
 def item_flags(result: ScoreResult, station_id: str, ind_id: str, lang: str) -> str:
     """缺项 and/or 相对评分 for one item of one station ("" when neither)."""
     marks = []
@@ -429,7 +436,9 @@ def deduction(result: ScoreResult, station_id: str, ind_id: str, lang: str) -> s
     if lost <= 1e-9:
         return ""
     raw = float(result.raw.at[station_id, ind_id])
-    if bool(result.missing.at[station_id, ind_id]) or math.isnan(raw):
+    if gap_filled(result, station_id, ind_id):   # a relative item's gap, filled by its missing rule
+        what = t("pts.what.filled", lang, rule=term("missing", ind.missing, lang), earned=fmt_points(got))
+    elif bool(result.missing.at[station_id, ind_id]) or math.isnan(raw):
         what = t("pts.what.missing", lang)
     elif ind_id in relative_ids(result):
         what = t("pts.what.relative", lang, norm=f"{float(result.normalised.at[station_id, ind_id]):.1f}")
@@ -496,11 +505,16 @@ def station_status(result: ScoreResult, station_id: str, lang: str) -> dict:
         lines.append(t("pts.insufficient_line", lang, observed=round(share * n), n=n, share=fmt_share(share),
                        min=fmt_share(scheme.min_observed)))
     points = is_points(result)
-    gaps = [pick(i, lang) for i in scheme.indicators if bool(result.missing.at[station_id, i.id])]
+    gaps = [i for i in scheme.indicators if bool(result.missing.at[station_id, i.id])]
+    filled = [i for i in gaps if points and gap_filled(result, station_id, i.id)]
+    zero = [pick(i, lang) for i in gaps if i not in filled]
     if status == "refused":
-        lines.append(t("pts.refused_line", lang, names=sep.join(gaps)))
-    elif points and gaps:
-        lines.append(t("pts.missing_line", lang, names=sep.join(gaps)))
+        lines.append(t("pts.refused_line", lang, names=sep.join(zero)))
+    elif points and zero:
+        lines.append(t("pts.missing_line", lang, names=sep.join(zero)))
+    if filled:
+        lines.append(t("pts.filled_line", lang, names=sep.join(
+            t("pts.filled_name", lang, name=pick(i, lang), rule=term("missing", i.missing, lang)) for i in filled)))
     rel = [pick(scheme.indicator(i), lang) for i in relative_ids(result)]
     if points and rel:
         lines.append(t("pts.relative_line", lang, names=sep.join(rel)))
