@@ -203,6 +203,24 @@ def classify(ind: Indicator, lang: str = "en") -> tuple[str, str]:
     return auto_class(ind, lang)
 
 
+def merge_corrections(kept: dict[str, str], edited_rows: dict, codes: list[str], own: dict[str, str],
+                      labels: dict[str, str], column: str = "kind") -> dict[str, str]:
+    """The evaluator's corrections after a table edit. kept: {code: kind} so far; edited_rows: {row: {column:
+    label}} as an editor reports them (rows of `codes`); own: the class each item has without corrections;
+    labels: shown label -> kind. A class set back to the item's own is no correction any more."""
+    out = dict(kept)
+    for row, change in edited_rows.items():
+        kind = labels.get(change.get(column))
+        if kind not in KINDS:
+            continue
+        code = codes[int(row)]
+        if kind == own[code]:
+            out.pop(code, None)
+        else:
+            out[code] = kind
+    return out
+
+
 # ---------------------------------------------------------------- shares and gains
 
 @dataclass(frozen=True, eq=False)
