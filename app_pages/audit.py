@@ -127,7 +127,8 @@ editor_table = pd.DataFrame({"code": items["code"], "name": items[f"name_{L}"].w
 editor_key = f"ev_items_{sid}_{st.session_state.get('ev_version', 0)}"
 
 
-def _correct(key=editor_key, codes=list(items["code"]), own=[evidence.classify(i)[0] for i in result.scheme.indicators]):
+def _correct(key=editor_key, codes=list(items["code"]),
+             own=[evidence.classify(i)[0] for i in result.scheme.indicators]):
     """Keep the evaluator's classes and draw a fresh editor on the corrected table (its edits are then applied)."""
     st.session_state["ev_corrections"][sid] = evidence.merge_corrections(
         st.session_state["ev_corrections"].get(sid, {}), st.session_state[key].get("edited_rows", {}), codes,
