@@ -139,7 +139,7 @@ def _correct(key=editor_key, codes=list(items["code"]),
 st.data_editor(editor_table, key=editor_key, on_change=_correct, hide_index=True, width="stretch",
                disabled=["code", "name", "points", "basis"], column_config={
                    "code": st.column_config.TextColumn(t("ev.col.code", L), width="small"),
-                   "name": st.column_config.TextColumn(t("ev.col.name", L)),
+                   "name": st.column_config.TextColumn(t("ev.col.name", L), width="medium"),
                    "points": st.column_config.NumberColumn(
                        t("ev.col.points" if shares.unit == "points" else "ev.col.score", L), format="%.4g"),
                    "evidence": st.column_config.SelectboxColumn(t("ev.col.kind", L),
