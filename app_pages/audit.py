@@ -152,7 +152,16 @@ if fixes:
     def _undo():
         st.session_state["ev_corrections"].pop(sid, None)
         st.session_state["ev_version"] = st.session_state.get("ev_version", 0) + 1
-    st.button(t("ev.reset", L), key="ev_reset", on_click=_undo)
+    k1, k2 = st.columns(2)
+    k1.button(t("ev.reset", L), key="ev_reset", on_click=_undo)
+    if k2.button(t("ev.keep", L), key="ev_keep", type="primary", help=t("ev.keep_help", L)):
+        # the scheme's own `evidence:` then carries the classes; the Schemes page saves the working copy as usual
+        with frame.guard(L):
+            kept = evidence.apply_corrections(frame.editable(f), fixes)
+            frame.put_working(kept)
+            _undo()
+            frame.flash("success", t("ev.kept", L, n=len(fixes), scheme=kept.id))
+            st.rerun()
 
 st.markdown(f"**{t('ev.gain', L)}**")
 gain = evidence.paperwork_gain(result, fixes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,7 +18,7 @@ from indicators.cli.main import main
 from indicators.i18n import t
 from indicators.outputs import charts
 from indicators.scheme import catalog
-from indicators.scheme.model import Dimension, Indicator, Measure, Normalisation, Scheme
+from indicators.scheme.model import Dimension, Indicator, Measure, Normalisation, Scheme, dump_yaml, load_yaml
 from indicators.scoring.engine import score_raw
 from tests.conftest import ROOT, make_db, station
 
@@ -30,14 +30,6 @@ def item(iid, source="", criteria="", measure=VALUE, points=None, name_zh=None, 
     text = criteria + (ev.SOURCE_MARK + source if source else "")
     return Indicator(iid, name_zh or f"指标{iid}", name_en or f"Item {iid}", "output", measure, weight=weight,
                      rationale_zh=text, points=points, **kw)
-
-
-def with_evidence(ind: Indicator, kind: str) -> Indicator:
-    """The indicator with `evidence` set: the model's field once it has one."""
-    if "evidence" in {f.name for f in fields(Indicator)}:
-        return replace(ind, evidence=kind)
-    object.__setattr__(ind, "evidence", kind)   # a stand-in until the model carries the field
-    return ind
 
 
 # ---------------------------------------------------------------- classes
@@ -108,7 +100,7 @@ def test_an_experts_review_is_not_residents_and_cues_are_counted_once():
 
 
 def test_the_scheme_and_the_evaluator_override_the_text():
-    ind = with_evidence(item("x", "查阅台账"), "residents")
+    ind = replace(item("x", "查阅台账"), evidence="residents")
     assert ev.classify(ind) == ("residents", t("ev.why.scheme", "en", kind="residents"))
     assert ev.auto_class(ind)[0] == "paper"
     scheme = Scheme("s", "方案", "S", (Dimension("d", "维度", "D", (ind, item("y", "查阅台账"))),))
@@ -118,9 +110,24 @@ def test_the_scheme_and_the_evaluator_override_the_text():
 
 
 def test_relative_scoring_does_not_change_the_class():
-    a = item("x", "满意度调查", measure=Measure("count", table="activities"))
-    b = replace(a, normalisation=Normalisation("rank"))
+    a = item("x", "满意度调查", measure=Measure("count", table="activities"), points=10)
+    b = replace(a, normalisation=Normalisation("rank"), relative=True)
     assert ev.classify(a) == ev.classify(b) == ("residents", ev.classify(a)[1])
+    scheme = Scheme("r", "相对", "R", (Dimension("d", "维度", "D", (b,), points=10.0),), weighting="points")
+    sh = ev.evidence_shares(scheme)
+    assert sh.kinds.at["residents", "points"] == 10 and list(sh.items["relative"]) == [True]
+
+
+def test_corrections_kept_in_the_scheme_come_back_as_its_own():
+    scheme = ev.apply_corrections(catalog.builtin("needs-met"), {"urgent_needs_resolved": "paper", "nope": "site",
+                                                                 "days_to_resolve": "bad"})
+    assert scheme.indicator("urgent_needs_resolved").evidence == "paper"
+    assert scheme.indicator("days_to_resolve").evidence is None
+    assert "    evidence: paper" in dump_yaml(scheme).splitlines()
+    kept = ev.evidence_shares(load_yaml(dump_yaml(scheme)))
+    corrected = ev.evidence_shares(catalog.builtin("needs-met"), corrections={"urgent_needs_resolved": "paper"})
+    assert kept.kinds.equals(corrected.kinds) and kept.kinds.at["paper", "points"] == pytest.approx(37)
+    assert kept.items.set_index("code").at["urgent_needs_resolved", "why"] == t("ev.why.scheme", "en", kind="paper")
 
 
 def test_merge_corrections_from_an_editor():
@@ -348,3 +355,21 @@ def test_audit_page_shows_the_evidence_and_keeps_corrections(db, lang):
     assert editor.value["evidence"].iat[0] == t("ev.kind.paper", lang)
     at.button(key="ev_reset").click().run()
     assert first in [m.value for m in at.markdown]
+
+
+def test_audit_page_puts_the_corrections_into_a_working_scheme(db):
+    at = open_audit("en", "needs-met")
+    at.session_state["ev_corrections"] = {"needs-met": {"urgent_needs_resolved": "paper"}}
+    at.run()
+    at.button(key="ev_keep").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    working = at.session_state["working"]
+    (copy,) = working.values()                    # a built-in scheme gets a working copy of its own
+    assert copy.id != "needs-met" and copy.indicator("urgent_needs_resolved").evidence == "paper"
+    assert at.sidebar.selectbox(key="scheme_id").value == copy.id
+    assert t("ev.kept", "en", n=1, scheme=copy.id) in [s.value for s in at.success]
+    # the class now comes from the scheme itself, and the page holds no corrections for it
+    editor = next(d for d in at.dataframe if "basis" in d.value.columns).value
+    assert editor["evidence"].iat[0] == t("ev.kind.paper", "en")
+    assert editor["basis"].iat[0] == t("ev.why.scheme", "en", kind="paper")
+    assert all("evidence:" not in c.value for c in at.code)

@@ -33,18 +33,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from indicators.i18n import t
-from indicators.scheme.model import REACH_KINDS, Indicator, Measure, Scheme
-
-try:   # the scheme model's own list once it has one
-    from indicators.scheme.model import EVIDENCE_KINDS as KINDS
-except ImportError:   # pragma: no cover - before the model knows `evidence`
-    KINDS = ("paper", "site", "residents", "other")
+from indicators.scheme.model import EVIDENCE_KINDS as KINDS
+from indicators.scheme.model import REACH_KINDS, Dimension, Indicator, Measure, Scheme, validate
 
 PRIORITY = ("residents", "site", "paper")   # the first of these named decides; none named: other
 SOURCE_MARK = "\n数据来源："                 # as indicators/scheme/framework.py keeps the 数据来源 column
@@ -197,7 +193,7 @@ def auto_class(ind: Indicator, lang: str = "en") -> tuple[str, str]:
 def classify(ind: Indicator, lang: str = "en") -> tuple[str, str]:
     """(kind, why): `ind.evidence` when the scheme sets it, else the classification from source, criteria, name
     and measure (see the module docstring for the rule when several kinds are named)."""
-    own = getattr(ind, "evidence", None)
+    own = ind.evidence
     if own:
         return own, t("ev.why.scheme", lang, kind=own)
     return auto_class(ind, lang)
@@ -219,6 +215,17 @@ def merge_corrections(kept: dict[str, str], edited_rows: dict, codes: list[str],
         else:
             out[code] = kind
     return out
+
+
+def apply_corrections(scheme: Scheme, corrections: dict[str, str]) -> Scheme:
+    """The scheme with each corrected item's `evidence` set (codes not in the scheme and unknown kinds are left
+    out), validated: what the evaluator keeps by saving the scheme."""
+    fixes = {c: k for c, k in corrections.items() if k in KINDS}
+
+    def node(d: Dimension) -> Dimension:
+        return replace(d, indicators=tuple(replace(i, evidence=fixes[i.id]) if i.id in fixes else i
+                                           for i in d.indicators), dimensions=tuple(node(s) for s in d.dimensions))
+    return validate(replace(scheme, dimensions=tuple(node(d) for d in scheme.dimensions)))
 
 
 # ---------------------------------------------------------------- shares and gains
@@ -253,7 +260,7 @@ def item_kinds(scheme: Scheme, lang: str = "en", corrections: dict[str, str] | N
     for ind in scheme.indicators:
         auto, auto_why = auto_class(ind, lang)
         kind, why = classify(ind, lang)
-        overridden = bool(getattr(ind, "evidence", None))
+        overridden = bool(ind.evidence)
         if ind.id in corrections and corrections[ind.id] in KINDS:
             was = kind
             kind, overridden = corrections[ind.id], True
@@ -273,7 +280,7 @@ def evidence_shares(scheme: Scheme, lang: str = "en", corrections: dict[str, str
         "share": pts.to_numpy() / total if total > 0 else np.zeros(len(pts)),
         "kind": k["kind"].to_numpy(), "auto": k["auto"].to_numpy(), "why": k["why"].to_numpy(),
         "overridden": k["overridden"].to_numpy(dtype=bool),
-        "relative": [bool(getattr(i, "relative", False)) for i in scheme.indicators]})
+        "relative": [bool(i.relative) for i in scheme.indicators]})
     by = items.groupby("kind")
     kinds = pd.DataFrame({"points": by["points"].sum(), "items": by.size()}).reindex(list(KINDS))
     kinds["points"] = kinds["points"].fillna(0.0).astype(float)
@@ -285,11 +292,10 @@ def evidence_shares(scheme: Scheme, lang: str = "en", corrections: dict[str, str
 
 
 def earned_points(result) -> pd.DataFrame:
-    """Stations x indicators, points earned per item (points schemes). The engine's `item_points` when it has
-    them; else normalised / 100 x the item's points (the same thing for every rule but the missing one)."""
-    own = getattr(result, "item_points", None)
-    if isinstance(own, pd.DataFrame):
-        return own
+    """Stations x indicators, points earned per item (points schemes): the engine's `item_points`, else
+    normalised / 100 x the item's points (what the engine's item points are made of when it has none)."""
+    if isinstance(result.item_points, pd.DataFrame):
+        return result.item_points
     pts = _item_points(result.scheme)
     return result.normalised[pts.index] / 100 * pts
 

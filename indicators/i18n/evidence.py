@@ -60,6 +60,11 @@ EN: dict[str, str] = {
     "ev.corrected": "{n} item(s) corrected on this page (kept while you work, not saved). To keep them, add to "
                     "each indicator in the scheme's YAML:",
     "ev.reset": "Undo the corrections",
+    "ev.keep": "Put these classes into the scheme",
+    "ev.keep_help": "Sets `evidence:` on the corrected items in a working copy of the scheme (a built-in scheme gets "
+                    "a copy of its own); save it on the Schemes page.",
+    "ev.kept": "The classes of {n} item(s) are now in the working scheme {scheme}; save it on the Schemes page to "
+               "keep them.",
     "ev.gain": "Points from paperwork alone, per station",
     "ev.gain_caption": "What each station could still gain on the paper items: their points less what it earned, "
                        "with nothing changed for residents.",
@@ -131,6 +136,9 @@ ZH: dict[str, str] = {
     "ev.items": "各指标及其证据",
     "ev.corrected": "本页更正了{n}个指标（仅在本次使用中保留，未保存）。如需保留，请在方案 YAML 的相应指标下加上：",
     "ev.reset": "撤销更正",
+    "ev.keep": "把这些类别写入方案",
+    "ev.keep_help": "在方案的工作副本中为更正过的指标设置 `evidence:`（内置方案会另建一个副本）；请到“方案”页面保存。",
+    "ev.kept": "{n}个指标的类别已写入工作方案 {scheme}；请到“方案”页面保存以便保留。",
     "ev.gain": "仅靠台账资料可多得的分数（按站点）",
     "ev.gain_caption": "各站点在台账资料类指标上还能多得的分数：这些指标的分值减去已得分，居民处境不变。",
     "ev.col.code": "代码",
