@@ -373,3 +373,28 @@ def test_audit_page_puts_the_corrections_into_a_working_scheme(db):
     assert editor["evidence"].iat[0] == t("ev.kind.paper", "en")
     assert editor["basis"].iat[0] == t("ev.why.scheme", "en", kind="paper")
     assert all("evidence:" not in c.value for c in at.code)
+
+
+# 评分标准 and 数据来源 in the styles of bureaus' 千分制 tables, with the class the rule gives
+TABLE_ROWS = [
+    ("建立健全岗位职责、考勤、财务等制度，制度上墙，缺一项扣5分。", "查阅资料", "paper"),
+    ("年度工作计划、总结齐全，得20分；缺一项扣10分。", "查阅台账", "paper"),
+    ("开展小组活动不少于12次，每少1次扣2分，扣完为止。", "查阅活动记录、签到表、照片", "paper"),
+    ("媒体报道每篇得5分，最高20分。", "宣传报道", "paper"),
+    ("设置宣传栏、展板，及时更新。", "现场查看", "site"),
+    ("服务阵地面积不少于200平方米，功能室齐全。", "实地考察", "site"),
+    ("服务时间对外公示，工作时间有人值守。", "暗访", "site"),
+    ("查阅个案档案，随机电话回访服务对象5户，回访不满意一户扣5分。", "查阅档案、电话回访", "residents"),
+    ("服务对象满意率达90%以上得满分，每低5个百分点扣10分。", "第三方满意度调查", "residents"),
+    ("居民对社工站服务的知晓率达80%以上。", "入户调查", "residents"),
+    ("组织居民议事会评议站点服务，评议结果为好得满分。", "居民评议", "residents"),
+    ("查阅台账，实地查看服务场所，访谈服务对象不少于3人。", "", "residents"),
+    ("持证社工不少于2名。", "人员花名册", "paper"),
+    ("无安全责任事故。", "", "other"),
+    ("第三方机构按评估细则评定专业水平。", "专家评审", "other"),
+]
+
+
+@pytest.mark.parametrize("criteria, source, kind", TABLE_ROWS)
+def test_rows_as_tables_write_them(criteria, source, kind):
+    assert ev.classify(item("x", source, criteria))[0] == kind
