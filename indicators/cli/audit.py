@@ -18,7 +18,7 @@ import time
 
 from indicators.analysis import evidence
 from indicators.analysis.audit import FACTORS, audit, to_json
-from indicators.cli.main import BadInput, _date, _period
+from indicators.cli.main import BadInput, _date, _pad, _period
 from indicators.cli.records_io import _open_read
 from indicators.i18n import t
 from indicators.scheme import catalog
@@ -85,9 +85,10 @@ def _print_evidence(shares, gain, result, L: str) -> None:
     print(t("ev.cli.head", L))
     print("  " + evidence.sentence(shares, L))
     for kind, row in shares.kinds.iterrows():
-        print(f"  {t('ev.kind.' + kind, L):<24}{row['points']:>10.4g}{row['share']:>8.1%}  ({int(row['items'])})")
+        print(f"  {_pad(t('ev.kind.' + kind, L), 24)}{row['points']:>10.4g}{row['share']:>8.1%}  ({int(row['items'])})")
+    colon = "：" if L == "zh" else ": "
     for _, row in shares.items.iterrows():
-        print(f"    {row['code']:<28}{row['points']:>8.4g}  {t('ev.short.' + row['kind'], L)}: {row['why']}")
+        print(f"    {_pad(row['code'], 28)}{row['points']:>8.4g}  {t('ev.short.' + row['kind'], L)}{colon}{row['why']}")
     names = result.stations["name" if L == "zh" else "name_en"]
     if len(gain):
         print("  " + evidence.gain_sentence(shares, gain, names, L))
