@@ -122,7 +122,8 @@ kind_label = {k: t(f"ev.kind.{k}", L) for k in evidence.KINDS}
 items = shares.items
 editor_table = pd.DataFrame({"code": items["code"], "name": items[f"name_{L}"].where(items[f"name_{L}"] != "",
                                                                                        items["name_zh"]),
-                             "points": items["points"], "evidence": items["kind"].map(kind_label),
+                             "points": items["points"], "relative": items["relative"],
+                             "evidence": items["kind"].map(kind_label),
                              "basis": items["why"]})   # not "why": the treatment log below is found by that name
 editor_key = f"ev_items_{sid}_{st.session_state.get('ev_version', 0)}"
 
@@ -137,11 +138,12 @@ def _correct(key=editor_key, codes=list(items["code"]),
 
 
 st.data_editor(editor_table, key=editor_key, on_change=_correct, hide_index=True, width="stretch",
-               disabled=["code", "name", "points", "basis"], column_config={
+               disabled=["code", "name", "points", "relative", "basis"], column_config={
                    "code": st.column_config.TextColumn(t("ev.col.code", L), width="small"),
                    "name": st.column_config.TextColumn(t("ev.col.name", L), width="medium"),
                    "points": st.column_config.NumberColumn(
                        t("ev.col.points" if shares.unit == "points" else "ev.col.score", L), format="%.4g"),
+                   "relative": st.column_config.CheckboxColumn(t("ev.col.relative", L), width="small"),
                    "evidence": st.column_config.SelectboxColumn(t("ev.col.kind", L),
                                                                 options=list(kind_label.values()), required=True),
                    "basis": st.column_config.TextColumn(t("ev.col.why", L), width="large")})

@@ -340,6 +340,7 @@ def test_audit_page_shows_the_evidence_and_keeps_corrections(db, lang):
     editor = next(d for d in at.dataframe if "basis" in d.value.columns)
     table = editor.value
     assert table["evidence"].iat[0] == t("ev.kind.residents", lang) and table["code"].iat[0] == "urgent_needs_resolved"
+    assert not table["relative"].any()   # a weights scheme scores every item against the others: no mark needed
     gains = next(d.value for d in at.dataframe if list(d.value.columns) == ["station", "gain"])
     assert len(gains) == 24 and gains["gain"].is_monotonic_decreasing
     assert not at.code or all("evidence:" not in c.value for c in at.code)

@@ -74,7 +74,7 @@ EN: dict[str, str] = {
     "ev.col.score": "Weight (of 100)",
     "ev.col.kind": "Evidence",
     "ev.col.why": "Why",
-    "ev.col.relative": "Relative",
+    "ev.col.relative": "Relative",   # scored against the other stations
     "ev.col.station": "Station",
     "ev.col.gain": "Gain from paperwork",
     "ev.chart.title": "Which evidence earns the points",
