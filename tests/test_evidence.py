@@ -171,6 +171,17 @@ def test_the_sentence_on_a_1000_point_table():
     assert sh.kinds["points"].tolist() == [620, 0, 380, 0]
 
 
+def test_whole_percents_add_up_to_100():
+    # 545, 195, 260 of 1,000: 54.5 and 19.5 cannot both round up; the first kind takes the point
+    sh = ev.evidence_shares(points_scheme((545, 260, 195)))
+    assert sh.kinds["percent"].tolist() == [55, 19, 26, 0]
+    assert ev.sentence(sh, "en") == ("55% of this table's 1,000 points can be earned from paper records alone; 26% come "
+                                     "from residents. 19% rest on site checks.")
+    assert ev.whole_percents(np.array([1, 1, 1, 0]) / 3) == [34, 33, 33, 0]
+    assert ev.whole_percents(np.zeros(4)) == [0, 0, 0, 0]
+    assert ev.whole_percents(np.array([0.645, 0.08, 0.275, 0])) == [65, 8, 27, 0]   # 64.5 and 27.5 alike
+
+
 def weights_scheme():
     # effective weights: a1 0.5 x 1/5 = 0.1 (paper), a2 0.5 x 4/5 = 0.4 (residents), b1 0.5 (paper)
     return Scheme("w", "权重", "W", (
@@ -271,10 +282,10 @@ def test_cli_audit_json_and_text_carry_the_evidence(capsys, tmp_path):
     assert code == 0, err
     e = json.loads(out)["evidence"]
     assert e["unit"] == "points" and e["total"] == 100
-    assert e["kinds"] == {"paper": {"points": 50, "share": 0.5, "items": 1}, "site": {"points": 20, "share": 0.2,
-                                                                                      "items": 1},
-                          "residents": {"points": 30, "share": 0.3, "items": 1},
-                          "other": {"points": 0, "share": 0, "items": 0}}
+    assert e["kinds"] == {"paper": {"points": 50, "share": 0.5, "items": 1, "percent": 50},
+                          "site": {"points": 20, "share": 0.2, "items": 1, "percent": 20},
+                          "residents": {"points": 30, "share": 0.3, "items": 1, "percent": 30},
+                          "other": {"points": 0, "share": 0, "items": 0, "percent": 0}}
     assert [(i["code"], i["kind"]) for i in e["items"]] == [("p", "paper"), ("r", "residents"), ("c", "site")]
     assert e["items"][0]["why"].startswith("数据来源 “查阅台账”: 查阅台账 (paper)")
     assert e["paperwork_gain"] == {"S1": 0.0, "S2": 50.0, "S3": 30.0}
@@ -391,6 +402,9 @@ TABLE_ROWS = [
     ("组织居民议事会评议站点服务，评议结果为好得满分。", "居民评议", "residents"),
     ("查阅台账，实地查看服务场所，访谈服务对象不少于3人。", "", "residents"),
     ("持证社工不少于2名。", "人员花名册", "paper"),
+    ("专款专用，票据规范，视情况得0-40分。", "查阅财务账目", "paper"),
+    ("协助建立居民议事机制，每季度召开议事会得40分。", "查阅会议记录", "paper"),   # a meeting held, on paper
+    ("困难群体入户探访覆盖率90%及以上得50分。", "查阅探访记录、入户核实", "site"),
     ("无安全责任事故。", "", "other"),
     ("第三方机构按评估细则评定专业水平。", "专家评审", "other"),
 ]

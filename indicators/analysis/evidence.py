@@ -6,10 +6,11 @@ Each indicator is put in one class (`classify`), from what its table says:
 - paper and traces: 查阅资料, 台账, 档案, 照片, 宣传报道, 媒体, 记录, 制度, 文件, 报表 ...; record measures over
   activities (counts, photos, media items, head-count), attendance, inspections, expenditures (image and publicity
   spending among them) and the residents' register;
-- site checks: 实地查看, 现场查看, 现场检查, 实地考察, 暗访, 走访查看 ...;
+- site checks: 实地查看, 现场查看, 现场检查, 实地考察, 暗访, 走访查看, 入户核实 ...;
 - residents' own voice: 满意度调查, 满意度, 问卷, 访谈, 座谈, 评议, 居民评议, 服务对象反馈 ...; measures over
-  the feedback table (ratings, need met) and over the needs residents raised (resolved or not);
-- other: nothing of the above is named (a third party's rating, a bureau's statistic the table does not describe).
+  the feedback table (ratings, need met) and over the needs residents raised (resolved or not). Holding a
+  residents' council (居民议事会) is an activity, not their voice: its minutes are paper unless 评议 is named;
+- other: nothing of the above is named (a third party's rating, a figure whose source the table does not give).
 
 **Several kinds named: residents first, then site checks, then paper.** An item is residents' when residents are
 asked anywhere in its source, criteria, name or measure; else a site check when one is named; else paper when
@@ -52,13 +53,15 @@ NOT_CUES = ("专家评议", "专家评审", "专家评分", "领导评议")
 WORDS: dict[str, tuple[str, ...]] = {
     "residents": ("满意度调查", "满意度测评", "满意度", "满意率", "问卷", "访谈", "座谈", "居民评议", "评议",
                   "服务对象反馈", "居民反馈", "群众反馈", "居民投诉", "入户调查", "民意", "居民代表评价",
-                  "服务对象评价", "居民评价", "电话回访", "回访", "电话抽查", "知晓率", "居民议事", "需求解决",
+                  "服务对象评价", "居民评价", "电话回访", "回访", "电话抽查", "知晓率", "需求解决",
                   "需求满足", "诉求解决", "诉求办结"),
     "site": ("实地查看", "现场查看", "现场检查", "实地考察", "实地检查", "暗访", "走访查看", "现场察看",
-             "实地察看", "现场核查", "现场观察", "现场考察", "实地核查", "现场演示", "现场抽查", "查看现场", "实地"),
+             "实地察看", "现场核查", "现场观察", "现场考察", "实地核查", "现场演示", "现场抽查", "查看现场", "入户核实", "入户核查",
+             "现场核实", "实地"),
     "paper": ("查阅资料", "查阅台账", "查看资料", "查看台账", "台账", "台帐", "档案", "照片", "图片", "宣传报道",
               "媒体", "记录", "制度", "文件", "报表", "花名册", "名册", "资料", "材料", "统计", "报告", "证书",
-              "凭证", "票据", "纪要", "方案", "计划", "总结", "上墙", "佐证", "存档", "签到", "宣传", "展板"),
+              "凭证", "票据", "账目", "账册", "财务", "纪要", "方案", "计划", "总结", "上墙", "佐证", "存档", "签到",
+              "宣传资料", "宣传", "展板"),
 }
 # English cues (rationale_en, English names), matched as whole words, case-insensitive
 WORDS_EN: dict[str, tuple[str, ...]] = {
@@ -233,7 +236,7 @@ def apply_corrections(scheme: Scheme, corrections: dict[str, str]) -> Scheme:
 
 @dataclass(frozen=True, eq=False)
 class EvidenceShares:
-    """kinds: index kind (all of KINDS, in order): points, share (0-1), items.
+    """kinds: index kind (all of KINDS, in order): points, share (0-1), items, percent (whole, adding up to 100).
     items: one row an indicator: code, name_zh, name_en, points, share, kind, auto (the automatic class), why,
     overridden (set in the scheme or corrected), relative (scored against the other stations).
     unit: "points" (a points scheme; total = points available) or "score" (a weights scheme; points of the
@@ -287,9 +290,22 @@ def evidence_shares(scheme: Scheme, lang: str = "en", corrections: dict[str, str
     kinds["points"] = kinds["points"].fillna(0.0).astype(float)
     kinds["items"] = kinds["items"].fillna(0).astype(int)
     kinds["share"] = kinds["points"] / total if total > 0 else 0.0
+    kinds["percent"] = whole_percents(kinds["share"].to_numpy())
     kinds.index.name = "kind"
     return EvidenceShares(scheme_id=scheme.id, unit="points" if scheme.weighting == "points" else "score",
-                          total=total, kinds=kinds[["points", "share", "items"]], items=items)
+                          total=total, kinds=kinds[["points", "share", "items", "percent"]], items=items)
+
+
+def whole_percents(shares: np.ndarray) -> list[int]:
+    """Shares as whole percents that add up to 100 (largest remainder; ties to the first kind): a sentence that
+    names every kind should not say 55%, 26% and 20% of one table."""
+    if shares.sum() <= 0:
+        return [0] * len(shares)
+    exact = np.round(shares / shares.sum() * 100, 9)
+    out = np.floor(exact).astype(int)
+    for i in sorted(range(len(out)), key=lambda i: (-(exact[i] - out[i]), i))[:100 - int(out.sum())]:
+        out[i] += 1
+    return [int(x) for x in out]
 
 
 def earned_points(result) -> pd.DataFrame:
@@ -318,10 +334,6 @@ def paperwork_gain(result, corrections: dict[str, str] | None = None) -> pd.Seri
     return out.rename("paperwork_gain")
 
 
-def _pct(x: float) -> str:
-    return f"{x:.0%}"
-
-
 def _total(x: float, lang: str) -> str:
     whole = float(x).is_integer()
     if lang == "zh":
@@ -332,12 +344,12 @@ def _total(x: float, lang: str) -> str:
 def sentence(shares: EvidenceShares, lang: str) -> str:
     """"62% of this table's 1,000 points can be earned from paper records alone; 9% come from residents." and, when
     they hold any, the shares resting on site checks and on other evidence."""
-    s = shares.kinds["share"]
+    pct = {k: f"{p}%" for k, p in shares.kinds["percent"].items()}
     key = "ev.sentence.points" if shares.unit == "points" else "ev.sentence.weights"
-    out = [t(key, lang, paper=_pct(s["paper"]), residents=_pct(s["residents"]), total=_total(shares.total, lang))]
+    out = [t(key, lang, paper=pct["paper"], residents=pct["residents"], total=_total(shares.total, lang))]
     for kind in ("site", "other"):
         if shares.kinds.at[kind, "points"] > 0:
-            out.append(t(f"ev.sentence.{kind}", lang, **{kind: _pct(s[kind])}))
+            out.append(t(f"ev.sentence.{kind}", lang, **{kind: pct[kind]}))
     return ("" if lang == "zh" else " ").join(out)
 
 
@@ -355,8 +367,8 @@ def to_json(shares: EvidenceShares, gain: pd.Series | None = None) -> dict:
     out = {
         "unit": shares.unit, "total": shares.total,
         "rule": "residents if named at all, else site, else paper, else other",
-        "kinds": {k: {"points": float(r["points"]), "share": float(r["share"]), "items": int(r["items"])}
-                  for k, r in shares.kinds.iterrows()},
+        "kinds": {k: {"points": float(r["points"]), "share": float(r["share"]), "items": int(r["items"]),
+                      "percent": int(r["percent"])} for k, r in shares.kinds.iterrows()},
         "items": [{"code": r["code"], "name_zh": r["name_zh"], "name_en": r["name_en"], "points": float(r["points"]),
                    "kind": r["kind"], "auto": r["auto"], "why": r["why"], "overridden": bool(r["overridden"]),
                    "relative": bool(r["relative"])} for _, r in shares.items.iterrows()],

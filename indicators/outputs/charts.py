@@ -421,7 +421,8 @@ def evidence_chart(shares, lang: str) -> alt.LayerChart:
                       "share": kinds["share"].astype(float).to_numpy(), "items": kinds["items"].astype(int).to_numpy()})
     d["label"] = [t(f"ev.kind.{k}", lang) for k in d["kind"]]
     d["order"] = [list(EVIDENCE_COLORS).index(k) for k in d["kind"]]
-    d["pct"] = d["share"].map(lambda s: f"{s:.0%}")
+    d["pct"] = ([f"{p}%" for p in kinds["percent"]] if "percent" in kinds  # as the sentence says them
+                else d["share"].map(lambda s: f"{s:.0%}"))
     d["row"] = ""
     total = float(shares.total)
     points = shares.unit == "points"
