@@ -3,9 +3,7 @@ rule, overrides, corrections), shares and paperwork gains by hand, the sentence,
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
