@@ -192,6 +192,11 @@ class SheetLayout:
         roles = self.roles if self.shape == "wide" else tuple(r for _, r in self.rows)
         return tuple(r[5:] for r in roles if r.startswith("item:"))
 
+    @property
+    def has_veto(self) -> bool:
+        """Whether the sheet has a veto column (row): only then does it say who is not vetoed."""
+        return "veto" in self.roles or any(r == "veto" for _, r in self.rows)
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
 
@@ -457,6 +462,9 @@ def _read_wide(r: _Reader, rows, k: int, roles, scheme: Scheme, fmt: str) -> Non
             continue   # a note row under the table
         if _is(sid_cell, TOTAL_HEADERS + ("平均", "平均分", "mean", "average")):
             continue
+        if _text(sid_cell) not in r.stations and all(importer._is_empty(c) for n, c in enumerate(cells)
+                                                     if n != station_col):
+            continue   # a footnote under the table (注：…), in the first column alone
         for i in range(len(shown), len(cells)):
             if not importer._is_empty(cells[i]):
                 r.bad(row_no, f"({i + 1})", cells[i], _said("beyond_header"))
@@ -660,9 +668,10 @@ def check_sheet(con, scheme: Scheme, source: Any, start: date, end: date, rater:
 
 
 def _replaced_where(cur, plan: SheetPlan) -> tuple[str, list]:
-    """The rows a sheet replaces: this rater's, this period's, of the sheet's stations and items (and veto)."""
+    """The rows a sheet replaces: this rater's, this period's, of the sheet's stations and items (and the veto
+    when the sheet has a veto column: a sheet of other items without one leaves an earlier veto standing)."""
     rater = "coalesce(rater, '')" if has_column(cur, "indicator_values", "rater") else "''"
-    codes = plan.items + [VETO_SERIES]
+    codes = plan.items + ([VETO_SERIES] if plan.layout is not None and plan.layout.has_veto else [])
     where = (f"{rater} = ? AND period_start = ? AND period_end = ? "
              f"AND station_id IN ({', '.join('?' for _ in plan.stations)}) "
              f"AND indicator_id IN ({', '.join('?' for _ in codes)})")
