@@ -384,3 +384,37 @@ def test_missing_series_is_an_error_naming_it(tiny):
     assert exc.value.code == "values.no_series"
     assert "B12 (indicator B12); Z21 (indicator Z21)" in str(exc.value)
     assert "import --table indicator_values" in str(exc.value)
+
+
+# ---------------------------------------------------------------- the Records page
+
+def test_records_page_reads_a_score_sheet_for_a_period_and_rater(db):
+    from indicators.records import store as records
+    from indicators.scheme import catalog
+    from tests.test_app import assert_clean, open_app
+
+    first, second = catalog.builtin("needs-met").indicators[:2]
+    sheet = f"评估得分表\n站点编号,{first.id},{second.name_zh}\nS01,0.8,\nS02,0.5,3\n".encode()
+    at = open_app("zh")
+    at.selectbox(key="io_table").set_value("indicator_values").run()
+    at.file_uploader(key="io_files:0").set_value([("得分表.csv", sheet, "text/csv")]).run()
+    assert_clean(at)
+    at.date_input(key="io_sheet_from").set_value(START).run()
+    at.date_input(key="io_sheet_to").set_value(END).run()
+    at.text_input(key="io_sheet_rater").set_value("王").run()
+    assert_clean(at)
+    said = " ".join(s.value for s in at.success)
+    assert "横排" in said and "2 个站点、2 个评分项" in said and "评分人 王" in said and "1 个空白单元格" in said
+    go = at.button(key="io_sheet_go")
+    assert go.label == "从得分表导入 3 个数值"
+    go.click().run()
+    assert_clean(at)
+    assert any("已写入 indicator_values 3 个数值" in s.value for s in at.success)
+    con = records.connect(db, read_only=True)
+    try:
+        got = con.execute("SELECT station_id, indicator_id, value, rater, period_start, period_end FROM "
+                          "indicator_values WHERE source = 'score_sheet' ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+    assert got == sorted([("S01", first.id, 0.8, "王", START, END), ("S02", first.id, 0.5, "王", START, END),
+                          ("S02", second.id, 3.0, "王", START, END)])
