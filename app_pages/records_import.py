@@ -576,13 +576,35 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def score_downloads(f: frame.Frame, result: ScoreResult) -> None:
     """The scores workbook (made when clicked) and the CSV of the result on screen."""
     L = f.lang
-    c1, c2, _ = st.columns([1, 1, 2])
+    c1, c2, c3 = st.columns([1, 1, 2])
     c1.download_button(t("io.dl.xlsx", L), lambda: scores_xlsx(result, L), file_name=f"scores_{_stem(result)}.xlsx",
                        mime=_XLSX, icon=":material/table_view:", key="dl_scores_xlsx", on_click="ignore",
                        help=t("io.dl.xlsx_help", L), width="stretch")
     c2.download_button(t("io.dl.csv", L), lambda: scores_csv(result, L), file_name=f"scores_{_stem(result)}.csv",
                        mime="text/csv", icon=":material/csv:", key="dl_scores_csv", on_click="ignore",
                        help=t("io.dl.csv_help", L), width="stretch")
+    sheet = score_sheet_file(frame.connection(f.db, L), result)
+    if sheet is not None:
+        name, make = sheet
+        c3.download_button(t("sheet.download", L), make, file_name=name, icon=":material/grid_on:",
+                           mime=_XLSX if name.endswith(".xlsx") else "text/csv", key="dl_score_sheet",
+                           on_click="ignore", help=t("sheet.download_help", L))
+
+
+def score_sheet_file(con, result: ScoreResult):
+    """(file name, a function making its bytes) of the score sheet imported for the result's scheme and period,
+    written back in its own shape with subtotals, total, grade and veto; None when no sheet was imported."""
+    p = result.period
+    if p.start is None or p.end is None:
+        return None
+    layout = score_sheet.stored_layout(con, result.scheme.id, p.start, p.end)
+    if layout is None:
+        return None
+
+    def make() -> bytes:
+        _, _, notes = score_sheet.sheet_values(con, result.scheme, p.start, p.end)
+        return score_sheet.export_sheet(result, layout, notes=notes)
+    return f"score_sheet_{_stem(result)}.{layout.file_format}", make
 
 
 def report_download(f: frame.Frame, result: ScoreResult, station_id: str, station_name: str) -> None:

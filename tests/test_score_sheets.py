@@ -418,3 +418,31 @@ def test_records_page_reads_a_score_sheet_for_a_period_and_rater(db):
         con.close()
     assert got == sorted([("S01", first.id, 0.8, "王", START, END), ("S02", first.id, 0.5, "王", START, END),
                           ("S02", second.id, 3.0, "王", START, END)])
+
+
+def test_score_sheet_download_and_cli_export(tiny, tmp_path, capsys):
+    from app_pages import records_import as ri
+
+    con = tiny(STATIONS)
+    sheet = "站点编号,B11,B12,Z21\nS1,10,20,30\nS2,5,,50\n"
+    ss.import_sheet(con, SCHEME, csv(sheet), START, END, rater="甲")
+    ss.import_sheet(con, SCHEME, csv(sheet.replace("S1,10", "S1,12")), START, END, rater="乙")
+    result = engine.score(con, SCHEME, YEAR)
+    name, make = ri.score_sheet_file(con, result)
+    assert name == "score_sheet_qf_2024-01-01_2024-12-31.csv"
+    lines = make().decode("utf-8-sig").splitlines()
+    # two raters' values combined (S1 B11: 10 and 12 -> 11), subtotals 基础建设 and 服务成效, total, grade, veto
+    assert lines[0] == "站点编号,B11,B12,Z21,基础建设小计,服务成效小计,总分,等级,一票否决"
+    assert lines[1] == f"S1,11,20,30,31,30,61,{result.grade['S1']},"
+    db = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+    con.close()
+    scheme_file = tmp_path / "qf.yaml"
+    scheme_file.write_text(dump_yaml(SCHEME), encoding="utf-8")
+    out = tmp_path / "back.xlsx"
+    args = ["export", "--db", db, "--scheme", str(scheme_file), "--from", "2024-01-01", "--to", "2024-12-31",
+            "--sheet", "--out", str(out), "--lang", "en"]
+    assert main(args) == 0
+    rows = [list(r) for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
+    assert rows[0][:4] == ["站点编号", "B11", "B12", "Z21"] and rows[2][:4] == ["S2", 5, None, 50]
+    args[args.index("2024-01-01")] = "2024-02-01"
+    assert main(args) == 2 and "no score sheet was imported for scheme qf" in capsys.readouterr().err

@@ -123,6 +123,8 @@ def _sheet_summary(plan: score_sheet.SheetPlan, lang: str, listed: int = 20) -> 
 
 
 def cmd_export(args) -> int:
+    if args.sheet:
+        return _export_sheet(args)
     if len(args.scheme) > 2:
         raise CliInputError(code="cli.export_schemes", params={"n": len(args.scheme)})
     con = _open_read(args.db)
@@ -136,6 +138,35 @@ def cmd_export(args) -> int:
         con.close()
     path = export_scores(results, args.out, lang=args.lang)
     print(t("cli.wrote_export", args.lang, path=path, n=len(results[0].stations), k=len(results)))
+    return 0
+
+
+def _export_sheet(args) -> int:
+    """The score sheet of a scheme and period written back in the shape it was imported in, with the module
+    subtotals, total, grade and veto (values: every rater's, combined as the scheme combines them)."""
+    from dataclasses import replace
+
+    if len(args.scheme) != 1:
+        raise CliInputError(code="cli.export_schemes", params={"n": len(args.scheme)})
+    if args.start is None or args.end is None:
+        raise CliInputError(code="sheet.period_required")
+    con = _open_read(args.db)
+    try:
+        scheme, name = catalog.resolve(args.scheme[0], con)
+        layout = score_sheet.stored_layout(con, scheme.id, args.start, args.end)
+        if layout is None:
+            raise CliInputError(code="sheet.no_layout", params={"scheme": scheme.id, "start": args.start,
+                                                                "end": args.end})
+        result = score(con, scheme, _period(args), source=name)
+        _, _, notes = score_sheet.sheet_values(con, scheme, args.start, args.end)
+    finally:
+        con.close()
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CliInputError(code="cli.no_folder", params={"path": out, "folder": out.parent})
+    fmt = "xlsx" if out.suffix.lower() in (".xlsx", ".xlsm") else "csv"
+    out.write_bytes(score_sheet.export_sheet(result, replace(layout, file_format=fmt), notes=notes))
+    print(t("cli.wrote", args.lang, path=out))
     return 0
 
 
@@ -181,6 +212,8 @@ def register(sub) -> None:
     common(e)
     e.add_argument("--scheme", action="append", required=True, help="built-in, saved or .yaml; give twice to compare")
     e.add_argument("--out", required=True, help="FILE.xlsx or FILE.csv")
+    e.add_argument("--sheet", action="store_true", help="the score sheet (得分表) imported for this scheme and "
+                                                        "period, in its own shape, with subtotals, total, grade, veto")
     e.set_defaults(run=cmd_export)
 
     r = sub.add_parser("report", help="a printable HTML report card for one station")

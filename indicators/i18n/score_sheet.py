@@ -35,6 +35,9 @@ EN: dict[str, str] = {
                                  "period_start, period_end, value): to read it as a score sheet (得分表), give "
                                  "--scheme (the scheme whose items its headers name) and --from/--to",
     "err.sheet.export_scheme": "export_sheet of a table of values needs its scheme",
+    "err.sheet.no_layout": "no score sheet was imported for scheme {scheme} and the period {start} – {end}: "
+                           "its layout is what the export writes back (import one with `import --table "
+                           "indicator_values SHEET --scheme … --from … --to …`)",
     # ---- series the database does not hold
     "err.values.no_series": "the scheme reads {n} series that the database does not hold at all (no row in "
                             "indicator_values, in any period): {items}. Import their values on the Records page or "
@@ -71,6 +74,10 @@ EN: dict[str, str] = {
     "sheet.col.spread": "Largest spread",
     "sheet.col.alpha": "Krippendorff's α",
     "sheet.agreement": "Agreement between raters in this period (overall α {alpha})",
+    "sheet.download": "Score sheet (as imported)",
+    "sheet.download_help": "The score sheet of this scheme and period in the shape it was imported in (same "
+                           "columns and order), with each module's subtotal, the total, the grade and the veto; "
+                           "several raters' values combined.",
 }
 
 ZH: dict[str, str] = {
@@ -102,6 +109,8 @@ ZH: dict[str, str] = {
     "err.sheet.scheme_required": "{file} 不是指标数值表的格式（station_id、indicator_id、period_start、period_end、"
                                  "value）：如要作为得分表读取，请给出 --scheme（表头所对应评分项所在的方案）和 --from/--to",
     "err.sheet.export_scheme": "按数值表导出得分表时需要给出方案",
+    "err.sheet.no_layout": "方案 {scheme} 在期间 {start} – {end} 没有导入过得分表：导出时按导入时的格式写回"
+                           "（请先用 `import --table indicator_values 得分表 --scheme … --from … --to …` 导入）",
     "err.values.no_series": "方案读取的 {n} 个序列在数据库中完全没有（indicator_values 中任何期间都没有一行）：{items}。"
                             "请在“记录”页导入其数值，或使用 `python -m indicators import --table indicator_values 文件`"
                             "（得分表另加 --scheme 和 --from/--to）；完全没有数值的序列不会用其他站点的中位数代替",
@@ -131,4 +140,7 @@ ZH: dict[str, str] = {
     "sheet.col.spread": "最大差异",
     "sheet.col.alpha": "Krippendorff α",
     "sheet.agreement": "本期间评分人之间的一致性（总体 α {alpha}）",
+    "sheet.download": "得分表（按导入格式）",
+    "sheet.download_help": "本方案本期间的得分表，按导入时的格式（相同的列和顺序），并加上各模块小计、总分、等级和一票否决；"
+                           "多位评分人的分数已合并。",
 }
