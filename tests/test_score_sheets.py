@@ -446,3 +446,16 @@ def test_score_sheet_download_and_cli_export(tiny, tmp_path, capsys):
     assert rows[0][:4] == ["站点编号", "B11", "B12", "Z21"] and rows[2][:4] == ["S2", 5, None, 50]
     args[args.index("2024-01-01")] = "2024-02-01"
     assert main(args) == 2 and "no score sheet was imported for scheme qf" in capsys.readouterr().err
+
+
+def test_a_name_shared_by_two_items_needs_the_code(tiny):
+    con = tiny(STATIONS)
+    twice = scheme_from_dict({
+        "id": "tw", "name_zh": "同名", "name_en": "Same", "weighting": "points",
+        "dimensions": [{"id": "A", "name_zh": "甲", "name_en": "A", "indicators": [item("A1", "台账", 10)]},
+                       {"id": "B", "name_zh": "乙", "name_en": "B", "indicators": [item("B1", "台账", 10)]}]})
+    plan = ss.check_sheet(con, twice, csv("站点编号,台账,B1\nS1,1,2\n"), START, END, name="tw.csv")
+    assert [(p.row, p.column) for p in plan.problems] == [(1, "台账")]
+    assert "names several items (A1, B1)" in str(plan.problems[0])
+    ok = ss.check_sheet(con, twice, csv("站点编号,A1 台账,B1台账（10分）\nS1,1,2\n"), START, END, name="tw.csv")
+    assert ok.ok and ok.items == ["A1", "B1"]

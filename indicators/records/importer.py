@@ -34,6 +34,9 @@ What a file may hold (the import contract is records.TABLES):
   never computed, e.g. written by a script, reads as empty).
 - Text: ids, codes and numbers are trimmed; free text (names, titles, comments, evidence) is stored exactly as
   written, formula- or SQL-looking text included (exports neutralise it). Control characters are refused.
+- indicator_values: the key is (station_id, indicator_id, period_start, period_end, rater); a file without a rater
+  column (评估方, 评分人) is one source, rater ''. Score sheets (得分表, one column an item) are read by
+  records/score_sheet.py, not here.
 - Limits: MAX_BYTES per file, MAX_ROWS data rows, MAX_LISTED problems listed then "and N more".
 
 Pseudonyms: resident ids (residents, attendance, feedback) are replaced on import by "R" + the first 12 hex digits

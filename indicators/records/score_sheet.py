@@ -159,9 +159,11 @@ def _role(raw: Any, items: _Items) -> tuple[str, Indicator | None]:
     s = squash(core)
     if _is(core, SKIP_HEADERS) or s.endswith("小计") or s.endswith("subtotal"):
         return "skip", None
-    ind, _, _ = items.match(text)
+    ind, _, amb = items.match(text)
     if ind is not None:
         return "item", ind
+    if amb:
+        return "ambiguous", None
     if items.is_module(text):
         return "module", None
     return "unknown", None
@@ -439,6 +441,8 @@ def _read_wide(r: _Reader, rows, k: int, roles, scheme: Scheme, fmt: str) -> Non
     for i, (role, ind) in enumerate(roles):
         if role == "unknown":
             r.bad(head_no, shown[i], shown[i], _said("unknown_header", scheme=scheme.id))
+        if role == "ambiguous":
+            r.bad(head_no, shown[i], shown[i], _said("ambiguous", codes=", ".join(r.items.match(shown[i])[2])))
         if role == "item":
             _, pts, _ = r.items.match(shown[i])
             r.header_item(head_no, shown[i], ind, pts)
