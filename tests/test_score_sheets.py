@@ -324,7 +324,8 @@ def test_an_older_database_without_the_rater_column(tmp_path):
     con.execute("CREATE TABLE indicator_values (station_id VARCHAR, indicator_id VARCHAR, period_start DATE, "
                 "period_end DATE, value DOUBLE, source VARCHAR, note VARCHAR)")
     for code, v in (("B11", 9), ("B12", 8), ("Z21", 7)):
-        con.execute("INSERT INTO indicator_values VALUES ('S1', ?, '2024-01-01', '2024-12-31', ?, 'x', NULL)", [code, v])
+        con.execute("INSERT INTO indicator_values VALUES ('S1', ?, '2024-01-01', '2024-12-31', ?, 'x', NULL)",
+                    [code, v])
     con.close()
     ro = duckdb.connect(str(path), read_only=True)
     # read as it is: scored, and a long ledger of the same row checks as already present

@@ -112,7 +112,7 @@ ZH: dict[str, str] = {
     "err.sheet.no_layout": "方案 {scheme} 在期间 {start} – {end} 没有导入过得分表：导出时按导入时的格式写回"
                            "（请先用 `import --table indicator_values 得分表 --scheme … --from … --to …` 导入）",
     "err.values.no_series": "方案读取的 {n} 个序列在数据库中完全没有（indicator_values 中任何期间都没有一行）：{items}。"
-                            "请在“记录”页导入其数值，或使用 `python -m indicators import --table indicator_values 文件`"
+                            "请在“记录”页导入其数值，或使用命令“python -m indicators import --table indicator_values 文件”"
                             "（得分表另加 --scheme 和 --from/--to）；完全没有数值的序列不会用其他站点的中位数代替",
     "err.values.series_of": "{series}（指标 {indicators}）",
     "sheet.read": "{file}：{shape}得分表（方案 {scheme}）：{stations} 个站点、{items} 个评分项，期间 {start} – {end}，"

@@ -724,7 +724,8 @@ def apply_sheet(con, plan: SheetPlan | Sequence[SheetPlan]) -> SheetReport:
                 key = layout_key(pl.scheme, pl.start, pl.end)
                 cur.execute("DELETE FROM meta WHERE key = ?", [key])
                 cur.execute("INSERT INTO meta VALUES (?, ?)", [key, pl.layout.to_json()])
-    return SheetReport(inserted, replaced, sum(len(p.stations) for p in plans), len({i for p in plans for i in p.items}),
+    return SheetReport(inserted, replaced, sum(len(p.stations) for p in plans),
+                       len({i for p in plans for i in p.items}),
                        sum(p.blanks for p in plans), sum(len(p.vetoed) for p in plans))
 
 
