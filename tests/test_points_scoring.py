@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators.scheme.model import (VETO_SERIES, Scoring, SchemeError, dump_yaml, load_yaml, scheme_from_dict,
-                                     scoring_from_dict, scoring_to_dict, _Reader)
+                                     scoring_from_dict, scoring_to_dict)
 from indicators.scoring import engine
 from indicators.scoring.measures import Period
 from indicators.scoring.rules import points_for
@@ -22,7 +22,7 @@ PERIOD = ("2024-01-01", "2024-12-31")
 
 
 def rule(**data) -> Scoring:
-    return scoring_from_dict(_Reader(data, "scoring", None))
+    return scoring_from_dict(data)
 
 
 BANDS = rule(rule="bands", steps=[[0.9, 50], [0.8, 40], [0.7, 25]], **{"else": 0})
