@@ -460,3 +460,22 @@ def test_a_name_shared_by_two_items_needs_the_code(tiny):
     assert "names several items (A1, B1)" in str(plan.problems[0])
     ok = ss.check_sheet(con, twice, csv("站点编号,A1 台账,B1台账（10分）\nS1,1,2\n"), START, END, name="tw.csv")
     assert ok.ok and ok.items == ["A1", "B1"]
+
+
+def test_transposed_sheet_with_module_rows_sequence_numbers_and_points(tiny):
+    con = tiny(STATIONS)
+    sheet = ("序号,评估内容,分值,S1,S2\n"
+             "一、基础建设（50分）,,,,\n"
+             "1,B11 制度建设,20,20,\n"
+             "2,场地设施,30,28,29\n"
+             "二、服务成效（50分）,,,,\n"
+             "3,居民满意,50,45,\n"
+             "基础建设小计,,,48,29\n")
+    plan = ss.check_sheet(con, SCHEME, csv(sheet), START, END, name="m.csv")
+    assert plan.ok, [str(p) for p in plan.problems]
+    assert plan.items == ["B11", "B12", "Z21"] and plan.blanks == 2
+    assert sorted((s, i, v) for s, i, v, _ in plan.rows) == [
+        ("S1", "B11", 20.0), ("S1", "B12", 28.0), ("S1", "Z21", 45.0), ("S2", "B12", 29.0)]
+    # a points column that disagrees with the item is refused where it is written
+    wrong = ss.check_sheet(con, SCHEME, csv(sheet.replace("2,场地设施,30", "2,场地设施,35")), START, END, name="m.csv")
+    assert [(p.row, p.column, p.value) for p in wrong.problems] == [(4, "分值", "35")]

@@ -308,7 +308,11 @@ def _find_transposed_header(rows, items: _Items):
         for lead in (1, 2, 3):
             ind, _, _ = _match_label(_row_label(cells, lead), items)
             if ind is not None:
-                return k - 1, lead
+                head = k - 1   # module rows ("一、基础建设（50分）") between the header and the first item
+                while head > 0 and any(items.is_module(x) for x in _row_label(rows[head][1], lead) if x) and \
+                        all(importer._is_empty(c) for c in rows[head][1][lead:]):
+                    head -= 1
+                return head, lead
     return None, None
 
 
