@@ -479,3 +479,26 @@ def test_transposed_sheet_with_module_rows_sequence_numbers_and_points(tiny):
     # a points column that disagrees with the item is refused where it is written
     wrong = ss.check_sheet(con, SCHEME, csv(sheet.replace("2,场地设施,30", "2,场地设施,35")), START, END, name="m.csv")
     assert [(p.row, p.column, p.value) for p in wrong.problems] == [(4, "分值", "35")]
+
+
+def test_records_page_lists_a_refused_sheet_and_writes_nothing(db):
+    from indicators.records import store as records
+    from indicators.scheme import catalog
+    from tests.test_app import open_app
+
+    first = catalog.builtin("needs-met").indicators[0]
+    at = open_app("en")
+    at.selectbox(key="io_table").set_value("indicator_values").run()
+    sheet = f"站点编号,{first.id},no_such_item\nS01,abc,1\nS99,1,2\n".encode()
+    at.file_uploader(key="io_files:0").set_value([("bad_sheet.csv", sheet, "text/csv")]).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["bad_sheet.csv: 3 problem(s); nothing was imported. Correct the file and "
+                                           "upload it again."]
+    problems = next(d.value for d in at.table if "What is wrong / expected" in d.value.columns)
+    assert list(problems["Row"]) == [1, 2, 3] and list(problems["Column"]) == ["no_such_item", first.id, "站点编号"]
+    assert not any(b.key == "io_sheet_go" for b in at.button)
+    con = records.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM indicator_values WHERE source = 'score_sheet'").fetchall() == [(0,)]
+    finally:
+        con.close()
