@@ -502,3 +502,18 @@ def test_records_page_lists_a_refused_sheet_and_writes_nothing(db):
         assert con.execute("SELECT count(*) FROM indicator_values WHERE source = 'score_sheet'").fetchall() == [(0,)]
     finally:
         con.close()
+
+
+def test_another_tables_sheet_leaves_a_veto_standing(tiny):
+    con = tiny(STATIONS)
+    other = scheme_from_dict({"id": "city", "name_zh": "市", "name_en": "City", "weighting": "points", "dimensions": [
+        {"id": "C", "name_zh": "组织", "name_en": "Org", "indicators": [item("1.1.1", "登记备案", 20)]}]})
+    ss.import_sheet(con, SCHEME, csv("站点编号,B11,一票否决\nS1,10,违规\nS2,12,\n"), START, END)
+    # the city table's sheet for the same period, with its own veto column vetoing S2 only
+    report = ss.import_sheet(con, other, csv("站点编号,1.1.1,一票否决\nS1,20,\nS2,18,拒检\n"), START, END)
+    assert report.replaced == 0
+    assert {(s, n) for s, i, _, _, _, n, *_ in stored(con) if i == VETO_SERIES} == {("S1", "违规"), ("S2", "拒检")}
+    # the district sheet again with S1's veto lifted: its own veto goes, the city's stays
+    report = ss.import_sheet(con, SCHEME, csv("站点编号,B11,一票否决\nS1,10,\nS2,12,\n"), START, END)
+    assert report.replaced == 3
+    assert {(s, n) for s, i, _, _, _, n, *_ in stored(con) if i == VETO_SERIES} == {("S2", "拒检")}

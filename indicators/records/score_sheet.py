@@ -59,6 +59,7 @@ TOTAL_TOLERANCE = 0.05
 HEADER_SCAN = 30           # rows looked at for the header (title rows above it are skipped)
 MAX_WARNINGS = 200
 LAYOUT_KEY = "score_sheet_layout"
+VETO_KEY = "score_sheet_vetoes"      # meta: the stations a scheme's sheet vetoed, per period and rater
 
 SHAPES = ("wide", "transposed")
 
@@ -675,15 +676,34 @@ def check_sheet(con, scheme: Scheme, source: Any, start: date, end: date, rater:
     return plan
 
 
+def _veto_key(plan: SheetPlan) -> str:
+    return f"{VETO_KEY}:{plan.scheme}:{plan.start.isoformat()}:{plan.end.isoformat()}:{plan.rater}"
+
+
+def _vetoed_before(cur, plan: SheetPlan) -> list[str]:
+    """The stations this scheme's last sheet of this rater and period vetoed (kept in meta by apply_sheet)."""
+    try:
+        row = cur.execute("SELECT value FROM meta WHERE key = ?", [_veto_key(plan)]).fetchall()
+    except duckdb.CatalogException:
+        return []
+    return json.loads(row[0][0]) if row else []
+
+
 def _replaced_where(cur, plan: SheetPlan) -> tuple[str, list]:
-    """The rows a sheet replaces: this rater's, this period's, of the sheet's stations and items (and the veto
-    when the sheet has a veto column: a sheet of other items without one leaves an earlier veto standing)."""
+    """The rows a sheet replaces: this rater's, this period's, of the sheet's stations and items. The veto series
+    is shared by every scheme, so when the sheet has a veto column only the vetoes this scheme's earlier sheet
+    set, and those it sets now, are replaced: another table's sheet of the same period leaves a veto standing,
+    and so does a sheet of other items without a veto column."""
     rater = "coalesce(rater, '')" if has_column(cur, "indicator_values", "rater") else "''"
-    codes = plan.items + ([VETO_SERIES] if plan.layout is not None and plan.layout.has_veto else [])
-    where = (f"{rater} = ? AND period_start = ? AND period_end = ? "
-             f"AND station_id IN ({', '.join('?' for _ in plan.stations)}) "
-             f"AND indicator_id IN ({', '.join('?' for _ in codes)})")
-    return where, [plan.rater, plan.start, plan.end, *plan.stations, *codes]
+    marks = lambda xs: ", ".join("?" for _ in xs)   # noqa: E731
+    parts = [f"(station_id IN ({marks(plan.stations)}) AND indicator_id IN ({marks(plan.items)}))"]
+    params: list = [plan.rater, plan.start, plan.end, *plan.stations, *plan.items]
+    if plan.layout is not None and plan.layout.has_veto:
+        vetoes = sorted(set(_vetoed_before(cur, plan)) | set(plan.vetoed))
+        if vetoes:
+            parts.append(f"(indicator_id = ? AND station_id IN ({marks(vetoes)}))")
+            params += [VETO_SERIES, *vetoes]
+    return (f"{rater} = ? AND period_start = ? AND period_end = ? AND ({' OR '.join(parts)})"), params
 
 
 def _count_replaced(cur, plan: SheetPlan) -> int:
@@ -724,10 +744,12 @@ def apply_sheet(con, plan: SheetPlan | Sequence[SheetPlan]) -> SheetReport:
                 finally:
                     cur.unregister("_sheet_rows")
                 inserted += len(pl.rows)
-            if pl.layout is not None:
-                key = layout_key(pl.scheme, pl.start, pl.end)
+            kept = [(layout_key(pl.scheme, pl.start, pl.end), pl.layout.to_json())] if pl.layout is not None else []
+            if pl.layout is not None and pl.layout.has_veto:
+                kept.append((_veto_key(pl), json.dumps(pl.vetoed, ensure_ascii=False)))
+            for key, value in kept:
                 cur.execute("DELETE FROM meta WHERE key = ?", [key])
-                cur.execute("INSERT INTO meta VALUES (?, ?)", [key, pl.layout.to_json()])
+                cur.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
     return SheetReport(inserted, replaced, sum(len(p.stations) for p in plans),
                        len({i for p in plans for i in p.items}),
                        sum(p.blanks for p in plans), sum(len(p.vetoed) for p in plans))
