@@ -882,7 +882,7 @@ def export_sheet(result_or_values, layout: SheetLayout, scheme: Scheme | None = 
     transposed, CSV or XLSX), with each module's subtotal (top-level dimensions), the total, the grade and the
     veto added (a column each, or a row each when transposed). Importing the result gives the same values.
 
-    `result_or_values`: a ScoreResult (its raw values of the items, grade, veto and scheme), or a DataFrame of
+    `result_or_values`: a ScoreResult (its raw values of the items, grade, sheet vetoes and scheme), or a DataFrame of
     values stations x item codes (then give `scheme`; `veto` reasons per station, station `names` optional)."""
     if isinstance(result_or_values, pd.DataFrame):
         values, result = result_or_values, None
@@ -893,7 +893,9 @@ def export_sheet(result_or_values, layout: SheetLayout, scheme: Scheme | None = 
         scheme = result.scheme
         values = result.raw
         if veto is None:
-            veto = getattr(result, "veto", None)
+            # the sheet's own veto column: the reasons of the veto series, not the scheme's conditions (a
+            # condition on an item's points follows from the items and would come back as a sheet veto)
+            veto = getattr(result, "sheet_vetoes", None)
         if names is None:
             names = result.stations["name"]
     names = dict(names) if names is not None else {}
@@ -957,8 +959,18 @@ def export_sheet(result_or_values, layout: SheetLayout, scheme: Scheme | None = 
 
         def label(text):
             return [text] + [""] * (width - 1)
+        points_at = [n for n, i in enumerate(lead) if layout.roles[i] == "lead:points"]
+
+        def numbers(labels):   # the 分值 column read back as numbers, as it was written
+            for n in points_at:
+                try:
+                    x = _number(labels[n])
+                except ValueError:
+                    continue
+                labels[n] = labels[n] if x is None else int(x) if x.is_integer() else x
+            return labels
         for labels, role in layout.rows:
-            labels = list(labels) + [""] * (width - len(labels))
+            labels = numbers(list(labels) + [""] * (width - len(labels)))
             if role.startswith("item:"):
                 grid.append(labels[:width] + [val(sid, role[5:]) for sid in stations])
             elif role == "veto":
