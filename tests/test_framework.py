@@ -72,12 +72,12 @@ def test_wide_form_weights_dimensions_weigh_what_their_leaves_do():
 def test_errors_name_row_and_column():
     bad = ("代码,名称,层级,上级,权重,缺失处理,方向\n"
            "d1,成效,2,,1,,\n"
-           "A1,甲,1,d1,1,,\n"             # upper-case indicator code
+           "D1,甲,1,d1,1,,\n"             # differs from row 2's d1 only by case (upper case itself is fine)
            "a2,乙,1,d9,x,,\n"             # unknown parent, weight not a number
            "a3,丙,1,d1,1,average,sideways\n"
            "a3,丁,1,d1,1,,\n")            # repeated code
     got = problems(bad.encode())
-    assert (3, "代码") in {(r, c) for r, c, _ in got}
+    assert any(r == 3 and c == "代码" and "d1 (row 2) only by case" in m for r, c, m in got)
     assert (4, "上级") in {(r, c) for r, c, _ in got} and (4, "权重") in {(r, c) for r, c, _ in got}
     assert (5, "缺失处理") in {(r, c) for r, c, _ in got} and (5, "方向") in {(r, c) for r, c, _ in got}
     assert any(r == 6 and "already used in row 5" in m for r, c, m in got)
