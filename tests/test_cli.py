@@ -252,12 +252,12 @@ dimensions:
 @pytest.mark.parametrize("lang, earned, available", [("en", "points", "points available"),
                                                       ("zh", "得分（分值）", "总分值")])
 def test_score_table_and_csv_carry_points_for_a_points_scheme(capsys, tmp_path, lang, earned, available):
-    # S1: a 10, b 0; S2: a 0, b 10. Min-max: S1 earns a's 30 of the 40 points (score 75), S2 b's 10 (score 25)
+    # values read from indicator_values are points awarded: S1 a 30 + b 0 = 30 of 40 (score 75), S2 0 + 10 (25)
     def value(sid, ind, v):
         return {"station_id": sid, "indicator_id": ind, "period_start": "2024-01-01", "period_end": "2024-12-31",
                 "value": v, "source": "test"}
     make_db(tmp_path / "p.duckdb", {"stations": [station("S1"), station("S2")], "indicator_values": [
-        value("S1", "a", 10), value("S1", "b", 0), value("S2", "a", 0), value("S2", "b", 10)]}).close()
+        value("S1", "a", 30), value("S1", "b", 0), value("S2", "a", 0), value("S2", "b", 10)]}).close()
     (tmp_path / "forty.yaml").write_text(POINTS_40, encoding="utf-8")
     args = ("score", "--db", str(tmp_path / "p.duckdb"), "--scheme", str(tmp_path / "forty.yaml"), "--lang", lang)
     code, out, err = run(capsys, *args, "--format", "csv")

@@ -41,10 +41,10 @@ def close(a, b, tol=1e-9):
 # A -> B -> C -> D -> F: five levels of dimensions, leaves on the sixth. Raw values 0, 5, 10 normalise (minmax)
 # to 0, 50, 100, so every number below is worked out by hand from the normalised table.
 FIVE = Scheme("five", "five", "five", dimensions=(
-    dim("A", ind("x"), dim("B", dim("C", ind("y"), dim("D", ind("w"), dim("F", ind("a"), ind("b", weight=3))))),
+    dim("A", ind("x"), dim("B", dim("C", ind("y"), dim("D", ind("w"), dim("F", ind("v"), ind("u", weight=3))))),
         weight=2),
     dim("E", ind("z"), weight=2)))
-RAW = pd.DataFrame({"a": [0, 5, 10], "b": [10, 5, 0], "w": [10, 0, 5], "y": [0, 10, 5], "x": [5, 10, 0],
+RAW = pd.DataFrame({"v": [0, 5, 10], "u": [10, 5, 0], "w": [10, 0, 5], "y": [0, 10, 5], "x": [5, 10, 0],
                     "z": [10, 0, 5]}, index=stations(3).index, dtype=float)
 
 
@@ -59,26 +59,26 @@ def test_five_levels_by_hand():
     assert close(r.total, [73.4375, 40.625, 35.9375])
     assert list(r.nodes.columns) == ["A", "B", "C", "D", "F", "E"]           # depth-first
     assert list(r.dimension_scores.columns) == ["A", "E"]                    # the top level, as before
-    # a's effective weight: A 1/2 * B 1/2 * C 1 * D 1/2 * F 1/2 * a 1/4
-    assert math.isclose(r.weights.at["a", "effective"], 1 / 64)
-    assert r.weights.at["a", "path"] == "A/B/C/D/F/a" and r.weights.at["a", "parent"] == "F"
-    assert r.weights.at["a", "dimension"] == "A" and math.isclose(r.weights.at["a", "within"], 0.25)
+    # v's effective weight: A 1/2 * B 1/2 * C 1 * D 1/2 * F 1/2 * v 1/4
+    assert math.isclose(r.weights.at["v", "effective"], 1 / 64)
+    assert r.weights.at["v", "path"] == "A/B/C/D/F/v" and r.weights.at["v", "parent"] == "F"
+    assert r.weights.at["v", "dimension"] == "A" and math.isclose(r.weights.at["v", "within"], 0.25)
     assert close(r.weights["effective"].sum(), 1)
     assert close(r.contributions.sum(axis=1), r.total)
-    assert r.explain("S0").at["a", "path"] == "A/B/C/D/F/a"
+    assert r.explain("S0").at["v", "path"] == "A/B/C/D/F/v"
 
 
 def test_tree_helpers():
     s = FIVE
     assert [d.id for d in s.nodes()] == ["A", "B", "C", "D", "F", "E"]
-    assert [i.id for i in s.indicators] == ["x", "y", "w", "a", "b", "z"]
-    assert s.parent_of("A") is None and s.parent_of("F") == "D" and s.parent_of("a") == "F"
-    assert s.path_of("b") == ("A", "B", "C", "D", "F", "b") and s.path_of("E") == ("E",)
+    assert [i.id for i in s.indicators] == ["x", "y", "w", "v", "u", "z"]
+    assert s.parent_of("A") is None and s.parent_of("F") == "D" and s.parent_of("v") == "F"
+    assert s.path_of("u") == ("A", "B", "C", "D", "F", "u") and s.path_of("E") == ("E",)
     assert [c.id for c in s.children_of("D")] == ["w", "F"]
     assert [c.id for c in s.children_of(None)] == ["A", "E"]
     assert s.points_total() is None
     t = tree_weights(s)
-    assert t.loc[t["code"] == "F", "depth"].item() == 5 and t.loc[t["code"] == "a", "depth"].item() == 6
+    assert t.loc[t["code"] == "F", "depth"].item() == 5 and t.loc[t["code"] == "v", "depth"].item() == 6
 
 
 def test_five_levels_round_trip_through_yaml():
@@ -92,7 +92,7 @@ def test_reweighting_a_deep_node():
     r = score_raw(FIVE, RAW, stations(3))
     moved = r.reweighted({"F": 0})          # F no longer counts inside D: D = w
     assert close(moved.nodes["D"], [100, 0, 50])
-    assert close(moved.weights.at["a", "effective"], 0)
+    assert close(moved.weights.at["v", "effective"], 0)
     assert moved.normalised.equals(r.normalised)
 
 
@@ -135,7 +135,7 @@ def test_all_zero_children_across_indicators_and_dimensions():
 # ---------------------------------------------------------------- points
 
 POINTS = Scheme("pts", "p", "p", weighting="points", dimensions=(
-    Dimension("A", "A", "A", dimensions=(Dimension("A1", "A1", "A1", (ind("a", points=30), ind("b", points=10))),),
+    Dimension("A", "A", "A", dimensions=(Dimension("A1", "A1", "A1", (ind("p", points=30), ind("u", points=10))),),
               indicators=(ind("c", points=20),)),
     Dimension("B", "B", "B", (ind("d", points=40),))))
 
@@ -145,15 +145,15 @@ def test_points_add_up_and_give_the_weights():
     assert s.points_total() == 100
     assert [d.points for d in s.nodes()] == [60, 40, 40]        # A = c 20 + A1 40; A1 = 30 + 10; B = 40
     t = tree_weights(s).set_index("code")
-    assert math.isclose(t.at["a", "within"], 30 / 40) and math.isclose(t.at["a", "effective"], 0.3)
+    assert math.isclose(t.at["p", "within"], 30 / 40) and math.isclose(t.at["p", "effective"], 0.3)
     assert math.isclose(t.at["A", "within"], 0.6)
 
 
 def test_points_earned_by_hand():
     s = validate(POINTS)
-    raw = pd.DataFrame({"a": [0, 10], "b": [10, 0], "c": [10, 0], "d": [0, 10]}, index=stations(2).index)
+    raw = pd.DataFrame({"p": [0, 10], "u": [10, 0], "c": [10, 0], "d": [0, 10]}, index=stations(2).index)
     r = score_raw(s, raw, stations(2))
-    # S0 earns b 10 + c 20 = 30 of 100 points; S1 earns a 30 + d 40 = 70
+    # S0 earns u 10 + c 20 = 30 of 100 points; S1 earns p 30 + d 40 = 70
     assert close(r.points_earned, [30, 70]) and r.points_available == 100
     assert close(r.total, [30, 70])
     assert close(r.node_points()["A"], [30, 30]) and close(r.node_points()["B"], [0, 40])
@@ -177,8 +177,8 @@ def test_points_scheme_yaml_round_trip_and_errors():
     with pytest.raises(SchemeError, match=r"dimensions\[0\]\.points: is 50 but its children's points add up to 60"):
         scheme_from_dict(data)
     data = yaml.safe_load(text)
-    data["dimensions"][1]["indicators"][0]["points"] = 0
-    with pytest.raises(SchemeError, match=r"dimensions\[1\]\.indicators\[0\]\.points: must be a number above 0"):
+    data["dimensions"][1]["indicators"][0]["points"] = -1
+    with pytest.raises(SchemeError, match=r"dimensions\[1\]\.indicators\[0\]\.points: must be a number of 0 or more"):
         scheme_from_dict(data)
 
 
@@ -343,12 +343,13 @@ def test_points_and_0_100_agree(case):
 
 
 def test_the_apps_weight_free_cache_key_rebuilds_a_points_tree():
-    """The app scores the weight-free scheme once, then re-weights: a points tree must come back whole."""
+    """The app scores the weight-free scheme once, then re-weights: a points tree must come back whole. Its
+    points are kept in the cache key (rules give points in the item's own units), only provenance is dropped."""
     from indicators.scheme.editing import strip_weights
     s = validate(POINTS)
-    raw = pd.DataFrame({"a": [0, 10], "b": [10, 0], "c": [10, 0], "d": [0, 10]}, index=stations(2).index)
+    raw = pd.DataFrame({"p": [0, 10], "u": [10, 0], "c": [10, 0], "d": [0, 10]}, index=stations(2).index)
     bare = strip_weights(s)
-    assert bare.weighting == "weights" and all(i.weight == 1 for i in bare.indicators)
+    assert bare.weighting == "points" and [i.points for i in bare.indicators] == [20, 30, 10, 40]
     back = score_raw(bare, raw, stations(2)).reweighted({d.id: d.weight for d in s.nodes()},
                                                         {i.id: i.weight for i in s.indicators}, weighting="points")
     assert back.scheme == s and close(back.points_earned, [30, 70])

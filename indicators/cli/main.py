@@ -75,12 +75,14 @@ def _full(x: float) -> float | None:
 
 def score_json(result: ScoreResult) -> dict:
     points = result.points_earned
+    node_points = result.node_points()
     stations = []
     for sid in result.table().index:
         row = {
             "station_id": sid, "name": result.stations.at[sid, "name"],
             "name_en": result.stations.at[sid, "name_en"], "score": _full(result.total[sid]),
-            "rank": int(result.rank[sid]), "grade": result.grade[sid], "capped_by": result.capped_by[sid],
+            "rank": int(result.rank[sid]), "grade": result.grade[sid] or None, "capped_by": result.capped_by[sid],
+            "veto": result.veto[sid] or None, "status": result.status[sid], "complete": _full(result.complete[sid]),
             "dimensions": {d: _full(v) for d, v in result.dimension_scores.loc[sid].items()},
             "nodes": {d: _full(v) for d, v in result.nodes.loc[sid].items()},
             "indicators": {i: {"raw": _full(result.raw.at[sid, i]), "normalised": _full(result.normalised.at[sid, i]),
@@ -90,6 +92,9 @@ def score_json(result: ScoreResult) -> dict:
         }
         if points is not None:
             row["points"], row["points_available"] = _full(points[sid]), result.points_available
+            row["node_points"] = {d: _full(v) for d, v in node_points.loc[sid].items()}
+            for i, cell in row["indicators"].items():
+                cell["points"] = _full(result.item_points.at[sid, i])
         if result.distances is not None:   # TOPSIS: each node's distances to the ideal and the anti-ideal
             d = result.distances.loc[sid]
             row["distances"] = {n: {"d_plus": _full(d[(n, "d_plus")]), "d_minus": _full(d[(n, "d_minus")])}
@@ -97,6 +102,7 @@ def score_json(result: ScoreResult) -> dict:
         stations.append(row)
     return {"scheme": result.scheme.id, "period": {"from": _iso(result.period.start), "to": _iso(result.period.end)},
             "aggregation": result.scheme.aggregation, "weighting": result.scheme.weighting,
+            "grade_scale": result.scheme.grade_scale, "relative": list(result.relative),
             "weights": {i: _full(w) for i, w in result.weights["effective"].items()}, "stations": stations}
 
 
@@ -137,6 +143,10 @@ def cmd_score(args) -> int:
         table.insert(3, "points", result.points_earned)
         available = float(result.points_available)
         table.insert(4, "points_available", int(available) if available.is_integer() else available)
+        if result.veto.any():
+            table["veto"] = result.veto
+    if (result.status != "ranked").any():   # vetoed, 数据不足 or 缺项: listed after the ranked stations, and why
+        table["status"] = result.status
     if args.format == "csv":
         from indicators.outputs.export import neutralise   # station names may be formulas to a spreadsheet
         sys.stdout.write(table.map(neutralise).to_csv(float_format="%.2f"))
@@ -148,6 +158,8 @@ def cmd_score(args) -> int:
     print(t("cli.score_head", lang, scheme=scheme.name_zh if lang == "zh" else scheme.name_en, id=scheme.id,
             n=len(table), start=start or "…", end=end or "…", note=note))
     view = table.drop(columns=["name_en" if lang == "zh" else "name"])
+    if "status" in view:
+        view["status"] = [t(f"cli.status.{x}", lang) for x in view["status"]]
     view.columns = [t(f"cli.col.{'name' if c in ('name', 'name_en') else c}", lang) for c in view.columns]
     view.index.name = t("cli.col.station", lang)
     print(_table(view))

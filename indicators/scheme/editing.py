@@ -278,7 +278,12 @@ def camp_shares(scheme: Scheme, flat: Mapping[str, float]) -> dict[str, float]:
 
 def strip_weights(scheme: Scheme) -> Scheme:
     """The scheme with every weight set to 1 and provenance reset: what the records part of scoring
-    depends on (normalisation never looks at a weight), used as a cache key."""
+    depends on (normalisation never looks at a weight), used as a cache key. A points scheme stays whole: its
+    rules turn values into points (a band gives 40 of the item's 40), so its points are part of the records part,
+    and scoring it as weights would rescale awarded points against the other stations."""
+    if scheme.weighting == "points":
+        return replace(scheme, provenance=Provenance())
+
     def strip(d: Dimension) -> Dimension:   # every level of the tree; points are weights too
         return replace(d, weight=1.0, points=None, indicators=tuple(replace(i, weight=1.0, points=None)
                                                                      for i in d.indicators),

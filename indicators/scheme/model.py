@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,22 @@ AGGREGATIONS = ("arithmetic", "geometric", "topsis")
 WEIGHTINGS = ("weights", "points")
 PROVENANCES = ("direct", "needs", "ahp", "entropy", "critic", "combined", "workshop")
 GATE_OPS = (">=", ">", "<=", "<")
-_ID = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
-_NODE_ID = re.compile(r"^\S{1,64}$")     # dimension codes as evaluators write them (D1, D1.2, 一级1): no spaces
+SCORING_RULES = ("awarded", "bands", "deduct", "linear", "yes_no")
+EVIDENCE_KINDS = ("paper", "site", "residents", "other")
+COMBINES = ("mean", "median")
+GRADE_SCALES = ("score", "points")
+MISSING_ITEMS = ("zero", "refuse")
+# indicator_values rows of this series veto the station for their period in every points scheme (note: the reason)
+VETO_SERIES = "一票否决"
+_ID = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")   # a scheme id (file names, URLs)
+# Codes as evaluators write them (B11, 1.1.2, Goods, urgent_resolved, 一级1): kept and matched exactly; no white
+# space or control characters, which would not survive a spreadsheet cell or a terminal table.
+_NODE_ID = re.compile(r"^[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]{1,64}$")
+
+
+def code_key(code: str) -> str:
+    """The form two codes are compared in for look-alikes: B11 / b11 / Ｂ11 fold to one key."""
+    return unicodedata.normalize("NFKC", code).casefold()
 
 
 class SchemeError(InputError):
@@ -123,6 +138,7 @@ class Measure:
     levels: tuple[Level, ...] = ()
     series: str | None = None
     days: int | None = None   # new_share: the look-back in days (none: any time before the period)
+    combine: str = "mean"     # value: several raters' values for one station and period -> their mean or median
 
 
 @dataclass(frozen=True)
@@ -131,6 +147,28 @@ class Normalisation:
     low: float | None = None      # goalposts: value scored 0 (or 100 when lower is better)
     high: float | None = None     # goalposts: value scored 100
     target: float | None = None   # target: value that scores 100
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How a points scheme turns an indicator's value into points (its 评分标准 as a rule), criterion-referenced:
+    a station's points never depend on the other stations.
+
+    awarded: the value is the points earned (0 to the item's points): an evaluator's award on a score sheet.
+    bands: `steps` (threshold, points) in the order they are tried; the first threshold the value reaches (>=, or
+      <= when lower is better) gives its points, else `otherwise`.
+    deduct: full points at or above `target` (at or below when lower is better), `per` points off for each `unit`
+      short, never below 0.
+    linear: points x min(value / full_at, 1).
+    yes_no: full points for a yes (1), else 0.
+    """
+    rule: str = "awarded"
+    steps: tuple[tuple[float, float], ...] = ()
+    otherwise: float = 0.0
+    target: float | None = None
+    per: float | None = None
+    unit: float = 1.0
+    full_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +187,9 @@ class Indicator:
     rationale_en: str = ""
     serves: tuple[str, ...] = ()   # need categories the indicator answers (for needs-derived weights)
     points: float | None = None    # a points scheme's 分值 for this indicator (its weight is then these points)
+    scoring: Scoring | None = None  # points schemes: the rule from value to points (None: awarded for a value)
+    evidence: str | None = None     # paper, site or residents: what earns its points (None: classified from text)
+    relative: bool = False          # points schemes: scored against the other stations (an explicit normalisation)
 
     @property
     def qualitative(self) -> bool:
@@ -180,6 +221,17 @@ class Gate:
     op: str
     value: float
     cap: str
+    name_zh: str = ""
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class Veto:
+    """一票否决: a station whose indicator's raw value satisfies `op value` gets the lowest band, whatever its
+    points, and is listed after the others (a yes/no indicator: value 1 is yes)."""
+    indicator: str
+    op: str = ">="
+    value: float = 1.0
     name_zh: str = ""
     name_en: str = ""
 
@@ -232,6 +284,13 @@ class Scheme:
     grades: tuple[Grade, ...] = DEFAULT_GRADES
     provenance: Provenance = field(default_factory=Provenance)
     treatment: Treatment = field(default_factory=Treatment)   # data treatment hook; default: none
+    vetoes: tuple[Veto, ...] = ()
+    title: str = ""                 # a framework table's title rows, as written
+    notes: tuple[str, ...] = ()     # a framework table's note rows, as written
+    grade_scale: str = "score"      # grade minimums on 0-100 ("score") or in points earned ("points")
+    missing_items: str = "zero"     # points schemes: a missing item earns 0 ("zero") or the station is not scored
+    min_observed: float = 0.5       # a station with a smaller share of its indicators observed gets no grade
+    veto_ranked: bool = False       # keep vetoed stations in the ranking instead of listing them after it
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -343,7 +402,7 @@ def node_paths(scheme: Scheme) -> dict[str, str]:
 # ---------------------------------------------------------------- dict form (YAML) in and out
 
 _FIRST = ("id", "name_zh", "name_en", "weight", "points")             # what a reader looks for first in a YAML block
-_LAST = ("measure", "indicators", "dimensions", "levels", "gates", "grades")   # long nested blocks go below
+_LAST = ("scoring", "measure", "indicators", "dimensions", "levels", "gates", "vetoes", "grades", "notes")   # long nested blocks go below
 
 
 def _to_plain(obj: Any) -> Any:
@@ -379,6 +438,19 @@ def _default(f) -> Any:
 
 def scheme_to_dict(scheme: Scheme) -> dict:
     out = _to_plain(scheme)
+    by_id = {i.id: i for i in scheme.indicators}
+
+    def rules(dims):   # scoring in its short form; a relative item says its normalisation explicitly
+        for d in dims:
+            for i in d.get("indicators", ()):
+                ind = by_id[i["id"]]
+                i.pop("relative", None)
+                if ind.scoring is not None:
+                    i["scoring"] = scoring_to_dict(ind.scoring)
+                if ind.relative:
+                    i.setdefault("normalisation", _to_plain(ind.normalisation) or {"method": "minmax"})
+            rules(d.get("dimensions", ()))
+    rules(out["dimensions"])
     if scheme.weighting == "points":   # weights follow from points there: writing both would invite a mismatch
 
         def drop(dims):
@@ -456,7 +528,8 @@ class _Reader:
 def _measure(r: _Reader) -> Measure:
     kind = r.get("kind", required=True, choices=MEASURE_KINDS)
     if kind == "value":   # its denominator is a name, not a measure
-        m = Measure(kind=kind, series=r.get("series"), denominator=r.get("denominator"))
+        m = Measure(kind=kind, series=r.get("series"), denominator=r.get("denominator"),
+                    combine=r.get("combine", default="mean", choices=COMBINES))
         r.done()
         return m
     if kind in REACH_KINDS:
@@ -505,16 +578,68 @@ def _indicator(r: _Reader, points_scheme: bool = False) -> Indicator:
                              low=nr.get("low", float), high=nr.get("high", float), target=nr.get("target", float))
         nr.done()
     serves = tuple(str(s) for s in r.get("serves", list, default=[]))
+    scoring = scoring_from_dict(r.sub("scoring")) if "scoring" in r.data else None
+    r.used.add("scoring")
+    measure = _measure(r.sub("measure", required=True))
+    if points_scheme and scoring is None and measure.kind != "value" and "normalisation" not in r.data:
+        r.fail("scoring", _said("scoring_or_relative"))   # awarded points must never be min-max rescaled silently
     ind = Indicator(
         id=r.get("id", required=True), name_zh=r.get("name_zh", required=True),
         name_en=r.get("name_en", required=True), camp=r.get("camp", required=True, choices=CAMPS),
-        measure=_measure(r.sub("measure", required=True)), **_weight_or_points(r, points_scheme),
+        measure=measure, **_weight_or_points(r, points_scheme), scoring=scoring,
+        evidence=r.get("evidence", choices=EVIDENCE_KINDS),
         direction=r.get("direction", default="higher", choices=DIRECTIONS), normalisation=norm,
         missing=r.get("missing", default="median", choices=MISSING_RULES), unit=r.get("unit", default=""),
         rationale_zh=r.get("rationale_zh", default=""), rationale_en=r.get("rationale_en", default=""),
         serves=serves)
     r.done()
     return ind
+
+
+def scoring_from_dict(r: _Reader | None) -> Scoring:
+    """A `scoring:` block (YAML, or a framework table's 计分规则 cell) -> Scoring, naming the field in errors."""
+    if r is None:
+        return Scoring()
+    rule = r.get("rule", required=True, choices=SCORING_RULES)
+    steps: list[tuple[float, float]] = []
+    if rule == "bands":
+        for n, step in enumerate(r.get("steps", list, required=True)):
+            if not (isinstance(step, list) and len(step) == 2 and all(
+                    isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in step)):
+                raise SchemeError(f"{r.at('steps')}[{n}]", _said("step_pair"), r.source)
+            steps.append((float(step[0]), float(step[1])))
+        if not steps:
+            r.fail("steps", _said("required"))
+    out = Scoring(rule=rule, steps=tuple(steps),
+                  otherwise=r.get("else", float, default=0.0) if rule == "bands" else 0.0,
+                  target=r.get("target", float, required=True) if rule == "deduct" else None,
+                  per=r.get("per", float, required=True) if rule == "deduct" else None,
+                  unit=r.get("unit", float, default=1.0) if rule == "deduct" else 1.0,
+                  full_at=r.get("full_at", float, required=True) if rule == "linear" else None)
+    for key, value in (("per", out.per), ("unit", out.unit), ("full_at", out.full_at)):
+        if value is not None and value <= 0:
+            r.fail(key, _said("above_zero", value=f"{value:g}"))
+    r.done()
+    return out
+
+
+def scoring_to_dict(s: Scoring) -> dict:
+    """The short inline form of a rule, as a table's 计分规则 cell and the YAML write it."""
+    out: dict[str, Any] = {"rule": s.rule}
+    if s.rule == "bands":
+        out["steps"] = [[_plain_number(a), _plain_number(b)] for a, b in s.steps]
+        out["else"] = _plain_number(s.otherwise)
+    elif s.rule == "deduct":
+        out.update(target=_plain_number(s.target), per=_plain_number(s.per))
+        if s.unit != 1.0:
+            out["unit"] = _plain_number(s.unit)
+    elif s.rule == "linear":
+        out["full_at"] = _plain_number(s.full_at)
+    return out
+
+
+def _plain_number(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else float(x)
 
 
 def _dimension(r: _Reader, points_scheme: bool) -> Dimension:
@@ -525,6 +650,14 @@ def _dimension(r: _Reader, points_scheme: bool) -> Dimension:
                   **_weight_or_points(r, points_scheme))
     r.done()
     return d
+
+
+def _flag(r: _Reader, key: str) -> bool:
+    r.used.add(key)
+    value = r.data.get(key, False)
+    if not isinstance(value, bool):
+        r.fail(key, _said("not_flag", value=value))
+    return value
 
 
 def scheme_from_dict(data: Any, source: str | None = None) -> Scheme:
@@ -548,13 +681,24 @@ def scheme_from_dict(data: Any, source: str | None = None) -> Scheme:
         prov = Provenance(method=pr.get("method", default="direct", choices=PROVENANCES),
                           note=pr.get("note", default=""))
         pr.done()
+    vetoes = []
+    for vr in r.items("vetoes"):
+        vetoes.append(Veto(indicator=vr.get("indicator", required=True),
+                           op=vr.get("op", default=">=", choices=GATE_OPS), value=vr.get("value", float, default=1.0),
+                           name_zh=vr.get("name_zh", default=""), name_en=vr.get("name_en", default="")))
+        vr.done()
+    notes = tuple(str(x) for x in r.get("notes", list, default=[]))
     treatment = _treatment(r.sub("treatment"))
     scheme = Scheme(
         id=r.get("id", required=True), name_zh=r.get("name_zh", required=True),
         name_en=r.get("name_en", required=True), dimensions=tuple(dims),
         description_zh=r.get("description_zh", default=""), description_en=r.get("description_en", default=""),
         weighting=weighting, aggregation=r.get("aggregation", default="arithmetic", choices=AGGREGATIONS),
-        gates=tuple(gates), grades=tuple(grades) or DEFAULT_GRADES, provenance=prov)
+        gates=tuple(gates), grades=tuple(grades) or DEFAULT_GRADES, provenance=prov, vetoes=tuple(vetoes),
+        title=r.get("title", default=""), notes=notes,
+        grade_scale=r.get("grade_scale", default="score", choices=GRADE_SCALES),
+        missing_items=r.get("missing_items", default="zero", choices=MISSING_ITEMS),
+        min_observed=r.get("min_observed", float, default=0.5), veto_ranked=_flag(r, "veto_ranked"))
     scheme = replace(scheme, treatment=treatment) if treatment != Treatment() else scheme
     r.done()
     return validate(scheme, source)
@@ -862,8 +1006,11 @@ def _check_measure(m: Measure, path: str, source):
 
 
 def _check_indicator(ind: Indicator, ipath: str, source):
-    if not _ID.match(ind.id):
-        raise SchemeError(f"{ipath}.id", _said("bad_id", id=ind.id), source)
+    if not isinstance(ind.id, str) or not _NODE_ID.match(ind.id):
+        raise SchemeError(f"{ipath}.id", _said("bad_code", id=ind.id), source)
+    if ind.evidence is not None and ind.evidence not in EVIDENCE_KINDS:
+        raise SchemeError(f"{ipath}.evidence", _said("not_choice", choices=", ".join(EVIDENCE_KINDS),
+                                                     value=ind.evidence), source)
     _check_measure(ind.measure, f"{ipath}.measure", source)
     nm = ind.normalisation
     if nm.method == "goalposts":
@@ -879,12 +1026,45 @@ def _check_points(item, path: str, points_scheme: bool, source):
     if not points_scheme:
         if item.points is not None:
             raise SchemeError(f"{path}.points", _said("points_need_weighting"), source)
+        if isinstance(item, Indicator) and item.scoring is not None:
+            raise SchemeError(f"{path}.scoring", _said("scoring_needs_points"), source)
         return
     if isinstance(item, Indicator):
         if item.points is None:
             raise SchemeError(f"{path}.points", _said("points_required"), source)
-        if not (math.isfinite(item.points) and item.points > 0):
+        if not (math.isfinite(item.points) and item.points >= 0):   # 0 points: an item for information only
             raise SchemeError(f"{path}.points", _said("points_positive", value=f"{item.points:g}"), source)
+        if item.scoring is not None:
+            _check_scoring(item.scoring, item.points, item.direction, f"{path}.scoring", source)
+
+
+def _check_scoring(s: Scoring, points: float, direction: str, path: str, source) -> None:
+    """A rule that can give more than the item's points, or bands that are not monotone, is refused: a better
+    value must never earn fewer points."""
+    if s.rule == "bands":
+        higher = direction == "higher"
+        for n, (thr, pts) in enumerate(s.steps):
+            if not 0 <= pts <= points + 1e-9:
+                raise SchemeError(f"{path}.steps[{n}]", _said("step_points", points=f"{points:g}", got=f"{pts:g}"),
+                                  source)
+            if n and not ((thr < s.steps[n - 1][0]) if higher else (thr > s.steps[n - 1][0])):
+                raise SchemeError(f"{path}.steps[{n}]", _said("steps_order_higher" if higher else "steps_order_lower"),
+                                  source)
+            if n and pts > s.steps[n - 1][1]:
+                raise SchemeError(f"{path}.steps[{n}]", _said("steps_points_order"), source)
+        if not 0 <= s.otherwise <= s.steps[-1][1]:
+            raise SchemeError(f"{path}.else", _said("else_points", last=f"{s.steps[-1][1]:g}"), source)
+    elif s.rule == "deduct" and s.per > points + 1e-9 and points > 0:
+        pass   # one unit short loses everything: allowed ("不达标不得分")
+
+
+def _look_alike(code: str, path: str, seen: dict[str, str], source) -> None:
+    """B11 beside b11 or Ｂ11: two codes a reader cannot tell apart are refused, naming both."""
+    key = ("look-alike", code_key(code))   # kept beside the codes themselves: one look-up, not a scan
+    other = seen.get(key)
+    if other is not None and other != code:
+        raise SchemeError(path, _said("look_alike", id=code, other=other, where=seen[other]), source)
+    seen[key] = code
 
 
 def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: dict[str, str],
@@ -898,6 +1078,7 @@ def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: d
             raise SchemeError(f"{dpath}.id", _said("bad_node_id", id=dim.id), source)
         if dim.id in seen:
             raise SchemeError(f"{dpath}.id", _said("id_used", id=dim.id, where=seen[dim.id]), source)
+        _look_alike(dim.id, f"{dpath}.id", seen, source)
         seen[dim.id] = dpath
         if not dim.children:
             raise SchemeError(f"{dpath}.indicators", _said("empty_dimension"), source)
@@ -906,11 +1087,14 @@ def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: d
             ipath = f"{dpath}.indicators[{i_n}]"
             if ind.id in seen and seen[ind.id] != dpath:   # a dimension of one indicator may share its code
                 raise SchemeError(f"{ipath}.id", _said("id_used", id=ind.id, where=seen[ind.id]), source)
-            seen[ind.id] = ipath
             _check_indicator(ind, ipath, source)
+            if ind.id not in seen:
+                _look_alike(ind.id, f"{ipath}.id", seen, source)
+            seen[ind.id] = ipath
             _check_points(ind, ipath, points_scheme, source)
-            if points_scheme:
-                inds.append(replace(ind, weight=ind.points))
+            if points_scheme:   # a records measure with no rule is scored against the other stations, and says so
+                inds.append(replace(ind, weight=ind.points,
+                                    relative=ind.scoring is None and ind.measure.kind != "value"))
         subs = _tree(dim.dimensions, f"{dpath}.", points_scheme, seen, source)
         if points_scheme:
             total = float(sum(c.points for c in (*inds, *subs)))
@@ -951,6 +1135,18 @@ def validate(scheme: Scheme, source: str | None = None) -> Scheme:
     dims = _tree(scheme.dimensions, "", points_scheme, seen, source)
     if points_scheme:
         scheme = replace(scheme, dimensions=dims)
+        if scheme.points_total() <= 0:
+            raise SchemeError("dimensions", _said("points_all_zero"), source)
+        if scheme.aggregation != "arithmetic":   # a 分值 table's total is the plain sum of the points earned
+            raise SchemeError("aggregation", _said("points_arithmetic", value=scheme.aggregation), source)
+    elif scheme.grade_scale == "points":
+        raise SchemeError("grade_scale", _said("grade_scale_points"), source)
+    for key, value, choices in (("grade_scale", scheme.grade_scale, GRADE_SCALES),
+                                ("missing_items", scheme.missing_items, MISSING_ITEMS)):
+        if value not in choices:
+            raise SchemeError(key, _said("not_choice", choices=", ".join(choices), value=value), source)
+    if not (isinstance(scheme.min_observed, (int, float)) and 0 <= scheme.min_observed <= 1):
+        raise SchemeError("min_observed", _said("share_range", value=scheme.min_observed), source)
     leaves = {i.id for i in scheme.indicators}
     grade_names = [g.grade for g in scheme.grades]
     if len(set(grade_names)) != len(grade_names):
@@ -962,4 +1158,10 @@ def validate(scheme: Scheme, source: str | None = None) -> Scheme:
             raise SchemeError(f"gates[{g_n}].indicator", _said("gate_indicator", id=gate.indicator), source)
         if gate.cap not in grade_names:
             raise SchemeError(f"gates[{g_n}].cap", _said("gate_cap", cap=gate.cap, grades=", ".join(grade_names)), source)
+    for v_n, veto in enumerate(scheme.vetoes):
+        if veto.indicator not in leaves:
+            raise SchemeError(f"vetoes[{v_n}].indicator", _said("gate_indicator", id=veto.indicator), source)
+        if veto.op not in GATE_OPS:
+            raise SchemeError(f"vetoes[{v_n}].op", _said("not_choice", choices=", ".join(GATE_OPS), value=veto.op),
+                              source)
     return scheme

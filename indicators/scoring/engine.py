@@ -9,7 +9,8 @@ import pandas as pd
 
 from indicators.errors import InputError
 from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values, value_inputs
-from indicators.scheme.model import Dimension, Indicator, Normalisation, Scheme, node_paths, validate
+from indicators.scheme.model import VETO_SERIES, Dimension, Indicator, Normalisation, Scheme, node_paths, validate
+from indicators.scoring.rules import points_for
 from indicators.analysis.sensitivity import rank_desc_min
 from indicators.scoring.treatment import IMPUTING, gaps_filled, treat
 
@@ -87,7 +88,7 @@ def _tree_rows(scheme: Scheme) -> list[tuple]:
     def walk(children, parent, path, eff, top):
         total = sum(c.weight for c in children)
         for c in children:
-            w = c.weight / total
+            w = c.weight / total if total > 0 else 0.0   # a points dimension of 0-point items only
             here = (*path, c.id)
             dim = isinstance(c, Dimension)
             rows.append((c.id, "dimension" if dim else "indicator", parent, top or c.id, "/".join(here), len(here),
@@ -195,17 +196,31 @@ class ScoreResult:
     # one log row per changed cell; treated is raw itself when the scheme asks for no treatment
     treated: pd.DataFrame | None = None
     treatment: pd.DataFrame | None = None
+    # points schemes: stations x indicators, the points each item earned (a gap earns 0); None in a weights scheme
+    item_points: pd.DataFrame | None = None
+    veto: pd.Series | None = None       # the reason a station was vetoed (一票否决), "" when it was not
+    complete: pd.Series | None = None   # share of the scheme's indicators with a raw value (before any filling)
+    status: pd.Series | None = None     # ranked | vetoed | insufficient (数据不足) | refused (缺项, scheme refuses)
+    sheet_vetoes: pd.Series | None = None   # reasons read from indicator_values' veto series, kept for re-weighting
 
     @property
     def points_available(self) -> float | None:
         return self.scheme.points_total()
 
+    @property
+    def relative(self) -> tuple[str, ...]:
+        """Indicators scored against the other stations (a points scheme's items with no rule over a records measure)."""
+        return tuple(i.id for i in self.scheme.indicators if i.relative)
+
     def node_points(self) -> pd.DataFrame | None:
-        """Points schemes: points earned per station and dimension (node score / 100 * the node's points)."""
-        if self.scheme.weighting != "points":
+        """Points schemes: points earned per station and dimension at every level, the plain sum of its items'."""
+        if self.item_points is None:
             return None
-        pts = {d.id: d.points for d in self.scheme.nodes()}
-        return self.nodes * pd.Series(pts) / 100
+        cols = {}
+        for d in self.scheme.nodes():
+            leaves = [i.id for i in _leaves(d)]
+            cols[d.id] = self.item_points[leaves].sum(axis=1)
+        return pd.DataFrame(cols, index=self.item_points.index)
 
     def table(self) -> pd.DataFrame:
         """The ranked summary: one row per station."""
@@ -215,8 +230,11 @@ class ScoreResult:
 
     def reweighted(self, dimension_weights=None, indicator_weights=None, **changes) -> ScoreResult:
         """Same records, new weights: numpy only, never a new query."""
-        return replace(score_normalised(self.scheme.with_weights(dimension_weights, indicator_weights, **changes),
-                                        self.period, self.stations, self.raw, self.normalised, self.missing),
+        scheme = self.scheme.with_weights(dimension_weights, indicator_weights, **changes)
+        same_points = self.item_points is not None and scheme.weighting == "points" and all(
+            a.points == b.points for a, b in zip(scheme.indicators, self.scheme.indicators))
+        return replace(score_normalised(scheme, self.period, self.stations, self.raw, self.normalised, self.missing,
+                                        self.item_points if same_points else None, self.sheet_vetoes),
                        inputs=self.inputs, treated=self.treated, treatment=self.treatment)
 
     def explain(self, station_id: str) -> pd.DataFrame:
@@ -229,7 +247,18 @@ class ScoreResult:
             "contribution": self.contributions.loc[station_id],
         })
         df["gap_to_best"] = (100 - df["normalised"]) * df["weight"]   # points lost against a perfect station
+        if self.item_points is not None:   # a points scheme: the item's points earned of those available
+            df["points"] = pd.Series({i.id: i.points for i in self.scheme.indicators})
+            df["earned"] = self.item_points.loc[station_id]
+            df["lost"] = df["points"] - df["earned"]
         return df
+
+
+def _leaves(d: Dimension) -> list[Indicator]:
+    out = list(d.indicators)
+    for sub in d.dimensions:
+        out += _leaves(sub)
+    return out
 
 
 def grade_of(total: float, scheme: Scheme) -> str:
@@ -317,12 +346,16 @@ def _topsis_tree(scheme: Scheme, n: np.ndarray, within: dict, pos: dict):
 
 
 def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw: pd.DataFrame,
-                     normalised: pd.DataFrame, missing: pd.DataFrame) -> ScoreResult:
-    """Weights, aggregation at every node of the tree, ranks, grades and gates from an already normalised matrix.
+                     normalised: pd.DataFrame, missing: pd.DataFrame, item_points: pd.DataFrame | None = None,
+                     sheet_vetoes: pd.Series | None = None) -> ScoreResult:
+    """Weights, aggregation at every node of the tree, ranks, grades, gates and vetoes from an already normalised
+    matrix.
 
     Arithmetic and geometric means nest exactly (a node of nodes is the same mean of its leaves with the
     products of the weights), so the total and each node are computed from the leaves in one step; TOPSIS does
-    not nest, so it runs at every node on its children's scores, leaves upwards."""
+    not nest, so it runs at every node on its children's scores, leaves upwards. In a points scheme `item_points`
+    (the points each item earned) are summed as they are: the total in points is the plain sum an evaluator's
+    spreadsheet gives, and 0-100 is that sum over the points available."""
     ids = [i.id for i in scheme.indicators]
     tw = _tree_rows(scheme)   # (code, kind, parent, top, path, depth, within, effective, points)
     within = {(r[1], r[0]): r[6] for r in tw}
@@ -343,7 +376,19 @@ def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw
             cols, ws = _subtree(d, within, pos)
             nodes[d.id], _ = aggregate(n[:, cols], np.array(ws, dtype=float), scheme.aggregation)
     total = np.clip(total, 0, 100)
-    grades, capped = _grades_and_gates(scheme, total, raw, idx)
+    earned = None
+    if scheme.weighting == "points":
+        available = pd.Series({i.id: float(i.points) for i in scheme.indicators})[ids]
+        item_points = (_columns(normalised, ids) * available / 100 if item_points is None
+                       else _columns(item_points, ids))
+        earned = item_points.sum(axis=1).rename("points")
+    grades, capped = _grades_and_gates(scheme, earned.to_numpy() if scheme.grade_scale == "points" else total,
+                                       raw, idx)
+    raw_ids = _columns(raw, ids)
+    veto = _vetoes(scheme, raw_ids, idx, sheet_vetoes)
+    complete = raw_ids.notna().mean(axis=1).rename("complete") if ids else pd.Series(1.0, index=idx)
+    status, grades = _standing(scheme, veto, complete, _columns(missing, ids), grades)
+    group = status.map({"ranked": 0, "vetoed": 0 if scheme.veto_ranked else 1}).fillna(2).to_numpy()
     lw = [leaves[i] for i in ids]
     weights = pd.DataFrame({"dimension": [r[3] for r in lw], "within": np.array([r[6] for r in lw], dtype=float),
                             "effective": np.array([r[7] for r in lw], dtype=float),
@@ -351,29 +396,89 @@ def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw
                             "parent": [r[2] for r in lw], "path": [r[4] for r in lw]}, index=pd.Index(ids))
     node_scores = pd.DataFrame(nodes, index=idx)
     total_s = pd.Series(total, index=idx, name="score")
-    pts = scheme.points_total()
     return ScoreResult(
-        scheme=scheme, period=period, stations=stations, raw=_columns(raw, ids),
+        scheme=scheme, period=period, stations=stations, raw=raw_ids,
         normalised=_columns(normalised, ids), missing=_columns(missing, ids), weights=weights,
         contributions=pd.DataFrame(contrib, index=idx, columns=ids),
         dimension_scores=node_scores[[d.id for d in scheme.dimensions]], total=total_s,
-        rank=pd.Series(rank_of(total), index=idx, name="rank"), grade=pd.Series(grades, index=idx, name="grade"),
+        # vetoed and ungraded stations are listed after the ranked ones: a band of 1,000 below any 0-100 score
+        rank=pd.Series(rank_of(total - 1000.0 * group), index=idx, name="rank"),
+        grade=pd.Series(grades, index=idx, name="grade"),
         capped_by=pd.Series(capped, index=idx, name="capped_by"), nodes=node_scores,
-        points_earned=None if pts is None else (total_s / 100 * pts).rename("points"), distances=dist)
+        points_earned=earned, distances=dist, item_points=item_points, veto=veto, complete=complete,
+        status=status, sheet_vetoes=sheet_vetoes)
 
 
-def score_raw(scheme: Scheme, raw: pd.DataFrame, stations: pd.DataFrame, period: Period = Period()) -> ScoreResult:
-    """Treat a raw matrix, normalise it by each indicator's rules, then weight and aggregate."""
+def _vetoes(scheme: Scheme, raw: pd.DataFrame, idx: pd.Index, sheet: pd.Series | None) -> pd.Series:
+    """The reason each station is vetoed ("" if none): the scheme's veto conditions on indicators, and in a points
+    scheme the veto column of the score sheets (indicator_values' veto series, its note the reason)."""
+    reasons = [[] for _ in range(len(idx))]
+    if sheet is not None and scheme.weighting == "points":
+        for k, sid in enumerate(idx):
+            if sid in sheet.index and sheet[sid]:
+                reasons[k].append(str(sheet[sid]))
+    for veto in scheme.vetoes:
+        v = raw[veto.indicator].reindex(idx).to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            hit = {">=": v >= veto.value, ">": v > veto.value, "<=": v <= veto.value, "<": v < veto.value}[veto.op]
+        name = veto.name_zh or veto.name_en or scheme.indicator(veto.indicator).name_zh
+        for k in np.flatnonzero(hit):
+            reasons[k].append(name)
+    return pd.Series(["；".join(dict.fromkeys(r)) for r in reasons], index=idx, name="veto")
+
+
+def _standing(scheme: Scheme, veto: pd.Series, complete: pd.Series, missing: pd.DataFrame,
+              grades: list[str]) -> tuple[pd.Series, list[str]]:
+    """(status per station, grades after vetoes and completeness). A vetoed station gets the lowest band; one with
+    less than `min_observed` of its indicators observed, or (when the scheme refuses) a missing item, no grade."""
+    lowest = sorted(scheme.grades, key=lambda g: g.min)[0].grade
+    status, out = [], []
+    refuse = scheme.weighting == "points" and scheme.missing_items == "refuse"
+    scored = [i.id for i in scheme.indicators if not i.relative]
+    gaps = missing[scored].any(axis=1) if refuse and scored else pd.Series(False, index=missing.index)
+    for sid, grade in zip(veto.index, grades):
+        if veto[sid]:
+            status.append("vetoed")
+            out.append(lowest)
+        elif gaps.get(sid, False):
+            status.append("refused")
+            out.append("")
+        elif complete[sid] < scheme.min_observed - 1e-12:
+            status.append("insufficient")
+            out.append("")
+        else:
+            status.append("ranked")
+            out.append(grade)
+    return pd.Series(status, index=veto.index, name="status"), out
+
+
+def score_raw(scheme: Scheme, raw: pd.DataFrame, stations: pd.DataFrame, period: Period = Period(),
+              sheet_vetoes: pd.Series | None = None) -> ScoreResult:
+    """Treat a raw matrix, normalise it by each indicator's rules, then weight and aggregate.
+
+    A points scheme's items with a rule (or a value read as awarded points) are scored by the rule on their own
+    raw value, untouched by treatment, and a gap earns 0 (缺项); items scored relative to the other stations go
+    the way of a weights scheme's indicators."""
     treated, log = treat(raw, scheme, stations)   # the treatment hook: raw itself unless the scheme asks
-    norm, gaps = {}, {}
+    norm, gaps, earned = {}, {}, {}
     for ind in scheme.indicators:
+        if scheme.weighting == "points" and not ind.relative:
+            got = points_for(ind.scoring, raw[ind.id].to_numpy(), ind.points, ind.direction)
+            gaps[ind.id] = np.isnan(got)
+            got[gaps[ind.id]] = 0.0
+            earned[ind.id] = got
+            norm[ind.id] = got / ind.points * 100 if ind.points > 0 else np.where(gaps[ind.id], 0.0, 100.0)
+            continue
         values = normalise(treated[ind.id].to_numpy(), ind)
         gaps[ind.id] = np.isnan(values)
         if ind.missing in IMPUTING:   # filled in the treatment stage: still a gap in the records
             gaps[ind.id] = gaps[ind.id] | raw[ind.id].isna().to_numpy()
         norm[ind.id] = fill_missing(values, ind)
+        if scheme.weighting == "points":
+            earned[ind.id] = norm[ind.id] * ind.points / 100
     normalised = pd.DataFrame(norm, index=raw.index)
-    result = score_normalised(scheme, period, stations, raw, normalised, pd.DataFrame(gaps, index=raw.index))
+    result = score_normalised(scheme, period, stations, raw, normalised, pd.DataFrame(gaps, index=raw.index),
+                              pd.DataFrame(earned, index=raw.index) if earned else None, sheet_vetoes)
     filled = gaps_filled(treated, normalised, scheme)   # the rules applied while normalising, logged alike
     if len(filled):
         log = filled if log.empty else pd.concat([log, filled], ignore_index=True)
@@ -424,13 +529,26 @@ def score_many(con: duckdb.DuckDBPyConnection, schemes, period: Period = Period(
     hear = progress and (lambda table, keys, seconds: progress(     # indicator ids without the scheme's number
         table, list(dict.fromkeys(k.split("\0", 1)[1] for k in keys)), seconds))
     raw = raw_values(con, plans, stations, period, progress=hear)
+    vetoes = sheet_vetoes(con, period) if any(s.weighting == "points" for s in schemes) else None
     out = []
     for n, scheme in enumerate(schemes):
         mine = raw[[f"{n}\0{i.id}" for i in scheme.indicators]]
         mine.columns = [i.id for i in scheme.indicators]
-        result = score_raw(scheme, mine, stations, period)
+        result = score_raw(scheme, mine, stations, period, vetoes)
         out.append(replace(result, inputs=value_inputs(con, scheme.indicators, stations, period)))
     return out
+
+
+def sheet_vetoes(con: duckdb.DuckDBPyConnection, period: Period) -> pd.Series:
+    """Station -> the reasons of the veto rows (一票否决 column of a score sheet) whose period overlaps `period`."""
+    try:
+        rows = con.cursor().execute(
+            "SELECT station_id, string_agg(DISTINCT coalesce(nullif(trim(note), ''), ?), '；') FROM indicator_values "
+            "WHERE indicator_id = ? AND value > 0 AND period_end >= ? AND period_start <= ? GROUP BY station_id",
+            [VETO_SERIES, VETO_SERIES, *period.params()]).fetchall()
+    except duckdb.CatalogException:   # a database made before indicator_values existed
+        rows = []
+    return pd.Series({sid: reason for sid, reason in rows}, dtype=object)
 
 
 def _paths(scheme: Scheme) -> dict[str, str]:

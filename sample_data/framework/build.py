@@ -26,7 +26,7 @@ DEMO_STATIONS = HERE.parent / "demo" / "stations.csv"
 SEED = 20241231
 
 HEADER = ["一级指标", "一级指标分值", "二级指标", "二级指标分值", "三级指标", "代码", "分值", "方向", "分母",
-          "计量方法", "评分标准", "数据来源", "一级指标英文名称", "二级指标英文名称", "英文名称"]
+          "标准化", "计量方法", "评分标准", "数据来源", "一级指标英文名称", "二级指标英文名称", "英文名称"]
 # English names, optional in a framework table: with them the scheme reads in English too
 ENGLISH = {"服务成效": "Service outcomes", "需求回应": "Response to needs", "居民满意": "Residents' satisfaction",
            "专业服务": "Professional service", "服务覆盖": "Reach", "专业质量": "Professional quality",
@@ -77,11 +77,13 @@ def build_framework(path: Path) -> None:
     first_points = {a: sum(r[4] for r in ROWS if r[0] == a) for a, *_ in ROWS}
     second_points = {(a, b): sum(r[4] for r in ROWS if r[:2] == (a, b)) for a, b, *_ in ROWS}
     for a, b, c, code, pts, direction, den, measure, criteria, source in ROWS:
-        ws.append([a, first_points[a], b, second_points[(a, b)], c, code, pts, direction, den, measure, criteria,
-                   source, ENGLISH[a], ENGLISH[b], ENGLISH[code]])
+        # every item here is scored against the other stations (标准化 min-max), and says so: a points table
+        # otherwise reads a value as points awarded, and a measure over records needs a rule
+        ws.append([a, first_points[a], b, second_points[(a, b)], c, code, pts, direction, den, "minmax", measure,
+                   criteria, source, ENGLISH[a], ENGLISH[b], ENGLISH[code]])
     # merge the level-1 and level-2 cells (and their points) over the rows they span, as manuals print them
     for col, key in ((1, lambda r: r[0]), (2, lambda r: r[0]), (3, lambda r: r[:2]), (4, lambda r: r[:2]),
-                     (13, lambda r: r[0]), (14, lambda r: r[:2])):
+                     (14, lambda r: r[0]), (15, lambda r: r[:2])):
         start = 0
         for n in range(1, len(ROWS) + 1):
             if n == len(ROWS) or key(ROWS[n]) != key(ROWS[start]):
@@ -91,7 +93,7 @@ def build_framework(path: Path) -> None:
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for letter, width in zip("ABCDEFGHIJKLMNO", (12, 8, 12, 8, 30, 20, 8, 8, 12, 40, 50, 18, 20, 20, 40)):
+    for letter, width in zip("ABCDEFGHIJKLMNOP", (12, 8, 12, 8, 30, 20, 8, 8, 12, 10, 40, 50, 18, 20, 20, 40)):
         ws.column_dimensions[letter].width = width
     from datetime import datetime
     wb.properties.created = wb.properties.modified = datetime(2024, 12, 31)   # the same content on every build
