@@ -153,13 +153,29 @@ def trees(draw):
         return draw(st.integers(1, 40)) / 2 if points else draw(st.sampled_from([0.0, 1, 2.5, 0.125, 30]))
 
     def indicator():
-        ind = {"id": f"i{next(counter)}", "name_zh": draw(TEXT), "name_en": draw(TEXT),
-               "camp": draw(st.sampled_from(["output", "needs"])), "measure": draw(MEASURES)}
+        # codes as evaluators write them: lower or upper case, letters and digits (never two look-alikes here)
+        ind = {"id": f"{draw(st.sampled_from(['i', 'B', 'Z']))}{next(counter)}", "name_zh": draw(TEXT),
+               "name_en": draw(TEXT), "camp": draw(st.sampled_from(["output", "needs"])), "measure": draw(MEASURES)}
         ind["points" if points else "weight"] = weight()
         if draw(st.booleans()):
             ind["direction"] = "lower"
         ind["missing"] = draw(st.sampled_from(model.MISSING_RULES))
-        if (nm := draw(NORMS)):
+        nm = draw(NORMS)
+        if points and (ind["measure"]["kind"] != "value" or draw(st.booleans())):
+            # a points item from records takes a rule, or says it is scored against the others (normalisation)
+            p = ind["points"]
+            rule = draw(st.sampled_from([None, {"rule": "linear", "full_at": 1}, {"rule": "yes_no"},
+                                         {"rule": "deduct", "target": 30, "per": 2, "unit": 5},
+                                         {"rule": "bands", "steps": [[0.9, p], [0.5, p / 2]], "else": 0}]))
+            if ind["measure"]["kind"] == "value" and rule is None:
+                rule = {"rule": "awarded"}
+            if rule is not None:
+                if rule["rule"] == "bands" and ind.get("direction") == "lower":
+                    rule = {**rule, "steps": [[0.5, p], [0.9, p / 2]]}
+                ind["scoring"] = rule
+            elif nm is None:
+                nm = {"method": "minmax"}
+        if nm:
             ind["normalisation"] = nm
         crit, source = draw(st.one_of(st.just(""), TEXT)), draw(st.one_of(st.just(""), TEXT))
         if crit or source:

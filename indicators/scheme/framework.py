@@ -30,11 +30,12 @@ import yaml
 from indicators.errors import InputError, Word
 from indicators.records.importer import ImportProblems, Problem, read_rows
 from indicators.scheme.model import (MAX_NUMBER, MAX_YAML_BYTES, Grade, SchemeError, Scheme, YamlBudget,
-                                     check_numbers, load_yaml_value, scheme_from_dict, scheme_to_dict)
+                                     check_numbers, code_key, load_yaml_value, scheme_from_dict, scheme_to_dict)
 
 SHAPES = ("long", "wide")
 SOURCE_MARK = "\n数据来源："   # the 数据来源 column is kept after the 评分标准 in the indicator's rationale
-_CODE = re.compile(r"^[^\s\x00-\x1f\x7f]{1,64}$")   # a node code as written (B11, 1.1.2, Goods): no blanks
+# a node code as written (B11, 1.1.2, Goods), as the scheme model takes it: no blanks, no control characters
+_CODE = re.compile(r"^[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]{1,64}$")
 # a name carrying its points, as tables print them: 基础建设（150分）, 基础建设(150分), 基础建设（满分150分）
 _NAMED_POINTS = re.compile(r"^(?P<name>.*?)\s*[（(]\s*(?:满分|分值|共|计)?\s*[:：]?\s*(?P<points>\d+(?:\.\d+)?)\s*分\s*[)）]$")
 _HEADER_SEARCH = 30   # rows looked at for the header: title rows above it are a few at most
@@ -139,11 +140,6 @@ def _is_number(cell: Any) -> bool:
         return True
     except ValueError:
         return False
-
-
-def code_key(code: str) -> str:
-    """The form two codes must not share: B11, b11 and Ｂ１１ are one code written three ways."""
-    return unicodedata.normalize("NFKC", code).casefold()
 
 
 @dataclass
@@ -1022,7 +1018,10 @@ def _indicator_cells(ind: dict, lang: str) -> dict[str, Any]:
     direction = ind.get("direction", "higher")
     if lang == "zh":
         direction = {"higher": "正向", "lower": "负向"}[direction]
-    return {"direction": direction, "denominator": den, "missing": ind.get("missing", "median"),
+    scoring = ind.get("scoring")
+    rule = "" if not scoring else \
+        yaml.safe_dump(scoring, default_flow_style=True, allow_unicode=True, width=10 ** 9, sort_keys=False).strip()
+    return {"scoring": rule, "direction": direction, "denominator": den, "missing": ind.get("missing", "median"),
             "normalisation": norm, "camp": ind["camp"], "measure": text, "unit": ind.get("unit", ""),
             "serves": ", ".join(ind.get("serves", [])), "rationale_zh": rationale, "source": source,
             "rationale_en": ind.get("rationale_en", "")}
@@ -1037,13 +1036,15 @@ def table_rows(scheme: Scheme, shape: str = "long", lang: str = "zh") -> list[li
     if shape not in SHAPES:
         raise InputError(f"shape: expected one of {', '.join(SHAPES)}, got {shape!r}")
     data = scheme_to_dict(scheme)
-    wcol = "points" if getattr(scheme, "weighting", "weights") == "points" else "weight"
+    wcol = "points" if scheme.weighting == "points" else "weight"
+    # a points table carries each item's rule (计分规则); a weights table has none to carry
+    icols = ("scoring", *_INDICATOR_COLS) if wcol == "points" else _INDICATOR_COLS
 
     def height(d: dict) -> int:
         return 1 + max([1] + [height(s) for s in d.get("dimensions", [])])
 
     if shape == "long":
-        cols = ["code", "name_zh", "name_en", "level", "parent", wcol, *_INDICATOR_COLS]
+        cols = ["code", "name_zh", "name_en", "level", "parent", wcol, *icols]
         out = [[_header(c, lang) for c in cols]]
 
         def walk(d: dict, parent: str):
@@ -1063,7 +1064,7 @@ def table_rows(scheme: Scheme, shape: str = "long", lang: str = "zh") -> list[li
     depth = max(height(d) for d in data["dimensions"])   # dimension levels + the indicator level
     parts = ("", "code", "name_en", wcol)
     level_cols = [(lv, p) for lv in range(1, depth + 1) for p in (parts if lv < depth else ("",))]
-    cols = ["code", "name_en", wcol, *_INDICATOR_COLS]
+    cols = ["code", "name_en", wcol, *icols]
     out = [[_level_name(lv, p, lang) for lv, p in level_cols] + [_header(c, lang) for c in cols]]
 
     def walk(d: dict, path: list[dict]):
@@ -1097,8 +1098,11 @@ def _unquote(cell: Any) -> Any:
 
 
 def write_table(scheme: Scheme, fmt: str = "xlsx", shape: str = "long", lang: str = "zh") -> bytes:
-    """The framework table as file bytes: .xlsx, or CSV in UTF-8 with BOM (so that Excel opens it right)."""
+    """The framework table as file bytes: .xlsx, or CSV in UTF-8 with BOM (so that Excel opens it right). The
+    scheme's title rows go above the header and its notes below the items, one cell a row, as they came in."""
     rows = [[_quote(c) for c in row] for row in table_rows(scheme, shape, lang)]
+    rows = [[_quote(line)] for line in scheme.title.split("\n") if line.strip()] + rows + \
+        [[_quote(note)] for note in scheme.notes if note.strip()]
     if fmt == "csv":
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\r\n").writerows(rows)
