@@ -938,8 +938,6 @@ def read_table(source: Any, name: str | None = None, scheme_id: str | None = Non
     if reader.problems:
         raise FrameworkProblems(reader.problems)
     tops = _wide(reader, parsed) if reader.wide else _long(reader, parsed)
-    if reader.problems:
-        raise FrameworkProblems(sorted(reader.problems, key=lambda p: p.row or 0))
     stem = re.sub(r"\.[^.]*$", "", file.rsplit("/", 1)[-1])
     data: dict[str, Any] = {"id": scheme_id or default_id(stem), "name_zh": name_zh or stem, "name_en": name_en or stem}
     if _weighting(reader) == "points":
