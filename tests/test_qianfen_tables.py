@@ -254,10 +254,10 @@ def test_a_scoring_cell_cannot_hide_a_yaml_bomb():
 def test_grade_notes_that_cannot_serve_are_named_at_their_row():
     text = "一级指标,二级指标,代码,分值\n服务,满意,S1,100\n注：优秀90分以上；良好80-89分\n"
     got = problems(text.encode())
-    assert got[0][0] == 3 and "none from 0" in got[0][2]
+    assert got[0][:2] == (3, "一级指标") and "none from 0" in got[0][2]
     # over the points a station can earn
     got = problems("一级指标,二级指标,代码,分值\n服务,满意,S1,500\n注：优秀≥900分；合格600-899分；不合格600分以下\n".encode())
-    assert got[0][0] == 3 and "above the 500 points" in got[0][2]
+    assert got[0][:2] == (3, "一级指标") and "above the 500 points" in got[0][2]
 
 
 def test_grades_given_by_the_caller_replace_the_notes():
@@ -392,3 +392,37 @@ def test_sample_sheets_score_to_what_the_evaluators_spreadsheet_says(style, tabl
             assert g["node_points"][code] == pytest.approx(pts, abs=1e-9), (sid, code)
         assert g["grade"] == e["grade"], (sid, g["grade"], e)
         assert (g["veto"] or None) == e["veto"], sid
+
+
+def test_sample_files_are_what_the_build_script_makes(tmp_path, monkeypatch):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("qf_build", QF / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    monkeypatch.setattr(build, "HERE", tmp_path)
+    build.main()
+    assert (tmp_path / "expected.json").read_bytes() == (QF / "expected.json").read_bytes()
+    assert (tmp_path / "table_city.csv").read_bytes() == (QF / "table_city.csv").read_bytes()
+    for name in ("table_district.xlsx", "table_city.xlsx", "scores_district_wide.xlsx",
+                 "scores_city_transposed.xlsx"):   # XLSX zips carry their own times: compare the cells and merges
+        new, old = openpyxl.load_workbook(tmp_path / name).active, openpyxl.load_workbook(QF / name).active
+        assert list(new.iter_rows(values_only=True)) == list(old.iter_rows(values_only=True)), name
+        assert sorted(map(str, new.merged_cells.ranges)) == sorted(map(str, old.merged_cells.ranges)), name
+    ws = openpyxl.load_workbook(QF / "table_district.xlsx").active
+    assert "A1:G1" in {str(r) for r in ws.merged_cells.ranges} and ws["A4"].value == "基础建设（150分）"
+
+
+def test_expected_json_is_the_plain_sum_of_the_sheets():
+    """The builder's sums checked from the sheets themselves, cell by cell."""
+    ws = openpyxl.load_workbook(QF / "scores_district_wide.xlsx").active
+    rows = list(ws.iter_rows(values_only=True))
+    for r in rows[1:]:
+        assert sum(r[2:-2]) == EXPECTED["district"]["stations"][r[0]]["total"]
+    ws = openpyxl.load_workbook(QF / "scores_city_transposed.xlsx").active
+    rows = list(ws.iter_rows(values_only=True))
+    for j, sid in enumerate(rows[0][3:], start=3):
+        assert sum(r[j] for r in rows[1:-1]) == EXPECTED["city"]["stations"][sid]["total"]
+    grades = [s["grade"] for st in ("district", "city") for s in EXPECTED[st]["stations"].values()]
+    assert set(grades) == {"优秀", "良好", "合格", "不合格"}
+    totals = [s["total"] for s in EXPECTED["district"]["stations"].values()]
+    assert 900.0 in totals and 600.0 in totals   # stations on a band's minimum

@@ -14,6 +14,15 @@ An indicator that names no measure reads its values from indicator_values (measu
 denominator when one is given). Points (分值) make a points scheme, kept as points (100 or 1000 in all, or any).
 The table is checked whole: every problem names the file, row and column, and nothing is returned until the
 table is clean. `write_table` writes either shape; reading what it wrote gives the same scheme back.
+
+Tables as bureaus hand them out (千分制) are read with no editing: the header is the first row whose cells are
+mostly known headers (title rows above it become the scheme's `title`); rows after the last item (text in one cell,
+starting 注/说明/备注, or a 合计 row, which must state the items' total) become its `notes`; a name such as
+基础建设（150分） is the name 基础建设 with 150 points, checked against its children; a 序号 column is read past; codes
+are kept as written (B11, 1.1.2), two that differ only by case or full-width letters refused; a 计分规则 column holds
+each item's rule in the YAML inline form. `recognise_notes` reads grade bands and 一票否决 clauses from the notes:
+the bands become the scheme's grades (labels as written, minimums in points when above 100), a clause naming an item
+with a condition becomes a veto on it, and the other clauses stay notes for the evaluator.
 """
 from __future__ import annotations
 
@@ -160,6 +169,7 @@ class _Reader:
         self.folded: dict[str, tuple[str, int]] = {}   # code_key -> (code as first written, its row)
         self.title = ""                             # the rows above the header, as written
         self.notes: list[tuple[int, str]] = []      # (row, text) of the rows after the last item
+        self.note_columns: list[Any] = []           # the column of each note's first cell (a column or a level)
         self.totals: list[tuple[int, Any]] = []     # (row, points cell) of 合计 rows after the last item
         self.named_points = False                   # some name carries its points: 基础建设（150分）
         # the measure cells together may cost what one scheme file may: as many characters and YAML nodes
@@ -221,6 +231,8 @@ class _Reader:
             text = " ".join(_text(c) for c in cells if _text(c))
             if i > last:
                 self.notes.append((n, text))
+                j = next(j for j, c in enumerate(cells) if _text(c))
+                self.note_columns.append(cols.get(j) or lvls.get(j))
                 if kind == "total":
                     at = next((j for j, col in cols.items() if col == "points"), None)
                     self.totals.append((n, cells[at] if at is not None and at < len(cells) else None))
@@ -896,19 +908,20 @@ def _notes_into(reader: _Reader, data: dict, tops: list[dict], grades: Any) -> N
     found = recognise_notes(notes, _indicator_names(tops))
     if grades is not None:
         bands = tuple(g if isinstance(g, Grade) else grade(*g) for g in grades)
-        at = None
+        at = column = None
     else:
         bands = found.grades
-        at = rows[found.grade_notes[0]] if found.grade_notes else None
+        first = found.grade_notes[0] if found.grade_notes else None
+        at, column = (rows[first], reader.note_columns[first]) if first is not None else (None, None)
         if bands and min(g.min for g in bands) > 0:
-            reader.bad(at, None, notes[found.grade_notes[0]], _said("grades_no_floor",
+            reader.bad(at, column, notes[first], _said("grades_no_floor",
                        bands="; ".join(f"{g.grade} ≥ {g.min:g}" for g in bands)))
     if bands:
         scale = grade_scale(bands, total)
         top = max(g.min for g in bands)
         limit = total if scale == "points" else 100.0
         if top > limit:
-            reader.bad(at, None, f"{top:g}", _said("grade_above", limit=f"{limit:g}"))
+            reader.bad(at, column, f"{top:g}", _said("grade_above", limit=f"{limit:g}"))
         data["grades"] = [{"grade": g.grade, "min": g.min, "label_zh": g.label_zh, "label_en": g.label_en}
                           for g in bands]
         data["grade_scale"] = scale
