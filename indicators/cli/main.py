@@ -110,6 +110,19 @@ def _iso(d):
     return d.isoformat() if d else None
 
 
+def _values_in_period(con, result: ScoreResult) -> None:
+    """A scheme read from indicator_values whose period holds none of its values would show every station tied
+    with nothing to say why: refuse, and name the periods that do hold them."""
+    from indicators.records.queries import value_periods
+    series = [i.measure.series or i.id for i in result.scheme.indicators if i.measure.kind == "value"]
+    if not series or result.raw[[i.id for i in result.scheme.indicators if i.measure.kind == "value"]].notna().any().any():
+        return
+    held = value_periods(con, series)
+    raise BadInput(code="cli.no_values_in_period", params={
+        "period": str(result.period), "periods": "; ".join(f"--from {a} --to {b} ({n})" for a, b, n in held[:6])
+        or "-"})
+
+
 def cmd_demo(args) -> int:
     counts = build_demo(args.db)
     print(t("cli.demo_built", args.lang, db=args.db))
@@ -135,6 +148,8 @@ def cmd_score(args) -> int:
             result = score(con, scheme, _period(args), source=name,
                            progress=reporter(args.lang) if args.progress else None)
     scheme = result.scheme
+    if args.engine != "spark":
+        _values_in_period(con, result)
     if args.format == "json":
         print(json.dumps(score_json(result), ensure_ascii=False, indent=2))
         return 0

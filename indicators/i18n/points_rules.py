@@ -23,6 +23,8 @@ EN: dict[str, str] = {
     "err.scheme.share_range": "must be a share from 0 to 1, got {value}",
     "err.scheme.not_flag": "must be true or false, got {value!r}",
     "cli.col.veto": "veto", "cli.col.status": "status",
+    "err.cli.no_values_in_period": "the period {period} holds none of this scheme's values in indicator_values, "
+                                   "so every station would tie; periods that hold them (rows): {periods}",
     "cli.status.ranked": "", "cli.status.vetoed": "vetoed", "cli.status.insufficient": "too little data",
     "cli.status.refused": "item missing",
 }
@@ -46,6 +48,8 @@ ZH: dict[str, str] = {
     "err.scheme.share_range": "须为 0 到 1 之间的比例，实际是 {value}",
     "err.scheme.not_flag": "须为 true 或 false，实际是 {value!r}",
     "cli.col.veto": "一票否决", "cli.col.status": "状态",
+    "err.cli.no_values_in_period": "评估期 {period} 内没有本评估方案的任何指标数值（indicator_values），所有站点将得分相同；"
+                                   "有数值的评估期（行数）：{periods}",
     "cli.status.ranked": "", "cli.status.vetoed": "一票否决", "cli.status.insufficient": "数据不足",
     "cli.status.refused": "缺项未评",
 }

@@ -50,6 +50,19 @@ def date_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None
     return (min(lo) if len(lo) else None, max(hi) if len(hi) else None)
 
 
+def value_periods(con: duckdb.DuckDBPyConnection, series: Sequence[str] = ()) -> list[tuple[date, date, int]]:
+    """The periods indicator_values holds values for, (start, end, rows), latest first; only `series` when given.
+    What to offer when a chosen period holds none of a scheme's values."""
+    where, params = ("WHERE indicator_id IN (SELECT unnest(?))", [list(series)]) if series else ("", [])
+    try:
+        rows = con.cursor().execute(
+            f"SELECT period_start, period_end, count(*) FROM indicator_values {where} "
+            "GROUP BY period_start, period_end ORDER BY period_end DESC, period_start DESC", params).fetchall()
+    except duckdb.CatalogException:   # a database made before indicator_values existed
+        return []
+    return [(a, b, int(n)) for a, b, n in rows]
+
+
 def distinct_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:
     """Sorted distinct non-null values of one known column (the names are checked against TABLES)."""
     if table not in TABLES or column not in TABLES[table]:

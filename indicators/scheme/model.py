@@ -596,10 +596,13 @@ def _indicator(r: _Reader, points_scheme: bool = False) -> Indicator:
     return ind
 
 
-def scoring_from_dict(r: _Reader | None) -> Scoring:
-    """A `scoring:` block (YAML, or a framework table's 计分规则 cell) -> Scoring, naming the field in errors."""
+def scoring_from_dict(r: Any, path: str = "scoring", source: str | None = None) -> Scoring:
+    """A `scoring:` block (YAML, or a framework table's 计分规则 cell) -> Scoring, naming the field in errors.
+    `r`: the mapping (errors name `path` in `source`), or a reader already placed in a scheme file."""
     if r is None:
         return Scoring()
+    if not isinstance(r, _Reader):
+        r = _Reader(r, path, source)
     rule = r.get("rule", required=True, choices=SCORING_RULES)
     steps: list[tuple[float, float]] = []
     if rule == "bands":

@@ -539,16 +539,25 @@ def score_many(con: duckdb.DuckDBPyConnection, schemes, period: Period = Period(
     return out
 
 
-def sheet_vetoes(con: duckdb.DuckDBPyConnection, period: Period) -> pd.Series:
-    """Station -> the reasons of the veto rows (一票否决 column of a score sheet) whose period overlaps `period`."""
+VETO_SQL = ("SELECT station_id, note FROM indicator_values WHERE indicator_id = ? AND value > 0 "
+            "AND period_end >= ? AND period_start <= ?")
+
+
+def sheet_vetoes(con: duckdb.DuckDBPyConnection | None, period: Period, run=None) -> pd.Series:
+    """Station -> the reasons of the veto rows (一票否决 column of a score sheet) whose period overlaps `period`.
+    `run(sql, params) -> DataFrame` reads them elsewhere (Spark); plain SQL, so that both engines agree."""
+    params = [VETO_SERIES, *period.params()]
     try:
-        rows = con.cursor().execute(
-            "SELECT station_id, string_agg(DISTINCT coalesce(nullif(trim(note), ''), ?), '；') FROM indicator_values "
-            "WHERE indicator_id = ? AND value > 0 AND period_end >= ? AND period_start <= ? GROUP BY station_id",
-            [VETO_SERIES, VETO_SERIES, *period.params()]).fetchall()
+        rows = run(VETO_SQL, params) if run else con.cursor().execute(VETO_SQL, params).df()
     except duckdb.CatalogException:   # a database made before indicator_values existed
-        rows = []
-    return pd.Series({sid: reason for sid, reason in rows}, dtype=object)
+        return pd.Series(dtype=object)
+    out: dict[str, list[str]] = {}
+    for sid, note in rows.itertuples(index=False):
+        reason = note.strip() if isinstance(note, str) and note.strip() else VETO_SERIES
+        out.setdefault(sid, [])
+        if reason not in out[sid]:
+            out[sid].append(reason)
+    return pd.Series({sid: "；".join(r) for sid, r in out.items()}, dtype=object)
 
 
 def _paths(scheme: Scheme) -> dict[str, str]:

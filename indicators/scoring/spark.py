@@ -24,7 +24,7 @@ from sqlglot.tokens import TokenType
 from indicators.errors import InputError
 from indicators.records.store import TABLES
 from indicators.scheme.model import Scheme
-from indicators.scoring.engine import EmptyRecords, ScoreResult, _paths, score_raw
+from indicators.scoring.engine import EmptyRecords, ScoreResult, _paths, score_raw, sheet_vetoes
 from indicators.scoring.measures import Period, Plan, check_indicators, raw_values as _raw_values
 
 # A database in the Spark catalog: `db` or `catalog.db` (checked, then passed to spark.table, never into SQL).
@@ -176,4 +176,11 @@ def score(spark, scheme: Scheme, period: Period = Period(), source: str | None =
     stations = load_stations(spark)
     if stations.empty:
         raise EmptyRecords("the records hold no stations")
-    return score_raw(scheme, raw_values(spark, plans, stations, period), stations, period)
+    vetoes = None
+    if scheme.weighting == "points":
+        try:
+            vetoes = sheet_vetoes(None, period, run=lambda sql, params: _run(spark, sql, params))
+        except Exception as exc:   # records without an indicator_values table: no score sheet, no veto
+            if "TABLE_OR_VIEW_NOT_FOUND" not in str(exc):
+                raise
+    return score_raw(scheme, raw_values(spark, plans, stations, period), stations, period, vetoes)
