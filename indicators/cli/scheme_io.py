@@ -58,7 +58,7 @@ def _with_rules(scheme, lang: str, write: bool):
     print(t("qianfen.proposals", lang))
     for ind in scheme.indicators:
         text = _criteria_text(ind.rationale_zh)
-        if not text or ind.points is None:
+        if not text or ind.points is None or ind.scoring is not None:   # a 计分规则 the table gives wins
             continue
         got = criteria.propose(text, ind.points)
         shown = ", ".join(f"{k}: {v}" for k, v in got.rule.items())
@@ -84,16 +84,16 @@ def _with_rules(scheme, lang: str, write: bool):
 
 def _summary(scheme, lang: str, source: str) -> None:
     """What the table gave: title, points, levels, items, grade bands and veto clauses, as read."""
-    if getattr(scheme, "title", ""):
+    if scheme.title:
         print(t("qianfen.title", lang, title=scheme.title.replace("\n", " / ")))
     total = scheme.points_total()
     print(t("qianfen.shape", lang, points=f"{total:g}" if total is not None else "-", levels=scheme.levels() + 1,
             n=len(scheme.indicators), d=len(scheme.dimensions)))
-    scale = getattr(scheme, "grade_scale", "score")
+    scale = scheme.grade_scale
     bands = "; ".join(f"{g.grade} ≥ {g.min:g}" for g in scheme.grades)
     print(t(f"qianfen.grades_{source}", lang, bands=bands, scale=t(f"qianfen.scale_{scale}", lang)))
     names = {i.id: i.name_zh for i in scheme.indicators}
-    found = recognise_notes(list(getattr(scheme, "notes", ())), names)
+    found = recognise_notes(list(scheme.notes), names)
     for clause in found.vetoes:
         if clause.veto() is not None:
             print(t("qianfen.veto_on", lang, text=clause.text, code=clause.indicator, op=clause.op,
@@ -113,11 +113,15 @@ def cmd_import(args) -> int:
     grades = parse_grades(args.grades) if args.grades is not None else None
     scheme = read_table(src, src.name, scheme_id=args.id, name_zh=args.name_zh, name_en=args.name_en,
                         grades=grades)
-    if args.rules_from_criteria or _criteria() is not None:
+    # a table as handed out (title rows, footnotes) or an option about them: say what was read from it; a plain
+    # table (one the tool exported, say) gets the one line it always got
+    handed_out = bool(scheme.title or scheme.notes or grades is not None or args.rules_from_criteria)
+    if args.rules_from_criteria or (handed_out and _criteria() is not None):
         scheme = _with_rules(scheme, args.lang, args.rules_from_criteria)
-    source = "option" if grades is not None else \
-        "notes" if recognise_notes(list(getattr(scheme, "notes", ()))).grades else "default"
-    _summary(scheme, args.lang, source)
+    if handed_out:
+        source = "option" if grades is not None else "notes" if recognise_notes(list(scheme.notes)).grades \
+            else "default"
+        _summary(scheme, args.lang, source)
     _write(Path(args.out), dump_yaml(scheme).encode("utf-8"))
     n = len(scheme.indicators)
     print(t("cli.wrote_scheme", args.lang, path=args.out, n=n, d=len(scheme.dimensions)))
@@ -157,7 +161,8 @@ def register(sub) -> None:
                    help="grade bands replacing those of the table's notes, e.g. 优秀:900,良好:800,合格:600,不合格:0 "
                         "(minimums on the table's points when above 100, else on 0-100)")
     i.add_argument("--rules-from-criteria", action="store_true",
-                   help="write the scoring rule each item's 评分标准 states (printed either way)")
+                   help="write the scoring rule each item's 评分标准 states (a table with title rows or notes has "
+                        "them printed either way)")
     i.set_defaults(run=cmd_import)
     e = ss.add_parser("export", help="a scheme -> framework table (.csv or .xlsx)")
     e.add_argument("scheme", metavar="SCHEME", help="built-in name, saved scheme (with --db) or .yaml file")
