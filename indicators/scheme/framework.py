@@ -46,7 +46,8 @@ SOURCE_MARK = "\n数据来源："   # the 数据来源 column is kept after the 
 # a node code as written (B11, 1.1.2, Goods), as the scheme model takes it: no blanks, no control characters
 _CODE = re.compile(r"^[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]{1,64}$")
 # a name carrying its points, as tables print them: 基础建设（150分）, 基础建设(150分), 基础建设（满分150分）
-_NAMED_POINTS = re.compile(r"^(?P<name>.*?)\s*[（(]\s*(?:满分|分值|共|计)?\s*[:：]?\s*(?P<points>\d+(?:\.\d+)?)\s*分\s*[)）]$")
+# (searched from the bracket, not matched from the start: a long name costs one pass, not one per character)
+_NAMED_POINTS = re.compile(r"[（(] ?(?:满分|分值|共|计)? ?[:：]? ?(?P<points>\d{1,15}(?:\.\d{1,15})?) ?分 ?[)）]$")
 _HEADER_SEARCH = 30   # rows looked at for the header: title rows above it are a few at most
 _NOTE_START = re.compile(r"^(?:注|说明|备注|附注|填表说明)\s*(?:[:：]|\d|$)")
 _TOTAL_ROW = re.compile(r"^(?:合计|总计|总分|总分合计|分值合计|满分合计|小计)\s*[:：]?$")
@@ -135,10 +136,10 @@ def _text(value: Any) -> str:
 
 def _split_points(name: str) -> tuple[str, float | None]:
     """基础建设（150分） -> ("基础建设", 150.0); a name without points as it is, None."""
-    m = _NAMED_POINTS.match(name)
-    if not m or not m.group("name").strip():
+    m = _NAMED_POINTS.search(name)
+    if not m or not name[:m.start()].strip():
         return name, None
-    return m.group("name").strip(), float(m.group("points"))
+    return name[:m.start()].strip(), float(m.group("points"))
 
 
 def _is_number(cell: Any) -> bool:
@@ -672,7 +673,7 @@ def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
 GRADE_LABELS_EN = {"优秀": "Excellent", "良好": "Good", "合格": "Pass", "基本合格": "Basic pass", "不合格": "Fail"}
 # labels tables use; the longer first, so that 不合格 is not read as 合格
 _LABEL = re.compile(r"基本合格|不合格|不达标|合格|达标|优秀|良好|较好|中等|一般|较差|差|[一二三四五1-5]星级?|[A-E][级等]")
-_N = r"(\d+(?:\.\d+)?)\s*%?\s*分?"
+_N = r"(\d{1,15}(?:\.\d{1,15})?)(?!\d)\s*%?\s*分?"   # bounded digits: a run of thousands costs no backtracking
 _INCL = r"\s*(?:\(含\))?\s*"
 _LOWER = (re.compile(rf"(?:≥|>=|>|不低于|不少于|大于等于|达到|高于|超过)\s*{_N}"),
           re.compile(rf"{_N}{_INCL}(?:及以上|或以上|以上)"),
@@ -692,6 +693,9 @@ _CONDITIONS = (
     (re.compile(rf"(?<!不)(?:高于|超过|大于|多于)\s*{_N}|>\s*{_N}"), ">"),
 )
 _ZERO = re.compile(r"得\s*0\s*分|为\s*0\s*分|不得分|零分")
+# a real table has a few dozen short notes; a hostile one may have thousands of long ones: those past these limits
+# are kept as written but not read for bands and vetoes, so reading costs no more than a real table's
+_NOTES_READ, _NOTE_CHARS = 300, 2000
 
 
 @dataclass(frozen=True)
@@ -740,7 +744,7 @@ def _band(segment: str) -> tuple[str, float] | None:
     if _UPPER.search(seg):
         return label, 0.0
     nums = re.findall(r"\d+(?:\.\d+)?", seg)
-    return (label, float(nums[0])) if len(nums) == 1 else None
+    return (label, float(nums[0])) if len(nums) == 1 and len(nums[0]) <= 31 else None
 
 
 def _bands(segment: str) -> list[tuple[str, float]]:
@@ -770,17 +774,25 @@ def _condition(text: str) -> tuple[str, float] | None:
     return None
 
 
-def _named(clause: str, indicators: dict[str, str]) -> tuple[str | None, str]:
+def _code_finder(indicators: dict[str, str]) -> tuple[re.Pattern | None, dict[str, str], dict[str, str]]:
+    """One pattern for every code (the longest first, so B111 is not read as B11), and the folded code and name
+    -> code maps; built once for all the clauses of a table."""
+    folded = {unicodedata.normalize("NFKC", c): c for c in indicators}
+    names = {c: unicodedata.normalize("NFKC", n) for c, n in indicators.items()}
+    if not folded:
+        return None, folded, names
+    alt = "|".join(re.escape(c) for c in sorted(folded, key=len, reverse=True))
+    return re.compile(rf"(?<![0-9A-Za-z.])(?:{alt})(?![0-9A-Za-z])"), folded, names
+
+
+def _named(clause: str, finder: tuple) -> tuple[str | None, str]:
     """The indicator a clause names (by code, else by the longest name that only one indicator has) and the
     clause with that code taken out (so its digits are not read as the condition's number)."""
+    pattern, folded, names = finder
     text = unicodedata.normalize("NFKC", clause)
-    for code in sorted(indicators, key=len, reverse=True):
-        c = unicodedata.normalize("NFKC", code)
-        m = re.search(rf"(?<![0-9A-Za-z.]){re.escape(c)}(?![0-9A-Za-z])", text)
-        if m:
-            return code, text[:m.start()] + " " + text[m.end():]
-    hits = [(len(n), code) for code, n in indicators.items()
-            if len(n) >= 2 and unicodedata.normalize("NFKC", n) in text]
+    if pattern is not None and (m := pattern.search(text)):
+        return folded[m.group()], text[:m.start()] + " " + text[m.end():]
+    hits = [(len(n), code) for code, n in names.items() if len(n) >= 2 and n in text]
     if hits:
         longest = max(h[0] for h in hits)
         best = [code for n, code in hits if n == longest]
@@ -797,7 +809,7 @@ def recognise_notes(notes: list[str] | tuple[str, ...], indicators: dict[str, st
     "有下列情形之一的，实行一票否决：" on the same row (；-separated) or on the rows below ((1) … (2) …).
     `indicators` (code -> name) lets a clause that names an item become a condition on it: "3.1.1居民满意度得分
     低于40分的" -> 3.1.1 < 40 (a percentage as a share: 低于60% -> < 0.6)."""
-    indicators = indicators or {}
+    finder = _code_finder(indicators or {})
     bands: list[tuple[str, float, int]] = []
     clauses: list[VetoClause] = []
     used: set[int] = set()
@@ -805,14 +817,15 @@ def recognise_notes(notes: list[str] | tuple[str, ...], indicators: dict[str, st
 
     def clause(text: str, n: int) -> None:
         text = _clean_clause(text)
-        if not text:
+        if not text or len(clauses) >= _NOTES_READ:
             return
-        code, rest = _named(text, indicators)
+        code, rest = _named(text, finder)
         cond = _condition(rest) if code is not None else None
         clauses.append(VetoClause(text, n, code, *(cond or (None, None))))
         used.add(n)
 
-    for n, note in enumerate(notes):
+    for n, written in enumerate(notes[:_NOTES_READ]):
+        note = re.sub(r"\s+", " ", written[:_NOTE_CHARS])   # one blank for a run: no pattern backtracks on it
         if in_list and _SUB_ENUM.match(note):
             clause(note, n)
             continue
@@ -907,7 +920,7 @@ def _notes_into(reader: _Reader, data: dict, tops: list[dict], grades: Any) -> N
             reader.bad(n, "points", cell, _said("total_row", total=f"{total:g}"))
     found = recognise_notes(notes, _indicator_names(tops))
     if grades is not None:
-        bands = tuple(g if isinstance(g, Grade) else grade(*g) for g in grades)
+        bands = tuple(g if isinstance(g, Grade) else Grade(**g) if isinstance(g, dict) else grade(*g) for g in grades)
         at = column = None
     else:
         bands = found.grades
@@ -940,7 +953,7 @@ def read_table(source: Any, name: str | None = None, scheme_id: str | None = Non
 
     Title rows above the header become the scheme's `title`, rows after the last item its `notes`; grade bands
     and 一票否决 clauses in the notes are applied (recognise_notes). `grades` (Grade objects or (label, min)
-    pairs) replaces the bands the notes give."""
+    pairs, or mappings of Grade's fields, as the app edits them) replaces the bands the notes give."""
     try:
         file, rows = read_rows(source, name)
     except ImportProblems as exc:
