@@ -1,12 +1,16 @@
 """Audit: the current scheme's statistical audit (findings in plain words, correlations, Cronbach's alpha, the
-weight each indicator really carries, what moves the ranks) and the data-treatment stage (which values the
-treatment changed and why)."""
+weight each indicator really carries, what moves the ranks), which kind of evidence earns its points (paper, site
+checks, residents; each item's class correctable here, the corrections kept in session state as
+ev_corrections = {scheme id: {indicator: kind}}), and the data-treatment stage (which values the treatment changed
+and why)."""
 import time
 from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import frame
+from indicators.analysis import evidence
 from indicators.analysis.audit import audit
 from indicators.i18n import pick, t
 from indicators.outputs import audit_views as av
@@ -103,6 +107,73 @@ with st.expander(t("sa.sobol_stations", L)):
         "range": st.column_config.TextColumn(t("col.rank_range", L)),
         **{x: st.column_config.NumberColumn(t(f"sa.factor.{x}", L), format="%.2f")
            for x in ("weights", "normalisation", "missing", "aggregation")}})
+
+st.divider()
+st.subheader(t("ev.title", L))
+st.caption(t("ev.caption", L))
+sid = result.scheme.id
+fixes = st.session_state.setdefault("ev_corrections", {}).get(sid, {})
+shares = evidence.evidence_shares(result.scheme, L, fixes)
+st.markdown(evidence.sentence(shares, L))
+st.altair_chart(charts.evidence_chart(shares, L), width="stretch")
+
+st.markdown(f"**{t('ev.items', L)}**")
+kind_label = {k: t(f"ev.kind.{k}", L) for k in evidence.KINDS}
+items = shares.items
+editor_table = pd.DataFrame({"code": items["code"], "name": items[f"name_{L}"].where(items[f"name_{L}"] != "",
+                                                                                       items["name_zh"]),
+                             "points": items["points"], "relative": items["relative"],
+                             "evidence": items["kind"].map(kind_label),
+                             "basis": items["why"]})   # not "why": the treatment log below is found by that name
+editor_key = f"ev_items_{sid}_{st.session_state.get('ev_version', 0)}"
+
+
+def _correct(key=editor_key, codes=list(items["code"]),
+             own=[evidence.classify(i)[0] for i in result.scheme.indicators]):
+    """Keep the evaluator's classes and draw a fresh editor on the corrected table (its edits are then applied)."""
+    st.session_state["ev_corrections"][sid] = evidence.merge_corrections(
+        st.session_state["ev_corrections"].get(sid, {}), st.session_state[key].get("edited_rows", {}), codes,
+        dict(zip(codes, own)), {v: k for k, v in kind_label.items()}, column="evidence")
+    st.session_state["ev_version"] = st.session_state.get("ev_version", 0) + 1
+
+
+st.data_editor(editor_table, key=editor_key, on_change=_correct, hide_index=True, width="stretch",
+               disabled=["code", "name", "points", "relative", "basis"], column_config={
+                   "code": st.column_config.TextColumn(t("ev.col.code", L), width="small"),
+                   "name": st.column_config.TextColumn(t("ev.col.name", L), width="medium"),
+                   "points": st.column_config.NumberColumn(
+                       t("ev.col.points" if shares.unit == "points" else "ev.col.score", L), format="%.4g"),
+                   "relative": st.column_config.CheckboxColumn(t("ev.col.relative", L), width="small"),
+                   "evidence": st.column_config.SelectboxColumn(t("ev.col.kind", L),
+                                                                options=list(kind_label.values()), required=True),
+                   "basis": st.column_config.TextColumn(t("ev.col.why", L), width="large")})
+if fixes:
+    st.caption(t("ev.corrected", L, n=len(fixes)))
+    st.code("\n".join(f"- id: {code}\n  evidence: {kind}" for code, kind in fixes.items()), "yaml")
+
+    def _undo():
+        st.session_state["ev_corrections"].pop(sid, None)
+        st.session_state["ev_version"] = st.session_state.get("ev_version", 0) + 1
+    k1, k2 = st.columns(2)
+    k1.button(t("ev.reset", L), key="ev_reset", on_click=_undo)
+    if k2.button(t("ev.keep", L), key="ev_keep", type="primary", help=t("ev.keep_help", L)):
+        # the scheme's own `evidence:` then carries the classes; the Schemes page saves the working copy as usual
+        with frame.guard(L):
+            kept = evidence.apply_corrections(frame.editable(f), fixes)
+            frame.put_working(kept)
+            _undo()
+            frame.flash("success", t("ev.kept", L, n=len(fixes), scheme=kept.id))
+            st.rerun()
+
+st.markdown(f"**{t('ev.gain', L)}**")
+gain = evidence.paperwork_gain(result, fixes)
+names = result.stations["name" if L == "zh" else "name_en"]
+st.caption(t("ev.gain_caption", L) + " " + evidence.gain_sentence(shares, gain, names, L))
+gains = pd.DataFrame({"station": [f"{names[s]} ({s})" for s in gain.index], "gain": gain.to_numpy()}).sort_values(
+    "gain", ascending=False, kind="stable")
+st.dataframe(gains, hide_index=True, width="stretch", column_config={
+    "station": st.column_config.TextColumn(t("ev.col.station", L)),
+    "gain": st.column_config.NumberColumn(t("ev.col.gain", L), format="%.1f")})
 
 st.divider()
 st.subheader(t("sa.treatment", L))

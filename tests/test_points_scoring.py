@@ -150,6 +150,10 @@ def test_a_records_measure_needs_a_rule_or_says_it_is_relative():
     rel = scheme_from_dict(tiny_scheme(item("A1", 10, measure=count, normalisation={"method": "minmax"})))
     assert rel.indicators[0].relative and load_yaml(dump_yaml(rel)) == rel
     assert "method: minmax" in dump_yaml(rel)   # the YAML keeps saying so
+    # a value read from elsewhere is points awarded, unless the scheme says to score it against the others
+    assert not scheme_from_dict(tiny_scheme(item("V1", 10))).indicators[0].relative
+    told = scheme_from_dict(tiny_scheme(item("V1", 10, normalisation={"method": "minmax"})))
+    assert told.indicators[0].relative and load_yaml(dump_yaml(told)) == told
 
 
 # ---------------------------------------------------------------- a 1,000-point table, scored from the database

@@ -244,3 +244,31 @@ def test_spark_sql_rewrites_duckdb_list_functions():
     sql, _ = engine.spark_sql("SELECT list_sum(list_slice(list_sort(list(v), 'DESC'), 1, CAST(? AS BIGINT))) FROM t",
                               [3])
     assert "LIST_" not in sql.upper() and "AGGREGATE(SLICE(SORT_ARRAY(COLLECT_LIST(v), FALSE), 1," in sql
+
+
+def test_a_points_scheme_with_a_score_sheet_veto_scores_alike_on_spark(spark, tmp_path):
+    """Awarded points and the veto column of a score sheet: Spark's result is DuckDB's, point for point."""
+    from indicators.scheme.model import VETO_SERIES, scheme_from_dict
+    from indicators.scoring import engine as duck
+    from tests.conftest import make_db, station
+    scheme = scheme_from_dict({"id": "q", "name_zh": "q", "name_en": "q", "weighting": "points", "dimensions": [
+        {"id": "A", "name_zh": "甲", "name_en": "A", "indicators": [
+            {"id": "A11", "name_zh": "甲1", "name_en": "A1", "camp": "output", "points": 40, "measure": {"kind": "value"}},
+            {"id": "A12", "name_zh": "甲2", "name_en": "A2", "camp": "needs", "points": 60, "measure": {"kind": "value"},
+             "scoring": {"rule": "bands", "steps": [[0.9, 60], [0.8, 40]], "else": 0}}]}]})
+
+    def row(sid, code, value, note=None):
+        return {"station_id": sid, "indicator_id": code, "period_start": "2024-01-01", "period_end": "2024-12-31",
+                "value": value, "source": "score_sheet", "note": note}
+    con = make_db(tmp_path / "p.duckdb", {"stations": [station("S1"), station("S2")], "indicator_values": [
+        row("S1", "A11", 38.5), row("S1", "A12", 0.92), row("S2", "A11", 40), row("S2", "A12", 0.85),
+        row("S1", VETO_SERIES, 1, "发生重大安全责任事故")]})
+    export_parquet(con, tmp_path / "records")
+    period = Period(date(2024, 1, 1), date(2024, 12, 31))
+    want = duck.score(con, scheme, period)
+    con.close()
+    engine.open_records(spark, str(tmp_path / "records"))
+    got = engine.score(spark, scheme, period)
+    assert got.points_earned.to_dict() == want.points_earned.to_dict() == {"S1": 98.5, "S2": 80.0}
+    assert got.veto.to_dict() == want.veto.to_dict() == {"S1": "发生重大安全责任事故", "S2": ""}
+    assert got.rank.to_dict() == want.rank.to_dict() == {"S1": 2, "S2": 1}

@@ -4,7 +4,9 @@
     python -m indicators audit --db demo.duckdb --scheme needs-met --format json --lang en --runs 2048 --seed 1
 
 Prints the findings (redundant pairs, indicators against their own dimension, near-constant indicators, weak
-dimensions, weights that are not the weights you get, what moves the ranks), then the tables behind them.
+dimensions, weights that are not the weights you get, what moves the ranks), then the tables behind them, then
+which kind of evidence earns the scheme's points (paper, site checks, residents; `evidence` in the JSON, with the
+points each station could still gain from paperwork alone).
 Bad input exits 2 through the main entry point (InputError); the database is only read.
 """
 from __future__ import annotations
@@ -14,8 +16,9 @@ import math
 import os
 import time
 
+from indicators.analysis import evidence
 from indicators.analysis.audit import FACTORS, audit, to_json
-from indicators.cli.main import BadInput, _date, _period
+from indicators.cli.main import BadInput, _date, _pad, _period
 from indicators.cli.records_io import _open_read
 from indicators.i18n import t
 from indicators.scheme import catalog
@@ -41,10 +44,13 @@ def cmd_audit(args) -> int:
     a = audit(result, runs=args.runs, seed=args.seed, spread=args.spread)
     seconds = time.perf_counter() - started
     L = args.lang
+    shares = evidence.evidence_shares(scheme, L)
+    gain = evidence.paperwork_gain(result)
     if args.format == "json":
         out = to_json(a)
         log = result.treatment
         out["treatment"] = [] if log is None else json.loads(log.to_json(orient="records", force_ascii=False))
+        out["evidence"] = evidence.to_json(shares, gain)
         out["seconds"] = seconds
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
@@ -67,9 +73,25 @@ def cmd_audit(args) -> int:
         for _, row in result.treatment.iterrows():
             print(f"  {row['station_id']} {row['indicator']}: {_fmt(row['before'], 'g')} -> "
                   f"{_fmt(row['after'], 'g')}  {row['why_' + L]}")
+    _print_evidence(shares, gain, result, L)
     load = os.getloadavg()[0]
     print(t("sa.cli.time", L, seconds=f"{seconds:.2f}", load=f"{load:.1f}"))
     return 0
+
+
+def _print_evidence(shares, gain, result, L: str) -> None:
+    """The paragraph: the sentence, points per kind, and the gain from paperwork alone."""
+    print()
+    print(t("ev.cli.head", L))
+    print("  " + evidence.sentence(shares, L))
+    for kind, row in shares.kinds.iterrows():
+        print(f"  {_pad(t('ev.kind.' + kind, L), 24)}{row['points']:>10.4g}{row['share']:>8.1%}  ({int(row['items'])})")
+    colon = "：" if L == "zh" else ": "
+    for _, row in shares.items.iterrows():
+        print(f"    {_pad(row['code'], 28)}{row['points']:>8.4g}  {t('ev.short.' + row['kind'], L)}{colon}{row['why']}")
+    names = result.stations["name" if L == "zh" else "name_en"]
+    if len(gain):
+        print("  " + evidence.gain_sentence(shares, gain, names, L))
 
 
 def register(sub) -> None:

@@ -25,7 +25,7 @@ EN: dict[str, str] = {
     "cli.col.veto": "veto", "cli.col.status": "status",
     "err.cli.no_values_in_period": "the period {period} holds none of this scheme's values in indicator_values, "
                                    "so every station would tie; periods that hold them (rows): {periods}",
-    "cli.status.ranked": "", "cli.status.vetoed": "vetoed", "cli.status.insufficient": "too little data",
+    "cli.status.ranked": "ranked", "cli.status.vetoed": "vetoed", "cli.status.insufficient": "too little data",
     "cli.status.refused": "item missing",
 }
 
@@ -50,6 +50,6 @@ ZH: dict[str, str] = {
     "cli.col.veto": "一票否决", "cli.col.status": "状态",
     "err.cli.no_values_in_period": "评估期 {period} 内没有本评估方案的任何指标数值（indicator_values），所有站点将得分相同；"
                                    "有数值的评估期（行数）：{periods}",
-    "cli.status.ranked": "", "cli.status.vetoed": "一票否决", "cli.status.insufficient": "数据不足",
+    "cli.status.ranked": "参与排名", "cli.status.vetoed": "一票否决", "cli.status.insufficient": "数据不足",
     "cli.status.refused": "缺项未评",
 }

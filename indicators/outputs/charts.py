@@ -404,3 +404,46 @@ def icicle_chart(df: pd.DataFrame, lang: str, points: bool = False) -> alt.Layer
     subtitle = t("chart.icicle_points_subtitle" if points else "chart.icicle_subtitle", lang)
     return alt.layer(boxes, text, text2).properties(title=_title(t("chart.icicle_title", lang), subtitle),
                                              height=46 * levels, width="container", autosize=AUTOSIZE)
+
+
+# ---------------------------------------------------------------- evidence audit (indicators/analysis/evidence.py)
+
+# One colour per kind of evidence, the same on every screen: paper in the output camp's orange, residents in the
+# needs camp's blue, site checks between them, other grey.
+EVIDENCE_COLORS = {"paper": "#e6550d", "site": "#756bb1", "residents": "#2b7bba", "other": "#bdbdbd"}
+
+
+def evidence_chart(shares, lang: str) -> alt.LayerChart:
+    """One bar of the scheme's points (or weight) split by the kind of evidence that earns them, paper first.
+    shares: an analysis.evidence.EvidenceShares (its `kinds`: index kind, points, share, items; `total`, `unit`)."""
+    kinds = shares.kinds
+    d = pd.DataFrame({"kind": list(kinds.index), "points": kinds["points"].astype(float).to_numpy(),
+                      "share": kinds["share"].astype(float).to_numpy(), "items": kinds["items"].astype(int).to_numpy()})
+    d["label"] = [t(f"ev.kind.{k}", lang) for k in d["kind"]]
+    d["order"] = [list(EVIDENCE_COLORS).index(k) for k in d["kind"]]
+    d["pct"] = ([f"{p}%" for p in kinds["percent"]] if "percent" in kinds  # as the sentence says them
+                else d["share"].map(lambda s: f"{s:.0%}"))
+    d["row"] = ""
+    total = float(shares.total)
+    points = shares.unit == "points"
+    base = alt.Chart(d)
+    y = alt.Y("row:N", axis=None, title=None)
+    x_title = t("ev.chart.points", lang) if points else t("ev.col.score", lang)
+    bar = base.mark_bar().encode(
+        y=y, x=alt.X("sum(points):Q", stack="zero", title=x_title, scale=alt.Scale(domain=[0, total or 1])),
+        color=alt.Color("label:N", title=t("ev.chart.kind", lang),
+                        scale=alt.Scale(domain=[t(f"ev.kind.{k}", lang) for k in EVIDENCE_COLORS],
+                                        range=list(EVIDENCE_COLORS.values())),
+                        legend=alt.Legend(orient="bottom")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("label:N", title=t("ev.chart.kind", lang)),
+                 alt.Tooltip("points:Q", title=x_title, format=".4g"),
+                 alt.Tooltip("share:Q", title=t("ev.chart.share", lang), format=".1%"),
+                 alt.Tooltip("items:Q", title=t("ev.chart.items", lang))])
+    text = base.transform_filter("datum.share >= 0.06").mark_text(color="white", fontWeight="bold", font=FONT).encode(
+        y=y, x=alt.X("sum(points):Q", stack="zero", bandPosition=0.5), text="pct:N", order=alt.Order("order:Q"),
+        detail="label:N")
+    sub = (t("ev.chart.subtitle", lang, total=f"{total:,g}" if lang == "en" else f"{total:g}") if points
+           else t("ev.chart.subtitle_weights", lang))
+    return alt.layer(bar, text).properties(title=_title(t("ev.chart.title", lang), sub), height=44,
+                                           width="container", autosize=AUTOSIZE)

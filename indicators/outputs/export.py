@@ -22,6 +22,8 @@ import pandas as pd
 
 from indicators.analysis.compare import Comparison, compare
 from indicators.errors import InputError
+from indicators.i18n import t
+from indicators.outputs import views
 from indicators.scoring.engine import ScoreResult
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -67,7 +69,11 @@ _WORDS = {
            "shift_note": "shift = rank A - rank B: positive means B ranks the station higher",
            "parent": "parent", "path": "path", "points": "points", "points_available": "points available",
            "code": "code", "name": "name", "level": "level", "kind": "kind", "node_score": "score",
-           "d_plus": "distance to ideal", "d_minus": "distance to anti-ideal"},
+           "d_plus": "distance to ideal", "d_minus": "distance to anti-ideal",
+           "grade_label": "grade label", "status": "status", "veto": "veto", "complete": "share observed",
+           "node_points": "points", "item_points": "points", "lost": "points lost", "flag": "note",
+           "criterion": "scoring criterion", "deduction": "deductions", "earned": "points earned",
+           "available": "points available"},
     "zh": {"rank": "排名", "station_id": "站点编号", "station": "站点", "district": "所属区县", "score": "得分",
            "grade": "等级", "capped_by": "被否决项限制", "indicator_id": "指标编号", "indicator": "指标",
            "dimension": "维度", "within": "维度内权重", "dimension_weight": "维度权重", "effective": "有效权重",
@@ -77,12 +83,16 @@ _WORDS = {
            "shift_note": "名次变化 = A方案名次 - B方案名次：正数表示B方案排名更靠前",
            "parent": "上级", "path": "路径", "points": "得分（分值）", "points_available": "总分值",
            "code": "代码", "name": "名称", "level": "层级", "kind": "类别", "node_score": "得分",
-           "d_plus": "距正理想解", "d_minus": "距负理想解"},
+           "d_plus": "距正理想解", "d_minus": "距负理想解",
+           "grade_label": "等级名称", "status": "状态", "veto": "一票否决", "complete": "指标完整率",
+           "node_points": "得分（分值）", "item_points": "得分（分值）", "lost": "失分", "flag": "备注",
+           "criterion": "评分标准", "deduction": "扣分说明", "earned": "得分", "available": "分值"},
 }
 # Sheet names (at most 31 characters with the "A " / "B " prefix), in the workbook's language.
 _SHEETS = {"zh": {"comparison": "方案对比", "scores": "得分", "raw": "原始值", "normalised": "标准化值",
                   "contributions": "贡献", "dimension_scores": "维度得分", "nodes": "各级得分", "weights": "权重",
-                  "tree": "指标树", "about": "说明"}}
+                  "tree": "指标树", "about": "说明", "node_points": "各级得分（分值）", "item_points": "各项得分（分值）",
+                  "deductions": "扣分说明"}}
 
 
 def _sheet(name: str, lang: str) -> str:
@@ -153,6 +163,8 @@ Table = tuple[list[str], list[list[Any]]]
 def scores_table(result: ScoreResult, lang: str) -> Table:
     w = _words(lang)
     head = [w["rank"], w["station_id"], w["station"], w["district"], w["score"], w["grade"], w["capped_by"]]
+    standing = _standing_columns(result)
+    head += [w[c] for c in standing]
     pts = result.points_earned
     if pts is not None:   # a points scheme: points earned of points available beside 0-100
         head += [w["points"], w["points_available"]]
@@ -161,7 +173,62 @@ def scores_table(result: ScoreResult, lang: str) -> Table:
         rows.append([int(result.rank[sid]), sid, _station_name(result, sid, lang),
                      _num(result.stations.at[sid, "district"]) if "district" in result.stations.columns else None,
                      _num(result.total[sid]), result.grade[sid], _gates_text(result, sid, lang)]
+                    + _standing(result, sid, standing, lang)
                     + ([_num(pts[sid]), _num(result.points_available)] if pts is not None else []))
+    return head, rows
+
+
+def _standing_columns(result: ScoreResult) -> list[str]:
+    """The columns saying where a station stands beyond its grade: all of them in a points scheme; in a weights
+    scheme only when some station went without a grade (so a weights export where all are graded is as before)."""
+    if views.is_points(result):
+        return ["grade_label", "status", "veto", "complete"]
+    if (views.status_of(result) != "ranked").any():
+        return ["grade_label", "status", "complete"]
+    return []
+
+
+def _standing(result: ScoreResult, sid: str, columns: list[str], lang: str) -> list[Any]:
+    """The grade as the table writes it (or 数据不足), the status in words, the veto's reason, the share observed."""
+    cells = {"grade_label": lambda: views.grade_text(result, sid, lang),
+             "status": lambda: t(f"pts.status.{views.status_of(result)[sid]}", lang),
+             "veto": lambda: views.veto_of(result)[sid],
+             "complete": lambda: _num(views.complete_of(result)[sid])}
+    return [cells[c]() for c in columns]
+
+
+def node_points_table(result: ScoreResult, lang: str) -> Table:
+    """Points earned per station at every dimension of every level; each column's header names its points
+    available ("服务成效（150分）")."""
+    paths = node_names(result, lang)
+    names = {d.id: _available(paths[d.id], d.points, lang) for d in result.scheme.nodes()}
+    return matrix_table(result, result.node_points(), lang, names)
+
+
+def item_points_table(result: ScoreResult, lang: str) -> Table:
+    """Points earned per station and item, each header naming the item's points available."""
+    names = _indicator_names(result, lang)
+    names = {i.id: _available(names[i.id], i.points, lang) for i in result.scheme.indicators}
+    return matrix_table(result, views.item_points(result), lang, names)
+
+
+def _available(name: str, points: float, lang: str) -> str:
+    return f"{name}（{views.fmt_points(points)}分）" if lang == "zh" else f"{name} ({views.fmt_points(points)} points)"
+
+
+def deductions_table(result: ScoreResult, lang: str) -> Table:
+    """Long form, one row per station and node (every dimension, every item, then the total): points earned,
+    available and lost, the item's marks (缺项, 相对评分), its 评分标准 and why it lost points (扣分说明)."""
+    w = _words(lang)
+    head = [w["station_id"], w["station"], w["code"], w["kind"], w["level"], w["name"], w["earned"],
+            w["available"], w["lost"], w["flag"], w["criterion"], w["deduction"]]
+    kinds = {"dimension": w["dimension"], "indicator": w["indicator"], "total": t("pts.col.total", lang)}
+    rows = []
+    for sid in _order(result):
+        name = _station_name(result, sid, lang)
+        for r in views.points_tree(result, sid, lang).itertuples():
+            rows.append([sid, name, r.code, kinds[r.kind], int(r.depth), r.name, _num(r.earned), _num(r.available),
+                         _num(r.lost), r.flag, r.criterion, r.deduction])
     return head, rows
 
 
@@ -310,7 +377,9 @@ def _sheet_tables(result: ScoreResult, lang: str) -> list[tuple[str, Table]]:
         ("nodes", matrix_table(result, result.nodes, lang, node_names(result, lang))),
         ("weights", weights_table(result, lang)),
         ("tree", tree_table(result, lang)),
-    ] + ([("distances", distances_table(result, lang))] if result.distances is not None else [])
+    ] + ([("distances", distances_table(result, lang))] if result.distances is not None else []) + (
+        [("node_points", node_points_table(result, lang)), ("item_points", item_points_table(result, lang)),
+         ("deductions", deductions_table(result, lang))] if views.is_points(result) else [])
 
 
 def _clean(value: Any) -> Any:
@@ -360,6 +429,10 @@ def _write_xlsx(results: list[ScoreResult], path: Path, lang: str) -> None:
         for sheet, (head, rows) in _sheet_tables(result, lang):
             ws = wb.create_sheet(f"{label}{_sheet(sheet, lang)}"[:31])
             put(ws, [head, *rows], fmt="0.0000" if sheet in ("raw", "weights", "tree") else "0.00")
+            if sheet == "deductions":   # the 评分标准 and 扣分说明 are sentences: wide enough to read
+                from openpyxl.utils import get_column_letter
+                for c in (len(head) - 1, len(head)):
+                    ws.column_dimensions[get_column_letter(c)].width = 60
             widen(ws, head)
             ws.freeze_panes = "A2"
     ws = wb.create_sheet(_sheet("about", lang))
@@ -380,12 +453,23 @@ def csv_table(results: list[ScoreResult], lang: str) -> Table:
         pre = f"{r.scheme.id} " if two else ""
         head += [f"{pre}{w['score']}", f"{pre}{w['rank']}", f"{pre}{w['grade']}"]
         cols += [[_num(r.total[s]) for s in order], [int(r.rank[s]) for s in order], [r.grade[s] for s in order]]
+        points = views.is_points(r)
         if r.points_earned is not None:
             head.append(f"{pre}{w['points']}")
             cols.append([_num(r.points_earned[s]) for s in order])
+        if points:
+            head.append(f"{pre}{w['points_available']}")
+            cols.append([_num(r.points_available)] * len(order))
+        standing = _standing_columns(r)
+        head += [f"{pre}{w[c]}" for c in standing]
+        cols += [list(c) for c in zip(*(_standing(r, s, standing, lang) for s in order))] or [[]] * len(standing)
+        node_pts = r.node_points() if points else None
         for code, name in node_names(r, lang).items():   # every dimension at every level
             head.append(f"{pre}{name} {w['node_score']}")
             cols.append([_num(r.nodes.at[s, code]) for s in order])
+            if points:
+                head.append(f"{pre}{name} {w['node_points']}")
+                cols.append([_num(node_pts.at[s, code]) for s in order])
     if two:
         head.append(w["shift"])
         cols.append([int(results[0].rank[s] - results[1].rank[s]) for s in order])
@@ -396,6 +480,13 @@ def csv_table(results: list[ScoreResult], lang: str) -> Table:
             for stage, frame in (("raw", r.raw), ("normalised", r.normalised), ("contribution", r.contributions)):
                 head.append(f"{pre}{names[ind.id]} {w[stage]}")
                 cols.append([_num(frame.at[s, ind.id]) for s in order])
+            if views.is_points(r):   # points earned and why points were lost, item by item
+                items = views.item_points(r)
+                head += [f"{pre}{names[ind.id]} {w['item_points']}", f"{pre}{names[ind.id]} {w['flag']}",
+                         f"{pre}{names[ind.id]} {w['deduction']}"]
+                cols += [[_num(items.at[s, ind.id]) for s in order],
+                         [views.item_flags(r, s, ind.id, lang) for s in order],
+                         [views.deduction(r, s, ind.id, lang) for s in order]]
     rows = [list(row) for row in zip(*cols)]
     return head, rows
 

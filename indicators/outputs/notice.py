@@ -21,6 +21,7 @@ from html import escape
 from indicators.errors import InputError
 from indicators.i18n import pick, t
 from indicators.outputs.report import check_station, period_text, station_names
+from indicators.outputs import views
 from indicators.outputs.views import grade_bands_text, grade_labels
 from indicators.scoring.engine import ScoreResult
 from indicators.scoring.measures import Period
@@ -60,6 +61,7 @@ class Notice:
     notes: tuple[str, ...]                      # the suppression rule, the method
     issued_on: date = field(default_factory=date.today)
     closing: str = ""                           # 特此公示。
+    alert: tuple[str, ...] = ()                 # printed in a red box under the figures: a veto, no grade given
 
 
 # ================================================================ small counts
@@ -247,13 +249,16 @@ def round_notice(result: ScoreResult, station_id: str, lang: str, objection: dic
         facts.append((t("notice.district", L), district))
     facts += [(t("notice.period", L), period_text(result.period, L)),
               (t("notice.scheme", L), f"{pick(scheme, L)} ({scheme.id})")]
+    if views.is_points(result):
+        return _points_round(result, sid, L, objection, issued_on, demo, facts)
     total = float(result.total[sid])
-    headline = [(t("notice.score", L), f"{total:.1f}"), (t("notice.rank_n", L), f"{int(result.rank[sid])} / {n}")]
+    standing = views.station_status(result, sid, L)
+    graded = standing["status"] != "insufficient"
+    headline = [(t("notice.score", L), f"{total:.1f}"),
+                (t("notice.rank_n", L), f"{int(result.rank[sid])} / {n}" if graded else t("notice.none", L))]
     if scheme.grades:
-        headline.append((t("notice.grade", L), grade_labels(scheme, L)[str(result.grade[sid])]))
-    if result.points_earned is not None:
-        headline.append((t("notice.points", L), t("notice.points_of", L, earned=f"{result.points_earned[sid]:.1f}",
-                                                  total=f"{result.points_available:g}")))
+        headline.append((t("notice.grade", L), grade_labels(scheme, L)[str(result.grade[sid])] if graded
+                         else t("pts.notice.not_graded", L)))
 
     w = result.weights   # per indicator: its top-level dimension and that dimension's weight
     contrib = result.contributions.loc[sid].groupby(w["dimension"]).sum()
@@ -284,7 +289,82 @@ def round_notice(result: ScoreResult, station_id: str, lang: str, objection: dic
         total=(t("notice.total", L), f"{weight_sum:.0%}", "", "", f"{total:.1f}"))
     return Notice(L, "round", t("notice.banner", L), f"{name} {t('notice.round.heading', L)}" if L == "zh"
                   else f"{t('notice.round.heading', L)}: {name}", tuple(facts), tuple(headline), (section,),
-                  _objection(objection, L, issued_on), tuple(notes), issued_on, t("notice.hereby", L))
+                  _objection(objection, L, issued_on), tuple(notes), issued_on, t("notice.hereby", L),
+                  alert=_alerts(result, sid, L))
+
+
+def _alerts(result: ScoreResult, sid: str, L: str) -> tuple[str, ...]:
+    """In words an official can sign: why the station was vetoed (因…，实行一票否决), or why no grade or no score
+    was given."""
+    standing = views.station_status(result, sid, L)
+    scheme = result.scheme
+    out = []
+    if standing["veto"]:
+        out.append(t("pts.notice.veto", L, reason=standing["veto"].rstrip("。.；; "), grade=standing["grade"]))
+    if standing["status"] == "insufficient":
+        n = len(scheme.indicators)
+        share = standing["complete"]
+        out.append(t("pts.notice.insufficient", L, observed=round(share * n), n=n, share=views.fmt_share(share),
+                     min=views.fmt_share(scheme.min_observed)))
+    if standing["status"] == "refused":
+        gaps = [pick(i, L) for i in scheme.indicators if bool(result.missing.at[sid, i.id])]
+        out.append(t("pts.notice.refused", L, names=t("pts.sep", L).join(gaps)))
+    return tuple(out)
+
+
+def _points_round(result: ScoreResult, sid: str, L: str, objection: dict, issued_on: date, demo: bool,
+                  facts: list) -> Notice:
+    """A points scheme's notice (千分制): points earned of available, rank, the grade as the table writes it (优秀),
+    points earned and lost per top-level dimension, and prominently a veto or a grade not given."""
+    scheme = result.scheme
+    name, _ = station_names(result, sid, L)
+    standing = views.station_status(result, sid, L)
+    status = standing["status"]
+    placed = status in ("ranked", "vetoed")   # insufficient and refused stations are listed apart, not ranked
+    fp = views.fmt_points
+    # a station the scheme refuses to score (缺项) has no total to publish, only the reason
+    headline = [(t("pts.headline", L), t("notice.none", L) if status == "refused" else
+                 t("notice.points_of", L, earned=fp(standing["earned"]), total=fp(standing["available"]))),
+                (t("notice.rank_n", L), f"{int(result.rank[sid])} / {len(result.stations)}" if placed
+                 else t("notice.none", L))]
+    if scheme.grades:
+        headline.append((t("notice.grade", L), standing["grade"] if placed else t("pts.notice.not_graded", L)))
+    nodes = result.node_points().loc[sid]
+    sep = "、" if L == "zh" else "; "
+    rows = []
+    for d in scheme.dimensions:
+        got = float(nodes[d.id])
+        rows.append((pick(d, L), fp(d.points), sep.join(pick(i, L) for i in _leaves(d)), fp(got),
+                     fp(d.points - (0.0 if math.isnan(got) else got))))
+    earned = standing["earned"]
+    section = Section(
+        t("pts.notice.dimensions", L),
+        (t("notice.col.dimension", L), t("pts.col.available", L), t("notice.col.indicators", L),
+         t("pts.col.earned", L), t("pts.col.lost", L)),
+        tuple(rows), numeric=(1, 3, 4), wide=2,
+        total=(t("notice.total", L), fp(standing["available"]), "", fp(earned),
+               fp(standing["available"] - (0.0 if math.isnan(earned) else earned))))
+    notes = [t("pts.notice.method", L)]
+    if scheme.grades:
+        notes.append(t("notice.grade_bands", L, bands=grade_bands_text(scheme)))
+    gaps = [pick(i, L) for i in scheme.indicators
+            if bool(result.missing.at[sid, i.id]) and not views.gap_filled(result, sid, i.id)]
+    if gaps and status != "refused":
+        notes.append(t("pts.notice.missing", L, names=t("pts.sep", L).join(gaps)))
+    relative = [pick(scheme.indicator(i), L) for i in views.relative_ids(result)]
+    if relative:
+        notes.append(t("pts.notice.relative", L, names=t("pts.sep", L).join(relative)))
+    if demo:
+        notes.append(t("notice.demo", L))
+    return Notice(L, "round", t("notice.banner", L), f"{name} {t('notice.round.heading', L)}" if L == "zh"
+                  else f"{t('notice.round.heading', L)}: {name}", tuple(facts), tuple(headline), (section,),
+                  _objection(objection, L, issued_on), tuple(notes), issued_on, t("notice.hereby", L),
+                  alert=_alerts(result, sid, L))
+
+
+def _leaves(d) -> list:
+    """Every item below a dimension, depth-first."""
+    return [*d.indicators, *(i for sub in d.dimensions for i in _leaves(sub))]
 
 
 # ================================================================ HTML
@@ -312,6 +392,8 @@ th{background:#f1f1f1;font-weight:600} td.n,th.n{text-align:right;font-variant-n
 tr.total td{font-weight:700}
 .note{font-size:12px;color:#333;margin:4px 0 0}
 .objection{border:1.5px solid #b4161b;padding:6px 12px;margin-top:14px}
+.alert{border:2px solid #b4161b;background:#fdeceb;padding:6px 12px;margin:10px 0 4px}
+.alert p{margin:2px 0;font-size:15px;font-weight:700;color:#8a1014}
 .objection h2{border:0;padding:0;color:#b4161b;margin:2px 0 4px}
 .objection p{margin:2px 0;font-size:14px}
 .notes{margin-top:10px} .notes p{font-size:11.5px;color:#333;margin:2px 0}
@@ -340,6 +422,8 @@ def notice_html(n: Notice) -> str:
     h.append('</dl><div class="kpis">')
     h += [f'<div class="kpi"><div class="v">{e(v)}</div><div class="l">{e(k)}</div></div>' for k, v in n.headline]
     h.append("</div>")
+    if n.alert:
+        h.append('<div class="alert">' + "".join(f"<p>{e(a)}</p>" for a in n.alert) + "</div>")
     for s in n.sections:
         h.append(f"<section><h2>{e(s.heading)}</h2>")
         if s.rows:
@@ -429,6 +513,11 @@ def _story(n: Notice, k: float) -> list:
         kpi.setStyle(TableStyle([("BOX", (i, 0), (i, 1), 1, colors.black) for i in range(len(n.headline))]
                                 + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
         story.append(kpi)
+    if n.alert:   # a veto or a grade not given: boxed in red under the figures
+        alert = Table([[P(a, style(11, bold=True, color=red))] for a in n.alert], colWidths=[width])
+        alert.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, red), ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                                   ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fdeceb"))]))
+        story += [Spacer(1, 6 * k), alert]
     for s in n.sections:
         story.append(P(s.heading, h2))
         if s.rows:

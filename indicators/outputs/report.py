@@ -3,7 +3,9 @@
     html = station_report(result, "S07", "zh", demo=True)
 
 Every number is a cell of the ScoreResult: raw -> normalised -> weight -> contribution per indicator, dimension
-scores, total, rank and grade (with the gates that capped it). All user text is escaped.
+scores, total, rank and grade (with the gates that capped it). A points scheme adds its points earned of available at
+every node, each item's points lost beside its 评分标准, and above them a veto or a grade not given. All user text is
+escaped.
 """
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from html import escape
 import pandas as pd
 
 from indicators.errors import InputError
+from indicators.outputs import views
 from indicators.scoring.engine import ScoreResult
-from indicators.i18n import term
+from indicators.i18n import t as word, term
 
 
 class UnknownStation(InputError):
@@ -100,6 +103,12 @@ h1{font-size:22px;margin:0 0 2px} h2{font-size:16px;margin:24px 0 8px;border-bot
 .kpi{border:1px solid #d5dde6;border-radius:6px;padding:8px 14px;min-width:150px}
 .kpi .v{font-size:26px;font-weight:700} .kpi .l{color:#4a5a6a;font-size:12px}
 .cap{color:#9a3412;margin:6px 0}
+.veto{background:#fde8e8;border:2px solid #b4161b;color:#7f1d1d;font-weight:700;font-size:15px;padding:8px 12px;
+ margin:10px 0;border-radius:4px}
+.status{background:#fff4d6;border:1px solid #e5c36a;padding:6px 10px;margin:8px 0;border-radius:4px}
+tr.dim td{font-weight:700;background:#f5f7fa} tr.total th{border-top:2px solid #1d2733}
+.flag{color:#9a3412;font-size:11.5px;white-space:nowrap}
+.crit{color:#4a5a6a} table.pts th{white-space:nowrap}
 table{border-collapse:collapse;width:100%;font-size:12.5px}
 th,td{border-bottom:1px solid #e3e8ee;padding:4px 6px;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -279,8 +288,10 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
     total = float(result.total[sid])
     rank = int(result.rank[sid])
     grade = str(result.grade[sid])
+    standing = views.station_status(result, sid, lang)
+    points = views.is_points(result)
     band = {g.grade: g for g in scheme.grades}.get(grade)
-    grade_label = _pick(band, lang, "label") if band else ""
+    grade_label = views.band_label(band, lang) if band else ""
     if grade_label == grade:
         grade_label = ""
     period = period_text(result.period, lang)
@@ -309,12 +320,25 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
 
     # headline
     h.append('<section class="head">')
+    if points:   # the evaluator works in points: they come first
+        h.append(f'<div class="kpi"><div class="v">{e(views.fmt_points(standing["earned"]))}</div><div class="l">'
+                 f'{e(word("pts.headline", lang))} / {e(views.fmt_points(standing["available"]))}</div></div>')
     h.append(f'<div class="kpi"><div class="v">{total:.1f}</div><div class="l">{e(t["score"])} / 100</div></div>')
     h.append(f'<div class="kpi"><div class="v">{rank}</div><div class="l">{e(t["rank"])}: '
              f'{e(t["rank_of"].format(rank=rank, n=n))}</div></div>')
-    h.append(f'<div class="kpi"><div class="v">{e(grade)}</div><div class="l">{e(t["grade"])}'
-             f'{(": " + e(grade_label)) if grade_label else ""}</div></div>')
+    if grade:
+        h.append(f'<div class="kpi"><div class="v">{e(grade)}</div><div class="l">{e(t["grade"])}'
+                 f'{(": " + e(grade_label)) if grade_label else ""}</div></div>')
+    else:   # 数据不足: no grade was given, and the card says so where the grade would be
+        h.append(f'<div class="kpi"><div class="v">{e(standing["grade"])}</div><div class="l">{e(t["grade"])}</div>'
+                 f'</div>')
     h.append('</section>')
+    if standing["veto"]:
+        h.append(f'<p class="veto">{e(standing["lines"][0])}</p>')
+    for line in standing["lines"][1 if standing["veto"] else 0:]:
+        h.append(f'<p class="status">{e(line)}</p>')
+    if points:
+        h.append(_points_section(result, sid, lang))
     failed = []
     for gate in scheme.gates:
         v = _gate_value(result, sid, gate)
@@ -344,7 +368,9 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
     h.append(f'<p class="note">{e(t["dim_note"])}</p></section>')
 
     # contributions vs the average station
-    contrib = result.contributions
+    # a points scheme speaks in points: a contribution on the 0-100 total times available / 100 is the item's points
+    scale = float(result.points_available) / 100 if points else 1.0
+    contrib = result.contributions * scale
     avg = contrib.mean(axis=0)
     inds = list(scheme.indicators)
     c_rows = [(_pick(i, lang), float(contrib.at[sid, i.id]), float(avg[i.id])) for i in inds]
@@ -365,7 +391,8 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
         d = float(rel[ind_id])
         vals = dict(name=_pick(ind, lang), raw=_raw_text(float(result.raw.at[sid, ind_id]), ind.unit, lang),
                     norm=f"{float(norm.at[sid, ind_id]):.0f}", avg=f"{float(norm[ind_id].mean()):.0f}",
-                    diff=f"{abs(d):.1f}", gap=f"{(100 - float(norm.at[sid, ind_id])) * float(weights[ind_id]):.1f}")
+                    diff=f"{abs(d):.1f}",
+                    gap=f"{(100 - float(norm.at[sid, ind_id])) * float(weights[ind_id]) * scale:.1f}")
         if good:
             key = "strong" if d > 0.05 else "strong_below" if d < -0.05 else "strong_flat"
         else:
@@ -397,8 +424,42 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
                  f'<td class="n">{_fmt(float(contrib.at[sid, ind.id]), 2)}</td>'
                  f'<td class="n">{_fmt(float(avg[ind.id]), 2)}</td></tr>')
     h.append(f'<tr><th>{e(t["score"])}</th><td></td><td></td><td></td><td class="n">100%</td>'
-             f'<th class="n">{total:.2f}</th><td class="n">{_fmt(float(result.total.mean()), 2)}</td></tr>')
-    h.append(f'</tbody></table><p class="note">{e(t["method"])}</p></section>')
+             f'<th class="n">{total * scale:.2f}</th><td class="n">{_fmt(float(result.total.mean()) * scale, 2)}</td>'
+             f'</tr>')
+    method = word("pts.report.method", lang) if points else t["method"]
+    h.append(f'</tbody></table><p class="note">{e(method)}</p></section>')
     h.append(f'<footer class="note">{e(t["generated"].format(d=date.today().isoformat()))}</footer>')
     h.append("</body></html>")
+    return "".join(h)
+
+
+NUM = ' class="n"'
+
+
+def _points_section(result: ScoreResult, sid: str, lang: str) -> str:
+    """A points scheme's table: every node with its points earned, available and lost, each item with its marks
+    (缺项, 相对评分) and why it lost points beside its 评分标准 (扣分说明)."""
+    e = escape
+    tree = views.points_tree(result, sid, lang)
+    cols = ("pts.col.code", "pts.col.item", "pts.col.earned", "pts.col.available", "pts.col.lost",
+            "pts.col.deduction")
+    h = [f'<section><h2>{e(word("pts.report.section", lang))}</h2><table class="pts"><thead><tr>']
+    h += [f'<th{NUM if k in (2, 3, 4) else ""}>{e(word(c, lang))}</th>' for k, c in enumerate(cols)]
+    h.append('</tr></thead><tbody>')
+    for r in tree.itertuples():
+        nums = (f'<td class="n">{e(views.fmt_points(r.earned))}</td><td class="n">{e(views.fmt_points(r.available))}'
+                f'</td><td class="n">{e(views.fmt_points(r.lost))}</td>')
+        if r.kind == "total":
+            h.append(f'<tr class="total"><th></th><th>{e(r.name)}</th>{nums.replace("td", "th")}<th></th></tr>')
+            continue
+        pad = f' style="padding-left:{6 + 14 * (r.depth - 1)}px"'
+        if r.kind == "dimension":
+            h.append(f'<tr class="dim"><td>{e(r.code)}</td><td{pad}>{e(r.name)}</td>{nums}<td></td></tr>')
+            continue
+        flag = f' <span class="flag">〔{e(r.flag)}〕</span>' if r.flag else ""
+        why = (e(r.deduction) if r.deduction else
+               f'<span class="crit">{e(word("pts.criterion_is", lang, text=r.criterion))}</span>' if r.criterion
+               else "")
+        h.append(f'<tr><td>{e(r.code)}</td><td{pad}>{e(r.name)}{flag}</td>{nums}<td>{why}</td></tr>')
+    h.append(f'</tbody></table><p class="note">{e(word("pts.report.note", lang))}</p></section>')
     return "".join(h)

@@ -163,9 +163,11 @@ def tree_frame(scheme: Scheme, lang: str) -> pd.DataFrame:
         "points": tw["points"], "x0": x0, "x1": x1})
 
 
-def tree_html(scheme: Scheme, lang: str, scores: Mapping[str, float] | None = None, open_levels: int = 1) -> str:
+def tree_html(scheme: Scheme, lang: str, scores: Mapping[str, float] | None = None, open_levels: int = 1,
+              marks: Mapping[str, str] | None = None) -> str:
     """The scheme as a collapsible tree (nested HTML <details>, any depth): each node's name, code, weight or
-    points and, given `scores` (node or indicator code -> 0-100), the score there (and points earned).
+    points and, given `scores` (node or indicator code -> 0-100), the score there (and points earned); `marks`
+    (indicator code -> text, see `station_tree_marks`) are shown after an item: 缺项, 相对评分.
     Every text is escaped; the top `open_levels` levels start open."""
     from html import escape
     tf = tree_frame(scheme, lang)
@@ -182,6 +184,8 @@ def tree_html(scheme: Scheme, lang: str, scores: Mapping[str, float] | None = No
             extra = (t("tree.points_earned", lang, earned=sc / 100 * r.points, points=r.points) if points
                      else t("tree.score", lang, score=sc))
             out += f" · <span style='color:#2b7bba'>{escape(extra)}</span>"
+        if kind == "indicator" and marks and marks.get(code):
+            out += f" <span style='color:#9a3412'>〔{escape(marks[code])}〕</span>"
         return out
 
     def node(d, depth: int) -> str:
@@ -191,6 +195,13 @@ def tree_html(scheme: Scheme, lang: str, scores: Mapping[str, float] | None = No
         return (f"<details{opened}><summary>{label('dimension', d.id)}</summary>"
                 f"<ul style='margin:0 0 0 1.2em;list-style:circle'>{inner}</ul></details>")
     return "<div class='scheme-tree'>" + "".join(node(d, 1) for d in scheme.dimensions) + "</div>"
+
+
+def station_tree_marks(result: ScoreResult, station_id: str, lang: str) -> dict[str, str]:
+    """One station's marks on a points scheme's items for `tree_html`: 缺项 (no value, scored 0), 相对评分."""
+    if not is_points(result):
+        return {}
+    return {i.id: m for i in result.scheme.indicators if (m := item_flags(result, station_id, i.id, lang))}
 
 
 def station_tree_scores(result: ScoreResult, station_id: str) -> dict[str, float]:
@@ -208,8 +219,16 @@ def gate_labels(result: ScoreResult, lang: str) -> pd.Series:
 
 
 def grade_labels(scheme: Scheme, lang: str) -> dict[str, str]:
-    return {g.grade: (f"{g.grade} · {pick(g, lang, 'label')}" if pick(g, lang, "label") != g.grade else g.grade)
+    """Grade -> how a reader sees it: "A · 优秀", or the table's own label alone (优秀, 优秀 · Excellent in English)."""
+    return {g.grade: (f"{g.grade} · {label}" if (label := band_label(g, lang)) and label != g.grade else g.grade)
             for g in scheme.grades}
+
+
+def band_label(g, lang: str) -> str:
+    """The band's label in the language; the other language's only when the grade is a code (A), not itself a
+    label as a table writes it (优秀): "优秀 · Excellent" would be noise on a Chinese card."""
+    own, other = (g.label_zh, g.label_en) if lang == "zh" else (g.label_en, g.label_zh)
+    return own or ("" if any(ord(c) > 0x2e80 for c in g.grade) else other)
 
 
 def rank_grades(result: ScoreResult) -> pd.Series:
@@ -234,15 +253,27 @@ def ranking_table(result: ScoreResult, lang: str, by_rank: bool = False) -> pd.D
     """One row per station, best first: rank, station, district, score, grade (by the bands, or `by_rank`),
     the gate that capped it."""
     grades = grade_labels(result.scheme, lang)
+    no_grade = t("pts.no_grade", lang)
     df = pd.DataFrame({
         "rank": result.rank.astype(int), "station": station_names(result.stations, lang),
         "district": result.stations["district"].map(lambda d: term("district", d, lang)),
         "score": result.total.astype(float),
-        "grade": (rank_grades(result) if by_rank else result.grade).map(lambda g: grades.get(g, g)),
+        "grade": (rank_grades(result) if by_rank else result.grade).map(lambda g: grades.get(g, g) if g else no_grade),
         "capped_by": gate_labels(result, lang),
     }, index=result.stations.index)
+    status = status_of(result)
+    if by_rank:   # a station without a grade by the bands gets none by rank either; a vetoed one the lowest
+        df.loc[status.isin(["insufficient", "refused"]), "grade"] = no_grade
+        df.loc[status == "vetoed", "grade"] = result.grade[status == "vetoed"].map(lambda g: grades.get(g, g))
     if result.points_earned is not None:   # a points scheme: points earned of those available
         df["points"] = result.points_earned
+    if is_points(result) or (status != "ranked").any():   # a weights scheme where all are ranked looks as before
+        df["available"] = result.points_available
+        df["status"] = status.map(lambda s: t(f"pts.status.{s}", lang))
+        df["veto"] = veto_of(result)
+        df["complete"] = complete_of(result) * 100
+        if not is_points(result):
+            df = df.drop(columns=["available"])
     for d in result.scheme.dimensions:
         df[f"dim:{d.id}"] = result.dimension_scores[d.id]
     df.index.name = "station_id"
@@ -279,22 +310,221 @@ def fits(texts, px: float) -> bool:
 
 def station_card(result: ScoreResult, station_id: str, lang: str) -> pd.DataFrame:
     """raw -> treated -> normalised -> weight -> contribution for one station, one row per indicator; `treated` and
-    `treatment` are empty where data treatment left the raw value as it was."""
+    `treatment` are empty where data treatment left the raw value as it was. A points scheme adds each item's
+    points earned, available and lost, its marks (缺项, 相对评分), its 评分标准 and why points were lost (扣分说明)."""
     ex = result.explain(station_id)
     scheme = result.scheme
     paths = dimension_paths(scheme, lang)   # the indicator's place in the tree, top level first
+    points = is_points(result)
+    earned = item_points(result).loc[station_id] if points else None
     rows = []
     for ind in scheme.indicators:
         r = ex.loc[ind.id]
-        rows.append({
+        row = {
             "indicator": pick(ind, lang), "dimension": paths[ind.id], "camp": term("camp", ind.camp, lang),
             "raw": _quotient(result, ind, station_id, lang) or fmt_raw(r["raw"], ind, lang)
-                   + (f" ({t('views.filled', lang)})" if bool(r["missing"]) else ""),
+                   + (f" ({t('views.filled', lang)})" if bool(r["missing"]) and not points else ""),
             **_treated(result, ind, station_id, lang),
             "normalised": float(r["normalised"]), "weight": float(r["weight"]) * 100,
             "contribution": float(r["contribution"]), "gap_to_best": float(r["gap_to_best"]),
-        })
+        }
+        if points:
+            got, available = float(earned[ind.id]), float(ind.points)
+            row.update({"points": got, "available": available, "lost": available - got,
+                        "flag": item_flags(result, station_id, ind.id, lang), "criterion": criterion(ind, lang),
+                        "deduction": deduction(result, station_id, ind.id, lang)})
+        rows.append(row)
     return pd.DataFrame(rows, index=[i.id for i in scheme.indicators])
+
+
+# ---------------------------------------------------------------- points schemes (千分制)
+
+def is_points(result: ScoreResult) -> bool:
+    return result.scheme.weighting == "points"
+
+
+def item_points(result: ScoreResult) -> pd.DataFrame:
+    """Points earned per station and item: the engine's own cells."""
+    return result.item_points
+
+
+def status_of(result: ScoreResult) -> pd.Series:
+    """"ranked" | "vetoed" | "insufficient" | "refused" per station."""
+    return result.status
+
+
+def veto_of(result: ScoreResult) -> pd.Series:
+    """The veto's reason per station ("" when not vetoed)."""
+    return result.veto.fillna("").astype(str)
+
+
+def complete_of(result: ScoreResult) -> pd.Series:
+    """The share of the scheme's indicators observed per station."""
+    return result.complete
+
+
+def relative_ids(result: ScoreResult) -> tuple[str, ...]:
+    """Items scored relative to the other stations rather than by a fixed rule."""
+    return result.relative
+
+
+def fmt_points(x) -> str:
+    """Points as an evaluator writes them: 812.5, 40, 33.33 (at most two decimals, none when whole)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    text = f"{float(x):,.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_share(x: float) -> str:
+    """A share as a percentage with the digits it needs: 82%, 89.6%."""
+    return f"{float(x) * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+_SOURCE_MARKS = ("\n数据来源：", "\n数据来源:", "\nData source:", "\nSource:")
+
+
+def criterion(ind: Indicator, lang: str) -> str:
+    """The item's 评分标准: its rationale up to the 数据来源 line (the table's own words; the English rationale when
+    the reader reads English and there is one)."""
+    text = (ind.rationale_en if lang == "en" and ind.rationale_en else ind.rationale_zh) or ind.rationale_en or ""
+    for mark in _SOURCE_MARKS:
+        text = text.split(mark)[0]
+    return text.strip()
+
+
+def _awarded(ind: Indicator) -> bool:
+    """Whether the item's value is itself the points awarded (a score sheet's cell)."""
+    rule = ind.scoring
+    return rule.rule == "awarded" if rule is not None else ind.measure.kind == "value"
+
+
+def _value_text(value: float, ind: Indicator, lang: str) -> str:
+    """The figure a rule turned into points, as the 评分标准 speaks of it: 82%, 是 / 否, 20, 3.5 小时."""
+    rule = ind.scoring
+    if rule is not None and rule.rule == "yes_no":
+        return t("pts.yes" if value >= 1 else "pts.no", lang)
+    if ind.unit == "share":
+        return fmt_share(value)
+    unit = term("unit", ind.unit, lang) if ind.unit else ""
+    return f"{fmt_points(value)}{(' ' + unit) if unit and (lang == 'en' or unit.isascii()) else unit}"
+
+
+def gap_filled(result: ScoreResult, station_id: str, ind_id: str) -> bool:
+    """Whether a missing item earned points all the same: an item scored relative to the other stations has its gap
+    filled by its missing rule (the median of the others, ...), where an item scored by a rule earns 0."""
+    return (bool(result.missing.at[station_id, ind_id]) and ind_id in relative_ids(result)
+            and float(item_points(result).at[station_id, ind_id]) > 0)
+
+
+def item_flags(result: ScoreResult, station_id: str, ind_id: str, lang: str) -> str:
+    """缺项 and/or 相对评分 for one item of one station ("" when neither)."""
+    marks = []
+    if bool(result.missing.at[station_id, ind_id]):
+        marks.append(t("pts.flag.missing", lang))
+    if ind_id in relative_ids(result):
+        marks.append(t("pts.flag.relative", lang))
+    return t("pts.flag.sep", lang).join(marks)
+
+
+def deduction(result: ScoreResult, station_id: str, ind_id: str, lang: str) -> str:
+    """扣分说明 of one item: the points lost, what the station had and the 评分标准 that turned it into points
+    ("失分 8 分：满意度 82%，评分标准：90%及以上得50分；…"); "" when nothing was lost."""
+    ind = result.scheme.indicator(ind_id)
+    got = float(item_points(result).at[station_id, ind_id])
+    lost = float(ind.points) - (0.0 if math.isnan(got) else got)   # a station not scored earned nothing here
+    if lost <= 1e-9:
+        return ""
+    raw = float(result.raw.at[station_id, ind_id])
+    if gap_filled(result, station_id, ind_id):   # a relative item's gap, filled by its missing rule
+        what = t("pts.what.filled", lang, rule=term("missing", ind.missing, lang), earned=fmt_points(got))
+    elif bool(result.missing.at[station_id, ind_id]) or math.isnan(raw):
+        what = t("pts.what.missing", lang)
+    elif ind_id in relative_ids(result):
+        what = t("pts.what.relative", lang, norm=f"{float(result.normalised.at[station_id, ind_id]):.1f}")
+    elif _awarded(ind):
+        what = t("pts.what.awarded", lang, earned=fmt_points(got), points=fmt_points(ind.points))
+    else:
+        what = t("pts.what.value", lang, name=pick(ind, lang), raw=_value_text(raw, ind, lang))
+    rule = criterion(ind, lang)
+    return (t("pts.lost_note", lang, lost=fmt_points(lost), what=what, criterion=rule) if rule
+            else t("pts.lost_plain", lang, lost=fmt_points(lost), what=what))
+
+
+def points_tree(result: ScoreResult, station_id: str, lang: str) -> pd.DataFrame:
+    """One station through a points scheme's tree, one row per node depth-first (a dimension, then its items, then
+    its sub-dimensions) and a last row for the total: code, kind ("dimension" | "indicator" | "total"), depth, name,
+    points earned, available and lost; for items their marks (缺项, 相对评分), 评分标准 and 扣分说明."""
+    scheme = result.scheme
+    items = item_points(result).loc[station_id]
+    nodes = result.node_points().loc[station_id]
+    rows = []
+
+    def walk(d, depth):
+        rows.append({"code": d.id, "kind": "dimension", "depth": depth, "name": pick(d, lang),
+                     "earned": float(nodes[d.id]), "available": float(d.points), "flag": "", "criterion": "",
+                     "deduction": ""})
+        for ind in d.indicators:
+            rows.append({"code": ind.id, "kind": "indicator", "depth": depth + 1, "name": pick(ind, lang),
+                         "earned": float(items[ind.id]), "available": float(ind.points),
+                         "flag": item_flags(result, station_id, ind.id, lang), "criterion": criterion(ind, lang),
+                         "deduction": deduction(result, station_id, ind.id, lang)})
+        for sub in d.dimensions:
+            walk(sub, depth + 1)
+    for d in scheme.dimensions:
+        walk(d, 1)
+    rows.append({"code": "", "kind": "total", "depth": 0, "name": t("pts.col.total", lang),
+                 "earned": float(result.points_earned[station_id]), "available": float(result.points_available),
+                 "flag": "", "criterion": "", "deduction": ""})
+    df = pd.DataFrame(rows)
+    df.insert(df.columns.get_loc("available") + 1, "lost", df["available"] - df["earned"])
+    return df
+
+
+def grade_text(result: ScoreResult, station_id: str, lang: str) -> str:
+    """The grade as the scheme's table writes it (优秀, or "A · 优秀"), or 数据不足 when none was given."""
+    g = str(result.grade[station_id] or "")
+    return grade_labels(result.scheme, lang).get(g, g) if g else t("pts.no_grade", lang)
+
+
+def station_status(result: ScoreResult, station_id: str, lang: str) -> dict:
+    """What stands above a station's numbers: status ("ranked" | "vetoed" | "insufficient" | "refused") and its
+    words, the grade as written (or 数据不足), the veto's reason, the share of items observed, points earned of
+    available (points schemes) and the sentences to show prominently: veto, no grade, not scored, 缺项, 相对评分."""
+    scheme = result.scheme
+    status = str(status_of(result)[station_id])
+    reason = str(veto_of(result)[station_id])
+    share = float(complete_of(result)[station_id])
+    n = len(scheme.indicators)
+    sep = t("pts.sep", lang)
+    lines = []
+    if reason:
+        key = "pts.veto_line_ranked" if scheme.veto_ranked else "pts.veto_line"
+        lines.append(t(key, lang, reason=reason, grade=grade_text(result, station_id, lang)))
+    if status == "insufficient":
+        lines.append(t("pts.insufficient_line", lang, observed=round(share * n), n=n, share=fmt_share(share),
+                       min=fmt_share(scheme.min_observed)))
+    points = is_points(result)
+    gaps = [i for i in scheme.indicators if bool(result.missing.at[station_id, i.id])]
+    filled = [i for i in gaps if points and gap_filled(result, station_id, i.id)]
+    zero = [pick(i, lang) for i in gaps if i not in filled]
+    if status == "refused":
+        lines.append(t("pts.refused_line", lang, names=sep.join(zero)))
+    elif points and zero:
+        lines.append(t("pts.missing_line", lang, names=sep.join(zero)))
+    if filled:
+        lines.append(t("pts.filled_line", lang, names=sep.join(
+            t("pts.filled_name", lang, name=pick(i, lang), rule=term("missing", i.missing, lang)) for i in filled)))
+    rel = [pick(scheme.indicator(i), lang) for i in relative_ids(result)]
+    if points and rel:
+        lines.append(t("pts.relative_line", lang, names=sep.join(rel)))
+    out = {"status": status, "status_text": t(f"pts.status.{status}", lang),
+           "grade": grade_text(result, station_id, lang), "veto": reason, "complete": share, "lines": lines}
+    if points:
+        earned, available = float(result.points_earned[station_id]), float(result.points_available)
+        out.update(earned=earned, available=available,
+                   points_text=t("pts.earned_of", lang, earned=fmt_points(earned), available=fmt_points(available)))
+    return out
 
 
 def _treated(result: ScoreResult, ind: Indicator, station_id: str, lang: str) -> dict[str, str]:

@@ -587,6 +587,7 @@ def _indicator(r: _Reader, points_scheme: bool = False) -> Indicator:
         id=r.get("id", required=True), name_zh=r.get("name_zh", required=True),
         name_en=r.get("name_en", required=True), camp=r.get("camp", required=True, choices=CAMPS),
         measure=measure, **_weight_or_points(r, points_scheme), scoring=scoring,
+        relative=points_scheme and scoring is None and "normalisation" in r.data,
         evidence=r.get("evidence", choices=EVIDENCE_KINDS),
         direction=r.get("direction", default="higher", choices=DIRECTIONS), normalisation=norm,
         missing=r.get("missing", default="median", choices=MISSING_RULES), unit=r.get("unit", default=""),
@@ -1096,8 +1097,8 @@ def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: d
             seen[ind.id] = ipath
             _check_points(ind, ipath, points_scheme, source)
             if points_scheme:   # a records measure with no rule is scored against the other stations, and says so
-                inds.append(replace(ind, weight=ind.points,
-                                    relative=ind.scoring is None and ind.measure.kind != "value"))
+                inds.append(replace(ind, weight=ind.points, relative=ind.scoring is None and (
+                    ind.relative or ind.measure.kind != "value")))
         subs = _tree(dim.dimensions, f"{dpath}.", points_scheme, seen, source)
         if points_scheme:
             total = float(sum(c.points for c in (*inds, *subs)))
