@@ -426,3 +426,32 @@ def test_expected_json_is_the_plain_sum_of_the_sheets():
     assert set(grades) == {"优秀", "良好", "合格", "不合格"}
     totals = [s["total"] for s in EXPECTED["district"]["stations"].values()]
     assert 900.0 in totals and 600.0 in totals   # stations on a band's minimum
+
+
+def test_a_third_style_two_header_rows_bracketed_headers_no_codes():
+    """Not one of the samples: 评估指标 merged over the level columns above their own header row, 分值（分） merged
+    down, 一级指标（分值）, 三级指标（评估内容）, 评估方式, no codes, bands on 100 points in a 备注 row."""
+    text = ("某某街道社工站年度考核表\n"
+            "评估指标,,,分值（分）,评分标准,评估方式\n"
+            "一级指标（分值）,二级指标,三级指标（评估内容）,,,\n"
+            "组织建设（30分）,制度（30分）,制度上墙,10,有得10分,实地查看\n"
+            ",,档案,20,视情况,查阅资料\n"
+            "服务（70分）,个案（70分）,个案数,70,每少1个扣2分,查阅资料\n"
+            "备注：总分90分及以上为优秀，75-89分为良好，60-74分为合格，60分以下为不合格\n")
+    s = read_table(text.encode("gbk"), "考核表.csv")
+    assert s.title == "某某街道社工站年度考核表" and s.points_total() == 100
+    assert [(d.id, d.name_zh, d.points) for d in s.nodes()] == [("D1", "组织建设", 30), ("D1.1", "制度", 30),
+                                                                ("D2", "服务", 70), ("D2.1", "个案", 70)]
+    assert [(i.id, i.points) for i in s.indicators] == [("i1-1-1", 10), ("i1-1-2", 20), ("i2-1-1", 70)]
+    assert s.indicator("i1-1-1").rationale_zh == "有得10分\n数据来源：实地查看"
+    assert [(g.grade, g.min) for g in s.grades] == [("优秀", 90), ("良好", 75), ("合格", 60), ("不合格", 0)]
+    assert s.grade_scale == "points"   # a 100-point table: points and 0-100 coincide
+
+
+def test_hostile_notes_are_read_in_bounded_time():
+    import time
+    names = {f"B{i}": f"指标名称{i}" for i in range(2000)}
+    for note in ("1" + " " * 5000 + "分", "优秀≥" + "9" * 1900 + "良好", "一票否决：" + "；低于 1 " * 500, "（1）" * 600):
+        start = time.process_time()
+        recognise_notes([note] * 300 + ["一票否决"] * 2000, names)
+        assert time.process_time() - start < 5, note[:20]

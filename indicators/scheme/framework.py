@@ -126,6 +126,21 @@ def _level_header(raw: Any) -> tuple[int, str] | None:
     return None
 
 
+_HEADER_TAIL = re.compile(r"\s*(?:[（(][^（）()]{0,20}[)）]|及分值|及分数)$")   # 分值（分）, 三级指标（评估内容）
+
+
+def _header_cell(raw: Any, known: dict[str, str]) -> tuple[tuple[int, str] | None, str | None]:
+    """(level, part) of a level column, or the column a header names, or (None, None); a trailing bracket or
+    及分值 is read past when the whole header is not known: 分值（分）, 一级指标（分值）, 三级指标（评估内容）."""
+    for text in (raw, _HEADER_TAIL.sub("", _text(raw))):
+        level = _level_header(text)
+        if level is not None:
+            return level, None
+        if (col := known.get(_squash(text))) is not None:
+            return None, col
+    return None, None
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -205,7 +220,7 @@ class _Reader:
         best: tuple[int, int] | None = None
         for i, (_, cells) in enumerate(body[:_HEADER_SEARCH]):
             filled = [c for c in cells if _text(c)]
-            hits = sum(1 for c in filled if _level_header(c) is not None or _squash(c) in known)
+            hits = sum(1 for c in filled if _header_cell(c, known) != (None, None))
             if hits * 2 > len(filled):
                 return i
             if hits and (best is None or hits > best[0]):
@@ -254,14 +269,21 @@ class _Reader:
         self.title = "\n".join(" ".join(_text(c) for c in cells if _text(c)) for _, cells in body[:at])
         (head_no, head), body = body[at], body[at + 1:]
         known = _known_headers()
+        # a header in two rows: 评估指标 merged over the level columns above 一级指标 | 二级指标 | 三级指标, the
+        # other headers merged down (blank below): the row below fills the header where it says something
+        if body and (sub := [c for c in body[0][1] if _text(c)]) and \
+                all(_header_cell(c, known) != (None, None) for c in sub):
+            below = body[0][1]
+            head = [below[i] if i < len(below) and _text(below[i]) else (head[i] if i < len(head) else None)
+                    for i in range(max(len(head), len(below)))]
+            body = body[1:]
         cols: dict[int, str] = {}
         lvls: dict[int, tuple[int, str]] = {}
         for i, raw in enumerate(head):
             shown = _text(raw)
             if not shown:
                 continue
-            level = _level_header(raw)
-            col = known.get(_squash(raw))
+            level, col = _header_cell(raw, known)
             if level is not None:
                 if level in lvls.values():
                     self.bad(head_no, shown, None, _said("repeat_level"))
