@@ -455,3 +455,19 @@ def test_hostile_notes_are_read_in_bounded_time():
         start = time.process_time()
         recognise_notes([note] * 300 + ["一票否决"] * 2000, names)
         assert time.process_time() - start < 5, note[:20]
+
+
+def test_an_item_row_with_only_its_name_is_not_taken_for_a_note():
+    text = "一级指标,二级指标,三级指标,分值\n服务,个案,个案数,10\n,,个案质量,\n"
+    got = problems(text.encode())
+    assert got == [(3, "分值", "is required for every indicator of a points table")]
+
+
+@pytest.mark.parametrize("shape", ["long", "wide"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_imported_table_exports_and_reads_back_the_same(shape, fmt):
+    for file in ("table_district.xlsx", "table_city.xlsx"):
+        s = read_table(QF / file)
+        back = read_table(write_table(s, fmt, shape, "zh"), f"x.{fmt}", scheme_id=s.id, name_zh=s.name_zh,
+                          name_en=s.name_en)
+        assert back == s, (file, shape, fmt)

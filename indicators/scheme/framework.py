@@ -232,12 +232,16 @@ class _Reader:
         """The item rows; rows after the last item are kept as notes (合计 rows checked later). A row that reads
         as a note (text in one cell, or starting 注/说明/备注) above an item is a problem: notes go below."""
         kinds = []
+        # a note spans the table (a merged row keeps its text in the first cell): text alone in a later column
+        # is an item's cell with the rest left blank, which must be said, not dropped as a note
+        lead = {min([*cols, *lvls], default=0)} | {j for j, c in cols.items() if c == "seq"}
         for n, cells in body:
             filled = [(i, c) for i, c in enumerate(cells) if _text(c)]
             first = _text(filled[0][1])
             if _TOTAL_ROW.match(first.replace(" ", "")):
                 kinds.append("total")
-            elif _NOTE_START.match(first) or (len(filled) == 1 and not _is_number(filled[0][1])):
+            elif _NOTE_START.match(first) or (len(filled) == 1 and filled[0][0] in lead
+                                              and not _is_number(filled[0][1])):
                 kinds.append("note")
             else:
                 kinds.append("item")
