@@ -157,6 +157,10 @@ def _split_points(name: str) -> tuple[str, float | None]:
     return name[:m.start()].strip(), float(m.group("points"))
 
 
+def _first_text(cells: list[Any]) -> str:
+    return next((_text(c) for c in cells if _text(c)), "")
+
+
 def _is_number(cell: Any) -> bool:
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         return True
@@ -253,7 +257,7 @@ class _Reader:
                 self.notes.append((n, text))
                 j = next(j for j, c in enumerate(cells) if _text(c))
                 self.note_columns.append(cols.get(j) or lvls.get(j))
-                if kind == "total":
+                if kind == "total" and not _first_text(cells).startswith("小计"):   # a 小计 is a module's, not the table's
                     at = next((j for j, col in cols.items() if col == "points"), None)
                     self.totals.append((n, cells[at] if at is not None and at < len(cells) else None))
             elif kind == "note":
