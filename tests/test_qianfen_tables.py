@@ -472,3 +472,16 @@ def test_an_imported_table_exports_and_reads_back_the_same(shape, fmt):
         back = read_table(write_table(s, fmt, shape, "zh"), f"x.{fmt}", scheme_id=s.id, name_zh=s.name_zh,
                           name_en=s.name_en)
         assert back == s, (file, shape, fmt)
+
+
+def test_veto_lists_numbered_under_an_unnumbered_head_and_quoted_vetoes():
+    got = recognise_notes(["一票否决项：", "1. 发生重大安全事故的；", "2、弄虚作假的。", "说明：总分1000分"])
+    assert [(c.text, c.note) for c in got.vetoes] == [("发生重大安全事故", 1), ("弄虚作假", 2)]
+    assert got.unread == ("说明：总分1000分",)
+    got = recognise_notes(["发生重大安全责任事故的，实行“一票否决”。", "凡出现违规收费的，实行'一票否决'制"])
+    assert [c.text for c in got.vetoes] == ["发生重大安全责任事故", "凡出现违规收费"]
+
+
+def test_bands_written_as_inequalities_on_the_score():
+    text = "优秀：900分≤得分≤1000分；良好：800分≤得分<900分；合格：600分≤得分<800分；不合格：得分<600分"
+    assert recognise_notes([text]).grades == BANDS

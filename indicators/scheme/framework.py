@@ -714,7 +714,9 @@ _SEGMENTS = re.compile(r"[;；。,，\n]+")
 _VETO_WORD = re.compile(r"一票否决")
 _ENUM = re.compile(r"^\s*(?:(?:注|说明|备注)\s*[:：]\s*)?(?:\d+\s*[.、．]|[（(]\s*\d+\s*[)）]|\d+\s*[)）]|[①-⑳])?\s*")
 _SUB_ENUM = re.compile(r"^\s*(?:[（(]\s*\d+\s*[)）]|\d+\s*[)）]|[①-⑳])")
-_VETO_TAIL = re.compile(r"(?:的|者)?\s*[，,]?\s*(?:则|均)?\s*(?:实行|予以|执行|实施|作|按)?\s*一票否决.*$", re.S)
+_TOP_ENUM = re.compile(r"^\s*\d+\s*[.、．]")   # 1. / 2、: a list's items when the list's own row has no number
+_VETO_TAIL = re.compile(r"(?:的|者)?\s*[，,]?\s*(?:则|均)?\s*(?:实行|予以|执行|实施|作|按)?\s*[“\"'‘「『]?一票否决.*$",
+                        re.S)
 # a clause's condition on the indicator it names: (pattern, op); "不低于" is not "低于"
 _CONDITIONS = (
     (re.compile(rf"(?<!不)(?:低于|少于|小于|不足|不到|未达到|未达)\s*{_N}|<\s*{_N}|{_N}{_INCL}以下"), "<"),
@@ -843,7 +845,9 @@ def recognise_notes(notes: list[str] | tuple[str, ...], indicators: dict[str, st
     bands: list[tuple[str, float, int]] = []
     clauses: list[VetoClause] = []
     used: set[int] = set()
-    in_list = False   # the rows below a "…一票否决：" row are its clauses while they start (1), ①, 1)
+    # the rows below a "…一票否决：" row are its clauses while they start (1), ①, 1) — or 1. / 2、 when that row
+    # itself is not numbered so (一票否决项：, then 1. … 2. …)
+    in_list: re.Pattern | None = None
 
     def clause(text: str, n: int) -> None:
         text = _clean_clause(text)
@@ -856,10 +860,10 @@ def recognise_notes(notes: list[str] | tuple[str, ...], indicators: dict[str, st
 
     for n, written in enumerate(notes[:_NOTES_READ]):
         note = re.sub(r"\s+", " ", written[:_NOTE_CHARS])   # one blank for a run: no pattern backtracks on it
-        if in_list and _SUB_ENUM.match(note):
+        if in_list is not None and (_SUB_ENUM.match(note) or in_list.match(note)):
             clause(note, n)
             continue
-        in_list = False
+        in_list = None
         if _VETO_WORD.search(note):
             used.add(n)
             listed = re.search(r"一票否决[^:：]*[:：]", note)   # "…实行一票否决：" then its clauses
@@ -870,7 +874,7 @@ def recognise_notes(notes: list[str] | tuple[str, ...], indicators: dict[str, st
                     for p in parts:
                         clause(p, n)
                 else:
-                    in_list = True
+                    in_list = _SUB_ENUM if _TOP_ENUM.match(note) else _TOP_ENUM
                 continue
             body = _VETO_TAIL.sub("", _ENUM.sub("", note, count=1))
             for p in re.split(r"[;；]", body):
