@@ -485,3 +485,12 @@ def test_veto_lists_numbered_under_an_unnumbered_head_and_quoted_vetoes():
 def test_bands_written_as_inequalities_on_the_score():
     text = "优秀：900分≤得分≤1000分；良好：800分≤得分<900分；合格：600分≤得分<800分；不合格：得分<600分"
     assert recognise_notes([text]).grades == BANDS
+
+
+def test_vetoes_given_by_the_caller_replace_those_read_from_the_clauses():
+    s = read_table(QF / "table_city.xlsx", vetoes=[model.Veto("1.1.1", "<=", 0, "未备案")])
+    assert s.vetoes == (model.Veto("1.1.1", "<=", 0.0, "未备案"),)
+    assert read_table(QF / "table_city.xlsx", vetoes=[]).vetoes == ()
+    with pytest.raises(FrameworkProblems) as info:   # the model's check, located: no such indicator
+        read_table(QF / "table_city.xlsx", vetoes=[{"indicator": "9.9.9"}])
+    assert "9.9.9" in str(info.value.problems[0].message)

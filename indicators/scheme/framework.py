@@ -942,7 +942,7 @@ def grade_scale(grades: tuple[Grade, ...], points_total: float | None) -> str:
     return "points" if points_total is not None and (top > 100 or points_total == 100) else "score"
 
 
-def _notes_into(reader: _Reader, data: dict, tops: list[dict], grades: Any) -> None:
+def _notes_into(reader: _Reader, data: dict, tops: list[dict], grades: Any, vetoes: Any = None) -> None:
     """Title, notes, grade bands and vetoes into the scheme mapping; problems named at the note's row."""
     notes = [text for _, text in reader.notes]
     rows = [n for n, _ in reader.notes]
@@ -972,7 +972,11 @@ def _notes_into(reader: _Reader, data: dict, tops: list[dict], grades: Any) -> N
         data["grades"] = [{"grade": g.grade, "min": g.min, "label_zh": g.label_zh, "label_en": g.label_en}
                           for g in bands]
         data["grade_scale"] = scale
-    vetoes = [v for c in found.vetoes if (v := c.veto()) is not None]
+    if vetoes is None:
+        vetoes = [v for c in found.vetoes if (v := c.veto()) is not None]
+    else:   # the caller's (the app's confirmed or edited list): Veto objects or mappings of their fields
+        vetoes = [v if isinstance(v, dict) else {"indicator": v.indicator, "op": v.op, "value": v.value,
+                                                 "name_zh": v.name_zh, "name_en": v.name_en} for v in vetoes]
     if vetoes:
         data["vetoes"] = vetoes
     if reader.title:
@@ -982,12 +986,13 @@ def _notes_into(reader: _Reader, data: dict, tops: list[dict], grades: Any) -> N
 
 
 def read_table(source: Any, name: str | None = None, scheme_id: str | None = None, name_zh: str | None = None,
-               name_en: str | None = None, grades: Any = None) -> Scheme:
+               name_en: str | None = None, grades: Any = None, vetoes: Any = None) -> Scheme:
     """A framework table (path, bytes or upload) -> a validated Scheme; FrameworkProblems lists what is wrong.
 
     Title rows above the header become the scheme's `title`, rows after the last item its `notes`; grade bands
     and 一票否决 clauses in the notes are applied (recognise_notes). `grades` (Grade objects or (label, min)
-    pairs, or mappings of Grade's fields, as the app edits them) replaces the bands the notes give."""
+    pairs, or mappings of Grade's fields, as the app edits them) replaces the bands the notes give; `vetoes` (Veto
+    objects or mappings of their fields) replaces the vetoes read from the clauses."""
     try:
         file, rows = read_rows(source, name)
     except ImportProblems as exc:
@@ -1003,7 +1008,7 @@ def read_table(source: Any, name: str | None = None, scheme_id: str | None = Non
     if _weighting(reader) == "points":
         data["weighting"] = "points"
     data["dimensions"] = tops
-    _notes_into(reader, data, tops, grades)
+    _notes_into(reader, data, tops, grades, vetoes)
     if reader.problems:
         raise FrameworkProblems(sorted(reader.problems, key=lambda p: p.row or 0))
     try:
