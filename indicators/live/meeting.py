@@ -338,7 +338,9 @@ class MeetingStore:
             self._facilitator(m, key)
             return cur.execute("SELECT event, happened_at, by_whom, reason, feedback_rows FROM meeting_events WHERE "
                                "code = ? ORDER BY happened_at, event", [m["code"]]).fetchall()
-        return pd.DataFrame(self._read(read), columns=["event", "at", "by", "reason", "feedback_rows"])
+        df = pd.DataFrame(self._read(read), columns=["event", "at", "by", "reason", "feedback_rows"])
+        df["reason"] = df["reason"].astype(object).where(df["reason"].notna(), None)   # a reveal has none: None, not NaN
+        return df
 
     @staticmethod
     def _feedback_rows(m: dict, votes: pd.DataFrame, on: date) -> list[list]:
