@@ -3,6 +3,7 @@ meeting with a lock-out the facilitator lifts (a clock of our own, so no test wa
 vote() takes only whole numbers. Rules: indicators/live/codes.py, docs/security.md (promise 7)."""
 from __future__ import annotations
 
+import concurrent.futures as cf
 import hashlib
 import itertools
 import random
@@ -182,6 +183,21 @@ def test_a_meeting_is_locked_after_fifty_wrong_codes_in_an_hour_and_the_facilita
     assert again.ballot(mt.code, good, session="s0")["done"] == [0]        # the locked sessions are free too
     assert db.execute("SELECT kind, code, lifted_by FROM live_lifts ORDER BY code DESC").fetchall() == [
         ("meeting", mt.code, "王主任"), ("meeting", "", "王主任")]
+
+
+def test_guesses_sent_at_once_are_never_checked_past_the_limit(db):
+    """80 wrong guesses from 8 threads at once, each from a session of its own: each check and its count follow one
+    another under the write lock, so exactly 50 are checked and 30 refused unchecked."""
+    ms = MeetingStore(db, Clock())
+    mt = ms.create("S1", PERIOD, ITEMS, 2)
+
+    def guess(n: int) -> str:
+        return reason(ms.ballot, mt.code, wrong_code(mt.vote_codes, n), session=f"t{n}")
+
+    with cf.ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(guess, range(80)))
+    assert (got.count("unknown_voter"), got.count("locked")) == (50, 30)
+    assert attempts(db) == 50
 
 
 def test_a_meeting_lock_expires_an_hour_after_the_oldest_failure_that_keeps_it(db):

@@ -13,8 +13,9 @@ when the stored hash is in the old form, which only rows written before the key 
 Attempts: a check that the caller makes on behalf of a browser session (`session` given) is refused without
 checking while that session has SESSION_LIMIT failures in SESSION_WINDOW, or while the target (the meeting, or, for
 codes that name nothing, every code of that kind) has TARGET_LIMIT (UNKNOWN_LIMIT) failures in TARGET_WINDOW. Only
-failures are written (table live_attempts), so a restart keeps them and a refused attempt costs one read. A
-facilitator's lift (table live_lifts) makes the failures before it count no more.
+failures are written (table live_attempts), so a restart keeps them and a refused attempt writes nothing. A check made
+for a session runs in a write transaction with its count (`counting`), so guesses sent at once cannot slip past a
+limit. A facilitator's lift (table live_lifts) makes the failures before it count no more.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -152,14 +154,25 @@ class Codes:
             raise error("too many wrong codes were tried here; the facilitator can lift the lock-out", "locked",
                         code=code)
 
-    def failed(self, con, kind: str, session: str | None, exc: Exception) -> None:
-        """Keep a failed check made for `session` (an error whose details carry `attempt`, the target's clean code
-        or UNKNOWN), in a transaction of its own: the action's own transaction has been rolled back."""
-        code = getattr(exc, "details", {}).get("attempt")
-        if session is None or code is None:
-            return
+    @contextmanager
+    def counting(self, con, kind: str, session: str | None):
+        """A write transaction around an action that checks a code for `session`. A wrong code (an error whose
+        details carry `attempt`: the target's clean code, or UNKNOWN) is kept in this same transaction, which then
+        commits, and the error is raised after. Checks and counts thus follow one another under the write lock, so
+        guesses sent at once are never checked past a limit. The action must check its code before it writes
+        anything else. Without a session it is a plain write transaction."""
+        failure = None
         with writing(con) as cur:
-            cur.execute("INSERT INTO live_attempts VALUES (?, ?, ?, ?)", [kind, code, str(session), self.clock()])
+            try:
+                yield cur
+            except Exception as exc:
+                code = getattr(exc, "details", {}).get("attempt")
+                if session is None or code is None:
+                    raise
+                cur.execute("INSERT INTO live_attempts VALUES (?, ?, ?, ?)", [kind, code, str(session), self.clock()])
+                failure = exc
+        if failure is not None:
+            raise failure
 
     def lockout(self, cur, kind: str, code: str) -> Lockout:
         failures, until = self._target(cur, kind, code)

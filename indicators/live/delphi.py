@@ -366,26 +366,22 @@ class DelphiStore:
         """Join with a name unique in the study; with the token you were given, rejoin as yourself. `session` as for
         `status`."""
         name = clean_name(name, DelphiError)
-        try:
-            with writing(self._con) as cur:
-                self._codes.refuse_locked(cur, KIND, None, session, DelphiError)
-                s = self._study(cur, code)
-                taken = cur.execute("SELECT expert_id FROM delphi_experts WHERE code = ? AND name_key = ?",
-                                    [s["code"], _name_key(name)]).fetchall()
-                if token is not None:
-                    eid, ename = self._expert(cur, s, token)
-                    if not taken or taken[0][0] != eid:
-                        raise DelphiError(f"this token belongs to {ename!r}", "wrong_expert", code=s["code"])
-                    return Expert(eid, token, s["code"], ename)
-                if taken:
-                    raise DelphiError(f"the name {name!r} is taken in study {s['code']}", "name_taken", code=s["code"])
-                eid, (tok, tok_hash) = "e" + secrets.token_hex(8), self._codes.new_secret()
-                cur.execute("INSERT INTO delphi_experts VALUES (?, ?, ?, ?, ?, ?)",
-                            [eid, s["code"], name, _name_key(name), tok_hash, _now()])
-            return Expert(eid, tok, s["code"], name)
-        except DelphiError as exc:
-            self._codes.failed(self._con, KIND, session, exc)
-            raise
+        with self._codes.counting(self._con, KIND, session) as cur:
+            self._codes.refuse_locked(cur, KIND, None, session, DelphiError)
+            s = self._study(cur, code)
+            taken = cur.execute("SELECT expert_id FROM delphi_experts WHERE code = ? AND name_key = ?",
+                                [s["code"], _name_key(name)]).fetchall()
+            if token is not None:
+                eid, ename = self._expert(cur, s, token)
+                if not taken or taken[0][0] != eid:
+                    raise DelphiError(f"this token belongs to {ename!r}", "wrong_expert", code=s["code"])
+                return Expert(eid, token, s["code"], ename)
+            if taken:
+                raise DelphiError(f"the name {name!r} is taken in study {s['code']}", "name_taken", code=s["code"])
+            eid, (tok, tok_hash) = "e" + secrets.token_hex(8), self._codes.new_secret()
+            cur.execute("INSERT INTO delphi_experts VALUES (?, ?, ?, ?, ?, ?)",
+                        [eid, s["code"], name, _name_key(name), tok_hash, _now()])
+        return Expert(eid, tok, s["code"], name)
 
     def submit(self, code, token, answers: dict, familiarity: str, basis: dict[str, str]) -> None:
         """An expert's answers for the open round: {indicator: (importance, feasibility)} for every candidate of the
@@ -450,11 +446,11 @@ class DelphiStore:
             a = cur.execute("SELECT round, indicator_id, importance FROM delphi_answers WHERE code = ? AND round <= ?",
                             [s["code"], s["round"] - (s["state"] == "open")]).fetchall()
             return s, n_exp, n_ans, a
-        try:
+        if session is None:
             s, n_exp, n_ans, a = self._read(read)
-        except DelphiError as exc:
-            self._codes.failed(self._con, KIND, session, exc)
-            raise
+        else:   # a first check for a browser session is counted, in a write transaction
+            with self._codes.counting(self._con, KIND, session) as cur:
+                s, n_exp, n_ans, a = read(cur)
         names = {i.id: (i.name_zh, i.name_en) for i in s["scheme"].indicators}
         closed = s["round"] - (s["state"] == "open")
         df = pd.DataFrame(a, columns=["round", "indicator", "importance"])

@@ -423,11 +423,11 @@ class MeetingStore:
             done = {r[0] for r in cur.execute("SELECT item_pos FROM meeting_votes WHERE code = ? AND vote_hash = ?",
                                               [m["code"], h]).fetchall()}
             return m, done
-        try:
+        if session is None:
             m, done = self._read(read)
-        except MeetingError as exc:
-            self._codes.failed(self._con, KIND, session, exc)
-            raise
+        else:
+            with self._codes.counting(self._con, KIND, session) as cur:
+                m, done = read(cur)
         return {"code": m["code"], "title": m["title"], "station_id": m["station_id"], "state": m["state"],
                 "items": m["items"], "done": sorted(done)}
 
@@ -446,22 +446,18 @@ class MeetingStore:
         comment = str(comment or "").strip()[:MAX_COMMENT] or None
         if met is None and rating is None:
             comment = None
-        try:
-            with writing(self._con) as cur:
-                m, h = self._admit(cur, code, vote_code, session)
-                if m["state"] != "open":
-                    raise MeetingError(f"voting in meeting {m['code']} is closed", "closed", code=m["code"])
-                if not 0 <= item_pos < len(m["items"]):
-                    raise MeetingError(f"meeting {m['code']} has no item {item_pos!r}", "bad_item", code=m["code"])
-                if cur.execute("SELECT 1 FROM meeting_votes WHERE code = ? AND vote_hash = ? AND item_pos = ?",
-                               [m["code"], h, item_pos]).fetchall():
-                    raise MeetingError(f"this code has already voted on item {item_pos + 1} of meeting {m['code']}",
-                                       "used", code=m["code"])
-                cur.execute("INSERT INTO meeting_votes VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [m["code"], h, item_pos, met, rating, comment, _now()])
-        except MeetingError as exc:
-            self._codes.failed(self._con, KIND, session, exc)    # after the rollback, in its own transaction
-            raise
+        with self._codes.counting(self._con, KIND, session) as cur:
+            m, h = self._admit(cur, code, vote_code, session)
+            if m["state"] != "open":
+                raise MeetingError(f"voting in meeting {m['code']} is closed", "closed", code=m["code"])
+            if not 0 <= item_pos < len(m["items"]):
+                raise MeetingError(f"meeting {m['code']} has no item {item_pos!r}", "bad_item", code=m["code"])
+            if cur.execute("SELECT 1 FROM meeting_votes WHERE code = ? AND vote_hash = ? AND item_pos = ?",
+                           [m["code"], h, item_pos]).fetchall():
+                raise MeetingError(f"this code has already voted on item {item_pos + 1} of meeting {m['code']}",
+                                   "used", code=m["code"])
+            cur.execute("INSERT INTO meeting_votes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [m["code"], h, item_pos, met, rating, comment, _now()])
 
     # -------------------------------------------------------------- wrong codes
 

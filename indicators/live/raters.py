@@ -342,28 +342,24 @@ class RaterStore:
     def join(self, code, name: str, token: str | None = None, session: str | None = None) -> Rater:
         """Join with a name unique in the round; with the token you were given, rejoin as yourself."""
         name = clean_name(name, RaterError)
-        try:
-            with writing(self._con) as cur:
-                self._codes.refuse_locked(cur, KIND, None, session, RaterError)
-                rnd = self._round(cur, code)
-                taken = cur.execute("SELECT rater_id FROM round_raters WHERE code = ? AND name_key = ?",
-                                    [rnd["code"], _name_key(name)]).fetchall()
-                if token is not None:
-                    rid, rname = self._rater(cur, rnd, token)
-                    if not taken or taken[0][0] != rid:
-                        raise RaterError(f"this token belongs to {rname!r}", "wrong_rater", code=rnd["code"])
-                    return Rater(rid, token, rnd["code"], rname)
-                if taken:
-                    raise RaterError(f"the name {name!r} is taken in round {rnd['code']}", "name_taken", code=rnd["code"])
-                if rnd["state"] != "open":
-                    raise RaterError(f"rating round {rnd['code']} is closed to new raters", "closed", code=rnd["code"])
-                rid, (tok, tok_hash) = "r" + secrets.token_hex(8), self._codes.new_secret()
-                cur.execute("INSERT INTO round_raters VALUES (?, ?, ?, ?, ?, ?)",
-                            [rid, rnd["code"], name, _name_key(name), tok_hash, _now()])
-            return Rater(rid, tok, rnd["code"], name)
-        except RaterError as exc:
-            self._codes.failed(self._con, KIND, session, exc)
-            raise
+        with self._codes.counting(self._con, KIND, session) as cur:
+            self._codes.refuse_locked(cur, KIND, None, session, RaterError)
+            rnd = self._round(cur, code)
+            taken = cur.execute("SELECT rater_id FROM round_raters WHERE code = ? AND name_key = ?",
+                                [rnd["code"], _name_key(name)]).fetchall()
+            if token is not None:
+                rid, rname = self._rater(cur, rnd, token)
+                if not taken or taken[0][0] != rid:
+                    raise RaterError(f"this token belongs to {rname!r}", "wrong_rater", code=rnd["code"])
+                return Rater(rid, token, rnd["code"], rname)
+            if taken:
+                raise RaterError(f"the name {name!r} is taken in round {rnd['code']}", "name_taken", code=rnd["code"])
+            if rnd["state"] != "open":
+                raise RaterError(f"rating round {rnd['code']} is closed to new raters", "closed", code=rnd["code"])
+            rid, (tok, tok_hash) = "r" + secrets.token_hex(8), self._codes.new_secret()
+            cur.execute("INSERT INTO round_raters VALUES (?, ?, ?, ?, ?, ?)",
+                        [rid, rnd["code"], name, _name_key(name), tok_hash, _now()])
+        return Rater(rid, tok, rnd["code"], name)
 
     def rate(self, code, token, station_id: str, item: str, level: str, evidence: str = "", seen: str = "site",
              reason: str = "") -> None:
@@ -422,19 +418,22 @@ class RaterStore:
         """Public: the round, its stations (station_names: id -> (zh, en)) and rubric items (levels with
         descriptors, worst first), counts. `session`: the browser session that typed the code, until it got in:
         a wrong code counts against it (indicators/live/codes.py)."""
-        cur = self._con.cursor()
-        try:
+        def read(cur):
             self._codes.refuse_locked(cur, KIND, None, session, RaterError)
             rnd = self._round(cur, code)
             n_raters = cur.execute("SELECT count(*) FROM round_raters WHERE code = ?", [rnd["code"]]).fetchall()[0][0]
             n_scores = cur.execute("SELECT count(*) FROM round_scores WHERE code = ?", [rnd["code"]]).fetchall()[0][0]
             names = {r[0]: (r[1], r[2]) for r in cur.execute("SELECT station_id, name, name_en FROM stations").fetchall()}
-        except RaterError as exc:
-            cur.close()
-            self._codes.failed(self._con, KIND, session, exc)
-            raise
-        finally:
-            cur.close()
+            return rnd, n_raters, n_scores, names
+        if session is None:
+            cur = self._con.cursor()
+            try:
+                rnd, n_raters, n_scores, names = read(cur)
+            finally:
+                cur.close()
+        else:   # a first check for a browser session is counted, in a write transaction
+            with self._codes.counting(self._con, KIND, session) as cur:
+                rnd, n_raters, n_scores, names = read(cur)
         items = [{"id": i.id, "key": i.key, "name_zh": i.name_zh, "name_en": i.name_en,
                   "levels": [lv.__dict__ for lv in i.levels]} for i in rnd["items"]]
         return {"code": rnd["code"], "title": rnd["title"], "scheme_id": rnd["scheme_id"], "state": rnd["state"],

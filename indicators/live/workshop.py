@@ -696,32 +696,28 @@ class WorkshopStore:
             raise WorkshopError(f"unknown group {group!r}; choose one of {', '.join(GROUPS)}", "unknown_group",
                                 group=group)
         key = _name_key(name)
-        try:
-            with writing(self._con) as cur:
-                self._codes.refuse_locked(cur, KIND, None, session, WorkshopError)
-                row = self._row(cur, code)
-                taken = cur.execute("SELECT participant_id, display_name, group_id, token_hash FROM workshop_participants "
-                                    "WHERE code = ? AND name_key = ?", [row.code, key]).fetchall()
-                if participant_token is not None:
-                    pid, pname, pgroup = self._participant(cur, row, participant_token)
-                    if not taken or taken[0][0] != pid:
-                        raise WorkshopError(f"this participant token belongs to {pname!r}, not {name!r}, in workshop "
-                                            f"{row.code}", "wrong_participant", code=row.code)
-                    if group != pgroup:
-                        self._open(row, "changing group")
-                        cur.execute("UPDATE workshop_participants SET group_id = ? WHERE participant_id = ?", [group, pid])
-                    return Participant(pid, participant_token, row.code, pname, group)
-                if taken:
-                    raise WorkshopError(f"the name {taken[0][1]!r} is already taken in workshop {row.code}; choose "
-                                        f"another, or rejoin with your participant token", "name_taken", code=row.code)
-                self._open(row, "joining")
-                pid, token = "p" + secrets.token_hex(8), secrets.token_urlsafe(24)
-                cur.execute("INSERT INTO workshop_participants VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [pid, row.code, name, key, group, self._codes.hash(token), _now()])
-            return Participant(pid, token, row.code, name, group)
-        except WorkshopError as exc:
-            self._codes.failed(self._con, KIND, session, exc)
-            raise
+        with self._codes.counting(self._con, KIND, session) as cur:
+            self._codes.refuse_locked(cur, KIND, None, session, WorkshopError)
+            row = self._row(cur, code)
+            taken = cur.execute("SELECT participant_id, display_name, group_id, token_hash FROM workshop_participants "
+                                "WHERE code = ? AND name_key = ?", [row.code, key]).fetchall()
+            if participant_token is not None:
+                pid, pname, pgroup = self._participant(cur, row, participant_token)
+                if not taken or taken[0][0] != pid:
+                    raise WorkshopError(f"this participant token belongs to {pname!r}, not {name!r}, in workshop "
+                                        f"{row.code}", "wrong_participant", code=row.code)
+                if group != pgroup:
+                    self._open(row, "changing group")
+                    cur.execute("UPDATE workshop_participants SET group_id = ? WHERE participant_id = ?", [group, pid])
+                return Participant(pid, participant_token, row.code, pname, group)
+            if taken:
+                raise WorkshopError(f"the name {taken[0][1]!r} is already taken in workshop {row.code}; choose "
+                                    f"another, or rejoin with your participant token", "name_taken", code=row.code)
+            self._open(row, "joining")
+            pid, token = "p" + secrets.token_hex(8), secrets.token_urlsafe(24)
+            cur.execute("INSERT INTO workshop_participants VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [pid, row.code, name, key, group, self._codes.hash(token), _now()])
+        return Participant(pid, token, row.code, name, group)
 
     def submit(self, code, participant_token: str, weights: Mapping[str, float]) -> None:
         """Store the participant's weights (their latest replaces any earlier one). Any non-negative numbers, not
@@ -757,18 +753,17 @@ class WorkshopStore:
         """Public: what any phone may show. Counts only, until the facilitator closes and reveals; then the
         aggregated weights (overall and per group, only what rests on at least `min_group` submissions), never a
         name or one person's weights. `session` as for `join`."""
-        try:
-            with self._reading() as cur:
-                self._codes.refuse_locked(cur, KIND, None, session, WorkshopError)
-                row = self._row(cur, code)
-                counts = cur.execute(
-                    "SELECT p.group_id, count(*), count(s.participant_id) FROM workshop_participants p "
-                    "LEFT JOIN workshop_submissions s USING (participant_id) WHERE p.code = ? GROUP BY p.group_id",
-                    [row.code]).fetchall()
-                norm, groups, _ = self._normalised(cur, row) if row.revealed else (None, None, None)
-        except WorkshopError as exc:
-            self._codes.failed(self._con, KIND, session, exc)
-            raise
+        def read(cur):
+            self._codes.refuse_locked(cur, KIND, None, session, WorkshopError)
+            row = self._row(cur, code)
+            counts = cur.execute(
+                "SELECT p.group_id, count(*), count(s.participant_id) FROM workshop_participants p "
+                "LEFT JOIN workshop_submissions s USING (participant_id) WHERE p.code = ? GROUP BY p.group_id",
+                [row.code]).fetchall()
+            return row, counts, *(self._normalised(cur, row) if row.revealed else (None, None, None))
+        # a first check for a browser session is counted (a write); a phone already in only reads, as it polls
+        with self._reading() if session is None else self._codes.counting(self._con, KIND, session) as cur:
+            row, counts, norm, groups, _ = read(cur)
         scheme = self._scheme(row)
         by_group = {g: {"participants": 0, "submissions": 0} for g in GROUPS}
         for g, n_p, n_s in counts:
