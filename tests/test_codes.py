@@ -346,7 +346,8 @@ def test_a_withdrawn_result_puts_every_score_back_and_the_history_keeps_both(db)
     h = ms.history(mt.code, mt.key)
     assert h.values.tolist() == [["reveal", T0, "李组长", None, 5],
                                  ["withdraw", T0 + timedelta(minutes=5), "王主任", "计票有误： 有人多投", 5]]
-    assert db.execute("SELECT count(*) FROM meeting_votes WHERE code = ?", [mt.code]).fetchall()[0][0] == 6   # the votes stay (5 + a skip)
+    # the votes stay, hidden (5 answers and a skip)
+    assert db.execute("SELECT count(*) FROM meeting_votes WHERE code = ?", [mt.code]).fetchall()[0][0] == 6
 
 
 # ------------------------------------------------------------------------------------------ vote() types

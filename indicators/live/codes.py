@@ -126,15 +126,15 @@ class Codes:
     def _target(self, cur, kind: str, code: str) -> tuple[int, datetime | None]:
         """(failures counted against the target, when its lock ends or None when not locked)."""
         limit = UNKNOWN_LIMIT if code == UNKNOWN else TARGET_LIMIT
+        since = self._since(cur, kind, code, TARGET_WINDOW)
         ats = [r[0] for r in cur.execute("SELECT tried_at FROM live_attempts WHERE kind = ? AND code = ? AND "
-                                         "tried_at > ? ORDER BY tried_at", [kind, code, self._since(cur, kind, code, TARGET_WINDOW)])
-               .fetchall()]
+                                         "tried_at > ? ORDER BY tried_at", [kind, code, since]).fetchall()]
         return len(ats), (ats[len(ats) - limit] + TARGET_WINDOW if len(ats) >= limit else None)
 
     def _session(self, cur, session: str) -> tuple[int, datetime | None]:
         ats = [r[0] for r in cur.execute(
-            "SELECT a.tried_at FROM live_attempts a LEFT JOIN (SELECT kind, code, max(lifted_at) AS lifted FROM live_lifts "
-            "GROUP BY kind, code) l ON l.kind = a.kind AND l.code = a.code WHERE a.session = ? AND a.tried_at > ? "
+            "SELECT a.tried_at FROM live_attempts a LEFT JOIN (SELECT kind, code, max(lifted_at) AS lifted "
+            "FROM live_lifts GROUP BY kind, code) l ON l.kind = a.kind AND l.code = a.code WHERE a.session = ? AND a.tried_at > ? "
             "AND (l.lifted IS NULL OR a.tried_at > l.lifted) ORDER BY a.tried_at",
             [session, self.clock() - SESSION_WINDOW]).fetchall()]
         return len(ats), (ats[len(ats) - SESSION_LIMIT] + SESSION_WINDOW if len(ats) >= SESSION_LIMIT else None)
@@ -177,9 +177,9 @@ class Codes:
     def lockout(self, cur, kind: str, code: str) -> Lockout:
         failures, until = self._target(cur, kind, code)
         unknown, unknown_until = self._target(cur, kind, UNKNOWN)
+        since = self._since(cur, kind, code, SESSION_WINDOW)
         sessions = [r[0] for r in cur.execute("SELECT DISTINCT session FROM live_attempts WHERE kind = ? AND code = ? "
-                                              "AND tried_at > ?", [kind, code, self._since(cur, kind, code, SESSION_WINDOW)])
-                    .fetchall()]
+                                              "AND tried_at > ?", [kind, code, since]).fetchall()]
         locked = sum(1 for s in sessions if self._session(cur, s)[1] is not None)
         return Lockout(failures, TARGET_LIMIT, until is not None, until, locked, unknown, UNKNOWN_LIMIT,
                        unknown_until is not None, unknown_until)
@@ -187,6 +187,5 @@ class Codes:
     def lift(self, cur, kind: str, code: str, by: str = "") -> None:
         """Lift the lock-out of the target and of codes of its kind that name nothing; sessions locked by failures
         on either are free again."""
-        now = self.clock()
-        cur.executemany("INSERT INTO live_lifts VALUES (?, ?, ?, ?)",
-                        [[kind, code, now, str(by or "").strip()[:80]], [kind, UNKNOWN, now, str(by or "").strip()[:80]]])
+        now, by = self.clock(), str(by or "").strip()[:80]
+        cur.executemany("INSERT INTO live_lifts VALUES (?, ?, ?, ?)", [[kind, code, now, by], [kind, UNKNOWN, now, by]])

@@ -339,7 +339,8 @@ class MeetingStore:
             return cur.execute("SELECT event, happened_at, by_whom, reason, feedback_rows FROM meeting_events WHERE "
                                "code = ? ORDER BY happened_at, event", [m["code"]]).fetchall()
         df = pd.DataFrame(self._read(read), columns=["event", "at", "by", "reason", "feedback_rows"])
-        df["reason"] = df["reason"].astype(object).where(df["reason"].notna(), None)   # a reveal has none: None, not NaN
+        # a reveal has no reason: None, not NaN
+        df["reason"] = df["reason"].astype(object).where(df["reason"].notna(), None)
         return df
 
     @staticmethod

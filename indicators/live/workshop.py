@@ -464,7 +464,8 @@ class WorkshopStore:
         """(participant_id, display_name, group) of the token's holder in this workshop."""
         if isinstance(token, str) and token:
             rows = cur.execute("SELECT participant_id, display_name, group_id, token_hash FROM workshop_participants "
-                               "WHERE code = ? AND token_hash IN (?, ?)", [row.code, *self._codes.forms(token)]).fetchall()
+                               "WHERE code = ? AND token_hash IN (?, ?)",
+                               [row.code, *self._codes.forms(token)]).fetchall()
             if rows and self._codes.same(token, rows[0][3]):
                 return rows[0][0], rows[0][1], rows[0][2]
         raise WorkshopError(f"unknown participant token for workshop {row.code}; join the workshop first",
