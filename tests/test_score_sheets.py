@@ -517,3 +517,46 @@ def test_another_tables_sheet_leaves_a_veto_standing(tiny):
     report = ss.import_sheet(con, SCHEME, csv("站点编号,B11,一票否决\nS1,10,\nS2,12,\n"), START, END)
     assert report.replaced == 3
     assert {(s, n) for s, i, _, _, _, n, *_ in stored(con) if i == VETO_SERIES} == {("S2", "拒检")}
+
+
+# ---------------------------------------------------------------- the sample 千分制 sheets, as handed out
+
+@pytest.mark.parametrize("style, table", [("district", "table_district.xlsx"), ("city", "table_city.xlsx")])
+def test_sample_sheets_import_as_handed_out_score_and_round_trip(style, table, demo_copy, tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    from indicators.records import store as records
+
+    qf = Path(__file__).resolve().parent.parent / "sample_data" / "qianfen"
+    expected = json.loads((qf / "expected.json").read_text(encoding="utf-8"))
+    exp, period = expected[style], expected["period"]
+    scheme_file = tmp_path / f"{style}.yaml"
+    assert main(["scheme", "import", str(qf / table), "--out", str(scheme_file), "--id", style]) == 0
+    dates = ["--from", period["from"], "--to", period["to"]]
+    # the sheet itself, no editing: wide (district) or transposed (city)
+    assert main(["import", "--db", str(demo_copy), "--table", "indicator_values", str(qf / exp["sheet"]),
+                 "--scheme", str(scheme_file), *dates, "--lang", "en"]) == 0
+    capsys.readouterr()
+    assert main(["score", "--db", str(demo_copy), "--scheme", str(scheme_file), *dates, "--format", "json"]) == 0
+    got = {s["station_id"]: s for s in json.loads(capsys.readouterr().out)["stations"]}
+    for sid, e in exp["stations"].items():
+        assert got[sid]["points"] == pytest.approx(e["total"], abs=1e-9), sid
+        assert got[sid]["grade"] == e["grade"] and (got[sid]["veto"] or None) == e["veto"], sid
+    # exported in its own shape and imported into a fresh copy: the same rows
+    back = tmp_path / f"back{Path(exp['sheet']).suffix}"
+    assert main(["export", "--db", str(demo_copy), "--scheme", str(scheme_file), *dates, "--sheet",
+                 "--out", str(back)]) == 0
+    fresh = tmp_path / "fresh.duckdb"
+    records.build_demo(fresh)
+    assert main(["import", "--db", str(fresh), "--table", "indicator_values", str(back), "--scheme",
+                 str(scheme_file), *dates]) == 0
+    sql = "SELECT station_id, indicator_id, value, note, rater, source FROM indicator_values ORDER BY ALL"
+    rows = []
+    for path in (demo_copy, fresh):
+        con = records.connect(path, read_only=True)
+        try:
+            rows.append(con.execute(sql).fetchall())
+        finally:
+            con.close()
+    assert rows[0] == rows[1] and len(rows[0]) > 400
