@@ -6,7 +6,11 @@ Made for a 390 px wide screen: no sidebar (it is hidden here), a language switch
 The participant token lives in this session (st.session_state["join_me"]) and, so that a reloaded page signs
 the same person back in, in a cookie of this browser scoped to the workshop (wsp_<code>), set with a line of
 JavaScript; st.context.cookies reads it when a new session starts. A small fragment polls the public status so
-the phone moves on by itself when the facilitator closes or reveals."""
+the phone moves on by itself when the facilitator closes or reveals.
+
+A code's first check in this session (typed, or the link) is made for the browser session, so wrong codes count
+against it and against every workshop's budget of codes that name nothing (indicators/live/codes.py); the codes that
+got in are kept in st.session_state["join_admitted"] and checked without counting after that."""
 from __future__ import annotations
 
 import json
@@ -18,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame
+from app_pages import live_shared
 from app_pages import workshop_shared as shared
 from indicators.i18n import LANGS, pick, t
 from indicators.live.workshop import GROUPS, WorkshopError, WorkshopStore, leaves_of
@@ -122,6 +127,7 @@ def ask_code(message: str | None = None) -> None:
                               placeholder=t("join.code_placeholder", L))
         go = st.form_submit_button(t("join.code_go", L), type="primary", width="stretch")
     if go and typed.strip():
+        ss.pop("join_refused", None)          # typed again on purpose: check it again
         st.query_params["code"] = typed.strip().upper()
         st.rerun()
 
@@ -336,11 +342,19 @@ def page() -> None:
     if not code:
         ask_code()
         return
+    admitted = ss.setdefault("join_admitted", set())
+    first = code not in admitted
+    if first and ss.get("join_refused") == code:
+        ask_code(err(ss["join_refused_why"]))   # the same wrong code is not checked again at every rerun
+        return
     try:
-        status = store().status(code)
+        status = store().status(code, session=live_shared.session_id() if first else None)
     except WorkshopError as exc:
+        ss["join_refused"], ss["join_refused_why"] = code, exc
         ask_code(err(exc))
         return
+    ss.pop("join_refused", None)
+    admitted.update({code, status["code"]})
     code = status["code"]
     scheme = status["scheme_name_zh"] if L == "zh" else status["scheme_name_en"]
     st.markdown(t("join.about", L, title=status["title"] or scheme, scheme=scheme) + f" · `{code}`")

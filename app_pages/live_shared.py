@@ -1,5 +1,8 @@
-"""What the rating-round and Delphi pages share (not a page itself): their engine's store on the app's connection,
-and a refusal in the reader's language."""
+"""What the rating-round, Delphi and meeting pages share (not a page itself): their engine's store on the app's
+connection, a refusal in the reader's language, this browser session's id for the wrong-code limit and the
+facilitator's lock-out notice."""
+import secrets
+
 import streamlit as st
 
 from app_pages import frame
@@ -55,3 +58,28 @@ def resume_form(prefix: str, lang: str, check, error) -> None:
         else:
             st.session_state[f"{prefix}_lead"] = {"code": clean, "key": key.strip()}
             st.rerun()
+
+
+def session_id() -> str:
+    """This browser session's id for the wrong-code limit (indicators/live/codes.py): random, kept in its state."""
+    return st.session_state.setdefault("live_session", secrets.token_hex(16))
+
+
+def lockout_notice(lock, lang: str, lift, key: str) -> None:
+    """What a facilitator sees of wrong codes: a warning while new phones (or some phones) are refused, with a
+    button that lifts the lock-out (`lift()`, run as the button's callback); a quiet count otherwise."""
+    if not lock.any:
+        if lock.failures:
+            st.caption(t("codes.lock.counted", lang, n=lock.failures, limit=lock.limit))
+        return
+    lines = []
+    if lock.locked:
+        lines.append(t("codes.lock.target", lang, n=lock.failures, limit=lock.limit, until=f"{lock.until:%H:%M}"))
+    if lock.unknown_locked:
+        lines.append(t("codes.lock.unknown", lang, n=lock.unknown_failures, limit=lock.unknown_limit,
+                       until=f"{lock.unknown_until:%H:%M}"))
+    if lock.sessions_locked:
+        lines.append(t("codes.lock.sessions", lang, n=lock.sessions_locked))
+    st.warning("\n\n".join(lines), icon=":material/block:")
+    st.button(t("codes.lift", lang), key=key, icon=":material/lock_open:", help=t("codes.lift_help", lang),
+              on_click=lift)

@@ -1,7 +1,8 @@
 """Residents' evaluation meeting (facilitator, on a tablet or laptop): open a meeting on a station's needs and
 activities of the sidebar's period, print the voting codes (one slip per code, each with the QR code of its voting
-link), watch the turnout, close, reveal; then the results per item, the station's needs-met score and rank before
-and after, and the public notice. Engine and rules: indicators/live/meeting.py, docs/meeting.md.
+link), watch the turnout and any lock-out after wrong codes (and lift it), close, reveal; then the results per item,
+the station's needs-met score and rank before and after, and the public notice; withdraw the result with a reason,
+which puts the scores back. Engine and rules: indicators/live/meeting.py, docs/meeting.md.
 
 Keys live in this tab's session only: st.session_state["mt_lead"] (code, key) and ["mt_codes"] {code: voting codes}.
 """
@@ -120,7 +121,8 @@ def sheet_panel(status: dict) -> None:
 
 
 def counts(code: str, key: str, status: dict) -> None:
-    """Codes issued, how many voted, how many answered each item; never what they answered."""
+    """Codes issued, how many voted, how many answered each item; never what they answered. And wrong codes."""
+    shared.lockout_notice(store().lockout(code, key), L, lambda: lift(code, key), key="mt_lift")
     p = store().progress(code, key)
     m1, m2 = st.columns(2)
     m1.metric(t("mt.m.issued", L), p["tokens_issued"], border=True)
@@ -208,6 +210,55 @@ def reveal(code: str, key: str) -> None:
     frame.clear_record_caches()       # the feedback records changed
 
 
+def lift(code: str, key: str) -> None:
+    try:
+        store().lift(code, key)
+    except MeetingError as exc:
+        ss["mt_error"] = err(exc)
+    else:
+        frame.flash("success", t("codes.lifted", L))
+
+
+def withdraw(code: str, key: str) -> None:
+    """The withdraw form's callback: only when confirmed and with a reason."""
+    reason, by = ss.get("mt_withdraw_reason", ""), ss.get("mt_withdraw_by", "")
+    if not ss.get("mt_withdraw_confirm") or not str(reason).strip():
+        ss["mt_error"] = t("mt.withdraw_unconfirmed", L)
+        return
+    try:
+        n = store().withdraw(code, key, reason, by=by)
+    except MeetingError as exc:
+        ss["mt_error"] = err(exc)
+        return
+    frame.clear_record_caches()       # the feedback records changed
+    frame.flash("success", t("mt.withdrawn_done", L, rows=n))
+
+
+def withdraw_panel(code: str, key: str) -> None:
+    rows = store().scoring(code, key)["feedback_rows"]
+    with st.expander(t("mt.withdraw", L), icon=":material/undo:"):
+        st.caption(t("mt.withdraw_intro", L, rows=rows))
+        with st.form("mt_withdraw_form", border=False):
+            st.text_area(t("mt.withdraw_reason", L), key="mt_withdraw_reason", max_chars=500)
+            st.text_input(t("mt.withdraw_by", L), key="mt_withdraw_by", max_chars=80)
+            st.checkbox(t("mt.withdraw_confirm", L), key="mt_withdraw_confirm")
+            st.form_submit_button(t("mt.withdraw_button", L), icon=":material/undo:", on_click=withdraw,
+                                  args=(code, key))
+
+
+def history(code: str, key: str) -> None:
+    """The reveal and the withdrawal, each kept; a table, so the reason is shown as text."""
+    h = store().history(code, key)
+    if h.empty:
+        return
+    st.markdown(f"**{t('mt.history', L)}**")
+    h["event"] = [t(f"mt.event.{e}", L) for e in h["event"]]
+    st.dataframe(h, hide_index=True, width="stretch", key="mt_history", column_config={
+        "event": t("mt.col.event", L), "at": st.column_config.DatetimeColumn(t("mt.col.at", L),
+                                                                             format="YYYY-MM-DD HH:mm"),
+        "by": t("mt.col.by", L), "reason": t("mt.col.reason", L), "feedback_rows": t("mt.col.rows", L)})
+
+
 def lead(code: str, key: str) -> None:
     try:
         status = store().status(code)
@@ -219,9 +270,10 @@ def lead(code: str, key: str) -> None:
     st.header(t("mt.header", L, code=code, title=status["title"] or station))
     st.caption(t("mt.on", L, station=station, start=status["period_start"], end=status["period_end"]))
     state = status["state"]
-    {"open": st.success, "closed": st.warning, "revealed": st.info}[state](t(f"mt.state.{state}", L))
+    {"open": st.success, "closed": st.warning, "revealed": st.info, "withdrawn": st.warning}[state](
+        t(f"mt.state.{state}", L))
     shared.code_panel(code, key, "mt", L)
-    if state != "revealed":
+    if state in ("open", "closed"):
         sheet_panel(status)
     b = st.container(horizontal=True)
     # Actions run as callbacks, before the page is drawn: one run shows their outcome (no st.rerun half-way).
@@ -230,7 +282,7 @@ def lead(code: str, key: str) -> None:
     if state == "closed":
         b.button(t("mt.reopen", L), key="mt_reopen", icon=":material/lock_open:", on_click=act,
                  args=(store().reopen, code, key))
-    if state != "revealed":
+    if state in ("open", "closed"):
         b.button(t("mt.reveal", L), key="mt_reveal", type="primary", icon=":material/visibility:",
                  help=t("mt.reveal_help", L), on_click=act, args=(reveal, code, key))
     b.button(t("mt.refresh", L), key="mt_refresh", icon=":material/refresh:")   # the click reruns the page
@@ -240,6 +292,10 @@ def lead(code: str, key: str) -> None:
         st.error(ss.pop("mt_error"))
     if state == "revealed":
         results(code, key)
+        withdraw_panel(code, key)
+        history(code, key)
+    elif state == "withdrawn":
+        history(code, key)
     else:
         # While the voting runs, the counts refresh by themselves (only counts: the answers stay hidden).
         st.fragment(frame.guarded(counts), run_every=POLL_SECONDS if state == "open" else None)(code, key, status)

@@ -2,7 +2,10 @@
 (?m=MEETING&v=VOTECODE), one item at a time: was the need met (yes / no / unsure), a rating 1-5, an optional
 comment; large text and big buttons, nothing to type. Nobody sees a single vote. Engine: indicators/live/meeting.py.
 
-This phone's codes live in its session only: st.session_state["vt_codes"] = (meeting code, voting code).
+This phone's codes live in its session only: st.session_state["vt_codes"] = (meeting code, voting code), set once
+the codes got in. That first check (typed, or the slip's link) is made for this browser session, so wrong codes
+count against it and against the meeting and a locked-out phone is refused unchecked (indicators/live/codes.py);
+later checks of codes that got in are not counted, so a phone that is voting keeps voting through a lock-out.
 """
 from __future__ import annotations
 
@@ -56,13 +59,19 @@ def enter() -> None:
         v = st.text_input(t("vt.vote_code", L), key="vt_v", max_chars=12)
         go = st.form_submit_button(t("vt.go", L), type="primary", width="stretch")
     if go:
-        try:
-            b = store().ballot(m, v)
-        except MeetingError as exc:
-            st.error(err(exc))
-        else:
-            ss["vt_codes"] = (b["code"], v.strip())
+        if admit(m, v):
             st.rerun()
+
+
+def admit(m: str, v: str) -> bool:
+    """The codes' first check, for this browser session; kept in the session when they got in."""
+    try:
+        b = store().ballot(m, v, session=shared.session_id())
+    except MeetingError as exc:
+        st.error(err(exc))
+        return False
+    ss["vt_codes"] = (b["code"], v.strip())
+    return True
 
 
 def ballot(m: str, v: str) -> None:
@@ -120,8 +129,10 @@ def send(m: str, v: str, pos: int, answered: bool) -> None:
         ss["vt_problem"] = ("error", err(exc))
 
 
-if "vt_codes" not in ss and st.query_params.get("m") and st.query_params.get("v"):
-    ss["vt_codes"] = (str(st.query_params["m"]), str(st.query_params["v"]))
+link = (str(st.query_params.get("m") or ""), str(st.query_params.get("v") or ""))
+if "vt_codes" not in ss and all(link) and ss.get("vt_link_tried") != link:
+    ss["vt_link_tried"] = link          # a wrong link is checked once, not again at every rerun of the page
+    admit(*link)
 if "vt_codes" in ss:
     ballot(*ss["vt_codes"])
 else:

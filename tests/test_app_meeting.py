@@ -3,6 +3,7 @@ sessions of their own on one temporary demo database (the `db` fixture, INDICATO
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -161,3 +162,44 @@ def test_refusals_reach_the_screen_in_the_readers_language(db, lang):
     button(other, t("mt.resume_button", lang)).click().run()
     assert_clean(other)
     assert t("mt.sheet_gone", lang) in [c.value for c in other.caption]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_facilitator_sees_a_lock_out_lifts_it_and_withdraws_a_result(db, lang, monkeypatch):
+    from indicators.live import codes as codes_mod
+    monkeypatch.setattr(codes_mod, "TARGET_LIMIT", 2)      # the rule, not the number: two phones lock the meeting
+    lead, code, key, codes = facilitator_opens(lang, n=1)
+    assert not lead.warning
+    for wrong in ("ZZZZZZ", "ZZZZZY"):
+        assert t("mt.err.unknown_voter", lang, code=code) in [e.value for e in phone(lang, code, wrong).error]
+    first = rows(db, "SELECT min(tried_at) FROM live_attempts")[0][0]
+    button(lead, t("mt.refresh", lang)).click().run()
+    until = f"{first + timedelta(hours=1):%H:%M}"
+    assert [w.value for w in lead.warning] == [t("codes.lock.target", lang, n=2, limit=2, until=until)]
+    # a phone with a good code is refused until the facilitator lifts the lock-out
+    assert t("mt.err.locked", lang) in [e.value for e in phone(lang, code, codes[0]).error]
+    lead.button(key="mt_lift").click().run()
+    assert_clean(lead)
+    assert not lead.warning and t("codes.lifted", lang) in [s.value for s in lead.success]
+    a = phone(lang, code, codes[0])
+    assert t("vt.private", lang) in [i.value for i in a.info]
+    votes(a, code, [("no", 1), ("no", 1)], lang)
+    before = rows(db, "SELECT count(*) FROM feedback")[0][0]
+    button(lead, t("mt.reveal", lang)).click().run()
+    assert rows(db, "SELECT count(*) FROM feedback")[0][0] == before + 2
+    # withdrawing needs a reason and the box ticked
+    lead.text_area(key="mt_withdraw_reason").input("有人代投")
+    lead.text_input(key="mt_withdraw_by").input("王主任")
+    button(lead, t("mt.withdraw_button", lang)).click().run()
+    assert t("mt.withdraw_unconfirmed", lang) in [e.value for e in lead.error]
+    assert rows(db, "SELECT count(*) FROM feedback")[0][0] == before + 2
+    lead.checkbox(key="mt_withdraw_confirm").check()
+    button(lead, t("mt.withdraw_button", lang)).click().run()
+    assert_clean(lead)
+    assert t("mt.state.withdrawn", lang) in [w.value for w in lead.warning]
+    assert t("mt.withdrawn_done", lang, rows=2) in [s.value for s in lead.success]
+    assert rows(db, "SELECT count(*) FROM feedback")[0][0] == before
+    h = table(lead, "reason")
+    assert h["event"].tolist() == [t("mt.event.reveal", lang), t("mt.event.withdraw", lang)]
+    assert h["reason"].tolist()[1] == "有人代投" and h["by"].tolist()[1] == "王主任"
+    assert not [b for b in lead.button if b.label in (t("mt.withdraw_button", lang), t("mt.reveal", lang))]

@@ -72,12 +72,12 @@ def test_wide_form_weights_dimensions_weigh_what_their_leaves_do():
 def test_errors_name_row_and_column():
     bad = ("代码,名称,层级,上级,权重,缺失处理,方向\n"
            "d1,成效,2,,1,,\n"
-           "A1,甲,1,d1,1,,\n"             # upper-case indicator code
+           "D1,甲,1,d1,1,,\n"             # differs from row 2's d1 only by case (upper case itself is fine)
            "a2,乙,1,d9,x,,\n"             # unknown parent, weight not a number
            "a3,丙,1,d1,1,average,sideways\n"
            "a3,丁,1,d1,1,,\n")            # repeated code
     got = problems(bad.encode())
-    assert (3, "代码") in {(r, c) for r, c, _ in got}
+    assert any(r == 3 and c == "代码" and "d1 (row 2) only by case" in m for r, c, m in got)
     assert (4, "上级") in {(r, c) for r, c, _ in got} and (4, "权重") in {(r, c) for r, c, _ in got}
     assert (5, "缺失处理") in {(r, c) for r, c, _ in got} and (5, "方向") in {(r, c) for r, c, _ in got}
     assert any(r == 6 and "already used in row 5" in m for r, c, m in got)
@@ -153,13 +153,29 @@ def trees(draw):
         return draw(st.integers(1, 40)) / 2 if points else draw(st.sampled_from([0.0, 1, 2.5, 0.125, 30]))
 
     def indicator():
-        ind = {"id": f"i{next(counter)}", "name_zh": draw(TEXT), "name_en": draw(TEXT),
-               "camp": draw(st.sampled_from(["output", "needs"])), "measure": draw(MEASURES)}
+        # codes as evaluators write them: lower or upper case, letters and digits (never two look-alikes here)
+        ind = {"id": f"{draw(st.sampled_from(['i', 'B', 'Z']))}{next(counter)}", "name_zh": draw(TEXT),
+               "name_en": draw(TEXT), "camp": draw(st.sampled_from(["output", "needs"])), "measure": draw(MEASURES)}
         ind["points" if points else "weight"] = weight()
         if draw(st.booleans()):
             ind["direction"] = "lower"
         ind["missing"] = draw(st.sampled_from(model.MISSING_RULES))
-        if (nm := draw(NORMS)):
+        nm = draw(NORMS)
+        if points and (ind["measure"]["kind"] != "value" or draw(st.booleans())):
+            # a points item from records takes a rule, or says it is scored against the others (normalisation)
+            p = ind["points"]
+            rule = draw(st.sampled_from([None, {"rule": "linear", "full_at": 1}, {"rule": "yes_no"},
+                                         {"rule": "deduct", "target": 30, "per": 2, "unit": 5},
+                                         {"rule": "bands", "steps": [[0.9, p], [0.5, p / 2]], "else": 0}]))
+            if ind["measure"]["kind"] == "value" and rule is None:
+                rule = {"rule": "awarded"}
+            if rule is not None:
+                if rule["rule"] == "bands" and ind.get("direction") == "lower":
+                    rule = {**rule, "steps": [[0.5, p], [0.9, p / 2]]}
+                ind["scoring"] = rule
+            elif nm is None:
+                nm = {"method": "minmax"}
+        if nm:
             ind["normalisation"] = nm
         crit, source = draw(st.one_of(st.just(""), TEXT)), draw(st.one_of(st.just(""), TEXT))
         if crit or source:

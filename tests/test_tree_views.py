@@ -38,7 +38,7 @@ def test_tree_html_nests_every_level_and_escapes_names():
     html = views.tree_html(evil, "en")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.count("<details") == 6 and html.count("<details open") == 2     # top level open
-    assert "<code>a</code> · 25% of its parent · 1.6% overall" in html           # a: 1/4 of F, 1/64 overall
+    assert "<code>v</code> · 25% of its parent · 1.6% overall" in html           # v: 1/4 of F, 1/64 overall
     r = score_raw(FIVE, RAW, stations(3))
     scored = views.tree_html(FIVE, "zh", views.station_tree_scores(r, "S0"))
     assert "得分 87.5" in scored and "得分 43.8" in scored                        # D and C for S0
@@ -71,14 +71,14 @@ def test_icicle_labels_take_two_lines_before_an_ellipsis():
 def test_library_and_card_name_the_path():
     lib = views.library_frame(FIVE, "en")
     assert list(lib["id"]) == [i.id for i in FIVE.indicators]
-    assert lib.set_index("id").at["a", "dimension"] == "A / B / C / D / F"
-    assert lib.set_index("id").at["a", "weight"] == 25
+    assert lib.set_index("id").at["v", "dimension"] == "A / B / C / D / F"
+    assert lib.set_index("id").at["v", "weight"] == 25
     r = score_raw(FIVE, RAW, stations(3))
-    assert views.station_card(r, "S1", "en").at["a", "dimension"] == "A / B / C / D / F"
+    assert views.station_card(r, "S1", "en").at["v", "dimension"] == "A / B / C / D / F"
 
 
 def test_flat_weights_come_back_through_the_tree():
-    flat = {"x": 1, "y": 2, "w": 3, "a": 4, "b": 5, "z": 5}
+    flat = {"x": 1, "y": 2, "w": 3, "v": 4, "u": 5, "z": 5}
     dims, inds = editing.flat_to_hierarchy(FIVE, flat)
     got = effective_weights(FIVE.with_weights(dims, inds))[2]
     total = sum(flat.values())
@@ -92,7 +92,7 @@ def test_editing_an_indicator_deep_in_the_tree():
     s = editing.upsert_indicator(FIVE, new, "F")
     assert s.path_of("extra") == ("A", "B", "C", "D", "F", "extra")
     assert editing.dimension_of(s, "extra").id == "F"
-    gone = editing.remove_indicator(editing.remove_indicator(FIVE, "a"), "b")     # F empties and goes
+    gone = editing.remove_indicator(editing.remove_indicator(FIVE, "v"), "u")     # F empties and goes
     assert [d.id for d in gone.nodes()] == ["A", "B", "C", "D", "E"]
     pts = validate(replace(TREE, id="t2"))
     added = editing.upsert_indicator(pts, replace(new, weight=7), "C1")   # points scheme: the weight is points

@@ -108,8 +108,22 @@ EN: dict[str, str] = {
                                  "record measure divides with kind ratio or per_1000",
     "err.framework.level_whole": "expected a whole number: 1 for an indicator, 2 for the level above, ...",
     "err.framework.code_used": "is already used in row {row}; codes are unique",
-    "err.framework.bad_code": "an indicator's code must start with a lower-case letter and hold only lower-case "
-                              "letters, digits, '-' or '_' (e.g. a1, b2-3)",
+    "err.framework.bad_code": "a code is 1 to 64 characters without spaces (e.g. B11, 1.1.2, visits)",
+    "err.framework.code_like": "differs from {other} (row {row}) only by case or full-width letters; codes must "
+                               "differ in more than that",
+    "err.framework.note_inside": "reads as a note (text in one cell, or starting 注/说明/备注) but items follow it "
+                                 "down to row {last}; put notes below the last item, or fill the row's cells",
+    "err.framework.name_points": "differs from the {named} points written in the name",
+    "err.framework.scoring_yaml": "is not a scoring rule ({detail}); write it as in the scheme YAML, e.g. "
+                                  "{{rule: bands, steps: [[0.9, 50], [0.8, 40]], else: 0}}",
+    "err.framework.scoring_mapping": "expected a scoring rule such as {{rule: deduct, target: 30, per: 2}} or "
+                                     "awarded",
+    "err.framework.total_row": "is not the total of the items' points ({total})",
+    "err.framework.grades_no_floor": "gives grade bands ({bands}) but none from 0; add the lowest band (e.g. "
+                                     "600分以下为不合格) or give the bands yourself (--grades)",
+    "err.framework.grade_above": "a grade band starts above the {limit} points a station can earn",
+    "err.framework.grades_option": "{option}: expected LABEL:MIN pairs separated by commas, one of them from 0, "
+                                   "labels unique, e.g. 优秀:900,良好:800,合格:600,不合格:0 (got {text})",
     "err.framework.indicator_only": "applies to indicators (level 1) only",
     "err.framework.points_required": "is required for every indicator of a points table",
     "err.framework.no_parent": "an indicator needs a parent: the dimension it belongs to",
@@ -212,7 +226,20 @@ ZH: dict[str, str] = {
                                  "记录计量请用 kind ratio 或 per_1000 做除法",
     "err.framework.level_whole": "应为整数：指标为 1，上一级为 2，依此类推",
     "err.framework.code_used": "已在第 {row} 行使用；代码不能重复",
-    "err.framework.bad_code": "指标代码须以小写字母开头，只含小写字母、数字、“-”或“_”（如 a1、b2-3）",
+    "err.framework.bad_code": "代码应为 1 至 64 个字符，不含空格（如 B11、1.1.2、visits）",
+    "err.framework.code_like": "与第 {row} 行的 {other} 仅有大小写或全角半角之别；代码须有实质区别",
+    "err.framework.note_inside": "看似注释行（仅一格有文字，或以注/说明/备注开头），但其下直到第 {last} 行仍有指标；"
+                                 "请把注释放在最后一个指标之后，或补全该行",
+    "err.framework.name_points": "与名称中写明的 {named} 分不一致",
+    "err.framework.scoring_yaml": "不是计分规则（{detail}）；请按方案 YAML 的写法填写，例如 "
+                                  "{{rule: bands, steps: [[0.9, 50], [0.8, 40]], else: 0}}",
+    "err.framework.scoring_mapping": "应为计分规则，例如 {{rule: deduct, target: 30, per: 2}} 或 awarded",
+    "err.framework.total_row": "不等于各指标分值之和（{total}）",
+    "err.framework.grades_no_floor": "列出了等次（{bands}），但没有从 0 分起的最低等次；请补上最低等次"
+                                     "（如“600分以下为不合格”），或自行给出等次（--grades）",
+    "err.framework.grade_above": "有等次的下限高于可得的 {limit} 分",
+    "err.framework.grades_option": "{option}：应为以逗号分隔的“等次:下限”，其中一个从 0 起，等次不重复，"
+                                   "例如 优秀:900,良好:800,合格:600,不合格:0（收到 {text}）",
     "err.framework.indicator_only": "只适用于指标（层级 1）",
     "err.framework.points_required": "分值表中每个指标都须填写分值",
     "err.framework.no_parent": "指标须填写上级：它所属的维度",

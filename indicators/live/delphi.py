@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from indicators.live.panel import clean_name, new_code, new_secret
-from indicators.live.workshop import WorkshopError, _clean_code, _hash, _name_key, _now, _same
+from indicators.live.codes import UNKNOWN, Codes
+from indicators.live.panel import clean_name, new_code
+from indicators.live.workshop import WorkshopError, _clean_code, _name_key, _now
 from indicators.records.store import writing
 from indicators.scheme.model import Provenance, Scheme, SchemeError, dump_yaml, load_yaml, validate
 
@@ -35,6 +36,7 @@ CA = {"practice": (0.5, 0.4, 0.3), "theory": (0.3, 0.2, 0.1), "peers": (0.1, 0.1
 FAMILIARITY = ("very", "familiar", "somewhat", "little", "not")
 CS = {"very": 1.0, "familiar": 0.8, "somewhat": 0.6, "little": 0.4, "not": 0.2}
 THRESHOLDS = {"mean_min": 3.5, "cv_max": 0.25, "feasibility_min": 3.5}
+KIND = "delphi"             # the attempt limiter's name for Delphi studies (indicators/live/codes.py)
 
 
 class DelphiError(WorkshopError):
@@ -180,18 +182,19 @@ class DelphiStore:
     """Delphi studies in DuckDB (tables delphi_studies, delphi_candidates, delphi_experts, delphi_answers,
     delphi_authority; made if missing), on a connection the caller owns. Thread-safe like `WorkshopStore`."""
 
-    def __init__(self, con):
+    def __init__(self, con, clock=None):
         self._con = con
         with writing(con) as cur:
             for sql in _SCHEMA:
                 cur.execute(sql)
+            self._codes = Codes(cur, clock)
 
     def _study(self, cur, code) -> dict:
         clean = _clean_code(code)
         rows = cur.execute("SELECT code, title, scheme_id, scheme_yaml, key_hash, round, state, thresholds, created_at "
                            "FROM delphi_studies WHERE code = ?", [clean]).fetchall()
         if not rows:
-            raise DelphiError(f"no Delphi study with code {clean or code!r}", "no_study", code=clean)
+            raise DelphiError(f"no Delphi study with code {clean or code!r}", "no_study", code=clean, attempt=UNKNOWN)
         s = dict(zip(("code", "title", "scheme_id", "scheme_yaml", "key_hash", "round", "state", "thresholds",
                       "created_at"), rows[0]))
         s["thresholds"] = json.loads(s["thresholds"])
@@ -211,17 +214,15 @@ class DelphiStore:
             cur.execute("ROLLBACK")
             cur.close()
 
-    @staticmethod
-    def _facilitator(s: dict, key) -> None:
-        if not _same(key, s["key_hash"]):
+    def _facilitator(self, s: dict, key) -> None:
+        if not self._codes.same(key, s["key_hash"]):
             raise DelphiError(f"wrong facilitator key for Delphi study {s['code']}", "wrong_key", code=s["code"])
 
-    @staticmethod
-    def _expert(cur, s: dict, token) -> tuple[str, str]:
+    def _expert(self, cur, s: dict, token) -> tuple[str, str]:
         if isinstance(token, str) and token:
             rows = cur.execute("SELECT expert_id, name, token_hash FROM delphi_experts WHERE code = ? AND "
-                               "token_hash = ?", [s["code"], _hash(token)]).fetchall()
-            if rows and _same(token, rows[0][2]):
+                               "token_hash IN (?, ?)", [s["code"], *self._codes.forms(token)]).fetchall()
+            if rows and self._codes.same(token, rows[0][2]):
                 return rows[0][0], rows[0][1]
         raise DelphiError(f"unknown expert token for Delphi study {s['code']}; join first", "unknown_expert",
                           code=s["code"])
@@ -248,7 +249,7 @@ class DelphiStore:
                 raise DelphiError(f"threshold {k!r} must be one of {', '.join(THRESHOLDS)} and a positive number",
                                   "bad_option")
             th[k] = float(v)
-        key, key_hash = new_secret()
+        key, key_hash = self._codes.new_secret()
         with writing(self._con) as cur:
             code = new_code(cur, "delphi_studies")
             cur.execute("INSERT INTO delphi_studies VALUES (?, ?, ?, ?, ?, 1, 'open', ?, ?)",
@@ -361,9 +362,12 @@ class DelphiStore:
 
     # -------------------------------------------------------------- experts
 
-    def join(self, code, name: str, token: str | None = None) -> Expert:
+    def join(self, code, name: str, token: str | None = None, session: str | None = None) -> Expert:
+        """Join with a name unique in the study; with the token you were given, rejoin as yourself. `session` as for
+        `status`."""
         name = clean_name(name, DelphiError)
-        with writing(self._con) as cur:
+        with self._codes.counting(self._con, KIND, session) as cur:
+            self._codes.refuse_locked(cur, KIND, None, session, DelphiError)
             s = self._study(cur, code)
             taken = cur.execute("SELECT expert_id FROM delphi_experts WHERE code = ? AND name_key = ?",
                                 [s["code"], _name_key(name)]).fetchall()
@@ -374,7 +378,7 @@ class DelphiStore:
                 return Expert(eid, token, s["code"], ename)
             if taken:
                 raise DelphiError(f"the name {name!r} is taken in study {s['code']}", "name_taken", code=s["code"])
-            eid, (tok, tok_hash) = "e" + secrets.token_hex(8), new_secret()
+            eid, (tok, tok_hash) = "e" + secrets.token_hex(8), self._codes.new_secret()
             cur.execute("INSERT INTO delphi_experts VALUES (?, ?, ?, ?, ?, ?)",
                         [eid, s["code"], name, _name_key(name), tok_hash, _now()])
         return Expert(eid, tok, s["code"], name)
@@ -428,10 +432,13 @@ class DelphiStore:
 
     # -------------------------------------------------------------- everyone
 
-    def status(self, code) -> dict:
+    def status(self, code, session: str | None = None) -> dict:
         """Public: the round, its state, its candidates (names), counts, and for every closed round the anonymous
-        distribution of importance per indicator (counts of each score, mean, full-score frequency)."""
+        distribution of importance per indicator (counts of each score, mean, full-score frequency). `session`: the
+        browser session that typed the code, until it got in: a wrong code counts against it
+        (indicators/live/codes.py)."""
         def read(cur):
+            self._codes.refuse_locked(cur, KIND, None, session, DelphiError)
             s = self._study(cur, code)
             n_exp = cur.execute("SELECT count(*) FROM delphi_experts WHERE code = ?", [s["code"]]).fetchall()[0][0]
             n_ans = cur.execute("SELECT count(*) FROM delphi_authority WHERE code = ? AND round = ?",
@@ -439,7 +446,11 @@ class DelphiStore:
             a = cur.execute("SELECT round, indicator_id, importance FROM delphi_answers WHERE code = ? AND round <= ?",
                             [s["code"], s["round"] - (s["state"] == "open")]).fetchall()
             return s, n_exp, n_ans, a
-        s, n_exp, n_ans, a = self._read(read)
+        if session is None:
+            s, n_exp, n_ans, a = self._read(read)
+        else:   # a first check for a browser session is counted, in a write transaction
+            with self._codes.counting(self._con, KIND, session) as cur:
+                s, n_exp, n_ans, a = read(cur)
         names = {i.id: (i.name_zh, i.name_en) for i in s["scheme"].indicators}
         closed = s["round"] - (s["state"] == "open")
         df = pd.DataFrame(a, columns=["round", "indicator", "importance"])

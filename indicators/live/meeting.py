@@ -16,8 +16,9 @@ from datetime import date, datetime, timezone
 
 import pandas as pd
 
-from indicators.live.panel import new_code, new_secret
-from indicators.live.workshop import CODE_ALPHABET, WorkshopError, _clean_code, _hash, _now, _same
+from indicators.live.codes import UNKNOWN, Codes, Lockout
+from indicators.live.panel import new_code
+from indicators.live.workshop import CODE_ALPHABET, WorkshopError, _clean_code, _now
 from indicators.records.store import writing
 from indicators.scheme import catalog
 from indicators.scheme.model import Scheme
@@ -36,6 +37,9 @@ VOTE_CODE_LENGTH = 6                  # read aloud in two groups of three: "K7Q-
 MAX_CODES = 500
 MAX_ITEMS = 30
 MAX_COMMENT = 300
+MAX_REASON = 500
+RATINGS = (1, 2, 3, 4, 5)
+KIND = "meeting"                      # the attempt limiter's name for meetings (indicators/live/codes.py)
 
 
 class MeetingError(WorkshopError):
@@ -91,6 +95,9 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS meeting_votes (
         code VARCHAR, vote_hash VARCHAR, item_pos INTEGER, met VARCHAR, rating INTEGER, comment VARCHAR,
         voted_at TIMESTAMP, PRIMARY KEY (code, vote_hash, item_pos))""",
+    # what happened to a meeting's result: its reveal and its withdrawal, each kept (nothing is overwritten)
+    """CREATE TABLE IF NOT EXISTS meeting_events (
+        code VARCHAR, event VARCHAR, happened_at TIMESTAMP, by_whom VARCHAR, reason VARCHAR, feedback_rows INTEGER)""",
 )
 
 
@@ -106,11 +113,12 @@ class MeetingStore:
     """Evaluation meetings in DuckDB (tables meetings, meeting_codes, meeting_votes, made if missing), on a
     connection or records.Store the caller owns. Safe from many threads, like `WorkshopStore`."""
 
-    def __init__(self, con):
+    def __init__(self, con, clock=None):
         self._con = con
         with writing(con) as cur:
             for sql in _SCHEMA:
                 cur.execute(sql)
+            self._codes = Codes(cur, clock)
 
     # -------------------------------------------------------------- plumbing
 
@@ -119,7 +127,8 @@ class MeetingStore:
         rows = cur.execute("SELECT code, title, station_id, period_start, period_end, items, key_hash, state, "
                            "tokens_issued, held_on, outcome FROM meetings WHERE code = ?", [clean]).fetchall()
         if not rows:
-            raise MeetingError(f"no evaluation meeting with code {clean or code!r}", "no_meeting", code=clean)
+            raise MeetingError(f"no evaluation meeting with code {clean or code!r}", "no_meeting", code=clean,
+                               attempt=UNKNOWN)
         m = dict(zip(("code", "title", "station_id", "period_start", "period_end", "items", "key_hash", "state",
                       "tokens_issued", "held_on", "outcome"), rows[0]))
         m["items"] = json.loads(m["items"])
@@ -127,18 +136,27 @@ class MeetingStore:
         return m
 
     def _facilitator(self, m: dict, key) -> None:
-        if not _same(key, m["key_hash"]):
+        if not self._codes.same(key, m["key_hash"]):
             raise MeetingError(f"wrong facilitator key for meeting {m['code']}", "wrong_key", code=m["code"])
 
-    @staticmethod
-    def _voter(cur, m: dict, vote_code) -> str:
+    def _voter(self, cur, m: dict, vote_code) -> str:
+        """The stored hash of `vote_code` in meeting `m` (keyed, or bare for a code issued before the key)."""
         clean = _clean_code(vote_code)
         if clean:
-            h = _hash(clean)
-            if cur.execute("SELECT 1 FROM meeting_codes WHERE code = ? AND vote_hash = ?", [m["code"], h]).fetchall():
-                return h
+            found = cur.execute("SELECT vote_hash FROM meeting_codes WHERE code = ? AND vote_hash IN (?, ?)",
+                                [m["code"], *self._codes.forms(clean)]).fetchall()
+            if found:
+                return found[0][0]
         raise MeetingError(f"{clean or vote_code!r} is not a voting code of meeting {m['code']}", "unknown_voter",
-                           code=m["code"])
+                           code=m["code"], attempt=m["code"])
+
+    def _admit(self, cur, code, vote_code, session) -> tuple[dict, str]:
+        """(meeting, stored hash of the voting code); for a browser session, refused unchecked while it or the
+        meeting is locked out (indicators/live/codes.py)."""
+        self._codes.refuse_locked(cur, KIND, None, session, MeetingError)
+        m = self._meeting(cur, code)
+        self._codes.refuse_locked(cur, KIND, m["code"], session, MeetingError)
+        return m, self._voter(cur, m, vote_code)
 
     def _read(self, fn):
         cur = self._con.cursor()
@@ -191,7 +209,7 @@ class MeetingStore:
                                "bad_item")
         chosen = [{"kind": k, "id": i, "title": offered[(k, i)].title or i, "on": str(offered[(k, i)].on)}
                   for k, i in wanted]
-        (key, key_hash), now = new_secret(), _now()
+        (key, key_hash), now = self._codes.new_secret(), _now()
         codes: list[str] = []
         while len(codes) < n_codes:
             c = _vote_code()
@@ -202,7 +220,7 @@ class MeetingStore:
             cur.execute("INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, NULL, NULL, ?, ?)",
                         [code, str(title or "").strip()[:80], station_id, period.start, period.end,
                          json.dumps(chosen, ensure_ascii=False), key_hash, n_codes, now, now])
-            cur.executemany("INSERT INTO meeting_codes VALUES (?, ?)", [[code, _hash(c)] for c in codes])
+            cur.executemany("INSERT INTO meeting_codes VALUES (?, ?)", [[code, self._codes.hash(c)] for c in codes])
         return Meeting(code, key, tuple(codes))
 
     def check_key(self, code, key) -> str:
@@ -244,18 +262,19 @@ class MeetingStore:
         return int(cur.execute("SELECT count(DISTINCT vote_hash) FROM meeting_votes WHERE code = ? AND (met IS NOT "
                                "NULL OR rating IS NOT NULL)", [code]).fetchall()[0][0])
 
-    def reveal(self, code, key, scheme: Scheme | None = None, on: date | None = None) -> dict:
+    def reveal(self, code, key, scheme: Scheme | None = None, on: date | None = None, by: str = "") -> dict:
         """Close the voting and publish it: score the station under `scheme` (needs-met by default) over the
         meeting's scoring window, write every answered vote as a `feedback` row dated `on` (today, UTC, by
         default), score again, and keep turnout, per-item counts and both scores with the meeting. One
-        transaction: all of it or nothing. Returns the summary."""
+        transaction: all of it or nothing, and kept in the meeting's history (`by`: who revealed it, as text until
+        the app has sign-in). Returns the summary."""
         scheme = scheme or catalog.builtin(SCHEME_ID)
         on = on or _today()
         with writing(self._con) as cur:
             m = self._meeting(cur, code)
             self._facilitator(m, key)
-            if m["state"] == "revealed":
-                raise MeetingError(f"meeting {m['code']} is already revealed", "revealed", code=m["code"])
+            if m["state"] in ("revealed", "withdrawn"):
+                raise MeetingError(f"meeting {m['code']} is already {m['state']}", m["state"], code=m["code"])
             votes = pd.DataFrame(cur.execute("SELECT item_pos, met, rating, comment FROM meeting_votes WHERE code = ?",
                                              [m["code"]]).fetchall(), columns=["item_pos", "met", "rating", "comment"])
             stats = item_stats(votes, len(m["items"]))
@@ -280,7 +299,49 @@ class MeetingStore:
                        "n_stations": int(len(after.total))}
             cur.execute("UPDATE meetings SET state = 'revealed', held_on = ?, outcome = ?, updated_at = ? WHERE code = ?",
                         [on, json.dumps(outcome), _now(), m["code"]])
+            cur.execute("INSERT INTO meeting_events VALUES (?, 'reveal', ?, ?, NULL, ?)",
+                        [m["code"], self._codes.clock(), str(by or "").strip()[:80], len(rows)])
         return self.summary(code, key)
+
+    def withdraw(self, code, key, reason: str, by: str = "") -> int:
+        """Take back a revealed meeting's result: delete the feedback rows its reveal wrote (by their ids, which
+        carry the meeting's code), so every score is again what it was before the reveal, and keep the withdrawal
+        (who, when, why, how many rows) beside the reveal in the history. The votes stay, hidden; the meeting is
+        final (state withdrawn): it cannot be revealed or withdrawn again. Returns the rows deleted."""
+        reason = " ".join(str(reason or "").split())
+        if not reason:
+            raise MeetingError("say why the result is withdrawn (the history keeps it)", "no_reason")
+        with writing(self._con) as cur:
+            m = self._meeting(cur, code)
+            self._facilitator(m, key)
+            if m["state"] == "withdrawn":
+                raise MeetingError(f"the result of meeting {m['code']} is already withdrawn", "withdrawn",
+                                   code=m["code"])
+            if m["state"] != "revealed":
+                raise MeetingError(f"meeting {m['code']} has no revealed result to withdraw", "not_revealed",
+                                   code=m["code"])
+            # The reveal's ids are CODE-item-seq; the code's alphabet has no LIKE wildcard in it.
+            where = "feedback_id LIKE ? AND station_id = ? AND channel = ?"
+            params = [f"{m['code']}-%", m["station_id"], CHANNEL]
+            n = int(cur.execute(f"SELECT count(*) FROM feedback WHERE {where}", params).fetchall()[0][0])
+            cur.execute(f"DELETE FROM feedback WHERE {where}", params)
+            cur.execute("UPDATE meetings SET state = 'withdrawn', updated_at = ? WHERE code = ?", [_now(), m["code"]])
+            cur.execute("INSERT INTO meeting_events VALUES (?, 'withdraw', ?, ?, ?, ?)",
+                        [m["code"], self._codes.clock(), str(by or "").strip()[:80], reason[:MAX_REASON], n])
+        return n
+
+    def history(self, code, key) -> pd.DataFrame:
+        """What happened to the meeting's result, oldest first: event (reveal, withdraw), at (UTC), by, reason,
+        feedback_rows (written by a reveal, deleted by a withdrawal)."""
+        def read(cur):
+            m = self._meeting(cur, code)
+            self._facilitator(m, key)
+            return cur.execute("SELECT event, happened_at, by_whom, reason, feedback_rows FROM meeting_events WHERE "
+                               "code = ? ORDER BY happened_at, event", [m["code"]]).fetchall()
+        df = pd.DataFrame(self._read(read), columns=["event", "at", "by", "reason", "feedback_rows"])
+        # a reveal has no reason: None, not NaN
+        df["reason"] = df["reason"].astype(object).where(df["reason"].notna(), None)
+        return df
 
     @staticmethod
     def _feedback_rows(m: dict, votes: pd.DataFrame, on: date) -> list[list]:
@@ -325,6 +386,8 @@ class MeetingStore:
 
     @staticmethod
     def _revealed(m: dict) -> dict:
+        if m["state"] == "withdrawn":
+            raise MeetingError(f"the result of meeting {m['code']} was withdrawn", "withdrawn", code=m["code"])
         if m["state"] != "revealed" or not m["outcome"]:
             raise MeetingError(f"the votes of meeting {m['code']} stay hidden until the facilitator reveals them",
                                "hidden", code=m["code"])
@@ -351,35 +414,44 @@ class MeetingStore:
 
     # -------------------------------------------------------------- residents
 
-    def ballot(self, code, vote_code) -> dict:
+    def ballot(self, code, vote_code, session: str | None = None) -> dict:
         """What a phone shows: the meeting, its items and which of them this code has already answered (never
-        how, nor anyone else's answers)."""
+        how, nor anyone else's answers). `session`: the browser session that typed or opened the codes, for its
+        first check (the app passes it until the code got in); its failures are counted and it is refused
+        unchecked while it or the meeting is locked out."""
         def read(cur):
-            m = self._meeting(cur, code)
-            h = self._voter(cur, m, vote_code)
+            m, h = self._admit(cur, code, vote_code, session)
             done = {r[0] for r in cur.execute("SELECT item_pos FROM meeting_votes WHERE code = ? AND vote_hash = ?",
                                               [m["code"], h]).fetchall()}
             return m, done
-        m, done = self._read(read)
+        if session is None:
+            m, done = self._read(read)
+        else:
+            with self._codes.counting(self._con, KIND, session) as cur:
+                m, done = read(cur)
         return {"code": m["code"], "title": m["title"], "station_id": m["station_id"], "state": m["state"],
                 "items": m["items"], "done": sorted(done)}
 
-    def vote(self, code, vote_code, item_pos: int, met: str | None, rating: int | None, comment: str = "") -> None:
+    def vote(self, code, vote_code, item_pos: int, met: str | None, rating: int | None, comment: str = "",
+             session: str | None = None) -> None:
         """One code's answer on one item, once, while the meeting is open. `met` is yes / no / unsure or None,
-        `rating` 1-5 or None; with neither, the item is skipped (nothing will be written for it)."""
+        `rating` a whole number 1-5 (an int: 5.0 and True are refused) or None; with neither, the item is skipped
+        (nothing will be written for it). `item_pos` is an int (not a bool). `session` as for `ballot`."""
         if met is not None and met not in ANSWERS:
             raise MeetingError(f"answer must be one of {', '.join(ANSWERS)}, got {met!r}", "bad_answer")
-        if rating is not None and (isinstance(rating, bool) or rating not in (1, 2, 3, 4, 5)):
-            raise MeetingError(f"rating must be 1 to 5, got {rating!r}", "bad_answer")
+        # type(), not isinstance: True is an int and 5.0 == 5, and neither is a rating someone gave
+        if rating is not None and (type(rating) is not int or rating not in RATINGS):
+            raise MeetingError(f"rating must be a whole number 1 to 5, got {rating!r}", "bad_answer")
+        if type(item_pos) is not int:
+            raise MeetingError(f"item position must be a whole number, got {item_pos!r}", "bad_item")
         comment = str(comment or "").strip()[:MAX_COMMENT] or None
         if met is None and rating is None:
             comment = None
-        with writing(self._con) as cur:
-            m = self._meeting(cur, code)
-            h = self._voter(cur, m, vote_code)
+        with self._codes.counting(self._con, KIND, session) as cur:
+            m, h = self._admit(cur, code, vote_code, session)
             if m["state"] != "open":
                 raise MeetingError(f"voting in meeting {m['code']} is closed", "closed", code=m["code"])
-            if not isinstance(item_pos, int) or not 0 <= item_pos < len(m["items"]):
+            if not 0 <= item_pos < len(m["items"]):
                 raise MeetingError(f"meeting {m['code']} has no item {item_pos!r}", "bad_item", code=m["code"])
             if cur.execute("SELECT 1 FROM meeting_votes WHERE code = ? AND vote_hash = ? AND item_pos = ?",
                            [m["code"], h, item_pos]).fetchall():
@@ -387,6 +459,24 @@ class MeetingStore:
                                    "used", code=m["code"])
             cur.execute("INSERT INTO meeting_votes VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [m["code"], h, item_pos, met, rating, comment, _now()])
+
+    # -------------------------------------------------------------- wrong codes
+
+    def lockout(self, code, key) -> Lockout:
+        """For the facilitator: wrong voting codes tried on this meeting and whether new phones are refused
+        (and of meeting codes that name no meeting, which lock every meeting's new phones)."""
+        def read(cur):
+            m = self._meeting(cur, code)
+            self._facilitator(m, key)
+            return self._codes.lockout(cur, KIND, m["code"])
+        return self._read(read)
+
+    def lift(self, code, key, by: str = "") -> None:
+        """Let new phones in again: the wrong codes tried so far count no more (see `Codes.lift`)."""
+        with writing(self._con) as cur:
+            m = self._meeting(cur, code)
+            self._facilitator(m, key)
+            self._codes.lift(cur, KIND, m["code"], by)
 
     # -------------------------------------------------------------- everyone
 

@@ -1,9 +1,10 @@
-"""What the rating rounds and the Delphi rounds share: a fresh join code, a checked display name, a new secret."""
+"""What the rating rounds and the Delphi rounds share: a fresh join code and a checked display name (their secrets
+are made and hashed by `indicators.live.codes.Codes`, with the database's key)."""
 from __future__ import annotations
 
 import secrets
 
-from indicators.live.workshop import CODE_ALPHABET, CODE_LENGTH, MAX_NAME, WorkshopError, _hash
+from indicators.live.workshop import CODE_ALPHABET, CODE_LENGTH, MAX_NAME, WorkshopError
 
 
 def new_code(cur, table: str) -> str:
@@ -21,8 +22,3 @@ def clean_name(name, error: type[WorkshopError]) -> str:
         raise error(f"enter a name of 1 to {MAX_NAME} characters", "bad_name")
     return name
 
-
-def new_secret() -> tuple[str, str]:
-    """(secret to hand out once, its hash to store)."""
-    token = secrets.token_urlsafe(24)
-    return token, _hash(token)

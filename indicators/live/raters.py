@@ -18,8 +18,9 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from indicators.live.panel import clean_name, new_code, new_secret
-from indicators.live.workshop import WorkshopError, _clean_code, _hash, _name_key, _now, _same
+from indicators.live.codes import UNKNOWN, Codes
+from indicators.live.panel import clean_name, new_code
+from indicators.live.workshop import WorkshopError, _clean_code, _name_key, _now
 from indicators.records.store import writing
 from indicators.scheme.model import Level, Scheme, dump_yaml, load_yaml
 
@@ -29,6 +30,7 @@ __all__ = ["SEEN", "FLAG_SPREAD", "RubricItem", "RaterError", "RaterStore", "rub
 SEEN = ("site", "paper")    # evidence seen on site, or only in the station's paper ledger (台账)
 FLAG_SPREAD = 2             # a unit is flagged when its raters are this many levels apart or more
 STATES = ("open", "revealed", "agreed")
+KIND = "raters"             # the attempt limiter's name for rating rounds (indicators/live/codes.py)
 MAX_NOTE = 500
 
 
@@ -157,11 +159,12 @@ class RaterStore:
     """Rating rounds in DuckDB (tables rating_rounds, round_raters, round_scores, round_changes, made if missing),
     on a connection the caller owns. Thread-safe like `WorkshopStore`."""
 
-    def __init__(self, con):
+    def __init__(self, con, clock=None):
         self._con = con
         with writing(con) as cur:
             for sql in _SCHEMA:
                 cur.execute(sql)
+            self._codes = Codes(cur, clock)
 
     # -------------------------------------------------------------- plumbing
 
@@ -177,7 +180,7 @@ class RaterStore:
         rows = cur.execute("SELECT code, title, scheme_id, scheme_yaml, stations, rated_on, key_hash, state, "
                            "created_at FROM rating_rounds WHERE code = ?", [clean]).fetchall()
         if not rows:
-            raise RaterError(f"no rating round with code {clean or code!r}", "no_round", code=clean)
+            raise RaterError(f"no rating round with code {clean or code!r}", "no_round", code=clean, attempt=UNKNOWN)
         r = dict(zip(("code", "title", "scheme_id", "scheme_yaml", "stations", "rated_on", "key_hash", "state",
                       "created_at"), rows[0]))
         r["stations"] = json.loads(r["stations"])
@@ -186,15 +189,14 @@ class RaterStore:
         return r
 
     def _lead(self, rnd: dict, key) -> None:
-        if not _same(key, rnd["key_hash"]):
+        if not self._codes.same(key, rnd["key_hash"]):
             raise RaterError(f"wrong lead key for rating round {rnd['code']}", "wrong_key", code=rnd["code"])
 
-    @staticmethod
-    def _rater(cur, rnd: dict, token) -> tuple[str, str]:
+    def _rater(self, cur, rnd: dict, token) -> tuple[str, str]:
         if isinstance(token, str) and token:
-            rows = cur.execute("SELECT rater_id, name, token_hash FROM round_raters WHERE code = ? AND token_hash = ?",
-                               [rnd["code"], _hash(token)]).fetchall()
-            if rows and _same(token, rows[0][2]):
+            rows = cur.execute("SELECT rater_id, name, token_hash FROM round_raters WHERE code = ? AND token_hash IN "
+                               "(?, ?)", [rnd["code"], *self._codes.forms(token)]).fetchall()
+            if rows and self._codes.same(token, rows[0][2]):
                 return rows[0][0], rows[0][1]
         raise RaterError(f"unknown rater token for rating round {rnd['code']}; join the round first",
                          "unknown_rater", code=rnd["code"])
@@ -212,7 +214,7 @@ class RaterStore:
             raise RaterError("choose at least one station", "no_stations")
         if not isinstance(rated_on, date):
             raise RaterError(f"rated_on must be a date, got {rated_on!r}", "bad_option")
-        (key, key_hash), now = new_secret(), _now()
+        (key, key_hash), now = self._codes.new_secret(), _now()
         with writing(self._con) as cur:
             known = {r[0] for r in cur.execute("SELECT station_id FROM stations").fetchall()}
             unknown = [s for s in stations if s not in known]
@@ -337,10 +339,11 @@ class RaterStore:
 
     # -------------------------------------------------------------- raters
 
-    def join(self, code, name: str, token: str | None = None) -> Rater:
+    def join(self, code, name: str, token: str | None = None, session: str | None = None) -> Rater:
         """Join with a name unique in the round; with the token you were given, rejoin as yourself."""
         name = clean_name(name, RaterError)
-        with writing(self._con) as cur:
+        with self._codes.counting(self._con, KIND, session) as cur:
+            self._codes.refuse_locked(cur, KIND, None, session, RaterError)
             rnd = self._round(cur, code)
             taken = cur.execute("SELECT rater_id FROM round_raters WHERE code = ? AND name_key = ?",
                                 [rnd["code"], _name_key(name)]).fetchall()
@@ -353,7 +356,7 @@ class RaterStore:
                 raise RaterError(f"the name {name!r} is taken in round {rnd['code']}", "name_taken", code=rnd["code"])
             if rnd["state"] != "open":
                 raise RaterError(f"rating round {rnd['code']} is closed to new raters", "closed", code=rnd["code"])
-            rid, (tok, tok_hash) = "r" + secrets.token_hex(8), new_secret()
+            rid, (tok, tok_hash) = "r" + secrets.token_hex(8), self._codes.new_secret()
             cur.execute("INSERT INTO round_raters VALUES (?, ?, ?, ?, ?, ?)",
                         [rid, rnd["code"], name, _name_key(name), tok_hash, _now()])
         return Rater(rid, tok, rnd["code"], name)
@@ -411,17 +414,26 @@ class RaterStore:
 
     # -------------------------------------------------------------- everyone
 
-    def status(self, code) -> dict:
+    def status(self, code, session: str | None = None) -> dict:
         """Public: the round, its stations (station_names: id -> (zh, en)) and rubric items (levels with
-        descriptors, worst first), counts."""
-        cur = self._con.cursor()
-        try:
+        descriptors, worst first), counts. `session`: the browser session that typed the code, until it got in:
+        a wrong code counts against it (indicators/live/codes.py)."""
+        def read(cur):
+            self._codes.refuse_locked(cur, KIND, None, session, RaterError)
             rnd = self._round(cur, code)
             n_raters = cur.execute("SELECT count(*) FROM round_raters WHERE code = ?", [rnd["code"]]).fetchall()[0][0]
             n_scores = cur.execute("SELECT count(*) FROM round_scores WHERE code = ?", [rnd["code"]]).fetchall()[0][0]
             names = {r[0]: (r[1], r[2]) for r in cur.execute("SELECT station_id, name, name_en FROM stations").fetchall()}
-        finally:
-            cur.close()
+            return rnd, n_raters, n_scores, names
+        if session is None:
+            cur = self._con.cursor()
+            try:
+                rnd, n_raters, n_scores, names = read(cur)
+            finally:
+                cur.close()
+        else:   # a first check for a browser session is counted, in a write transaction
+            with self._codes.counting(self._con, KIND, session) as cur:
+                rnd, n_raters, n_scores, names = read(cur)
         items = [{"id": i.id, "key": i.key, "name_zh": i.name_zh, "name_en": i.name_en,
                   "levels": [lv.__dict__ for lv in i.levels]} for i in rnd["items"]]
         return {"code": rnd["code"], "title": rnd["title"], "scheme_id": rnd["scheme_id"], "state": rnd["state"],

@@ -7,8 +7,6 @@ one transaction). Rules, formulas and an example: docs/workshop.md.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import math
 import re
@@ -27,6 +25,7 @@ import pandas as pd
 
 from indicators.errors import InputError
 from indicators.scheme.model import Provenance, Scheme, SchemeError, dump_yaml, load_yaml, validate
+from indicators.live.codes import UNKNOWN, Codes
 from indicators.records.store import Store, connect, writing
 
 __all__ = [
@@ -55,6 +54,7 @@ MIN_GROUP = 3            # public status after reveal: aggregates of fewer submi
                          # (with two, either person could work out the other's weights from the mean)
 MAX_NAME = 40
 OTHER = "other"          # shared screens pool the groups smaller than min_group under this name
+KIND = "workshop"        # the attempt limiter's name for workshops (indicators/live/codes.py)
 
 
 def group_label(group: str, lang: str = "zh") -> str:
@@ -363,16 +363,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def _same(secret, stored_hash: str) -> bool:
-    if not isinstance(secret, str) or not secret:
-        return False
-    return hmac.compare_digest(_hash(secret), stored_hash)
-
-
 def _clean_code(code) -> str:
     return re.sub(r"[\s\-]", "", str(code or "")).upper()
 
@@ -413,10 +403,11 @@ class WorkshopStore:
 
     Give a database path (the store opens and owns a connection) or an open connection (the
     caller keeps owning it); `disconnect()` or a `with` block closes what the store opened. Secrets
-    (facilitator key, participant tokens) are stored only as SHA-256 hashes.
+    (facilitator key, participant tokens) are stored only as HMAC-SHA256 hashes under the database's key
+    (indicators/live/codes.py).
     """
 
-    def __init__(self, db: str | Path | duckdb.DuckDBPyConnection):
+    def __init__(self, db: str | Path | duckdb.DuckDBPyConnection, clock=None):
         if isinstance(db, (duckdb.DuckDBPyConnection, Store)):
             self._con, self._owned = db, False
         else:
@@ -426,6 +417,7 @@ class WorkshopStore:
         with writing(self._con) as cur:
             for sql in _SCHEMA:
                 cur.execute(sql)
+            self._codes = Codes(cur, clock)
 
     def disconnect(self) -> None:
         """Close the connection if the store opened it (a connection you passed in stays yours)."""
@@ -459,23 +451,22 @@ class WorkshopStore:
         rows = cur.execute(f"SELECT {_ROW_COLS} FROM workshops WHERE code = ?", [clean]).fetchall()
         if not rows:
             raise WorkshopError(f"no workshop with code {clean or code!r}; check the code on the facilitator's "
-                                f"screen", "no_workshop", code=clean)
+                                f"screen", "no_workshop", code=clean, attempt=UNKNOWN)
         r = list(rows[0])
         r[5] = json.loads(r[5])
         return _Row(*r)
 
-    @staticmethod
-    def _facilitator(row: _Row, key) -> None:
-        if not _same(key, row.key_hash):
+    def _facilitator(self, row: _Row, key) -> None:
+        if not self._codes.same(key, row.key_hash):
             raise WorkshopError(f"wrong facilitator key for workshop {row.code}", "wrong_key", code=row.code)
 
-    @staticmethod
-    def _participant(cur, row: _Row, token) -> tuple[str, str, str]:
+    def _participant(self, cur, row: _Row, token) -> tuple[str, str, str]:
         """(participant_id, display_name, group) of the token's holder in this workshop."""
         if isinstance(token, str) and token:
             rows = cur.execute("SELECT participant_id, display_name, group_id, token_hash FROM workshop_participants "
-                               "WHERE code = ? AND token_hash = ?", [row.code, _hash(token)]).fetchall()
-            if rows and _same(token, rows[0][3]):
+                               "WHERE code = ? AND token_hash IN (?, ?)",
+                               [row.code, *self._codes.forms(token)]).fetchall()
+            if rows and self._codes.same(token, rows[0][3]):
                 return rows[0][0], rows[0][1], rows[0][2]
         raise WorkshopError(f"unknown participant token for workshop {row.code}; join the workshop first",
                             "unknown_participant", code=row.code)
@@ -542,7 +533,7 @@ class WorkshopStore:
             cur.execute(f"INSERT INTO workshops ({_ROW_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', false, "
                         f"'geometric', 'participants', ?, ?, ?)",
                         [code, title, scheme.id, dump_yaml(scheme), level, json.dumps(items, ensure_ascii=False),
-                         _hash(key), min_group, now, now])
+                         self._codes.hash(key), min_group, now, now])
         return Workshop(code, key, scheme.id, title, level, tuple(i["id"] for i in items), now)
 
     def _set(self, code, facilitator_key, closed_only: str = "", **values) -> None:
@@ -596,6 +587,21 @@ class WorkshopStore:
             cur.execute("DELETE FROM workshop_submissions WHERE participant_id = ?", [participant_id])
             cur.execute("DELETE FROM workshop_participants WHERE participant_id = ?", [participant_id])
             cur.execute("UPDATE workshops SET revealed = false, updated_at = ? WHERE code = ?", [_now(), row.code])
+
+    def lockout(self, code, facilitator_key):
+        """Facilitator only: whether new phones are refused because too many codes naming no workshop were tried
+        (the `unknown_*` fields of the `Lockout`; a workshop's own code is its only secret a phone types)."""
+        with self._reading() as cur:
+            row = self._row(cur, code)
+            self._facilitator(row, facilitator_key)
+            return self._codes.lockout(cur, KIND, row.code)
+
+    def lift(self, code, facilitator_key, by: str = "") -> None:
+        """Facilitator only: let new phones type codes again (see `Codes.lift`)."""
+        with writing(self._con) as cur:
+            row = self._row(cur, code)
+            self._facilitator(row, facilitator_key)
+            self._codes.lift(cur, KIND, row.code, by)
 
     def participants(self, code, facilitator_key) -> pd.DataFrame:
         """Facilitator only: everyone who joined, with their group and whether (and when) they submitted."""
@@ -673,11 +679,14 @@ class WorkshopStore:
 
     # -------------------------------------------------------------- participants
 
-    def join(self, code, display_name: str, group: str, participant_token: str | None = None) -> Participant:
+    def join(self, code, display_name: str, group: str, participant_token: str | None = None,
+             session: str | None = None) -> Participant:
         """Join with a display name unique in this workshop (ignoring case and spacing) and a group.
 
         Rejoin (a phone reloaded): give the same name and the token you were given; you get the same participant
-        back, and may change your group while the workshop is open.
+        back, and may change your group while the workshop is open. `session`: the browser session that typed or
+        opened the code, until it got in: a code that names no workshop counts against it and against every
+        workshop's budget of such codes (indicators/live/codes.py).
         """
         name = " ".join(str(display_name or "").split())
         if not name:
@@ -688,7 +697,8 @@ class WorkshopStore:
             raise WorkshopError(f"unknown group {group!r}; choose one of {', '.join(GROUPS)}", "unknown_group",
                                 group=group)
         key = _name_key(name)
-        with writing(self._con) as cur:
+        with self._codes.counting(self._con, KIND, session) as cur:
+            self._codes.refuse_locked(cur, KIND, None, session, WorkshopError)
             row = self._row(cur, code)
             taken = cur.execute("SELECT participant_id, display_name, group_id, token_hash FROM workshop_participants "
                                 "WHERE code = ? AND name_key = ?", [row.code, key]).fetchall()
@@ -707,7 +717,7 @@ class WorkshopStore:
             self._open(row, "joining")
             pid, token = "p" + secrets.token_hex(8), secrets.token_urlsafe(24)
             cur.execute("INSERT INTO workshop_participants VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [pid, row.code, name, key, group, _hash(token), _now()])
+                        [pid, row.code, name, key, group, self._codes.hash(token), _now()])
         return Participant(pid, token, row.code, name, group)
 
     def submit(self, code, participant_token: str, weights: Mapping[str, float]) -> None:
@@ -740,17 +750,21 @@ class WorkshopStore:
 
     # -------------------------------------------------------------- everyone
 
-    def status(self, code) -> dict:
+    def status(self, code, session: str | None = None) -> dict:
         """Public: what any phone may show. Counts only, until the facilitator closes and reveals; then the
         aggregated weights (overall and per group, only what rests on at least `min_group` submissions), never a
-        name or one person's weights."""
-        with self._reading() as cur:
+        name or one person's weights. `session` as for `join`."""
+        def read(cur):
+            self._codes.refuse_locked(cur, KIND, None, session, WorkshopError)
             row = self._row(cur, code)
             counts = cur.execute(
                 "SELECT p.group_id, count(*), count(s.participant_id) FROM workshop_participants p "
                 "LEFT JOIN workshop_submissions s USING (participant_id) WHERE p.code = ? GROUP BY p.group_id",
                 [row.code]).fetchall()
-            norm, groups, _ = self._normalised(cur, row) if row.revealed else (None, None, None)
+            return row, counts, *(self._normalised(cur, row) if row.revealed else (None, None, None))
+        # a first check for a browser session is counted (a write); a phone already in only reads, as it polls
+        with self._reading() if session is None else self._codes.counting(self._con, KIND, session) as cur:
+            row, counts, norm, groups, _ = read(cur)
         scheme = self._scheme(row)
         by_group = {g: {"participants": 0, "submissions": 0} for g in GROUPS}
         for g, n_p, n_s in counts:

@@ -534,7 +534,7 @@ def score_many(con: duckdb.DuckDBPyConnection, schemes, period: Period = Period(
     for n, scheme in enumerate(schemes):
         mine = raw[[f"{n}\0{i.id}" for i in scheme.indicators]]
         mine.columns = [i.id for i in scheme.indicators]
-        result = score_raw(scheme, mine, stations, period, vetoes)
+        result = score_raw(scheme, mine, stations, period, vetoes if scheme.weighting == "points" else None)
         out.append(replace(result, inputs=value_inputs(con, scheme.indicators, stations, period)))
     return out
 
