@@ -305,7 +305,7 @@ def test_a_period_without_values_says_so_and_offers_the_periods_that_have_them(p
     at = scores_page("en")
     at.sidebar.date_input(key="period_start").set_value(date(2022, 1, 1)).run()
     at.sidebar.date_input(key="period_end").set_value(date(2022, 12, 31)).run()
-    assert not at.exception
+    assert_clean(at)
     notice = [w.value for w in at.warning if "holds no value" in w.value]
     assert notice == ["The period 2022-01-01 – 2022-12-31 holds no value for any of this scheme's 2 items read from "
                       "indicator values (score sheets): every station would score 0 or be left ungraded. These "
@@ -334,8 +334,8 @@ def test_a_weights_scheme_shows_its_ranking_as_before(db):
 
 TABLE = ("代码,名称,层级,上级,分值,评分标准\n"
          "B1,基础建设,2,,,\n"
-         "b11,台账规范,1,B1,40,台账齐全规范得40分，视情况扣分\n"
-         "b12,需求解决率,1,B1,60,解决率90%及以上得60分；80%（含）-90%得45分；低于80%不得分\n").encode()
+         "B11,台账规范,1,B1,40,台账齐全规范得40分，视情况扣分\n"
+         "B12,需求解决率,1,B1,60,解决率90%及以上得60分；80%（含）-90%得45分；低于80%不得分\n").encode()
 
 
 def upload_table(at, name: str = "小表.csv", data: bytes = TABLE):
@@ -361,7 +361,7 @@ def test_an_imported_table_shows_what_it_gave_and_opens_with_the_bands_as_confir
         assert_clean(at)
     scheme = working(at)["framework"]
     assert scheme.grades == BANDS and scheme.grade_scale == "points"
-    assert scheme.indicator("b12").scoring is None   # no rules proposed: every item stays awarded
+    assert scheme.indicator("B12").scoring is None   # no rules proposed: every item stays awarded
 
 
 def test_rules_proposed_from_the_criteria_are_accepted_and_a_bad_one_is_named_by_item(db, monkeypatch):
@@ -375,18 +375,48 @@ def test_rules_proposed_from_the_criteria_are_accepted_and_a_bad_one_is_named_by
     at.button(key="fw_go").click().run()
     assert_clean(at)
     scheme = working(at)["framework"]
-    assert scheme.indicator("b12").scoring == Scoring("bands", ((0.9, 60.0), (0.8, 45.0)), 0.0)
-    assert scheme.indicator("b11").scoring is None
+    assert scheme.indicator("B12").scoring == Scoring("bands", ((0.9, 60.0), (0.8, 45.0)), 0.0)
+    assert scheme.indicator("B11").scoring is None
 
 
 def test_an_edited_rule_that_gives_more_than_the_item_is_refused_by_item(db, monkeypatch):
 
     def too_much(df):
-        df.loc[df["id"] == "b11", ["accept", "rule"]] = [True, "{rule: bands, steps: [[0.9, 50]]}"]
+        df.loc[df["id"] == "B11", ["accept", "rule"]] = [True, "{rule: bands, steps: [[0.9, 50]]}"]
         return df
     with edits(monkeypatch, "fw_rules:", too_much):
         at = upload_table(open_app("zh", "schemes"))
         at.button(key="fw_propose:小表.csv").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["方案有误：b11 · scoring.steps[0]：给出 50 分，超出 0 至本项分值 40 分的范围"]
+    assert [e.value for e in at.error] == ["方案有误：B11 · scoring.steps[0]：给出 50 分，超出 0 至本项分值 40 分的范围"]
     assert at.button(key="fw_go").disabled and working(at) == {}
+
+
+QIANFEN = ROOT / "sample_data" / "qianfen"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_city_table_as_handed_out_shows_its_bands_and_veto_to_confirm(db, keep):
+    at = open_app("zh", "schemes")
+    upload_table(at, "table_city.xlsx", (QIANFEN / "table_city.xlsx").read_bytes())
+    assert_clean(at)
+    assert any(c.value == "总分 1,000 分，2 级，5 个一级指标下共 27 项" for c in at.caption)
+    assert any(m.value.startswith("> ××市2024年度城乡社区社会工作服务站星级评估标准") for m in at.markdown)
+    assert at.radio(key="fw_scale:table_city.xlsx").value == "points"
+    bands = next(d.value for d in at.dataframe if (d.key or "") == "fw_grades:table_city.xlsx:points")
+    assert list(zip(bands["grade"], bands["min"])) == [("优秀", 900), ("良好", 800), ("合格", 600), ("不合格", 0)]
+    # the clause that names an item is a condition, ticked; the two that name none wait for the sheet's veto column
+    veto = at.checkbox(key="fw_veto:table_city.xlsx:2")
+    assert veto.label == "3.1.1居民满意度测评得分低于40分——条件：3.1.1 < 40" and veto.value
+    assert any("发生重大安全事故或群体性事件——未指向具体指标" in m.value and "存在违规收费行为" in m.value
+               for m in at.markdown)
+    assert at.expander[-1].label == "2 条表注既非等次也非一票否决（随方案保存）"
+    if not keep:
+        veto.uncheck().run()
+    at.button(key="fw_go").click().run()
+    assert_clean(at)
+    scheme = working(at)["table_city"]
+    assert [(g.grade, g.min) for g in scheme.grades] == [("优秀", 900), ("良好", 800), ("合格", 600), ("不合格", 0)]
+    assert scheme.grade_scale == "points" and scheme.points_total() == 1000
+    assert [(v.indicator, v.op, v.value) for v in scheme.vetoes] == ([("3.1.1", "<", 40.0)] if keep else [])
