@@ -138,7 +138,7 @@ dim_cols = {f"dim:{d.id}": st.column_config.NumberColumn(f"{pick(d, L)} ({fmt(d.
             if points else st.column_config.NumberColumn(pick(d, L), format="%.1f") for d in f.scheme.dimensions}
 st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 880),
              column_config={
-    "rank": st.column_config.NumberColumn(t("col.rank", L), format="%d", width="small"),
+    "rank": st.column_config.NumberColumn(t("col.rank", L), format="%d", width=60 if points else "small"),
     "station": st.column_config.TextColumn(t("col.station", L)),
     "district": st.column_config.TextColumn(t("col.district", L), width="small"),
     "score": st.column_config.ProgressColumn(t("col.score", L), format="%.1f", min_value=0, max_value=100),
@@ -147,11 +147,12 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(t
     # a points scheme: the points earned are the bar (the 0-100 score is the same bar, not shown twice)
     "points": st.column_config.ProgressColumn(t("qa.col.points_of", L, available=fmt(result.points_available)),
                                               format="%.1f", min_value=0.0, max_value=float(result.points_available),
-                                              width=130)
+                                              width=120)
     if points else None,
     "status": st.column_config.TextColumn(t("qa.col.status", L), width=100),
-    "veto": st.column_config.TextColumn(t("qa.col.veto", L), width=125),   # whole on the card and on hover
-    "complete": st.column_config.NumberColumn(t("qa.col.complete", L), format="%.0f%%", width="small"),
+    "veto": st.column_config.TextColumn(t("qa.col.veto", L), width=110),   # whole on the card and on hover
+    "complete": st.column_config.NumberColumn(t("qa.col.complete", L), format="%.0f%%", width=60,
+                                              help=t("qa.col.complete_help", L)),
     **dim_cols}, column_order=ranking_columns(table))
 if not points:   # a points scheme's total is the plain sum, said above
     st.caption(t(f"tree.aggregation.{f.scheme.aggregation}", L))
