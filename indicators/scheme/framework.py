@@ -38,8 +38,10 @@ import yaml
 
 from indicators.errors import InputError, Word
 from indicators.records.importer import ImportProblems, Problem, read_rows
-from indicators.scheme.model import (MAX_NUMBER, MAX_YAML_BYTES, Grade, SchemeError, Scheme, YamlBudget,
-                                     check_numbers, code_key, load_yaml_value, scheme_from_dict, scheme_to_dict)
+from indicators.scheme.model import (MAX_LEVELS, MAX_NUMBER, MAX_TREE_NODES, MAX_YAML_BYTES, Grade, SchemeError,
+                                     Scheme, YamlBudget, check_numbers, code_key, dump_yaml, load_yaml_value,
+                                     scheme_from_dict, scheme_to_dict)
+from indicators.text_safety import control, named
 
 SHAPES = ("long", "wide")
 SOURCE_MARK = "\n数据来源："   # the 数据来源 column is kept after the 评分标准 in the indicator's rationale
@@ -94,6 +96,8 @@ CAMPS = {"output": "output", "产出": "output", "产出类": "output", "needs":
          "需求类": "needs"}
 DEFAULT_CAMP = "output"
 _UNREAD = object()   # a YAML cell that could not be read (and has been said)
+# cells that may run over lines (a rule, a source, a measure written over lines); every other cell is one line
+_MULTILINE = ("rationale_zh", "rationale_en", "source", "measure", "scoring")
 
 
 def _said(code: str, **params) -> Word:
@@ -192,6 +196,7 @@ class _Reader:
         self.note_columns: list[Any] = []           # the column of each note's first cell (a column or a level)
         self.totals: list[tuple[int, Any]] = []     # (row, points cell) of 合计 rows after the last item
         self.named_points = False                   # some name carries its points: 基础建设（150分）
+        self.broken_tree = False                    # the parent column loops or runs past MAX_LEVELS
         # the measure cells together may cost what one scheme file may: as many characters and YAML nodes
         self.yaml_chars, self.yaml_budget, self.yaml_spent = 0, YamlBudget(), False
 
@@ -275,6 +280,10 @@ class _Reader:
             return []
         at = self._header_at(body)
         self.title = "\n".join(" ".join(_text(c) for c in cells if _text(c)) for _, cells in body[:at])
+        for n, cells in body[:at]:
+            for c in cells:
+                if isinstance(c, str):
+                    self.controls(n, None, c, True)
         (head_no, head), body = body[at], body[at + 1:]
         known = _known_headers()
         # a header in two rows: 评估指标 merged over the level columns above 一级指标 | 二级指标 | 三级指标, the
@@ -312,9 +321,13 @@ class _Reader:
         if not body:
             self.bad(None, None, None, _said("no_rows"))
         out = []
+        for n, text in self.notes:
+            self.controls(n, None, text, True)
         for n, cells in body:
             row = _Row(n, {}, {})
             for i, c in enumerate(cells):
+                if isinstance(c, str) and (i in cols or i in lvls):
+                    self.controls(n, cols.get(i) or lvls[i], c, cols.get(i) in _MULTILINE)
                 if i in cols:
                     if cols[i] != "seq":
                         row.cells[cols[i]] = c
@@ -334,6 +347,12 @@ class _Reader:
         if not self.wide and "code" not in self.headers:
             self.bad(head_no, None, None, _said("no_code"))
         return out
+
+    def controls(self, row: int, column: str | tuple | None, text: str, breaks: bool) -> None:
+        """A cell holding a control character (C0, C1, bidi overrides) is refused, once a cell: it would hide or
+        reorder what a reader of the scheme sees."""
+        if (bad := control(text, allow_breaks=breaks)):
+            self.bad(row, column, text, _said("control", char=named(bad[1]), at=bad[0] + 1))
 
     # ------------------------------------------------ cells
 
@@ -554,7 +573,8 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
             reader.bad(row.number, "level", row.cells.get("level"),
                        _said("level_below", level=_text(prow.cells.get("level"))))
         pnode.setdefault("indicators" if leaf else "dimensions", []).append(node)
-    _cycles(reader, dims, parents)
+    if not _chains(reader, dims, parents):
+        return tops   # a loop or a chain past the limit: said; the sums below would follow it
     if points:   # a dimension's points, when given, must be what its indicators add up to
         for code, (row, node) in dims.items():
             given = reader.number(row, wcol)
@@ -578,15 +598,51 @@ def reader_level(row: _Row) -> float | None:
         return None
 
 
-def _cycles(reader: _Reader, nodes: dict, parents: dict[str, str]) -> None:
+def _limits(reader: _Reader, rows: list[_Row]) -> None:
+    """The tree's limits from the code and parent cells alone, before any row is read further: a chain deeper than
+    MAX_LEVELS (or a loop) by the row where it passes the limit, then more than MAX_TREE_NODES rows. Linear, so a
+    20,000-row hostile table is refused in a fraction of a second."""
+    if not reader.wide:
+        parents: dict[str, str] = {}
+        for row in rows:
+            code, parent = _text(row.cells.get("code")), _text(row.cells.get("parent"))
+            if code and code != parent:   # an indicator may share its dimension's code
+                parents.setdefault(code, parent)
+        nodes = {code: (row, {}) for row in rows if (code := _text(row.cells.get("code"))) in parents}
+        if not _chains(reader, nodes, parents, levels=MAX_LEVELS):
+            return
+    if len(rows) > MAX_TREE_NODES:
+        reader.bad(rows[MAX_TREE_NODES].number, None, None, _said("too_many_rows", n=f"{len(rows):,}",
+                                                                  limit=f"{MAX_TREE_NODES:,}"))
+        reader.broken_tree = True
+
+
+def _chains(reader: _Reader, nodes: dict, parents: dict[str, str], levels: int = MAX_LEVELS - 1) -> bool:
+    """Loops in the parent column, and chains deeper than MAX_LEVELS, in one pass: each dimension's depth is found
+    once and remembered, so a 20,000-long chain costs 20,000 steps (walking up from every node cost 200 million).
+    False (and said, once) when the tree cannot be used."""
+    depth: dict[str, int] = {}
     for code in parents:
-        seen, at = {code}, parents.get(code) or None
-        while at is not None and at in nodes:
-            if at in seen:
+        path, on_path, at = [], set(), code
+        while at in nodes and at not in depth:
+            if at in on_path:
                 reader.bad(nodes[code][0].number, "parent", parents[code], _said("loop"))
-                return
-            seen.add(at)
+                reader.broken_tree = True
+                return False
+            on_path.add(at)
+            path.append(at)
             at = parents.get(at) or None
+        base = depth.get(at, 0)
+        for c in reversed(path):
+            base += 1
+            depth[c] = base
+    # `levels`: how deep a node may be (a dimension's indicators are one level below it)
+    deep = next((c for c in parents if depth.get(c, 0) > levels), None)
+    if deep is not None:
+        reader.bad(nodes[deep][0].number, "parent", parents[deep], _said("too_deep", limit=MAX_LEVELS))
+        reader.broken_tree = True
+        return False
+    return True
 
 
 def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
@@ -1002,7 +1058,12 @@ def read_table(source: Any, name: str | None = None, scheme_id: str | None = Non
     parsed = reader.parse(rows)
     if reader.problems:
         raise FrameworkProblems(reader.problems)
+    _limits(reader, parsed)
+    if reader.broken_tree:
+        raise FrameworkProblems(reader.problems)
     tops = _wide(reader, parsed) if reader.wide else _long(reader, parsed)
+    if reader.broken_tree:   # a loop or an endless chain: every walk of the tree below would follow it
+        raise FrameworkProblems(sorted(reader.problems, key=lambda p: p.row or 0))
     stem = re.sub(r"\.[^.]*$", "", file.rsplit("/", 1)[-1])
     data: dict[str, Any] = {"id": scheme_id or default_id(stem), "name_zh": name_zh or stem, "name_en": name_en or stem}
     if _weighting(reader) == "points":
@@ -1013,9 +1074,15 @@ def read_table(source: Any, name: str | None = None, scheme_id: str | None = Non
         raise FrameworkProblems(sorted(reader.problems, key=lambda p: p.row or 0))
     try:
         check_numbers(data, file)   # a dimension's weight is the sum of its leaves' in the wide form
-        return scheme_from_dict(data, file)
+        scheme = scheme_from_dict(data, file)
     except SchemeError as exc:
         raise FrameworkProblems([_locate(exc, data, parsed, reader)]) from None
+    try:   # what is accepted here must load as a scheme file and from the database: the same limits, checked
+        load_yaml_value(dump_yaml(scheme), file)
+    except SchemeError as exc:
+        raise FrameworkProblems([Problem(file, None, None, None, _said("not_loadable", field=exc.place(),
+                                                                       problem=exc.said()))]) from None
+    return scheme
 
 
 def _locate(exc: SchemeError, data: dict, rows: list[_Row], reader: _Reader) -> Problem:
