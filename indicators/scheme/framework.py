@@ -26,7 +26,6 @@ with a condition becomes a veto on it, and the other clauses stay notes for the 
 """
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -1233,10 +1232,9 @@ def write_table(scheme: Scheme, fmt: str = "xlsx", shape: str = "long", lang: st
     rows = [[_quote(c) for c in row] for row in table_rows(scheme, shape, lang)]
     rows = [[_quote(line)] for line in scheme.title.split("\n") if line.strip()] + rows + \
         [[_quote(note)] for note in scheme.notes if note.strip()]
-    if fmt == "csv":
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\r\n").writerows(rows)
-        return "\ufeff".encode("utf-8") + buf.getvalue().encode("utf-8")
+    if fmt == "csv":   # the program's one CSV writer; a rule's lines are read back as written
+        from indicators.outputs.export import csv_text
+        return "\ufeff".encode("utf-8") + csv_text(rows, lines=False).encode("utf-8")
     if fmt != "xlsx":
         raise InputError(f"format: expected csv or xlsx, got {fmt!r}")
     import openpyxl
