@@ -7,6 +7,7 @@ from app_pages import frame, records_import
 from indicators.outputs import charts
 from indicators.outputs import views
 from indicators.i18n import pick, t
+from indicators.text_safety import plain
 
 f = frame.current()
 L = f.lang
@@ -64,10 +65,10 @@ strong, weak = views.strengths_weaknesses(result, sid, L)
 c1, c2 = st.columns(2, gap="large")
 with c1, st.container(border=True):
     st.markdown(f"**{t('scores.strongest', L)}**")
-    st.markdown("\n".join(f"- {s}" for s in strong))
+    st.markdown("\n".join(f"- {plain(s)}" for s in strong))
 with c2, st.container(border=True):
     st.markdown(f"**{t('scores.weakest', L)}**")
-    st.markdown("\n".join(f"- {s}" for s in weak))
+    st.markdown("\n".join(f"- {plain(s)}" for s in weak))
 if views.imputed(result, sid, L):
     st.caption(t("nc.imputed_note", L, names=t("nc.sep", L).join(views.imputed(result, sid, L))))
 card = views.station_card(result, sid, L)
@@ -121,7 +122,7 @@ top_k = r3.number_input(t("scores.top_k", L), 1, len(ids), min(5, len(ids)), 1, 
 vary = st.checkbox(t("scores.vary_norm", L), key="sens_vary_norm", help=t("scores.vary_norm_help", L))
 sens = frame.sensitivity(f.db, result, spread, draws, seed=0, top_k=top_k, vary_normalisation=vary)
 iv = views.intervals_frame(sens, result, L)
-st.info(f"**{table.at[sid, 'station']}** — {iv.set_index('station_id').at[sid, 'sentence']}")
+st.info(f"**{plain(table.at[sid, 'station'])}** — {plain(iv.set_index('station_id').at[sid, 'sentence'])}")
 g1, g2 = st.columns(2, gap="large")
 with g1:
     st.altair_chart(charts.intervals_chart(iv, L, top_k=int(top_k)), width="stretch")
