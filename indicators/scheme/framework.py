@@ -50,6 +50,8 @@ _CODE = re.compile(r"^[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2
 # (searched from the bracket, not matched from the start: a long name costs one pass, not one per character)
 _NAMED_POINTS = re.compile(r"[（(] ?(?:满分|分值|共|计)? ?[:：]? ?(?P<points>\d{1,15}(?:\.\d{1,15})?) ?分 ?[)）]$")
 _HEADER_SEARCH = 30   # rows looked at for the header: title rows above it are a few at most
+# a table of more rows than this cannot be a scheme however many notes it has: refused before its cells are read
+_MAX_ROWS = 4 * MAX_TREE_NODES
 _NOTE_START = re.compile(r"^(?:注|说明|备注|附注|填表说明)\s*(?:[:：]|\d|$)")
 _TOTAL_ROW = re.compile(r"^(?:合计|总计|总分|总分合计|分值合计|满分合计|小计)\s*[:：]?$")
 
@@ -316,6 +318,15 @@ class _Reader:
                     f"{en[0]} ({zh[0]})" for en, zh in HEADERS.values())))
         if "weight" in self.headers and "points" in self.headers:
             self.bad(head_no, "points", None, _said("weights_and_points"))
+        if len(body) > _MAX_ROWS:   # far past any scheme, notes and all: its limits said from two columns, unread
+            self.wide = bool(lvls)
+            at = {c: i for i, c in cols.items()}
+
+            def cell(cells: list, col: str) -> str:
+                i = at.get(col)
+                return _text(cells[i]) if i is not None and i < len(cells) else ""
+            _limits(self, [(n, cell(c, "code"), cell(c, "parent")) for n, c in body], len(body))
+            return []
         body = self._split_notes(body, cols, lvls)
         if not body:
             self.bad(None, None, None, _said("no_rows"))
@@ -572,7 +583,7 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
             reader.bad(row.number, "level", row.cells.get("level"),
                        _said("level_below", level=_text(prow.cells.get("level"))))
         pnode.setdefault("indicators" if leaf else "dimensions", []).append(node)
-    if not _chains(reader, dims, parents):
+    if not _chains(reader, {code: row.number for code, (row, _) in dims.items()}, parents):
         return tops   # a loop or a chain past the limit: said; the sums below would follow it
     if points:   # a dimension's points, when given, must be what its indicators add up to
         for code, (row, node) in dims.items():
@@ -597,35 +608,34 @@ def reader_level(row: _Row) -> float | None:
         return None
 
 
-def _limits(reader: _Reader, rows: list[_Row]) -> None:
-    """The tree's limits from the code and parent cells alone, before any row is read further: a chain deeper than
-    MAX_LEVELS (or a loop) by the row where it passes the limit, then more than MAX_TREE_NODES rows. Linear, so a
-    20,000-row hostile table is refused in a fraction of a second."""
+def _limits(reader: _Reader, nodes: list[tuple[int, str, str]], items: int) -> None:
+    """The tree's limits from the code and parent cells alone ((row, code, parent) of every row), before any row is
+    read further: a chain deeper than MAX_LEVELS (or a loop) by the row where it passes the limit, then more than
+    MAX_TREE_NODES items. Linear, so a 20,000-row hostile table is refused in a fraction of a second."""
     if not reader.wide:
         parents: dict[str, str] = {}
-        for row in rows:
-            code, parent = _text(row.cells.get("code")), _text(row.cells.get("parent"))
-            if code and code != parent:   # an indicator may share its dimension's code
-                parents.setdefault(code, parent)
-        nodes = {code: (row, {}) for row in rows if (code := _text(row.cells.get("code"))) in parents}
-        if not _chains(reader, nodes, parents, levels=MAX_LEVELS):
+        rows: dict[str, int] = {}
+        for number, code, parent in nodes:
+            if code and code != parent and code not in parents:   # an indicator may share its dimension's code
+                parents[code], rows[code] = parent, number
+        if not _chains(reader, rows, parents, levels=MAX_LEVELS):
             return
-    if len(rows) > MAX_TREE_NODES:
-        reader.bad(rows[MAX_TREE_NODES].number, None, None, _said("too_many_rows", n=f"{len(rows):,}",
-                                                                  limit=f"{MAX_TREE_NODES:,}"))
+    if items > MAX_TREE_NODES:
+        reader.bad(nodes[MAX_TREE_NODES][0], None, None, _said("too_many_rows", n=f"{items:,}",
+                                                               limit=f"{MAX_TREE_NODES:,}"))
         reader.broken_tree = True
 
 
-def _chains(reader: _Reader, nodes: dict, parents: dict[str, str], levels: int = MAX_LEVELS - 1) -> bool:
+def _chains(reader: _Reader, rows: dict[str, int], parents: dict[str, str], levels: int = MAX_LEVELS - 1) -> bool:
     """Loops in the parent column, and chains deeper than MAX_LEVELS, in one pass: each dimension's depth is found
     once and remembered, so a 20,000-long chain costs 20,000 steps (walking up from every node cost 200 million).
     False (and said, once) when the tree cannot be used."""
     depth: dict[str, int] = {}
     for code in parents:
         path, on_path, at = [], set(), code
-        while at in nodes and at not in depth:
+        while at in rows and at not in depth:
             if at in on_path:
-                reader.bad(nodes[code][0].number, "parent", parents[code], _said("loop"))
+                reader.bad(rows[code], "parent", parents[code], _said("loop"))
                 reader.broken_tree = True
                 return False
             on_path.add(at)
@@ -638,7 +648,7 @@ def _chains(reader: _Reader, nodes: dict, parents: dict[str, str], levels: int =
     # `levels`: how deep a node may be (a dimension's indicators are one level below it)
     deep = next((c for c in parents if depth.get(c, 0) > levels), None)
     if deep is not None:
-        reader.bad(nodes[deep][0].number, "parent", parents[deep], _said("too_deep", limit=MAX_LEVELS))
+        reader.bad(rows[deep], "parent", parents[deep], _said("too_deep", limit=MAX_LEVELS))
         reader.broken_tree = True
         return False
     return True
@@ -1057,7 +1067,8 @@ def read_table(source: Any, name: str | None = None, scheme_id: str | None = Non
     parsed = reader.parse(rows)
     if reader.problems:
         raise FrameworkProblems(reader.problems)
-    _limits(reader, parsed)
+    _limits(reader, [(r.number, _text(r.cells.get("code")), _text(r.cells.get("parent"))) for r in parsed],
+            len(parsed))
     if reader.broken_tree:
         raise FrameworkProblems(reader.problems)
     tops = _wide(reader, parsed) if reader.wide else _long(reader, parsed)
