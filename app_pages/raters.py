@@ -216,8 +216,9 @@ def rate_station(code: str, me: dict, status: dict) -> None:
                 st.caption(distribution(status, panel, sid, item))
             level = st.radio(t("rt.level", L), values, key=f"rt_lv:{code}:{sid}:{item['id']}",
                              index=values.index(prev["level"]) if prev is not None else None,
-                             format_func=lambda v: level_label(by_value[v]),
-                             captions=[by_value[v]["descriptor_zh" if L == "zh" else "descriptor_en"] for v in values])
+                             format_func=lambda v: plain(level_label(by_value[v])),   # radio labels are Markdown
+                             captions=[plain(by_value[v]["descriptor_zh" if L == "zh" else "descriptor_en"])
+                                       for v in values])
             note = st.text_area(t("rt.evidence", L), value=prev["evidence"] if prev is not None else "",
                                 key=f"rt_ev:{code}:{sid}:{item['id']}", max_chars=500, height=80,
                                 placeholder=t("rt.evidence_placeholder", L))

@@ -337,7 +337,8 @@ def panel(f: frame.Frame) -> None:
             st.rerun()
         switched = ss.get("_io_switched")
         if switched and switched[0] == files_sig and switched[2] == table:
-            st.info(t("nc.io_switched", L, file=plain(switched[1]), table=table_label(table, L)), icon=":material/swap_horiz:")
+            st.info(t("nc.io_switched", L, file=plain(switched[1]), table=table_label(table, L)),
+                    icon=":material/swap_horiz:")
         if other is not None:
             h1, h2 = st.columns([3, 1], vertical_alignment="center")
             h1.warning(t("io.other_table", L, file=files[0].name, table=table_label(other, L),

@@ -240,7 +240,8 @@ def test_a_scheme_file_of_eleven_levels_is_refused_by_the_same_limit(tmp_path):
             return (f"{indent}- id: i\n{indent}  name_zh: i\n{indent}  name_en: i\n{indent}  camp: output\n"
                     f"{indent}  measure: {{kind: value}}\n{indent}  weight: 1\n")
         head = f"{indent}- id: d{k}\n{indent}  name_zh: d\n{indent}  name_en: d\n{indent}  weight: 1\n"
-        return head + (f"{indent}  indicators:\n" if k == 1 else f"{indent}  dimensions:\n") + level(k - 1, indent + "    ")
+        below = f"{indent}  indicators:\n" if k == 1 else f"{indent}  dimensions:\n"
+        return head + below + level(k - 1, indent + "    ")
 
     def scheme(levels: int) -> str:
         return "id: deep\nname_zh: d\nname_en: d\ndimensions:\n" + level(levels - 1, "  ")
@@ -318,7 +319,8 @@ def test_the_export_csv_and_the_framework_csv_go_through_the_same_writer(brk, tm
 
 
 def test_csv_cell_by_hand():
-    assert csv_cell("x\r=1+1") == '"x\r\'=1+1"' and csv_cell("a,b") == '"a,b"' and csv_cell('say "hi"') == '"say ""hi"""'
+    assert csv_cell("x\r=1+1") == '"x\r\'=1+1"' and csv_cell("a,b") == '"a,b"'
+    assert csv_cell('say "hi"') == '"say ""hi"""'
     assert csv_cell(" =1") == "' =1" and csv_cell("a\u202eb") == "a\ufffdb" and csv_cell(1.5) == "1.5"
     assert csv_cell(float("nan")) == "" and csv_cell(None) == "" and csv_cell(3) == "3"
     assert csv_cell(2.0, "%.2f") == "2.00" and csv_cell("x\n-1", lines=False) == '"x\n-1"'
