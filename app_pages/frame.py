@@ -40,6 +40,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators.scheme import catalog
+from indicators.text_safety import plain
 
 from indicators.scheme import editing
 
@@ -414,7 +415,7 @@ def sidebar() -> Frame:
                format_func=lambda sid: scheme_label(options[sid], current_lang))
         scheme, source = options[ss["scheme_id"]]
         if len(scheme_label(options[ss["scheme_id"]], current_lang)) > 22:   # the box cuts long names: say it whole
-            st.caption(scheme_label(options[ss["scheme_id"]], current_lang))
+            st.caption(plain(scheme_label(options[ss["scheme_id"]], current_lang)))   # a name from a file
         lo, hi = date_range(path)
         lo, hi = lo or date.today(), hi or date.today()
         if not isinstance(ss.get("period_start"), date):

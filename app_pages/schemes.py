@@ -11,6 +11,7 @@ from indicators.i18n import pick, t, term
 from indicators.scheme import framework
 from indicators.scheme.model import SchemeError, dump_yaml
 from indicators.outputs import views
+from indicators.text_safety import plain
 
 f = frame.current()
 L = f.lang
@@ -71,7 +72,7 @@ with left, st.container(border=True):
 # ---- the current scheme: rename, save, download
 with right, st.container(border=True):
     st.subheader(t("schemes.current", L))
-    st.markdown(f"**{pick(f.scheme, L)}** · `{f.scheme.id}`")
+    st.markdown(f"**{plain(pick(f.scheme, L))}** · `{f.scheme.id}`")
     builtin = f.scheme.id in catalog.BUILTINS
     if builtin:
         st.info(t("schemes.builtin_note", L))
@@ -129,7 +130,7 @@ with st.container(border=True):
             taken = set(options)
             # a built-in's id cannot be reused: such an upload opens as a copy under a new id
             target = editing.working_copy(scheme, taken) if scheme.id in catalog.BUILTINS else scheme
-            st.success(t("schemes.upload_ok", L, name=pick(scheme, L), id=scheme.id,
+            st.success(t("schemes.upload_ok", L, name=plain(pick(scheme, L)), id=scheme.id,
                          dims=len(scheme.nodes()), inds=len(scheme.indicators)))
             if scheme.id in taken and scheme.id not in catalog.BUILTINS:
                 st.warning(t("schemes.upload_replaces", L, id=scheme.id))

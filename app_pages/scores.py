@@ -7,12 +7,13 @@ from app_pages import frame, records_import
 from indicators.outputs import charts
 from indicators.outputs import views
 from indicators.i18n import pick, t
+from indicators.text_safety import plain
 
 f = frame.current()
 L = f.lang
 frame.page_header(f, "scores.title")
 result = frame.score(f.db, f.scheme, f.period)
-st.caption(t("scores.intro", L, scheme=pick(f.scheme, L), period=str(f.period), n=len(result.stations)))
+st.caption(t("scores.intro", L, scheme=plain(pick(f.scheme, L)), period=str(f.period), n=len(result.stations)))
 
 # Scores are relative (min-max among these stations) while grade bands are fixed cut-offs: say so, offer rank grades.
 basis = frame.choice(st.segmented_control, t("nc.grade_basis", L), ["bands", "rank"], key="grade_basis",
@@ -45,7 +46,7 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(t
     **dim_cols})
 st.caption(t(f"tree.aggregation.{f.scheme.aggregation}", L))
 for gate in f.scheme.gates:
-    st.caption(t("scores.gate_rule", L, name=pick(gate, L) or gate.indicator, cap=gate.cap))
+    st.caption(t("scores.gate_rule", L, name=plain(pick(gate, L) or gate.indicator), cap=plain(gate.cap)))
 records_import.score_downloads(f, result)
 st.altair_chart(charts.contribution_chart(views.contributions_long(result, L), L), width="stretch")
 
@@ -64,12 +65,12 @@ strong, weak = views.strengths_weaknesses(result, sid, L)
 c1, c2 = st.columns(2, gap="large")
 with c1, st.container(border=True):
     st.markdown(f"**{t('scores.strongest', L)}**")
-    st.markdown("\n".join(f"- {s}" for s in strong))
+    st.markdown("\n".join(f"- {plain(s)}" for s in strong))
 with c2, st.container(border=True):
     st.markdown(f"**{t('scores.weakest', L)}**")
-    st.markdown("\n".join(f"- {s}" for s in weak))
+    st.markdown("\n".join(f"- {plain(s)}" for s in weak))
 if views.imputed(result, sid, L):
-    st.caption(t("nc.imputed_note", L, names=t("nc.sep", L).join(views.imputed(result, sid, L))))
+    st.caption(t("nc.imputed_note", L, names=plain(t("nc.sep", L).join(views.imputed(result, sid, L)))))
 card = views.station_card(result, sid, L)
 # a value over a denominator ("0.0471 = 1,192 ÷ 25,310 (population served)") gets a wider column, and long
 # names wrap onto a second line
@@ -121,7 +122,7 @@ top_k = r3.number_input(t("scores.top_k", L), 1, len(ids), min(5, len(ids)), 1, 
 vary = st.checkbox(t("scores.vary_norm", L), key="sens_vary_norm", help=t("scores.vary_norm_help", L))
 sens = frame.sensitivity(f.db, result, spread, draws, seed=0, top_k=top_k, vary_normalisation=vary)
 iv = views.intervals_frame(sens, result, L)
-st.info(f"**{table.at[sid, 'station']}** — {iv.set_index('station_id').at[sid, 'sentence']}")
+st.info(f"**{plain(table.at[sid, 'station'])}** — {iv.set_index('station_id').at[sid, 'sentence']}")
 g1, g2 = st.columns(2, gap="large")
 with g1:
     st.altair_chart(charts.intervals_chart(iv, L, top_k=int(top_k)), width="stretch")
