@@ -16,6 +16,7 @@ from indicators.i18n import pick, t
 from indicators.outputs import audit_views as av
 from indicators.outputs import charts
 from indicators.scheme.model import dump_yaml
+from indicators.text_safety import plain
 
 
 
@@ -31,7 +32,7 @@ SHOWN = 6   # findings of one kind listed before the rest fold away
 f = frame.current()
 L = f.lang
 frame.page_header(f, "sa.title")
-st.caption(t("sa.intro", L, scheme=pick(f.scheme, L), period=str(f.period), n=len(frame.stations(f.db))))
+st.caption(t("sa.intro", L, scheme=plain(pick(f.scheme, L)), period=str(f.period), n=len(frame.stations(f.db))))
 # what-if treatment of the current scheme (the scheme itself is not changed; its YAML can ask for the same)
 w1, w2 = st.columns(2)
 impute = w1.toggle(t("sa.try_impute", L), key="sa_impute", help=t("sa.try_impute_help", L))
@@ -63,8 +64,8 @@ if findings.empty:
     st.success(t("sa.no_findings", L))
 else:
     for kind, group in findings.groupby("kind", sort=False):
-        lines = [f"- {s}" for s in group["finding"]]
-        st.markdown(f"**{kind}**\n" + "\n".join(lines[:SHOWN]))
+        lines = [f"- {plain(s)}" for s in group["finding"]]   # findings name stations and indicators
+        st.markdown(f"**{plain(kind)}**\n" + "\n".join(lines[:SHOWN]))
         if len(lines) > SHOWN:
             with st.expander(t("sa.more", L, n=len(lines) - SHOWN)):
                 st.markdown("\n".join(lines[SHOWN:]))

@@ -10,6 +10,7 @@ from indicators.outputs import charts
 from indicators.outputs import views
 from indicators.analysis.compare import compare
 from indicators.i18n import pick, t
+from indicators.text_safety import plain
 
 f = frame.current()
 L = f.lang
@@ -55,7 +56,7 @@ with right:
 st.subheader(t("compare.movers", L))
 n = st.slider(t("compare.n_movers", L), 1, len(cmp.table), min(5, len(cmp.table)), key="compare_movers")
 for sentence in views.mover_sentences(cmp, L, n):
-    st.markdown(f"- {sentence}")
+    st.markdown(f"- {plain(sentence)}")   # the sentences name stations and indicators
 
 records_import.compare_download(f, result_a, result_b)
 with st.expander(t("compare.all", L)):

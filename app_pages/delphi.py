@@ -18,6 +18,7 @@ from indicators.i18n import pick, t
 from indicators.live.delphi import BASES, FAMILIARITY, INFLUENCE, SCORES, THRESHOLDS, DelphiError, DelphiStore
 from indicators.scheme import editing
 from indicators.scheme.model import SchemeError
+from indicators.text_safety import plain
 
 f = frame.current()
 L = f.lang
@@ -46,7 +47,7 @@ def start() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left, st.container(border=True):
         st.subheader(t("dp.start", L))
-        st.markdown(t("dp.start_on", L, scheme=pick(f.scheme, L), id=f.scheme.id))
+        st.markdown(t("dp.start_on", L, scheme=plain(pick(f.scheme, L)), id=f.scheme.id))
         with st.form("dp_start_form", border=False):
             title = st.text_input(t("dp.study_title", L), key="dp_title", max_chars=80)
             cands = st.multiselect(t("dp.candidates", L), list(inds), default=list(inds), key="dp_candidates",
@@ -162,7 +163,7 @@ def lead(code: str, key: str) -> None:
         st.error(err(exc))
         ss.pop("dp_lead", None)
         return
-    st.header(t("dp.header", L, code=code, title=status["title"] or status["scheme_id"]))
+    st.header(t("dp.header", L, code=code, title=plain(status["title"] or status["scheme_id"])))
     st.markdown(t(f"dp.state.{status['state']}", L, round=status["round"]))
     shared.code_panel(code, key, "dp", L)
     m1, m2, m3 = st.columns(3)
@@ -245,7 +246,7 @@ def expert() -> None:
     with st.form(f"dp_answer:{code}:{status['round']}"):
         answers = {}
         for c in status["candidates"]:
-            st.markdown(f"**{nm.get(c['id'], c['id'])}**")
+            st.markdown(f"**{plain(nm.get(c['id'], c['id']))}**")
             last_round(status, c["id"], before)
             old = (mine or {"answers": {}})["answers"].get(c["id"], (None, None))   # each round rated afresh
             a1, a2 = st.columns(2)

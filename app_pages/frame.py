@@ -40,6 +40,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators.scheme import catalog
+from indicators.text_safety import plain
 
 from indicators.scheme import editing
 
@@ -196,7 +197,9 @@ def _preview(path: str, measure_repr: str, start: date | None, end: date | None,
              _measure) -> pd.Series:
     con = _connection(path)
     stations = measures.load_stations(con)
-    raw = measures.raw_values(con, {"value": measures.plan(_measure, own=own)}, stations, Period(start, end))
+    # a new indicator's series may not be imported yet: its preview shows no values rather than an error
+    raw = measures.raw_values(con, {"value": measures.plan(_measure, own=own)}, stations, Period(start, end),
+                              may_be_absent=frozenset({"value"}))
     return raw["value"]
 
 
@@ -432,7 +435,7 @@ def sidebar() -> Frame:
                format_func=lambda sid: scheme_label(options[sid], current_lang))
         scheme, source = options[ss["scheme_id"]]
         if len(scheme_label(options[ss["scheme_id"]], current_lang)) > 22:   # the box cuts long names: say it whole
-            st.caption(scheme_label(options[ss["scheme_id"]], current_lang))
+            st.caption(plain(scheme_label(options[ss["scheme_id"]], current_lang)))   # a name from a file
         start0, end0, lo, hi = default_period(path)
         lo, hi = lo or date.today(), hi or date.today()
         if not isinstance(ss.get("period_start"), date):

@@ -14,6 +14,7 @@ from indicators.i18n import pick, t, term
 from indicators.scoring.measures import MEASURE_TABLES, table_columns
 from indicators.scheme.model import (CAMPS, DIRECTIONS, MISSING_RULES, NORMALISATIONS, Indicator, Level,
                               Normalisation, SchemeError)
+from indicators.text_safety import plain
 
 NEW_QUANT, NEW_QUAL, NEW_DIM = "__new_quantitative", "__new_qualitative", "__new_dimension"
 CAMP_BADGE = {"output": "orange", "needs": "blue"}
@@ -38,7 +39,7 @@ L = f.lang
 scheme = f.scheme
 frame.page_header(f, "ind.title", "ind.intro")
 if f.source == "builtin":
-    st.caption(t("ind.builtin_note", L, name=pick(scheme, L)))
+    st.caption(t("ind.builtin_note", L, name=plain(pick(scheme, L))))
 
 # Keyed and tracked: a message shown above the tabs on one run and gone on the next used to move them, and an
 # untracked tab set that moves comes back on its first tab (seen: "+ new qualitative" jumped to the library).
@@ -63,7 +64,7 @@ with tab_library:
     paths = views.node_paths(scheme, L)
     for d in (d for d in scheme.nodes() if d.indicators):   # every dimension holding indicators, at any depth
         name = paths[d.id] if deep else pick(d, L)
-        st.markdown(f"#### {name}  ·  {t('ind.dim_weight', L, pct=f'{dim_pct[d.id]:.0f}')}")
+        st.markdown(f"#### {plain(name)}  ·  {t('ind.dim_weight', L, pct=f'{dim_pct[d.id]:.0f}')}")
         for row in library[library["dimension_id"] == d.id].itertuples():
             with st.container(border=True):
                 c1, c2 = st.columns([2, 3], gap="medium")

@@ -26,6 +26,7 @@ from app_pages import live_shared
 from app_pages import workshop_shared as shared
 from indicators.i18n import LANGS, pick, t
 from indicators.live.workshop import GROUPS, WorkshopError, WorkshopStore, leaves_of
+from indicators.text_safety import plain
 
 POLL_SECONDS = 4
 COOKIE_DAYS = 2
@@ -255,11 +256,11 @@ def weigh(code: str, status: dict, mine: dict | None) -> None:
     for it in items:
         if status["level"] == "indicator" and it.get("dimension") != last_dim:
             last_dim = it.get("dimension")
-            st.markdown(f"**{dims.get(last_dim, last_dim)}**")
+            st.markdown(f"**{plain(dims.get(last_dim, last_dim))}**")
         name = (it["name_zh"] if L == "zh" else it["name_en"]) or it["id"]
-        st.number_input(name, min_value=0, max_value=100, step=5, key=wkey(code, it["id"]))
+        st.number_input(plain(name), min_value=0, max_value=100, step=5, key=wkey(code, it["id"]))
         if it["id"] in lines:
-            st.caption(lines[it["id"]])
+            st.caption(plain(lines[it["id"]]))
     total = int(sum(int(ss.get(wkey(code, i)) or 0) for i in ids))
     st.progress(min(total, 100) / 100)
     if total == 100:
@@ -357,7 +358,7 @@ def page() -> None:
     admitted.update({code, status["code"]})
     code = status["code"]
     scheme = status["scheme_name_zh"] if L == "zh" else status["scheme_name_en"]
-    st.markdown(t("join.about", L, title=status["title"] or scheme, scheme=scheme) + f" · `{code}`")
+    st.markdown(t("join.about", L, title=plain(status["title"] or scheme), scheme=plain(scheme)) + f" · `{code}`")
     me = rejoin(code)
     if me is None:
         show_flash()

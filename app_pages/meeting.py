@@ -21,6 +21,7 @@ from indicators.i18n import LANGS, t
 from indicators.live.meeting import MeetingError, MeetingStore
 from indicators.outputs import notice
 from indicators.outputs.voting_sheet import voting_sheet_html
+from indicators.text_safety import plain
 
 f = frame.current()
 L = f.lang
@@ -155,7 +156,7 @@ def results(code: str, key: str) -> None:
         "rating_mean": st.column_config.NumberColumn(t("mt.col.rating_mean", L), format="%.2f"),
         "comments": t("mt.col.comments", L)})
     scheme = s["scheme_name_zh"] if L == "zh" else s["scheme_name_en"]
-    st.subheader(t("mt.score", L, scheme=scheme))
+    st.subheader(t("mt.score", L, scheme=plain(scheme)))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("mt.score_before", L), f"{s['score_before']:.2f}", border=True)
     c2.metric(t("mt.score_after", L), f"{s['score_after']:.2f}", f"{s['score_after'] - s['score_before']:+.2f}",
@@ -267,8 +268,8 @@ def lead(code: str, key: str) -> None:
         ss.pop("mt_lead", None)
         return
     station = station_name((status["station_name_zh"], status["station_name_en"]), status["station_id"])
-    st.header(t("mt.header", L, code=code, title=status["title"] or station))
-    st.caption(t("mt.on", L, station=station, start=status["period_start"], end=status["period_end"]))
+    st.header(t("mt.header", L, code=code, title=plain(status["title"] or station)))
+    st.caption(t("mt.on", L, station=plain(station), start=status["period_start"], end=status["period_end"]))
     state = status["state"]
     {"open": st.success, "closed": st.warning, "revealed": st.info, "withdrawn": st.warning}[state](
         t(f"mt.state.{state}", L))

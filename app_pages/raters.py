@@ -15,6 +15,7 @@ from app_pages import frame
 from app_pages import live_shared as shared
 from indicators.i18n import pick, t
 from indicators.live.raters import SEEN, RaterError, RaterStore
+from indicators.text_safety import plain
 
 f = frame.current()
 L = f.lang
@@ -51,7 +52,7 @@ def start() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left, st.container(border=True):
         st.subheader(t("rt.start", L))
-        st.markdown(t("rt.start_on", L, scheme=pick(f.scheme, L), id=f.scheme.id))
+        st.markdown(t("rt.start_on", L, scheme=plain(pick(f.scheme, L)), id=f.scheme.id))
         with st.form("rt_start_form", border=False):
             title = st.text_input(t("rt.round_title", L), key="rt_title", max_chars=80)
             chosen = st.multiselect(t("rt.stations", L), list(stations.index), key="rt_stations",
@@ -122,7 +123,7 @@ def lead(code: str, key: str) -> None:
         st.error(err(exc))
         ss.pop("rt_lead", None)
         return
-    st.header(t("rt.header", L, code=code, title=status["title"] or status["scheme_id"]))
+    st.header(t("rt.header", L, code=code, title=plain(status["title"] or status["scheme_id"])))
     state = status["state"]
     {"open": st.success, "revealed": st.warning, "agreed": st.info}[state](t(f"rt.state.{state}", L))
     shared.code_panel(code, key, "rt", L)
@@ -206,7 +207,7 @@ def rate_station(code: str, me: dict, status: dict) -> None:
     with st.form(f"rt_form:{code}:{sid}"):
         answers = {}
         for item in status["items"]:
-            st.subheader(name_of(item))
+            st.subheader(plain(name_of(item)))
             prev = mine[(mine["station_id"] == sid) & (mine["item"] == item["id"])]
             prev = prev.iloc[0] if len(prev) else None
             values = [lv["value"] for lv in reversed(item["levels"])]      # best first, as a rubric reads
@@ -215,8 +216,9 @@ def rate_station(code: str, me: dict, status: dict) -> None:
                 st.caption(distribution(status, panel, sid, item))
             level = st.radio(t("rt.level", L), values, key=f"rt_lv:{code}:{sid}:{item['id']}",
                              index=values.index(prev["level"]) if prev is not None else None,
-                             format_func=lambda v: level_label(by_value[v]),
-                             captions=[by_value[v]["descriptor_zh" if L == "zh" else "descriptor_en"] for v in values])
+                             format_func=lambda v: plain(level_label(by_value[v])),   # radio labels are Markdown
+                             captions=[plain(by_value[v]["descriptor_zh" if L == "zh" else "descriptor_en"])
+                                       for v in values])
             note = st.text_area(t("rt.evidence", L), value=prev["evidence"] if prev is not None else "",
                                 key=f"rt_ev:{code}:{sid}:{item['id']}", max_chars=500, height=80,
                                 placeholder=t("rt.evidence_placeholder", L))

@@ -16,6 +16,7 @@ from indicators.outputs import reach
 from indicators.records.reach import monthly_reach
 from indicators.scheme.model import REACH_KINDS
 from indicators.scoring.measures import Period, load_stations
+from indicators.text_safety import plain
 
 
 @frame.records_cached(max_entries=16)   # an import or a meeting changes them
@@ -32,7 +33,7 @@ def monthly(path: str, station_id: str, start: date | None, end: date | None) ->
 def show(f: frame.Frame, sid: str, station_name: str, n_stations: int) -> None:
     L = f.lang
     with st.expander(t("reach.title", L), expanded=True):
-        st.caption(t("reach.intro", L, station=station_name, period=str(f.period), n=n_stations))
+        st.caption(t("reach.intro", L, station=plain(station_name), period=str(f.period), n=n_stations))
         table = reach.figures_table(figures(f.db, f.period.start, f.period.end), sid, L)
         st.dataframe(table.drop(columns="note"), hide_index=True, width="stretch", column_config={
             "figure": st.column_config.TextColumn(t("reach.col.figure", L), width=240),

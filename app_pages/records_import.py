@@ -45,6 +45,7 @@ from indicators.records.importer import ImportPlan, ImportProblems, ImportReport
 from indicators.records.store import LOAD_ORDER, TABLES
 from indicators.outputs.report import station_report
 from indicators.scoring.engine import ScoreResult
+from indicators.text_safety import plain
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls"]   # .xls is let through so the importer can say what to do
 PREVIEW_ROWS = 5
@@ -417,7 +418,8 @@ def panel(f: frame.Frame) -> None:
             st.rerun()
         switched = ss.get("_io_switched")
         if switched and switched[0] == files_sig and switched[2] == table:
-            st.info(t("nc.io_switched", L, file=switched[1], table=table_label(table, L)), icon=":material/swap_horiz:")
+            st.info(t("nc.io_switched", L, file=plain(switched[1]), table=table_label(table, L)),
+                    icon=":material/swap_horiz:")
         if other is not None:
             h1, h2 = st.columns([3, 1], vertical_alignment="center")
             h1.warning(t("io.other_table", L, file=files[0].name, table=table_label(other, L),
@@ -508,10 +510,10 @@ def _previews(previews: list[tuple[str, pd.DataFrame | None]], L: str) -> None:
     for (name, view), holder in zip(previews, holders):
         with holder:
             if view is None:
-                st.caption(t("io.preview_none", L, file=name))
+                st.caption(t("io.preview_none", L, file=plain(name)))
                 continue
             view = view.rename(columns={view.columns[0]: t("io.col.row", L)})   # the language may have changed
-            st.markdown(f"**{t('io.preview', L, file=name)}**")
+            st.markdown(f"**{t('io.preview', L, file=plain(name))}**")
             st.dataframe(view, hide_index=True, width="stretch", height=38 + 35 * max(len(view), 1))
             st.caption(t("io.preview_caption", L))
 

@@ -13,6 +13,7 @@ from indicators.i18n import pick, t, term
 from indicators.scheme import framework
 from indicators.scheme.model import DEFAULT_GRADES, SchemeError, dump_yaml
 from indicators.outputs import views
+from indicators.text_safety import plain
 
 
 def grade_editor(source: pd.DataFrame, key: str, scale: str, limit: float):
@@ -42,7 +43,7 @@ def import_review(scheme, name: str):
     points = scheme.weighting == "points"
     st.markdown(f"**{t('qa.review', L)}**")
     if seen["title"]:
-        st.markdown("  \n".join(f"> {line.strip()}" for line in seen["title"].splitlines() if line.strip()))
+        st.markdown("  \n".join(f"> {plain(line.strip())}" for line in seen["title"].splitlines() if line.strip()))
     st.caption(t("qa.shape_points" if points else "qa.shape_weights", L, points=views_points(seen["points"]),
                  levels=seen["levels"], n=seen["items"], d=seen["modules"]))
     scale = scheme.grade_scale
@@ -66,17 +67,18 @@ def import_review(scheme, name: str):
         st.markdown(f"**{t('qa.vetoes', L)}**")
         keep = []
         for n, clause in enumerate(seen["vetoes"]):   # a condition on an item: kept unless unticked
-            if clause["applied"] and st.checkbox(t("qa.veto_applied", L, text=clause["text"],
-                                                   condition=clause["condition"]), value=True, key=f"fw_veto:{name}:{n}"):
+            if clause["applied"] and st.checkbox(t("qa.veto_applied", L, text=plain(clause["text"]),
+                                                   condition=plain(clause["condition"])), value=True,
+                                                 key=f"fw_veto:{name}:{n}"):
                 keep.append(clause["veto"])
-        notes = [t("qa.veto_sheet", L, text=c["text"]) for c in seen["vetoes"] if not c["applied"]]
+        notes = [t("qa.veto_sheet", L, text=plain(c["text"])) for c in seen["vetoes"] if not c["applied"]]
         if notes:
             st.markdown("\n".join(f"- {line}" for line in notes))
         if not problems:
             confirmed = editing.keep_vetoes(confirmed, keep)
     if seen["unread"]:
         with st.expander(t("qa.unread", L, n=len(seen["unread"]))):
-            st.markdown("\n".join(f"- {note}" for note in seen["unread"]))
+            st.markdown("\n".join(f"- {plain(note)}" for note in seen["unread"]))
     if points:
         rows = rules_panel(scheme, name)
         if rows is not None and not problems:
@@ -182,7 +184,7 @@ with left, st.container(border=True):
 # ---- the current scheme: rename, save, download
 with right, st.container(border=True):
     st.subheader(t("schemes.current", L))
-    st.markdown(f"**{pick(f.scheme, L)}** · `{f.scheme.id}`")
+    st.markdown(f"**{plain(pick(f.scheme, L))}** · `{f.scheme.id}`")
     builtin = f.scheme.id in catalog.BUILTINS
     if builtin:
         st.info(t("schemes.builtin_note", L))
@@ -281,7 +283,7 @@ with st.container(border=True):
             taken = set(options)
             # a built-in's id cannot be reused: such an upload opens as a copy under a new id
             target = editing.working_copy(scheme, taken) if scheme.id in catalog.BUILTINS else scheme
-            st.success(t("schemes.upload_ok", L, name=pick(scheme, L), id=scheme.id,
+            st.success(t("schemes.upload_ok", L, name=plain(pick(scheme, L)), id=scheme.id,
                          dims=len(scheme.nodes()), inds=len(scheme.indicators)))
             if scheme.id in taken and scheme.id not in catalog.BUILTINS:
                 st.warning(t("schemes.upload_replaces", L, id=scheme.id))

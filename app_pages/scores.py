@@ -8,6 +8,7 @@ from app_pages import frame, records_import
 from indicators.outputs import charts
 from indicators.outputs import views
 from indicators.i18n import pick, t
+from indicators.text_safety import plain
 
 
 def fmt(x) -> str:
@@ -97,16 +98,16 @@ f = frame.current()
 L = f.lang
 frame.page_header(f, "scores.title")
 result = frame.score(f.db, f.scheme, f.period)
-st.caption(t("scores.intro", L, scheme=pick(f.scheme, L), period=str(f.period), n=len(result.stations)))
+st.caption(t("scores.intro", L, scheme=plain(pick(f.scheme, L)), period=str(f.period), n=len(result.stations)))
 frame.no_values_notice(f, result)   # a period with none of the scheme's values: say so, offer the periods that have
 points = f.scheme.weighting == "points"
 relative = [pick(f.scheme.indicator(i), L) for i in (result.relative if points else ())]
 
 if points:   # points by each item's 评分标准: grades are the table's own bands, never by rank
     basis = "bands"
-    st.caption(t("qa.points_note", L, bands=grade_bands(f.scheme, L)))
+    st.caption(t("qa.points_note", L, bands=plain(grade_bands(f.scheme, L))))
     if relative:
-        st.caption(t("qa.relative_note", L, names=t("qa.sep", L).join(relative)))
+        st.caption(t("qa.relative_note", L, names=plain(t("qa.sep", L).join(relative))))
 else:
     # Scores are relative (min-max among these stations) while grade bands are fixed cut-offs: say so, offer rank
     # grades.
@@ -157,7 +158,7 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(t
 if not points:   # a points scheme's total is the plain sum, said above
     st.caption(t(f"tree.aggregation.{f.scheme.aggregation}", L))
 for gate in f.scheme.gates:
-    st.caption(t("scores.gate_rule", L, name=pick(gate, L) or gate.indicator, cap=gate.cap))
+    st.caption(t("scores.gate_rule", L, name=plain(pick(gate, L) or gate.indicator), cap=plain(gate.cap)))
 records_import.score_downloads(f, result)
 st.altair_chart(charts.contribution_chart(views.contributions_long(result, L), L), width="stretch")
 
@@ -170,12 +171,12 @@ sid = frame.choice(st.selectbox, t("scores.pick_station", L), ids, key="card_sta
 if points:
     st.markdown(t("qa.card_total", L, points=fmt(round(result.points_earned[sid], 2)),
                   available=fmt(result.points_available), score=f"{result.total[sid]:.1f}",
-                  rank=int(result.rank[sid]), grade=table.at[sid, "grade"]))
+                  rank=int(result.rank[sid]), grade=plain(table.at[sid, "grade"])))   # a table's own label
 else:
     st.markdown(t("scores.card_total", L, score=f"{result.total[sid]:.1f}", rank=int(result.rank[sid]),
                   grade=table.at[sid, "grade"]))
 for line in station_lines(result, sid):   # 一票否决, 数据不足, 缺项, 相对评分: above the numbers, in words
-    st.warning(line, icon=":material/priority_high:")
+    st.warning(plain(line), icon=":material/priority_high:")   # a veto's reason comes from a sheet
 if table.at[sid, "capped_by"]:
     st.warning(t("scores.capped_by", L, gates=table.at[sid, "capped_by"]))
 records_import.report_download(f, result, sid, table.at[sid, "station"])
@@ -183,12 +184,12 @@ strong, weak = points_lines(result, sid) if points else views.strengths_weakness
 c1, c2 = st.columns(2, gap="large")
 with c1, st.container(border=True):
     st.markdown(f"**{t('qa.full_items' if points else 'scores.strongest', L)}**")
-    st.markdown("\n".join(f"- {s}" for s in strong))
+    st.markdown("\n".join(f"- {plain(s)}" for s in strong))
 with c2, st.container(border=True):
     st.markdown(f"**{t('qa.most_lost' if points else 'scores.weakest', L)}**")
-    st.markdown("\n".join(f"- {s}" for s in weak))
+    st.markdown("\n".join(f"- {plain(s)}" for s in weak))
 if views.imputed(result, sid, L):
-    st.caption(t("nc.imputed_note", L, names=t("nc.sep", L).join(views.imputed(result, sid, L))))
+    st.caption(t("nc.imputed_note", L, names=plain(t("nc.sep", L).join(views.imputed(result, sid, L)))))
 card = views.station_card(result, sid, L)
 # a value over a denominator ("0.0471 = 1,192 ÷ 25,310 (population served)") gets a wider column, and long
 # names wrap onto a second line
@@ -253,7 +254,7 @@ top_k = r3.number_input(t("scores.top_k", L), 1, len(ids), min(5, len(ids)), 1, 
 vary = st.checkbox(t("scores.vary_norm", L), key="sens_vary_norm", help=t("scores.vary_norm_help", L))
 sens = frame.sensitivity(f.db, result, spread, draws, seed=0, top_k=top_k, vary_normalisation=vary)
 iv = views.intervals_frame(sens, result, L)
-st.info(f"**{table.at[sid, 'station']}** — {iv.set_index('station_id').at[sid, 'sentence']}")
+st.info(f"**{plain(table.at[sid, 'station'])}** — {iv.set_index('station_id').at[sid, 'sentence']}")
 g1, g2 = st.columns(2, gap="large")
 with g1:
     st.altair_chart(charts.intervals_chart(iv, L, top_k=int(top_k)), width="stretch")

@@ -15,6 +15,7 @@ from app_pages import frame
 from app_pages import live_shared as shared
 from indicators.i18n import LANGS, t
 from indicators.live.meeting import ANSWERS, MeetingError, MeetingStore
+from indicators.text_safety import plain
 
 # Older residents vote here: large text and big buttons.
 frame.phone_page("""
@@ -84,7 +85,7 @@ def ballot(m: str, v: str) -> None:
         enter()
         return
     name = station["station_name_zh" if L == "zh" else "station_name_en"] or station["station_id"]
-    st.markdown(f"### {b['title'] or t('mt.title', L)}\n{name}")
+    st.markdown(f"### {plain(b['title']) or t('mt.title', L)}\n{plain(name)}")   # titles and names as written
     st.info(t("vt.private", L), icon=":material/lock:")
     if "vt_problem" in ss:                 # what the last Send refused
         kind, text = ss.pop("vt_problem")
@@ -101,7 +102,7 @@ def ballot(m: str, v: str) -> None:
     pos = left[0]
     item = items[pos]
     st.progress(len(done) / len(items), text=t("vt.item_of", L, n=pos + 1, total=len(items)))
-    st.subheader(item["title"])
+    st.subheader(plain(item["title"]))
     st.caption(t(f"vt.about.{item['kind']}", L, on=item.get("on", "")))
     st.segmented_control(t(f"vt.{item['kind']}_q", L), ANSWERS, key=f"vt_met:{m}:{pos}", width="stretch",
                          format_func=lambda a: t(f"vt.met.{a}", L))

@@ -19,6 +19,7 @@ from indicators.weights import objective as objective_method
 from indicators.weights.needs import needs_scores, needs_weights
 from indicators.i18n import pick, t, term
 from indicators.scheme.model import Provenance, SchemeError
+from indicators.text_safety import plain
 
 METHODS = ("direct", "needs", "ahp", "objective", "combined")
 
@@ -50,7 +51,7 @@ def direct(scheme, base, tag):
         points = {}
         paths = views.node_paths(scheme, L)
         for d in (d for d in scheme.nodes() if d.indicators):   # every dimension holding indicators, any depth
-            st.markdown(f"**{paths[d.id]}**")
+            st.markdown(f"**{plain(paths[d.id])}**")
             cols = st.columns(4)
             for n, ind in enumerate(d.indicators):
                 points[ind.id] = cols[n % 4].number_input(pick(ind, L), 0, 100, default[ind.id], 1,

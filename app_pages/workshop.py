@@ -23,6 +23,7 @@ from indicators.scheme import editing
 from indicators.i18n import pick, t
 from indicators.scheme.model import SchemeError
 from indicators.live.workshop import BALANCES, GROUPS, LEVELS, MEANS, OTHER, WorkshopError, WorkshopStore, rankings
+from indicators.text_safety import plain
 
 POLL_SECONDS = 3
 DEFAULT_BASE = "http://localhost:8501"
@@ -432,8 +433,8 @@ def facilitate(code: str, key: str) -> None:
         return
     scheme_name = status["scheme_name_zh"] if L == "zh" else status["scheme_name_en"]
     level = t(f"ws.level.{status['level']}", L, n=len(status["items"]))
-    st.header(t("ws.header", L, code=code, title=status["title"] or scheme_name))
-    st.caption(t("ws.on_scheme", L, scheme=scheme_name, level=level, created=local_time(status["created_at"])))
+    st.header(t("ws.header", L, code=code, title=plain(status["title"] or scheme_name)))
+    st.caption(t("ws.on_scheme", L, scheme=plain(scheme_name), level=level, created=local_time(status["created_at"])))
     state = "revealed" if status["revealed"] else status["state"]
     {"open": st.success, "closed": st.warning, "revealed": st.info}[state](t(f"ws.state.{state}", L))
 

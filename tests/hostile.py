@@ -83,3 +83,41 @@ def measure(filter_yaml: str) -> str:
 def alias_tree(levels: int = 9, fan: int = 10) -> str:
     """A flow list of fan**levels values written in a few hundred characters of anchors and aliases."""
     return "[" + ", ".join(f"&b{i} [" + ", ".join([f"*b{i - 1}" if i else "x"] * fan) + "]" for i in range(levels)) + "]"
+
+
+# Characters a name must not hold: they hide or reorder what a reader sees (bidi overrides and isolates), or drive
+# a terminal (ESC), or are invisible in a cell (C0, C1)
+CONTROL_CHARS = ["\x1b[2J", "\u202e", "\u202a", "\u2066", "\u2069", "\x85", "\x9b", "\x00", "\x07", "\x0b", "\x7f"]
+# Where a line may end for one reader or another
+BREAKS = ["\r", "\n", "\r\n", "\u2028", "\u2029"]
+
+
+def yaml_name(text: str, nth: int = 1) -> str:
+    """The scheme with its nth indented `name_en:` (a dimension's or an indicator's) set to `text`, written as a
+    double-quoted YAML string (control characters as escapes, so the file itself is clean text)."""
+    quoted = '"' + "".join(c if c.isprintable() and c not in '"\\' else f"\\u{ord(c):04x}" for c in text) + '"'
+    lines, seen = BASE.splitlines(keepends=True), 0
+    for n, line in enumerate(lines):
+        if line.startswith("    ") and line.lstrip().startswith("name_en:"):
+            seen += 1
+            if seen == nth:
+                lines[n] = line[: line.index("name_en:")] + f"name_en: {quoted}\n"
+                break
+    return "".join(lines)
+
+
+def chain_table(n: int) -> str:
+    """A long-form framework table whose dimensions form one chain n long, an indicator at its end."""
+    rows = ["code,name,level,parent,weight"] + [f"d{k},d{k},,{f'd{k - 1}' if k else ''},1" for k in range(n)]
+    return "\n".join(rows + [f"i,i,1,d{n - 1},1"]) + "\n"
+
+
+def flat_table(n: int) -> str:
+    """A long-form framework table of one dimension holding n - 1 indicators."""
+    return "code,name,level,parent,weight\nd,d,,,1\n" + "".join(f"i{j},indicator {j},1,d,1\n" for j in range(n - 1))
+
+
+def loop_table(n: int) -> str:
+    """Dimensions whose parents go round in a loop n long, an indicator hanging from it."""
+    rows = ["code,name,level,parent,weight"] + [f"d{k},d{k},,d{(k - 1) % n},1" for k in range(n)]
+    return "\n".join(rows + ["i,i,1,d0,1"]) + "\n"

@@ -80,6 +80,10 @@ def scheme_cases(rng: random.Random) -> list[tuple[str, bytes]]:
     for n, payload in enumerate(hostile.FORMULA_PAYLOADS[:6] + hostile.SCRIPT_PAYLOADS):
         bad_id = hostile.BASE.replace("id: needs-met", f"id: {_yaml_str(payload)}", 1)
         cases.append((f"payload as scheme id {n}", bad_id.encode()))
+    for ch in hostile.CONTROL_CHARS:
+        cases.append((f"control {ch[:1]!r} in a name", hostile.yaml_name(f"a{ch}b", rng.randint(1, 6)).encode()))
+    cases.append(("eleven levels", _deep_scheme(11).encode()))
+    cases.append(("2,001 indicators", _many_indicators(2_001).encode()))
     for _ in range(20):   # random damage to a valid scheme
         data = bytearray(hostile.BASE.encode())
         for _ in range(rng.randint(1, 12)):
@@ -115,6 +119,15 @@ def framework_cases(rng: random.Random) -> list[tuple[str, bytes]]:
     for value in ("1e308", "1" + "0" * 400, "-5", "1e15", "nan", "=1+1", "1e16"):
         cases.append(table(f"weight {value[:20]}", {n: {"weight": value} for n in rng.sample(INDICATOR_ROWS, 2)}))
     cases.append(table("target 1e300", {rng.choice(INDICATOR_ROWS): {"normalisation": "target 1e300"}}))
+    for n in (11, 23, 300, 20_000):   # chains past the depth limit: 20,000 cost 47 s and 300 a RecursionError
+        cases.append((FRAMEWORK + f"{n:,}-long parent chain", hostile.chain_table(n).encode()))
+    for n in (3, 5_000):
+        cases.append((FRAMEWORK + f"{n:,}-long parent loop", hostile.loop_table(n).encode()))
+    for n in (2_001, 10_000, 60_000):   # 10,000 rows were accepted and wrote YAML that would not load
+        cases.append((FRAMEWORK + f"{n:,} rows", hostile.flat_table(n).encode()))
+    for ch in hostile.CONTROL_CHARS:
+        col = rng.choice(["name_zh", "name_en", "code", "unit", "criteria"])
+        cases.append(table(f"control {ch[:1]!r} in {col}", {rng.choice(INDICATOR_ROWS): {col: f"a{ch}b"}}))
     for _ in range(10):   # random damage to the measure cells
         cells = {}
         for n in rng.sample(INDICATOR_ROWS, rng.randint(1, 4)):
@@ -124,6 +137,13 @@ def framework_cases(rng: random.Random) -> list[tuple[str, bytes]]:
             cells[n] = {"measure": text.decode()}
         cases.append(table("damaged measures", cells))
     return cases
+
+
+_REFUSE = re.compile(r"control |eleven levels|2,001 indicators|parent chain|parent loop|[\d,]+ rows$")
+
+
+def _must_refuse(name: str) -> bool:
+    return bool(_REFUSE.search(name))
 
 
 def _loads(path: Path) -> bool:
@@ -136,6 +156,17 @@ def _loads(path: Path) -> bool:
 
 def _yaml_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _deep_scheme(levels: int) -> str:
+    """A scheme file of one chain of `levels` - 1 dimensions and an indicator at its end."""
+    def level(k: int, ind: str) -> str:
+        if k == 0:
+            return (f"{ind}- id: i\n{ind}  name_zh: i\n{ind}  name_en: i\n{ind}  camp: output\n"
+                    f"{ind}  measure: {{kind: value}}\n{ind}  weight: 1\n")
+        return (f"{ind}- id: d{k}\n{ind}  name_zh: d\n{ind}  name_en: d\n{ind}  weight: 1\n"
+                f"{ind}  {'indicators' if k == 1 else 'dimensions'}:\n" + level(k - 1, ind + "    "))
+    return "id: deep\nname_zh: d\nname_en: d\ndimensions:\n" + level(levels - 1, "  ")
 
 
 def _many_indicators(n: int) -> str:
@@ -175,6 +206,9 @@ def test_hostile_scheme_files(db, tmp_path, capsys):
         if code not in (0, 2) or "Traceback" in err or "internal error" in err:
             COUNTS["tracebacks"] += 1
             print(f"\nTRACEBACK-LIKE ANSWER for {name}: {code} {err[:300]}")
+        if code == 0 and _must_refuse(name):
+            COUNTS["wrong changes"] += 1   # a name with a control character, a tree past the limits: accepted
+            print(f"\nACCEPTED what must be refused: {name}")
         if table and (out.exists() != (code == 0) or code == 0 and not _loads(out)):
             COUNTS["wrong changes"] += 1   # a refused table wrote its YAML, or an accepted one wrote YAML that fails
             print(f"\nWRONG for {name}: exit {code}, wrote {out.exists()}")
@@ -184,6 +218,58 @@ def test_hostile_scheme_files(db, tmp_path, capsys):
     con.close()
     assert COUNTS["tracebacks"] == 0 and COUNTS["wrong changes"] == 0
     assert COUNTS["slowest"] < 1.0, COUNTS["slowest case"]
+
+
+# ---------------------------------------------------------------- names on their way out
+
+def test_hostile_names_out(tmp_path, capsys):
+    """Station names that carry a line break of each kind before a formula, control characters, and 1,500 to
+    20,000 characters, through `score --format csv`, the terminal table, the CSV and XLSX exports and the notice
+    PDF: no row may start with a formula, no control character may reach a terminal or a workbook, no PDF may
+    fail."""
+    from indicators.outputs.notice import meeting_notice, notice_pdf
+    from tests.conftest import make_db, station
+    from tests.test_notice import ISSUED, OBJ, summary
+
+    names = [f"x{b}{f}" for b in hostile.BREAKS for f in ("=1+1", "@SUM(A1)", "+1", "-1+1")]
+    names += [f"a{ch}b" for ch in hostile.CONTROL_CHARS] + ["站" * 1_500, "x" * 20_000]
+    path = tmp_path / "names.duckdb"
+    make_db(path, {"stations": [station(f"S{k:02d}", name=n, name_en=n) for k, n in enumerate(names)]}).close()
+    lines = re.compile(r"\r\n|[\r\n\u2028\u2029]")
+    for fmt in ("csv", "table"):
+        t0 = time.process_time()
+        code = main(["score", "--db", str(path), "--scheme", "photo-count", "--format", fmt, "--lang", "en"])
+        _timed(f"names: score --format {fmt}", time.process_time() - t0, False)
+        out = capsys.readouterr().out
+        if code != 0:
+            COUNTS["tracebacks"] += 1
+            continue
+        if fmt == "csv":
+            rows = list(csv.reader(io.StringIO(out, newline="")))
+            COUNTS["wrong changes"] += len(rows) != 1 + len(names)   # a break inside a name ended a row
+            COUNTS["wrong changes"] += sum(1 for line in lines.split(out) if line.lstrip('"')[:1] in ("=", "+", "@"))
+        COUNTS["wrong changes"] += sum(1 for c in out if re.match(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+                                                                  r"\u202a-\u202e\u2066-\u2069]", c))
+    con = records.connect(path, read_only=True)
+    from indicators.scheme import catalog
+    result = score(con, catalog.builtin("photo-count"))
+    con.close()
+    for out_path in (export_scores(result, tmp_path / "n.csv", lang="en"),
+                     export_scores(result, tmp_path / "n.xlsx", lang="zh")):
+        cells = _cells(out_path)
+        COUNTS["cases"] += 1
+        COUNTS["wrong changes"] += sum(1 for c in cells if isinstance(c, str) and (
+            neutralise(c) != c or re.search(r"[\u202a-\u202e\u2066-\u2069\x1b]", c)))
+    for n in names[-2:]:
+        for field in ("station_name_zh", "station_name_en", "title"):
+            t0 = time.process_time()
+            try:
+                notice_pdf(meeting_notice(summary(**{field: n}), "zh", OBJ, issued_on=ISSUED))
+            except BaseException as exc:   # noqa: BLE001: LayoutError was the fault
+                COUNTS["tracebacks"] += 1
+                print(f"\nPDF FAILED for a {len(n):,}-character {field}: {type(exc).__name__}")
+            _timed(f"names: notice PDF, {len(n):,}-character {field}", time.process_time() - t0, False)
+    assert COUNTS["tracebacks"] == 0 and COUNTS["wrong changes"] == 0
 
 
 # ---------------------------------------------------------------- ledgers
@@ -285,9 +371,11 @@ def _cells(path: Path) -> list:
 
 
 def _publish(capsys) -> None:
-    line = (f"adversarial: {COUNTS['cases']} cases (scheme files and ledgers), {COUNTS['tracebacks']} tracebacks, "
-            f"{COUNTS['wrong changes']} wrong changes, slowest refusal {COUNTS['slowest'] * 1000:.0f} ms "
-            f"({COUNTS['slowest case']})")
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # kB on Linux: the process's peak, all tests
+    line = (f"adversarial: {COUNTS['cases']} cases (scheme files, framework tables, names out, ledgers), "
+            f"{COUNTS['tracebacks']} tracebacks, {COUNTS['wrong changes']} wrong changes, slowest refusal "
+            f"{COUNTS['slowest'] * 1000:.0f} ms CPU ({COUNTS['slowest case']}), peak memory {peak:,.0f} MB")
     ARTIFACT.parent.mkdir(exist_ok=True)
     ARTIFACT.write_text(line + "\n", encoding="utf-8")
     with capsys.disabled():

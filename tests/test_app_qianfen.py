@@ -16,6 +16,7 @@ from indicators.scheme import catalog, editing
 from indicators.scheme.model import (VETO_SERIES, Grade, Scheme, SchemeError, Scoring, scheme_from_dict,
                                      scheme_to_dict)
 from indicators.scoring import engine
+from indicators.text_safety import plain
 from tests.conftest import make_db, station
 from tests.test_app import assert_clean, open_app, working
 
@@ -408,7 +409,7 @@ def test_a_city_table_as_handed_out_shows_its_bands_and_veto_to_confirm(db, keep
     assert list(zip(bands["grade"], bands["min"])) == [("优秀", 900), ("良好", 800), ("合格", 600), ("不合格", 0)]
     # the clause that names an item is a condition, ticked; the two that name none wait for the sheet's veto column
     veto = at.checkbox(key="fw_veto:table_city.xlsx:2")
-    assert veto.label == "3.1.1居民满意度测评得分低于40分——条件：3.1.1 < 40" and veto.value
+    assert veto.label == plain("3.1.1居民满意度测评得分低于40分——条件：3.1.1 < 40") and veto.value   # as written
     assert any("发生重大安全事故或群体性事件——未指向具体指标" in m.value and "存在违规收费行为" in m.value
                for m in at.markdown)
     assert at.expander[-1].label == "2 条表注既非等次也非一票否决（随方案保存）"

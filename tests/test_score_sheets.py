@@ -9,12 +9,13 @@ from datetime import date
 import krippendorff
 import openpyxl
 import pytest
+import yaml
 
 from indicators.cli.main import main
 from indicators.records import importer, score_sheet as ss
 from indicators.records.importer import ImportProblems
 from indicators.records.store import create_schema
-from indicators.scheme.model import VETO_SERIES, dump_yaml, scheme_from_dict
+from indicators.scheme.model import VETO_SERIES, dump_yaml, scheme_from_dict, veto_series
 from indicators.scoring import engine
 from indicators.scoring.measures import MissingSeries, Period
 from tests.conftest import station
@@ -83,12 +84,12 @@ def test_wide_sheet_with_title_rows_and_headers_by_code_name_and_both(tiny):
     report = ss.apply_sheet(con, plan)
     assert (report.inserted, report.replaced, report.blanks, report.vetoed) == (6, 0, 1, 1)
     assert values_of(con, "王") == {("S1", "B11"): 18.0, ("S1", "B12"): 25.0, ("S2", "B11"): 20.0,
-                                    ("S2", VETO_SERIES): 1.0, ("S3", "B11"): 15.5, ("S3", "B12"): 30.0}
+                                    ("S2", veto_series("qf")): 1.0, ("S3", "B11"): 15.5, ("S3", "B12"): 30.0}
     rows = stored(con)
     assert {r[4] for r in rows} == {"score_sheet"} and {(r[6], r[7]) for r in rows} == {(START, END)}
     notes = {(r[0], r[1]): r[5] for r in rows}
     assert notes[("S1", "B11")] == notes[("S1", "B12")] == "制度不全扣2分"
-    assert notes[("S2", VETO_SERIES)] == "发生安全责任事故"
+    assert notes[("S2", veto_series("qf"))] == "发生安全责任事故"
     # the same rater's sheet of another item, without a veto column: adds Z21, leaves S2's veto standing
     report = ss.import_sheet(con, SCHEME, csv("站点编号,居民满意（50分）\nS1,40\n"), START, END, rater="王")
     assert (report.inserted, report.replaced) == (1, 0)
@@ -122,7 +123,7 @@ def test_transposed_sheet_items_as_rows(tiny):
     assert plan.blanks == 1 and plan.warnings[0].row == 3 and plan.warnings[0].column == "S3"
     ss.apply_sheet(con, plan)
     assert values_of(con, "李") == {("S1", "B11"): 18.0, ("S2", "B11"): 20.0, ("S1", "Z21"): 40.0,
-                                    ("S2", "Z21"): 45.5, ("S3", "Z21"): 50.0, ("S3", VETO_SERIES): 1.0}
+                                    ("S2", "Z21"): 45.5, ("S3", "Z21"): 50.0, ("S3", veto_series("qf")): 1.0}
 
 
 def test_points_in_a_header_must_be_the_items(tiny):
@@ -377,11 +378,25 @@ def test_cli_import_of_a_sheet(tiny, tmp_path, capsys):
     assert "bad.csv，第 2 行，“B11”列" in err and "超过评分项 B11 的分值 20 分" in err
 
 
-def test_missing_series_is_an_error_naming_it(tiny):
+def test_a_sheet_of_some_items_scores_the_rest_as_missing_items(tiny):
+    """A sheet may hold any subset of a table's items: in a points scheme an item no sheet holds earns 0 and is
+    flagged 缺项 (never a median); a series read as anything else is still refused by name (test_values)."""
     con = tiny(STATIONS)
     ss.import_sheet(con, SCHEME, csv("站点编号,B11\nS1,10\n"), START, END)
-    with pytest.raises(MissingSeries) as exc:
-        engine.score(con, SCHEME, YEAR)
+    r = engine.score(con, SCHEME, YEAR)
+    assert r.points_earned["S1"] == 10 and r.item_points.at["S1", "B12"] == 0 and r.missing.at["S1", "B12"]
+    assert r.missing.at["S1", "Z21"] and not r.missing.at["S1", "B11"]
+    data = yaml.safe_load(dump_yaml(SCHEME))
+
+    def minmax(dims):
+        for d in dims:
+            for i in d.get("indicators", []):
+                i["normalisation"] = {"method": "minmax"}
+            minmax(d.get("dimensions", []))
+    minmax(data["dimensions"])
+    relative = scheme_from_dict(data)
+    with pytest.raises(MissingSeries) as exc:   # scored against the other stations: a median would fill it
+        engine.score(con, relative, YEAR)
     assert exc.value.code == "values.no_series"
     assert "B12 (indicator B12); Z21 (indicator Z21)" in str(exc.value)
     assert "import --table indicator_values" in str(exc.value)
@@ -512,11 +527,17 @@ def test_another_tables_sheet_leaves_a_veto_standing(tiny):
     # the city table's sheet for the same period, with its own veto column vetoing S2 only
     report = ss.import_sheet(con, other, csv("站点编号,1.1.1,一票否决\nS1,20,\nS2,18,拒检\n"), START, END)
     assert report.replaced == 0
-    assert {(s, n) for s, i, _, _, _, n, *_ in stored(con) if i == VETO_SERIES} == {("S1", "违规"), ("S2", "拒检")}
+    assert {(s, i, n) for s, i, _, _, _, n, *_ in stored(con) if i.startswith(VETO_SERIES)} == {
+        ("S1", veto_series("qf"), "违规"), ("S2", veto_series("city"), "拒检")}
+    # each table's veto holds in its own scheme only
+    from indicators.scoring import engine
+    from indicators.scoring.measures import Period
+    assert engine.score(con, SCHEME, Period(START, END)).veto.to_dict() == {"S1": "违规", "S2": "", "S3": ""}
+    assert engine.score(con, other, Period(START, END)).veto.to_dict() == {"S1": "", "S2": "拒检", "S3": ""}
     # the district sheet again with S1's veto lifted: its own veto goes, the city's stays
     report = ss.import_sheet(con, SCHEME, csv("站点编号,B11,一票否决\nS1,10,\nS2,12,\n"), START, END)
     assert report.replaced == 3
-    assert {(s, n) for s, i, _, _, _, n, *_ in stored(con) if i == VETO_SERIES} == {("S2", "拒检")}
+    assert {(s, n) for s, i, _, _, _, n, *_ in stored(con) if i.startswith(VETO_SERIES)} == {("S2", "拒检")}
 
 
 # ---------------------------------------------------------------- the sample 千分制 sheets, as handed out

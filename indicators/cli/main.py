@@ -58,8 +58,15 @@ def _open(db: str):
 
 
 def _table(df) -> str:
-    """A text table aligned by display width (a Chinese character takes two columns)."""
+    """A text table aligned by display width (a Chinese character takes two columns). Text stored before the doors
+    refused control characters is shown with them replaced: ESC would drive the terminal, U+202E reorder the row,
+    a line break split it."""
     import pandas as pd
+
+    from indicators.text_safety import shown
+    def safe(x):
+        return shown(x, lines=False) if isinstance(x, str) else x
+    df = df.map(safe).rename(index=safe, columns=safe)
     with pd.option_context("display.unicode.east_asian_width", True):
         return df.to_string(float_format=lambda v: f"{v:.1f}")
 
@@ -163,8 +170,10 @@ def cmd_score(args) -> int:
     if (result.status != "ranked").any():   # vetoed, 数据不足 or 缺项: listed after the ranked stations, and why
         table["status"] = result.status
     if args.format == "csv":
-        from indicators.outputs.export import neutralise   # station names may be formulas to a spreadsheet
-        sys.stdout.write(table.map(neutralise).to_csv(float_format="%.2f"))
+        from indicators.outputs.export import csv_text   # station names may be formulas or hold line breaks
+        rows = [[table.index.name or "", *table.columns]] + [[sid, *row] for sid, row in
+                                                             zip(table.index, table.itertuples(index=False))]
+        sys.stdout.write(csv_text(rows, float_format="%.2f"))
         return 0
     lang = args.lang
     lo, hi = date_range(con) if None in (result.period.start, result.period.end) else (None, None)
@@ -394,6 +403,9 @@ def _with_lang(parser: argparse.ArgumentParser) -> None:
 def _pad(text, width: int) -> str:
     """`text` padded to `width` display columns (a Chinese character takes two)."""
     from wcwidth import wcswidth
+
+    from indicators.text_safety import shown
+    text = shown(str(text), lines=False)
     return f"{text}{' ' * max(width - max(wcswidth(str(text)), 0), 0)}"
 
 

@@ -132,6 +132,14 @@ EN: dict[str, str] = {
     "err.framework.level_below": "must be below its parent's level ({level})",
     "err.framework.points_sum": "is not the sum of the points below it ({total})",
     "err.framework.loop": "makes a loop: a node is its own ancestor",
+    "err.framework.too_deep": "makes a chain of more than {limit} levels (dimension levels and the indicator "
+                              "level); a scheme may have at most {limit}",
+    "err.framework.too_many_rows": "the table has {n} rows of items; a scheme may hold at most {limit} dimensions "
+                                   "and indicators",
+    "err.framework.control": "holds a control character ({char}, character {at}); cells may not hold control or "
+                             "text-direction characters, which hide or reorder what a reader sees",
+    "err.framework.not_loadable": "the scheme this table makes would not load back as a scheme file ({field}: "
+                                  "{problem})",
     "err.framework.no_name": "names no indicator: every row needs a name in a level column",
     "err.framework.no_above": "is empty and there is no row above to repeat",
     "err.framework.differs": "differs from the {given} given above for {name}",
@@ -248,6 +256,11 @@ ZH: dict[str, str] = {
     "err.framework.level_below": "层级须低于上级的层级（{level}）",
     "err.framework.points_sum": "不等于下级分值之和（{total}）",
     "err.framework.loop": "上级关系形成循环：某节点成了自己的上级",
+    "err.framework.too_deep": "上级关系形成超过 {limit} 层的链（维度层级加指标层）；方案最多 {limit} 层",
+    "err.framework.too_many_rows": "表中有 {n} 行指标；方案的维度与指标合计最多 {limit} 个",
+    "err.framework.control": "含控制字符（{char}，第 {at} 个字符）；单元格不得含控制字符或文字方向字符，"
+                             "它们会隐藏或颠倒读者看到的内容",
+    "err.framework.not_loadable": "此表生成的方案无法作为方案文件重新读入（{field}：{problem}）",
     "err.framework.no_name": "该行没有指标名称：每行须在某一级指标列中填写名称",
     "err.framework.no_above": "为空，且上方没有可沿用的行",
     "err.framework.differs": "与上方为“{name}”填写的 {given} 不一致",

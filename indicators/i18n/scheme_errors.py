@@ -37,6 +37,12 @@ EN: dict[str, str] = {
                                   "holds about 35,000",
     "err.scheme.huge_number": "must be a finite number no larger than {limit} in size, got {got}",
     "err.scheme.digits": "a number of {n} digits",
+    "err.scheme.control": "holds a control character ({char}, character {at}); names may not hold control or "
+                          "text-direction characters, which hide or reorder what a reader sees",
+    "err.scheme.too_many_levels": "is more than {limit} levels deep (dimension levels and the indicator level); a "
+                                  "scheme may have at most {limit}",
+    "err.scheme.too_many_nodes": "holds more than {limit} dimensions and indicators in all; a scheme may hold at most "
+                                 "{limit}",
     # ---- the tree, weights, measures, gates and grades
     "err.scheme.negative": "must not be negative, got {value}",
     "err.scheme.all_zero": "are all zero; at least one must be positive",
@@ -114,6 +120,10 @@ ZH: dict[str, str] = {
     "err.scheme.too_many_values": "共有超过 {limit} 个值（YAML 节点）；一个含 1000 个指标的方案约有 35000 个",
     "err.scheme.huge_number": "必须是有限的数字，绝对值不超过 {limit}；实际是 {got}",
     "err.scheme.digits": "一个 {n} 位的数字",
+    "err.scheme.control": "含控制字符（{char}，第 {at} 个字符）；名称不得含控制字符或文字方向字符，"
+                          "它们会隐藏或颠倒读者看到的内容",
+    "err.scheme.too_many_levels": "超过 {limit} 层（维度层级加指标层）；方案最多 {limit} 层",
+    "err.scheme.too_many_nodes": "维度与指标合计超过 {limit} 个；方案最多 {limit} 个",
     "err.scheme.negative": "不能为负数，实际是 {value}",
     "err.scheme.all_zero": "全部为 0；至少要有一个大于 0",
     "err.scheme.measure_needs": "{kind} 类计量方法必须填写此项",

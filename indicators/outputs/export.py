@@ -8,10 +8,9 @@ numbers. The file is written beside the target and moved into place, so a failur
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
+import re
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -25,6 +24,7 @@ from indicators.errors import InputError
 from indicators.i18n import t
 from indicators.outputs import views
 from indicators.scoring.engine import ScoreResult
+from indicators.text_safety import shown
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_SIGNS = "=+-@＝＋－＠"
@@ -40,6 +40,44 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and (value.startswith(DANGEROUS_START) or _formula_after_blanks(value)):
         return "'" + value
     return value
+
+
+# Every break a reader might start a new row at: CRLF, CR, LF, and the line and paragraph separators (JavaScript,
+# Python's splitlines and some editors break there too)
+_BREAKS = re.compile(r"(\r\n|[\r\n\u2028\u2029])")
+
+
+# a cell is quoted when it holds a separator, a quote, a tab or any line break (so that no reader splits it)
+_QUOTE_IF = re.compile(r"[,;\"\t\r\n\v\f\u2028\u2029\u0085]")
+
+
+def csv_cell(value: Any, float_format: str | None = None, lines: bool = True) -> str:
+    """One cell as written by `csv_text`: text in double quotes whenever it holds a break, a tab, a separator or a
+    quote (so a line break inside it never ends the row for a CSV reader), control characters replaced, a formula
+    neutralised, and with `lines` every line inside it too, so that a reader that splits on line breaks anyway
+    starts no row with =1+1. Numbers bare."""
+    if value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        value = str(bool(value))
+    elif isinstance(value, (int, np.integer)):
+        return str(int(value))
+    elif isinstance(value, (float, np.floating)):
+        return float_format % value if float_format else repr(float(value))
+    text = neutralise(shown(str(value)))
+    if lines and _BREAKS.search(text):
+        parts = _BREAKS.split(text)   # text, break, text, break ...
+        text = "".join(neutralise(x) if n % 2 == 0 and n else x for n, x in enumerate(parts))
+    if not _QUOTE_IF.search(text):   # a plain word (a header, a code) stays bare, as spreadsheets write it
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def csv_text(rows, float_format: str | None = None, lines: bool = True) -> str:
+    """The one CSV writer of the program (exports, `score --format csv`, framework tables): rows of cells ->
+    text, CRLF between rows, each cell by `csv_cell`. `lines=False` keeps lines inside a cell as written (a
+    framework table's rules, which the import must read back unchanged; they are still quoted)."""
+    return "".join(",".join(csv_cell(v, float_format, lines) for v in row) + "\r\n" for row in rows)
 
 
 def _formula_after_blanks(text: str) -> bool:
@@ -385,7 +423,7 @@ def _sheet_tables(result: ScoreResult, lang: str) -> list[tuple[str, Table]]:
 def _clean(value: Any) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     if isinstance(value, str):
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        return neutralise(shown(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)))
     return value
 
 
@@ -493,10 +531,4 @@ def csv_table(results: list[ScoreResult], lang: str) -> Table:
 
 def _write_csv(results: list[ScoreResult], path: Path, lang: str) -> None:
     head, rows = csv_table(results, lang)
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\r\n")
-    out.writerow([neutralise(h) for h in head])
-    for row in rows:
-        out.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else repr(v) if isinstance(v, float)
-                      else v for v in row])
-    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))   # BOM: Excel reads it as UTF-8
+    path.write_bytes(b"\xef\xbb\xbf" + csv_text([head, *rows]).encode("utf-8"))   # BOM: Excel reads it as UTF-8

@@ -461,17 +461,34 @@ def _rich(text: str) -> str:
     return _CJK.sub(lambda m: f'<font name="{_CJK_FONT}">{m.group(1)}</font>', escape(text, quote=False))
 
 
+# A paragraph in a table cell cannot break across pages, so a name of 1,500 characters once made a row taller than
+# the page (reportlab's LayoutError). Every text is cut to this many characters with an ellipsis (far above any real
+# name or title); if a row still cannot fit, to the second length.
+PDF_CHARS = (300, 60)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def notice_pdf(n: Notice) -> bytes:
     """The notice as a one-page A4 PDF; the type shrinks step by step until it fits one page."""
-    for scale in (1.0, 0.92, 0.85, 0.78, 0.71, 0.64, 0.58, 0.52):
-        data, pages = _pdf(n, scale)
-        if pages == 1:
+    from reportlab.platypus.doctemplate import LayoutError
+    for limit in PDF_CHARS:
+        try:
+            for scale in (1.0, 0.92, 0.85, 0.78, 0.71, 0.64, 0.58, 0.52):
+                data, pages = _pdf(n, scale, limit)
+                if pages == 1:
+                    return data
             return data
-    return data
+        except LayoutError:
+            if limit == PDF_CHARS[-1]:
+                raise
+    raise AssertionError("unreachable")
 
 
-def _story(n: Notice, k: float) -> list:
-    """The PDF's flowables with the type at scale k."""
+def _story(n: Notice, k: float, limit: int = PDF_CHARS[0]) -> list:
+    """The PDF's flowables with the type at scale k, every text cut to `limit` characters."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.pagesizes import A4
@@ -494,7 +511,7 @@ def _story(n: Notice, k: float) -> list:
     h2 = style(11.5, bold=True, color=red, before=9, after=3)
 
     def P(text: str, s=body) -> Paragraph:
-        return Paragraph(_rich(text), s)
+        return Paragraph(_rich(_cut(text, limit)), s)
 
     width = A4[0] - 34 * mm
     story = [P(n.banner, style(30, bold=True, align=TA_CENTER, color=red, lead=1.2)),
@@ -551,13 +568,13 @@ def _page():
     return A4, 17 * mm, 15 * mm, 13 * mm   # page, side, top and bottom margins
 
 
-def _pdf(n: Notice, k: float) -> tuple[bytes, int]:
+def _pdf(n: Notice, k: float, limit: int = PDF_CHARS[0]) -> tuple[bytes, int]:
     from reportlab.platypus import SimpleDocTemplate
     page, side, top, bottom = _page()
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=page, leftMargin=side, rightMargin=side, topMargin=top,
-                            bottomMargin=bottom, title=n.title, author="", subject=n.banner)
-    doc.build(_story(n, k))
+                            bottomMargin=bottom, title=_cut(n.title, limit), author="", subject=n.banner)
+    doc.build(_story(n, k, limit))
     return buf.getvalue(), doc.page
 
 

@@ -17,7 +17,8 @@ Items are matched against a scheme: the exact code, then the name, then code and
 header must equal the item's points. Rows above the header (a title) are skipped: the header is the first row
 whose cells mostly match. A sheet may hold any subset of the scheme's items.
 Optional columns (rows when transposed): 一票否决 / veto (a reason: non-empty vetoes the station for the period,
-stored as a VETO_SERIES row with the reason as its note), 扣分说明 / 备注 (the station's note on its rows).
+stored as a row of the scheme's own veto series, model.veto_series, with the reason as its note), 扣分说明 / 备注
+(the station's note on its rows).
 Totals and subtotals (合计, 总分, 小计, 得分合计, a module's name) are not imported; a 总分 / 合计 cell must equal the
 sum of its row's items within TOTAL_TOLERANCE, which catches a mistyped sheet.
 Cells: a number from 0 to the item's points (a blank, "/" or "—" is missing: a warning, not an error); all or
@@ -49,10 +50,7 @@ from indicators.records.importer import ImportProblems, Problem
 from indicators.records.store import create_schema, get_meta, has_column, writing
 from indicators.scheme.model import Dimension, Indicator, Scheme
 
-try:
-    from indicators.scheme.model import VETO_SERIES
-except ImportError:   # until the scheme model defines it: the same name, so rows written now stay valid
-    VETO_SERIES = "一票否决"
+from indicators.scheme.model import VETO_SERIES, veto_series
 
 SOURCE = "score_sheet"
 TOTAL_TOLERANCE = 0.05
@@ -665,7 +663,8 @@ def check_sheet(con, scheme: Scheme, source: Any, start: date, end: date, rater:
         note = got.notes.get(sid)
         rows += [(sid, code, v, note) for code, v in vals.items() if not math.isnan(v)]
         if sid in got.vetoes:
-            rows.append((sid, VETO_SERIES, 1.0, got.vetoes[sid] if got.vetoes[sid] != VETO_SERIES else None))
+            rows.append((sid, veto_series(scheme.id), 1.0,
+                         got.vetoes[sid] if got.vetoes[sid] != VETO_SERIES else None))
     items = list(got.layout.items) if got.layout else []
     if got.layout is not None and not got.values and not problems:
         problems.append(Problem(got.file, None, None, None, _said("no_rows")))
@@ -702,7 +701,7 @@ def _replaced_where(cur, plan: SheetPlan) -> tuple[str, list]:
         vetoes = sorted(set(_vetoed_before(cur, plan)) | set(plan.vetoed))
         if vetoes:
             parts.append(f"(indicator_id = ? AND station_id IN ({marks(vetoes)}))")
-            params += [VETO_SERIES, *vetoes]
+            params += [veto_series(plan.scheme), *vetoes]
     return (f"{rater} = ? AND period_start = ? AND period_end = ? AND ({' OR '.join(parts)})"), params
 
 
@@ -771,7 +770,7 @@ def _period_rows(con, scheme: Scheme, start: date | None, end: date | None) -> p
     recent period (as the value measure reads them): station_id, indicator_id, rater, value, note."""
     cur = con.cursor()
     rater = "coalesce(rater, '')" if has_column(cur, "indicator_values", "rater") else "''"
-    codes = [i.id for i in scheme.indicators] + [VETO_SERIES]
+    codes = [i.id for i in scheme.indicators] + [VETO_SERIES, veto_series(scheme.id)]
     try:
         return cur.execute(
             f"SELECT station_id, indicator_id, {rater} AS rater, value, note FROM (SELECT *, rank() OVER ("
@@ -794,9 +793,9 @@ def sheet_values(con, scheme: Scheme, start: date | None = None, end: date | Non
 
     def joined(s):
         return "; ".join(dict.fromkeys(x for x in s if isinstance(x, str) and x))
-    veto_rows = rows[rows["indicator_id"] == VETO_SERIES]
-    veto = veto_rows.groupby("station_id")["note"].agg(lambda s: joined(s) or VETO_SERIES)
-    rows = rows[rows["indicator_id"] != VETO_SERIES]
+    vetoing = rows["indicator_id"].isin([VETO_SERIES, veto_series(scheme.id)])
+    veto = rows[vetoing].groupby("station_id")["note"].agg(lambda s: joined(s) or VETO_SERIES)
+    rows = rows[~vetoing]
     notes = {sid: n for sid, n in rows.groupby("station_id")["note"].agg(joined).items() if n}
     values = rows.pivot_table(index="station_id", columns="indicator_id", values="value",
                               aggfunc="median" if combine == "median" else "mean")
@@ -824,7 +823,7 @@ def agreement(con, scheme: Scheme, period) -> pd.DataFrame:
     and alpha (Krippendorff's alpha, interval, units = stations; from two raters up, else None).
     `.attrs["alpha"]` is the alpha over every station x item together."""
     rows = _period_rows(con, scheme, getattr(period, "start", None), getattr(period, "end", None))
-    rows = rows[rows["indicator_id"] != VETO_SERIES]
+    rows = rows[~rows["indicator_id"].isin([VETO_SERIES, veto_series(scheme.id)])]
     out = []
     for ind in scheme.indicators:
         mine = rows[rows["indicator_id"] == ind.id]

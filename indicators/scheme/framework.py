@@ -26,7 +26,6 @@ with a condition becomes a veto on it, and the other clauses stay notes for the 
 """
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -38,8 +37,10 @@ import yaml
 
 from indicators.errors import InputError, Word
 from indicators.records.importer import ImportProblems, Problem, read_rows
-from indicators.scheme.model import (MAX_NUMBER, MAX_YAML_BYTES, Grade, SchemeError, Scheme, YamlBudget,
-                                     check_numbers, code_key, load_yaml_value, scheme_from_dict, scheme_to_dict)
+from indicators.scheme.model import (MAX_LEVELS, MAX_NUMBER, MAX_TREE_NODES, MAX_YAML_BYTES, Grade, SchemeError,
+                                     Scheme, YamlBudget, check_numbers, code_key, dump_yaml, load_yaml_value,
+                                     scheme_from_dict, scheme_to_dict)
+from indicators.text_safety import control, named
 
 SHAPES = ("long", "wide")
 SOURCE_MARK = "\n数据来源："   # the 数据来源 column is kept after the 评分标准 in the indicator's rationale
@@ -49,6 +50,8 @@ _CODE = re.compile(r"^[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2
 # (searched from the bracket, not matched from the start: a long name costs one pass, not one per character)
 _NAMED_POINTS = re.compile(r"[（(] ?(?:满分|分值|共|计)? ?[:：]? ?(?P<points>\d{1,15}(?:\.\d{1,15})?) ?分 ?[)）]$")
 _HEADER_SEARCH = 30   # rows looked at for the header: title rows above it are a few at most
+# a table of more rows than this cannot be a scheme however many notes it has: refused before its cells are read
+_MAX_ROWS = 4 * MAX_TREE_NODES
 _NOTE_START = re.compile(r"^(?:注|说明|备注|附注|填表说明)\s*(?:[:：]|\d|$)")
 _TOTAL_ROW = re.compile(r"^(?:合计|总计|总分|总分合计|分值合计|满分合计|小计)\s*[:：]?$")
 
@@ -94,6 +97,8 @@ CAMPS = {"output": "output", "产出": "output", "产出类": "output", "needs":
          "需求类": "needs"}
 DEFAULT_CAMP = "output"
 _UNREAD = object()   # a YAML cell that could not be read (and has been said)
+# cells that may run over lines (a rule, a source, a measure written over lines); every other cell is one line
+_MULTILINE = ("rationale_zh", "rationale_en", "source", "measure", "scoring")
 
 
 def _said(code: str, **params) -> Word:
@@ -192,6 +197,7 @@ class _Reader:
         self.note_columns: list[Any] = []           # the column of each note's first cell (a column or a level)
         self.totals: list[tuple[int, Any]] = []     # (row, points cell) of 合计 rows after the last item
         self.named_points = False                   # some name carries its points: 基础建设（150分）
+        self.broken_tree = False                    # the parent column loops or runs past MAX_LEVELS
         # the measure cells together may cost what one scheme file may: as many characters and YAML nodes
         self.yaml_chars, self.yaml_budget, self.yaml_spent = 0, YamlBudget(), False
 
@@ -275,6 +281,10 @@ class _Reader:
             return []
         at = self._header_at(body)
         self.title = "\n".join(" ".join(_text(c) for c in cells if _text(c)) for _, cells in body[:at])
+        for n, cells in body[:at]:
+            for c in cells:
+                if isinstance(c, str):
+                    self.controls(n, None, c, True)
         (head_no, head), body = body[at], body[at + 1:]
         known = _known_headers()
         # a header in two rows: 评估指标 merged over the level columns above 一级指标 | 二级指标 | 三级指标, the
@@ -308,13 +318,26 @@ class _Reader:
                     f"{en[0]} ({zh[0]})" for en, zh in HEADERS.values())))
         if "weight" in self.headers and "points" in self.headers:
             self.bad(head_no, "points", None, _said("weights_and_points"))
+        if len(body) > _MAX_ROWS:   # far past any scheme, notes and all: its limits said from two columns, unread
+            self.wide = bool(lvls)
+            at = {c: i for i, c in cols.items()}
+
+            def cell(cells: list, col: str) -> str:
+                i = at.get(col)
+                return _text(cells[i]) if i is not None and i < len(cells) else ""
+            _limits(self, [(n, cell(c, "code"), cell(c, "parent")) for n, c in body], len(body))
+            return []
         body = self._split_notes(body, cols, lvls)
         if not body:
             self.bad(None, None, None, _said("no_rows"))
         out = []
+        for n, text in self.notes:
+            self.controls(n, None, text, True)
         for n, cells in body:
             row = _Row(n, {}, {})
             for i, c in enumerate(cells):
+                if isinstance(c, str) and (i in cols or i in lvls):
+                    self.controls(n, cols.get(i) or lvls[i], c, cols.get(i) in _MULTILINE)
                 if i in cols:
                     if cols[i] != "seq":
                         row.cells[cols[i]] = c
@@ -334,6 +357,12 @@ class _Reader:
         if not self.wide and "code" not in self.headers:
             self.bad(head_no, None, None, _said("no_code"))
         return out
+
+    def controls(self, row: int, column: str | tuple | None, text: str, breaks: bool) -> None:
+        """A cell holding a control character (C0, C1, bidi overrides) is refused, once a cell: it would hide or
+        reorder what a reader of the scheme sees."""
+        if (bad := control(text, allow_breaks=breaks)):
+            self.bad(row, column, text, _said("control", char=named(bad[1]), at=bad[0] + 1))
 
     # ------------------------------------------------ cells
 
@@ -554,7 +583,8 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
             reader.bad(row.number, "level", row.cells.get("level"),
                        _said("level_below", level=_text(prow.cells.get("level"))))
         pnode.setdefault("indicators" if leaf else "dimensions", []).append(node)
-    _cycles(reader, dims, parents)
+    if not _chains(reader, {code: row.number for code, (row, _) in dims.items()}, parents):
+        return tops   # a loop or a chain past the limit: said; the sums below would follow it
     if points:   # a dimension's points, when given, must be what its indicators add up to
         for code, (row, node) in dims.items():
             given = reader.number(row, wcol)
@@ -578,15 +608,50 @@ def reader_level(row: _Row) -> float | None:
         return None
 
 
-def _cycles(reader: _Reader, nodes: dict, parents: dict[str, str]) -> None:
+def _limits(reader: _Reader, nodes: list[tuple[int, str, str]], items: int) -> None:
+    """The tree's limits from the code and parent cells alone ((row, code, parent) of every row), before any row is
+    read further: a chain deeper than MAX_LEVELS (or a loop) by the row where it passes the limit, then more than
+    MAX_TREE_NODES items. Linear, so a 20,000-row hostile table is refused in a fraction of a second."""
+    if not reader.wide:
+        parents: dict[str, str] = {}
+        rows: dict[str, int] = {}
+        for number, code, parent in nodes:
+            if code and code != parent and code not in parents:   # an indicator may share its dimension's code
+                parents[code], rows[code] = parent, number
+        if not _chains(reader, rows, parents, levels=MAX_LEVELS):
+            return
+    if items > MAX_TREE_NODES:
+        reader.bad(nodes[MAX_TREE_NODES][0], None, None, _said("too_many_rows", n=f"{items:,}",
+                                                               limit=f"{MAX_TREE_NODES:,}"))
+        reader.broken_tree = True
+
+
+def _chains(reader: _Reader, rows: dict[str, int], parents: dict[str, str], levels: int = MAX_LEVELS - 1) -> bool:
+    """Loops in the parent column, and chains deeper than MAX_LEVELS, in one pass: each dimension's depth is found
+    once and remembered, so a 20,000-long chain costs 20,000 steps (walking up from every node cost 200 million).
+    False (and said, once) when the tree cannot be used."""
+    depth: dict[str, int] = {}
     for code in parents:
-        seen, at = {code}, parents.get(code) or None
-        while at is not None and at in nodes:
-            if at in seen:
-                reader.bad(nodes[code][0].number, "parent", parents[code], _said("loop"))
-                return
-            seen.add(at)
+        path, on_path, at = [], set(), code
+        while at in rows and at not in depth:
+            if at in on_path:
+                reader.bad(rows[code], "parent", parents[code], _said("loop"))
+                reader.broken_tree = True
+                return False
+            on_path.add(at)
+            path.append(at)
             at = parents.get(at) or None
+        base = depth.get(at, 0)
+        for c in reversed(path):
+            base += 1
+            depth[c] = base
+    # `levels`: how deep a node may be (a dimension's indicators are one level below it)
+    deep = next((c for c in parents if depth.get(c, 0) > levels), None)
+    if deep is not None:
+        reader.bad(rows[deep], "parent", parents[deep], _said("too_deep", limit=MAX_LEVELS))
+        reader.broken_tree = True
+        return False
+    return True
 
 
 def _wide(reader: _Reader, rows: list[_Row]) -> list[dict]:
@@ -1002,7 +1067,13 @@ def read_table(source: Any, name: str | None = None, scheme_id: str | None = Non
     parsed = reader.parse(rows)
     if reader.problems:
         raise FrameworkProblems(reader.problems)
+    _limits(reader, [(r.number, _text(r.cells.get("code")), _text(r.cells.get("parent"))) for r in parsed],
+            len(parsed))
+    if reader.broken_tree:
+        raise FrameworkProblems(reader.problems)
     tops = _wide(reader, parsed) if reader.wide else _long(reader, parsed)
+    if reader.broken_tree:   # a loop or an endless chain: every walk of the tree below would follow it
+        raise FrameworkProblems(sorted(reader.problems, key=lambda p: p.row or 0))
     stem = re.sub(r"\.[^.]*$", "", file.rsplit("/", 1)[-1])
     data: dict[str, Any] = {"id": scheme_id or default_id(stem), "name_zh": name_zh or stem, "name_en": name_en or stem}
     if _weighting(reader) == "points":
@@ -1013,9 +1084,15 @@ def read_table(source: Any, name: str | None = None, scheme_id: str | None = Non
         raise FrameworkProblems(sorted(reader.problems, key=lambda p: p.row or 0))
     try:
         check_numbers(data, file)   # a dimension's weight is the sum of its leaves' in the wide form
-        return scheme_from_dict(data, file)
+        scheme = scheme_from_dict(data, file)
     except SchemeError as exc:
         raise FrameworkProblems([_locate(exc, data, parsed, reader)]) from None
+    try:   # what is accepted here must load as a scheme file and from the database: the same limits, checked
+        load_yaml_value(dump_yaml(scheme), file)
+    except SchemeError as exc:
+        raise FrameworkProblems([Problem(file, None, None, None, _said("not_loadable", field=exc.place(),
+                                                                       problem=exc.said()))]) from None
+    return scheme
 
 
 def _locate(exc: SchemeError, data: dict, rows: list[_Row], reader: _Reader) -> Problem:
@@ -1166,10 +1243,9 @@ def write_table(scheme: Scheme, fmt: str = "xlsx", shape: str = "long", lang: st
     rows = [[_quote(c) for c in row] for row in table_rows(scheme, shape, lang)]
     rows = [[_quote(line)] for line in scheme.title.split("\n") if line.strip()] + rows + \
         [[_quote(note)] for note in scheme.notes if note.strip()]
-    if fmt == "csv":
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\r\n").writerows(rows)
-        return "\ufeff".encode("utf-8") + buf.getvalue().encode("utf-8")
+    if fmt == "csv":   # the program's one CSV writer; a rule's lines are read back as written
+        from indicators.outputs.export import csv_text
+        return "\ufeff".encode("utf-8") + csv_text(rows, lines=False).encode("utf-8")
     if fmt != "xlsx":
         raise InputError(f"format: expected csv or xlsx, got {fmt!r}")
     import openpyxl

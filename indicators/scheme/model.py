@@ -41,8 +41,14 @@ EVIDENCE_KINDS = ("paper", "site", "residents", "other")
 COMBINES = ("mean", "median")
 GRADE_SCALES = ("score", "points")
 MISSING_ITEMS = ("zero", "refuse")
-# indicator_values rows of this series veto the station for their period in every points scheme (note: the reason)
+# indicator_values rows of this series veto the station for their period in every points scheme (note: the reason);
+# a score sheet's 一票否决 column writes veto_series(scheme id), which vetoes in that scheme only
 VETO_SERIES = "一票否决"
+
+
+def veto_series(scheme_id: str) -> str:
+    """The veto series of one scheme's score sheets: a veto from one bureau's table leaves another's alone."""
+    return f"{VETO_SERIES}@{scheme_id}"
 _ID = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")   # a scheme id (file names, URLs)
 # Codes as evaluators write them (B11, 1.1.2, Goods, urgent_resolved, 一级1): kept and matched exactly; no white
 # space or control characters, which would not survive a spreadsheet cell or a terminal table.
@@ -716,6 +722,11 @@ MAX_YAML_BYTES = 1_000_000
 MAX_YAML_NODES = 50_000       # after aliases are expanded: *a repeated is counted every time
 MAX_YAML_DEPTH = 50
 MAX_NUMBER = 1e15             # weights, scores, bounds: any larger value is a typo or an attack (1e308 + 1e308 = inf)
+# The tree itself, the same at every door (scheme file, framework table, saved scheme): far above real schemes (3-4
+# levels, a few hundred items), and low enough that the YAML written for any tree within them stays within the
+# limits above, so that whatever one door accepts the others load back.
+MAX_LEVELS = 10               # dimension levels + the indicator level
+MAX_TREE_NODES = 2_000        # dimensions and indicators together
 
 
 @dataclass
@@ -1062,6 +1073,21 @@ def _check_scoring(s: Scoring, points: float, direction: str, path: str, source)
         pass   # one unit short loses everything: allowed ("不达标不得分")
 
 
+def _check_text(path: str, value: Any, source, breaks: bool = False) -> None:
+    """Names refused with a control character in them (C0, C1, bidi overrides): they hide or reorder what a reader
+    sees, or drive a terminal. Multi-line fields (rationales, notes, titles) may hold tabs and line breaks."""
+    from indicators.text_safety import control, named
+    if isinstance(value, str) and (bad := control(value, allow_breaks=breaks)):
+        raise SchemeError(path, _said("control", char=named(bad[1]), at=bad[0] + 1), source)
+
+
+def _check_node_text(node, path: str, source) -> None:
+    for field in ("name_zh", "name_en", "unit"):
+        _check_text(f"{path}.{field}", getattr(node, field, ""), source)
+    for field in ("rationale_zh", "rationale_en"):
+        _check_text(f"{path}.{field}", getattr(node, field, ""), source, breaks=True)
+
+
 def _look_alike(code: str, path: str, seen: dict[str, str], source) -> None:
     """B11 beside b11 or Ｂ11: two codes a reader cannot tell apart are refused, naming both."""
     key = ("look-alike", code_key(code))   # kept beside the codes themselves: one look-up, not a scan
@@ -1084,6 +1110,7 @@ def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: d
             raise SchemeError(f"{dpath}.id", _said("id_used", id=dim.id, where=seen[dim.id]), source)
         _look_alike(dim.id, f"{dpath}.id", seen, source)
         seen[dim.id] = dpath
+        _check_node_text(dim, dpath, source)
         if not dim.children:
             raise SchemeError(f"{dpath}.indicators", _said("empty_dimension"), source)
         inds = []
@@ -1092,6 +1119,7 @@ def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: d
             if ind.id in seen and seen[ind.id] != dpath:   # a dimension of one indicator may share its code
                 raise SchemeError(f"{ipath}.id", _said("id_used", id=ind.id, where=seen[ind.id]), source)
             _check_indicator(ind, ipath, source)
+            _check_node_text(ind, ipath, source)
             if ind.id not in seen:
                 _look_alike(ind.id, f"{ipath}.id", seen, source)
             seen[ind.id] = ipath
@@ -1118,6 +1146,22 @@ def _tree(dims: tuple[Dimension, ...], prefix: str, points_scheme: bool, seen: d
     return tuple(out)
 
 
+def _check_tree_size(dims: tuple[Dimension, ...], source) -> None:
+    """MAX_LEVELS and MAX_TREE_NODES, in one pass without recursion, before the recursive checks below run (a
+    10,000-level chain would otherwise reach Python's recursion limit)."""
+    stack, count = [(d, 1, f"dimensions[{n}]") for n, d in enumerate(dims)], 0
+    while stack:
+        dim, depth, path = stack.pop()
+        count += 1 + len(dim.indicators)
+        levels = depth + (1 if dim.indicators else 0)
+        if levels > MAX_LEVELS:
+            shown = path if len(path) <= 80 else path[:38] + "..." + path[-38:]
+            raise SchemeError(shown, _said("too_many_levels", limit=MAX_LEVELS), source)
+        if count > MAX_TREE_NODES:
+            raise SchemeError("dimensions", _said("too_many_nodes", limit=f"{MAX_TREE_NODES:,}"), source)
+        stack.extend((s, depth + 1, f"{path}.dimensions[{n}]") for n, s in enumerate(dim.dimensions))
+
+
 def validate(scheme: Scheme, source: str | None = None) -> Scheme:
     """Checks that need no database: codes, tree, weights or points, normalisation parameters, gates, grades.
 
@@ -1135,6 +1179,17 @@ def validate(scheme: Scheme, source: str | None = None) -> Scheme:
     points_scheme = scheme.weighting == "points"
     if not points_scheme:
         _check_weights(scheme.dimensions, "dimensions", source)
+    _check_tree_size(scheme.dimensions, source)
+    for field in ("name_zh", "name_en"):
+        _check_text(field, getattr(scheme, field), source)
+    for field in ("description_zh", "description_en", "title"):
+        _check_text(field, getattr(scheme, field), source, breaks=True)
+    for n, note in enumerate(scheme.notes):
+        _check_text(f"notes[{n}]", note, source, breaks=True)
+    for key, items in (("gates", scheme.gates), ("vetoes", scheme.vetoes), ("grades", scheme.grades)):
+        for n, item in enumerate(items):
+            for field in ("name_zh", "name_en", "label_zh", "label_en", "grade"):
+                _check_text(f"{key}[{n}].{field}", getattr(item, field, ""), source)
     seen: dict[str, str] = {}
     dims = _tree(scheme.dimensions, "", points_scheme, seen, source)
     if points_scheme:

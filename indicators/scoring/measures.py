@@ -371,8 +371,12 @@ def load_stations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], stations: pd.DataFrame,
-               period: Period = Period(), run=None, progress=None) -> pd.DataFrame:
+               period: Period = Period(), run=None, progress=None, may_be_absent=frozenset()) -> pd.DataFrame:
     """Run the plans: one grouped query per measure table, every term of that table in it. Stations x indicators.
+
+    A series no row of indicator_values holds is refused by name, except for the plans named in `may_be_absent`:
+    a points scheme's awarded items, where an item no sheet holds earns 0 and is flagged 缺项 (a sheet may hold
+    any subset of a table's items), never a median.
 
     Another SQL engine takes the same queries through `run(sql, params) -> DataFrame` (scoring/spark.py); by
     default they run on the DuckDB connection `con`. `progress(table, indicator ids, seconds)` is called before
@@ -388,7 +392,7 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
         cur = con.cursor()
         run = lambda sql, params: cur.execute(sql, params).df()   # noqa: E731
     if "indicator_values" in by_table:
-        _refuse_missing_series(run, plans)
+        _refuse_missing_series(run, {k: p for k, p in plans.items() if k not in may_be_absent})
     for table, terms in by_table.items():
         used = set().union(*(t.used for t in terms))
         rel, n_period = _relation_sql(table, used)
@@ -438,6 +442,8 @@ def _refuse_missing_series(run, plans: dict[str, Plan]) -> None:
                 if who not in readers[t.params[0]]:
                     readers[t.params[0]].append(who)
     wanted = sorted(readers)
+    if not wanted:
+        return
     try:
         found = run(f"SELECT DISTINCT indicator_id FROM indicator_values WHERE indicator_id IN "
                     f"({', '.join('?' for _ in wanted)})", wanted)
