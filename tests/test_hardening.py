@@ -11,6 +11,7 @@ from datetime import date
 import dataclasses
 import re
 
+import duckdb
 import pytest
 
 from indicators.cli.main import main
@@ -370,3 +371,36 @@ def test_the_round_notice_pdf_with_long_indicator_and_station_names(tmp_path):
         data = notice_pdf(round_notice(result, "S0", lang, {"contact": "电" * 150, "deadline": date(2030, 1, 9)},
                                        issued_on=date(2030, 1, 2)))
         assert data.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("ch, column", [("\r", "name"), ("\t", "name"), ("\n", "station_id"), ("\u202e", "name"), ("\x85", "district"),
+                                        ("\u2066", "comment")])
+def test_a_ledger_cell_with_a_control_character_is_refused_at_the_door(ch, column, tmp_path, capsys):
+    """A station name "x\\r=1+1" is refused on import, naming row and column, and nothing is written; a comment
+    (free text) may run over lines but carries no bidi override."""
+    from indicators.cli.main import main
+    db = tmp_path / "r.duckdb"
+    assert main(["demo", "--db", str(db)]) == 0
+    capsys.readouterr()
+    if column == "comment":
+        head, row = ("feedback_id,station_id,given_on,channel,rating,comment",
+                     f"F9,S01,2024-05-01,survey,4,ok{ch}=1+1")
+        table, ok = "feedback", "F8"
+    else:
+        cells = {"station_id": "S99", "name": "新站", "district": "城关区", "population": "1000"}
+        cells[column] = f"x{ch}=1+1"
+        head, row = ",".join(cells), ",".join(f'"{v}"' for v in cells.values())
+        table, ok = "stations", None
+    (tmp_path / "bad.csv").write_text(f"{head}\n{row}\n", encoding="utf-8")
+    assert main(["import", "--db", str(db), "--table", table, str(tmp_path / "bad.csv"), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "row 2" in err and "control character" in err
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM stations WHERE station_id = 'S99'").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM feedback WHERE feedback_id = 'F9'").fetchall() == [(0,)]
+    finally:
+        con.close()
+    if ok:   # a line break inside free text is text
+        (tmp_path / "ok.csv").write_text(f'{head}\n{ok},S01,2024-05-01,survey,4,"第一行\n第二行"\n', encoding="utf-8")
+        assert main(["import", "--db", str(db), "--table", table, str(tmp_path / "ok.csv")]) == 0

@@ -65,6 +65,7 @@ from typing import Any, Callable, Iterable, Iterator
 import duckdb
 import pyarrow as pa
 
+from indicators.text_safety import control
 from indicators.errors import InputError, Word
 from indicators.records import vocabulary
 from indicators.records.store import (ADDED_COLUMNS, LOAD_ORDER, TABLES, VOCABULARIES, create_schema, get_meta,
@@ -136,6 +137,7 @@ RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
 ID_COLUMNS = {"station_id", "resident_id", "need_id", "activity_id", "inspection_id", "feedback_id", "expense_id",
               "rating_id", "indicator_id"}
 FREE_TEXT = {"name", "name_en", "title", "comment", "evidence", "note"}   # kept exactly as written
+MULTILINE = {"comment", "evidence", "note"}   # may run over lines; a name or title may not
 
 # Chinese headers: the first is the template's; the rest are accepted too.
 HEADERS_ZH: dict[str, tuple[str, ...]] = {
@@ -659,7 +661,6 @@ def read_rows(source: Any, name: str | None = None) -> tuple[str, list[tuple[int
 
 # ---------------------------------------------------------------- cell conversion
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INT = re.compile(r"[+-]?\d+(?:\.0*)?")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _DEC = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
@@ -697,8 +698,10 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _check_text(text: str, limit: int) -> str:
-    if _CONTROL.search(text):
+def _check_text(text: str, limit: int, breaks: bool = False) -> str:
+    """Refuses control characters at the door (C0, C1, bidi overrides; line breaks and tabs too, except in free
+    text), so a name can never start a new CSV row or flip a line on screen later."""
+    if control(text, allow_breaks=breaks):
         raise _Bad("contains a control character; remove it", "import.control_char")
     if len(text) > limit:
         raise _Bad(f"is {len(text):,} characters long; at most {limit:,} are allowed", "import.too_long",
@@ -718,7 +721,15 @@ def _conv_short(value: Any) -> str:
 
 
 def _conv_text(value: Any) -> str:
-    return _check_text(_as_text(value), TEXT_MAX)
+    return _check_text(_as_text(value), TEXT_MAX, breaks=True)
+
+
+def _conv_line(value: Any) -> str:
+    """A name or title, kept as written: Excel's in-cell line break (LF, Alt+Enter) may stand in it, but no carriage
+    return, tab or other control character (a CR in a name is how a CSV row was once split)."""
+    text = _as_text(value)
+    _check_text(text.replace("\n", " "), TEXT_MAX)
+    return text
 
 
 def _range_text(lo, hi, whole: bool) -> Word:
@@ -878,7 +889,7 @@ def _converter(table: str, column: str) -> Callable[[Any], Any]:
     if column in ID_COLUMNS:
         return _conv_id
     if column in FREE_TEXT:
-        return _conv_text
+        return _conv_text if column in MULTILINE else _conv_line
     return _conv_short
 
 
