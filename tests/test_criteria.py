@@ -479,12 +479,12 @@ def _scoring(rule):
 
 
 def test_every_proposal_is_accepted_by_the_model_and_writes_back_the_same():
-    from indicators.scheme.model import _check_scoring, scoring_to_dict
+    from indicators.scheme.model import check_scoring, scoring_to_dict
 
     for text, points, rule in CORPUS:
         proposal = propose(text, points)
         scoring = _scoring(proposal.rule)
-        _check_scoring(scoring, float(points), proposal.direction, "scoring", None)
+        check_scoring(scoring, float(points), proposal.direction, "scoring", None)
         back = scoring_to_dict(scoring)
         assert back == proposal.rule, text      # 50 == 50.0: the same numbers in the short form
 

@@ -155,7 +155,7 @@ def test_card_has_points_earned_available_and_lost_per_item_with_the_criterion(r
     assert card.at["A2", "deduction"] == "" and card.at["B4", "deduction"] == ""   # nothing lost
     assert card.at["B4", "flag"] == "相对评分" and card.at["B1", "flag"] == ""
     en = views.station_card(result, "S1", "en")
-    assert en.at["B1", "deduction"] == f"6 points lost: Satisfaction 85%; criterion: {B1_RULE}"
+    assert en.at["B1", "deduction"] == f"lost 6 of its points: Satisfaction 85%; criterion: {B1_RULE}"
     assert en.at["B4", "flag"] == "相对评分 (relative to the other stations)"
 
 

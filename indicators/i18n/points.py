@@ -10,8 +10,8 @@ EN: dict[str, str] = {
     "pts.yes": "yes",
     "pts.no": "no",
     # ---- why points were lost (扣分说明): "{lost} points lost: {what}; criterion: {criterion}"
-    "pts.lost_note": "{lost} points lost: {what}; criterion: {criterion}",
-    "pts.lost_plain": "{lost} points lost: {what}",
+    "pts.lost_note": "lost {lost} of its points: {what}; criterion: {criterion}",
+    "pts.lost_plain": "lost {lost} of its points: {what}",
     "pts.what.value": "{name} {raw}",
     "pts.what.awarded": "awarded {earned} of {points} points",
     "pts.what.missing": "缺项 (no value for this item), scored 0",

@@ -13,9 +13,9 @@ import yaml
 from indicators.errors import Word
 from indicators.scheme import criteria
 from indicators.scheme.catalog import BUILTINS
-# _check_scoring: a rule typed on a screen is checked against its item's points exactly as a YAML `scoring:` block is
+# check_scoring: a rule typed on a screen is checked against its item's points exactly as a YAML `scoring:` block is
 from indicators.scheme.model import (CAMPS, DIRECTIONS, SCORING_RULES, Dimension, Grade, Indicator, Level, Measure,
-                                     Provenance, Scheme, SchemeError, Scoring, _check_scoring, _said, load_yaml,
+                                     Provenance, Scheme, SchemeError, Scoring, check_scoring, _said, load_yaml,
                                      scoring_from_dict, scoring_to_dict, validate)
 from indicators.scoring.engine import check
 
@@ -460,7 +460,7 @@ def parse_rule(text: str, item: str, points: float) -> tuple[Scoring, str]:
     if direction not in DIRECTIONS:
         raise SchemeError(f"{where}.direction", _said("not_choice", choices=", ".join(DIRECTIONS), value=direction))
     scoring = scoring_from_dict(data, where)
-    _check_scoring(scoring, float(points), direction, where, None)
+    check_scoring(scoring, float(points), direction, where, None)
     return scoring, direction
 
 

@@ -1050,10 +1050,11 @@ def _check_points(item, path: str, points_scheme: bool, source):
         if not (math.isfinite(item.points) and item.points >= 0):   # 0 points: an item for information only
             raise SchemeError(f"{path}.points", _said("points_positive", value=f"{item.points:g}"), source)
         if item.scoring is not None:
-            _check_scoring(item.scoring, item.points, item.direction, f"{path}.scoring", source)
+            check_scoring(item.scoring, item.points, item.direction, f"{path}.scoring", source)
 
 
-def _check_scoring(s: Scoring, points: float, direction: str, path: str, source) -> None:
+def check_scoring(s: Scoring, points: float, direction: str = "higher", path: str = "scoring",
+                  source: str | None = None) -> None:
     """A rule that can give more than the item's points, or bands that are not monotone, is refused: a better
     value must never earn fewer points."""
     if s.rule == "bands":
