@@ -82,9 +82,10 @@ def _oidc_configured() -> bool:
 
 def _cookie() -> str | None:
     try:
-        return st.context.cookies.get(COOKIE) or None
-    except Exception:   # noqa: BLE001 - no browser context (AppTest)
+        value = st.context.cookies.get(COOKIE)
+    except Exception:   # noqa: BLE001 - no browser context
         return None
+    return value if isinstance(value, str) and value else None     # (AppTest hands a stand-in object)
 
 
 def restore(lang: str) -> dict | None:
