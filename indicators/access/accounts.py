@@ -208,6 +208,8 @@ class AccountStore:
     def use_link(self, token: str) -> User:
         """The link's user, once: a used, expired or unknown token (or a disabled user) is refused."""
         now = self._now()
+        if not self._read("SELECT 1 FROM signin_links WHERE token_hash = ?", [_token_hash(str(token or ""))]):
+            raise AccessError(code="access.link")     # an unknown token takes no write lock
         with writing(self._con) as cur:
             rows = cur.execute("SELECT l.name, l.expires_at, l.used_at, u.role, u.email, u.disabled FROM signin_links l "
                                "JOIN users u USING (name) WHERE l.token_hash = ?",
