@@ -202,7 +202,8 @@ def is_embedded_demo(path: str) -> bool:
 @st.cache_resource(show_spinner=False)
 def _demo_link(path: str) -> str:
     token = store(path).demo_link()
-    url = signin_url(token)
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    url = signin_url(token, f"http://localhost:{st.get_option('server.port')}/{base}")
     print(f"\n  {t('users.demo_console', 'en', minutes=LINK_MINUTES)}\n  "
           f"{t('users.demo_console', 'zh', minutes=LINK_MINUTES)}\n\n  {url}\n", flush=True)
     return url

@@ -77,7 +77,7 @@ def test_no_sign_in_no_station_no_record_no_action(raw_browser, site):
     pg = ctx.new_page()
     pg.set_default_timeout(30_000)
     try:
-        for page in ["", *GUARDED, *PHONES, "signin"]:
+        for page in ["", *GUARDED, *PHONES]:          # "" is the sign-in page (the first page)
             for params in PARAMS:
                 text = opened(pg, f"{srv.url}/{page}{params}")
                 where = f"/{page}{params}"
@@ -132,7 +132,7 @@ def test_screenshots_of_the_sign_in_and_a_refused_page(raw_browser, site, lang):
     ctx = fresh(raw_browser, lang)
     pg = ctx.new_page()
     try:
-        opened(pg, f"{srv.url}/signin")
+        opened(pg, f"{srv.url}/")
         assert pg.locator('[data-testid="stMain"] h1').inner_text() == t("auth.title", lang)
         shot(pg, f"access-signin-{lang}")
         opened(pg, f"{srv.url}/scores")
