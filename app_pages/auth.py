@@ -137,7 +137,8 @@ def sign_out() -> None:
         for k in ("_user", "_session_token", "_frame", "working"):
             ss.pop(k, None)
         ss["_auth_cookie"] = ("", 0)
-        ss["_signed_out"] = True
+    if _oidc_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()                      # else the identity provider's cookie would sign the same person in again
 
 
 def record(action: str, detail: str = "") -> None:

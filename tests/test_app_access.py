@@ -187,3 +187,30 @@ def test_a_save_records_the_signed_in_name_and_an_evaluator_may_not_save(db):
             finally:
                 con.close()
             assert users and set(users) == {"李组长"}
+
+
+def test_sign_out_ends_the_session_and_its_remembered_token(db):
+    con = duckdb.connect(str(db))
+    try:
+        token = AccountStore(con).link(AccountStore(con).add("周组长", "lead").name)
+    finally:
+        con.close()
+    at = app("en", signin=token)
+    at.run()
+    remembered = at.session_state["_session_token"]
+    assert sessions_with(db, remembered) == 1
+    at.switch_page("app_pages/scores.py").run()
+    assert_clean(at)
+    at.sidebar.button(key="auth_sign_out").click().run()
+    assert "_user" not in at.session_state
+    at.switch_page("app_pages/scores.py").run()
+    assert [x.value for x in at.title] == [t("auth.refused_title", "en")]
+    assert sessions_with(db, remembered) == 0
+
+
+def sessions_with(db, token: str) -> int:
+    con = records.connect(db, read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM signin_sessions WHERE token_hash = sha256(?)", [token]).fetchone()[0]
+    finally:
+        con.close()
