@@ -214,3 +214,26 @@ def sessions_with(db, token: str) -> int:
         return con.execute("SELECT count(*) FROM signin_sessions WHERE token_hash = sha256(?)", [token]).fetchone()[0]
     finally:
         con.close()
+
+
+def test_the_identity_providers_user_signs_in_with_the_role_of_the_matching_account(db):
+    con = duckdb.connect(str(db))
+    try:
+        AccountStore(con).add("吴评估员", "evaluator", email="wu@example.org")
+    finally:
+        con.close()
+    auth = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test", "client_id": "x",
+            "client_secret": "y", "server_metadata_url": "https://id.example.org/.well-known/openid-configuration"}
+    at = app("en")
+    at.secrets["auth"] = auth
+    at.user = {"is_logged_in": True, "email": "WU@example.org"}
+    at.run()
+    assert_clean(at)
+    assert at.session_state["_user"] == {"name": "吴评估员", "role": "evaluator"}
+    stranger = app("en")
+    stranger.secrets["auth"] = auth
+    stranger.user = {"is_logged_in": True, "email": "nobody@example.org"}
+    stranger.run()
+    assert "_user" not in stranger.session_state
+    assert t("auth.oidc_unknown", "en", email="nobody@example.org") in [w.value for w in stranger.warning]
+    assert t("auth.oidc", "en") in [b.label for b in stranger.button]
