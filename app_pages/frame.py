@@ -176,7 +176,9 @@ def _preview(path: str, measure_repr: str, start: date | None, end: date | None,
              _measure) -> pd.Series:
     con = _connection(path)
     stations = measures.load_stations(con)
-    raw = measures.raw_values(con, {"value": measures.plan(_measure, own=own)}, stations, Period(start, end))
+    # a new indicator's series may not be imported yet: its preview shows no values rather than an error
+    raw = measures.raw_values(con, {"value": measures.plan(_measure, own=own)}, stations, Period(start, end),
+                              may_be_absent=frozenset({"value"}))
     return raw["value"]
 
 

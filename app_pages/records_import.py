@@ -17,6 +17,9 @@ Session state used here (keys start with io_ / _io_):
   io_ft:<file id>                 the table of each file when several are uploaded
   _io_plan                        (signature of the uploads, ImportPlan): a check is not repeated on every rerun
   _io_report                      the ImportReport of the last import, shown until the next upload
+  io_sheet_from, io_sheet_to, io_sheet_rater   a score sheet's period and rater (indicator_values, not long)
+  _io_sheet                       (signature, [SheetPlan]) of the score sheets checked
+  _io_sheet_report                (SheetReport, scheme, start, end) of the last score-sheet import
 """
 from __future__ import annotations
 
@@ -24,7 +27,9 @@ import csv
 import io
 import re
 import tempfile
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
@@ -32,7 +37,7 @@ import streamlit as st
 
 from app_pages import frame
 from indicators.scheme import history as audit
-from indicators.records import importer
+from indicators.records import importer, score_sheet
 from indicators.errors import InputError
 from indicators.outputs.export import export_scores
 from indicators.i18n import has, t, term
@@ -247,6 +252,73 @@ def stale_message(exc: ImportProblems, lang: str) -> str:
     return t("io.stale", lang, msg=detail)
 
 
+# ================================================================ score sheets (得分表): pure functions
+
+def sheet_uploads(uploads: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The uploads for indicator_values that are not in its long shape: score sheets, read against a scheme."""
+    return [(name, data) for name, data in uploads if not score_sheet.is_long_file(data, name)]
+
+
+def check_sheet_uploads(con, scheme, uploads: list[tuple[str, bytes]], start: date, end: date,
+                        rater: str) -> list[score_sheet.SheetPlan]:
+    """Each score sheet checked against `scheme` for the period and rater; nothing is written."""
+    return [score_sheet.check_sheet(con, scheme, data, start, end, rater, name) for name, data in uploads]
+
+
+def sheet_problems(plans: list[score_sheet.SheetPlan]) -> list[importer.Problem]:
+    return [p for pl in plans for p in pl.problems]
+
+
+def sheet_problems_table(plans: list[score_sheet.SheetPlan], lang: str, warnings: bool = False) -> pd.DataFrame:
+    """Every problem (or every blank cell, with `warnings`) of the sheets: file, row, column, value, what."""
+    listed = [p for pl in plans for p in (pl.warnings if warnings else pl.problems)]
+    return problems_table(SimpleNamespace(problems=listed), lang)
+
+
+def sheet_problem_line(plans: list[score_sheet.SheetPlan], lang: str) -> str:
+    files = list(dict.fromkeys(p.file for p in sheet_problems(plans)))
+    return t("io.problems", lang, files=("、" if lang == "zh" else ", ").join(files) or "—",
+             n=f"{len(sheet_problems(plans)):,}")
+
+
+def sheet_lines(plans: list[score_sheet.SheetPlan], lang: str) -> list[str]:
+    """What each clean sheet holds, its vetoes, its blanks and what it replaces, a line each."""
+    out = []
+    for pl in plans:
+        out.append(t("sheet.read", lang, file=pl.file, shape=t(f"sheet.shape.{pl.layout.shape}", lang),
+                     scheme=pl.scheme, stations=len(pl.stations), items=len(pl.items), start=pl.start, end=pl.end,
+                     rater=pl.rater or t("sheet.no_rater", lang)))
+        if pl.vetoed:
+            out.append(t("sheet.vetoed", lang, n=len(pl.vetoed), stations=", ".join(pl.vetoed)))
+        if pl.blanks:
+            out.append(t("sheet.blanks", lang, n=pl.blanks).rstrip(":："))
+        if pl.replacing:
+            out.append(t("sheet.replaces", lang, n=pl.replacing))
+    return out
+
+
+def agreement_table(con, scheme, start: date, end: date, lang: str) -> tuple[pd.DataFrame, float | None] | None:
+    """The raters' agreement per item for the period (None when fewer than two raters gave values)."""
+    from indicators.scoring.measures import Period
+    table = score_sheet.agreement(con, scheme, Period(start, end))
+    if table.empty or table["raters"].max() < 2:
+        return None
+    names = table["name_zh" if lang == "zh" else "name_en"].where(lambda x: x != "", table["name_zh"])
+    shown = pd.DataFrame({
+        t("sheet.col.item", lang): table["item"] + " " + names, t("sheet.col.raters", lang): table["raters"],
+        t("sheet.col.stations", lang): table["stations"], t("sheet.col.mean", lang): table["mean"].round(2),
+        t("sheet.col.spread", lang): table["spread"],
+        t("sheet.col.alpha", lang): table["alpha"].map(lambda a: "—" if a is None or pd.isna(a) else f"{a:.2f}"),
+    })
+    return shown, table.attrs.get("alpha")
+
+
+def _default_sheet_period(f: frame.Frame) -> tuple[date, date]:
+    """The period on screen, else this calendar year."""
+    year = date.today().year
+    return (f.period.start or date(year, 1, 1)), (f.period.end or date(year, 12, 31))
+
+
 # ================================================================ import: the panel
 
 def _signature(files: list, tables: list[str]) -> tuple:
@@ -295,6 +367,9 @@ def panel(f: frame.Frame) -> None:
             t("io.upload", L), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"io_files:{nonce}",
             help=t("io.upload_help", L, mb=importer.MAX_BYTES // 2 ** 20, rows=f"{importer.MAX_ROWS:,}"))
         if not files:
+            if ss.get("_io_sheet_report") is not None:
+                _sheet_done(f)
+                return
             report = ss.get("_io_report")
             if report is not None:
                 st.success(done_message(report, L), icon=":material/check_circle:")
@@ -302,6 +377,12 @@ def panel(f: frame.Frame) -> None:
             return
         ss.pop("_io_report", None)
 
+        if table == "indicator_values":
+            sheets = sheet_uploads(as_uploads(files))
+            if sheets:   # a score sheet (得分表): read against the current scheme, for a period and a rater
+                _sheet_panel(f, sheets, nonce)
+                return
+        ss.pop("_io_sheet_report", None)
         if len(files) == 1:
             tables = [table]
         else:
@@ -359,6 +440,67 @@ def panel(f: frame.Frame) -> None:
             return
         if st.button(import_label(plan, L), type="primary", icon=":material/database_upload:", key="io_go"):
             _import(f, plan)
+
+
+def _sheet_panel(f: frame.Frame, sheets: list[tuple[str, bytes]], nonce: int) -> None:
+    """Score sheets uploaded for indicator_values: their period and rater, the check, the import."""
+    L = f.lang
+    ss = st.session_state
+    st.info(t("sheet.panel_note", L, scheme=f.scheme.id), icon=":material/fact_check:")
+    start0, end0 = _default_sheet_period(f)
+    c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+    start = c1.date_input(t("sheet.from", L), value=start0, key="io_sheet_from")
+    end = c2.date_input(t("sheet.to", L), value=end0, key="io_sheet_to")
+    rater = c3.text_input(t("sheet.rater", L), key="io_sheet_rater", max_chars=100, help=t("sheet.rater_help", L))
+    sig = (nonce, tuple((name, len(data), hash(data)) for name, data in sheets), f.scheme, start, end, rater)
+    held = ss.get("_io_sheet")
+    if held is None or held[0] != sig:
+        with st.spinner(t("io.checking", L, n=len(sheets))):
+            plans = check_sheet_uploads(frame.connection(f.db, L), f.scheme, sheets, start, end, rater)
+        ss["_io_sheet"] = held = (sig, plans)
+    plans = held[1]
+    _previews([(name, preview_frame(name, data, lang=L)) for name, data in sheets], L)
+    if sheet_problems(plans):
+        st.error(sheet_problem_line(plans, L), icon=":material/error:")
+        table = sheet_problems_table(plans, L)
+        st.table(table, hide_index=True, height=480 if len(table) > 12 else "content")
+        st.download_button(t("io.problems_download", L), problems_csv(SimpleNamespace(problems=sheet_problems(plans)),
+                                                                      L),
+                           file_name="score_sheet_problems.csv", mime="text/csv", icon=":material/download:",
+                           key="io_sheet_problems_dl", on_click="ignore")
+        return
+    st.success("\n\n".join(sheet_lines(plans, L)), icon=":material/check_circle:")
+    if any(pl.blanks for pl in plans):
+        st.dataframe(sheet_problems_table(plans, L, warnings=True), hide_index=True, width="stretch",
+                     height=min(38 + 35 * sum(len(pl.warnings) for pl in plans), 320))
+    n = sum(len(pl.rows) for pl in plans)
+    if st.button(t("sheet.import_button", L, n=f"{n:,}"), type="primary", icon=":material/database_upload:",
+                 key="io_sheet_go"):
+        old_range = frame.date_range(f.db)
+        try:
+            report = score_sheet.apply_sheet(frame.connection(f.db, L), plans)
+        except InputError as exc:
+            ss.pop("_io_sheet", None)
+            st.error(t("io.failed", L, msg=exc.render(L)))
+            return
+        _after_import(f.db, old_range)
+        ss.pop("_io_sheet", None)
+        ss["_io_sheet_report"] = (report, f.scheme, start, end)
+        ss["_io_nonce"] = ss.get("_io_nonce", 0) + 1     # a new, empty uploader
+        st.rerun()
+
+
+def _sheet_done(f: frame.Frame) -> None:
+    """After a score-sheet import: what was written, and the raters' agreement when there are several."""
+    L = f.lang
+    report, scheme, start, end = st.session_state["_io_sheet_report"]
+    st.success(t("sheet.done", L, ins=f"{report.inserted:,}", replaced=f"{report.replaced:,}"),
+               icon=":material/check_circle:")
+    got = agreement_table(frame.connection(f.db, L), scheme, start, end, L)
+    if got is not None:
+        table, alpha = got
+        st.markdown(t("sheet.agreement", L, alpha="—" if alpha is None else f"{alpha:.2f}"))
+        st.dataframe(table, hide_index=True, width="content")
 
 
 def _previews(previews: list[tuple[str, pd.DataFrame | None]], L: str) -> None:
@@ -437,13 +579,35 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def score_downloads(f: frame.Frame, result: ScoreResult) -> None:
     """The scores workbook (made when clicked) and the CSV of the result on screen."""
     L = f.lang
-    c1, c2, _ = st.columns([1, 1, 2])
+    c1, c2, c3 = st.columns([1, 1, 2])
     c1.download_button(t("io.dl.xlsx", L), lambda: scores_xlsx(result, L), file_name=f"scores_{_stem(result)}.xlsx",
                        mime=_XLSX, icon=":material/table_view:", key="dl_scores_xlsx", on_click="ignore",
                        help=t("io.dl.xlsx_help", L), width="stretch")
     c2.download_button(t("io.dl.csv", L), lambda: scores_csv(result, L), file_name=f"scores_{_stem(result)}.csv",
                        mime="text/csv", icon=":material/csv:", key="dl_scores_csv", on_click="ignore",
                        help=t("io.dl.csv_help", L), width="stretch")
+    sheet = score_sheet_file(frame.connection(f.db, L), result)
+    if sheet is not None:
+        name, make = sheet
+        c3.download_button(t("sheet.download", L), make, file_name=name, icon=":material/grid_on:",
+                           mime=_XLSX if name.endswith(".xlsx") else "text/csv", key="dl_score_sheet",
+                           on_click="ignore", help=t("sheet.download_help", L))
+
+
+def score_sheet_file(con, result: ScoreResult):
+    """(file name, a function making its bytes) of the score sheet imported for the result's scheme and period,
+    written back in its own shape with subtotals, total, grade and veto; None when no sheet was imported."""
+    p = result.period
+    if p.start is None or p.end is None:
+        return None
+    layout = score_sheet.stored_layout(con, result.scheme.id, p.start, p.end)
+    if layout is None:
+        return None
+
+    def make() -> bytes:
+        _, _, notes = score_sheet.sheet_values(con, result.scheme, p.start, p.end)
+        return score_sheet.export_sheet(result, layout, notes=notes)
+    return f"score_sheet_{_stem(result)}.{layout.file_format}", make
 
 
 def report_download(f: frame.Frame, result: ScoreResult, station_id: str, station_name: str) -> None:

@@ -145,7 +145,8 @@ def stations_130(tmp_path_factory) -> tuple[Path, Path]:
         for series, start, end, scale in (("satisfaction", "2024-01-01", "2024-06-30", 0.004),
                                           ("satisfaction", "2024-07-01", "2024-12-31", 0.005),
                                           ("home_visits", "2024-01-01", "2024-12-31", 0.05)):
-            con.execute("INSERT INTO indicator_values SELECT station_id, ?, CAST(? AS DATE), CAST(? AS DATE), "
+            con.execute("INSERT INTO indicator_values (station_id, indicator_id, period_start, period_end, value, "
+                        "source, note) SELECT station_id, ?, CAST(? AS DATE), CAST(? AS DATE), "
                         "population * ?, 'test', NULL FROM stations", [series, start, end, scale])
         export_parquet(con, where / "records", "month")
     finally:

@@ -9,7 +9,7 @@ import pytest
 from indicators.records import importer
 from indicators.scheme.model import Dimension, Indicator, Measure, Scheme, SchemeError, dump_yaml, load_yaml
 from indicators.scoring import engine
-from indicators.scoring.measures import Period, load_stations, plan, raw_values
+from indicators.scoring.measures import MissingSeries, Period, load_stations, plan, raw_values
 from indicators.outputs import views
 from tests.conftest import station
 
@@ -71,10 +71,11 @@ def test_denominator_names_are_checked_never_pasted(tiny):
         plan(Measure("value", denominator="name"), own="x")
     with pytest.raises(SchemeError, match="series: is required"):
         plan(Measure("value"))
-    # an unknown name is a series: as a parameter it cannot inject anything and simply finds no rows
+    # an unknown name is a series: as a parameter it cannot inject anything; the database holds no row of it, so
+    # the measure is refused by name (not scored as missing values filled by the missing rule)
     con = tiny(ROWS)
-    got = raw(con, {"x": Measure("value", series="visits", denominator="1); DROP TABLE stations; --")})
-    assert got["x"].isna().all()
+    with pytest.raises(MissingSeries, match=r"DROP TABLE stations; -- \(indicator x\)"):
+        raw(con, {"x": Measure("value", series="visits", denominator="1); DROP TABLE stations; --")})
     assert con.execute("SELECT count(*) FROM stations").fetchall()[0][0] == 3
 
 
@@ -112,11 +113,14 @@ def test_station_card_shows_value_and_denominator(tiny):
     assert small == "0.03 = 30 ÷ 1,000 (population served)"
 
 
-def test_a_database_without_the_table_scores_values_as_missing(tiny):
+def test_a_database_without_the_table_refuses_value_measures_by_name(tiny):
+    # it holds no series at all: every series a scheme reads is named, with where to import it
     con = tiny({"stations": [station("S1"), station("S2")]})
     con.execute("DROP TABLE indicator_values")
-    got = raw(con, {"satisfaction": Measure("value")})
-    assert got["satisfaction"].isna().all()
+    with pytest.raises(MissingSeries, match="satisfaction .indicator satisfaction.") as exc:
+        raw(con, {"satisfaction": Measure("value")})
+    assert exc.value.code == "values.no_series" and "Records page" in str(exc.value)
+    assert "记录" in exc.value.render("zh")
 
 
 # ---------------------------------------------------------------- the ledger

@@ -34,6 +34,9 @@ What a file may hold (the import contract is records.TABLES):
   never computed, e.g. written by a script, reads as empty).
 - Text: ids, codes and numbers are trimmed; free text (names, titles, comments, evidence) is stored exactly as
   written, formula- or SQL-looking text included (exports neutralise it). Control characters are refused.
+- indicator_values: the key is (station_id, indicator_id, period_start, period_end, rater); a file without a rater
+  column (评估方, 评分人) is one source, rater ''. Score sheets (得分表, one column an item) are read by
+  records/score_sheet.py, not here.
 - Limits: MAX_BYTES per file, MAX_ROWS data rows, MAX_LISTED problems listed then "and N more".
 
 Pseudonyms: resident ids (residents, attendance, feedback) are replaced on import by "R" + the first 12 hex digits
@@ -64,7 +67,8 @@ import pyarrow as pa
 
 from indicators.errors import InputError, Word
 from indicators.records import vocabulary
-from indicators.records.store import LOAD_ORDER, TABLES, VOCABULARIES, create_schema, get_meta, writing
+from indicators.records.store import (ADDED_COLUMNS, LOAD_ORDER, TABLES, VOCABULARIES, create_schema, get_meta,
+                                      has_column, writing)
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 1_000_000
@@ -85,7 +89,9 @@ RESIDENT_COLUMNS = {("residents", "resident_id"), ("attendance", "resident_id"),
 
 KEYS: dict[str, tuple[str, ...]] = {t: (next(iter(cols)),) for t, cols in TABLES.items()}
 KEYS["attendance"] = ("activity_id", "resident_id")
-KEYS["indicator_values"] = ("station_id", "indicator_id", "period_start", "period_end")
+KEYS["indicator_values"] = ("station_id", "indicator_id", "period_start", "period_end", "rater")
+# Key columns a file may leave out: every row then takes this value ('' = a single source, no rater named).
+KEY_DEFAULTS: dict[tuple[str, str], str] = {("indicator_values", "rater"): ""}
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "stations": ("station_id", "name", "population"),
@@ -172,7 +178,7 @@ HEADERS_ZH: dict[str, tuple[str, ...]] = {
     "amount": ("金额", "支出金额"),
     "rating_id": ("评定编号", "评估编号"),
     "indicator_id": ("指标编号", "指标ID"),
-    "rater": ("评估方", "评估机构"),
+    "rater": ("评估方", "评估机构", "评分人", "评估人"),
     "rated_on": ("评定日期", "评估日期"),
     "evidence": ("评定依据", "依据", "佐证"),
     "period_start": ("起始日期", "开始日期", "期间开始", "统计起始日期"),
@@ -977,6 +983,8 @@ def _parse_rows(table: str, rows: Iterator[tuple[int, list[Any]]], data: bytes, 
                                                                         for c in missing)))
         bad_header = True
     order = [cols[i] for i in sorted(cols)]
+    defaults = {c: v for (tb, c), v in KEY_DEFAULTS.items() if tb == table}
+    order += [c for c in defaults if c not in headers]   # filled in below: the key is whole on every row
     parsed = _Parsed(table, name, order, headers)
     convs = {c: _converter(table, c) for c in order}
     positions = [(i, cols[i]) for i in sorted(cols)]
@@ -1027,6 +1035,9 @@ def _parse_rows(table: str, rows: Iterator[tuple[int, list[Any]]], data: bytes, 
         if bad:
             parsed.bad_rows.add(row_no)
             continue
+        for c, v in defaults.items():
+            if out[pos_of[c]] is None:
+                out[pos_of[c]] = v
         if resident and out[pos_of["resident_id"]] is not None:
             out[pos_of["resident_id"]] = pseudo(out[pos_of["resident_id"]])
         parsed.rows.append(row_no)
@@ -1104,6 +1115,15 @@ def _check_duplicates(parts: list[_Parsed], probs: _Problems) -> None:
         p.rows, p.values = keep_rows, keep_vals
 
 
+def _stored(cur, table: str, column: str) -> str:
+    """SQL for a stored column of `t` (our own fixed text): an added column that the database lacks, or holds
+    NULL in, reads as its default, as a file that leaves it out writes it."""
+    default = ADDED_COLUMNS.get((table, column))
+    if default is None:
+        return f"t.{_sql_name(column)}"
+    return f"coalesce(t.{_sql_name(column)}, {default})" if has_column(cur, table, column) else default
+
+
 def _check_existing(cur, parts: list[_Parsed], tables: set[str], probs: _Problems) -> None:
     """Keys already in the database: identical content is skipped, different content is an error."""
     for p in parts:
@@ -1115,8 +1135,8 @@ def _check_existing(cur, parts: list[_Parsed], tables: set[str], probs: _Problem
         view = "_import_keys"
         cur.register(view, keyed)
         try:
-            sel = ", ".join(f"t.{_sql_name(c)}" for c in cols)
-            on = " AND ".join(f"t.{_sql_name(k)} = k.{_sql_name(k)}" for k in keys)
+            sel = ", ".join(_stored(cur, p.table, c) for c in cols)
+            on = " AND ".join(f"{_stored(cur, p.table, k)} = k.{_sql_name(k)}" for k in keys)
             found = cur.execute(f"SELECT k._i, {sel} FROM {_sql_name(p.table)} t JOIN {view} k ON {on}").fetchall()
         finally:
             cur.unregister(view)
@@ -1270,7 +1290,7 @@ def _refuse_changed_keys(cur, part: TablePart) -> None:
     keys = list(KEYS[part.table])
     cur.register("_import_keys", part.rows.select(keys))
     try:
-        on = " AND ".join(f"t.{_sql_name(k)} = k.{_sql_name(k)}" for k in keys)
+        on = " AND ".join(f"{_stored(cur, part.table, k)} = k.{_sql_name(k)}" for k in keys)
         n = cur.execute(f"SELECT count(*) FROM {_sql_name(part.table)} t JOIN _import_keys k ON {on}").fetchall()[0][0]
     finally:
         cur.unregister("_import_keys")

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from indicators.errors import InputError
-from indicators.records.store import PERIOD_COLUMN, TABLES
+from indicators.records.store import ADDED_COLUMNS, PERIOD_COLUMN, TABLES, has_column
 
 PARTITIONS = ("station", "month")
 
@@ -23,9 +23,10 @@ class ExportError(InputError):
     """The export cannot start: the message names the folder and what is wrong with it."""
 
 
-def _select(table: str, partition: str | None) -> tuple[str, str | None]:
-    """SQL of one table's rows (our own fixed text) and the column it is split by (None: written whole)."""
-    cols = ", ".join(f't."{c}"' for c in TABLES[table])
+def _select(table: str, partition: str | None, absent: frozenset[str] = frozenset()) -> tuple[str, str | None]:
+    """SQL of one table's rows (our own fixed text) and the column it is split by (None: written whole).
+    `absent`: added columns a database of an older version lacks, written with their default."""
+    cols = ", ".join(f'{ADDED_COLUMNS[(table, c)]} AS "{c}"' if c in absent else f't."{c}"' for c in TABLES[table])
     if partition == "station" and table != "stations" and "station_id" in TABLES[table]:
         return f'SELECT {cols} FROM "{table}" t', "station_id"
     if partition == "station" and table == "attendance":
@@ -58,7 +59,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: str | Path, partition: s
         for table in TABLES:
             counts[table] = cur.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
             # an empty table split into partitions would leave no file at all, and readers need its columns
-            sql, key = _select(table, partition if counts[table] else None)
+            absent = frozenset(c for (tb, c) in ADDED_COLUMNS if tb == table and not has_column(cur, tb, c))
+            sql, key = _select(table, partition if counts[table] else None, absent)
             rel = cur.sql(sql)
             if key is None:
                 rel.write_parquet(str(out / f"{table}.parquet"), compression="zstd")

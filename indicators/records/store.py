@@ -57,10 +57,12 @@ TABLES: dict[str, dict[str, str]] = {
         "rater_count": "INTEGER", "alpha": "DOUBLE", "on_site": "INTEGER",
     },
     # Values that come from elsewhere (a survey firm, a bureau's statistics, a site-visit sheet), one per station,
-    # indicator and period; read by the `value` measure. Keyed by (station_id, indicator_id, period_start, period_end).
+    # indicator, period and rater; read by the `value` measure. Keyed by (station_id, indicator_id, period_start,
+    # period_end, rater); rater '' is a single source. `rater` is last: databases made before it get it appended
+    # by create_schema (ALTER TABLE), so old and new files hold the columns in the same order.
     "indicator_values": {
         "station_id": "VARCHAR", "indicator_id": "VARCHAR", "period_start": "DATE", "period_end": "DATE",
-        "value": "DOUBLE", "source": "VARCHAR", "note": "VARCHAR",
+        "value": "DOUBLE", "source": "VARCHAR", "note": "VARCHAR", "rater": "VARCHAR",
     },
 }
 
@@ -98,12 +100,28 @@ class RecordsError(InputError):
     """Bad records input: the message names the file, table or column."""
 
 
+# Columns added after databases were already in use: (table, column) -> the DEFAULT that old rows take.
+ADDED_COLUMNS: dict[tuple[str, str], str] = {("indicator_values", "rater"): "''"}
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every record table (if missing) and the metadata table."""
+    """Create every record table (if missing) and the metadata table; add the columns a table made before them
+    lacks (ADDED_COLUMNS), so a database of an older version keeps working once it is written to."""
     for table, cols in TABLES.items():
-        body = ", ".join(f'"{c}" {t}' for c, t in cols.items())
+        body = ", ".join(f'"{c}" {t}' + (f" DEFAULT {ADDED_COLUMNS[(table, c)]}" if (table, c) in ADDED_COLUMNS
+                                         else "") for c, t in cols.items())
         con.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({body})')
+    for (table, col), default in ADDED_COLUMNS.items():
+        con.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{col}" {TABLES[table][col]} DEFAULT {default}')
     con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+def has_column(con, table: str, column: str) -> bool:
+    """Whether the database's `table` has `column` (a read-only database of an older version may lack an added
+    one: readers then take its default)."""
+    rows = con.cursor().execute("SELECT 1 FROM information_schema.columns WHERE table_schema = 'main' AND "
+                                "table_name = ? AND column_name = ?", [table, column]).fetchall()
+    return bool(rows)
 
 
 # How long to wait for another process that holds the file (an app writing, a command exporting) to let go.

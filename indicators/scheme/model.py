@@ -41,8 +41,14 @@ EVIDENCE_KINDS = ("paper", "site", "residents", "other")
 COMBINES = ("mean", "median")
 GRADE_SCALES = ("score", "points")
 MISSING_ITEMS = ("zero", "refuse")
-# indicator_values rows of this series veto the station for their period in every points scheme (note: the reason)
+# indicator_values rows of this series veto the station for their period in every points scheme (note: the reason);
+# a score sheet's 一票否决 column writes veto_series(scheme id), which vetoes in that scheme only
 VETO_SERIES = "一票否决"
+
+
+def veto_series(scheme_id: str) -> str:
+    """The veto series of one scheme's score sheets: a veto from one bureau's table leaves another's alone."""
+    return f"{VETO_SERIES}@{scheme_id}"
 _ID = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")   # a scheme id (file names, URLs)
 # Codes as evaluators write them (B11, 1.1.2, Goods, urgent_resolved, 一级1): kept and matched exactly; no white
 # space or control characters, which would not survive a spreadsheet cell or a terminal table.

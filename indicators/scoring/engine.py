@@ -9,7 +9,7 @@ import pandas as pd
 
 from indicators.errors import InputError
 from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values, value_inputs
-from indicators.scheme.model import VETO_SERIES, Dimension, Indicator, Normalisation, Scheme, node_paths, validate
+from indicators.scheme.model import VETO_SERIES, veto_series, Dimension, Indicator, Normalisation, Scheme, node_paths, validate
 from indicators.scoring.rules import points_for
 from indicators.analysis.sensitivity import rank_desc_min
 from indicators.scoring.treatment import IMPUTING, gaps_filled, treat
@@ -528,31 +528,47 @@ def score_many(con: duckdb.DuckDBPyConnection, schemes, period: Period = Period(
         raise EmptyRecords(code="records.no_stations")
     hear = progress and (lambda table, keys, seconds: progress(     # indicator ids without the scheme's number
         table, list(dict.fromkeys(k.split("\0", 1)[1] for k in keys)), seconds))
-    raw = raw_values(con, plans, stations, period, progress=hear)
+    raw = raw_values(con, plans, stations, period, progress=hear, may_be_absent=_awarded_plans(schemes))
     vetoes = sheet_vetoes(con, period) if any(s.weighting == "points" for s in schemes) else None
     out = []
     for n, scheme in enumerate(schemes):
         mine = raw[[f"{n}\0{i.id}" for i in scheme.indicators]]
         mine.columns = [i.id for i in scheme.indicators]
-        result = score_raw(scheme, mine, stations, period, vetoes if scheme.weighting == "points" else None)
+        result = score_raw(scheme, mine, stations, period, vetoes_of(vetoes, scheme))
         out.append(replace(result, inputs=value_inputs(con, scheme.indicators, stations, period)))
     return out
 
 
-VETO_SQL = ("SELECT station_id, note FROM indicator_values WHERE indicator_id = ? AND value > 0 "
-            "AND period_end >= ? AND period_start <= ?")
+def _awarded_plans(schemes) -> frozenset[str]:
+    """score_many's plan keys of points-scheme items whose value is read as points awarded (no rule, not relative):
+    a sheet may hold any subset of them, and an item none holds earns 0 as 缺项."""
+    return frozenset(f"{n}\0{i.id}" for n, s in enumerate(schemes) if s.weighting == "points"
+                     for i in s.indicators if i.measure.kind == "value" and not i.relative and i.scoring is None)
 
 
-def sheet_vetoes(con: duckdb.DuckDBPyConnection | None, period: Period, run=None) -> pd.Series:
-    """Station -> the reasons of the veto rows (一票否决 column of a score sheet) whose period overlaps `period`.
-    `run(sql, params) -> DataFrame` reads them elsewhere (Spark); plain SQL, so that both engines agree."""
-    params = [VETO_SERIES, *period.params()]
+VETO_SQL = ("SELECT station_id, indicator_id, note FROM indicator_values WHERE (indicator_id = ? OR "
+            "starts_with(indicator_id, ?)) AND value > 0 AND period_end >= ? AND period_start <= ?")
+
+
+def sheet_vetoes(con: duckdb.DuckDBPyConnection | None, period: Period, run=None) -> pd.DataFrame:
+    """The veto rows (一票否决 of score sheets and ledgers) whose period overlaps `period`: station_id, indicator_id
+    (the series: VETO_SERIES, or one scheme's veto_series), note. `run(sql, params) -> DataFrame` reads them
+    elsewhere (Spark); plain SQL, so that both engines agree."""
+    params = [VETO_SERIES, VETO_SERIES + "@", *period.params()]
     try:
-        rows = run(VETO_SQL, params) if run else con.cursor().execute(VETO_SQL, params).df()
+        return run(VETO_SQL, params) if run else con.cursor().execute(VETO_SQL, params).df()
     except duckdb.CatalogException:   # a database made before indicator_values existed
-        return pd.Series(dtype=object)
+        return pd.DataFrame(columns=["station_id", "indicator_id", "note"])
+
+
+def vetoes_of(rows: pd.DataFrame | None, scheme: Scheme) -> pd.Series | None:
+    """Station -> the reasons (joined) of the veto rows that apply to `scheme`: the shared series and its own."""
+    if rows is None or scheme.weighting != "points":
+        return None
     out: dict[str, list[str]] = {}
-    for sid, note in rows.itertuples(index=False):
+    for sid, series, note in rows.itertuples(index=False):
+        if series not in (VETO_SERIES, veto_series(scheme.id)):
+            continue
         reason = note.strip() if isinstance(note, str) and note.strip() else VETO_SERIES
         out.setdefault(sid, [])
         if reason not in out[sid]:

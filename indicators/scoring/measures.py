@@ -11,6 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from indicators.errors import InputError, Word
 from indicators.scoring.expr import ExprError, columns_used, compile_filter, compile_value
 from indicators.scheme.model import REACH_KINDS, Indicator, Measure, SchemeError, _said
 from indicators.records.store import PERIOD_COLUMN, TABLES, VOCABULARIES
@@ -105,8 +106,12 @@ def _relation_sql(table: str, used: set[str]) -> tuple[str, int]:
         return f"SELECT station_id, resident_id, count(*) AS visits FROM ({inner}) GROUP BY station_id, resident_id", n
     if table in REACH_RELATIONS:
         return REACH_RELATIONS[table], 2
-    if table == "indicator_values":   # a value counts for the period when its own period overlaps it
-        return "SELECT * FROM indicator_values WHERE period_end >= ? AND period_start <= ?", 2
+    if table == "indicator_values":
+        # A value counts for the period when its own period overlaps it; of those, a station's figures of the most
+        # recent period (latest end, then latest start) are the ones read: recency 1. Several raters' sheets for
+        # that period are several rows of recency 1, which the term combines (series_term).
+        return ("SELECT *, rank() OVER (PARTITION BY station_id, indicator_id ORDER BY period_end DESC, "
+                "period_start DESC) AS recency FROM indicator_values WHERE period_end >= ? AND period_start <= ?"), 2
     if table in PERIOD_COLUMN:
         return f"SELECT * FROM {table} WHERE {PERIOD_COLUMN[table]} BETWEEN ? AND ?", 2
     return f"SELECT * FROM {table}", 0
@@ -138,11 +143,24 @@ def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def series_term(series: str) -> Term:
+COMBINES = ("mean", "median")   # how several raters' values for one station and period become one
+
+
+def series_term(series: str, combine: str = "mean") -> Term:
     """One station's value of a series in indicator_values for the period. Several rows overlapping the period:
-    the one whose period ends last (then starts last) counts, i.e. the most recent figure; none: missing."""
-    return Term("indicator_values", "arg_max(value, (period_end, period_start)) FILTER (WHERE indicator_id = ?)",
+    those of the most recent period (ends last, then starts last) count, one per rater, combined by their mean
+    or median (`combine`); a single source is one row, its own value. None: missing."""
+    agg = {"mean": "avg", "median": "median"}.get(combine)
+    if agg is None:
+        raise SchemeError("measure.combine", _said("not_choice", choices=", ".join(COMBINES), value=combine))
+    return Term("indicator_values", f"{agg}(value) FILTER (WHERE indicator_id = ? AND recency = 1)",
                 (series,), math.nan, frozenset({"indicator_id", "value", "period_start", "period_end"}))
+
+
+class MissingSeries(InputError):
+    """A `value` measure reads a series of which indicator_values holds no row at all, in any period: an
+    import that has not happened (or a misspelt code), which must not be scored as a column of missing values
+    filled by the missing rule."""
 
 
 def value_terms(measure: Measure, own: str | None, path: str = "measure",
@@ -151,9 +169,12 @@ def value_terms(measure: Measure, own: str | None, path: str = "measure",
     series = measure.series or own
     if not series:
         raise SchemeError(f"{path}.series", _said("series_required"), source)
+    combine = getattr(measure, "combine", None) or "mean"   # Measure.combine: several raters' values
+    if combine not in COMBINES:
+        raise SchemeError(f"{path}.combine", _said("not_choice", choices=", ".join(COMBINES), value=combine), source)
     den = measure.denominator
     if den is None or den == "":
-        return series_term(series), None
+        return series_term(series, combine), None
     if not isinstance(den, str):
         raise SchemeError(f"{path}.denominator", _said("denominator_name"), source)
     if den in TABLES["stations"]:
@@ -161,8 +182,8 @@ def value_terms(measure: Measure, own: str | None, path: str = "measure",
             raise SchemeError(f"{path}.denominator", _said("denominator_not_number", column=den,
                                                            numeric=", ".join(STATION_NUMBERS)), source)
         # the name is one of the known columns (checked above), so quoting it is safe
-        return series_term(series), Term("stations", f'max("{den}")', (), math.nan, frozenset({den}))
-    return series_term(series), series_term(den)
+        return series_term(series, combine), Term("stations", f'max("{den}")', (), math.nan, frozenset({den}))
+    return series_term(series, combine), series_term(den, combine)
 
 
 def plan(measure: Measure, path: str = "measure", source: str | None = None, own: str | None = None) -> Plan:
@@ -350,8 +371,12 @@ def load_stations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], stations: pd.DataFrame,
-               period: Period = Period(), run=None, progress=None) -> pd.DataFrame:
+               period: Period = Period(), run=None, progress=None, may_be_absent=frozenset()) -> pd.DataFrame:
     """Run the plans: one grouped query per measure table, every term of that table in it. Stations x indicators.
+
+    A series no row of indicator_values holds is refused by name, except for the plans named in `may_be_absent`:
+    a points scheme's awarded items, where an item no sheet holds earns 0 and is flagged 缺项 (a sheet may hold
+    any subset of a table's items), never a median.
 
     Another SQL engine takes the same queries through `run(sql, params) -> DataFrame` (scoring/spark.py); by
     default they run on the DuckDB connection `con`. `progress(table, indicator ids, seconds)` is called before
@@ -366,6 +391,8 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
     if run is None:
         cur = con.cursor()
         run = lambda sql, params: cur.execute(sql, params).df()   # noqa: E731
+    if "indicator_values" in by_table:
+        _refuse_missing_series(run, {k: p for k, p in plans.items() if k not in may_be_absent})
     for table, terms in by_table.items():
         used = set().union(*(t.used for t in terms))
         rel, n_period = _relation_sql(table, used)
@@ -399,6 +426,34 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
     population[population <= 0] = np.nan
     out = {ind: p.combine([values[t] for t in p.terms], population) for ind, p in plans.items()}
     return pd.DataFrame(out, index=index, dtype=float)
+
+
+def _refuse_missing_series(run, plans: dict[str, Plan]) -> None:
+    """Raise MissingSeries when a series that a value measure reads (or divides by) has no row at all in
+    indicator_values, naming each such series and the indicator reading it."""
+    readers: dict[str, list[str]] = {}
+    for key, p in plans.items():
+        parts = key.split("\0")
+        # keys are indicator ids, "<n>\0<id>" (score_many) or "<id>\0<part>" (term_values)
+        who = parts[1] if len(parts) == 2 and parts[0].isdigit() else parts[0]
+        for t in p.terms:
+            if t.table == "indicator_values":
+                readers.setdefault(t.params[0], [])
+                if who not in readers[t.params[0]]:
+                    readers[t.params[0]].append(who)
+    wanted = sorted(readers)
+    if not wanted:
+        return
+    try:
+        found = run(f"SELECT DISTINCT indicator_id FROM indicator_values WHERE indicator_id IN "
+                    f"({', '.join('?' for _ in wanted)})", wanted)
+        held = set(found["indicator_id"])
+    except duckdb.CatalogException:   # a database made before indicator_values existed holds none
+        held = set()
+    absent = [s for s in wanted if s not in held]
+    if absent:
+        items = [Word("err.values.series_of", series=s, indicators=", ".join(readers[s])) for s in absent]
+        raise MissingSeries(code="values.no_series", params={"items": items, "n": len(absent)})
 
 
 def value_inputs(con: duckdb.DuckDBPyConnection, indicators: Sequence[Indicator], stations: pd.DataFrame,

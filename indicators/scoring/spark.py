@@ -24,7 +24,7 @@ from sqlglot.tokens import TokenType
 from indicators.errors import InputError
 from indicators.records.store import TABLES
 from indicators.scheme.model import Scheme
-from indicators.scoring.engine import EmptyRecords, ScoreResult, _paths, score_raw, sheet_vetoes
+from indicators.scoring.engine import EmptyRecords, ScoreResult, _awarded_plans, _paths, score_raw, sheet_vetoes, vetoes_of
 from indicators.scoring.measures import Period, Plan, check_indicators, raw_values as _raw_values
 
 # A database in the Spark catalog: `db` or `catalog.db` (checked, then passed to spark.table, never into SQL).
@@ -165,9 +165,11 @@ def load_stations(spark) -> pd.DataFrame:
     return _frame(spark.sql(STATIONS_SQL)).set_index("station_id")
 
 
-def raw_values(spark, plans: dict[str, Plan], stations: pd.DataFrame, period: Period = Period()) -> pd.DataFrame:
+def raw_values(spark, plans: dict[str, Plan], stations: pd.DataFrame, period: Period = Period(),
+               may_be_absent=frozenset()) -> pd.DataFrame:
     """The engine's raw matrix (stations x indicators), its grouped queries run on Spark."""
-    return _raw_values(None, plans, stations, period, run=lambda sql, params: _run(spark, sql, params))
+    return _raw_values(None, plans, stations, period, run=lambda sql, params: _run(spark, sql, params),
+                       may_be_absent=may_be_absent)
 
 
 def score(spark, scheme: Scheme, period: Period = Period(), source: str | None = None) -> ScoreResult:
@@ -179,8 +181,9 @@ def score(spark, scheme: Scheme, period: Period = Period(), source: str | None =
     vetoes = None
     if scheme.weighting == "points":
         try:
-            vetoes = sheet_vetoes(None, period, run=lambda sql, params: _run(spark, sql, params))
+            vetoes = vetoes_of(sheet_vetoes(None, period, run=lambda sql, params: _run(spark, sql, params)), scheme)
         except Exception as exc:   # records without an indicator_values table: no score sheet, no veto
             if "TABLE_OR_VIEW_NOT_FOUND" not in str(exc):
                 raise
-    return score_raw(scheme, raw_values(spark, plans, stations, period), stations, period, vetoes)
+    awarded = frozenset(i for i in _awarded_plans([scheme]) for i in [i.split("\0", 1)[1]])
+    return score_raw(scheme, raw_values(spark, plans, stations, period, awarded), stations, period, vetoes)
