@@ -478,7 +478,10 @@ def _sheet_panel(f: frame.Frame, sheets: list[tuple[str, bytes]], nonce: int) ->
                  key="io_sheet_go"):
         old_range = frame.date_range(f.db)
         try:
+            from app_pages import auth
+            auth.check("import")
             report = score_sheet.apply_sheet(frame.connection(f.db, L), plans)
+            auth.record("import", "score sheets: " + ", ".join(f"{pl.file} ({len(pl.rows)} values)" for pl in plans))
         except InputError as exc:
             ss.pop("_io_sheet", None)
             st.error(t("io.failed", L, msg=exc.render(L)))
