@@ -50,10 +50,10 @@ def site(tmp_path_factory, demo_db):
     con.close()
     links = {}
     for role in ROLES:
-        out = subprocess.run([sys.executable, "-m", "indicators", "users", "add", f"access-{role}", "--role", role,
-                              "--link", "--db", str(db), "--lang", "en"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout
-        links[role] = out.strip().splitlines()[-1].split("?", 1)[1]
+        made = subprocess.run([sys.executable, "-m", "indicators", "users", "add", f"access-{role}", "--role", role,
+                               "--link", "--db", str(db), "--lang", "en"], cwd=ROOT, capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        links[role] = made.stdout.strip().splitlines()[-1].split("?", 1)[1]
     before = counts(db)
     srv = Server(db, folder / "streamlit.log")
     yield srv, names, links, before
