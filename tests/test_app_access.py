@@ -237,3 +237,42 @@ def test_the_identity_providers_user_signs_in_with_the_role_of_the_matching_acco
     assert "_user" not in stranger.session_state
     assert t("auth.oidc_unknown", "en", email="nobody@example.org") in [w.value for w in stranger.warning]
     assert t("auth.oidc", "en") in [b.label for b in stranger.button]
+
+
+def test_the_embedded_demo_prints_a_one_time_link_for_its_lead_and_a_real_database_gets_no_account(
+        tmp_path, monkeypatch, capsys, db):
+    import re
+
+    import streamlit as st
+
+    from app_pages import frame
+    demo = tmp_path / "embedded" / "demo.duckdb"
+    demo.parent.mkdir()
+    monkeypatch.setattr(frame, "DEFAULT_DB", demo)
+    monkeypatch.delenv("INDICATORS_DB")
+    try:
+        at = app("en")
+        at.run()                                            # builds the demo, makes demo-lead, prints one link
+        assert_clean(at)
+        assert t("auth.demo_hint", "en") in [i.value for i in at.info]
+        printed = capsys.readouterr().out
+        (url,) = re.findall(r"http://localhost:\d+/\?signin=(\S+)", printed)
+        assert t("users.demo_console", "en", minutes=15) in printed
+        again = app("en")
+        again.run()                                         # a second session: the same link, not a new one
+        assert not re.findall(r"signin=", capsys.readouterr().out)
+        signed = app("en", signin=url)
+        signed.run()
+        assert signed.session_state["_user"] == {"name": "demo-lead", "role": "lead"}
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+    monkeypatch.setenv("INDICATORS_DB", str(db))            # a real database (not the embedded demo's path)
+    at = app("en")
+    at.run()
+    assert t("auth.demo_hint", "en") not in [i.value for i in at.info]
+    con = records.connect(db, read_only=True)
+    try:
+        assert not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'users'").fetchone()[0]
+    finally:
+        con.close()
