@@ -64,8 +64,8 @@ page = st.navigation([st.Page(path, title=t(key, lang), icon=icon, visibility="v
 with frame.guard(lang):
     auth.write_cookie()
     if user:
+        auth.sidebar(lang)       # who is signed in, and sign out: first in the sidebar
         frame.sidebar()
-        auth.sidebar(lang)
     else:
         auth.phone_frame(lang)   # no sidebar, no query: the phone pages need only the language and the database
     page.run()

@@ -149,7 +149,7 @@ def record(action: str, detail: str = "") -> None:
 # ---------------------------------------------------------------- the guard
 
 def refusal(lang: str, signed_in: bool) -> None:
-    st.title(t("auth.refused_title", lang))
+    st.title(t("auth.refused_role_title" if signed_in else "auth.refused_title", lang))
     if signed_in:
         st.warning(t("auth.refused_role", lang, role=t(f"auth.role.{role()}", lang)), icon=":material/block:")
     else:

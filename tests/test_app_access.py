@@ -153,7 +153,7 @@ def test_each_role_reaches_exactly_its_pages(db, role):
     for page in GUARDED:
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, (role, page, [e.value for e in at.exception])
-        refused = t("auth.refused_title", "en") in [x.value for x in at.title]
+        refused = t("auth.refused_role_title", "en") in [x.value for x in at.title]
         assert refused == (not can(role, PAGES[page])), (role, page)
         if refused:
             assert t("auth.refused_role", "en", role=t(f"auth.role.{role}", "en")) in [w.value for w in at.warning]

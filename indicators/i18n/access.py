@@ -38,6 +38,7 @@ EN: dict[str, str] = {
     "auth.refused": "This page is for signed-in evaluators. Residents, raters and experts: open the link or QR code "
                     "you were given.",
     "auth.refused_role": "Your role ({role}) may not open this page.",
+    "auth.refused_role_title": "Not for your role",
     "auth.to_signin": "Go to sign-in",
     "auth.save_as": "Saved as {name}.",
     "auth.role.lead": "lead",
@@ -100,6 +101,7 @@ ZH: dict[str, str] = {
     "auth.refused_title": "需要登录",
     "auth.refused": "此页面仅供已登录的评估人员使用。居民、评审员和专家：请打开您收到的链接或二维码。",
     "auth.refused_role": "您的角色（{role}）不能打开此页面。",
+    "auth.refused_role_title": "您的角色无权打开",
     "auth.to_signin": "去登录",
     "auth.save_as": "以 {name} 的名义保存。",
     "auth.role.lead": "评估组长",

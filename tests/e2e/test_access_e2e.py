@@ -118,7 +118,7 @@ def test_a_link_signs_in_each_role_to_exactly_its_pages(raw_browser, site, role)
         assert titles == expect, (role, titles ^ expect)
         for page in GUARDED:                                 # by address, too: the guard, not only the menu
             opened(pg, f"{srv.url}/{page}")                  # a reload keeps the session (its cookie)
-            refused = pg.locator('[data-testid="stMain"] h1').inner_text() == t("auth.refused_title", "en")
+            refused = pg.locator('[data-testid="stMain"] h1').inner_text() == t("auth.refused_role_title", "en")
             assert refused == (not can(role, PAGES[page])), (role, page)
         again = opened(pg, f"{srv.url}/?{links[role]}")      # the same link a second time: refused
         assert t("err.access.link_used", "en") in again or f"access-{role}" in again
