@@ -299,7 +299,8 @@ def lead(code: str, key: str) -> None:
         st.error(ss.pop("mt_error"))
     if state == "revealed":
         results(code, key)
-        withdraw_panel(code, key)
+        if auth.allowed("withdraw"):          # a lead withdraws a result; the callback checks again
+            withdraw_panel(code, key)
         history(code, key)
     elif state == "withdrawn":
         history(code, key)
