@@ -3,6 +3,8 @@ weight each indicator really carries, what moves the ranks), which kind of evide
 checks, residents; each item's class correctable here, the corrections kept in session state as
 ev_corrections = {scheme id: {indicator: kind}}), and the data-treatment stage (which values the treatment changed
 and why)."""
+from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
+auth.require("read")
 import time
 from dataclasses import replace
 

@@ -1,6 +1,8 @@
 """Compare: the same stations ranked by two schemes (by default photo count against needs met) - how
 ranks shift, which stations win by staging events (show-window) and which quietly solve problems
 (quiet achievers), how much the two rankings agree, and which indicators explain the biggest moves."""
+from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
+auth.require("read")
 import math
 
 import streamlit as st

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import frame
+from app_pages import auth, frame
 from app_pages import live_shared as shared
 from indicators.i18n import pick, t
 from indicators.live.delphi import BASES, FAMILIARITY, INFLUENCE, SCORES, THRESHOLDS, DelphiError, DelphiStore
@@ -146,7 +146,7 @@ def decide(code: str, key: str, status: dict, flagged: list[str]) -> None:
                 return
             try:
                 scheme = store().draft(code, key, new_id, drop)
-                frame.save_and_select(f, scheme, f"delphi {code}",
+                frame.save_and_select(f, scheme, f"{auth.name()} · delphi {code}",
                                       t("dp.saved", L, id=scheme.id, n=len(scheme.indicators)))
             except DelphiError as exc:
                 st.error(err(exc))
@@ -284,10 +284,10 @@ def expert() -> None:
 
 
 ROLES = ("lead", "expert")
-if "dp_role" not in ss and st.query_params.get("code"):
-    ss["dp_role"] = "expert"
+if "dp_role" not in ss and st.query_params.get("code") or not auth.allowed("live"):
+    ss["dp_role"] = "expert"         # not signed in (or no live role): the expert's side only, with a study code
 role = frame.choice(st.segmented_control, t("dp.role", L), ROLES, key="dp_role", default="lead", required=True,
-                    format_func=lambda r: t(f"dp.role.{r}", L))
+                    format_func=lambda r: t(f"dp.role.{r}", L)) if auth.allowed("live") else "expert"
 if role == "lead":
     active = ss.get("dp_lead")
     if active:

@@ -305,6 +305,7 @@ def put_working(scheme: Scheme, select: bool = True) -> None:
 
 def save_and_select(f: Frame, scheme: Scheme, saved_by: str, message: str) -> None:
     """Save a scheme a live process made (workshop, expert rounds), make it current and say so after the rerun."""
+    from app_pages import auth; auth.check("save_scheme")   # noqa: E702 - a lead saves schemes (issue 19)
     catalog.save(connection(f.db, f.lang), scheme, saved_by=saved_by)
     saved.clear()
     st.session_state["_pending_scheme"] = scheme.id

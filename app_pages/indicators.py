@@ -3,6 +3,8 @@ measures, its camp, direction, normalisation and why it is there), and an editor
 quantitative indicator (a measure over the records, previewed live per station) or a qualitative one
 (an ordinal scale whose levels are edited as a table). Edits go into a working copy of the scheme,
 which the Schemes page saves."""
+from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
+auth.require("score")
 import pandas as pd
 import streamlit as st
 

@@ -8,6 +8,8 @@ Keys live in this tab's session only: st.session_state["mt_lead"] (code, key) an
 """
 from __future__ import annotations
 
+from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
+auth.require("live")
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -17,6 +19,7 @@ import streamlit as st
 from app_pages import frame
 from app_pages import live_shared as shared
 from app_pages import public_notice
+from indicators.access import AccessError
 from indicators.i18n import LANGS, t
 from indicators.live.meeting import MeetingError, MeetingStore
 from indicators.outputs import notice
@@ -207,7 +210,7 @@ def act(fn, *args) -> None:
 
 
 def reveal(code: str, key: str) -> None:
-    store().reveal(code, key)
+    store().reveal(code, key, by=auth.name())
     frame.clear_record_caches()       # the feedback records changed
 
 
@@ -222,14 +225,18 @@ def lift(code: str, key: str) -> None:
 
 def withdraw(code: str, key: str) -> None:
     """The withdraw form's callback: only when confirmed and with a reason."""
-    reason, by = ss.get("mt_withdraw_reason", ""), ss.get("mt_withdraw_by", "")
+    reason, by = ss.get("mt_withdraw_reason", ""), auth.name()
     if not ss.get("mt_withdraw_confirm") or not str(reason).strip():
         ss["mt_error"] = t("mt.withdraw_unconfirmed", L)
         return
     try:
+        auth.check("withdraw")
         n = store().withdraw(code, key, reason, by=by)
     except MeetingError as exc:
         ss["mt_error"] = err(exc)
+        return
+    except AccessError as exc:
+        ss["mt_error"] = exc.render(L)
         return
     frame.clear_record_caches()       # the feedback records changed
     frame.flash("success", t("mt.withdrawn_done", L, rows=n))
@@ -241,7 +248,7 @@ def withdraw_panel(code: str, key: str) -> None:
         st.caption(t("mt.withdraw_intro", L, rows=rows))
         with st.form("mt_withdraw_form", border=False):
             st.text_area(t("mt.withdraw_reason", L), key="mt_withdraw_reason", max_chars=500)
-            st.text_input(t("mt.withdraw_by", L), key="mt_withdraw_by", max_chars=80)
+            st.caption(t("auth.save_as", L, name=auth.name()))
             st.checkbox(t("mt.withdraw_confirm", L), key="mt_withdraw_confirm")
             st.form_submit_button(t("mt.withdraw_button", L), icon=":material/undo:", on_click=withdraw,
                                   args=(code, key))
@@ -293,7 +300,8 @@ def lead(code: str, key: str) -> None:
         st.error(ss.pop("mt_error"))
     if state == "revealed":
         results(code, key)
-        withdraw_panel(code, key)
+        if auth.allowed("withdraw"):          # a lead withdraws a result; the callback checks again
+            withdraw_panel(code, key)
         history(code, key)
     elif state == "withdrawn":
         history(code, key)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import frame
+from app_pages import auth, frame
 from app_pages import live_shared as shared
 from indicators.i18n import pick, t
 from indicators.live.raters import SEEN, RaterError, RaterStore
@@ -264,10 +264,10 @@ def rater() -> None:
 
 
 ROLES = ("lead", "rater")
-if "rt_role" not in ss and st.query_params.get("code"):
-    ss["rt_role"] = "rater"
+if "rt_role" not in ss and st.query_params.get("code") or not auth.allowed("live"):
+    ss["rt_role"] = "rater"          # not signed in (or no live role): the rater's side only, with a round code
 role = frame.choice(st.segmented_control, t("rt.role", L), ROLES, key="rt_role", default="lead", required=True,
-                    format_func=lambda r: t(f"rt.role.{r}", L))
+                    format_func=lambda r: t(f"rt.role.{r}", L)) if auth.allowed("live") else "rater"
 if role == "lead":
     active = ss.get("rt_lead")
     if active:

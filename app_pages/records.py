@@ -1,6 +1,8 @@
 """Records: what the database holds - rows per table, the dates they cover, and per station what
 happened in the assessment period (activities, photos, needs raised and resolved, residents reached,
 spending), filtered by district and profile."""
+from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
+auth.require("read")
 import streamlit as st
 
 from app_pages import frame, records_import
@@ -11,7 +13,8 @@ from indicators.outputs.views import station_names
 f = frame.current()
 L = f.lang
 frame.page_header(f, "records.title", "records.intro")
-records_import.panel(f)
+if auth.allowed("import"):     # a lead imports; the other roles read
+    records_import.panel(f)
 
 # ---- rows per table
 st.subheader(t("records.counts", L))

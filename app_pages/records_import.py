@@ -480,7 +480,10 @@ def _sheet_panel(f: frame.Frame, sheets: list[tuple[str, bytes]], nonce: int) ->
                  key="io_sheet_go"):
         old_range = frame.date_range(f.db)
         try:
+            from app_pages import auth
+            auth.check("import")
             report = score_sheet.apply_sheet(frame.connection(f.db, L), plans)
+            auth.record("import", "score sheets: " + ", ".join(f"{pl.file} ({len(pl.rows)} values)" for pl in plans))
         except InputError as exc:
             ss.pop("_io_sheet", None)
             st.error(t("io.failed", L, msg=exc.render(L)))
@@ -528,7 +531,10 @@ def _import(f: frame.Frame, plan: ImportPlan) -> None:
 
     old_range = frame.date_range(f.db)
     try:
+        from app_pages import auth
+        auth.check("import")
         report = importer.apply(frame.connection(f.db, L), plan, progress)
+        auth.record("import", "; ".join(f"{tb}: +{n} ({k} already there)" for tb, (n, k) in report.by_table.items()))
     except StaleImport as exc:
         _drop_plan()
         bar.empty()
@@ -636,10 +642,11 @@ def saved_by(name: str | None, lang: str) -> str:
 
 
 def name_input(f: frame.Frame, container=st) -> str:
-    """The "your name" input beside Save; returns the name to record."""
-    typed = container.text_input(t("io.your_name", f.lang), key="saved_by", max_chars=60,
-                                 placeholder=t("io.anonymous", f.lang), help=t("io.your_name_help", f.lang))
-    return saved_by(typed, f.lang)
+    """The name a save records, beside Save: the signed-in user's (shown, not typed: issue 19), and only a lead
+    may save (auth.check refuses the others before anything is written)."""
+    from app_pages import auth
+    container.caption(t("auth.save_as", f.lang, name=auth.name()))
+    return saved_by(auth.name(), f.lang)
 
 
 _SUMMARY_ZH: list[tuple[str, Any]] = [

@@ -1,6 +1,8 @@
 """Schemes: every scheme at hand (built-in, saved, this session's working copies); clone one under a new
 id, rename the current one, save it to the database, download it as YAML, or upload a YAML file,
 which is checked field by field before anything is kept."""
+from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
+auth.require("read")
 import zlib
 
 import pandas as pd
@@ -205,6 +207,7 @@ with right, st.container(border=True):
         if b2.button(t("schemes.save_button", L), icon=":material/save:", type="primary", key="save_go",
                      help=t("schemes.save_help", L)):
             try:
+                auth.check("save_scheme")
                 catalog.save(frame.connection(f.db, L), f.scheme, saved_by=who)
             except SchemeError as exc:
                 frame.show_error(exc, L)

@@ -1,6 +1,8 @@
 """Scores: the ranking under the current scheme (score, rank, grade, gate caps), each score split into
 indicator contributions, a card that explains one station from raw value to contribution with its
 strongest and weakest indicators, and how robust its rank is when the weights are uncertain."""
+from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
+auth.require("score")
 import pandas as pd
 import streamlit as st
 

@@ -6,6 +6,8 @@ the ranking move as you go. "Apply" keeps the weights in the working copy of the
 The whole panel is one fragment: moving a slider reruns only the panel, and every ranking shown is
 the cached scoring of the scheme re-weighted with numpy (ScoreResult.reweighted), never a new query."""
 
+from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
+auth.require("score")
 import pandas as pd
 import streamlit as st
 

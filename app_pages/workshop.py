@@ -7,6 +7,8 @@ The facilitator key lives in this tab's session only (st.session_state["ws_activ
 view from another tab with the code and the key. Engine and rules: indicators/workshop.py, docs/workshop.md."""
 from __future__ import annotations
 
+from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
+auth.require("live")
 import io
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -413,7 +415,7 @@ def save_panel(code: str, key: str, status: dict, mean: str, balance: str) -> No
         try:
             scheme = store().to_scheme(code, key, new_id, mean=mean, balance=balance)
             scheme = editing.rename(scheme, name_zh, name_en)
-            frame.save_and_select(f, scheme, f"workshop {code}", t("ws.saved", L, id=scheme.id))
+            frame.save_and_select(f, scheme, f"{auth.name()} · workshop {code}", t("ws.saved", L, id=scheme.id))
         except WorkshopError as exc:
             st.error(err(exc))
         except SchemeError as exc:

@@ -7,6 +7,36 @@ import pytest
 
 from indicators.records import store as records
 ROOT = Path(__file__).resolve().parent.parent
+TEST_LEAD = {"name": "测试组长 test-lead", "role": "lead"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "signed_out: this AppTest opens the app without a signed-in user")
+    config.addinivalue_line("markers", "signed_in_as(role): this AppTest's signed-in user has this role")
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_app(request, monkeypatch):
+    """Every AppTest starts signed in as a lead (the app refuses its pages to a session without a user): the user is
+    put into the session state, as the sign-in page does, unless the test is marked `signed_out`; a test marked
+    `signed_in_as("evaluator")` gets that role. Browser tests sign in through a link instead (tests/e2e/conftest.py)."""
+    if request.node.get_closest_marker("signed_out"):
+        return
+    from streamlit.testing.v1 import AppTest
+    marker = request.node.get_closest_marker("signed_in_as")
+    user = dict(TEST_LEAD, role=marker.args[0]) if marker else TEST_LEAD
+    made = {}
+
+    def signed_in(factory):
+        def make(*args, **kwargs):
+            at = factory(*args, **kwargs)
+            at.session_state["_user"] = dict(user)
+            made[id(at)] = at
+            return at
+        return make
+
+    for name in ("from_file", "from_string", "from_function"):
+        monkeypatch.setattr(AppTest, name, signed_in(getattr(AppTest, name)))
 
 
 def make_db(path: Path, rows: dict[str, list[dict]]):

@@ -26,6 +26,7 @@ from indicators.scoring import engine as scoring
 from indicators.i18n import t
 from indicators.scoring.measures import Period
 from tests.test_app import assert_clean, open_app
+from tests.conftest import TEST_LEAD
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -356,30 +357,31 @@ def audit_rows(at: AppTest, lang: str):
 
 
 def test_a_save_shows_in_the_change_history_with_the_name(db):
+    # the name is the signed-in user's (tests/conftest.py signs every AppTest in), never typed (issue 19)
     at = open_app("en", "schemes")
     at.text_input(key="clone_id:needs-met").set_value("lanzhou-2024").run()
     at.button(key="clone_go").click().run()
     assert audit_rows(at, "en") == [] and any(c.value == t("audit.none", "en") for c in at.caption)
-    at.text_input(key="saved_by").input("王老师").run()
+    assert not [ti for ti in at.text_input if ti.key == "saved_by"]
     at.button(key="save_go").click().run()
     assert_clean(at)
     assert t("audit.title", "en") in [e.label for e in at.expander]
     (table,) = audit_rows(at, "en")
     assert len(table) == 1
     row = table.iloc[0]
-    assert row["Who"] == "王老师" and row["Action"] == "created" and "created scheme lanzhou-2024" in row["What changed"]
+    assert row["Who"] == TEST_LEAD["name"] and row["Action"] == "created" and "created scheme lanzhou-2024" in row["What changed"]
     at.toggle(key="audit_diff:lanzhou-2024").set_value(True).run()
     assert_clean(at)
     assert any("+id: lanzhou-2024" in c.value for c in at.code)
 
 
-def test_a_save_without_a_name_is_anonymous_in_the_language(db):
+def test_a_save_in_chinese_records_the_signed_in_name(db):
     at = open_app("zh", "schemes")
     at.text_input(key="clone_id:needs-met").set_value("copy-zh").run()
     at.button(key="clone_go").click().run()
     at.button(key="save_go").click().run()
     assert_clean(at)
     (table,) = audit_rows(at, "zh")
-    assert table.iloc[0]["修改人"] == "匿名" and table.iloc[0]["操作"] == "创建"
+    assert table.iloc[0]["修改人"] == TEST_LEAD["name"] and table.iloc[0]["操作"] == "创建"
     assert table.iloc[0]["修改内容"].startswith("创建方案 copy-zh")
     assert ri.saved_by("  ", "en") == "anonymous" and ri.saved_by(" Li ", "zh") == "Li"

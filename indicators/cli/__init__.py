@@ -6,5 +6,6 @@
     audit.py       audit (the statistical audit of a scheme and its data treatment)
     spark.py       export-records (Parquet for Spark) and score --engine spark
     notice.py      notice (the public notice 公示, HTML or PDF)
+    users.py       users add, list, link, disable (accounts that sign in to the app, one-time sign-in links)
     scaling.py     score's --memory-limit, --temp-dir and --progress
 """

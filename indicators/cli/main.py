@@ -384,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
     from indicators.cli.audit import register as register_audit; register_audit(sub)   # noqa: E702
     spark.register(sub)
     from indicators.cli.notice import register as register_notice; register_notice(sub)   # noqa: E702
+    from indicators.cli.users import register as register_users; register_users(sub)   # noqa: E702
     _with_lang(p)
     return p
 

@@ -49,12 +49,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+E2E_LEAD = "e2e-lead"
+
+
 class Server:
-    """One streamlit process on its own port and its own database file."""
+    """One streamlit process on its own port and its own database file.
+
+    The app refuses its pages to a browser that is not signed in, so before it starts a lead account is added to
+    its database with the command line, which prints a one-time sign-in link (`users add --link`). The first desktop
+    context of the tests opens that link and keeps the cookie of the signed-in session; every later desktop context
+    gets the same cookie (see `browser`). Phone contexts (is_mobile) stay signed out, as residents' phones are."""
+
+    current: "Server | None" = None
 
     def __init__(self, db: Path, log: Path):
         self.db, self.port = db, _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.signin_url = self._mint_link()
+        self.cookies: list | None = None
         env = {**os.environ, "INDICATORS_DB": str(db), "PYTHONPATH": str(ROOT)}
         self.log = log.open("w")
         self.proc = subprocess.Popen(
@@ -64,6 +76,31 @@ class Server:
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.started = time.perf_counter()
         self._wait_healthy()
+        Server.current = self
+
+    def _mint_link(self) -> str:
+        """A lead account and its one-time sign-in link, made on the database before the server opens it."""
+        def users(*args):
+            return subprocess.run([sys.executable, "-m", "indicators", "users", *args, "--db", str(self.db),
+                                   "--base-url", self.url, "--lang", "en"], cwd=ROOT, capture_output=True, text=True,
+                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
+        made = users("add", E2E_LEAD, "--role", "lead", "--link")
+        if made.returncode == 2:            # a copy of a database that has it already: a new link
+            made = users("link", E2E_LEAD)
+        assert made.returncode == 0, made.stderr
+        return made.stdout.strip().splitlines()[-1]
+
+    def sign_in(self, ctx) -> None:
+        """Sign `ctx` in: the first time by opening the one-time link, then with the session's cookie."""
+        if self.cookies is None:
+            pg = ctx.new_page()
+            pg.goto(self.signin_url)
+            wait_idle(pg)
+            pg.wait_for_function("() => document.cookie.includes('ind_session=')")
+            self.cookies = [c for c in ctx.cookies() if c["name"] == "ind_session"]
+            pg.close()
+        else:
+            ctx.add_cookies(self.cookies)
 
     def _wait_healthy(self, limit: float = 60.0):
         # Poll the health endpoint: the server answers as soon as it is ready, the limit only guards a hang.
@@ -81,6 +118,8 @@ class Server:
         raise RuntimeError(f"streamlit did not become healthy in {limit:.0f} s; see {self.log.name}")
 
     def stop(self):
+        if Server.current is self:
+            Server.current = None
         self.proc.terminate()
         try:
             self.proc.wait(10)
@@ -89,13 +128,35 @@ class Server:
         self.log.close()
 
 
+class SigningBrowser:
+    """The browser, whose new desktop contexts are signed in to the server running now (Server.current)."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def new_context(self, **kwargs):
+        ctx = self._real.new_context(**kwargs)
+        if Server.current is not None and not kwargs.get("is_mobile"):
+            Server.current.sign_in(ctx)
+        return ctx
+
+
 @pytest.fixture(scope="session")
-def browser():
+def raw_browser():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def browser(raw_browser):
+    """Contexts made from it are signed in as a lead (desktop) or not at all (phones); raw_browser signs in none."""
+    return SigningBrowser(raw_browser)
 
 
 @pytest.fixture(scope="module")
