@@ -219,6 +219,9 @@ def test_paperwork_gain_of_a_points_scheme_from_the_points_earned():
     result = SimpleNamespace(scheme=points_scheme(), item_points=earned, normalised=earned)
     # P is the only paper item: 50 - 50, 50 - 12.5, 50 - nothing earned
     assert ev.paperwork_gain(result).to_dict() == {"S1": 0.0, "S2": 37.5, "S3": 50.0}
+    # a station with too little data to be graded is left out: nothing was scored, so all paper would read as gain
+    result.status = pd.Series(["ranked", "ranked", "insufficient"], index=earned.index)
+    assert ev.paperwork_gain(result).to_dict() == {"S1": 0.0, "S2": 37.5}
 
 
 # ---------------------------------------------------------------- the chart

@@ -319,7 +319,8 @@ def earned_points(result) -> pd.DataFrame:
 
 def paperwork_gain(result, corrections: dict[str, str] | None = None) -> pd.Series:
     """Per station: what perfect paperwork alone could still add, with no change for residents (see the module
-    docstring). Points in a points scheme, points of the 0-100 score in a weights scheme."""
+    docstring). Points in a points scheme, points of the 0-100 score in a weights scheme. Stations with too little
+    data to be graded (数据不足) are left out: nothing was scored there, so every paper item would read as a gain."""
     scheme = result.scheme
     kinds = item_kinds(scheme, "en", corrections)["kind"]
     paper = [i for i in kinds.index if kinds[i] == "paper"]
@@ -331,6 +332,9 @@ def paperwork_gain(result, corrections: dict[str, str] | None = None) -> pd.Seri
         w = result.weights["effective"].reindex(paper).astype(float)
         gap = (100 - result.normalised[paper].fillna(0.0)) * w
     out = gap.sum(axis=1).astype(float) if paper else pd.Series(0.0, index=result.normalised.index)
+    status = getattr(result, "status", None)
+    if status is not None:
+        out = out[status.reindex(out.index) != "insufficient"]
     return out.rename("paperwork_gain")
 
 

@@ -26,7 +26,7 @@ from PIL import Image
 from playwright.sync_api import Locator, Page, sync_playwright
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[2])]
-from shots import CHROMIUM_ARGS, ROOT, serve, wait_ready  # noqa: E402
+from shots import CHROMIUM_ARGS, ROOT, SignIn, serve, wait_ready  # noqa: E402
 
 from indicators.i18n import pick  # noqa: E402
 from indicators.records import importer  # noqa: E402
@@ -113,13 +113,14 @@ def clip(page: Page, first: Locator, last: Locator, path: Path, through: bool = 
     return path
 
 
-def shoot(url: str, out: Path) -> None:
+def shoot(url: str, out: Path, signin: SignIn) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for lang, locale in (("en", "en-GB"), ("zh", "zh-CN")):
             context = browser.new_context(locale=locale, viewport={"width": WIDTH, "height": 900},
                                           device_scale_factor=1)
+            signin.into(context)
             page = context.new_page()
             page.set_default_timeout(60_000)
             words = _Words(lang)
@@ -191,9 +192,11 @@ def main() -> int:
     db = Path(tempfile.mkdtemp()) / "doc_shots.duckdb"
     build_db(db)
     port = args.port or _free_port()
+    url = f"http://localhost:{port}"
+    signin = SignIn(db, url)   # before the server holds the file
     proc = serve(port, db)
     try:
-        shoot(f"http://localhost:{port}", Path(args.out))
+        shoot(url, Path(args.out), signin)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

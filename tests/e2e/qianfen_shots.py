@@ -1,6 +1,7 @@
 """Screenshots of a 千分制 in the app, zh and en, into docs/img: the import of a district's table with what it gave
 (title, grade bands, veto clauses) to confirm, the Scores page with a vetoed station and stations without data listed
-after the ranked ones, and the station card of the points scheme.
+after the ranked ones, the station card of the points scheme, and the Audit page's share of the points each kind of
+evidence earns.
 
     python tests/e2e/qianfen_shots.py                     # rewrites docs/img/qianfen-*-{en,zh}.png (1 min)
     python tests/e2e/qianfen_shots.py --out /tmp/shots    # somewhere else, to look at before committing
@@ -23,7 +24,7 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[2])]
 from doc_shots import block, clip  # noqa: E402
-from shots import CHROMIUM_ARGS, ROOT, serve, wait_ready  # noqa: E402
+from shots import CHROMIUM_ARGS, ROOT, SignIn, serve, wait_ready  # noqa: E402
 
 from indicators.i18n import t  # noqa: E402
 from indicators.records import score_sheet  # noqa: E402
@@ -77,13 +78,14 @@ def open_page(page: Page, url: str, path: str, scheme: str | None) -> None:
     wait_ready(page)
 
 
-def shoot(url: str, out: Path, vetoed: str) -> None:
+def shoot(url: str, out: Path, vetoed: str, signin: SignIn) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for lang, locale in (("en", "en-GB"), ("zh", "zh-CN")):
             context = browser.new_context(locale=locale, viewport={"width": WIDTH, "height": 900},
                                           device_scale_factor=1)
+            signin.into(context)
             page = context.new_page()
             page.set_default_timeout(60_000)
 
@@ -119,6 +121,11 @@ def shoot(url: str, out: Path, vetoed: str) -> None:
             page.evaluate("() => document.activeElement.blur()")
             card = page.locator("[data-testid=stMain] [data-testid=stDataFrame]").nth(1)
             clip(page, block(page, t("scores.card", lang)), card, out / f"qianfen-station-card-{lang}.png")
+
+            # Audit: which evidence earns the table's 1,000 points (paper, site checks, residents)
+            open_page(page, url, "audit", NAMES[lang])
+            clip(page, block(page, t("ev.title", lang)), block(page, t("sa.treatment", lang)),
+                 out / f"qianfen-evidence-{lang}.png", through=False)
             context.close()
         browser.close()
 
@@ -136,9 +143,11 @@ def main() -> int:
     db = Path(tempfile.mkdtemp()) / "qianfen_shots.duckdb"
     vetoed = build_db(db)
     port = _free_port()
+    url = f"http://localhost:{port}"
+    signin = SignIn(db, url)   # before the server holds the file
     proc = serve(port, db)
     try:
-        shoot(f"http://localhost:{port}", Path(args.out), vetoed)
+        shoot(url, Path(args.out), vetoed, signin)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -47,13 +47,15 @@ def shoot(page: Page, path: Path, width: int = 1440, max_height: int = 7000) -> 
     page.set_viewport_size({"width": width, "height": 900})
 
 
-def run(url: str, out: Path) -> list[Path]:
+def run(url: str, out: Path, signin: SignIn | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     made = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for lang, locale in (("en", "en-GB"), ("zh", "zh-CN")):
             context = browser.new_context(locale=locale, viewport={"width": 1440, "height": 900})
+            if signin:
+                signin.into(context)
             page = context.new_page()
             for name in PAGES:
                 page.goto(f"{url}/" if name == PAGES[0] else f"{url}/{name}")  # the first page is the default, at /
@@ -81,6 +83,34 @@ def run(url: str, out: Path) -> list[Path]:
     return made
 
 
+class SignIn:
+    """The app shows its pages only to a signed-in evaluator. Made before the server opens `db` (the command line
+    cannot write a file the app holds): a lead account and its one-time link; `into(context)` opens the link in the
+    first context and hands its session cookie to every later one."""
+
+    def __init__(self, db: Path, url: str, name: str = "shots-lead"):
+        def users(*args):
+            return subprocess.run([sys.executable, "-m", "indicators", "users", *args, "--db", str(db), "--base-url",
+                                   url, "--lang", "en"], cwd=ROOT, capture_output=True, text=True)
+        made = users("add", name, "--role", "lead", "--link")
+        if made.returncode == 2:   # the account is there already: a new link
+            made = users("link", name)
+        if made.returncode:
+            raise RuntimeError(made.stderr)
+        self.link, self.cookies = made.stdout.strip().splitlines()[-1], None
+
+    def into(self, context) -> None:
+        if self.cookies is None:
+            page = context.new_page()
+            page.goto(self.link)
+            wait_ready(page)
+            page.wait_for_function("() => document.cookie.includes('ind_session=')")
+            self.cookies = [c for c in context.cookies() if c["name"] == "ind_session"]
+            page.close()
+        else:
+            context.add_cookies(self.cookies)
+
+
 def serve(port: int, db: Path) -> subprocess.Popen:
     env = {**os.environ, "INDICATORS_DB": str(db)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -100,18 +130,21 @@ def serve(port: int, db: Path) -> subprocess.Popen:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--url")
+    ap.add_argument("--url", help="a running server (sign it in yourself first: its pages need an account)")
     ap.add_argument("--port", type=int, default=8599)
     ap.add_argument("--out", default=str(ROOT / "test-artifacts" / "shots"))
     args = ap.parse_args()
-    proc = None
+    proc, signin = None, None
     url = args.url
     if not url:
+        from indicators.records import store
         db = Path(tempfile.mkdtemp()) / "shots.duckdb"
-        proc = serve(args.port, db)
+        store.build_demo(db)
         url = f"http://localhost:{args.port}"
+        signin = SignIn(db, url)
+        proc = serve(args.port, db)
     try:
-        for p in run(url.rstrip("/"), Path(args.out)):
+        for p in run(url.rstrip("/"), Path(args.out), signin):
             print(p)
     finally:
         if proc is not None:
