@@ -14,10 +14,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-import krippendorff
-import numpy as np
 import pandas as pd
 
+from indicators.analysis.agreement import alpha as krippendorff_alpha
 from indicators.live.codes import UNKNOWN, Codes
 from indicators.live.panel import clean_name, new_code
 from indicators.live.workshop import WorkshopError, _clean_code, _name_key, _now
@@ -77,17 +76,8 @@ def rubric_items(scheme: Scheme) -> list[RubricItem]:
 
 def ordinal_alpha(data) -> float | None:
     """Krippendorff's alpha for ordinal data; `data` is raters x units (NaN where a rater did not rate a unit),
-    values are level ranks. None when alpha is undefined: fewer than two pairable values, or one value only
-    (no disagreement can be expected, so none can be measured). Computed by the `krippendorff` package."""
-    m = np.asarray(data, dtype=float)
-    if m.ndim != 2 or m.size == 0:
-        return None
-    pairable = np.isfinite(m).sum(axis=0)
-    values = m[:, pairable >= 2]
-    values = values[np.isfinite(values)]
-    if values.size < 2 or np.unique(values).size < 2:
-        return None
-    return float(krippendorff.alpha(reliability_data=m, level_of_measurement="ordinal"))
+    values are level ranks; None where undefined (analysis/agreement.py)."""
+    return krippendorff_alpha(data, "ordinal")
 
 
 def lower_median(ranks) -> int:

@@ -40,10 +40,10 @@ from datetime import date
 from typing import Any, Sequence
 
 import duckdb
-import krippendorff
 import numpy as np
 import pandas as pd
 
+from indicators.analysis.agreement import alpha as krippendorff_alpha
 from indicators.errors import InputError, Word
 from indicators.records import importer
 from indicators.records.importer import ImportProblems, Problem
@@ -804,17 +804,8 @@ def sheet_values(con, scheme: Scheme, start: date | None = None, end: date | Non
 
 def interval_alpha(data) -> float | None:
     """Krippendorff's alpha for interval data (points); `data` raters x units with NaN where a rater gave no
-    value. None when undefined, by the rule of raters.ordinal_alpha: fewer than two pairable values or one
-    value only."""
-    m = np.asarray(data, dtype=float)
-    if m.ndim != 2 or m.size == 0 or m.shape[0] < 2:
-        return None
-    pairable = np.isfinite(m).sum(axis=0)
-    values = m[:, pairable >= 2]
-    values = values[np.isfinite(values)]
-    if values.size < 2 or np.unique(values).size < 2:
-        return None
-    return float(krippendorff.alpha(reliability_data=m, level_of_measurement="interval"))
+    value; None where undefined, by the rule of rating rounds (analysis/agreement.py)."""
+    return krippendorff_alpha(data, "interval")
 
 
 def agreement(con, scheme: Scheme, period) -> pd.DataFrame:
