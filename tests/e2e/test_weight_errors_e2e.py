@@ -32,6 +32,10 @@ def server(tmp_path_factory, demo_db):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_weighting_problem_reads_in_the_page_language(browser, server, lang):
     ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN" if lang == "zh" else "en-US")
+    # signed in to this module's own server by hand: `browser` signs in to the server of conftest's fixture, and
+    # this module's Server comes from an import of conftest that pytest may hold as another module object
+    if not any(c["name"] == "ind_session" for c in ctx.cookies()):
+        server.sign_in(ctx)
     page = ctx.new_page()
     page.set_default_timeout(30_000)
     try:
