@@ -618,7 +618,8 @@ def _limits(reader: _Reader, nodes: list[tuple[int, str, str]], items: int) -> N
         for number, code, parent in nodes:
             if code and code != parent and code not in parents:   # an indicator may share its dimension's code
                 parents[code], rows[code] = parent, number
-        if not _chains(reader, rows, parents, levels=MAX_LEVELS):
+        # a loop is said later with the table's other problems; only a chain past the limit stops the reading here
+        if not _chains(reader, rows, parents, levels=MAX_LEVELS, loops=False):
             return
     if items > MAX_TREE_NODES:
         reader.bad(nodes[MAX_TREE_NODES][0], None, None, _said("too_many_rows", n=f"{items:,}",
@@ -626,15 +627,20 @@ def _limits(reader: _Reader, nodes: list[tuple[int, str, str]], items: int) -> N
         reader.broken_tree = True
 
 
-def _chains(reader: _Reader, rows: dict[str, int], parents: dict[str, str], levels: int = MAX_LEVELS - 1) -> bool:
+def _chains(reader: _Reader, rows: dict[str, int], parents: dict[str, str], levels: int = MAX_LEVELS - 1,
+            loops: bool = True) -> bool:
     """Loops in the parent column, and chains deeper than MAX_LEVELS, in one pass: each dimension's depth is found
     once and remembered, so a 20,000-long chain costs 20,000 steps (walking up from every node cost 200 million).
-    False (and said, once) when the tree cannot be used."""
+    False (and said, once) when the tree cannot be used; with `loops` False a loop is passed over (its nodes
+    counted as deep as the walk went), for a caller that says loops later."""
     depth: dict[str, int] = {}
     for code in parents:
         path, on_path, at = [], set(), code
         while at in rows and at not in depth:
             if at in on_path:
+                if not loops:
+                    at = None
+                    break
                 reader.bad(rows[code], "parent", parents[code], _said("loop"))
                 reader.broken_tree = True
                 return False
