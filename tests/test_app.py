@@ -7,6 +7,7 @@ the edit logic as pure functions in test_app_logic.py.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,12 @@ def open_app(lang: str = "en", page: str | None = None, code: str | None = None)
     if page:
         at.switch_page(f"app_pages/{page}.py").run()
     return at
+
+
+def unescaped(text: str) -> str:
+    """What a reader sees of Markdown that went through text_safety.plain(): the backslashes before punctuation
+    gone (AppTest gives the Markdown source)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
 
 
 def assert_clean(at: AppTest) -> None:

@@ -11,7 +11,7 @@ from indicators.i18n import t
 from indicators.records import store as records
 from indicators.scheme import catalog
 from indicators.scheme.model import load_yaml
-from tests.test_app import PAGES, ROOT, TITLE_KEYS, assert_clean, open_app
+from tests.test_app import PAGES, ROOT, TITLE_KEYS, assert_clean, open_app, unescaped
 
 TREE = load_yaml((ROOT / "tests" / "data" / "tree-scheme.yaml").read_text(encoding="utf-8"))
 
@@ -50,9 +50,9 @@ def test_indicators_page_shows_the_tree_with_points(db, lang):
     assert tree.count("<details open>") == 8      # a small tree opens whole: its indicators show at once
     assert ("Needs resolved" if lang == "en" else "需求解决") in tree
     assert ("30 points" if lang == "en" else "30 分") in tree
-    assert any(t("tree.intro_points", lang, total=100) == c.value for c in at.caption)
+    assert any(t("tree.intro_points", lang, total=100) == unescaped(c.value) for c in at.caption)
     # the library lists every indicator under its path, the sub-dimensions included
-    heads = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    heads = [unescaped(m.value) for m in at.markdown if m.value.startswith("#### ")]
     assert any(("Outcomes / Needs resolved" if lang == "en" else "服务成效 / 需求解决") in h for h in heads)
 
 
