@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import open_app, shot, wait_idle
 from tests.e2e.test_app_e2e import go, no_error
@@ -29,6 +30,22 @@ def sheet_sum(station: str) -> float:
 def station_name(station: str) -> str:
     stations = pd.read_csv(ROOT / "sample_data" / "demo" / "stations.csv")
     return stations.set_index("station_id").at[station, "name_en"]
+
+
+def pick(page, box, text: str) -> None:
+    """Choose the option holding `text` in a select box by typing, as a person does: Enter only once the list's
+    first option holds it (an Enter pressed while the list still shows the old options picks one of those)."""
+    from playwright.sync_api import TimeoutError as Timeout
+    for _ in range(3):   # a click landing while the page redraws the box opens nothing: click until the list is open
+        box.click()
+        try:
+            page.get_by_role("option").first.wait_for(timeout=5_000)
+            break
+        except Timeout:
+            wait_idle(page)
+    page.keyboard.type(text)
+    expect(page.get_by_role("option").first).to_contain_text(text)
+    page.keyboard.press("Enter")
 
 
 def uploader(page, label: str):
@@ -58,10 +75,10 @@ def test_a_bureau_table_and_its_score_sheet_give_the_sheets_totals(page, server)
 
     go(page, "Records")
     page.get_by_text("Import records", exact=True).click()
+    wait_idle(page)
     table = page.locator('input[role=combobox][aria-label="Table"]')
-    table.click()
-    page.keyboard.type("Indicator values")   # the box filters its options as one types (open or not yet)
-    page.keyboard.press("Enter")
+    expect(table).to_have_count(1)
+    pick(page, table, "Indicator values")
     # the app has taken the choice once its template button names the table (the box alone changes first)
     main(page).get_by_role("button", name=re.compile(r"^Template: Indicator values")).wait_for()
     wait_idle(page)
@@ -76,9 +93,7 @@ def test_a_bureau_table_and_its_score_sheet_give_the_sheets_totals(page, server)
 
     go(page, "Scores")
     no_error(page)
-    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]', has_text="Station").click()
-    page.keyboard.type(f"({STATION})")   # the box filters its options as one types
-    page.keyboard.press("Enter")
+    pick(page, page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]', has_text="Station"), f"({STATION})")
     # the card is the station's once its report card is offered under its name (the run the choice starts is over)
     main(page).get_by_role("button", name=f"Report card of {station_name(STATION)} (HTML)").wait_for()
     wait_idle(page)
