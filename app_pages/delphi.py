@@ -6,6 +6,8 @@ round's anonymous distribution; the kept indicators become a scheme draft. Engin
 formulas and sources: docs/delphi.md.
 
 Keys live in this tab's session only: st.session_state["dp_lead"] (code, key) and ["dp_me"] {code: token, name}.
+An expert's join is checked for this browser session, so wrong study codes count against it and a locked device is
+refused unchecked (indicators/live/codes.py); the facilitator sees the lock-out and lifts it.
 """
 from __future__ import annotations
 
@@ -156,6 +158,16 @@ def decide(code: str, key: str, status: dict, flagged: list[str]) -> None:
                 st.rerun()
 
 
+def lift(code: str, key: str) -> None:
+    """The lift button's callback: new devices may type codes again, locked ones are free."""
+    try:
+        store().lift(code, key, by=auth.name())
+    except DelphiError as exc:
+        ss["dp_error"] = err(exc)
+    else:
+        frame.flash("success", t("codes.lifted", L))
+
+
 def lead(code: str, key: str) -> None:
     try:
         status = store().status(code)
@@ -170,6 +182,9 @@ def lead(code: str, key: str) -> None:
     m1.metric(t("dp.m.round", L), status["round"], border=True)
     m2.metric(t("dp.m.joined", L), status["n_experts"], border=True)
     m3.metric(t("dp.m.answered", L), status["n_answers"], border=True)
+    shared.lockout_notice(store().lockout(code, key), L, lambda: lift(code, key), key="dp_lift")
+    if "dp_error" in ss:
+        st.error(ss.pop("dp_error"))
     b = st.container(horizontal=True)
     if status["state"] == "open" and b.button(t("dp.close", L), key="dp_close", type="primary", icon=":material/lock:"):
         try:
@@ -199,7 +214,7 @@ def expert_join() -> None:
         go = st.form_submit_button(t("dp.join_button", L), type="primary", width="stretch", icon=":material/login:")
     if go:
         try:
-            me = store().join(code_in, name)
+            me = store().join(code_in, name, session=shared.session_id())   # wrong codes count
         except DelphiError as exc:
             st.error(err(exc))
             return

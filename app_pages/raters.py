@@ -5,6 +5,8 @@ panel sees agreement (Krippendorff's alpha), the items two levels apart, and mod
 reason); the agreed levels land in `ratings`. Engine and formulas: indicators/live/raters.py, docs/raters.md.
 
 Keys live in this tab's session only: st.session_state["rt_lead"] (code, key) and ["rt_me"] {code: token, name}.
+A rater's join is checked for this browser session, so wrong round codes count against it and a locked tablet is
+refused unchecked (indicators/live/codes.py); the lead sees the lock-out and lifts it.
 """
 from __future__ import annotations
 
@@ -116,6 +118,16 @@ def agreement_panel(code: str, key: str, status: dict) -> None:
                 "changed_at": st.column_config.DatetimeColumn(t("rt.col.when", L), format="YYYY-MM-DD HH:mm")})
 
 
+def lift(code: str, key: str) -> None:
+    """The lift button's callback: new tablets may type codes again, locked ones are free."""
+    try:
+        store().lift(code, key, by=auth.name())
+    except RaterError as exc:
+        ss["rt_error"] = err(exc)
+    else:
+        frame.flash("success", t("codes.lifted", L))
+
+
 def lead(code: str, key: str) -> None:
     try:
         status = store().status(code)
@@ -131,6 +143,9 @@ def lead(code: str, key: str) -> None:
     m1.metric(t("rt.m.raters", L), status["n_raters"], border=True)
     m2.metric(t("rt.m.scores", L), status["n_scores"], border=True)
     m3.metric(t("rt.m.units", L), status["n_units"], border=True)
+    shared.lockout_notice(store().lockout(code, key), L, lambda: lift(code, key), key="rt_lift")
+    if "rt_error" in ss:
+        st.error(ss.pop("rt_error"))
     b = st.container(horizontal=True)
     try:
         if state == "open" and b.button(t("rt.reveal", L), key="rt_reveal", type="primary",
@@ -172,7 +187,7 @@ def rater_join() -> tuple[str, dict] | None:
         go = st.form_submit_button(t("rt.join_button", L), type="primary", width="stretch", icon=":material/login:")
     if go:
         try:
-            me = store().join(code_in, name)
+            me = store().join(code_in, name, session=shared.session_id())   # wrong codes count
         except RaterError as exc:
             st.error(err(exc))
             return None

@@ -1,7 +1,8 @@
 """Workshop (facilitator, on the laptop and the projector): start a weighting workshop on the current scheme,
 show its join code, link and QR code, watch the submissions come in per stakeholder group, then close, reveal
 the aggregate on the phones and keep it as a scheme. The live panel is a fragment that polls the store every
-few seconds while the workshop is open; its rankings are the app's cached scoring re-weighted with numpy.
+few seconds while the workshop is open; its rankings are the app's cached scoring re-weighted with numpy. It also
+shows a lock-out after wrong workshop codes typed on phones (join.py counts them): counts, end and a Lift button.
 
 The facilitator key lives in this tab's session only (st.session_state["ws_active"]); "Resume" reopens the
 view from another tab with the code and the key. Engine and rules: indicators/workshop.py, docs/workshop.md."""
@@ -18,7 +19,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages import frame
+from app_pages import frame, live_shared
 from app_pages import workshop_shared as shared
 from indicators.outputs import charts
 from indicators.scheme import editing
@@ -311,6 +312,16 @@ def seen(status: dict) -> tuple:
     return status["state"], status["revealed"], shown.get("mean"), shown.get("balance")
 
 
+def lift(code: str, key: str) -> None:
+    """The lift button's callback: new phones may type workshop codes again, locked ones are free."""
+    try:
+        store().lift(code, key, by=auth.name())
+    except WorkshopError as exc:
+        ss["ws_error"] = err(exc)
+    else:
+        frame.flash("success", t("codes.lifted", L))
+
+
 def live(code: str, key: str, mean: str, balance: str, seen_state: tuple, show_weights: bool) -> None:
     """The live panel: counts per group, then the weights, the differences and the rankings."""
     try:
@@ -324,6 +335,10 @@ def live(code: str, key: str, mean: str, balance: str, seen_state: tuple, show_w
         m1.metric(t("ws.m.joined", L), n_p, border=True)
         m2.metric(t("ws.m.submitted", L), n_s, border=True)
         m3.metric(t("ws.m.waiting", L), n_p - n_s, border=True)
+        # wrong workshop codes typed on phones (join.py checks them for the phone's session): counts, end, lift
+        live_shared.lockout_notice(store().lockout(code, key), L, lambda: lift(code, key), key="ws_lift")
+        if "ws_error" in ss:
+            st.error(ss.pop("ws_error"))
         groups = pd.DataFrame([{"group": group_name(g), "joined": v["participants"], "submitted": v["submissions"]}
                                for g, v in status["by_group"].items()])
         st.dataframe(groups, hide_index=True, width="stretch", key="ws_groups", column_config={

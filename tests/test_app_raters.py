@@ -186,3 +186,54 @@ def test_delphi_refuses_a_half_answered_form(db):
     button(tab, t("dp.submit", "zh")).click().run()
     assert [e.value for e in tab.error] == [t("dp.answer_all", "zh")]
     assert rows(db, "SELECT count(*) FROM delphi_answers")[0][0] == 0
+
+
+# ---------------------------------------------------------------- wrong codes: a locked tablet and the lead's lift
+
+def five_wrong_then_the_right_code(lang: str, page: str, prefix: str, code: str, name: str) -> AppTest:
+    """A tablet types five codes that name nothing, then the right one: refused, unchecked."""
+    tab = open_app(lang, page, code="ZZZZZZ")
+    tab.text_input(key=f"{prefix}_join_name").input(name)
+    missing = "rt.err.no_round" if prefix == "rt" else "dp.err.no_study"
+    for n in range(5):
+        tab.text_input(key=f"{prefix}_join_code").input(f"NOPE{n:02d}")
+        button(tab, t(f"{prefix}.join_button", lang)).click().run()
+        assert [e.value for e in tab.error] == [t(missing, lang, code=f"NOPE{n:02d}")]
+    tab.text_input(key=f"{prefix}_join_code").input(code)
+    button(tab, t(f"{prefix}.join_button", lang)).click().run()
+    assert [e.value for e in tab.error] == [t(f"{prefix}.err.locked_session", lang)]
+    assert f"{prefix}_me" not in tab.session_state
+    return tab
+
+
+def lead_lifts(lead: AppTest, prefix: str, lang: str) -> None:
+    button(lead, t(f"{prefix}.refresh", lang)).click().run()
+    assert [w.value for w in lead.warning] == [t("codes.lock.sessions", lang, n=1)]
+    lead.button(key=f"{prefix}_lift").click().run()
+    assert_clean(lead)
+    assert not lead.warning and t("codes.lifted", lang) in [s.value for s in lead.success]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_tablet_locked_by_wrong_round_codes_gets_in_once_the_lead_lifts_it(db, lang):
+    lead, code = lead_starts(lang, ["S01"])
+    assert not lead.warning
+    tab = five_wrong_then_the_right_code(lang, "raters", "rt", code, "王评")
+    assert rows(db, "SELECT kind, count(*) FROM live_attempts GROUP BY kind") == [("raters", 5)]
+    lead_lifts(lead, "rt", lang)
+    button(tab, t("rt.join_button", lang)).click().run()
+    assert_clean(tab)
+    assert tab.session_state["rt_me"][code]["name"] == "王评"
+
+
+def test_a_device_locked_by_wrong_study_codes_gets_in_once_the_facilitator_lifts_it(db):
+    lead = open_app("en", "delphi")
+    button(lead, t("dp.start_button", "en")).click().run()
+    code = lead.session_state["dp_lead"]["code"]
+    assert not lead.warning
+    tab = five_wrong_then_the_right_code("en", "delphi", "dp", code, "Expert A")
+    assert rows(db, "SELECT kind, count(*) FROM live_attempts GROUP BY kind") == [("delphi", 5)]
+    lead_lifts(lead, "dp", "en")
+    button(tab, t("dp.join_button", "en")).click().run()
+    assert_clean(tab)
+    assert tab.session_state["dp_me"][code]["name"] == "Expert A"

@@ -258,3 +258,29 @@ def test_indicator_level_workshop_weighs_every_indicator(db):
     assert_clean(ph)
     fac.run()
     assert metric(fac, "ws.m.submitted", "zh") == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_wrong_workshop_codes_lock_new_phones_until_the_facilitator_lifts_it(db, lang, monkeypatch):
+    from datetime import timedelta
+    from indicators.live import codes as codes_mod
+    monkeypatch.setattr(codes_mod, "UNKNOWN_LIMIT", 2)      # the rule, not the number: two wrong codes lock
+    fac, code = start(lang)
+    quiet = [w.value for w in fac.warning]                   # the key's own warning, nothing of codes
+    for wrong in ("ZZZZZZ", "ZZZZZY"):                       # two phones, one wrong code each
+        assert [e.value for e in open_page("join", lang, code=wrong).error] == [
+            t("ws.err.no_workshop", lang, code=wrong)]
+    con = records.connect(db, read_only=True, wait=30)
+    try:
+        first = con.execute("SELECT min(tried_at) FROM live_attempts WHERE kind = 'workshop'").fetchall()[0][0]
+    finally:
+        con.close()
+    fac.run()                                                # the live panel's next poll
+    until = f"{first + timedelta(hours=1):%H:%M}"
+    assert [w.value for w in fac.warning] == quiet + [t("codes.lock.unknown", lang, n=2, limit=2, until=until)]
+    # a phone with the right code is refused, unchecked, until the facilitator lifts the lock-out
+    assert [e.value for e in open_page("join", lang, code=code).error] == [t("ws.err.locked", lang)]
+    fac.button(key="ws_lift").click().run()
+    assert_clean(fac)
+    assert [w.value for w in fac.warning] == quiet and t("codes.lifted", lang) in [s.value for s in fac.success]
+    join(code, "Ann", "residents", lang)

@@ -8,7 +8,7 @@ import hashlib
 import itertools
 import random
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -258,6 +258,35 @@ def test_join_codes_of_workshops_rounds_and_studies_count_against_the_session(db
     clock.tick(seconds=1)
     ws.lift(w.code, w.facilitator_key)
     assert ws.join(w.code, "Ann", "residents", session="phone-0").display_name == "Ann"
+
+
+def test_a_rounds_and_a_studys_lead_see_a_locked_tablet_and_lift_it(db):
+    """Every wrong round or study code names nothing, so the lock-out a lead sees is the kind's: the tablets locked
+    after 5 wrong codes, and the shared budget; the lead's key lifts both, and nothing else can."""
+    clock = Clock()
+    scheme = catalog.builtin("needs-met")
+    rs, ds = RaterStore(db, clock), DelphiStore(db, clock)
+    rnd = rs.create(scheme, ["S1"], date(2024, 6, 30))
+    study = ds.create(scheme, [i.id for i in scheme.indicators][:2])
+    cases = [(rs, RaterError, rnd.code, rnd.lead_key, lambda c, sess: rs.join(c, "王", session=sess)),
+             (ds, DelphiError, study.code, study.key, lambda c, sess: ds.join(c, "专家", session=sess))]
+    for store, error, code, key, join in cases:
+        assert not store.lockout(code, key).any
+        for n in range(5):
+            assert reason(join, f"NOPE{n:02d}", "tablet", error=error) in ("no_round", "no_study")
+            clock.tick(seconds=1)
+        assert reason(join, code, "tablet", error=error) == "locked_session"        # the right code, unchecked
+        lock = store.lockout(code, key)
+        assert (lock.sessions_locked, lock.unknown_failures, lock.unknown_locked, lock.any) == (1, 5, False, True)
+        assert reason(store.lockout, code, "not the key", error=error) == "wrong_key"
+        assert reason(store.lift, code, "not the key", error=error) == "wrong_key"
+        assert reason(store.lockout, "NOPE99", key, error=error) in ("no_round", "no_study")
+        clock.tick(seconds=1)
+        store.lift(code, key, by="王组长")
+        assert not store.lockout(code, key).any
+        assert join(code, "tablet").code == code
+    assert db.execute("SELECT kind, code, lifted_by FROM live_lifts WHERE code <> '' ORDER BY kind").fetchall() == [
+        ("delphi", study.code, "王组长"), ("raters", rnd.code, "王组长")]
 
 
 def test_guess_rate_and_expected_time_to_a_hit_for_a_500_code_meeting(db):

@@ -175,11 +175,16 @@ class Codes:
             raise failure
 
     def lockout(self, cur, kind: str, code: str) -> Lockout:
+        """What the facilitator of `code` sees. Sessions locked count those that failed on the target or on codes
+        of its kind that name nothing: a lift frees both (a round's, study's or workshop's wrong codes all name
+        nothing, so a tablet locked there would be out of sight otherwise)."""
         failures, until = self._target(cur, kind, code)
         unknown, unknown_until = self._target(cur, kind, UNKNOWN)
-        since = self._since(cur, kind, code, SESSION_WINDOW)
-        sessions = [r[0] for r in cur.execute("SELECT DISTINCT session FROM live_attempts WHERE kind = ? AND code = ? "
-                                              "AND tried_at > ?", [kind, code, since]).fetchall()]
+        sessions = set()
+        for target in dict.fromkeys((code, UNKNOWN)):
+            since = self._since(cur, kind, target, SESSION_WINDOW)
+            sessions.update(r[0] for r in cur.execute("SELECT DISTINCT session FROM live_attempts WHERE kind = ? AND "
+                                                      "code = ? AND tried_at > ?", [kind, target, since]).fetchall())
         locked = sum(1 for s in sessions if self._session(cur, s)[1] is not None)
         return Lockout(failures, TARGET_LIMIT, until is not None, until, locked, unknown, UNKNOWN_LIMIT,
                        unknown_until is not None, unknown_until)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from indicators.live.codes import UNKNOWN, Codes
+from indicators.live.codes import UNKNOWN, Codes, Lockout
 from indicators.live.panel import clean_name, new_code
 from indicators.live.workshop import WorkshopError, _clean_code, _name_key, _now
 from indicators.records.store import writing
@@ -359,6 +359,22 @@ class DelphiStore:
                 + (f"{k['w']:.3f} (chi2 = {k['chi2']:.2f}, df = {k['df']}, p = {k['p']:.3g})" if k else "n/a")
                 + f", Cr = {res['cr']:.2f}; weights as in the source scheme")
         return draft_scheme(s["scheme"], keep, new_id, note, name_zh, name_en)
+
+    def lockout(self, code, key) -> Lockout:
+        """For the facilitator: whether new devices are refused because too many codes naming no study were tried
+        (the `unknown_*` fields: a study's code is the only code an expert types), and how many are locked."""
+        def read(cur):
+            s = self._study(cur, code)
+            self._facilitator(s, key)
+            return self._codes.lockout(cur, KIND, s["code"])
+        return self._read(read)
+
+    def lift(self, code, key, by: str = "") -> None:
+        """For the facilitator: let new devices type codes again and free the locked ones (see `Codes.lift`)."""
+        with writing(self._con) as cur:
+            s = self._study(cur, code)
+            self._facilitator(s, key)
+            self._codes.lift(cur, KIND, s["code"], by)
 
     # -------------------------------------------------------------- experts
 

@@ -17,7 +17,7 @@ from datetime import date
 import pandas as pd
 
 from indicators.analysis.agreement import alpha as krippendorff_alpha
-from indicators.live.codes import UNKNOWN, Codes
+from indicators.live.codes import UNKNOWN, Codes, Lockout
 from indicators.live.panel import clean_name, new_code
 from indicators.live.workshop import WorkshopError, _clean_code, _name_key, _now
 from indicators.records.store import writing
@@ -326,6 +326,24 @@ class RaterStore:
             cur.execute("UPDATE rating_rounds SET state = 'agreed', updated_at = ? WHERE code = ?",
                         [_now(), again["code"]])
         return out
+
+    def lockout(self, code, key) -> Lockout:
+        """For the lead: whether new tablets are refused because too many codes naming no round were tried (the
+        `unknown_*` fields: a round's code is the only code a rater types), and how many tablets are locked."""
+        cur = self._con.cursor()
+        try:
+            rnd = self._round(cur, code)
+            self._lead(rnd, key)
+            return self._codes.lockout(cur, KIND, rnd["code"])
+        finally:
+            cur.close()
+
+    def lift(self, code, key, by: str = "") -> None:
+        """For the lead: let new tablets type codes again and free the locked ones (see `Codes.lift`)."""
+        with writing(self._con) as cur:
+            rnd = self._round(cur, code)
+            self._lead(rnd, key)
+            self._codes.lift(cur, KIND, rnd["code"], by)
 
     # -------------------------------------------------------------- raters
 
