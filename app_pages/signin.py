@@ -1,9 +1,10 @@
 """Sign in (evaluators): name and password, or the organisation's identity provider when `.streamlit/secrets.toml`
 has an [auth] section (st.login). A one-time link (?signin=TOKEN) signs in before any page runs (app.py). Signed
-in, this page says who you are and signs you out. Residents, raters and experts need no account."""
+in, this page says who you are and signs you out. Residents, raters and experts need no account. Failed passwords
+count against the name and this browser session (indicators/access/accounts.py: 5 in 10 minutes pause them)."""
 import streamlit as st
 
-from app_pages import auth, frame
+from app_pages import auth, frame, live_shared
 from indicators.access import AccessError
 from indicators.i18n import LANGS, t
 
@@ -42,7 +43,7 @@ with st.form("auth_form"):
     go = st.form_submit_button(t("auth.go", L), type="primary", icon=":material/login:")
 if go:
     try:
-        found = auth.store(lang=L).sign_in(who, password)
+        found = auth.store(lang=L).sign_in(who, password, session=live_shared.session_id())   # failures count
     except AccessError as exc:
         st.error(exc.render(L))
     else:

@@ -11,8 +11,9 @@ import pytest
 
 from indicators.access import (CAN, PAGES, PHONE_PAGES, ROLES, AccessError, AccountStore, can, hash_password,
                                pages_for, verify_password)
-from indicators.access.accounts import LINK_MINUTES, SESSION_HOURS
+from indicators.access.accounts import FAIL_LIMIT, FAIL_WINDOW, LINK_MINUTES, SESSION_HOURS
 from indicators.cli.main import main
+from indicators.i18n import t
 
 
 class Clock:
@@ -221,5 +222,161 @@ def test_cli_asks_the_password_twice(dbfile, monkeypatch, capsys):
     con = duckdb.connect(dbfile)
     try:
         assert code == 0 and AccountStore(con).sign_in("he", "p4ssword!").role == "evaluator"
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- failed password sign-ins
+
+@pytest.fixture
+def scrypts(monkeypatch):
+    """How many times scrypt ran (the work a refusal must not do)."""
+    import hashlib
+    calls, real = [], hashlib.scrypt
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(hashlib, "scrypt", counted)
+    return calls
+
+
+def refusal(accounts, name, password, session=None) -> str:
+    with pytest.raises(AccessError) as exc:
+        accounts.sign_in(name, password, session=session)
+    return exc.value.render("en")
+
+
+def test_five_failures_pause_a_name_whether_or_not_it_exists_without_scrypt(accounts, clock, scrypts, tmp_path):
+    accounts.add("王组长", "lead", password="s3cret-pass")
+    accounts.add("li", "evaluator", password="p4ssword!")
+    scrypts.clear()                               # adding hashed two passwords
+    start = clock.now
+    for n in range(5):                           # each guess from a fresh browser session: the name's limit binds
+        for name in ("王组长", "nobody"):
+            assert refusal(accounts, name, f"guess-{n}", session=f"{name}-{n}") == t("err.access.wrong", "en")
+        clock.now += timedelta(seconds=1)
+    assert len(scrypts) == 10
+    locked = t("err.access.locked", "en", limit=FAIL_LIMIT, minutes=10, until=f"{start + FAIL_WINDOW:%H:%M}")
+    # the right password is refused now, unchecked, in the same words as for a name no account has
+    assert refusal(accounts, "王组长", "s3cret-pass", session="fresh") == locked
+    assert refusal(accounts, " 王组长 ", "s3cret-pass") == locked
+    assert refusal(accounts, "nobody", "s3cret-pass", session="fresh") == locked
+    assert len(scrypts) == 10
+    assert accounts.sign_in("li", "p4ssword!", session="fresh").name == "li"       # other names are not paused
+    # a one-time link still signs the paused name in; a restart keeps the pause (it is in the database)
+    assert accounts.use_link(accounts.link("王组长")).name == "王组长"
+    again = AccountStore(accounts._con, clock=clock)
+    assert refusal(again, "王组长", "s3cret-pass") == locked
+    # the pause ends when the oldest of the five failures is 10 minutes old
+    clock.now = start + FAIL_WINDOW - timedelta(seconds=1)
+    assert refusal(again, "王组长", "s3cret-pass") == locked
+    clock.now = start + FAIL_WINDOW
+    assert again.sign_in("王组长", "s3cret-pass").role == "lead"
+
+
+def test_a_browser_session_is_paused_after_five_failures_on_any_names(accounts, clock, scrypts):
+    accounts.add("zhao", "facilitator", password="p4ssword!")
+    scrypts.clear()
+    for n in range(5):
+        refusal(accounts, f"name-{n}", "p4ssword!", session="tab-1")
+    assert refusal(accounts, "zhao", "p4ssword!", session="tab-1").startswith("Password sign-in is paused")
+    assert len(scrypts) == 5
+    assert accounts.sign_in("zhao", "p4ssword!", session="tab-2").name == "zhao"
+
+
+def test_a_success_forgives_the_failures_before_it_and_a_lead_unlocks_a_name(accounts, clock):
+    accounts.add("sun", "lead", password="p4ssword!")
+    for _ in range(4):
+        refusal(accounts, "sun", "typo", session="tab")
+    accounts.sign_in("sun", "p4ssword!", session="tab")
+    for _ in range(4):                            # 8 failures in 10 minutes, but only 4 since the success
+        refusal(accounts, "sun", "typo", session="tab")
+    assert accounts.sign_in("sun", "p4ssword!", session="tab").name == "sun"
+    for n in range(5):
+        refusal(accounts, "sun", "typo", session=f"s{n}")
+    assert "paused" in refusal(accounts, "sun", "p4ssword!")
+    assert accounts.unlock("sun") == 5
+    assert accounts.sign_in("sun", "p4ssword!").name == "sun"
+    with pytest.raises(AccessError) as exc:
+        accounts.unlock("nobody")
+    assert exc.value.code == "access.no_user"
+
+
+def test_guesses_sent_at_once_are_never_checked_past_the_limit(accounts):
+    """80 wrong passwords from 8 threads at once, each from a session of its own: an attempt counts as a failure
+    before its scrypt runs, so exactly 5 are checked and 75 refused unchecked."""
+    import concurrent.futures as cf
+    accounts.add("wu", "lead", password="p4ssword!")
+
+    def guess(n: int) -> str:
+        with pytest.raises(AccessError) as exc:
+            accounts.sign_in("wu", f"guess-{n}", session=f"t{n}")
+        return exc.value.code
+
+    with cf.ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(guess, range(80)))
+    assert (got.count("access.wrong"), got.count("access.locked")) == (5, 75)
+
+
+def test_password_guess_rate_at_the_limit_and_expected_time_to_a_hit(accounts, clock):
+    """Measured through the engine by the strongest guesser the limit allows: a fresh browser session for every
+    guess, as fast as the engine answers, a minute later when refused; the clock moves by the real time each call
+    took, so six hours pass in moments."""
+    import time
+    accounts.add("wang", "lead", password="Zq7-long-and-random")
+    hours, checked, refused, n = 6, 0, 0, 0
+    spent_checked = spent_refused = 0.0
+    end = clock.now + timedelta(hours=hours)
+    while clock.now < end:
+        n += 1
+        start = time.perf_counter()
+        try:
+            accounts.sign_in("wang", f"guess-{n}", session=f"guesser-{n}")
+        except AccessError as exc:
+            took = time.perf_counter() - start
+            if exc.code == "access.locked":
+                refused += 1
+                spent_refused += took
+                clock.now += timedelta(minutes=1)
+            else:
+                checked += 1
+                spent_checked += took
+                clock.now += timedelta(seconds=took)
+    assert checked == FAIL_LIMIT * 6 * hours              # 5 every 10 minutes: 30 an hour
+    per_hour = checked / hours
+    lines = []
+    for what, alphabet, length in (("common-password list of 10,000", None, None),
+                                   ("8 random lower-case letters and digits", 36, 8),
+                                   ("10 random lower-case letters and digits", 36, 10),
+                                   ("8 random printable ASCII signs", 94, 8)):
+        space = 10_000 if alphabet is None else alphabet ** length
+        guesses = (space + 1) / 2
+        years = guesses / per_hour / (365.25 * 24)
+        lines.append(f"{what}: {guesses:,.0f} guesses, {years * 365.25:,.1f} days" if years < 1 else
+                     f"{what}: {guesses:.3g} guesses, {years:.3g} years")
+    print(f"\npassword guess rate: {per_hour:.0f} checked guesses/hour at one name (limiter on, {checked} checked and "
+          f"{refused} refused unchecked in {hours} h; a checked guess {1000 * spent_checked / checked:.1f} ms, a "
+          f"refusal {1000 * spent_refused / max(refused, 1):.1f} ms); expected time to a hit: " + "; ".join(lines))
+    assert per_hour == 30
+
+
+def test_cli_unlocks_a_paused_name(dbfile, monkeypatch, capsys):
+    con = duckdb.connect(dbfile)
+    try:
+        accounts = AccountStore(con)
+        accounts.add("wang", "lead", password="p4ssword!")
+        for n in range(FAIL_LIMIT):
+            refusal(accounts, "wang", "typo", session=f"s{n}")
+        assert "paused" in refusal(accounts, "wang", "p4ssword!")
+    finally:
+        con.close()
+    code, out, _ = run(["users", "unlock", "wang", "--db", dbfile, "--lang", "en"], "", monkeypatch, capsys)
+    assert code == 0 and out.strip() == t("users.cli.unlocked", "en", name="wang", n=FAIL_LIMIT)
+    code, _, err = run(["users", "unlock", "nobody", "--db", dbfile, "--lang", "zh"], "", monkeypatch, capsys)
+    assert code == 2 and "nobody" in err
+    con = duckdb.connect(dbfile)
+    try:
+        assert AccountStore(con).sign_in("wang", "p4ssword!").name == "wang"
     finally:
         con.close()

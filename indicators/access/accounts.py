@@ -8,6 +8,14 @@ salt or a slow hash adds nothing); it is bound to one user, used once, and expir
 remembered session (the cookie that keeps a browser signed in across reloads) is the same: a random token, stored
 hashed, expiring after SESSION_HOURS, ended by signing out or by disabling the user.
 
+Failed password sign-ins are limited: FAIL_LIMIT failures in FAIL_WINDOW for one account name (whether or not an
+account has it) or from one browser session pause password sign-in for that name or session, refused before the
+account is looked up and without scrypt, in the same words for every name. An attempt is written as a failure
+before its scrypt runs (`signin_failures`, so a restart keeps it, and attempts sent at once are counted one after
+another) and taken back when it succeeds; a success also clears the name's and the session's failures. One-time
+links and remembered sessions are not limited, so a lead whose name is locked on purpose still gets in by a link;
+`unlock(name)` (the `users unlock` command) clears a name's failures.
+
     store = AccountStore(con)                      # a duckdb connection or a records.Store
     store.add("wang", "lead", password="...")      # or no password: sign in by link only
     token = store.link("wang")                     # http://host:8501/?signin=<token>
@@ -34,6 +42,8 @@ HASH_BYTES = 32
 LINK_MINUTES = 15
 SESSION_HOURS = 12
 MIN_PASSWORD = 8
+# A person who mistypes five times in ten minutes takes a link; a guesser gets 30 tries an hour at one name.
+FAIL_LIMIT, FAIL_WINDOW = 5, timedelta(minutes=10)
 MAX_NAME = 60
 DEMO_LEAD = "demo-lead"
 
@@ -49,6 +59,10 @@ _SCHEMA = (
         expires_at TIMESTAMP NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS access_log (
         "at" TIMESTAMP NOT NULL, name VARCHAR NOT NULL, action VARCHAR NOT NULL, detail VARCHAR)""",
+    # one row per password attempt that has not succeeded (yet): the name as typed (cleaned), the browser session
+    # ('' when none was given), when, and the attempt's id (to take it back when it succeeds)
+    """CREATE TABLE IF NOT EXISTS signin_failures (
+        name VARCHAR NOT NULL, session VARCHAR NOT NULL, failed_at TIMESTAMP NOT NULL, attempt VARCHAR NOT NULL)""",
 )
 
 
@@ -174,16 +188,52 @@ class AccountStore:
 
     # -------------------------------------------------------------- signing in
 
-    def sign_in(self, name: str, password: str) -> User:
+    def sign_in(self, name: str, password: str, session: str | None = None) -> User:
         """The user, when the name is an enabled account with this password; one refusal for every other case
-        (unknown name, wrong password, no password set, disabled), after the same scrypt work."""
-        rows = self._read("SELECT name, role, email, password_hash, disabled FROM users WHERE name = ?",
-                          [str(name or "").strip()])
+        (unknown name, wrong password, no password set, disabled), after the same scrypt work. While the name, or
+        the browser `session`, has FAIL_LIMIT failures in FAIL_WINDOW, refused at once (access.locked): no account
+        is looked up and no scrypt runs, so the refusal and its time are the same for every name."""
+        key = unicodedata.normalize("NFC", str(name or "")).strip()
+        session = str(session or "")
+        attempt = secrets.token_hex(8)
+        with writing(self._con) as cur:       # the check and the attempt's count, one after another
+            until = self._locked_until(cur, key, session)
+            if until is not None:
+                raise AccessError(code="access.locked", params={"limit": FAIL_LIMIT, "until": f"{until:%H:%M}",
+                                                                "minutes": int(FAIL_WINDOW.total_seconds() // 60)})
+            cur.execute("DELETE FROM signin_failures WHERE failed_at <= ?", [self._now() - FAIL_WINDOW])
+            cur.execute("INSERT INTO signin_failures VALUES (?, ?, ?, ?)", [key, session, self._now(), attempt])
+            rows = cur.execute("SELECT name, role, email, password_hash, disabled FROM users WHERE name = ?",
+                               [key]).fetchall()
         stored = rows[0][3] if rows else None
-        ok = verify_password(str(password or ""), stored or _DUMMY)
+        ok = verify_password(str(password or ""), stored or _DUMMY)      # outside the write lock: 50 ms of CPU
         if not rows or not stored or not ok or rows[0][4]:
             raise AccessError(code="access.wrong")
+        with writing(self._con) as cur:       # it succeeded: the name's and this session's failures are forgiven
+            cur.execute("DELETE FROM signin_failures WHERE attempt = ? OR name = ? OR (session = ? AND session <> '')",
+                        [attempt, key, session])
         return User(*rows[0][:3])
+
+    def _locked_until(self, cur, name: str, session: str) -> datetime | None:
+        """When password sign-in opens again for `name` or `session` (the later of the two), None when open."""
+        ends = []
+        for column, value in (("name", name), ("session", session)):
+            if not value:
+                continue
+            ats = [r[0] for r in cur.execute(f"SELECT failed_at FROM signin_failures WHERE {column} = ? AND "
+                                             "failed_at > ? ORDER BY failed_at",
+                                             [value, self._now() - FAIL_WINDOW]).fetchall()]
+            if len(ats) >= FAIL_LIMIT:
+                ends.append(ats[len(ats) - FAIL_LIMIT] + FAIL_WINDOW)
+        return max(ends) if ends else None
+
+    def unlock(self, name: str) -> int:
+        """Clear the failed sign-ins of `name` (an account): password sign-in is open again. Returns how many."""
+        with writing(self._con) as cur:
+            self._existing(cur, name)
+            n = cur.execute("SELECT count(*) FROM signin_failures WHERE name = ?", [name]).fetchall()[0][0]
+            cur.execute("DELETE FROM signin_failures WHERE name = ?", [name])
+        return int(n)
 
     def by_email(self, email: str | None) -> User | None:
         """The enabled account whose email is `email` (a sign-in through the identity provider)."""

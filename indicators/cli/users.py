@@ -1,4 +1,4 @@
-"""Accounts on the command line: `python -m indicators users add|list|link|disable`. `register(sub)` adds them.
+"""Accounts on the command line: `python -m indicators users add|list|link|disable|unlock`. `register(sub)` adds them.
 
     python -m indicators users add wang --role lead --db records.duckdb                # password asked twice
     echo "$PW" | python -m indicators users add li --role evaluator --password-stdin --db records.duckdb
@@ -6,6 +6,7 @@
     python -m indicators users link wang --db records.duckdb --base-url http://192.168.1.20:8501
     python -m indicators users list --db records.duckdb
     python -m indicators users disable li --db records.duckdb
+    python -m indicators users unlock wang --db records.duckdb     # after 5 failed passwords in 10 minutes
 
 Bad input (unknown role, short password, a name taken, an unknown user) exits 2 with the reason.
 The database must not be open in the app while an account is written (DuckDB lets one process write).
@@ -100,9 +101,19 @@ def cmd_disable(args) -> int:
     return 0
 
 
+def cmd_unlock(args) -> int:
+    con, store = _store(args.db)
+    try:
+        n = store.unlock(args.name)
+    finally:
+        con.close()
+    print(t("users.cli.unlocked", args.lang, name=args.name, n=n))
+    return 0
+
+
 def register(sub) -> None:
     """Add the `users` subcommand (add, list, link, disable) to the main parser's subparsers."""
-    u = sub.add_parser("users", help="accounts that sign in to the app: add, list, link, disable")
+    u = sub.add_parser("users", help="accounts that sign in to the app: add, list, link, disable, unlock")
     us = u.add_subparsers(dest="users_command", required=True)
     a = us.add_parser("add", help="add an account (password asked twice, from stdin, or a one-time link)")
     a.add_argument("name")
@@ -122,5 +133,8 @@ def register(sub) -> None:
     d = us.add_parser("disable", help="disable an account: no more sign-ins; its links and sessions end")
     d.add_argument("name")
     d.set_defaults(run=cmd_disable)
-    for p in (a, lk, ls, d):
+    un = us.add_parser("unlock", help="clear an account's failed password sign-ins (5 in 10 minutes pause them)")
+    un.add_argument("name")
+    un.set_defaults(run=cmd_unlock)
+    for p in (a, lk, ls, d, un):
         p.add_argument("--db", required=True)
