@@ -146,9 +146,11 @@ _WB_SST_REL = ('<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/
                'sharedStrings" Target="sharedStrings.xml"/>')
 
 
-def workbook(rows, strings=None, dimension: str | None = None, unique: int | None = None) -> bytes:
+def workbook(rows, strings=None, dimension: str | None = None, unique: int | None = None, doctype: str = "",
+             parts: dict[str, bytes] | None = None, sheet: bytes | None = None) -> bytes:
     """An .xlsx of one sheet, streamed through zipfile so that millions of rows cost seconds: `rows` yields each
-    row's XML (`<row>…</row>`, as bytes or text), `strings` each shared string's `<si>` (no table when None)."""
+    row's XML (`<row>…</row>`, as bytes or text), `strings` each shared string's `<si>` (no table when None);
+    `doctype` goes before the sheet's root, `parts` are more members as they are; `sheet`, the sheet's whole XML."""
     import io
     import zipfile
     buf = io.BytesIO()
@@ -158,18 +160,23 @@ def workbook(rows, strings=None, dimension: str | None = None, unique: int | Non
         z.writestr("xl/workbook.xml", _WB)
         z.writestr("xl/_rels/workbook.xml.rels", _WB_RELS.format(sst=_WB_SST_REL if strings is not None else ""))
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
-            out.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}">'.encode())
-            if dimension:
-                out.write(f'<dimension ref="{dimension}"/>'.encode())
-            out.write(b"<sheetData>")
-            _write_all(out, rows)
-            out.write(b"</sheetData></worksheet>")
+            if sheet is not None:
+                out.write(sheet)
+            else:
+                out.write(f'<?xml version="1.0" encoding="UTF-8"?>{doctype}<worksheet xmlns="{_MAIN}">'.encode())
+                if dimension:
+                    out.write(f'<dimension ref="{dimension}"/>'.encode())
+                out.write(b"<sheetData>")
+                _write_all(out, rows)
+                out.write(b"</sheetData></worksheet>")
         if strings is not None:
             with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as out:
                 count = "" if unique is None else f' count="{unique}" uniqueCount="{unique}"'
                 out.write(f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{_MAIN}"{count}>'.encode())
                 _write_all(out, strings)
                 out.write(b"</sst>")
+        for name, data in (parts or {}).items():
+            z.writestr(name, data)
     return buf.getvalue()
 
 
@@ -240,3 +247,38 @@ def wide_rows(columns: int = 16_384, rows: int = 300, dimension: str = "A1:C301"
     letters = [get_column_letter(k) for k in range(1, columns + 1)]
     return workbook([stations_head()] + ["".join([f'<row r="{r}">'] + [f'<c r="{c}{r}"><v>1</v></c>' for c in letters]
                                                  + ["</row>"]) for r in range(2, rows + 2)], dimension=dimension)
+
+
+def one_cell_at(letters: str = "EXX", rows: int = 600) -> bytes:
+    """Each row one cell, at a column within the limit (EXX = 4,000): every row costs that many cells in openpyxl."""
+    return workbook([stations_head()] + [f'<row r="{r}"><c r="{letters}{r}"><v>1</v></c></row>'
+                                         for r in range(2, rows + 2)])
+
+
+def dense_rows(rows: int = 100_000, columns: int = 13) -> bytes:
+    """Rows of inline text cells, three elements each: a sheet that only its element count stops."""
+    from openpyxl.utils import get_column_letter
+    letters = [get_column_letter(k) for k in range(1, columns + 1)]
+    return workbook([stations_head()] + ["".join([f'<row r="{r}">'] + [f'<c r="{c}{r}" t="inlineStr"><is><t>x</t>'
+                                                                       f'</is></c>' for c in letters] + ["</row>"])
+                                         for r in range(2, rows + 2)])
+
+
+def with_doctype() -> bytes:
+    """A sheet with a DTD: an entity that expands a thousandfold at each of three levels."""
+    dtd = ('<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+           '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
+    return workbook([stations_head(), '<row r="2"><c r="A2" t="inlineStr"><is><t>&c;</t></is></c></row>'],
+                    doctype=dtd)
+
+
+def big_styles(mb: float = 9.0) -> bytes:
+    """A styles part of `mb` MB of junk elements (openpyxl parses it whole when it opens the workbook)."""
+    junk = b"<x/>" * int(mb * 2**20 / 4)
+    return workbook([stations_head()], parts={"xl/styles.xml": b"<styleSheet>" + junk + b"</styleSheet>"})
+
+
+def rich_cell(runs: int = 5_000) -> bytes:
+    """One cell of `runs` rich-text runs."""
+    return workbook([stations_head(), '<row r="2"><c r="A2" t="inlineStr"><is>' + "<r><t>x</t></r>" * runs +
+                     "</is></c></row>"])

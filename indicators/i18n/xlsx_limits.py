@@ -1,7 +1,9 @@
 """Words for the XLSX limits (records/xlsx_guard.py): why a workbook is refused before it is read, in English and
-Chinese. A problem line already names the file and the row, so these say what and how far."""
+Chinese. A problem line already names the file and the row, so these say what and how far. Also the Records page's
+line for a file with nothing under its header to preview."""
 
 EN: dict[str, str] = {
+    "io.preview_no_rows": "{file} has no rows under its header to show.",
     "err.import.xlsx.doctype": "its part {part} declares a DTD (<!DOCTYPE>), which no spreadsheet program writes",
     "err.import.xlsx.xml_mb": "its part {part} unpacks to more than {limit} MB; at most {limit} MB of a sheet or of "
                               "the shared strings are read: save it as CSV",
@@ -30,6 +32,7 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
+    "io.preview_no_rows": "{file} 的表头下没有可显示的行。",
     "err.import.xlsx.doctype": "其中的部件 {part} 含有文档类型定义（<!DOCTYPE>），电子表格软件不会写出这种内容",
     "err.import.xlsx.xml_mb": "其中的部件 {part} 解压后超过 {limit} MB；工作表或共享字符串最多读取 {limit} MB，"
                               "请另存为 CSV",

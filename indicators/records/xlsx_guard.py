@@ -37,8 +37,10 @@ read whole when the workbook opens, so it is scanned whole too.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import threading
 import zipfile
 import zlib
 from xml.parsers import expat
@@ -326,9 +328,31 @@ def _is_xml(name: str) -> bool:
     return name.lower().endswith((".xml", ".rels", ".vml"))
 
 
+_MEASURED: dict[bytes, Refused | None] = {}   # digest -> the answer: the Records page reads a file three times
+_LOCK = threading.Lock()
+
+
 def check(data: bytes) -> None:
     """Measure the workbook `data` and raise Refused at the first limit passed; return None when it is within every
     limit (or so damaged that openpyxl will refuse it in its own words without reading the big parts)."""
+    key = hashlib.sha256(data).digest()
+    with _LOCK:
+        known = key in _MEASURED
+        answer = _MEASURED.get(key)
+    if not known:
+        try:
+            _check(data)
+        except Refused as exc:
+            answer = exc
+        with _LOCK:
+            if len(_MEASURED) >= 8:
+                _MEASURED.pop(next(iter(_MEASURED)))
+            _MEASURED[key] = answer
+    if answer is not None:
+        raise Refused(answer.word, answer.row)
+
+
+def _check(data: bytes) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
