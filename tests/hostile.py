@@ -208,11 +208,17 @@ def stations_head() -> str:
     return xlsx_row(1, list(zip("ABC", ["station_id", "name", "population"])))
 
 
+def _after_head(rows):
+    """The stations header, then `rows` as they are made (a list of a million rows would cost memory here)."""
+    yield stations_head()
+    yield from rows
+
+
 def xfd_each_row(rows: int = 200_000) -> bytes:
     """A stations ledger whose every row also holds one cell at column XFD (16,384): openpyxl padded each row to
     16,384 cells (> 300 s)."""
-    return workbook([stations_head()] + [f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>S{r}</t></is></c>'
-                                         f'<c r="XFD{r}"><v>1</v></c></row>' for r in range(2, rows + 1)])
+    return workbook(_after_head(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>S{r}</t></is></c>'
+                                f'<c r="XFD{r}"><v>1</v></c></row>' for r in range(2, rows + 1)))
 
 
 def many_strings(n: int = 18_000_000, unique: int | None = 18_000_000) -> bytes:
@@ -225,7 +231,7 @@ def many_strings(n: int = 18_000_000, unique: int | None = 18_000_000) -> bytes:
 
 def many_rows(rows: int = 1_048_575, dimension: str | None = None) -> bytes:
     """A stations ledger of `rows` rows, Excel's whole sheet (192 s in openpyxl)."""
-    return workbook([stations_head()] + [f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(2, rows + 1)],
+    return workbook(_after_head(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(2, rows + 1)),
                     dimension=dimension)
 
 
@@ -245,8 +251,8 @@ def wide_rows(columns: int = 16_384, rows: int = 300, dimension: str = "A1:C301"
     """Every row full to `columns` columns under a dimension that claims three."""
     from openpyxl.utils import get_column_letter
     letters = [get_column_letter(k) for k in range(1, columns + 1)]
-    return workbook([stations_head()] + ["".join([f'<row r="{r}">'] + [f'<c r="{c}{r}"><v>1</v></c>' for c in letters]
-                                                 + ["</row>"]) for r in range(2, rows + 2)], dimension=dimension)
+    return workbook(_after_head("".join([f'<row r="{r}">'] + [f'<c r="{c}{r}"><v>1</v></c>' for c in letters] +
+                                        ["</row>"]) for r in range(2, rows + 2)), dimension=dimension)
 
 
 def one_cell_at(letters: str = "EXX", rows: int = 600) -> bytes:
@@ -259,9 +265,9 @@ def dense_rows(rows: int = 100_000, columns: int = 13) -> bytes:
     """Rows of inline text cells, three elements each: a sheet that only its element count stops."""
     from openpyxl.utils import get_column_letter
     letters = [get_column_letter(k) for k in range(1, columns + 1)]
-    return workbook([stations_head()] + ["".join([f'<row r="{r}">'] + [f'<c r="{c}{r}" t="inlineStr"><is><t>x</t>'
-                                                                       f'</is></c>' for c in letters] + ["</row>"])
-                                         for r in range(2, rows + 2)])
+    return workbook(_after_head("".join([f'<row r="{r}">'] + [f'<c r="{c}{r}" t="inlineStr"><is><t>x</t></is></c>'
+                                                              for c in letters] + ["</row>"])
+                                for r in range(2, rows + 2)))
 
 
 def with_doctype() -> bytes:

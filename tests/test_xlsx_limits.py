@@ -48,7 +48,7 @@ CASES = [
     ("wide_under_small_dimension.xlsx", lambda: hostile.wide_rows(16_384, 300, "A1:C301"),
      "column FAO (4,097): at most 4,096 columns", 2),
     ("one_cell_at_4000.xlsx", lambda: hostile.one_cell_at("EXX", 600), "more than 2,000,000 cells", 498),
-    ("dense_elements.xlsx", lambda: hostile.dense_rows(100_000, 14), "more than 4,000,000 XML elements", None),
+    ("dense_elements.xlsx", lambda: hostile.dense_rows(100_000, 14), "more than 3,500,000 XML elements", None),
     ("doctype.xlsx", hostile.with_doctype, "declares a DTD", None),
     ("styles_9mb.xlsx", lambda: hostile.big_styles(9.0), "xl/styles.xml unpacks to 9.4 MB", None),
     ("rich_cell.xlsx", lambda: hostile.rich_cell(5_000), "more than 1,000 parts", 2),
@@ -218,7 +218,7 @@ PERIOD = Period(date(2024, 1, 1), date(2024, 6, 30))
 
 
 def test_a_parse_in_one_thread_leaves_votes_flowing_in_another(tiny):
-    """A hostile upload that costs the guard the most (the element limit, about 3 s of CPU) is parsed in one
+    """A hostile upload that costs the guard the most (the element limit, 2 to 3 s of CPU) is parsed in one
     thread while another casts meeting votes, as Streamlit runs each session in a thread of one process. The votes
     must go on: each one's latency while the parse runs is measured against the same votes with nothing beside."""
     con = tiny({"stations": [station("S1")],
@@ -255,8 +255,8 @@ def test_a_parse_in_one_thread_leaves_votes_flowing_in_another(tiny):
     print(f"\nvotes: idle median {statistics.median(idle) * 1000:.1f} ms, p95 {q(idle, .95):.1f} ms ({len(idle)}); "
           f"during the parse median {statistics.median(busy) * 1000:.1f} ms, p95 {q(busy, .95):.1f} ms, max "
           f"{max(busy) * 1000:.1f} ms ({len(busy)} votes while it ran)")
-    assert refused and "4,000,000 XML elements" in str(refused[0])
-    assert len(busy) >= 20                                  # phones kept voting
+    assert refused and "3,500,000 XML elements" in str(refused[0])
+    assert len(busy) >= 10                                  # phones kept voting
     assert q(busy, .95) <= 500.0                            # a press is answered within half a second
     assert stored >= len(idle) + len(busy)
 

@@ -22,9 +22,9 @@ What is read, and why these limits (the largest files this project makes or take
   for three times as many (the scaling benchmark's 3,900). Ledgers have at most importer.MAX_COLUMNS.
 - cells: MAX_CELLS, blank cells inside a row counted (openpyxl makes them): 100,000 rows of 20 columns, or a
   transposed score sheet of 1,300 stations and 1,500 items.
-- elements: MAX_ELEMENTS in the shared strings and the sheets scanned together, which is what the scan costs: a
-  cell is two elements (`<c><v>`, Excel's shared strings) or three (`<c><is><t>`, inline text as openpyxl
-  writes it); 100,000 rows of 11 inline columns are 3.4 million.
+- elements: MAX_ELEMENTS in the shared strings and the sheets scanned together, which is what the scan costs
+  (3.5 million: 2.3 s of CPU): a cell is two elements (`<c><v>`, Excel's shared strings) or three (`<c><is><t>`,
+  inline text as openpyxl writes it); 100,000 rows of 11 inline columns are 3.4 million.
 - shared strings: MAX_STRINGS (ids and titles, a few new strings a row); a cell's text or a shared string at most
   MAX_CELL_TEXT characters (Excel's own limit), found as a run of bytes without markup.
 - XML: the sheet and the shared strings at most MAX_XML_BYTES unpacked each (100,000 rows of 11 inline columns
@@ -37,6 +37,7 @@ read whole when the workbook opens, so it is scanned whole too.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import re
@@ -56,7 +57,7 @@ MAX_CELL_TEXT = 32_767
 MAX_XML_BYTES = 256 * 1024 * 1024
 MAX_PART_BYTES = 8 * 1024 * 1024
 MAX_OTHER = 200_000
-MAX_ELEMENTS = 4_000_000
+MAX_ELEMENTS = 3_500_000
 MAX_IN_CELL = 1_000
 PIECE = 1 << 20
 
@@ -134,9 +135,9 @@ def _ref_column(ref: str) -> int:
 
 
 class _Scan:
-    """An expat parser fed in pieces: a start handler counts elements (end events and text are not needed, which
-    keeps it at about 0.5 µs an element), and a raw scan of each piece finds a run of bytes without markup longer
-    than a cell may hold. A handler raises Refused to stop at once."""
+    """An expat parser fed in pieces, with a start handler only (end events and text are not needed, which keeps it
+    at about 0.5 µs an element); a raw look at each piece counts its elements and finds a run of bytes without
+    markup longer than a cell may hold. A handler raises Refused to stop at once."""
 
     RUN = MAX_CELL_TEXT * 6   # 32,767 characters, each up to 6 bytes as written ("&quot;"); CJK is 3
 
@@ -171,7 +172,12 @@ class _Scan:
             return   # malformed XML: openpyxl says so in its own words (bad_xlsx / damaged_sheet)
 
     def _runs(self, piece: bytes) -> None:
-        """A run of RUN bytes holds an aligned window of RUN // 2 with no "<" in it: only those are measured."""
+        """Elements counted from the bytes ("<" that does not close one: a comment or a "<" in CDATA counts too),
+        and runs without markup: a run of RUN bytes holds an aligned window of RUN // 2 with no "<", and only
+        those are measured."""
+        self.elements += piece.count(b"<") - piece.count(b"</")
+        if self.elements > MAX_ELEMENTS:
+            self._too_many()
         first = piece.find(b"<")
         if first < 0:
             self.run += len(piece)
@@ -191,6 +197,9 @@ class _Scan:
     def _too_long(self):
         raise Refused(_said("run", part=self.part, limit=_n(MAX_CELL_TEXT)), self.where())
 
+    def _too_many(self):
+        raise NotImplementedError
+
     def where(self) -> int | None:
         return None
 
@@ -205,14 +214,14 @@ class _SharedStrings(_Scan):
         self.inside = 0
         self.other = 0
 
+    def _too_many(self):
+        raise Refused(_said("elements_strings", limit=_n(MAX_ELEMENTS)))
+
     def start(self, name, attrs):
-        self.elements += 1
         if name == _SI:
             self.strings += 1
             if self.strings > MAX_STRINGS:
                 raise Refused(_said("strings_more", limit=_n(MAX_STRINGS)))
-            if self.elements > MAX_ELEMENTS:
-                raise Refused(_said("elements_strings", limit=_n(MAX_ELEMENTS)))
             self.inside = 0
         elif name in _PARTS:
             self.inside += 1
@@ -252,8 +261,10 @@ class _Sheet(_Scan):
     def where(self) -> int | None:
         return self.row_no or None
 
+    def _too_many(self):
+        raise Refused(_said("elements", limit=_n(MAX_ELEMENTS)), self.where())
+
     def start(self, name, attrs):
-        self.elements += 1
         if name in _PARTS:
             self.inside += 1
             if self.inside > MAX_IN_CELL:
@@ -283,8 +294,6 @@ class _Sheet(_Scan):
                 raise Refused(_said("other", part=self.part, limit=_n(MAX_OTHER)))
 
     def _end_row(self):
-        if self.elements > MAX_ELEMENTS:   # counted a row at a time: cheaper than at every element
-            raise Refused(_said("elements", limit=_n(MAX_ELEMENTS)), self.row_no)
         self.cells += max(self.width, 1)   # an empty row still costs a row
         if self.cells > MAX_CELLS:
             raise Refused(_said("cells", limit=_n(MAX_CELLS)), self.row_no)
@@ -340,10 +349,15 @@ def check(data: bytes) -> None:
         known = key in _MEASURED
         answer = _MEASURED.get(key)
     if not known:
+        collecting = gc.isenabled()
+        gc.disable()   # the scan makes no cycles; in a process holding many objects, collections cost it a third more
         try:
             _check(data)
         except Refused as exc:
             answer = exc
+        finally:
+            if collecting:
+                gc.enable()
         with _LOCK:
             if len(_MEASURED) >= 8:
                 _MEASURED.pop(next(iter(_MEASURED)))
