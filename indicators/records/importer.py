@@ -37,7 +37,8 @@ What a file may hold (the import contract is records.TABLES):
 - indicator_values: the key is (station_id, indicator_id, period_start, period_end, rater); a file without a rater
   column (评估方, 评分人) is one source, rater ''. Score sheets (得分表, one column an item) are read by
   records/score_sheet.py, not here.
-- Limits: MAX_BYTES per file, MAX_ROWS data rows, MAX_LISTED problems listed then "and N more".
+- Limits: MAX_BYTES per file, MAX_ROWS data rows, MAX_LISTED problems listed then "and N more". An XLSX is measured
+  first by records/xlsx_guard.py (rows, columns, cells, shared strings, XML) and refused before openpyxl reads it.
 
 Pseudonyms: resident ids (residents, attendance, feedback) are replaced on import by "R" + the first 12 hex digits
 of sha256(salt + id), the salt made once per database and kept in meta ('resident_salt'). The same raw id always
