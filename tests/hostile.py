@@ -125,7 +125,7 @@ def loop_table(n: int) -> str:
 
 # ---------------------------------------------------------------- hostile workbooks, written with zipfile directly
 
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+'
        'xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
@@ -137,7 +137,7 @@ _SST_CT = ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/
 _RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
          'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
          'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-_WB = (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_MAIN}" xmlns:r="http://schemas.openxmlformats.org/'
+_WB = (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{SHEET_NS}" xmlns:r="http://schemas.openxmlformats.org/'
        'officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
 _WB_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
             '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
@@ -163,7 +163,7 @@ def workbook(rows, strings=None, dimension: str | None = None, unique: int | Non
             if sheet is not None:
                 out.write(sheet)
             else:
-                out.write(f'<?xml version="1.0" encoding="UTF-8"?>{doctype}<worksheet xmlns="{_MAIN}">'.encode())
+                out.write(f'<?xml version="1.0" encoding="UTF-8"?>{doctype}<worksheet xmlns="{SHEET_NS}">'.encode())
                 if dimension:
                     out.write(f'<dimension ref="{dimension}"/>'.encode())
                 out.write(b"<sheetData>")
@@ -172,7 +172,7 @@ def workbook(rows, strings=None, dimension: str | None = None, unique: int | Non
         if strings is not None:
             with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as out:
                 count = "" if unique is None else f' count="{unique}" uniqueCount="{unique}"'
-                out.write(f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{_MAIN}"{count}>'.encode())
+                out.write(f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{SHEET_NS}"{count}>'.encode())
                 _write_all(out, strings)
                 out.write(b"</sst>")
         for name, data in (parts or {}).items():

@@ -156,7 +156,7 @@ def test_each_limit_holds_at_its_edge():
 
 def test_a_namespace_prefix_does_not_hide_the_cells_from_the_guard():
     """openpyxl reads elements by namespace, not by prefix: so does the guard."""
-    sheet = (b'<?xml version="1.0"?><x:worksheet xmlns:x="' + hostile._MAIN.encode() + b'"><x:sheetData>'
+    sheet = (b'<?xml version="1.0"?><x:worksheet xmlns:x="' + hostile.SHEET_NS.encode() + b'"><x:sheetData>'
              b'<x:row r="7"><x:c r=\'XFD7\'><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>')
     data = hostile.workbook([], sheet=sheet)
     with pytest.raises(importer.ImportProblems, match=r"prefixed\.xlsx, row 7: column XFD"):
