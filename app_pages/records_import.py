@@ -515,6 +515,9 @@ def _previews(previews: list[tuple[str, pd.DataFrame | None]], L: str) -> None:
             if view is None:
                 st.caption(t("io.preview_none", L, file=plain(name)))
                 continue
+            if view.empty:   # a header and nothing under it (or a sheet that broke after it): no empty box
+                st.caption(t("io.preview_no_rows", L, file=plain(name)))
+                continue
             view = view.rename(columns={view.columns[0]: t("io.col.row", L)})   # the language may have changed
             st.markdown(f"**{t('io.preview', L, file=plain(name))}**")
             st.dataframe(view, hide_index=True, width="stretch", height=38 + 35 * max(len(view), 1))

@@ -6,9 +6,11 @@ and the importer as a user would. Counts what matters and prints it:
 - cases: how many files were tried;
 - tracebacks: answers other than "accepted" or "refused as bad input" (CLI exit 1, or an exception escaping);
 - wrong changes: a refused file that changed the database, or an accepted one stored other than written;
-- slowest refusal: the longest time to refuse one case.
-Every figure but the first and the last must be 0, the slowest refusal under a second. Seeded: the same cases on
-every run. Also written to test-artifacts/adversarial.txt.
+- slowest refusal: the longest time to refuse one case (workbooks apart: theirs is the slowest XLSX refusal);
+- peak memory: the largest resident size of the test process over the run.
+Every figure but the first and the last must be 0, the slowest refusal under a second, the slowest XLSX refusal
+under 5 s (issue 19: every hostile spreadsheet refused in 5 s of CPU and 500 MB). Seeded: the same cases on every
+run. Also written to test-artifacts/adversarial.txt.
 """
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ from tests import hostile
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACT = ROOT / "test-artifacts" / "adversarial.txt"
 SEED = 20260412
-COUNTS = {"cases": 0, "tracebacks": 0, "wrong changes": 0, "slowest": 0.0, "slowest case": ""}
+COUNTS = {"cases": 0, "tracebacks": 0, "wrong changes": 0, "slowest": 0.0, "slowest case": "", "slowest xlsx": 0.0,
+          "slowest xlsx case": ""}
 
 
 def _state(con) -> str:
@@ -327,14 +330,9 @@ def test_hostile_ledgers_and_exports(tmp_path, capsys):
     for k in range(25):
         for name, table, data, expect, row in ledger_cases(rng, k):
             before = _state(con)
-            t0 = time.process_time()
-            try:
-                report = importer.import_file(con, table, data, f"{table}.csv")
-            except BaseException as exc:   # noqa: BLE001
-                COUNTS["tracebacks"] += 1
-                print(f"\nEXCEPTION for ledger {name}: {type(exc).__name__}: {exc}")
+            report, took = _imported(con, table, data, f"{table}.csv", f"ledger {name}")
+            if report is None:
                 continue
-            took = time.process_time() - t0
             _timed(f"ledger: {name}", took, not report.ok)
             if not report.ok:
                 wrong = _state(con) != before or expect == "accept"
@@ -358,9 +356,20 @@ def test_hostile_ledgers_and_exports(tmp_path, capsys):
     live += len(re.findall(r"<script|onerror=", html, flags=re.I))
     COUNTS["wrong changes"] += live
     con.close()
-    _publish(capsys)
     assert accepted and COUNTS["tracebacks"] == 0 and COUNTS["wrong changes"] == 0
     assert COUNTS["slowest"] < 1.0, COUNTS["slowest case"]
+
+
+def _imported(con, table: str, data: bytes, file: str, case: str):
+    """(the import's report, its CPU seconds), or (None, 0) counted as a traceback when an exception escaped."""
+    t0 = time.process_time()
+    try:
+        report = importer.import_file(con, table, data, file)
+    except BaseException as exc:   # noqa: BLE001
+        COUNTS["tracebacks"] += 1
+        print(f"\nEXCEPTION for {case}: {type(exc).__name__}: {exc}")
+        return None, 0.0
+    return report, time.process_time() - t0
 
 
 def _cells(path: Path) -> list:
@@ -373,10 +382,58 @@ def _cells(path: Path) -> list:
 def _publish(capsys) -> None:
     import resource
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # kB on Linux: the process's peak, all tests
-    line = (f"adversarial: {COUNTS['cases']} cases (scheme files, framework tables, names out, ledgers), "
+    line = (f"adversarial: {COUNTS['cases']} cases (scheme files, framework tables, names out, ledgers, workbooks), "
             f"{COUNTS['tracebacks']} tracebacks, {COUNTS['wrong changes']} wrong changes, slowest refusal "
-            f"{COUNTS['slowest'] * 1000:.0f} ms CPU ({COUNTS['slowest case']}), peak memory {peak:,.0f} MB")
+            f"{COUNTS['slowest'] * 1000:.0f} ms CPU ({COUNTS['slowest case']}), slowest XLSX refusal "
+            f"{COUNTS['slowest xlsx'] * 1000:.0f} ms CPU ({COUNTS['slowest xlsx case']}), peak memory {peak:,.0f} MB")
     ARTIFACT.parent.mkdir(exist_ok=True)
     ARTIFACT.write_text(line + "\n", encoding="utf-8")
     with capsys.disabled():
         print("\n" + line)
+
+
+# ---------------------------------------------------------------- workbooks
+
+def workbook_cases(rng: random.Random):
+    """(name, table, bytes, must refuse): the hostile workbooks of issue 19 (each cost minutes or gigabytes before
+    the XLSX guard) and randomly damaged copies of a good one (refused or read, never a traceback)."""
+    yield "XFD cell on 200,000 rows", "stations", hostile.xfd_each_row(200_000), True
+    yield "18,000,000 shared strings", "stations", hostile.many_strings(18_000_000), True
+    yield "1,100,000 shared strings, uncounted", "stations", hostile.many_strings(1_100_000, unique=None), True
+    yield "1,048,575 rows", "stations", hostile.many_rows(1_048_575), True
+    yield "dimension A1:C3 over 300,000 rows", "stations", hostile.lying_dimension(300_000), True
+    yield "2,000,000-character inline string", "stations", hostile.huge_inline_string(2_000_000), True
+    yield "16,384 columns under a 3-column dimension", "needs", hostile.wide_rows(16_384, 50), True
+    yield "one cell at column 4,000 on 600 rows", "stations", hostile.one_cell_at("EXX", 600), True
+    yield "3,500,000 XML elements", "stations", hostile.dense_rows(100_000, 14), True
+    yield "a DTD of nested entities", "stations", hostile.with_doctype(), True
+    yield "9 MB styles part", "stations", hostile.big_styles(9.0), True
+    yield "5,000 rich-text runs in a cell", "stations", hostile.rich_cell(5_000), True
+    good = hostile.workbook([hostile.stations_head()] + [hostile.xlsx_row(r, [("A", f"W{r}"), ("B", "站"),
+                                                                              ("C", 100 + r)]) for r in range(2, 60)])
+    for _ in range(8):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        yield "damaged workbook", "stations", bytes(data), False
+
+
+def test_hostile_workbooks(tmp_path, capsys):
+    con = records.connect(tmp_path / "book.duckdb")
+    records.create_schema(con)
+    rng = random.Random(SEED)
+    for name, table, data, refuse in workbook_cases(rng):
+        before = _state(con)
+        report, took = _imported(con, table, data, f"{table}.xlsx", f"workbook {name}")
+        if report is None:
+            continue
+        COUNTS["cases"] += 1
+        if not report.ok and took > COUNTS["slowest xlsx"]:
+            COUNTS["slowest xlsx"], COUNTS["slowest xlsx case"] = took, f"workbook: {name}"
+        if (refuse and report.ok) or (not report.ok and _state(con) != before):
+            COUNTS["wrong changes"] += 1
+            print(f"\nWRONG for workbook {name}: ok={report.ok}")
+    con.close()
+    _publish(capsys)
+    assert COUNTS["tracebacks"] == 0 and COUNTS["wrong changes"] == 0
+    assert COUNTS["slowest xlsx"] < 5.0, COUNTS["slowest xlsx case"]

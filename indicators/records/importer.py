@@ -37,7 +37,8 @@ What a file may hold (the import contract is records.TABLES):
 - indicator_values: the key is (station_id, indicator_id, period_start, period_end, rater); a file without a rater
   column (评估方, 评分人) is one source, rater ''. Score sheets (得分表, one column an item) are read by
   records/score_sheet.py, not here.
-- Limits: MAX_BYTES per file, MAX_ROWS data rows, MAX_LISTED problems listed then "and N more".
+- Limits: MAX_BYTES per file, MAX_ROWS data rows, MAX_LISTED problems listed then "and N more". An XLSX is measured
+  first by records/xlsx_guard.py (rows, columns, cells, shared strings, XML) and refused before openpyxl reads it.
 
 Pseudonyms: resident ids (residents, attendance, feedback) are replaced on import by "R" + the first 12 hex digits
 of sha256(salt + id), the salt made once per database and kept in meta ('resident_salt'). The same raw id always
@@ -67,7 +68,7 @@ import pyarrow as pa
 
 from indicators.text_safety import control
 from indicators.errors import InputError, Word
-from indicators.records import vocabulary
+from indicators.records import vocabulary, xlsx_guard
 from indicators.records.store import (ADDED_COLUMNS, LOAD_ORDER, TABLES, VOCABULARIES, create_schema, get_meta,
                                       has_column, writing)
 
@@ -75,7 +76,7 @@ MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 1_000_000
 MAX_LISTED = 200
 MAX_KEPT = 20_000                 # problems kept in memory (the rest are only counted)
-MAX_UNZIPPED = 600 * 1024 * 1024  # an XLSX that unpacks to more than this is refused (zip bombs)
+MAX_UNZIPPED = xlsx_guard.MAX_UNZIPPED   # an XLSX's limits (zip bombs, rows, columns ...) are there
 MAX_COLUMNS = 200
 CHUNK_ROWS = 20_000
 ID_MAX, SHORT_MAX, TEXT_MAX = 100, 500, 10_000
@@ -596,12 +597,9 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise _FileProblem(_said("bad_xlsx", detail=exc)) from None
-    if unpacked > MAX_UNZIPPED:
-        raise _FileProblem(_said("unzipped_mb", mb=f"{unpacked / 1e6:,.0f}", limit=MAX_UNZIPPED // 2**20))
+        xlsx_guard.check(data)   # sizes, rows, columns, cells and shared strings measured before openpyxl reads
+    except xlsx_guard.Refused as exc:
+        raise _FileProblem(exc.word, exc.row) from None
     import openpyxl
     import warnings
     try:
@@ -616,14 +614,21 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         ws = wb.worksheets[0]
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()   # the stored dimensions may be wrong: read every row there is
+            # each row as wide as its rightmost cell, never padded to a dimension or past MAX_COLUMNS
+            ws._get_row = lambda cells, *_, **__: xlsx_guard.row_values(cells)
         row_no = 0
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 for row_no, cells in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+                    if row_no > xlsx_guard.MAX_ROWS:   # the scan counted them; a sheet it misread stops here
+                        raise xlsx_guard.Refused(Word("err.import.xlsx.rows", limit=f"{xlsx_guard.MAX_ROWS:,}",
+                                                      csv=f"{MAX_ROWS:,}"), row_no)
                     yield row_no, list(cells)
         except _FileProblem:
             raise
+        except xlsx_guard.Refused as exc:
+            raise _FileProblem(exc.word, exc.row or row_no + 1) from None
         except Exception as exc:   # damaged sheet XML, bad shared strings, bad dates ...
             raise _FileProblem(_said("damaged_sheet", row=row_no + 1,
                                      detail=f"{type(exc).__name__}: {_show(str(exc), 120)}"), row_no + 1) from None
