@@ -1,0 +1,69 @@
+"""A write by another process reaches the app's cached reads: the data stamp (indicators/records/store.py).
+
+Issue 19: a CLI import that landed about a second after an app write (when the app's Store let go of the file)
+succeeded, and the app went on showing what it had cached before. Here this test's process is the app (its frame's
+Store and cached queries) and the command line runs as a real second process.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+import streamlit as st
+
+from app_pages import frame
+from indicators.records import queries
+from indicators.records import store as records
+from tests.test_two_processes import cli
+
+NEW_STATION = "station_id,name,district,street,population\nS99,新站,城关区,街道,1000\n"
+
+
+@pytest.fixture
+def app(demo_copy, monkeypatch):
+    """The path of a demo copy that this process holds as the app does; its caches and Store dropped after."""
+    calls = []
+    real = queries.table_counts
+    monkeypatch.setattr(queries, "table_counts", lambda con: calls.append(1) or real(con))
+    yield str(demo_copy), calls
+    st.cache_data.clear()
+    st.cache_resource.clear()     # closes the Store (on_release)
+
+
+def test_a_cli_import_just_after_an_app_write_reaches_the_apps_cached_reads(app, tmp_path):
+    path, queried = app
+    assert frame.counts(path)["stations"] == 24
+    before = frame.score(path, frame._builtin("needs-met"), frame.Period(None, None))
+    assert "S99" not in before.stations.index
+    # an app write: the Store then holds the file read-write for a moment (LINGER) and lets go
+    with records.writing(frame._connection(path)) as cur:
+        cur.execute("INSERT INTO meta VALUES ('written_by_app', 'yes')")
+    assert frame.counts(path)["stations"] == 24 and len(queried) == 2   # its own write renewed the stamp
+    ledger = tmp_path / "stations.csv"
+    ledger.write_text(NEW_STATION, encoding="utf-8")
+    r = cli("import", "--db", path, str(ledger))   # waits while the app holds the file, then lands
+    assert r.returncode == 0, r.stderr
+    assert frame.counts(path)["stations"] == 25     # without the stamp: 24, from the cache
+    after = frame.score(path, frame._builtin("needs-met"), frame.Period(None, None))
+    assert "S99" in after.stations.index
+    assert frame.counts(path)["stations"] == 25 and len(queried) == 3   # and cached again from then on
+
+
+def test_the_stamp_check_costs_next_to_nothing_per_run(app, capsys):
+    """What a page run pays for the stamp: one check per cached call, while the Store holds the file."""
+    path, _ = app
+    frame.counts(path)
+    n = 2000
+    t0 = time.perf_counter()
+    for _ in range(n):
+        frame.stamp(path)
+    check = (time.perf_counter() - t0) / n
+    t0 = time.perf_counter()
+    for _ in range(n):
+        frame.counts(path)
+    hit = (time.perf_counter() - t0) / n
+    with capsys.disabled():
+        print(f"\nstamp check {check * 1e6:.1f} µs, a cached counts() with its check {hit * 1e6:.1f} µs")
+    assert check < 0.002      # far below a query (about a millisecond): an attribute read behind a lock
