@@ -370,7 +370,9 @@ def show_flash() -> None:
 # ---------------------------------------------------------------- errors
 
 def show_error(exc: BaseException, lang: str) -> None:
-    if isinstance(exc, SchemeError):
+    if isinstance(exc, records.DatabaseBusy):
+        busy(exc, lang)
+    elif isinstance(exc, SchemeError):
         where = f"{exc.source} · " if exc.source else ""
         st.error(t("error.scheme", lang, where=where, field=exc.field_in(lang), problem=exc.problem_in(lang)))
     elif isinstance(exc, KNOWN_ERRORS):
@@ -380,10 +382,28 @@ def show_error(exc: BaseException, lang: str) -> None:
         st.error(t("error.unexpected", lang, msg=f"{type(exc).__name__}: {exc}"))
 
 
+def busy(exc: records.DatabaseBusy, lang: str) -> None:
+    """Another program holds the database for a moment (a command-line import): say so to whoever reads, with a
+    Retry button, and stop the run. A resident (no account: a phone page) reads that the system is busy and nothing
+    is lost; an evaluator also reads which program holds the file. Neither is told to run a command. Stopping (not
+    ending the run normally) is what keeps the answers: Streamlit drops the values of widgets a run did not draw
+    only when the run ends normally, so a half-answered ballot is still there after Retry."""
+    if st.session_state.get("_user") is None:
+        text = t("busy.phone", lang)
+    else:
+        p = exc.params
+        text = t("busy.write" if exc.code == "db.busy_write" else "busy.read", lang, name=Path(p["path"]).name,
+                 program=p["program"], pid=p["pid"])
+    st.warning(text, icon=":material/hourglass_top:")
+    st.button(t("busy.retry", lang), key="_busy_retry", type="primary", icon=":material/refresh:")
+    st.stop()
+
+
 @contextmanager
 def guard(lang: str):
-    """No traceback reaches the page: the package's errors become an st.error with their message,
-    anything else a short "something went wrong". st.rerun / st.stop pass through (BaseException)."""
+    """No traceback reaches the page: the package's errors become an st.error with their message, a database held
+    by another program a notice with Retry (busy), anything else a short "something went wrong". st.rerun / st.stop
+    pass through (BaseException)."""
     try:
         yield
     except Exception as exc:   # noqa: BLE001 - the point is to catch everything a page raises
@@ -391,7 +411,8 @@ def guard(lang: str):
 
 
 def guarded(fn):
-    """The same guard around a function (fragments rerun on their own, outside the page's guard)."""
+    """The same guard around a function (fragments rerun on their own, and widget callbacks run before the page,
+    outside the page's guard)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         with guard(lang()):
