@@ -221,3 +221,28 @@ def test_an_evaluator_page_during_a_command_line_import_names_the_program_and_of
     at.button(key="_busy_retry").click().run()
     assert_clean(at)
     assert at.title[0].value == t("scores.title", lang)
+
+
+def test_a_workshop_participant_sending_during_an_import_keeps_the_points(db, importing):
+    from tests.test_app_workshop import allocate, start
+    from tests.test_app import open_app
+    from indicators.i18n import t
+    hold, release = importing
+    _, code = start("en")
+    ph = open_app("zh", "join", code=code)
+    del ph.session_state["_user"]                  # a resident's phone
+    ph.run()
+    ph.text_input(key="join_name").input("王阿姨")
+    ph.radio(key="join_group").set_value("residents")
+    next(b for b in ph.button if b.label == t("join.join_button", "zh")).click().run()
+    n = len([k for k in ph.number_input if k.key.startswith(f"jw:{code}:")])
+    points = [40, 20] + [10] * (n - 2)
+    allocate(ph, code, points)
+    hold()
+    ph.button(key="join_submit").click().run()
+    _busy_notice(ph, "zh", "busy.phone")
+    release()
+    ph.button(key="_busy_retry").click().run()
+    assert [ph.number_input(key=k.key).value for k in ph.number_input if k.key.startswith(f"jw:{code}:")] == points
+    ph.button(key="join_submit").click().run()
+    assert any(s.value == t("join.sent", "zh") for s in ph.success), _shown(ph)
