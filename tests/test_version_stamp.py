@@ -6,6 +6,8 @@ Store and cached queries) and the command line runs as a real second process.
 """
 from __future__ import annotations
 
+import random
+import statistics
 import time
 
 import pytest
@@ -77,3 +79,27 @@ def test_the_stamp_check_costs_next_to_nothing_per_run(db, monkeypatch, capsys, 
     with capsys.disabled():
         print(f"\n{page}: a run {wall * 1e3:.0f} ms, {checks} stamp checks costing {cost * 1e3:.2f} ms together")
     assert checks > 0 and cost < 0.1 * wall
+
+
+def test_the_stamp_costs_a_write_about_half_a_millisecond(demo_copy, monkeypatch, capsys):
+    """The same small write through the app's Store with and without renewing the stamp, interleaved at random (so
+    a change in the machine's load falls on both alike); medians of 600 writes each."""
+    store = records.Store(demo_copy)
+    real = records._new_stamp
+    took = {True: [], False: []}
+    rng = random.Random(19)
+    try:
+        for i in range(1200):
+            stamped = rng.random() < 0.5
+            monkeypatch.setattr(records, "_new_stamp", real if stamped else lambda cur, made=False: store._stamp)
+            t0 = time.perf_counter()
+            with records.writing(store) as cur:
+                cur.execute("INSERT INTO meta VALUES (?, 'x')", [f"cost-{i}"])
+            took[stamped].append(time.perf_counter() - t0)
+    finally:
+        store.close()
+    with_, without = statistics.median(took[True]), statistics.median(took[False])
+    with capsys.disabled():
+        print(f"\na write through the Store: {without * 1e3:.2f} ms without the stamp, {with_ * 1e3:.2f} ms with it "
+              f"(medians of {len(took[False])} and {len(took[True])})")
+    assert with_ - without < 0.003
