@@ -186,7 +186,7 @@ class Store:
 
     It stands in for a connection: `cursor()` gives a connection for one read (closed when dropped).
 
-    `stamp()` says which data the file holds (the data stamp, STAMP_KEY) at the cost of an attribute read: it is
+    `stamp()` says which data the file holds (the data stamp, STAMP_TABLE) at the cost of an attribute read: it is
     read from the file whenever the anchor opens and renewed by this Store's own writes. While the anchor is open
     (read-only or read-write) no other process can write (DuckDB's lock), so another process's write can land only
     while it is closed (between the LINGER after a write and the next read), and the next open reads it.
@@ -271,8 +271,8 @@ class Store:
 
 @contextmanager
 def writing(con: duckdb.DuckDBPyConnection | Store):
-    """The one write path: a lock and a transaction; on any error nothing is kept. On a Store, the file is
-    held read-write only for the length of the transaction."""
+    """The one write path: a lock and a transaction, which also renews the data stamp; on any error nothing is kept.
+    On a Store, the file is held read-write only for the length of the transaction."""
     if isinstance(con, Store):
         with con._writer() as rw:
             with _transaction(rw) as cur:
