@@ -385,15 +385,11 @@ def show_error(exc: BaseException, lang: str) -> None:
 def busy(exc: records.DatabaseBusy, lang: str) -> None:
     """Another program holds the database for a moment (a command-line import): say so to whoever reads, with a
     Retry button, and stop the run. A resident (no account: a phone page) reads that the system is busy and nothing
-    is lost; an evaluator also reads which program holds the file. Neither is told to run a command. Stopping (not
-    ending the run normally) is what keeps the answers: Streamlit drops the values of widgets a run did not draw
-    only when the run ends normally, so a half-answered ballot is still there after Retry."""
-    if st.session_state.get("_user") is None:
-        text = t("busy.phone", lang)
-    else:
-        p = exc.params
-        text = t("busy.write" if exc.code == "db.busy_write" else "busy.read", lang, name=Path(p["path"]).name,
-                 program=p["program"], pid=p["pid"])
+    is lost; an evaluator reads the Store's words, which also name the program holding the file. Neither is told to
+    run a command. Stopping (not ending the run normally) is what keeps the answers: Streamlit drops the values of
+    widgets a run did not draw only when the run ends normally, so a half-answered ballot is still there after
+    Retry."""
+    text = t("busy.phone", lang) if st.session_state.get("_user") is None else exc.render(lang)
     st.warning(text, icon=":material/hourglass_top:")
     st.button(t("busy.retry", lang), key="_busy_retry", type="primary", icon=":material/refresh:")
     st.stop()

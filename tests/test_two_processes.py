@@ -216,7 +216,7 @@ def test_an_evaluator_page_during_a_command_line_import_names_the_program_and_of
         records.connect(db, read_only=True, wait=0)
     assert held.value.params["pid"] == str(proc.pid)
     at = open_app(lang, "scores")
-    _busy_notice(at, lang, "busy.read", name=db.name, program=held.value.params["program"], pid=proc.pid)
+    _busy_notice(at, lang, "err.db.app_busy_read", name=db.name, program=held.value.params["program"], pid=proc.pid)
     release()
     at.button(key="_busy_retry").click().run()
     assert_clean(at)
@@ -246,3 +246,29 @@ def test_a_workshop_participant_sending_during_an_import_keeps_the_points(db, im
     assert [ph.number_input(key=k.key).value for k in ph.number_input if k.key.startswith(f"jw:{code}:")] == points
     ph.button(key="join_submit").click().run()
     assert any(s.value == t("join.sent", "zh") for s in ph.success), _shown(ph)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_import_on_the_records_page_while_a_command_reads_says_so_in_the_apps_words(db, importing, lang):
+    from tests.test_app import open_app
+    from tests.test_app_io import STATION_NEW, count, upload
+    from indicators.i18n import t
+    from app_pages import frame
+    at = open_app(lang)
+    upload(at, ("stations.csv", STATION_NEW.encode()))
+    frame._connection(str(db)).close()
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True, cwd=ROOT, env=_env())          # a command-line export reading the file
+    try:
+        assert reader.stdout.readline().strip() == "24"
+        with pytest.raises(records.DatabaseBusy) as held:  # how DuckDB names the reader, as the app will hear it
+            records.connect(db, wait=0)
+        at.button(key="io_go").click().run()
+        said = t("err.db.app_busy_write", lang, name=db.name, program=held.value.params["program"], pid=reader.pid)
+        assert [e.value for e in at.error] == [t("io.failed", lang, msg=said)]
+        assert not at.exception and "command again" not in said and "再运行一次" not in said
+    finally:
+        reader.stdin.write("\n")
+        reader.stdin.close()
+        reader.wait(timeout=60)
+    assert count(db, "stations") == 24

@@ -238,13 +238,17 @@ class Store:
         while True:
             try:
                 con = connect(self.path, read_only=read_only, wait=self.wait)
-                self._writable = not read_only
-                self._stamp = read_stamp(con)    # another process may have written while this Store let go
-                return con
             except duckdb.ConnectionException:   # "a different configuration than existing connections"
                 if time.monotonic() >= deadline:
                     raise
                 time.sleep(0.01)
+                continue
+            except DatabaseBusy as exc:   # the app's: words for a person at a browser, not at a command line
+                raise DatabaseBusy(code="db.app_busy_write" if exc.code == "db.busy_write" else "db.app_busy_read",
+                                   params={**exc.params, "name": Path(self.path).name}) from None
+            self._writable = not read_only
+            self._stamp = read_stamp(con)    # another process may have written while this Store let go
+            return con
 
     def _back_to_reading(self, timer: threading.Timer) -> None:
         with self._gate:
