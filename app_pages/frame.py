@@ -388,11 +388,36 @@ def busy(exc: records.DatabaseBusy, lang: str) -> None:
     is lost; an evaluator reads the Store's words, which also name the program holding the file. Neither is told to
     run a command. Stopping (not ending the run normally) is what keeps the answers: Streamlit drops the values of
     widgets a run did not draw only when the run ends normally, so a half-answered ballot is still there after
-    Retry."""
-    text = t("busy.phone", lang) if st.session_state.get("_user") is None else exc.render(lang)
-    st.warning(text, icon=":material/hourglass_top:")
-    st.button(t("busy.retry", lang), key="_busy_retry", type="primary", icon=":material/refresh:")
+    Retry (on a phone page, _keep_answers shows them again)."""
+    phone = st.session_state.get("_user") is None
+    if phone:
+        st.html(f"<style>{_PHONE_CSS}</style>")   # a press stops before its page's own style: no sidebar still
+        # the browser forgets what the widgets this run did not draw showed: the phone page sets them again
+        st.session_state[_KEPT] = {k: v for k, v in st.session_state.items() if _answer(k, v)}
+    st.warning(t("busy.phone", lang) if phone else exc.render(lang), icon=":material/hourglass_top:")
+    st.button(t("busy.retry", lang), key="_busy_retry", type="primary", icon=":material/refresh:",
+              width="stretch" if phone else "content")
     st.stop()
+
+
+_KEPT = "_busy_kept"
+
+
+def _answer(key, value) -> bool:
+    """A value a person gave a widget (text, a number, a choice, a date), not a button's press (a bool), a file, an
+    editor's changes or this app's own state (keys starting with "_")."""
+    if not isinstance(key, str) or key.startswith("_") or isinstance(value, bool):
+        return False
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return value is not None and all(isinstance(v, (str, int, float, date)) for v in items)
+
+
+def _keep_answers() -> None:
+    """After a run stopped by a busy database (busy), set the answers it kept again before the page draws its
+    widgets: Streamlit still holds them, but the browser shows a widget's value again only when it is set."""
+    for key, value in st.session_state.pop(_KEPT, {}).items():
+        if key in st.session_state and st.session_state[key] == value:
+            st.session_state[key] = value
 
 
 @contextmanager
@@ -581,3 +606,4 @@ def phone_page(css: str = "") -> None:
     `css` adds the page's own rules."""
     st.set_page_config(layout="centered", initial_sidebar_state="collapsed")
     st.html(f"<style>{_PHONE_CSS}{css}</style>")
+    _keep_answers()

@@ -199,8 +199,10 @@ def test_a_phone_during_a_command_line_import_is_told_to_retry_and_keeps_its_ans
     assert rows(db, "SELECT count(*) FROM meeting_votes")[0][0] == 0
     button(phone, t("busy.retry", lang)).click().run()         # the import is over: the same item, as answered
     assert not phone.exception and not phone.error and not phone.warning, _shown(phone)
-    assert phone.segmented_control(key=f"vt_met:{code}:0").value == "yes"
-    assert phone.segmented_control(key=f"vt_rating:{code}:0").value == 4
+    for key, value in ((f"vt_met:{code}:0", "yes"), (f"vt_rating:{code}:0", 4)):
+        answer = phone.segmented_control(key=key)
+        assert answer.value == value
+        assert answer.proto.set_value     # sent to the browser again: it forgot what the stopped run did not draw
     button(phone, t("vt.send", lang)).click().run()
     assert rows(db, "SELECT item_pos, met, rating FROM meeting_votes") == [(0, "yes", 4)]
     assert any(t("vt.item_of", lang, n=2, total=2) in str(p.proto) for p in phone.get("progress"))
