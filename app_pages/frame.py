@@ -388,12 +388,12 @@ def busy(exc: records.DatabaseBusy, lang: str) -> None:
     is lost; an evaluator reads the Store's words, which also name the program holding the file. Neither is told to
     run a command. Stopping (not ending the run normally) is what keeps the answers: Streamlit drops the values of
     widgets a run did not draw only when the run ends normally, so a half-answered ballot is still there after
-    Retry (on a phone page, _keep_answers shows them again)."""
+    Retry (and _keep_answers shows them again)."""
     phone = st.session_state.get("_user") is None
     if phone:
         st.html(f"<style>{_PHONE_CSS}</style>")   # a press stops before its page's own style: no sidebar still
-        # the browser forgets what the widgets this run did not draw showed: the phone page sets them again
-        st.session_state[_KEPT] = {k: v for k, v in st.session_state.items() if _answer(k, v)}
+    # the browser forgets what the widgets this run did not draw showed: the next run sets them again
+    st.session_state[_KEPT] = {k: v for k, v in st.session_state.items() if _answer(k, v)}
     st.warning(t("busy.phone", lang) if phone else exc.render(lang), icon=":material/hourglass_top:")
     st.button(t("busy.retry", lang), key="_busy_retry", type="primary", icon=":material/refresh:",
               width="stretch" if phone else "content")
@@ -413,8 +413,9 @@ def _answer(key, value) -> bool:
 
 
 def _keep_answers() -> None:
-    """After a run stopped by a busy database (busy), set the answers it kept again before the page draws its
-    widgets: Streamlit still holds them, but the browser shows a widget's value again only when it is set."""
+    """After a run stopped by a busy database (busy), set the answers it kept again before any widget is drawn (the
+    sidebar's first line, a phone page's first line): Streamlit still holds them, but the browser shows a widget's
+    value again only when it is set."""
     for key, value in st.session_state.pop(_KEPT, {}).items():
         if key in st.session_state and st.session_state[key] == value:
             st.session_state[key] = value
@@ -498,6 +499,7 @@ def lang() -> str:
 def sidebar() -> Frame:
     """Draw the shared frame in the sidebar and return it (also kept as st.session_state['_frame'])."""
     ss = st.session_state
+    _keep_answers()
     current_lang = lang()
     path = db_path()
     with st.sidebar:

@@ -212,17 +212,22 @@ def test_a_phone_during_a_command_line_import_is_told_to_retry_and_keeps_its_ans
 def test_an_evaluator_page_during_a_command_line_import_names_the_program_and_offers_retry(db, importing, lang):
     from tests.test_app import assert_clean, open_app
     from indicators.i18n import t
+    from datetime import date
     hold, release = importing
+    at = open_app(lang, "scores")
+    at.date_input(key="period_start").set_value(date(2024, 3, 1)).run()
     proc = hold()
     with pytest.raises(records.DatabaseBusy) as held:      # how DuckDB names the holder, as the app will hear it
         records.connect(db, read_only=True, wait=0)
     assert held.value.params["pid"] == str(proc.pid)
-    at = open_app(lang, "scores")
+    at.run()                                               # the next run reads the stamp: the file is held
     _busy_notice(at, lang, "err.db.app_busy_read", name=db.name, program=held.value.params["program"], pid=proc.pid)
     release()
     at.button(key="_busy_retry").click().run()
     assert_clean(at)
     assert at.title[0].value == t("scores.title", lang)
+    period = at.date_input(key="period_start")
+    assert period.value == date(2024, 3, 1) and period.proto.set_value   # the period as it was, sent again
 
 
 def test_a_workshop_participant_sending_during_an_import_keeps_the_points(db, importing):
