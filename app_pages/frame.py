@@ -10,12 +10,15 @@ State lives in st.session_state, one session per browser tab:
   _flash          a message to show once after a rerun
   _frame          the Frame of the last full run (pages and fragments read it)
 
-Caching (process-wide, so every key names the database path):
+Caching (process-wide, so every key names the database path and its data stamp):
   _connection(path)                       st.cache_resource: one records.Store per process: reads on
                                           read-only connections (so the CLI can read the file while the app
                                           is open), read-write only for the length of a write
+  stamp(path)                             the Store's data stamp: a token every write renews (records.writing),
+                                          this process's or another's (a CLI import); every cache below has it in
+                                          its key (by_stamp), so a cached read never outlives the data it read
   counts / table_ranges / date_range / value_periods / choices / station_summary / needs / saved / meta_kind
-                                          st.cache_data on (path, period, filters)
+                                          st.cache_data on (path, stamp, period, filters)
   _score_records(path, records_yaml, start, end)
                                           st.cache_data: the SQL of a scheme runs once per period. The key
                                           is the scheme's YAML with every weight set to 1, because weights
@@ -29,6 +32,7 @@ Caching (process-wide, so every key names the database path):
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import os
 from contextlib import contextmanager
@@ -105,27 +109,59 @@ def connection(path: str, lang: str):
     return _connection(path)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+def stamp(path: str) -> str:
+    """The database's data stamp as this process's Store knows it (an attribute read while it holds the file; a read
+    of one row when it opens the file again, the only time another process can have written)."""
+    return _connection(path).stamp()
+
+
+def by_stamp(**options):
+    """st.cache_data for a query `fn(path, ...)` of the database whose key also holds the data stamp: after any
+    write, by this app or by another process (a CLI import), the next call reads again. Arguments keep their
+    names, so those starting with "_" stay out of the key as st.cache_data has it."""
+    def wrap(fn):
+        signature = inspect.signature(fn)
+        first = next(iter(signature.parameters))
+
+        def keyed(path, data_stamp, **kwargs):
+            return fn(path, **kwargs)
+        # st.cache_data tells functions apart by module, name and source: `keyed` is one source for them all
+        keyed.__module__, keyed.__qualname__ = fn.__module__, f"{fn.__qualname__}.by_stamp"
+        cached = st.cache_data(show_spinner=False, **options)(keyed)
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            named = dict(bound.arguments)
+            path = named.pop(first)
+            return cached(path, stamp(path), **named)
+        call.clear = cached.clear
+        return call
+    return wrap
+
+
+@by_stamp(max_entries=16)
 def meta_kind(path: str) -> str | None:
     return queries.meta_kind(_connection(path))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@by_stamp(max_entries=16)
 def counts(path: str) -> dict[str, int]:
     return queries.table_counts(_connection(path))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@by_stamp(max_entries=16)
 def table_ranges(path: str) -> pd.DataFrame:
     return queries.table_date_ranges(_connection(path))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@by_stamp(max_entries=16)
 def date_range(path: str) -> tuple[date | None, date | None]:
     return queries.date_range(_connection(path))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@by_stamp(max_entries=64)
 def value_periods(path: str, series: tuple[str, ...] = ()) -> list[tuple[date, date, int]]:
     """(start, end, rows) of the periods indicator_values holds (only `series` when given), latest first.
     indicator_values has no single date column, so date_range does not see them."""
@@ -145,33 +181,33 @@ def default_period(path: str) -> tuple[date | None, date | None, date | None, da
     return start, end, min(p[0] for p in periods), max(p[1] for p in periods)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@by_stamp(max_entries=16)
 def stations(path: str) -> pd.DataFrame:
     return measures.load_stations(_connection(path))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@by_stamp(max_entries=64)
 def choices(path: str, table: str, column: str) -> list[str]:
     return queries.distinct_values(_connection(path), table, column)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@by_stamp(max_entries=64)
 def station_summary(path: str, start: date | None, end: date | None, districts: tuple[str, ...],
                     profiles: tuple[str, ...]) -> pd.DataFrame:
     return queries.station_summary(_connection(path), Period(start, end), districts, profiles)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@by_stamp(max_entries=32)
 def needs(path: str, start: date | None, end: date | None) -> pd.DataFrame:
     return queries.needs_in_period(_connection(path), Period(start, end))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@by_stamp(max_entries=16)
 def saved(path: str) -> pd.DataFrame:
     return queries.saved_schemes(_connection(path))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@by_stamp(max_entries=32)
 def _score_records(path: str, records_yaml: str, start: date | None, end: date | None) -> ScoreResult:
     scheme = load_yaml(records_yaml)
     return scoring.score(_connection(path), scheme, Period(start, end))
@@ -192,7 +228,7 @@ def score(path: str, scheme: Scheme, period: Period) -> ScoreResult:
                            weighting=scheme.weighting)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@by_stamp(max_entries=64)
 def _preview(path: str, measure_repr: str, start: date | None, end: date | None, own: str | None,
              _measure) -> pd.Series:
     con = _connection(path)
@@ -210,7 +246,7 @@ def preview(path: str, measure, period: Period, own: str | None = None) -> pd.Se
     return _preview(path, repr(measure), period.start, period.end, own or None, measure)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@by_stamp(max_entries=16)
 def _sensitivity(path: str, scheme_yaml: str, start, end, spread: float, draws: int, seed: int, top_k: int,
                  vary_normalisation: bool, _result: ScoreResult) -> Sensitivity:
     r = _result
@@ -231,17 +267,18 @@ _RECORD_CACHES: dict = {}
 
 
 def records_cached(**options):
-    """st.cache_data for a query of the records kept outside this module: cleared with the rest when they change."""
+    """st.cache_data for a query of the records kept outside this module: keyed by the data stamp like the rest, and
+    cleared with them."""
     def wrap(fn):
-        cached = st.cache_data(show_spinner=False, **options)(fn)
+        cached = by_stamp(**options)(fn)
         _RECORD_CACHES[f"{fn.__module__}.{fn.__qualname__}"] = cached
         return cached
     return wrap
 
 
 def clear_record_caches() -> None:
-    """The records changed (an import): drop every cached query, score, preview and sensitivity run of them.
-    Saved schemes are not records and stay cached."""
+    """The records changed (an import): drop every cached query, score, preview and sensitivity run of them. The new
+    data stamp already keeps them from being read again; this frees their memory at once. Saved schemes stay."""
     for fn in (meta_kind, counts, table_ranges, date_range, value_periods, stations, choices, station_summary, needs,
                _score_records, _preview, _sensitivity, *_RECORD_CACHES.values()):
         fn.clear()
@@ -333,7 +370,9 @@ def show_flash() -> None:
 # ---------------------------------------------------------------- errors
 
 def show_error(exc: BaseException, lang: str) -> None:
-    if isinstance(exc, SchemeError):
+    if isinstance(exc, records.DatabaseBusy):
+        busy(exc, lang)
+    elif isinstance(exc, SchemeError):
         where = f"{exc.source} · " if exc.source else ""
         st.error(t("error.scheme", lang, where=where, field=exc.field_in(lang), problem=exc.problem_in(lang)))
     elif isinstance(exc, KNOWN_ERRORS):
@@ -343,10 +382,50 @@ def show_error(exc: BaseException, lang: str) -> None:
         st.error(t("error.unexpected", lang, msg=f"{type(exc).__name__}: {exc}"))
 
 
+def busy(exc: records.DatabaseBusy, lang: str) -> None:
+    """Another program holds the database for a moment (a command-line import): say so to whoever reads, with a
+    Retry button, and stop the run. A resident (no account: a phone page) reads that the system is busy and nothing
+    is lost; an evaluator reads the Store's words, which also name the program holding the file. Neither is told to
+    run a command. Stopping (not ending the run normally) is what keeps the answers: Streamlit drops the values of
+    widgets a run did not draw only when the run ends normally, so a half-answered ballot is still there after
+    Retry (and _keep_answers shows them again)."""
+    phone = st.session_state.get("_user") is None
+    if phone:
+        st.html(f"<style>{_PHONE_CSS}</style>")   # a press stops before its page's own style: no sidebar still
+    # the browser forgets what the widgets this run did not draw showed: the next run sets them again
+    st.session_state[_KEPT] = {k: v for k, v in st.session_state.items() if _answer(k, v)}
+    st.warning(t("busy.phone", lang) if phone else exc.render(lang), icon=":material/hourglass_top:")
+    st.button(t("busy.retry", lang), key="_busy_retry", type="primary", icon=":material/refresh:",
+              width="stretch" if phone else "content")
+    st.stop()
+
+
+_KEPT = "_busy_kept"
+
+
+def _answer(key, value) -> bool:
+    """A value a person gave a widget (text, a number, a choice, a date), not a button's press (a bool), a file, an
+    editor's changes or this app's own state (keys starting with "_")."""
+    if not isinstance(key, str) or key.startswith("_") or isinstance(value, bool):
+        return False
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return value is not None and all(isinstance(v, (str, int, float, date)) for v in items)
+
+
+def _keep_answers() -> None:
+    """After a run stopped by a busy database (busy), set the answers it kept again before any widget is drawn (the
+    sidebar's first line, a phone page's first line): Streamlit still holds them, but the browser shows a widget's
+    value again only when it is set."""
+    for key, value in st.session_state.pop(_KEPT, {}).items():
+        if key in st.session_state and st.session_state[key] == value:
+            st.session_state[key] = value
+
+
 @contextmanager
 def guard(lang: str):
-    """No traceback reaches the page: the package's errors become an st.error with their message,
-    anything else a short "something went wrong". st.rerun / st.stop pass through (BaseException)."""
+    """No traceback reaches the page: the package's errors become an st.error with their message, a database held
+    by another program a notice with Retry (busy), anything else a short "something went wrong". st.rerun / st.stop
+    pass through (BaseException)."""
     try:
         yield
     except Exception as exc:   # noqa: BLE001 - the point is to catch everything a page raises
@@ -354,7 +433,8 @@ def guard(lang: str):
 
 
 def guarded(fn):
-    """The same guard around a function (fragments rerun on their own, outside the page's guard)."""
+    """The same guard around a function (fragments rerun on their own, and widget callbacks run before the page,
+    outside the page's guard)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         with guard(lang()):
@@ -419,6 +499,7 @@ def lang() -> str:
 def sidebar() -> Frame:
     """Draw the shared frame in the sidebar and return it (also kept as st.session_state['_frame'])."""
     ss = st.session_state
+    _keep_answers()
     current_lang = lang()
     path = db_path()
     with st.sidebar:
@@ -527,3 +608,4 @@ def phone_page(css: str = "") -> None:
     `css` adds the page's own rules."""
     st.set_page_config(layout="centered", initial_sidebar_state="collapsed")
     st.html(f"<style>{_PHONE_CSS}{css}</style>")
+    _keep_answers()

@@ -207,6 +207,7 @@ def scale_cb(code: str, ids: list[str]) -> None:
         ss[wkey(code, k)] = v
 
 
+@frame.guarded     # a press while another program holds the database: the notice, not a traceback
 def submit_cb(code: str, ids: list[str]) -> None:
     """Runs before the script: read what the phone shows now, send it, say how it went."""
     me = ss.get("join_me", {}).get(code)

@@ -116,6 +116,7 @@ def ballot(m: str, v: str) -> None:
               args=(m, v, pos, False))
 
 
+@frame.guarded     # a press while another program holds the database: the notice, not a traceback
 def send(m: str, v: str, pos: int, answered: bool) -> None:
     met, rating = ss.get(f"vt_met:{m}:{pos}"), ss.get(f"vt_rating:{m}:{pos}")
     if answered and met is None and rating is None:

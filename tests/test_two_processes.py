@@ -2,6 +2,8 @@
 
 A helper process holds the file exactly as the app does (app_pages.frame's cached connection) and writes through
 the app's one write path when told; the command line runs beside it. Lines on stdin/stdout keep the two in step.
+The other way round, a process holds the file read-write as a command-line import does while the app's pages run
+through AppTest: a phone and an evaluator page get a notice with Retry, and the resident's answers are kept.
 """
 from __future__ import annotations
 
@@ -110,3 +112,170 @@ def test_an_app_write_while_a_command_reads_says_who_holds_the_file(demo_copy):
         cur.execute("INSERT INTO meta VALUES ('k', 'v')")
     assert records.get_meta(app.cursor(), "k") == "v"
     app.close()
+
+
+# ---------------------------------------------------------------- the app while a command-line import holds the file
+
+IMPORTING = r"""
+import sys
+from indicators.records.store import connect
+con = connect(sys.argv[1])            # read-write, as `python -m indicators import` holds it for its transaction
+print("holding", flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.fixture
+def importing(db, monkeypatch):
+    """hold() makes a second process take `db` read-write (the app's Store lets go first), release() ends it. The
+    app's Store waits 0.2 s instead of 3 s before it says the file is busy."""
+    from app_pages import frame
+    monkeypatch.setattr(records, "LOCK_WAIT_SECONDS", 0.2)
+    frame._connection.clear()                    # a Store made with the short wait
+    procs = []
+
+    def hold():
+        frame._connection(str(db)).close()      # as after the app's LINGER: the file is free for the import
+        proc = subprocess.Popen([sys.executable, "-c", IMPORTING, str(db)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env())
+        assert proc.stdout.readline().strip() == "holding", proc.stderr.read()
+        procs.append(proc)
+        return proc
+
+    def release():
+        proc = procs.pop()
+        proc.stdin.write("\n")
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+
+    yield hold, release
+    while procs:
+        release()
+
+
+def _shown(at) -> str:
+    return " ".join(str(e.value) for e in (*at.warning, *at.error, *at.info, *at.exception))
+
+
+def _busy_notice(at, lang: str, key: str, **params) -> None:
+    """The page shows the busy notice of `key` with its Retry button, and nothing that sends a browser user to a
+    command line, no error and no traceback."""
+    from indicators.i18n import t
+    assert not at.exception and not at.error, _shown(at)
+    assert [w.value for w in at.warning] == [t(key, lang, **params)]
+    assert [b.label for b in at.button if b.key == "_busy_retry"] == [t("busy.retry", lang)]
+    for words in ("run the command", "command again", "再运行一次", "运行一次命令"):
+        assert words not in _shown(at)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_phone_during_a_command_line_import_is_told_to_retry_and_keeps_its_answer(db, importing, lang):
+    from streamlit.testing.v1 import AppTest
+    from tests.test_app_meeting import facilitator_opens, rows
+    from tests.test_app_raters import button
+    from indicators.i18n import t
+    hold, release = importing
+    _, code, _, codes = facilitator_opens(lang, n=2)
+
+    def resident(v):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        del at.session_state["_user"]             # a resident's phone: no account
+        at.context["locale"] = "zh-CN" if lang == "zh" else "en-US"
+        at.query_params["m"], at.query_params["v"] = code, v
+        at.run()
+        return at.switch_page("app_pages/vote.py").run()
+
+    phone = resident(codes[0])
+    assert t("vt.private", lang) in [i.value for i in phone.info]
+    phone.segmented_control(key=f"vt_met:{code}:0").set_value("yes")
+    phone.segmented_control(key=f"vt_rating:{code}:0").set_value(4)
+    hold()
+    button(phone, t("vt.send", lang)).click().run()           # the press lands while the import holds the file
+    _busy_notice(phone, lang, "busy.phone")
+    assert phone.session_state[f"vt_met:{code}:0"] == "yes" and phone.session_state[f"vt_rating:{code}:0"] == 4
+    other = resident(codes[1])                                 # a phone opening its slip's link now
+    _busy_notice(other, lang, "busy.phone")
+    release()
+    assert rows(db, "SELECT count(*) FROM meeting_votes")[0][0] == 0
+    button(phone, t("busy.retry", lang)).click().run()         # the import is over: the same item, as answered
+    assert not phone.exception and not phone.error and not phone.warning, _shown(phone)
+    for key, value in ((f"vt_met:{code}:0", "yes"), (f"vt_rating:{code}:0", 4)):
+        answer = phone.segmented_control(key=key)
+        assert answer.value == value
+        assert answer.proto.set_value     # sent to the browser again: it forgot what the stopped run did not draw
+    button(phone, t("vt.send", lang)).click().run()
+    assert rows(db, "SELECT item_pos, met, rating FROM meeting_votes") == [(0, "yes", 4)]
+    assert any(t("vt.item_of", lang, n=2, total=2) in str(p.proto) for p in phone.get("progress"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_evaluator_page_during_a_command_line_import_names_the_program_and_offers_retry(db, importing, lang):
+    from tests.test_app import assert_clean, open_app
+    from indicators.i18n import t
+    from datetime import date
+    hold, release = importing
+    at = open_app(lang, "scores")
+    at.date_input(key="period_start").set_value(date(2024, 3, 1)).run()
+    proc = hold()
+    with pytest.raises(records.DatabaseBusy) as held:      # how DuckDB names the holder, as the app will hear it
+        records.connect(db, read_only=True, wait=0)
+    assert held.value.params["pid"] == str(proc.pid)
+    at.run()                                               # the next run reads the stamp: the file is held
+    _busy_notice(at, lang, "err.db.app_busy_read", name=db.name, program=held.value.params["program"], pid=proc.pid)
+    release()
+    at.button(key="_busy_retry").click().run()
+    assert_clean(at)
+    assert at.title[0].value == t("scores.title", lang)
+    period = at.date_input(key="period_start")
+    assert period.value == date(2024, 3, 1) and period.proto.set_value   # the period as it was, sent again
+
+
+def test_a_workshop_participant_sending_during_an_import_keeps_the_points(db, importing):
+    from tests.test_app_workshop import allocate, start
+    from tests.test_app import open_app
+    from indicators.i18n import t
+    hold, release = importing
+    _, code = start("en")
+    ph = open_app("zh", "join", code=code)
+    del ph.session_state["_user"]                  # a resident's phone
+    ph.run()
+    ph.text_input(key="join_name").input("王阿姨")
+    ph.radio(key="join_group").set_value("residents")
+    next(b for b in ph.button if b.label == t("join.join_button", "zh")).click().run()
+    n = len([k for k in ph.number_input if k.key.startswith(f"jw:{code}:")])
+    points = [40, 20] + [10] * (n - 2)
+    allocate(ph, code, points)
+    hold()
+    ph.button(key="join_submit").click().run()
+    _busy_notice(ph, "zh", "busy.phone")
+    release()
+    ph.button(key="_busy_retry").click().run()
+    assert [ph.number_input(key=k.key).value for k in ph.number_input if k.key.startswith(f"jw:{code}:")] == points
+    ph.button(key="join_submit").click().run()
+    assert any(s.value == t("join.sent", "zh") for s in ph.success), _shown(ph)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_import_on_the_records_page_while_a_command_reads_says_so_in_the_apps_words(db, importing, lang):
+    from tests.test_app import open_app
+    from tests.test_app_io import STATION_NEW, count, upload
+    from indicators.i18n import t
+    from app_pages import frame
+    at = open_app(lang)
+    upload(at, ("stations.csv", STATION_NEW.encode()))
+    frame._connection(str(db)).close()
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True, cwd=ROOT, env=_env())          # a command-line export reading the file
+    try:
+        assert reader.stdout.readline().strip() == "24"
+        with pytest.raises(records.DatabaseBusy) as held:  # how DuckDB names the reader, as the app will hear it
+            records.connect(db, wait=0)
+        at.button(key="io_go").click().run()
+        said = t("err.db.app_busy_write", lang, name=db.name, program=held.value.params["program"], pid=reader.pid)
+        assert [e.value for e in at.error] == [t("io.failed", lang, msg=said)]
+        assert not at.exception and "command again" not in said and "再运行一次" not in said
+    finally:
+        reader.stdin.write("\n")
+        reader.stdin.close()
+        reader.wait(timeout=60)
+    assert count(db, "stations") == 24

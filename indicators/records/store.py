@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import re
+import secrets
 import threading
 import time
 from contextlib import contextmanager
@@ -127,6 +128,12 @@ def has_column(con, table: str, column: str) -> bool:
 # How long to wait for another process that holds the file (an app writing, a command exporting) to let go.
 LOCK_WAIT_SECONDS = 3.0
 
+# The data stamp: a one-row table that every write (`writing`) sets to a new random token in its own transaction, so
+# a process that cached what it read can tell whether anyone, itself or another process, wrote since. A token rather
+# than a counter: a database deleted and built again (the demo) starts no count over that an old cache could match.
+# A table of its own, not a meta row: a write that adds nothing (a re-import) leaves records and meta as they were.
+STAMP_TABLE = "data_stamp"
+
 
 class DatabaseBusy(InputError):
     """Another process holds the database file, so it cannot be opened the way asked (DuckDB: one writer
@@ -178,17 +185,31 @@ class Store:
     holds the file, a write waits `wait` seconds and then raises DatabaseBusy naming that process.
 
     It stands in for a connection: `cursor()` gives a connection for one read (closed when dropped).
+
+    `stamp()` says which data the file holds (the data stamp, STAMP_TABLE) at the cost of an attribute read: it is
+    read from the file whenever the anchor opens and renewed by this Store's own writes. While the anchor is open
+    (read-only or read-write) no other process can write (DuckDB's lock), so another process's write can land only
+    while it is closed (between the LINGER after a write and the next read), and the next open reads it.
     """
 
     LINGER = 1.0
 
-    def __init__(self, path: str | Path, wait: float = LOCK_WAIT_SECONDS):
+    def __init__(self, path: str | Path, wait: float | None = None):
         self.path = str(path)
-        self.wait = wait
+        self.wait = LOCK_WAIT_SECONDS if wait is None else wait
         self._gate = threading.Lock()      # held by a write for its whole length; a read takes it to open
         self._anchor: duckdb.DuckDBPyConnection | None = None
         self._writable = False
         self._timer: threading.Timer | None = None
+        self._stamp = ""
+
+    def stamp(self) -> str:
+        """The data stamp of the file now (opening it read-only if this Store does not hold it): it changes with
+        every write, by this process or another. Raises DatabaseBusy while another process writes."""
+        with self._gate:
+            if self._anchor is None:
+                self._anchor = self._open(read_only=True)
+            return self._stamp
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._gate:
@@ -217,12 +238,17 @@ class Store:
         while True:
             try:
                 con = connect(self.path, read_only=read_only, wait=self.wait)
-                self._writable = not read_only
-                return con
             except duckdb.ConnectionException:   # "a different configuration than existing connections"
                 if time.monotonic() >= deadline:
                     raise
                 time.sleep(0.01)
+                continue
+            except DatabaseBusy as exc:   # the app's: words for a person at a browser, not at a command line
+                raise DatabaseBusy(code="db.app_busy_write" if exc.code == "db.busy_write" else "db.app_busy_read",
+                                   params={**exc.params, "name": Path(self.path).name}) from None
+            self._writable = not read_only
+            self._stamp = read_stamp(con)    # another process may have written while this Store let go
+            return con
 
     def _back_to_reading(self, timer: threading.Timer) -> None:
         with self._gate:
@@ -249,14 +275,41 @@ class Store:
 
 @contextmanager
 def writing(con: duckdb.DuckDBPyConnection | Store):
-    """The one write path: a lock and a transaction; on any error nothing is kept. On a Store, the file is
-    held read-write only for the length of the transaction."""
+    """The one write path: a lock and a transaction, which also renews the data stamp; on any error nothing is kept.
+    On a Store, the file is held read-write only for the length of the transaction."""
     if isinstance(con, Store):
-        with con._writer() as rw, _transaction(rw) as cur:
-            yield cur
+        with con._writer() as rw:
+            with _transaction(rw) as cur:
+                yield cur
+                stamp = _new_stamp(cur, made=bool(con._stamp))
+            con._stamp = stamp           # committed: this Store's own write needs no read to be seen
         return
     with _write_lock, _transaction(con) as cur:
         yield cur
+        _new_stamp(cur)
+
+
+def _new_stamp(cur, made: bool = False) -> str:
+    """Set the data stamp to a new token in the write's transaction (so it commits or rolls back with the data).
+    `made`: the file is known to hold the stamp's row (a Store that read one), so one UPDATE does: the app's
+    frequent small writes (votes) pay one statement, not three."""
+    token = secrets.token_hex(8)
+    if not made:
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {STAMP_TABLE} (token VARCHAR)")
+        cur.execute(f"DELETE FROM {STAMP_TABLE}")
+        cur.execute(f"INSERT INTO {STAMP_TABLE} VALUES (?)", [token])
+    else:
+        cur.execute(f"UPDATE {STAMP_TABLE} SET token = ?", [token])
+    return token
+
+
+def read_stamp(con) -> str:
+    """The file's data stamp ('' for a file no write of this version has touched)."""
+    try:
+        rows = con.cursor().execute(f"SELECT token FROM {STAMP_TABLE}").fetchall()
+    except duckdb.CatalogException:
+        return ""
+    return rows[0][0] if rows else ""
 
 
 @contextmanager
