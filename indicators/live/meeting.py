@@ -431,22 +431,23 @@ class MeetingStore:
     # -------------------------------------------------------------- residents
 
     def ballot(self, code, vote_code, session: str | None = None) -> dict:
-        """What a phone shows: the meeting, its items and which of them this code has already answered (never
-        how, nor anyone else's answers). `session`: the browser session that typed or opened the codes, for its
+        """What a phone shows: the meeting, its station's names, its items and which of them this code has already
+        answered (never how, nor anyone else's answers). `session`: the browser session that typed or opened the codes, for its
         first check (the app passes it until the code got in); its failures are counted and it is refused
         unchecked while it or the meeting is locked out."""
         def read(cur):
             m, h = self._admit(cur, code, vote_code, session)
             done = {r[0] for r in cur.execute("SELECT item_pos FROM meeting_votes WHERE code = ? AND vote_hash = ?",
                                               [m["code"], h]).fetchall()}
-            return m, done
+            names = cur.execute("SELECT name, name_en FROM stations WHERE station_id = ?", [m["station_id"]]).fetchall()
+            return m, done, names[0] if names else (None, None)
         if session is None:
-            m, done = self._read(read)
+            m, done, (name_zh, name_en) = self._read(read)
         else:
             with self._codes.counting(self._con, KIND, session) as cur:
-                m, done = read(cur)
-        return {"code": m["code"], "title": m["title"], "station_id": m["station_id"], "state": m["state"],
-                "items": m["items"], "done": sorted(done)}
+                m, done, (name_zh, name_en) = read(cur)
+        return {"code": m["code"], "title": m["title"], "station_id": m["station_id"], "station_name_zh": name_zh,
+                "station_name_en": name_en, "state": m["state"], "items": m["items"], "done": sorted(done)}
 
     def vote(self, code, vote_code, item_pos: int, met: str | None, rating: int | None, comment: str = "",
              session: str | None = None) -> None:
