@@ -6,6 +6,11 @@ This phone's codes live in its session only: st.session_state["vt_codes"] = (mee
 the codes got in. That first check (typed, or the slip's link) is made for this browser session, so wrong codes
 count against it and against the meeting and a locked-out phone is refused unchecked (indicators/live/codes.py);
 later checks of codes that got in are not counted, so a phone that is voting keeps voting through a lock-out.
+
+A room presses Send at once, so a press does next to nothing: the answer area is a fragment (a tap or a press reruns
+only it) that reads nothing from the database; st.session_state["vt_seen"] = {"state", "done"} is what it shows,
+read with the ballot at each full run, updated by each Send, read again when a Send is refused. Figures:
+docs/meeting.md, "Fifty phones at once".
 """
 from __future__ import annotations
 

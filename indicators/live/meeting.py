@@ -465,6 +465,8 @@ class MeetingStore:
         if met is None and rating is None:
             comment = None
         with self._codes.counting(self._con, KIND, session) as cur:
+            if session is None and self._vote_at_once(cur, code, vote_code, item_pos, met, rating, comment):
+                return
             m, h = self._admit(cur, code, vote_code, session)
             if m["state"] != "open":
                 raise MeetingError(f"voting in meeting {m['code']} is closed", "closed", code=m["code"])
@@ -476,6 +478,22 @@ class MeetingStore:
                                    "used", code=m["code"])
             cur.execute("INSERT INTO meeting_votes VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [m["code"], h, item_pos, met, rating, comment, _now()])
+
+    def _vote_at_once(self, cur, code, vote_code, item_pos: int, met, rating, comment) -> bool:
+        """The usual vote in one statement: written (True) when the code is the meeting's, the meeting open, the item
+        its own and not yet answered by the code; otherwise nothing is written (False) and `vote` finds out why.
+        A room's phones send at once and each write holds the one write lock: one call to the database instead of
+        four keeps each short (a call that gives up the GIL may wait milliseconds to get it back)."""
+        clean = _clean_code(vote_code)
+        if not clean or item_pos < 0:
+            return False
+        return bool(cur.execute(
+            "INSERT INTO meeting_votes SELECT m.code, c.vote_hash, ?, ?, ?, ?, ? FROM meetings m JOIN meeting_codes c "
+            "ON c.code = m.code AND c.vote_hash IN (?, ?) WHERE m.code = ? AND m.state = 'open' "
+            "AND ? < json_array_length(m.items) AND NOT EXISTS (SELECT 1 FROM meeting_votes v WHERE v.code = m.code "
+            "AND v.vote_hash = c.vote_hash AND v.item_pos = ?) RETURNING 1",
+            [item_pos, met, rating, comment, _now(), *self._codes.forms(clean), _clean_code(code), item_pos,
+             item_pos]).fetchall())
 
     # -------------------------------------------------------------- wrong codes
 
