@@ -6,6 +6,11 @@ This phone's codes live in its session only: st.session_state["vt_codes"] = (mee
 the codes got in. That first check (typed, or the slip's link) is made for this browser session, so wrong codes
 count against it and against the meeting and a locked-out phone is refused unchecked (indicators/live/codes.py);
 later checks of codes that got in are not counted, so a phone that is voting keeps voting through a lock-out.
+
+A room presses Send at once, so a press does next to nothing: the answer area is a fragment (a tap or a press reruns
+only it) that reads nothing from the database; st.session_state["vt_seen"] = {"state", "done"} is what it shows,
+read with the ballot at each full run, updated by each Send, read again when a Send is refused. Figures:
+docs/meeting.md, "Fifty phones at once".
 """
 from __future__ import annotations
 
@@ -76,32 +81,42 @@ def admit(m: str, v: str) -> bool:
 
 
 def ballot(m: str, v: str) -> None:
+    """The meeting's title and station, then its answer area. The codes are checked again at every full run (the
+    page opening, a language switch); a press reruns only the answer area."""
     try:
         b = store().ballot(m, v)
-        station = store().status(m)
     except MeetingError as exc:
         st.error(err(exc))
         ss.pop("vt_codes", None)
         enter()
         return
-    name = station["station_name_zh" if L == "zh" else "station_name_en"] or station["station_id"]
+    name = b["station_name_zh" if L == "zh" else "station_name_en"] or b["station_id"]
     st.markdown(f"### {plain(b['title']) or t('mt.title', L)}\n{plain(name)}")   # titles and names as written
     st.info(t("vt.private", L), icon=":material/lock:")
-    if "vt_problem" in ss:                 # what the last Send refused
-        kind, text = ss.pop("vt_problem")
-        (st.warning if kind == "warning" else st.error)(text)
-    if b["state"] != "open":
+    ss["vt_seen"] = {"state": b["state"], "done": frozenset(b["done"])}
+    answers(m, v, b["items"])
+
+
+@st.fragment
+def answers(m: str, v: str, items: list[dict]) -> None:
+    """The item to answer, its answers and Send / Skip. A fragment: a press reruns this alone, and it reads nothing
+    from the database; which items are done and whether the voting is open are kept in ss["vt_seen"] (read at the
+    full run, updated by each Send, read again when a Send is refused)."""
+    if "vt_codes" not in ss:               # a Send found the codes no longer valid: back to typing them in
+        st.rerun()
+    problem()
+    seen = ss["vt_seen"]
+    if seen["state"] != "open":
         st.success(t("vt.closed", L))
         return
-    items, done = b["items"], set(b["done"])
-    left = [n for n in range(len(items)) if n not in done]
+    left = [n for n in range(len(items)) if n not in seen["done"]]
     if not left:
         st.success(t("vt.thanks", L))
         st.markdown(t("vt.thanks_more", L))
         return
     pos = left[0]
     item = items[pos]
-    st.progress(len(done) / len(items), text=t("vt.item_of", L, n=pos + 1, total=len(items)))
+    st.progress(len(seen["done"]) / len(items), text=t("vt.item_of", L, n=pos + 1, total=len(items)))
     st.subheader(plain(item["title"]))
     st.caption(t(f"vt.about.{item['kind']}", L, on=item.get("on", "")))
     st.segmented_control(t(f"vt.{item['kind']}_q", L), ANSWERS, key=f"vt_met:{m}:{pos}", width="stretch",
@@ -109,7 +124,7 @@ def ballot(m: str, v: str) -> None:
     st.segmented_control(t("vt.rating_q", L), RATINGS, key=f"vt_rating:{m}:{pos}", width="stretch")
     with st.expander(t("vt.comment", L), icon=":material/edit:"):
         st.text_area(t("vt.comment", L), key=f"vt_comment:{m}:{pos}", max_chars=300, label_visibility="collapsed")
-    # The answer is sent by the button's callback, before the page is drawn: the next item follows in one run.
+    # The answer is sent by the button's callback, before the area is drawn: the next item follows in one run.
     st.button(t("vt.send", L), type="primary", width="stretch", key=f"vt_send:{m}:{pos}", on_click=send,
               args=(m, v, pos, True))
     st.button(t("vt.skip", L), type="tertiary", width="stretch", key=f"vt_skip:{m}:{pos}", on_click=send,
@@ -129,6 +144,27 @@ def send(m: str, v: str, pos: int, answered: bool) -> None:
             store().vote(m, v, pos, None, None)
     except MeetingError as exc:
         ss["vt_problem"] = ("error", err(exc))
+        refresh(m, v)
+    else:
+        seen = ss["vt_seen"]
+        ss["vt_seen"] = {**seen, "done": seen["done"] | {pos}}
+
+
+def problem() -> None:
+    """What the last Send refused, once."""
+    if "vt_problem" in ss:
+        kind, text = ss.pop("vt_problem")
+        (st.warning if kind == "warning" else st.error)(text)
+
+
+def refresh(m: str, v: str) -> None:
+    """After a refused Send: what the database says now (closed, answered from another phone, codes gone)."""
+    try:
+        b = store().ballot(m, v)
+    except MeetingError:
+        ss.pop("vt_codes", None)
+    else:
+        ss["vt_seen"] = {"state": b["state"], "done": frozenset(b["done"])}
 
 
 link = (str(st.query_params.get("m") or ""), str(st.query_params.get("v") or ""))
@@ -138,4 +174,5 @@ if "vt_codes" not in ss and all(link) and ss.get("vt_link_tried") != link:
 if "vt_codes" in ss:
     ballot(*ss["vt_codes"])
 else:
+    problem()
     enter()
