@@ -182,7 +182,7 @@ def lead(code: str, key: str) -> None:
     m1.metric(t("dp.m.round", L), status["round"], border=True)
     m2.metric(t("dp.m.joined", L), status["n_experts"], border=True)
     m3.metric(t("dp.m.answered", L), status["n_answers"], border=True)
-    shared.lockout_notice(store().lockout(code, key), L, lambda: lift(code, key), key="dp_lift")
+    shared.lockout_notice(store().lockout(code, key), L, lambda: lift(code, key), key="dp_lift", prefix="dp")
     if "dp_error" in ss:
         st.error(ss.pop("dp_error"))
     b = st.container(horizontal=True)

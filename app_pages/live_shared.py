@@ -65,9 +65,10 @@ def session_id() -> str:
     return st.session_state.setdefault("live_session", secrets.token_hex(16))
 
 
-def lockout_notice(lock, lang: str, lift, key: str) -> None:
+def lockout_notice(lock, lang: str, lift, key: str, prefix: str = "mt") -> None:
     """What a facilitator sees of wrong codes: a warning while new phones (or some phones) are refused, with a
-    button that lifts the lock-out (`lift()`, run as the button's callback); a quiet count otherwise."""
+    button that lifts the lock-out (`lift()`, run as the button's callback); a quiet count otherwise. `prefix`
+    names the process (mt, rt, dp, ws), whose words say which codes were wrong."""
     if not lock.any:
         if lock.failures:
             st.caption(t("codes.lock.counted", lang, n=lock.failures, limit=lock.limit))
@@ -76,7 +77,8 @@ def lockout_notice(lock, lang: str, lift, key: str) -> None:
     if lock.locked:
         lines.append(t("codes.lock.target", lang, n=lock.failures, limit=lock.limit, until=f"{lock.until:%H:%M}"))
     if lock.unknown_locked:
-        lines.append(t("codes.lock.unknown", lang, n=lock.unknown_failures, limit=lock.unknown_limit,
+        words = f"codes.lock.unknown.{prefix}" if has(f"codes.lock.unknown.{prefix}") else "codes.lock.unknown"
+        lines.append(t(words, lang, n=lock.unknown_failures, limit=lock.unknown_limit,
                        until=f"{lock.unknown_until:%H:%M}"))
     if lock.sessions_locked:
         lines.append(t("codes.lock.sessions", lang, n=lock.sessions_locked))

@@ -143,7 +143,7 @@ def lead(code: str, key: str) -> None:
     m1.metric(t("rt.m.raters", L), status["n_raters"], border=True)
     m2.metric(t("rt.m.scores", L), status["n_scores"], border=True)
     m3.metric(t("rt.m.units", L), status["n_units"], border=True)
-    shared.lockout_notice(store().lockout(code, key), L, lambda: lift(code, key), key="rt_lift")
+    shared.lockout_notice(store().lockout(code, key), L, lambda: lift(code, key), key="rt_lift", prefix="rt")
     if "rt_error" in ss:
         st.error(ss.pop("rt_error"))
     b = st.container(horizontal=True)

@@ -169,8 +169,8 @@ def refresh(m: str, v: str) -> None:
 
 link = (str(st.query_params.get("m") or ""), str(st.query_params.get("v") or ""))
 if "vt_codes" not in ss and all(link) and ss.get("vt_link_tried") != link:
+    admit(*link)                        # a busy database stops the run here: the link is checked again after Retry
     ss["vt_link_tried"] = link          # a wrong link is checked once, not again at every rerun of the page
-    admit(*link)
 if "vt_codes" in ss:
     ballot(*ss["vt_codes"])
 else:

@@ -336,7 +336,7 @@ def live(code: str, key: str, mean: str, balance: str, seen_state: tuple, show_w
         m2.metric(t("ws.m.submitted", L), n_s, border=True)
         m3.metric(t("ws.m.waiting", L), n_p - n_s, border=True)
         # wrong workshop codes typed on phones (join.py checks them for the phone's session): counts, end, lift
-        live_shared.lockout_notice(store().lockout(code, key), L, lambda: lift(code, key), key="ws_lift")
+        live_shared.lockout_notice(store().lockout(code, key), L, lambda: lift(code, key), key="ws_lift", prefix="ws")
         if "ws_error" in ss:
             st.error(ss.pop("ws_error"))
         groups = pd.DataFrame([{"group": group_name(g), "joined": v["participants"], "submitted": v["submissions"]}

@@ -277,7 +277,7 @@ def test_wrong_workshop_codes_lock_new_phones_until_the_facilitator_lifts_it(db,
         con.close()
     fac.run()                                                # the live panel's next poll
     until = f"{first + timedelta(hours=1):%H:%M}"
-    assert [w.value for w in fac.warning] == quiet + [t("codes.lock.unknown", lang, n=2, limit=2, until=until)]
+    assert [w.value for w in fac.warning] == quiet + [t("codes.lock.unknown.ws", lang, n=2, limit=2, until=until)]
     # a phone with the right code is refused, unchecked, until the facilitator lifts the lock-out
     assert [e.value for e in open_page("join", lang, code=code).error] == [t("ws.err.locked", lang)]
     fac.button(key="ws_lift").click().run()

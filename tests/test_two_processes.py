@@ -206,6 +206,9 @@ def test_a_phone_during_a_command_line_import_is_told_to_retry_and_keeps_its_ans
     button(phone, t("vt.send", lang)).click().run()
     assert rows(db, "SELECT item_pos, met, rating FROM meeting_votes") == [(0, "yes", 4)]
     assert any(t("vt.item_of", lang, n=2, total=2) in str(p.proto) for p in phone.get("progress"))
+    button(other, t("busy.retry", lang)).click().run()         # the link opened during the import is tried again
+    assert not other.exception and not other.error and not other.warning, _shown(other)
+    assert t("vt.private", lang) in [i.value for i in other.info]   # its ballot, not the form to type both codes
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

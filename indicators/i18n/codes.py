@@ -25,6 +25,16 @@ EN: dict[str, str] = {
     "codes.lock.unknown": "New phones are refused for every meeting: {n} codes that name no meeting were tried in "
                           "the last hour (the limit is {limit}). They can join again at {until} UTC, or now if you "
                           "lift the lock-out.",
+    # the same for the processes whose codes name no meeting (the page's prefix picks them)
+    "codes.lock.unknown.rt": "New tablets are refused for every rating round: {n} codes that name no round were "
+                             "tried in the last hour (the limit is {limit}). They can join again at {until} UTC, or "
+                             "now if you lift the lock-out.",
+    "codes.lock.unknown.dp": "New experts are refused for every Delphi study: {n} codes that name no study were tried "
+                             "in the last hour (the limit is {limit}). They can join again at {until} UTC, or now if "
+                             "you lift the lock-out.",
+    "codes.lock.unknown.ws": "New phones are refused for every workshop: {n} codes that name no workshop were tried in "
+                             "the last hour (the limit is {limit}). They can join again at {until} UTC, or now if you "
+                             "lift the lock-out.",
     "codes.lock.sessions": "Phones locked after 5 wrong codes in 10 minutes: {n}.",
     "codes.lock.counted": "Wrong voting codes in the last hour: {n} of {limit} allowed.",
     "codes.lift": "Lift the lock-out",
@@ -73,6 +83,12 @@ ZH: dict[str, str] = {
                          "UTC {until} 起可再次进入，解除锁定则立即可以。",
     "codes.lock.unknown": "所有评议会的新手机暂时无法进入：过去一小时内有 {n} 次输入了不存在的评议会代码（上限 {limit} 次）。"
                           "UTC {until} 起可再次进入，解除锁定则立即可以。",
+    "codes.lock.unknown.rt": "所有评分轮次的新平板暂时无法加入：过去一小时内有 {n} 次输入了不存在的轮次代码（上限 {limit} 次）。"
+                             "UTC {until} 起可再次加入，解除锁定则立即可以。",
+    "codes.lock.unknown.dp": "所有德尔菲研究的新专家暂时无法加入：过去一小时内有 {n} 次输入了不存在的研究代码（上限 {limit} 次）。"
+                             "UTC {until} 起可再次加入，解除锁定则立即可以。",
+    "codes.lock.unknown.ws": "所有工作坊的新手机暂时无法加入：过去一小时内有 {n} 次输入了不存在的工作坊代码（上限 {limit} 次）。"
+                             "UTC {until} 起可再次加入，解除锁定则立即可以。",
     "codes.lock.sessions": "因 10 分钟内输错 5 次而被锁定的手机：{n} 部。",
     "codes.lock.counted": "过去一小时输错的投票码：{n} 次（上限 {limit} 次）。",
     "codes.lift": "解除锁定",
