@@ -131,6 +131,7 @@ editor_table = pd.DataFrame({"code": items["code"], "name": items[f"name_{L}"].w
 editor_key = f"ev_items_{sid}_{st.session_state.get('ev_version', 0)}"
 
 
+@frame.guarded     # callbacks run outside the page's guard
 def _correct(key=editor_key, codes=list(items["code"]),
              own=[evidence.classify(i)[0] for i in result.scheme.indicators]):
     """Keep the evaluator's classes and draw a fresh editor on the corrected table (its edits are then applied)."""
@@ -154,6 +155,7 @@ if fixes:
     st.caption(t("ev.corrected", L, n=len(fixes)))
     st.code("\n".join(f"- id: {code}\n  evidence: {kind}" for code, kind in fixes.items()), "yaml")
 
+    @frame.guarded
     def _undo():
         st.session_state["ev_corrections"].pop(sid, None)
         st.session_state["ev_version"] = st.session_state.get("ev_version", 0) + 1

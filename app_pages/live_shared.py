@@ -84,4 +84,4 @@ def lockout_notice(lock, lang: str, lift, key: str, prefix: str = "mt") -> None:
         lines.append(t("codes.lock.sessions", lang, n=lock.sessions_locked))
     st.warning("\n\n".join(lines), icon=":material/block:")
     st.button(t("codes.lift", lang), key=key, icon=":material/lock_open:", help=t("codes.lift_help", lang),
-              on_click=lift)
+              on_click=frame.guarded(lift))

@@ -201,6 +201,7 @@ def notice_panel(summary: dict) -> None:
     public_notice.show(data, f"notice-{summary['code']}-{lang}", key="mt_notice")
 
 
+@frame.guarded     # a press during a command-line import: the busy notice, not a traceback
 def act(fn, *args) -> None:
     """A button's callback: run the store action; a refusal is shown once on the page that follows."""
     try:
@@ -223,6 +224,7 @@ def lift(code: str, key: str) -> None:
         frame.flash("success", t("codes.lifted", L))
 
 
+@frame.guarded     # a press during a command-line import: the busy notice, not a traceback
 def withdraw(code: str, key: str) -> None:
     """The withdraw form's callback: only when confirmed and with a reason."""
     reason, by = ss.get("mt_withdraw_reason", ""), auth.name()

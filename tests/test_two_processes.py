@@ -282,3 +282,25 @@ def test_an_import_on_the_records_page_while_a_command_reads_says_so_in_the_apps
         reader.stdin.close()
         reader.wait(timeout=60)
     assert count(db, "stations") == 24
+
+
+def test_a_facilitators_close_during_a_command_line_import_shows_the_notice_and_closes_after_retry(db, importing):
+    """The meeting page's buttons are callbacks, run before the page's guard: without their own guard a press
+    during an import ended in Streamlit's redacted error."""
+    from tests.test_app_meeting import facilitator_opens, rows
+    from tests.test_app_raters import button
+    from indicators.i18n import t
+    hold, release = importing
+    fac, code, _, _ = facilitator_opens("en", n=2)
+    proc = hold()
+    with pytest.raises(records.DatabaseBusy) as held:
+        records.connect(db, read_only=True, wait=0)
+    button(fac, t("mt.close", "en")).click().run()
+    _busy_notice(fac, "en", "err.db.app_busy_write", name=db.name, program=held.value.params["program"],
+                 pid=proc.pid)
+    release()
+    assert rows(db, "SELECT state FROM meetings") == [("open",)]
+    fac.button(key="_busy_retry").click().run()
+    button(fac, t("mt.close", "en")).click().run()
+    assert not fac.exception and not fac.error, _shown(fac)
+    assert rows(db, "SELECT state FROM meetings") == [("closed",)]
