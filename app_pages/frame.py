@@ -396,11 +396,19 @@ def busy(exc: records.DatabaseBusy, lang: str) -> None:
     st.session_state[_KEPT] = {k: v for k, v in st.session_state.items() if _answer(k, v)}
     st.warning(t("busy.phone", lang) if phone else exc.render(lang), icon=":material/hourglass_top:")
     st.button(t("busy.retry", lang), key="_busy_retry", type="primary", icon=":material/refresh:",
-              width="stretch" if phone else "content")
+              width="stretch" if phone else "content", on_click=st.session_state.__setitem__, args=(_WHOLE, True))
     st.stop()
 
 
 _KEPT = "_busy_kept"
+_WHOLE = "_busy_whole"     # Retry was pressed: the next run draws the whole page
+
+
+def whole_after_retry() -> None:
+    """A fragment's first line: a Retry pressed inside it (a press of the fragment's stopped by busy) reruns the
+    whole page, so that the notice above goes (a fragment's rerun leaves what is outside it on screen)."""
+    if st.session_state.pop(_WHOLE, False):
+        st.rerun(scope="app")
 
 
 def _answer(key, value) -> bool:
@@ -416,6 +424,7 @@ def _keep_answers() -> None:
     """After a run stopped by a busy database (busy), set the answers it kept again before any widget is drawn (the
     sidebar's first line, a phone page's first line): Streamlit still holds them, but the browser shows a widget's
     value again only when it is set."""
+    st.session_state.pop(_WHOLE, None)      # a whole run is under way
     for key, value in st.session_state.pop(_KEPT, {}).items():
         if key in st.session_state and st.session_state[key] == value:
             st.session_state[key] = value

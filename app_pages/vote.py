@@ -102,6 +102,7 @@ def answers(m: str, v: str, items: list[dict]) -> None:
     """The item to answer, its answers and Send / Skip. A fragment: a press reruns this alone, and it reads nothing
     from the database; which items are done and whether the voting is open are kept in ss["vt_seen"] (read at the
     full run, updated by each Send, read again when a Send is refused)."""
+    frame.whole_after_retry()
     if "vt_codes" not in ss:               # a Send found the codes no longer valid: back to typing them in
         st.rerun()
     problem()

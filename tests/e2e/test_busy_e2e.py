@@ -93,6 +93,7 @@ def test_a_phone_pressing_send_during_an_import_retries_with_its_answer(raw_brow
     wait_idle(voting)
     picked = main(voting).get_by_role("radio", name=t("vt.met.yes", lang), exact=True, checked=True)
     expect()(picked).to_have_count(1)                          # still picked after Retry
+    expect()(main(voting).get_by_text(t("busy.phone", lang))).to_have_count(0)   # the notice is gone
     shot(voting, f"busy-phone-after-retry-{lang}")
     send.click()
     expect()(main(voting).get_by_text(t("vt.item_of", lang, n=2, total=2))).to_be_visible(timeout=WAIT)
