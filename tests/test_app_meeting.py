@@ -204,3 +204,43 @@ def test_the_facilitator_sees_a_lock_out_lifts_it_and_withdraws_a_result(db, lan
     # the reveal and the withdrawal record the signed-in user (tests/conftest.py), never a typed name
     assert h["reason"].tolist()[1] == "有人代投" and h["by"].tolist() == [TEST_LEAD["name"]] * 2
     assert not [b for b in lead.button if b.label in (t("mt.withdraw_button", lang), t("mt.reveal", lang))]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_notice_keeps_need_ids_and_hides_a_unanimous_item(db, lang):
+    """S01 has four needs titled 楼道加装扶手: each keeps its need id on the notice. All three voters say "met"
+    on the first: its row prints no yes / no / unsure / share, which would tell each voter's answer."""
+    from html import unescape
+    from indicators.live.meeting import MeetingStore
+    from indicators.scoring.measures import Period
+    at = open_app(lang, "meeting")
+    at.selectbox(key="mt_station").set_value("S01").run()
+    period = Period(at.session_state["period_start"], at.session_state["period_end"])
+    con = records.Store(db)
+    try:
+        found = MeetingStore(con).candidates("S01", period)
+    finally:
+        con.close()
+    rails = found[(found["kind"] == "need") & (found["title"] == "楼道加装扶手")]["id"].tolist()
+    assert len(rails) >= 2
+    items = next(ms for ms in at.multiselect if ms.key.startswith("mt_items:S01:"))
+    items.set_value([f"need:{i}" for i in rails])
+    at.number_input(key="mt_n").set_value(3)
+    button(at, t("mt.start_button", lang)).click().run()
+    assert_clean(at)
+    lead = at.session_state["mt_lead"]
+    code = lead["code"]
+    for vc in at.session_state["mt_codes"][code]:
+        votes(phone(lang, code, vc), code, [("yes", None)] + [(None, None)] * (len(rails) - 1), lang)
+    button(at, t("mt.refresh", lang)).click().run()
+    button(at, t("mt.reveal", lang)).click().run()
+    assert_clean(at)
+    at.text_input(key="mt_notice_contact").input("街道办 0931-8888888").run()
+    assert_clean(at)
+    html = unescape(str(at.get("iframe")[0].proto))
+    label = "{}（{}）" if lang == "zh" else "{} ({})"
+    assert all(label.format("楼道加装扶手", i) in html for i in rails)
+    first = re.search(r"<tr><td[^>]*>1</td>.*?</tr>", html).group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", first)
+    assert cells[3:8] == ["3"] + [t("notice.withheld", lang)] * 4
+    assert "100%" not in first

@@ -297,3 +297,47 @@ def test_the_voting_sheet_has_a_slip_per_code_and_escapes_what_it_prints():
     assert "<script>" not in html and "&lt;script&gt;" in html and "站&lt;S1&gt;" in html
     assert "http://192.168.1.20:8501/vote" in html
     assert vote_link("http://h:1/", "K7Q2MX", "ABCDEF") == "http://h:1/vote?m=K7Q2MX&v=ABCDEF&lang=zh"
+
+
+def test_the_notice_tells_alike_items_apart_and_withholds_a_unanimous_answer(tiny):
+    """Four needs of one station with the same title keep their need ids on the notice; an item that all three
+    voters answered alike prints no breakdown (3 / 0 / 0 / 100% would tell each voter's answer), nor a mean
+    rating at an end of the scale (5.0 says every rating was 5); a split item prints as before."""
+    from indicators.outputs.notice import meeting_notice
+    rail = [{**need(f"H{k}", "S1", "resolved", raised=f"2024-0{k}-01", resolved="2024-06-01"), "title": "楼道加装扶手"}
+            for k in range(1, 5)]
+    db = tiny({**ROWS, "needs": ROWS["needs"] + rail})
+    ms = MeetingStore(db)
+    mt = ms.create("S1", PERIOD, [("need", f"H{k}") for k in range(1, 5)], 3)
+    for vc, split in zip(mt.vote_codes, ("yes", "yes", "no")):
+        ms.vote(mt.code, vc, 0, "yes", 5)          # everyone alike
+        ms.vote(mt.code, vc, 1, split, 4)          # 2 yes, 1 no
+    s = ms.reveal(mt.code, mt.key, on=HELD)
+    obj = {"contact": "电话 0931-8123456", "deadline": date(2024, 7, 7)}
+    zh = meeting_notice(s, "zh", obj, issued_on=HELD).sections[0].rows
+    en = meeting_notice(s, "en", obj, issued_on=HELD).sections[0].rows
+    assert [r[2] for r in zh] == [f"楼道加装扶手（H{k}）" for k in range(1, 5)]
+    assert [r[2] for r in en] == [f"楼道加装扶手 (H{k})" for k in range(1, 5)]
+    # votes, yes, no, unsure, share, ratings, mean, comments
+    assert zh[0][3:] == ("3", "不公布", "不公布", "不公布", "不公布", "3", "不公布", "0")
+    assert en[0][3:] == ("3", "withheld", "withheld", "withheld", "withheld", "3", "withheld", "0")
+    # two yes, one no: both fewer than 3, the share withheld, the rest as before
+    assert zh[1][3:] == ("3", "少于3", "少于3", "0", "不公布", "3", "4.0", "0")
+    assert zh[2][3:] == ("0", "0", "0", "0", "–", "0", "–", "0")
+
+
+@pytest.mark.parametrize("yes, no, unsure, shown, headline", [
+    (4, 0, 0, False, "withheld"), (0, 0, 5, False, "withheld"), (0, 7, 0, False, "withheld"),  # at any size
+    (4, 0, 4, True, "100%"), (3, 3, 0, True, "50%"), (0, 0, 0, True, "–"),   # split, or nobody answered
+])
+def test_an_item_all_in_one_answer_is_withheld_at_any_size(yes, no, unsure, shown, headline):
+    from indicators.outputs.notice import meeting_notice
+    votes = yes + no + unsure
+    item = {"kind": "need", "id": "N9", "title": "t", "votes": votes, "met_yes": yes, "met_no": no,
+            "met_unsure": unsure, "n_ratings": votes, "rating_mean": 3.0 if votes else None, "comments": 0}
+    s = {"station_id": "S1", "code": "K7Q2MX", "tokens_issued": 10, "turnout": max(votes, 3), "items": [item],
+         "share_met": yes / (yes + no) if yes + no else None}
+    n = meeting_notice(s, "en", {"contact": "tel", "deadline": date(2024, 7, 7)}, issued_on=HELD)
+    row = n.sections[0].rows[0]
+    assert (row[4:8] != ("withheld",) * 4) == shown
+    assert dict(n.headline)["Needs judged met"] == headline

@@ -64,11 +64,11 @@ def test_meeting_values_as_given_zh():
     assert {v: k for k, v in n.headline}["10"] == "参加投票人数（发放投票码12个）"
     assert [v for _, v in n.headline] == ["10", "73%", "64.0", "7 / 24"]
     items, effect = n.sections
-    assert items.rows[0] == ("1", "需求", "独居老人助餐", "10", "7", "少于3", "少于3", "不公布", "9", "4.1", "3")
+    assert items.rows[0] == ("1", "需求", "独居老人助餐（N0001）", "10", "7", "少于3", "少于3", "不公布", "9", "4.1", "3")
     # 3 is printed, 0 is printed; 3/(3+3) = 50%; the mean as given, to one decimal
-    assert items.rows[1] == ("2", "需求", "楼道照明维修", "9", "3", "3", "3", "50%", "8", "3.4", "0")
+    assert items.rows[1] == ("2", "需求", "楼道照明维修（N0002）", "9", "3", "3", "3", "50%", "8", "3.4", "0")
     # two voters: everything about the item is a small count or withheld
-    assert items.rows[2] == ("3", "活动", "暑期课堂", "少于3", "少于3", "少于3", "不公布", "不公布", "少于3",
+    assert items.rows[2] == ("3", "活动", "暑期课堂（A0007）", "少于3", "少于3", "少于3", "不公布", "不公布", "少于3",
                              "不公布", "少于3")
     assert effect.rows == (("得分（满分100）", "61.2", "64.0", "+2.8"),
                            ("排名", "第9名 / 共24个站", "第7名 / 共24个站", "+2"))
@@ -81,7 +81,7 @@ def test_meeting_values_en():
     assert n.title == "Results of the residents' evaluation meeting: Gaolan Road Station"
     assert dict(n.facts)["Station"] == "Gaolan Road Station（皋兰路社工站）· S01"
     assert [v for _, v in n.headline] == ["10", "73%", "64.0", "7 / 24"]
-    assert n.sections[0].rows[1] == ("2", "Need", "楼道照明维修", "9", "3", "3", "3", "50%", "8", "3.4", "0")
+    assert n.sections[0].rows[1] == ("2", "Need", "楼道照明维修 (N0002)", "9", "3", "3", "3", "50%", "8", "3.4", "0")
     assert n.sections[0].rows[0][5] == "fewer than\u00a03"
     assert "by 2026-12-09 via: 电话 0931-8123456." in n.objection[0]
 

@@ -7,7 +7,8 @@
 The data is a plain `Notice` (title, facts, headline figures, sections of rows, objection, notes) from which both
 renderers draw, so the HTML and the PDF say the same thing. Every number comes from the meeting's summary dict or
 from the engine's ScoreResult. No resident can be identified: a count from 1 to MIN_COUNT - 1 is shown as "fewer
-than 3", what is computed from such a count is withheld, comment text and resident ids never appear.
+than 3", what is computed from such a count is withheld, and so is an item all of whose voters answered alike
+(its counts would tell each one's answer); comment text and resident ids never appear.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from indicators.scoring.engine import ScoreResult
 from indicators.scoring.measures import Period
 
 MIN_COUNT = 3          # the smallest count of residents a notice prints as a number (0 is printed: nobody)
+RATING_ENDS = (1.0, 5.0)   # a meeting's ratings run 1-5: a mean at either end means every rating was the same
 DEADLINE_DAYS = 7      # the usual objection window: a notice is posted for a week
 HTML_PER_PDF = 1.4     # the HTML runs 0.8-1.35 times as tall as the PDF (measured in Chromium); the rest is margin
 
@@ -80,12 +82,18 @@ def _share(x, lang: str) -> str:
     return t("notice.none", lang) if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0%}"
 
 
+def _alike(counts) -> bool:
+    """Every answer is the same one (and someone answered): printed, the counts would tell each voter's answer,
+    however many they are, so they are withheld like a small count."""
+    return sum(1 for c in counts if c) == 1
+
+
 def _breakdown(votes: int, counts: list[int]) -> list[bool]:
     """Which of the answers (met yes / no / unsure) to withhold beyond the small ones themselves.
 
-    All of them when the voters are few; otherwise, when exactly one answer is small, the next smallest too,
-    because the votes minus the printed answers would give the small one away."""
-    if _small(votes):
+    All of them when the voters are few or all answered alike; otherwise, when exactly one answer is small, the
+    next smallest too, because the votes minus the printed answers would give the small one away."""
+    if _small(votes) or _alike(counts):
         return [True] * len(counts)
     small = [_small(c) for c in counts]
     if sum(small) == 1:
@@ -135,6 +143,14 @@ def _day(d: date, lang: str) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.isoformat()
 
 
+def _item_label(it: dict, lang: str) -> str:
+    """An item's title with its id, so that needs of one title (four 楼道加装扶手 at a station) stay apart."""
+    title, iid = str(it.get("title") or "").strip(), str(it.get("id") or "").strip()
+    if not title or not iid or title == iid:
+        return title or iid
+    return t("notice.item_label", lang, title=title, id=iid)
+
+
 def _both(name: str, other: str, sid: str) -> str:
     return f"{name}（{other}）· {sid}" if other and other != name else f"{name} · {sid}"
 
@@ -175,29 +191,30 @@ def meeting_notice(summary: dict, lang: str, objection: dict, issued_on: date | 
 
     items = s["items"] or []
     rows = []
-    yes_all = no_all = 0
+    yes_all = no_all = unsure_all = 0
     for k, it in enumerate(items, start=1):
         votes = _int_field(it, "votes")
         yes, no, unsure = (_int_field(it, f) for f in ("met_yes", "met_no", "met_unsure"))
         n_ratings, comments = _int_field(it, "n_ratings"), _int_field(it, "comments")
-        yes_all, no_all = yes_all + yes, no_all + no
+        yes_all, no_all, unsure_all = yes_all + yes, no_all + no, unsure_all + unsure
         hide = _breakdown(votes, [yes, no, unsure])
         answers = [t("notice.withheld", L) if h and not _small(c) else _count(c, L)
                    for c, h in zip((yes, no, unsure), hide)]
         share = t("notice.withheld", L) if (any(hide) or _small(yes) or _small(no)) else \
             _share(yes / (yes + no) if yes + no else None, L)
         mean = it.get("rating_mean")
-        mean_text = t("notice.withheld", L) if (_small(n_ratings) or _small(votes)) else \
+        ends = mean is not None and float(mean) in RATING_ENDS      # every rating was that one
+        mean_text = t("notice.withheld", L) if (_small(n_ratings) or _small(votes) or ends) else \
             (t("notice.none", L) if mean is None else f"{float(mean):.1f}")
         kind = it.get("kind", "")
         rows.append((str(k), t(f"notice.kind.{kind}", L) if kind in ("need", "activity") else str(kind),
-                     str(it.get("title") or it.get("id") or ""), _count(votes, L), *answers, share,
+                     _item_label(it, L), _count(votes, L), *answers, share,
                      _count(n_ratings, L), mean_text, _count(comments, L)))
 
     share_met = s.get("share_met")
     headline = [(t("notice.turnout", L, issued=_count(issued, L)), _count(turnout, L)),
                 (t("notice.share_met", L), t("notice.withheld", L) if few or _small(yes_all) or _small(no_all)
-                 else _share(share_met, L))]
+                 or _alike((yes_all, no_all, unsure_all)) else _share(share_met, L))]
     n = s.get("n_stations")
     before, after = s.get("score_before"), s.get("score_after")
     rb, ra = s.get("rank_before"), s.get("rank_after")
@@ -224,7 +241,7 @@ def meeting_notice(summary: dict, lang: str, objection: dict, issued_on: date | 
             t("notice.effect", L),
             tuple(t(f"notice.col.{c}", L) for c in ("measure", "before", "after", "change")),
             tuple(effect), numeric=(1, 2, 3), note=t("notice.under_scheme", L, scheme=scheme, n=n or "–")))
-    notes = (t("notice.small", L, k=MIN_COUNT - 1, n=MIN_COUNT), t("notice.no_comments", L))
+    notes = (t("notice.small", L, k=MIN_COUNT - 1, n=MIN_COUNT), t("notice.alike", L), t("notice.no_comments", L))
     return Notice(L, "meeting", t("notice.banner", L), f"{name} {t('notice.meeting.heading', L)}"
                   if L == "zh" else f"{t('notice.meeting.heading', L)}: {name}",
                   tuple(facts), tuple(headline), tuple(sections), _objection(objection, L, issued_on), notes,
@@ -589,7 +606,7 @@ def fill(n: Notice) -> float:
 
 def _col_widths(s: Section, width: float, size: float) -> list[float]:
     """Each column at least as wide as its longest word and, space allowing, as its longest cell; the wide column
-    takes what the others leave (at least a quarter of the table)."""
+    takes what the others leave (up to a quarter of the table first, then any spare)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     def w(text: str) -> float:   # a Chinese character is the type size wide; Latin as set in bold, the widest use
@@ -603,7 +620,9 @@ def _col_widths(s: Section, width: float, size: float) -> list[float]:
     full = [max(w(c) for c in cells[j][1:] or [""]) for j in cols]
     full = [max(f, x) for f, x in zip(full, least)]
     out = list(least)
-    out[s.wide] = max(least[s.wide], min(full[s.wide], width * 0.25))
+    # the wide column wraps: it never takes what the others need to keep their words whole
+    rest = width - sum(least) + least[s.wide]
+    out[s.wide] = max(least[s.wide], min(full[s.wide], width * 0.25, rest))
     spare = width - sum(out)
     want = [0 if j == s.wide else full[j] - out[j] for j in cols]
     if spare > 0 and sum(want) > 0:
