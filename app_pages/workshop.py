@@ -100,6 +100,21 @@ def local_time(iso_utc: str) -> str:
         return f"{when:%Y-%m-%d %H:%M} UTC"
 
 
+def counted(counts: dict[str, int]) -> str:
+    """Groups with their numbers of submissions: 居民代表 1、社会工作者 1."""
+    return ("、" if L == "zh" else ", ").join(f"{group_name(g)} {n}" for g, n in counts.items())
+
+
+def comparison_text(reason: str, d: dict) -> str:
+    """In words, why the projected reveal compares no groups (`WorkshopResult.comparison`)."""
+    if reason == "one_group":
+        return t("ws.one_group", L, group=group_name(d["group"]), n=d["n"])
+    if reason == "pooled":
+        return t("ws.compare.pooled", L, n=sum(d["pooled"].values()), groups=len(d["pooled"]), k=d["k"],
+                 counts=counted(d["pooled"]), other=group_name(OTHER))
+    return t("ws.compare.withheld", L, counts=counted(d["counts"]), k=d["k"])
+
+
 def pts(x: float) -> str:
     return f"{x * 100:.1f}"
 
@@ -125,7 +140,6 @@ def start_or_resume() -> None:
                 st.error(err(exc))
             else:
                 ss["ws_active"] = {"code": ws.code, "key": ws.facilitator_key}
-                ss["ws_key_fresh"] = True
                 frame.flash("success", t("ws.started", L, code=ws.code))
                 st.rerun()
     with right, st.container(border=True):
@@ -172,7 +186,12 @@ def join_panel(code: str, key: str) -> None:
             st.caption(t("ws.qr_missing", L))
         else:
             st.image(png, caption=t("ws.qr_caption", L), width="stretch")
-    with st.expander(t("ws.key_title", L), expanded=bool(ss.pop("ws_key_fresh", False)), icon=":material/key:"):
+
+
+def key_panel(key: str) -> None:
+    """The facilitator key, once, in the sidebar and folded: the main area is what the room sees on the projector.
+    st.code gives it a copy button."""
+    with st.sidebar, st.expander(t("ws.key_title", L), expanded=False, icon=":material/key:"):
         st.warning(t("ws.key_warning", L))
         st.code(key, language=None)
 
@@ -224,6 +243,9 @@ def results(code: str, key: str, mean: str, balance: str, status: dict) -> None:
         "cv": st.column_config.NumberColumn(t("ws.col.cv", L), format="%.2f", help=t("ws.col.cv_help", L))})
     if len(groups) < 2:
         show = show.drop(columns=["spread"])
+    if show["cv"].isna().all():   # withheld with this few people: a column of blanks would print "None"
+        show = show.drop(columns=["cv"])
+        st.caption(t("ws.cv_withheld", L, n=status["min_group"] + 1))
     st.dataframe(show, hide_index=True, width="stretch", column_config=cols, key="ws_weights_table")
 
     left, right = st.columns(2, gap="large")
@@ -236,8 +258,9 @@ def results(code: str, key: str, mean: str, balance: str, status: dict) -> None:
         st.altair_chart(weights_chart(pd.DataFrame(long)), width="stretch")
     with right:   # where the groups differ, biggest spread first
         st.subheader(t("ws.disagreement", L))
-        if len(groups) < 2:
-            st.caption(t("ws.one_group", L))
+        why = res.comparison()
+        if why is not None:
+            st.caption(comparison_text(*why))
         else:
             disp = res.dispersion.sort_values("group_spread", ascending=False)
             lines = []
@@ -455,6 +478,7 @@ def facilitate(code: str, key: str) -> None:
     state = "revealed" if status["revealed"] else status["state"]
     {"open": st.success, "closed": st.warning, "revealed": st.info}[state](t(f"ws.state.{state}", L))
 
+    key_panel(key)
     join_panel(code, key)
 
     st.divider()

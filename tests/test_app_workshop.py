@@ -40,6 +40,23 @@ def start(lang: str = "en", title: str = "Spring round") -> tuple[AppTest, str]:
     return fac, fac.session_state["ws_active"]["code"]
 
 
+def texts(block) -> str:
+    """Every proto under a block (what a browser could draw from it), as one text."""
+    return " ".join(str(getattr(n, "proto", "")) + texts(n) for n in getattr(block, "children", {}).values())
+
+
+def assert_key_folded_off_the_projector(fac: AppTest, lang: str) -> None:
+    """The facilitator key: never in the main area (the page to project), once in the sidebar, in a folded
+    expander that says it is not for the projector, with its warning and a copy button (st.code)."""
+    key = fac.session_state["ws_active"]["key"]
+    assert key not in texts(fac.main)
+    panels = [e for e in fac.sidebar.expander if e.label == t("ws.key_title", lang)]
+    assert len(panels) == 1 and not panels[0].proto.expanded
+    assert [c.value for c in panels[0].code] == [key]
+    assert [w.value for w in panels[0].warning] == [t("ws.key_warning", lang)]
+    assert texts(fac.sidebar).count(key) == 1
+
+
 def metric(at: AppTest, key: str, lang: str = "en") -> int:
     return int(next(m.value for m in at.metric if m.label == t(key, lang)))
 
@@ -90,8 +107,7 @@ def test_starting_a_workshop_shows_code_link_and_key(db, lang):
     shown = " ".join(m.value for m in fac.markdown)
     assert code in shown                                                   # the big code
     assert any(f"/join?code={code}" in c.value for c in fac.code)           # the link
-    assert any(c.value == fac.session_state["ws_active"]["key"] for c in fac.code)   # the key, with its warning
-    assert any(w.value == t("ws.key_warning", lang) for w in fac.warning)
+    assert_key_folded_off_the_projector(fac, lang)
     assert metric(fac, "ws.m.submitted", lang) == 0
     reveal = fac.button(key="ws_reveal")
     assert reveal.disabled                                                  # open: reveal must wait, and says why
@@ -266,7 +282,7 @@ def test_wrong_workshop_codes_lock_new_phones_until_the_facilitator_lifts_it(db,
     from indicators.live import codes as codes_mod
     monkeypatch.setattr(codes_mod, "UNKNOWN_LIMIT", 2)      # the rule, not the number: two wrong codes lock
     fac, code = start(lang)
-    quiet = [w.value for w in fac.warning]                   # the key's own warning, nothing of codes
+    quiet = [w.value for w in fac.main.warning]              # nothing of codes (the key's warning is in the sidebar)
     for wrong in ("ZZZZZZ", "ZZZZZY"):                       # two phones, one wrong code each
         assert [e.value for e in open_page("join", lang, code=wrong).error] == [
             t("ws.err.no_workshop", lang, code=wrong)]
@@ -277,10 +293,38 @@ def test_wrong_workshop_codes_lock_new_phones_until_the_facilitator_lifts_it(db,
         con.close()
     fac.run()                                                # the live panel's next poll
     until = f"{first + timedelta(hours=1):%H:%M}"
-    assert [w.value for w in fac.warning] == quiet + [t("codes.lock.unknown.ws", lang, n=2, limit=2, until=until)]
+    assert [w.value for w in fac.main.warning] == quiet + [t("codes.lock.unknown.ws", lang, n=2, limit=2, until=until)]
     # a phone with the right code is refused, unchecked, until the facilitator lifts the lock-out
     assert [e.value for e in open_page("join", lang, code=code).error] == [t("ws.err.locked", lang)]
     fac.button(key="ws_lift").click().run()
     assert_clean(fac)
-    assert [w.value for w in fac.warning] == quiet and t("codes.lifted", lang) in [s.value for s in fac.success]
+    assert [w.value for w in fac.main.warning] == quiet and t("codes.lifted", lang) in [s.value for s in fac.success]
     join(code, "Ann", "residents", lang)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_three_people_from_three_groups_are_pooled_and_the_reveal_says_so(db, lang):
+    fac, code = start(lang)
+    counts = {"residents": 1, "social_workers": 1, "evaluators": 1}
+    for k, group in enumerate(counts):
+        ph = join(code, f"P{k}", group, lang)
+        ph.button(key="join_submit").click().run()
+        assert_clean(ph)
+    fac.run()
+    button(fac, t("ws.close", lang)).click().run()
+    assert_clean(fac)
+    fac.button(key="ws_reveal").click().run()
+    assert_clean(fac)
+    sep = "、" if lang == "zh" else ", "
+    listed = sep.join(f"{t('wsg.' + g, lang)} 1" for g in counts)
+    captions = [c.value for c in fac.caption]
+    assert t("ws.compare.pooled", lang, n=3, groups=3, k=3, counts=listed, other=t("wsg.other", lang)) in captions
+    assert not any("只有一个群体" in c or "Only one group" in c for c in captions)
+    weights = next(d.value for d in fac.dataframe if "overall" in d.value.columns)
+    assert list(weights.columns) == ["item", "overall", "other"]   # no column of withheld numbers
+    for d in fac.dataframe:                                         # nothing a browser would print as None or nan
+        cells = d.value.astype(str).to_numpy().ravel().tolist()
+        assert not d.value.isna().any().any() and not {"None", "nan", "NaN", "<NA>"} & set(cells)
+    # the coefficient of variation is withheld with three people, and the page says so in words
+    assert t("ws.cv_withheld", lang, n=4) in captions
+    assert_key_folded_off_the_projector(fac, lang)

@@ -458,6 +458,26 @@ def test_a_revealed_workshop_with_too_few_submissions_shows_no_weights(store):
     assert res["weights"] is not None and res["cv"] is None and list(res["by_group"]) == ["residents"]
 
 
+@pytest.mark.parametrize("counts, reason, details", [
+    # Three people from three groups: each group is under three, so the shared screen pools them as "other"
+    # (one column) and must say so, not that only one group submitted.
+    ({"residents": 1, "social_workers": 1, "evaluators": 1}, "pooled",
+     {"k": 3, "pooled": {"residents": 1, "social_workers": 1, "evaluators": 1}}),
+    ({"civil_affairs": 2}, "one_group", {"k": 3, "group": "civil_affairs", "n": 2}),
+    ({"residents": 4}, "one_group", {"k": 3, "group": "residents", "n": 4}),
+    # residents 3 and a pool of 2: the pool is too small, and residents shown would give it away: nothing by group
+    ({"residents": 3, "social_workers": 1, "civil_affairs": 1}, "withheld",
+     {"k": 3, "counts": {"residents": 3, "social_workers": 1, "civil_affairs": 1}, "shown": []}),
+    ({"residents": 3, "evaluators": 3}, None, None),
+])
+def test_the_shared_screen_says_why_it_compares_no_groups(store, counts, reason, details):
+    w, _ = run(store, crowd(counts))
+    shared = store.result(w.code, w.facilitator_key).shared(3)
+    assert shared.comparison() == ((reason, details) if reason else None)
+    if reason == "pooled":
+        assert list(shared.by_group) == ["other"] and shared.n_by_group["other"] == 3
+
+
 def test_removing_a_participant_hides_the_revealed_result(store):
     w, people = run(store, crowd({"residents": 3}))
     store.close(w.code, w.facilitator_key)

@@ -1,5 +1,5 @@
-"""Words for the live sessions' shared outputs (issue 20): why a projected workshop reveal compares no groups, the
-folded facilitator key, and the meeting notice's item labels and its rule for answers all alike; EN and ZH."""
+"""Words for the live sessions' shared outputs (issue 20): why a projected workshop reveal compares no groups, and
+the meeting notice's item labels and its rule for answers all alike; EN and ZH."""
 
 EN: dict[str, str] = {
     # ---- workshop reveal: why fewer than two groups are compared (counts per group in {counts})
@@ -11,8 +11,6 @@ EN: dict[str, str] = {
                            "between groups yet.",
     "ws.cv_withheld": "Disagreement (CV) is shown from {n} submissions on: with fewer, it and the mean would give "
                       "away the others' weights.",
-    "ws.key_sidebar": "Your facilitator key is in the sidebar under “Facilitator key”, folded: open it on your "
-                      "own screen, not on the projector.",
     # ---- meeting notice
     "notice.item_label": "{title} ({id})",
     "notice.alike": "An item on which every voter gave the same answer shows no counts of answers and no share "
@@ -26,7 +24,6 @@ ZH: dict[str, str] = {
     "ws.compare.withheld": "各群体提交数：{counts}。一个群体至少有 {k} 人、且其余群体合计为 0 人或至少 {k} 人时才单独显示，"
                            "因此暂时还不能比较群体之间的差别。",
     "ws.cv_withheld": "分歧（变异系数）在提交满 {n} 份后才显示：份数更少时，它和平均值会泄露其他人的权重。",
-    "ws.key_sidebar": "主持人密钥在侧边栏的“主持人密钥”中（已折叠）：请在自己的屏幕上打开，不要投屏。",
     "notice.item_label": "{title}（{id}）",
     "notice.alike": "所有投票人回答相同的事项，不公布各选项人数和比例（显示为“不公布”）；平均分为1.0或5.0的也不公布。"
                     "否则可以推知每位投票人的回答。",

@@ -52,7 +52,8 @@ EN: dict[str, str] = {
     "ws.code": "Code",
     "ws.key": "Facilitator key",
     "ws.resume_button": "Resume",
-    "ws.started": "Workshop {code} started. Copy the facilitator key below now, before you project this screen.",
+    "ws.started": "Workshop {code} started. Your facilitator key is in the sidebar under “Facilitator key”, folded: "
+                  "copy it from there on your own screen, never on the projector.",
     "ws.resumed": "Workshop {code} resumed.",
     "ws.leave": "Leave this workshop view",
     "ws.leave_help": "This tab forgets the workshop; it keeps running. Come back with its code and key.",
@@ -71,7 +72,7 @@ EN: dict[str, str] = {
     "ws.qr_caption": "Scan to join",
     "ws.qr_missing": "No QR code: the segno package is not installed (pip install segno). The link and the code "
                      "work all the same.",
-    "ws.key_title": "Facilitator key: keep it, do not project it",
+    "ws.key_title": "Facilitator key (not for the projector)",
     "ws.key_warning": "Keep this key: it is needed to close, reveal and save the workshop, and to resume it from "
                       "another tab. It is shown only here and stored only as a hash: lost, the workshop cannot "
                       "be run. Anyone who sees it can run the workshop.",
@@ -137,7 +138,7 @@ EN: dict[str, str] = {
     "ws.disagreement": "Where the groups differ",
     "ws.differ_line": "**{item}**: {spread} points between {high} ({hi}) and {low} ({lo}).",
     "ws.pull_line": "Pulled up by {up}; down by {down}.",
-    "ws.one_group": "Only one group has submitted so far: no comparison between groups yet.",
+    "ws.one_group": "Only {group} ({n}) have submitted so far: no comparison between groups yet.",
     "ws.agree_all": "The groups agree within one point on every item.",
     "ws.none": "nobody",
     "ws.rankings": "What the weights do to the ranking",
@@ -268,7 +269,7 @@ ZH: dict[str, str] = {
     "ws.code": "代码",
     "ws.key": "主持人密钥",
     "ws.resume_button": "恢复",
-    "ws.started": "工作坊 {code} 已开启。投屏之前，请先复制下方的主持人密钥。",
+    "ws.started": "工作坊 {code} 已开启。主持人密钥在侧边栏的“主持人密钥”中（已折叠）：请在自己的屏幕上打开复制，不要投屏。",
     "ws.resumed": "已恢复工作坊 {code}。",
     "ws.leave": "离开此工作坊视图",
     "ws.leave_help": "此标签页不再显示这个工作坊，工作坊本身继续进行。可凭代码和密钥回来。",
@@ -286,7 +287,7 @@ ZH: dict[str, str] = {
                             "“加入工作坊”页输入代码。",
     "ws.qr_caption": "扫码加入",
     "ws.qr_missing": "无法显示二维码：未安装 segno 包（pip install segno）。链接和代码照常可用。",
-    "ws.key_title": "主持人密钥：请保存，不要投屏",
+    "ws.key_title": "主持人密钥（不要投屏）",
     "ws.key_warning": "请保存此密钥：结束、公布、保存工作坊以及在其他标签页恢复都需要它。它只在这里显示，系统只保存其哈希值："
                       "丢失后无法再主持这个工作坊。任何看到它的人都能主持工作坊。",
     "ws.how": "如何汇总",
@@ -345,7 +346,7 @@ ZH: dict[str, str] = {
     "ws.disagreement": "群体之间的分歧",
     "ws.differ_line": "**{item}**：{high}（{hi}）与{low}（{lo}）相差 {spread} 分。",
     "ws.pull_line": "拉高的群体：{up}；拉低的群体：{down}。",
-    "ws.one_group": "目前只有一个群体提交：还不能比较群体之间的差别。",
+    "ws.one_group": "目前只有{group}（{n} 人）提交：还不能比较群体之间的差别。",
     "ws.agree_all": "各群体在每一项上的差距都在 1 分以内。",
     "ws.none": "无",
     "ws.rankings": "权重对排名的影响",

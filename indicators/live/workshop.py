@@ -15,7 +15,7 @@ import threading
 import unicodedata
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -105,6 +105,7 @@ class WorkshopResult:
     pulls        per item: `up` and `down`, the groups whose weight is above / below the overall by more than
                  `tolerance`, largest difference first
     floored      geometric mean only: how many participant weights were raised to `floor` (zeros among them)
+    min_group, submitted   after `shared`: the smallest group shown, and each group's submissions before pooling
     """
     code: str
     scheme: Scheme
@@ -124,6 +125,8 @@ class WorkshopResult:
     pulls: pd.DataFrame
     floored: int
     note: str
+    min_group: int = 1                                              # set by `shared`: the smallest group shown
+    submitted: dict[str, int] = field(default_factory=dict)        # submissions per group, before any pooling
 
     def table(self, lang: str = "en") -> pd.DataFrame:
         """One row per item: name, overall, each group's weight, cv, group spread, who pulls up / down."""
@@ -192,7 +195,28 @@ class WorkshopResult:
             disp["cv"] = np.nan
         return replace(self, n_by_group={g: n.get(g, 0) for g in (*GROUPS, OTHER)}, by_group=by_group,
                        participants=self.participants.iloc[0:0], dispersion=disp, difference=difference,
-                       pulls=pd.DataFrame({"up": up, "down": down}, index=self.weights.index))
+                       pulls=pd.DataFrame({"up": up, "down": down}, index=self.weights.index),
+                       min_group=min_group, submitted={str(g): int(k) for g, k in groups.value_counts().items()})
+
+    def comparison(self) -> tuple[str, dict] | None:
+        """Why a shared screen (`shared`) compares no groups, in a reason and its details; None when it shows two
+        or more. The counts per group are public (the live panel shows them); only weights are pooled or withheld.
+
+        ("one_group", {k, group, n})   one group has submitted
+        ("pooled", {k, pooled})        every group has fewer than k people: they are shown together as OTHER
+                                       (pooled: submissions per group)
+        ("withheld", {k, counts, shown}) otherwise: groups held back so that no one's weights can be worked out
+        """
+        if len(self.by_group) >= 2:
+            return None
+        counts = {g: self.submitted[g] for g in (*GROUPS, OTHER) if self.submitted.get(g)}
+        k = self.min_group
+        if len(counts) == 1:
+            (group, n), = counts.items()
+            return "one_group", {"k": k, "group": group, "n": n}
+        if list(self.by_group) == [OTHER] and all(n < k for n in counts.values()):
+            return "pooled", {"k": k, "pooled": counts}
+        return "withheld", {"k": k, "counts": counts, "shown": list(self.by_group)}
 
     def scheme_for(self, group: str | None = None) -> Scheme:
         """The workshop's scheme with the overall (or one group's) weights applied; same id."""
