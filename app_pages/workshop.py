@@ -101,8 +101,9 @@ def local_time(iso_utc: str) -> str:
 
 
 def counted(counts: dict[str, int]) -> str:
-    """Groups with their numbers of submissions: 居民代表 1、社会工作者 1."""
-    return ("、" if L == "zh" else ", ").join(f"{group_name(g)} {n}" for g, n in counts.items())
+    """Groups with their numbers of submissions: 居民代表 1 人、社会工作者 1 人."""
+    sep = "、" if L == "zh" else ", "
+    return sep.join(t("ws.group_count", L, group=group_name(g), n=n) for g, n in counts.items())
 
 
 def comparison_text(reason: str, d: dict) -> str:
@@ -193,7 +194,7 @@ def key_panel(key: str) -> None:
     st.code gives it a copy button."""
     with st.sidebar, st.expander(t("ws.key_title", L), expanded=False, icon=":material/key:"):
         st.warning(t("ws.key_warning", L))
-        st.code(key, language=None)
+        st.code(key, language=None, wrap_lines=True)   # the whole key in view in the narrow sidebar
 
 
 # ---------------------------------------------------------------- results

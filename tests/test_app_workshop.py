@@ -316,7 +316,7 @@ def test_three_people_from_three_groups_are_pooled_and_the_reveal_says_so(db, la
     fac.button(key="ws_reveal").click().run()
     assert_clean(fac)
     sep = "、" if lang == "zh" else ", "
-    listed = sep.join(f"{t('wsg.' + g, lang)} 1" for g in counts)
+    listed = sep.join(t("ws.group_count", lang, group=t(f"wsg.{g}", lang), n=1) for g in counts)
     captions = [c.value for c in fac.caption]
     assert t("ws.compare.pooled", lang, n=3, groups=3, k=3, counts=listed, other=t("wsg.other", lang)) in captions
     assert not any("只有一个群体" in c or "Only one group" in c for c in captions)
