@@ -36,8 +36,11 @@ except EmptyRecords:   # a new, empty database: say where to begin
     st.stop()
 ov = overview.build(result_a, result_b, L)
 
-st.markdown(f"##### {overview.headline(ov, L)}")
-st.caption(overview.agreement(ov, L))
+if ov.flat:   # a period without the records a scheme counts: no contrast to state, say why
+    st.warning(overview.headline(ov, L), icon=":material/event_busy:")
+else:
+    st.markdown(f"##### {overview.headline(ov, L)}")
+    st.caption(overview.agreement(ov, L))
 links()
 if f.scheme.id not in (overview.PHOTO_COUNT, overview.NEEDS_MET):
     st.caption(plain(t("ov.current", L, scheme=pick(f.scheme, L))))   # a scheme's name comes from a file

@@ -7,6 +7,8 @@ from datetime import date
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from indicators.analysis.compare import compare
@@ -89,6 +91,17 @@ def test_the_headline_says_the_numbers_in_both_languages(two):
     assert list(ov.ranking_b["label"])[0] == "1. 站S02"
 
 
+def test_a_period_in_which_a_scheme_ties_every_station_says_so_instead(tiny):
+    earlier = [dict(r, period_start=D("2023-01-01"), period_end=D("2023-12-31")) if r["indicator_id"] == "met" else r
+               for r in ROWS["indicator_values"]]
+    con = tiny(dict(ROWS, indicator_values=earlier))   # no needs-met value in 2024: every station gets 50, rank 1
+    a, b = engine.score(con, PHOTOS, YEAR), engine.score(con, MET, YEAR)
+    assert set(b.rank) == {1}
+    ov = overview.build(a, b, "zh", top_k=2)
+    assert ov.flat == ("需求满足方案",) and ov.kept == 2        # "both of the top 2 stay" would be true and meaningless
+    assert overview.headline(ov, "zh") == t("ov.flat", "zh", scheme="需求满足方案")
+
+
 def test_the_ranking_chart_draws_the_engines_scores_with_the_movers_dark(two):
     a, b = two
     ov = overview.build(a, b, "en", top_k=2, places=3)
@@ -99,6 +112,49 @@ def test_the_ranking_chart_draws_the_engines_scores_with_the_movers_dark(two):
     assert bars["color"]["value"] == "#2b7bba"                     # the needs camp's colour
     assert bars["opacity"]["condition"]["test"] == "datum.mover"
     assert spec["title"]["text"] == "Ranked by Needs met scheme"
+
+
+def scored(photos, met):
+    """Both tiny schemes over stations S01.. holding these values, in a database in memory."""
+    import duckdb
+    ids = [f"S{k:02d}" for k in range(1, len(photos) + 1)]
+    con = duckdb.connect()
+    records.create_schema(con)
+    rows = [station(s) for s in ids]
+    con.executemany("INSERT INTO stations (station_id, name, name_en, district, street, population, profile) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", [list(r.values()) for r in rows])
+    con.executemany("INSERT INTO indicator_values (station_id, indicator_id, period_start, period_end, value, source) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", [list(val(s, "photos", v).values()) for s, v in zip(ids, photos)]
+                    + [list(val(s, "met", v).values()) for s, v in zip(ids, met)])
+    try:
+        return engine.score(con, PHOTOS, YEAR), engine.score(con, MET, YEAR)
+    finally:
+        con.close()
+
+
+values = st.lists(st.integers(0, 6), min_size=2, max_size=7)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_the_overview_only_arranges_the_engines_numbers(data):
+    photos = data.draw(values)
+    met = data.draw(st.lists(st.integers(0, 6), min_size=len(photos), max_size=len(photos)))
+    k, places = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
+    a, b = scored(photos, met)
+    ov = overview.build(a, b, "en", movers=3, top_k=k, places=places)
+    for ranking, result in ((ov.ranking_a, a), (ov.ranking_b, b)):
+        assert dict(ranking["rank"]) == dict(result.rank) and dict(ranking["score"]) == dict(result.total)
+        assert list(ranking["rank"]) == sorted(ranking["rank"])                      # best first
+        assert set(ranking.index[ranking["mover"]]) == set(ov.movers.index)
+    shift = a.rank - b.rank
+    moves = ov.movers["shift"].abs().tolist()
+    assert moves == sorted(moves, reverse=True) and 0 not in moves and len(moves) <= 3
+    assert list(ov.movers["shift"]) == [shift[s] for s in ov.movers.index]
+    assert not moves or moves[0] == shift.abs().max()                               # the biggest move is listed
+    k = min(k, len(photos))
+    assert ov.kept == len(set(a.rank[a.rank <= k].index) & set(b.rank[b.rank <= k].index))
+    assert ov.moved == int((shift.abs() >= places).sum())
 
 
 # ---------------------------------------------------------------- the app's first page
@@ -211,3 +267,13 @@ def test_an_empty_database_opens_on_where_to_begin(tmp_path, monkeypatch):
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+def test_a_period_without_records_says_so_rather_than_compare_ties(db):
+    at = first_page("zh")
+    at.sidebar.date_input(key="period_start").set_value(date(2020, 1, 1)).run()
+    at.sidebar.date_input(key="period_end").set_value(date(2020, 12, 31)).run()
+    assert_clean(at)
+    names = "和".join(pick(catalog.builtin(s), "zh") for s in ("photo-count", "needs-met"))
+    assert [w.value for w in at.warning] == [t("ov.flat", "zh", scheme=names)]
+    assert t("ov.no_movers", "zh") in [i.value for i in at.info]

@@ -8,6 +8,8 @@ ZH: dict[str, str] = {
                 "两份排名并排放在下面，差别一目了然。",
     "ov.headline": "同样 **{n}** 个站点：按{a}排前 {k} 名的，按{b}仍在前 {k} 名的有 **{kept}** 个；"
                    "**{moved}** 个站点名次变动 {places} 位以上。",
+    "ov.flat": "这一考核期内，按{scheme}所有站点得分相同，排名无从比较：这段时间没有它所计的记录。请在侧栏选择有记录的考核期。",
+    "ov.and": "和",
     "ov.tau": "两份排名的一致度（肯德尔 τ，1 为完全相同，0 为互不相关，−1 为完全颠倒）：{tau}。",
     "ov.tau_none": "站点太少或得分都相同，算不出两份排名的一致度。",
     "ov.chart_title": "按{scheme}排名",
@@ -33,6 +35,9 @@ EN: dict[str, str] = {
                 "side below.",
     "ov.headline": "The same **{n}** stations: of the top {k} by {a}, **{kept}** stay in the top {k} by {b}; "
                    "**{moved}** stations move {places} places or more.",
+    "ov.flat": "In this period every station scores the same by {scheme}, so the rankings cannot be compared: the "
+               "period holds none of the records it counts. Choose a period with records in the sidebar.",
+    "ov.and": " and ",
     "ov.tau": "How far the two rankings agree (Kendall τ: 1 identical, 0 unrelated, −1 reversed): {tau}.",
     "ov.tau_none": "Too few stations, or all scores equal: the rankings' agreement cannot be computed.",
     "ov.chart_title": "Ranked by {scheme}",

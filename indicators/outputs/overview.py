@@ -36,6 +36,7 @@ class Overview:
     kept: int                    # of A's top k, how many are also in B's top k
     places: int
     moved: int                   # stations whose rank differs by `places` or more
+    flat: tuple[str, ...] = ()   # the schemes under which every station scores the same (no records in the period)
 
     @property
     def kendall_tau(self) -> float:
@@ -72,13 +73,17 @@ def build(a: ScoreResult, b: ScoreResult, lang: str, movers: int = MOVERS, top_k
     moving = mover_frame(cmp, lang, movers)
     k = cmp.top_k
     kept = int(((cmp.table["rank_a"] <= k) & (cmp.table["rank_b"] <= k)).sum())
+    flat = tuple(pick(r.scheme, lang) for r in (a, b) if r.total.nunique() <= 1 and len(r.total) > 1)
     return Overview(cmp, pick(a.scheme, lang), pick(b.scheme, lang), ranking_frame(a, lang, moving.index),
                     ranking_frame(b, lang, moving.index), moving, len(cmp.table), k, kept, places,
-                    int((cmp.table["shift"].abs() >= places).sum()))
+                    int((cmp.table["shift"].abs() >= places).sum()), flat)
 
 
 def headline(ov: Overview, lang: str) -> str:
-    """What the two rankings say, in one sentence of numbers (Markdown: the numbers in bold)."""
+    """What the two rankings say, in one sentence of numbers (Markdown: the numbers in bold); when a scheme cannot
+    tell the stations apart in the period (all tied, so every station is in its "top 5"), that instead."""
+    if ov.flat:
+        return t("ov.flat", lang, scheme=t("ov.and", lang).join(ov.flat))
     return t("ov.headline", lang, n=ov.stations, k=ov.top_k, a=ov.label_a, b=ov.label_b, kept=ov.kept,
              moved=ov.moved, places=ov.places)
 
