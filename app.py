@@ -25,6 +25,7 @@ with frame.guard(lang):
 role = user["role"] if user else None
 PAGES = [
     ("app_pages/signin.py", "page.signin", ":material/login:"),
+    ("app_pages/overview.py", "page.overview", ":material/dashboard:"),
     ("app_pages/records.py", "page.records", ":material/database:"),
     ("app_pages/indicators.py", "page.indicators", ":material/checklist:"),
     ("app_pages/weights.py", "page.weights", ":material/tune:"),
@@ -55,10 +56,16 @@ def shown(path: str) -> bool:
     return NEEDS[stem(path)] is None or can(role, NEEDS[stem(path)])
 
 
-# The first page is the one "/" opens: the sign-in page, or (signed in) the records.
+def as_page(path: str, key: str, icon: str):
+    # signed in, "/" opens the overview (the two rankings side by side), not the records
+    return st.Page(path, title=t(key, lang), icon=icon, visibility="visible" if shown(path) else "hidden",
+                   default=user is not None and stem(path) == "overview")
+
+
+# The first page is the one "/" opens: the sign-in page, or (signed in) the overview.
 ORDER = (PAGES[1:] + PAGES[:1] if user else
          [p for p in PAGES if NEEDS[stem(p[0])] is None] + [p for p in PAGES if NEEDS[stem(p[0])] is not None])
-page = st.navigation([st.Page(path, title=t(key, lang), icon=icon, visibility="visible" if shown(path) else "hidden")
+page = st.navigation([as_page(path, key, icon)
                       for path, key, icon in ORDER])
 
 with frame.guard(lang):

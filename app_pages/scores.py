@@ -166,7 +166,7 @@ st.altair_chart(charts.contribution_chart(views.contributions_long(result, L), L
 
 # ---- station card
 st.divider()
-st.subheader(t("scores.card", L))
+st.subheader(t("scores.card", L), anchor="station-card")   # the Overview links here
 ids = list(table.index)
 sid = frame.choice(st.selectbox, t("scores.pick_station", L), ids, key="card_station",
                    format_func=lambda s: f"{int(table.at[s, 'rank'])}. {table.at[s, 'station']} ({s})")

@@ -68,7 +68,7 @@ def test_the_current_scheme_downloads_as_a_framework_table(db):
 
 
 def test_the_values_ledger_imports_on_the_records_page(db):
-    at = open_app("en")   # the Records page holds the import panel
+    at = open_app("en", "records")   # the Records page holds the import panel
     at.selectbox(key="io_table").set_value("indicator_values").run()
     at.file_uploader(key="io_files:0").set_value(
         [("indicator_values.csv", (EXAMPLE / "indicator_values.csv").read_bytes(), "text/csv")]).run()

@@ -196,7 +196,7 @@ def test_importer_problems_read_in_chinese_by_their_codes():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_records_page_has_the_import_panel_in_both_languages(db, lang):
-    at = open_app(lang)
+    at = open_app(lang, "records")
     assert_clean(at)
     assert [e.label for e in at.expander][0] == t("io.panel", lang)
     assert at.selectbox(key="io_table").label == t("io.table", lang)
@@ -207,7 +207,7 @@ def test_records_page_has_the_import_panel_in_both_languages(db, lang):
 
 def test_upload_with_problems_shows_them_and_writes_nothing(db):
     before = count(db, "needs")
-    at = open_app("zh")
+    at = open_app("zh", "records")
     at.selectbox(key="io_table").set_value("needs").run()
     upload(at, ("needs_bad.csv", NEEDS_BAD.encode()))
     assert not at.exception
@@ -221,7 +221,7 @@ def test_upload_with_problems_shows_them_and_writes_nothing(db):
 
 
 def test_headers_of_another_table_offer_to_switch(db):
-    at = open_app("en")
+    at = open_app("en", "records")
     upload(at, ("my_file.csv", STATION_NEW.replace("S90", "S91").encode()))
     at.selectbox(key="io_table").set_value("needs").run()
     assert any("are those of Stations (stations)" in w.value for w in at.warning)
@@ -231,7 +231,7 @@ def test_headers_of_another_table_offer_to_switch(db):
 
 
 def test_clean_import_writes_clears_the_caches_and_empties_the_uploader(db):
-    at = open_app("en")
+    at = open_app("en", "records")
     assert next(m.value for m in at.metric if m.label == "Stations") == "24"
     upload(at, ("needs.csv", NEEDS_NEW.encode()), ("stations.csv", STATION_NEW.encode()))
     assert_clean(at)
@@ -260,7 +260,7 @@ def test_clean_import_writes_clears_the_caches_and_empties_the_uploader(db):
 
 def test_an_import_beyond_the_period_extends_a_period_that_spanned_all_records(db):
     from datetime import date
-    at = open_app("en")
+    at = open_app("en", "records")
     assert (at.session_state["period_start"], at.session_state["period_end"]) == (date(2024, 1, 1), date(2024, 12, 31))
     later = NEEDS_NEW.replace("S90", "S01").replace("2024-05-01", "2025-02-01").replace("2024-05-20", "2025-02-03")
     at.selectbox(key="io_table").set_value("needs").run()
@@ -278,7 +278,7 @@ def test_an_import_beyond_the_period_extends_a_period_that_spanned_all_records(d
 
 
 def test_switching_language_keeps_the_check_and_translates_it(db):
-    at = open_app("en")
+    at = open_app("en", "records")
     at.selectbox(key="io_table").set_value("needs").run()
     upload(at, ("needs_bad.csv", NEEDS_BAD.encode()))
     assert at.error[0].value.startswith("needs_bad.csv: 6 problem(s)")
@@ -292,7 +292,7 @@ def test_switching_language_keeps_the_check_and_translates_it(db):
 
 
 def test_a_database_changed_after_the_check_asks_to_check_again(db):
-    at = open_app("zh")
+    at = open_app("zh", "records")
     upload(at, ("stations.csv", STATION_NEW.encode()))
     assert at.button(key="io_go")
     importer.import_file(frame._connection(str(db)), "stations", STATION_NEW.encode(), "other.csv")  # the app's store

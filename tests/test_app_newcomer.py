@@ -155,7 +155,7 @@ def test_a_long_scheme_name_is_written_out_under_the_sidebar_box(db):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_import_page_switches_to_the_table_it_recognised(db, lang):
     from tests.test_app_io import STATION_NEW, upload
-    at = open_app(lang)
+    at = open_app(lang, "records")
     at.selectbox(key="io_table").set_value("needs").run()
     upload(at, ("my_file.csv", STATION_NEW.encode()))
     assert not at.exception

@@ -351,7 +351,7 @@ def test_the_schemes_page_shows_a_bad_upload_in_chinese(db):
 
 def test_the_records_page_shows_a_bad_ledger_in_chinese(db):
     from tests.test_app import open_app
-    at = open_app("zh")
+    at = open_app("zh", "records")
     at.selectbox(key="io_table").set_value("needs").run()
     bad = NEEDS_HEAD.replace("category", "categry") + "N1,S01,health,t,survey,2024-01-02,3,open,\n"
     broken = NEEDS_HEAD + 'N2,"S01,health\n'                      # a quote never closed

@@ -411,7 +411,7 @@ def test_records_page_reads_a_score_sheet_for_a_period_and_rater(db):
 
     first, second = catalog.builtin("needs-met").indicators[:2]
     sheet = f"评估得分表\n站点编号,{first.id},{second.name_zh}\nS01,0.8,\nS02,0.5,3\n".encode()
-    at = open_app("zh")
+    at = open_app("zh", "records")
     at.selectbox(key="io_table").set_value("indicator_values").run()
     at.file_uploader(key="io_files:0").set_value([("得分表.csv", sheet, "text/csv")]).run()
     assert_clean(at)
@@ -502,7 +502,7 @@ def test_records_page_lists_a_refused_sheet_and_writes_nothing(db):
     from tests.test_app import open_app
 
     first = catalog.builtin("needs-met").indicators[0]
-    at = open_app("en")
+    at = open_app("en", "records")
     at.selectbox(key="io_table").set_value("indicator_values").run()
     sheet = f"站点编号,{first.id},no_such_item\nS01,abc,1\nS99,1,2\n".encode()
     at.file_uploader(key="io_files:0").set_value([("bad_sheet.csv", sheet, "text/csv")]).run()

@@ -264,7 +264,7 @@ def test_an_import_on_the_records_page_while_a_command_reads_says_so_in_the_apps
     from tests.test_app_io import STATION_NEW, count, upload
     from indicators.i18n import t
     from app_pages import frame
-    at = open_app(lang)
+    at = open_app(lang, "records")
     upload(at, ("stations.csv", STATION_NEW.encode()))
     frame._connection(str(db)).close()
     reader = subprocess.Popen([sys.executable, "-c", READER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

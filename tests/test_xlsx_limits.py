@@ -268,7 +268,7 @@ def test_the_records_page_shows_the_refusal_and_writes_nothing(db):
     from tests.test_app import open_app
     from tests.test_app_io import count, upload
     before = count(db, "stations")
-    at = open_app("en")
+    at = open_app("en", "records")
     upload(at, ("stations.xlsx", hostile.xfd_each_row(2_000)))
     assert not at.exception
     assert [e.value for e in at.error] == ["stations.xlsx: 1 problem(s); nothing was imported. Correct the file and "
@@ -298,7 +298,7 @@ def test_a_score_sheet_with_no_rows_under_its_header_shows_no_empty_preview_box(
     """It drew the "first rows" title over an empty table; now a line says there is nothing to show."""
     from tests.test_app import open_app, unescaped
     from tests.test_app_io import upload
-    at = open_app("zh")
+    at = open_app("zh", "records")
     at.selectbox(key="io_table").set_value("indicator_values").run()
     upload(at, ("得分表.xlsx", hostile.workbook([hostile.xlsx_row(1, [("A", "站点编号"), ("B", "站点名称"),
                                                                      ("C", "B11")])])))
@@ -311,7 +311,7 @@ def test_a_score_sheet_with_no_rows_under_its_header_shows_no_empty_preview_box(
 def test_a_score_sheet_shows_its_first_rows(db):
     from tests.test_app import open_app, unescaped
     from tests.test_app_io import upload
-    at = open_app("zh")
+    at = open_app("zh", "records")
     at.selectbox(key="io_table").set_value("indicator_values").run()
     upload(at, ("scores_city_transposed.xlsx", (ROOT / "sample_data/qianfen/scores_city_transposed.xlsx").read_bytes()))
     assert any("scores_city_transposed.xlsx 的前几行" in unescaped(m.value) for m in at.markdown)

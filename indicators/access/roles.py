@@ -4,7 +4,7 @@ A lead may do everything a facilitator may, a facilitator everything an evaluato
 
 | action        | evaluator | facilitator | lead |
 |---------------|-----------|-------------|------|
-| read          | yes       | yes         | yes  |   records, schemes, audit, compare (no change to the database)
+| read          | yes       | yes         | yes  |   overview, records, schemes, audit, compare (no change to the database)
 | score         | yes       | yes         | yes  |   indicators, weights, scores (working copies live in the session only)
 | live          |           | yes         | yes  |   run a workshop, a residents' meeting, a rating round, expert rounds
 | import        |           |             | yes  |   import records
@@ -32,6 +32,7 @@ CAN: dict[str, frozenset[str]] = {
 # (the rating-round and Delphi pages show their lead's side only to a role that may run live processes).
 PAGES: dict[str, str | None] = {
     "signin": None,
+    "overview": "read",
     "records": "read",
     "indicators": "score",
     "weights": "score",

@@ -642,26 +642,31 @@ def comparison_frame(cmp: Comparison, lang: str) -> pd.DataFrame:
     return df[["station", "rank_a", "rank_b", "shift", "score_a", "score_b", "explained"]]
 
 
+def mover_why(cmp: Comparison, station_id: str, lang: str, n: int = 2) -> str:
+    """Why a station moved, in a phrase: the n indicators of each side that push hardest (Comparison.reasons)."""
+    names = {**indicator_names(cmp.a.scheme, lang), **indicator_names(cmp.b.scheme, lang)}
+    shift = int(cmp.table.at[station_id, "shift"])
+    join = "、".join if lang == "zh" else ", ".join
+    in_b, only_a = cmp.reasons(station_id, n)
+    parts = []
+    if in_b:
+        parts.append(t("views.why_b_up" if shift >= 0 else "views.why_b_down", lang, scheme=pick(cmp.b.scheme, lang),
+                       names=join(names.get(i, i) for i, _ in in_b)))
+    if only_a:
+        parts.append(t("views.why_a_up" if shift >= 0 else "views.why_a_down", lang, scheme=pick(cmp.a.scheme, lang),
+                       names=join(names.get(i, i) for i, _ in only_a)))
+    return ("；" if lang == "zh" else "; ").join(parts) or "—"
+
+
 def mover_sentences(cmp: Comparison, lang: str, n: int = 5) -> list[str]:
     """The n biggest moves as sentences, largest first."""
-    names = {**indicator_names(cmp.a.scheme, lang), **indicator_names(cmp.b.scheme, lang)}
     st_names = station_names(cmp.a.stations, lang)
     out = []
     for sid, r in cmp.movers(n).iterrows():
         shift = int(r["shift"])
         way = "views.move_up" if shift > 0 else "views.move_down" if shift < 0 else "views.move_none"
-        join = "、".join if lang == "zh" else ", ".join
-        in_b, only_a = cmp.reasons(sid)
-        parts = []
-        if in_b:
-            parts.append(t("views.why_b_up" if shift >= 0 else "views.why_b_down", lang, scheme=pick(cmp.b.scheme, lang),
-                           names=join(names.get(i, i) for i, _ in in_b)))
-        if only_a:
-            parts.append(t("views.why_a_up" if shift >= 0 else "views.why_a_down", lang, scheme=pick(cmp.a.scheme, lang),
-                           names=join(names.get(i, i) for i, _ in only_a)))
-        sep = "；" if lang == "zh" else "; "
         out.append(t(way, lang, station=st_names[sid], a=int(r["rank_a"]), b=int(r["rank_b"]), n=abs(shift),
-                     why=sep.join(parts) or "—"))
+                     why=mover_why(cmp, sid, lang)))
     return out
 
 

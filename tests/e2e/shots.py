@@ -20,7 +20,7 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ("records", "indicators", "weights", "scores", "compare", "schemes")
+PAGES = ("overview", "records", "indicators", "weights", "scores", "compare", "schemes")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 

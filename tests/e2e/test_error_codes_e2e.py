@@ -41,7 +41,7 @@ def test_a_scheme_error_and_an_import_error_read_in_the_page_language(browser, s
         ledger = tmp_path / "needs.csv"
         ledger.write_text(NEEDS_HEAD + "N1,S01,health,t,survey,2024-01-02,3,resolved,\n"
                                        "N2,S77,health,t,survey,2024-01-02,3,open,\n", encoding="utf-8")
-        open_app(page, server, "")
+        open_app(page, server, "records")
         page.get_by_text(t("io.panel", lang), exact=True).click()
         page.locator('[data-testid="stFileUploader"]').locator("input[type=file]").set_input_files(str(ledger))
         table = page.locator('[data-testid="stTable"]').last
