@@ -102,3 +102,13 @@ def test_an_output_that_never_varies_has_no_index_and_no_interval():
 def test_the_uncertain_rule():
     ci = np.array([[0.30, 0.30, 0.0, np.nan], [0.49, 0.51, 0.21, np.nan]])
     assert list(sobol.uncertain(ci)) == [False, True, True, True]    # width 0.19, 0.21, 0.21, none
+
+
+def test_a_group_that_never_changes_an_output_has_exactly_zero_however_seldom_it_moves():
+    # the output moves on 1 row in 256 (x0 near 1) and x1 does nothing to it: its x1 indices are 0 for certain,
+    # while its x0 indices rest on a handful of rows and have no readable interval
+    a, b = sobol.samples(256, 2, seed=0)
+    e = sobol.estimate(lambda x: 20.0 - (x[:, 0] > 0.996), a, b, [[0], [1]], seed=0)
+    assert e.first[1, 0] == 0 and e.total[1, 0] == 0
+    assert (e.first_ci[:, 1, 0] == 0).all() and (e.total_ci[:, 1, 0] == 0).all()
+    assert not sobol.uncertain(e.total_ci)[1, 0] and sobol.uncertain(e.total_ci)[0, 0]

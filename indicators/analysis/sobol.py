@@ -18,7 +18,7 @@ Estimators (Saltelli et al. 2010, "Variance based sensitivity analysis of model 
   interval is the 2.5th to 97.5th percentile. A resample is a vector of row counts, so each index over all
   resamples is a few matrix products. The rows of a Sobol' sequence are more even than independent draws, so the
   intervals err on the wide side. An index whose output does not vary in more than 5% of the resamples has no
-  interval (NaN).
+  interval (NaN); one whose group never changed the output is exactly 0, interval (0, 0).
 An index is *uncertain* when its interval is wider than `WIDE` (0.2, i.e. ±0.1) or missing: it cannot then tell
 a small effect from a middling one, and is shown as a range, not a number.
 Cost: N (k + 2) model runs for k groups. A group may hold several columns (the weights are one group): the
@@ -123,13 +123,19 @@ def estimate(model: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.nda
     counts = np.random.default_rng(seed).multinomial(n, even[0], size=resamples)
     r1, rt, rvar = _partial(counts / n, fa, fb, fab)
     varies = var[0] > 0     # pool the outputs that vary over the whole sample
+    # a group that never changed an output (f(AB_i) = f(A) on every row) has indices of exactly 0, not an estimate:
+    # without this a resample in which that output happens not to vary would leave them undefined
+    never = (fab == fa[None]).all(axis=1) & varies
+
+    def each(num, v):
+        return np.where(never, 0.0, _ratio(num, v[..., None, :]))
 
     def pooled(num, v):
         return _ratio(num[..., varies].sum(axis=-1), v[..., varies].sum(axis=-1)[..., None])
 
     return Estimate(
-        first=_ratio(v1, var[:, None, :])[0], total=_ratio(vt, var[:, None, :])[0],
-        first_ci=_interval(_ratio(r1, rvar[:, None, :]), level), total_ci=_interval(_ratio(rt, rvar[:, None, :]), level),
+        first=each(v1, var)[0], total=each(vt, var)[0],
+        first_ci=_interval(each(r1, rvar), level), total_ci=_interval(each(rt, rvar), level),
         pooled_first=pooled(v1, var)[0], pooled_total=pooled(vt, var)[0],
         pooled_first_ci=_interval(pooled(r1, rvar), level), pooled_total_ci=_interval(pooled(rt, rvar), level),
         outputs=np.vstack([fa, fb]) + mean, resamples=resamples, seed=seed)

@@ -10,7 +10,7 @@ EN: dict[str, str] = {
     "sobol.find.choice": "The {factor} choice ({options}) explains {first} of the movement in stations' ranks on "
                          "its own and {total} with its interactions.",
     "sobol.find.station": "{name} ranks {rank} but anywhere from {lo} to {hi} under plausible choices; mostly "
-                          "because of the {factor} (total index {index}).",
+                          "because of the {factor}: total index {index}.",
     "sobol.rule": "In brackets: the 95% interval from {resamples} bootstrap resamples. An index whose interval is "
                   "wider than {wide} is marked uncertain and shown as its range: the runs cannot tell a small "
                   "effect from a middling one. Raise N to narrow it.",
@@ -19,7 +19,7 @@ EN: dict[str, str] = {
                                  "indices are often uncertain; one whose rank never moves has none (–).",
     "sobol.col.first": "{factor}: first order",
     "sobol.col.total": "{factor}: total",
-    "sobol.chart.interval": "95% interval",
+    "sobol.chart.interval": "Line: the 95% interval · pale bar: uncertain (interval wider than {wide})",
     "sobol.chart.reading": "Reading",
     "sobol.chart.certain": "clear",
     "sobol.chart.uncertain": "uncertain (interval wider than {wide})",
@@ -33,14 +33,14 @@ ZH: dict[str, str] = {
     "sobol.share": "{value}（{lo}–{hi}）",
     "sobol.share_uncertain": "不确定的份额（{lo}–{hi}）",
     "sobol.find.choice": "{factor}（{options}）单独解释了站点排名变动的{first}，连同交互作用共{total}。",
-    "sobol.find.station": "{name}排名第{rank}，在合理的不同选择下介于第{lo}至第{hi}位；主要取决于{factor}（总效应指数 {index}）。",
+    "sobol.find.station": "{name}排名第{rank}，在合理的不同选择下介于第{lo}至第{hi}位；主要取决于{factor}：总效应指数 {index}。",
     "sobol.rule": "括号内为 95% 置信区间（自助法重抽样 {resamples} 次）。区间宽度超过 {wide} 的指数标为“不确定”，只给出区间："
                   "这些模拟分不清影响是小还是中等。增大 N 可使区间变窄。",
     "sobol.per_station_caption": "各站点自己的指数：一阶（单独作用）与总效应（含交互作用）。排名很少变动的站点可依据的模拟少，"
                                  "指数常常不确定；排名从不变动的站点没有指数（–）。",
     "sobol.col.first": "{factor}：一阶",
     "sobol.col.total": "{factor}：总效应",
-    "sobol.chart.interval": "95% 置信区间",
+    "sobol.chart.interval": "细线：95% 置信区间 · 浅色柱：不确定（区间宽于 {wide}）",
     "sobol.chart.reading": "可读性",
     "sobol.chart.certain": "清楚",
     "sobol.chart.uncertain": "不确定（区间宽于 {wide}）",
