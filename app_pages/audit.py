@@ -112,8 +112,8 @@ with st.expander(t("sa.sobol_stations", L)):
         "station": st.column_config.TextColumn(t("col.station", L)),
         "rank": st.column_config.NumberColumn(t("col.rank", L), format="%d"),
         "range": st.column_config.TextColumn(t("col.rank_range", L)),
-        **{c: st.column_config.TextColumn(t(f"sobol.col.{kind}", L, factor=t(f"sa.factor.{f}", L)))
-           for c, (f, kind) in factor_of.items()}})
+        **{c: st.column_config.TextColumn(t(f"sobol.col.{kind}", L, factor=t(f"sa.factor.{f}", L)), width=170)
+           for c, (f, kind) in factor_of.items()}})   # wide enough for "uncertain (-0.05–0.80)" whole
 
 st.divider()
 st.subheader(t("ev.title", L))

@@ -14,6 +14,7 @@ from indicators.scoring.engine import score
 
 NUMBER_WITH_INTERVAL = {"en": re.compile(r"^-?\d\.\d\d \(-?\d\.\d\d–-?\d\.\d\d\)$"),
                         "zh": re.compile(r"^-?\d\.\d\d（-?\d\.\d\d–-?\d\.\d\d）$")}
+EXACT = re.compile(r"^0\.00$")     # a choice that never changed the rank: exactly 0, no interval to give
 UNCERTAIN = {"en": re.compile(r"^uncertain( \(-?\d\.\d\d–-?\d\.\d\d\))?$"),
              "zh": re.compile(r"^不确定(（-?\d\.\d\d–-?\d\.\d\d）)?$")}
 
@@ -46,7 +47,7 @@ def test_per_station_cells_carry_an_interval_or_say_uncertain(needs_met, lang):
             elif s.at[ids, f"{x}_{f}_uncertain"]:
                 assert UNCERTAIN[lang].match(text), text
             else:
-                assert NUMBER_WITH_INTERVAL[lang].match(text), text
+                assert NUMBER_WITH_INTERVAL[lang].match(text) or EXACT.match(text), text
     # the choices left out have no columns (needs-met: none left out, so all four pairs are there)
     assert [c for c in per.columns if c.endswith("_total")] == [f"{f}_total" for f in
                                                                 ("weights", "normalisation", "missing", "aggregation")]
@@ -57,7 +58,8 @@ def test_overall_table_and_chart_show_the_intervals(needs_met, lang):
     _, a = needs_met
     table = av.sobol_table(a, lang)
     for col in ("first", "total"):
-        assert all(NUMBER_WITH_INTERVAL[lang].match(v) or UNCERTAIN[lang].match(v) for v in table[col]), table[col]
+        assert all(NUMBER_WITH_INTERVAL[lang].match(v) or UNCERTAIN[lang].match(v) or EXACT.match(v)
+                   for v in table[col]), table[col]
     long = av.sobol_long(a, lang)
     assert ((long["lo"] <= long["value"] + 1e-12) & (long["value"] <= long["hi"] + 1e-12)).all()
     spec = charts.sobol_chart(long, lang).to_dict()
@@ -72,5 +74,5 @@ def test_cli_prints_intervals_and_the_rule(demo_db, capsys):
     assert main(["audit", "--db", str(demo_db), "--scheme", "needs-met", "--runs", "256", "--lang", "en"]) == 0
     text = capsys.readouterr().out
     block = text.split("Sobol indices")[1].split("\n")[1:5]
-    assert all(re.search(r"\d\.\d\d \(\d\.\d\d–\d\.\d\d\)|uncertain", line) for line in block), block
+    assert all(re.search(r"\d\.\d\d \(\d\.\d\d–\d\.\d\d\)|uncertain|  0\.00  ", line) for line in block), block
     assert "95% intervals from 200 bootstrap resamples; wider than 0.2: uncertain" in text

@@ -222,11 +222,16 @@ def rank_sensitivity(result: ScoreResult, runs: int = 1024, seed: int = 0, sprea
 
 def index_text(value: float, lo: float, hi: float, uncertain: bool, lang: str, share: bool = False) -> str:
     """An index in words: "0.51 (0.40–0.62)", or "uncertain (0.10–0.60)" when its interval is too wide to read
-    (as a percentage when `share`); "–" when there is none."""
+    (as a percentage when `share`); "0.00" alone when exact (its interval a point); "–" when there is none."""
     def num(x):
-        return "?" if not np.isfinite(x) else f"{x:.0%}" if share else f"{x:.2f}"
+        if not np.isfinite(x):
+            return "?"
+        x = 0.0 if abs(x) < 0.005 else x     # no "-0.00" or "-0%"
+        return f"{x:.0%}" if share else f"{x:.2f}"
     if value is None or not np.isfinite(value):
         return "–"
+    if lo == hi == value:     # exact (a choice that never changed the rank): nothing to bracket
+        return num(value)
     if uncertain:
         if not (np.isfinite(lo) and np.isfinite(hi)):
             return t("sobol.uncertain_bare", lang)
