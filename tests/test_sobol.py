@@ -112,3 +112,11 @@ def test_a_group_that_never_changes_an_output_has_exactly_zero_however_seldom_it
     assert e.first[1, 0] == 0 and e.total[1, 0] == 0
     assert (e.first_ci[:, 1, 0] == 0).all() and (e.total_ci[:, 1, 0] == 0).all()
     assert not sobol.uncertain(e.total_ci)[1, 0] and sobol.uncertain(e.total_ci)[0, 0]
+
+
+def test_the_outputs_come_back_as_the_model_gave_them():
+    # the audit reads each station's best and worst rank from them: centring must not turn 20 into 19.999...
+    a, b = sobol.samples(128, 3, seed=0)
+    e = sobol.estimate(three_outputs, a, b, [[0], [1], [2]], seed=0)
+    assert set(e.outputs[:, 2]) <= {19.0, 20.0}
+    assert (e.outputs == three_outputs(np.vstack([a, b]))).all()

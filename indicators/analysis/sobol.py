@@ -65,16 +65,16 @@ def samples(n: int, d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def _run(model, a: np.ndarray, b: np.ndarray, groups) -> tuple[np.ndarray, ...]:
     """f(A), f(B) (n x outputs) and f(AB_i) (groups x n x outputs), the model called once on all of them, each
-    output less its mean over A and B."""
+    output less its mean over A and B; then f over A and B as the model gave them (2n x outputs)."""
     n, k = len(a), len(groups)
     mixed = [a.copy() for _ in range(k)]
     for i, cols in enumerate(groups):
         mixed[i][:, list(cols)] = b[:, list(cols)]
     y = np.asarray(model(np.vstack([a, b, *mixed])), dtype=float)
     y = y.reshape(len(y), -1)
-    mean = y[:2 * n].mean(axis=0)
-    y = y - mean    # centred on the mean over A and B (see the module's first paragraph)
-    return y[:n], y[n:2 * n], y[2 * n:].reshape(k, n, -1), mean
+    given = y[:2 * n]
+    y = y - given.mean(axis=0)    # centred on the mean over A and B (see the module's first paragraph)
+    return y[:n], y[n:2 * n], y[2 * n:].reshape(k, n, -1), given
 
 
 def _partial(w: np.ndarray, fa: np.ndarray, fb: np.ndarray, fab: np.ndarray):
@@ -116,7 +116,7 @@ def estimate(model: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.nda
     model: maps an (m x d) array of unit-cube points to m outputs, or to (m x outputs).
     The model is called once on A, B and all the AB_i stacked, so a vectorised model runs as one batch.
     """
-    fa, fb, fab, mean = _run(model, a, b, groups)
+    fa, fb, fab, given = _run(model, a, b, groups)
     n = len(fa)
     even = np.full((1, n), 1 / n)
     v1, vt, var = _partial(even, fa, fb, fab)
@@ -138,7 +138,7 @@ def estimate(model: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.nda
         first_ci=_interval(each(r1, rvar), level), total_ci=_interval(each(rt, rvar), level),
         pooled_first=pooled(v1, var)[0], pooled_total=pooled(vt, var)[0],
         pooled_first_ci=_interval(pooled(r1, rvar), level), pooled_total_ci=_interval(pooled(rt, rvar), level),
-        outputs=np.vstack([fa, fb]) + mean, resamples=resamples, seed=seed)
+        outputs=given, resamples=resamples, seed=seed)
 
 
 def indices(model: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray,
