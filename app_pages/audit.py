@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame
-from indicators.analysis import evidence
+from indicators.analysis import evidence, sobol
 from indicators.analysis.audit import audit
 from indicators.i18n import pick, t
 from indicators.outputs import audit_views as av
@@ -93,23 +93,27 @@ st.subheader(t("sa.sobol", L))
 k = len(result.weights)
 st.caption(t("sa.sobol_caption", L, runs=a.runs, evals=f"{a.runs * 6:,}", seed=a.seed, spread=f"{a.spread:.0%}",
              seconds=f"{seconds:.2f}"))
+st.caption(t("sobol.rule", L, resamples=sobol.RESAMPLES, wide=f"{sobol.WIDE:g}"))
 g1, g2 = st.columns(2, gap="large")
 with g1:
     st.altair_chart(charts.sobol_chart(av.sobol_long(a, L), L), width="stretch")
 with g2:
+    # each index as text: its 95% interval beside it, or "uncertain (lo–hi)" instead of a number too loose to read
     st.dataframe(av.sobol_table(a, L), hide_index=True, width="stretch", column_config={
         "factor": st.column_config.TextColumn(t("col.factor", L)),
         "options": st.column_config.TextColumn(t("col.options", L)),
-        "first": st.column_config.NumberColumn(t("col.first", L), format="%.2f"),
-        "total": st.column_config.NumberColumn(t("col.total_index", L), format="%.2f")})
+        "first": st.column_config.TextColumn(t("col.first", L)),
+        "total": st.column_config.TextColumn(t("col.total_index", L))})
 with st.expander(t("sa.sobol_stations", L)):
+    st.caption(t("sobol.per_station_caption", L))
     per = av.sobol_stations(a, result, L)
+    factor_of = {c: c.rsplit("_", 1) for c in per.columns if c.endswith(("_first", "_total"))}
     st.dataframe(per, hide_index=True, width="stretch", column_config={
         "station": st.column_config.TextColumn(t("col.station", L)),
         "rank": st.column_config.NumberColumn(t("col.rank", L), format="%d"),
         "range": st.column_config.TextColumn(t("col.rank_range", L)),
-        **{x: st.column_config.NumberColumn(t(f"sa.factor.{x}", L), format="%.2f")
-           for x in ("weights", "normalisation", "missing", "aggregation")}})
+        **{c: st.column_config.TextColumn(t(f"sobol.col.{kind}", L, factor=t(f"sa.factor.{f}", L)), width=170)
+           for c, (f, kind) in factor_of.items()}})   # wide enough for "uncertain (-0.05–0.80)" whole
 
 st.divider()
 st.subheader(t("ev.title", L))

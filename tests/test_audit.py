@@ -183,3 +183,70 @@ def test_a_strongly_negative_pair_is_said_to_measure_one_thing_both_ways_round()
     assert "almost the same" not in f.at["a, c", "en"] and "几乎在测" not in f.at["a, c", "zh"]
     assert f.at["a, b", "en"].startswith("Indicator a and Indicator b are almost the same measurement (r = 1.00)")
     assert f.at["a, b", "zh"].startswith("指标a与指标b几乎在测同一件事")
+
+
+# ---------------------------------------------------------------- per-station indices on the demo (issue 20, item 1)
+
+def _demo_audit(demo_db, scheme_id, runs, seed):
+    import duckdb
+    from indicators.scheme import catalog
+    from indicators.scoring.engine import score
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        scheme, name = catalog.resolve(scheme_id, con)
+        return audit(score(con, scheme, source=name), runs=runs, seed=seed)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_stations_first_order_index_lies_between_0_and_its_total(demo_db, seed):
+    # before centring: S07 s1_weights 5.44 with total 0.85, S13 s1_aggregation -5.02 (needs-met, N = 1024)
+    s = _demo_audit(demo_db, "needs-met", 1024, seed).sobol_stations
+    for f in ("weights", "normalisation", "missing", "aggregation"):
+        s1, st_, has = s[f"s1_{f}"], s[f"st_{f}"], s[f"s1_{f}"].notna()
+        assert (s1[has] >= -0.05).all() and (s1[has] <= st_[has] + 0.05).all(), (f, s1[has], st_[has])
+        # a total above 1 is the estimator's noise on a rank that seldom moves: it must be marked uncertain
+        over = has & (st_ > 1.05)
+        assert s.loc[over, f"st_{f}_uncertain"].all(), s.loc[over, [f"st_{f}", f"st_{f}_lo", f"st_{f}_hi"]]
+        ci = has & s[f"s1_{f}_lo"].notna()
+        assert (s[f"s1_{f}_lo"][ci] <= s1[ci] + 1e-12).all() and (s1[ci] <= s[f"s1_{f}_hi"][ci] + 1e-12).all()
+        assert s.loc[has & ~ci, f"s1_{f}_uncertain"].all()    # no interval (moves in too few resamples): uncertain
+    for sid, f in (("S07", "weights"), ("S13", "aggregation"), ("S13", "weights")):
+        assert 0 <= s.at[sid, f"s1_{f}"] + 0.01 and s.at[sid, f"s1_{f}"] <= s.at[sid, f"st_{f}"], (sid, f)
+
+
+def test_a_rank_that_seldom_moves_has_uncertain_indices_and_is_said_so(demo_db):
+    a = _demo_audit(demo_db, "needs-met", 256, 0)
+    s = a.sobol_stations
+    # S07 moves between 19 and 20 only now and then: its weights index cannot be read at N = 256
+    assert (s.at["S07", "rank_min"], s.at["S07", "rank_max"]) == (19, 20)
+    assert s.at["S07", "st_weights_uncertain"] and s.at["S07", "st_weights_hi"] - s.at["S07", "st_weights_lo"] > 0.2
+    # a station whose rank never moves has no index, and nothing uncertain
+    still = s[s["rank_min"] == s["rank_max"]]
+    assert still["s1_weights"].isna().all() and not still["st_weights_uncertain"].any()
+    # the overall indices carry intervals and read clearly at N = 256 on 24 stations
+    ov = a.sobol_overall.loc["weights"]
+    assert ov["first_lo"] <= ov["first"] <= ov["first_hi"] and not ov["first_uncertain"]
+    said = a.findings[a.findings.kind == "station"]
+    for _, f in said.iterrows():
+        row = s.loc[f.subject]
+        best = next(x for x in ("weights", "normalisation", "missing", "aggregation")
+                    if row[f"st_{x}"] == f.value)
+        word = ("uncertain (", "不确定（") if row[f"st_{best}_uncertain"] else ("(", "（")
+        assert word[0] in f.en.split("total index")[1] and word[1] in f.zh.split("总效应指数")[1]
+    out = to_json(a)
+    json.dumps(out)
+    assert out["sensitivity"]["stations"]["S07"]["st_weights_uncertain"] is True
+    assert out["sensitivity"]["intervals"]["uncertain_when_wider_than"] == 0.2
+
+
+def test_index_text_gives_a_range_for_an_uncertain_index():
+    from indicators.analysis.audit import index_text
+    assert index_text(0.514, 0.48, 0.55, False, "en") == "0.51 (0.48–0.55)"
+    assert index_text(0.2, 0.01, 0.38, True, "en") == "uncertain (0.01–0.38)"
+    assert index_text(0.2, 0.01, 0.38, True, "zh") == "不确定（0.01–0.38）"
+    assert index_text(0.166, 0.142, 0.192, False, "zh", share=True) == "17%（14%–19%）"
+    assert index_text(float("nan"), float("nan"), float("nan"), False, "en") == "–"
+    assert index_text(-0.001, -0.004, 0.02, False, "en") == "0.00 (0.00–0.02)"      # no "-0.00"
+    assert index_text(0.0, 0.0, 0.0, False, "en") == "0.00"                        # exact: nothing to bracket

@@ -17,7 +17,8 @@ Everything is read from one `ScoreResult` (numpy on its cached matrices, never a
   (arithmetic, geometric in the engine's form; both nest exactly, so the flat effective weights give every
   level's result; TOPSIS does not nest and is not among the options); a choice whose options all give the same numbers is left out and
   said so. First-order and total indices per station, and over all stations weighted by each station's rank
-  variance (the share of all rank movement that the choice explains).
+  variance (the share of all rank movement that the choice explains), each with a bootstrap 95% interval; an
+  index whose interval is wider than `sobol.WIDE` is marked uncertain and said as a range, not a number.
 Every finding carries a plain sentence in English and Chinese.
 """
 from __future__ import annotations
@@ -56,8 +57,10 @@ class Audit:
     parents: pd.Series               # indicator -> its own (parent) dimension
     alpha: pd.DataFrame              # per dimension node: alpha, indicators (count)
     importance: pd.DataFrame         # per indicator: nominal, r_total, effective
-    sobol_stations: pd.DataFrame     # per station: rank, rank_min, rank_max, then s1_<factor>, st_<factor>
-    sobol_overall: pd.DataFrame      # per factor: options, first, total (NaN when left out)
+    sobol_stations: pd.DataFrame     # per station: rank, rank_min, rank_max, then per factor s1_<factor>,
+                                     # st_<factor>, each with _lo, _hi (95% interval) and _uncertain
+    sobol_overall: pd.DataFrame      # per factor: options, first, total (NaN when left out), each with _lo, _hi,
+                                     # _uncertain
     findings: pd.DataFrame           # kind, subject, value, en, zh
     runs: int
     seed: int
@@ -187,29 +190,54 @@ def rank_sensitivity(result: ScoreResult, runs: int = 1024, seed: int = 0, sprea
 
     ids = list(result.stations.index)
     table = pd.DataFrame({"rank": result.rank.reindex(ids).to_numpy()}, index=pd.Index(ids, name="station_id"))
-    overall = pd.DataFrame({"options": [", ".join(options[f]) for f in FACTORS], "first": np.nan, "total": np.nan},
+    overall = pd.DataFrame({"options": [", ".join(options[f]) for f in FACTORS], "first": np.nan, "total": np.nan,
+                            "first_lo": np.nan, "first_hi": np.nan, "total_lo": np.nan, "total_hi": np.nan,
+                            "first_uncertain": False, "total_uncertain": False},
                            index=pd.Index(FACTORS, name="factor"))
+    table["rank_min"] = table["rank_max"] = table["rank"]
+    for f in FACTORS:     # a choice left out keeps these: no index, nothing uncertain
+        for x in ("s1", "st"):
+            table[f"{x}_{f}"] = table[f"{x}_{f}_lo"] = table[f"{x}_{f}_hi"] = np.nan
+            table[f"{x}_{f}_uncertain"] = False
     if not active:
-        table["rank_min"] = table["rank_max"] = table["rank"]
         return table, overall
     a, b = sobol.samples(runs, d, seed)
-    s1, st = sobol.indices(model, a, b, groups)
-    both = model(np.vstack([a, b]))
+    est = sobol.estimate(model, a, b, groups, seed=seed)
+    both = est.outputs
     table["rank_min"], table["rank_max"] = both.min(axis=0).astype(int), both.max(axis=0).astype(int)
-    var = both.var(axis=0)
     for n, f in enumerate(active):
-        table[f"s1_{f}"], table[f"st_{f}"] = s1[n], st[n]
-        if var.sum() > 0:
-            ok = var > 0
-            overall.loc[f, "first"] = float((var[ok] * s1[n][ok]).sum() / var[ok].sum())
-            overall.loc[f, "total"] = float((var[ok] * st[n][ok]).sum() / var[ok].sum())
-    for f in FACTORS:
-        if f not in active:
-            table[f"s1_{f}"] = table[f"st_{f}"] = np.nan
+        for x, point, ci, pooled, pooled_ci, col in (
+                ("s1", est.first, est.first_ci, est.pooled_first, est.pooled_first_ci, "first"),
+                ("st", est.total, est.total_ci, est.pooled_total, est.pooled_total_ci, "total")):
+            table[f"{x}_{f}"], table[f"{x}_{f}_lo"], table[f"{x}_{f}_hi"] = point[n], ci[0, n], ci[1, n]
+            # a station whose rank never moves has no index, and nothing uncertain about it
+            table[f"{x}_{f}_uncertain"] = sobol.uncertain(ci[:, n]) & ~np.isnan(point[n])
+            if np.isfinite(pooled[n]):
+                overall.loc[f, [col, f"{col}_lo", f"{col}_hi"]] = pooled[n], pooled_ci[0, n], pooled_ci[1, n]
+                overall.loc[f, f"{col}_uncertain"] = bool(sobol.uncertain(pooled_ci[:, n]))
     return table, overall
 
 
 # ---------------------------------------------------------------- the audit
+
+def index_text(value: float, lo: float, hi: float, uncertain: bool, lang: str, share: bool = False) -> str:
+    """An index in words: "0.51 (0.40–0.62)", or "uncertain (0.10–0.60)" when its interval is too wide to read
+    (as a percentage when `share`); "0.00" alone when exact (its interval a point); "–" when there is none."""
+    def num(x):
+        if not np.isfinite(x):
+            return "?"
+        x = 0.0 if abs(x) < 0.005 else x     # no "-0.00" or "-0%"
+        return f"{x:.0%}" if share else f"{x:.2f}"
+    if value is None or not np.isfinite(value):
+        return "–"
+    if lo == hi == value:     # exact (a choice that never changed the rank): nothing to bracket
+        return num(value)
+    if uncertain:
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            return t("sobol.uncertain_bare", lang)
+        return t("sobol.share_uncertain" if share else "sobol.uncertain", lang, lo=num(lo), hi=num(hi))
+    return t("sobol.share" if share else "sobol.value", lang, value=num(value), lo=num(lo), hi=num(hi))
+
 
 def _finding(kind, subject, value, en, zh) -> dict:
     return {"kind": kind, "subject": subject, "value": value, "en": en, "zh": zh}
@@ -304,21 +332,23 @@ def audit(result: ScoreResult, runs: int = 1024, seed: int = 0, spread: float = 
             continue
         en_options = ", ".join(OPTION_EN.get(o, o) for o in row["options"].split(", "))
         zh_options = "、".join(OPTION_ZH.get(o, o) for o in row["options"].split(", "))
+
+        def said(lang, r=row):
+            return {x: index_text(r[x], r[f"{x}_lo"], r[f"{x}_hi"], r[f"{x}_uncertain"], lang, share=True)
+                    for x in ("first", "total")}
         found.append(_finding(
             "sensitivity", f, float(row["total"]),
-            f"The {FACTOR_EN[f]} choice ({en_options}) explains {row['first']:.0%} of the movement in stations' ranks on its "
-            f"own and {row['total']:.0%} with its interactions.",
-            f"{FACTOR_ZH[f]}（{zh_options}）单独解释了站点排名变动的{row['first']:.0%}，连同交互作用共{row['total']:.0%}。"))
+            t("sobol.find.choice", "en", factor=FACTOR_EN[f], options=en_options, **said("en")),
+            t("sobol.find.choice", "zh", factor=FACTOR_ZH[f], options=zh_options, **said("zh"))))
     moving = stations[stations["rank_max"] > stations["rank_min"]]
     for sid, row in moving.assign(width=moving["rank_max"] - moving["rank_min"]).nlargest(3, "width").iterrows():
         best = max(FACTORS, key=lambda f: -1 if np.isnan(row[f"st_{f}"]) else row[f"st_{f}"])
-        name_en, name_zh = result.stations.at[sid, "name_en"], result.stations.at[sid, "name"]
-        found.append(_finding(
-            "station", sid, float(row[f"st_{best}"]),
-            f"{name_en} ranks {int(row['rank'])} but anywhere from {int(row['rank_min'])} to {int(row['rank_max'])} "
-            f"under plausible choices; mostly because of the {FACTOR_EN[best]} (total index {row[f'st_{best}']:.2f}).",
-            f"{name_zh}排名第{int(row['rank'])}，在合理的不同选择下介于第{int(row['rank_min'])}至第{int(row['rank_max'])}位；"
-            f"主要取决于{FACTOR_ZH[best]}（总效应指数 {row[f'st_{best}']:.2f}）。"))
+        where = {"rank": int(row["rank"]), "lo": int(row["rank_min"]), "hi": int(row["rank_max"])}
+        found.append(_finding("station", sid, float(row[f"st_{best}"]), *(
+            t("sobol.find.station", lang, name=result.stations.at[sid, col], factor=words[best], **where,
+              index=index_text(row[f"st_{best}"], row[f"st_{best}_lo"], row[f"st_{best}_hi"],
+                               row[f"st_{best}_uncertain"], lang))
+            for lang, col, words in (("en", "name_en", FACTOR_EN), ("zh", "name", FACTOR_ZH)))))
     findings = pd.DataFrame(found, columns=["kind", "subject", "value", "en", "zh"])
     return Audit(scheme_id=scheme.id, correlations=corr, with_nodes=with_nodes, parents=parents, alpha=alpha,
                  importance=importance, sobol_stations=stations, sobol_overall=overall, findings=findings,
@@ -331,8 +361,9 @@ def to_json(a: Audit) -> dict:
         return None if x is None or (isinstance(x, float) and not np.isfinite(x)) else float(x)
 
     def frame(df: pd.DataFrame) -> dict:
-        return {str(i): {str(c): (num(v) if isinstance(v, (float, np.floating, int, np.integer)) and not
-                                  isinstance(v, bool) else v) for c, v in row.items()} for i, row in df.iterrows()}
+        return {str(i): {str(c): (bool(v) if isinstance(v, (bool, np.bool_)) else num(v)
+                                  if isinstance(v, (float, np.floating, int, np.integer)) else v)
+                         for c, v in row.items()} for i, row in df.iterrows()}
 
     return {
         "scheme": a.scheme_id,
@@ -340,7 +371,9 @@ def to_json(a: Audit) -> dict:
         "parents": {k: v for k, v in a.parents.items()},
         "alpha": frame(a.alpha), "importance": frame(a.importance),
         "sensitivity": {"runs": a.runs, "seed": a.seed, "spread": a.spread,
-                        "estimator": "Saltelli 2010 (first order), Jansen 1999 (total)",
+                        "estimator": "Saltelli 2010 (first order), Jansen 1999 (total), outputs centred",
+                        "intervals": {"level": sobol.LEVEL, "resamples": sobol.RESAMPLES, "method": "bootstrap "
+                                      "percentile over the N rows", "uncertain_when_wider_than": sobol.WIDE},
                         "overall": frame(a.sobol_overall), "stations": frame(a.sobol_stations)},
         "findings": a.findings.to_dict(orient="records"),
     }

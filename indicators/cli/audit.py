@@ -16,8 +16,8 @@ import math
 import os
 import time
 
-from indicators.analysis import evidence
-from indicators.analysis.audit import FACTORS, audit, to_json
+from indicators.analysis import evidence, sobol
+from indicators.analysis.audit import FACTORS, audit, index_text, to_json
 from indicators.cli.main import BadInput, _date, _pad, _period
 from indicators.cli.records_io import _open_read
 from indicators.i18n import t
@@ -67,7 +67,10 @@ def cmd_audit(args) -> int:
     print(t("sa.cli.sobol", L, runs=a.runs, seed=a.seed))
     for f in FACTORS:
         row = a.sobol_overall.loc[f]
-        print(f"  {t('sa.factor.' + f, L):<16}{_fmt(row['first']):>8}{_fmt(row['total']):>8}  {row['options']}")
+        first, total = (index_text(row[x], row[f"{x}_lo"], row[f"{x}_hi"], row[f"{x}_uncertain"], L)
+                        for x in ("first", "total"))   # with its interval, or "uncertain" when too wide to read
+        print(f"  {_pad(t('sa.factor.' + f, L), 16)}{_pad(first, 24)}{_pad(total, 24)}{row['options']}")
+    print(t("sobol.cli.rule", L, resamples=sobol.RESAMPLES, wide=f"{sobol.WIDE:g}"))
     if result.treatment is not None and len(result.treatment):
         print(t("sa.cli.treated", L, n=len(result.treatment)))
         for _, row in result.treatment.iterrows():

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.analysis.audit import FACTORS, OPTION_EN, OPTION_ZH, Audit
+from indicators.analysis import sobol
+from indicators.analysis.audit import FACTORS, OPTION_EN, OPTION_ZH, Audit, index_text
 from indicators.i18n import pick, t
 from indicators.scoring.engine import ScoreResult
 
@@ -72,30 +73,44 @@ def _options(text: str, lang: str) -> str:
 
 
 def sobol_long(a: Audit, lang: str) -> pd.DataFrame:
+    """Per choice left in, two rows (first order, total): value, the 95% interval (lo, hi), whether it is
+    uncertain (and `reading`, the same in words) and `text`, the index as the tables write it."""
     rows = []
     for f in FACTORS:
         row = a.sobol_overall.loc[f]
         if np.isnan(row["total"]):
             continue
-        rows.append((t(f"sa.factor.{f}", lang), t("col.first", lang), float(row["first"])))
-        rows.append((t(f"sa.factor.{f}", lang), t("col.total_index", lang), float(row["total"])))
-    return pd.DataFrame(rows, columns=["factor", "index", "value"])
+        for x, label in (("first", t("col.first", lang)), ("total", t("col.total_index", lang))):
+            reading = (t("sobol.chart.uncertain", lang, wide=f"{sobol.WIDE:g}") if row[f"{x}_uncertain"]
+                       else t("sobol.chart.certain", lang))
+            rows.append((t(f"sa.factor.{f}", lang), label, float(row[x]), float(row[f"{x}_lo"]),
+                         float(row[f"{x}_hi"]), bool(row[f"{x}_uncertain"]), reading, index_text(row[x], row[f"{x}_lo"], row[f"{x}_hi"],
+                                                                   row[f"{x}_uncertain"], lang)))
+    return pd.DataFrame(rows, columns=["factor", "index", "value", "lo", "hi", "uncertain", "reading", "text"])
 
 
 def sobol_table(a: Audit, lang: str) -> pd.DataFrame:
+    """Per choice: its options, and each index as text with its interval ("uncertain (lo–hi)" when too wide)."""
     ov = a.sobol_overall
     return pd.DataFrame({"factor": [t(f"sa.factor.{f}", lang) for f in ov.index],
                          "options": [_options(o, lang) for o in ov["options"]],
-                         "first": ov["first"].to_numpy(), "total": ov["total"].to_numpy()})
+                         **{x: [index_text(r[x], r[f"{x}_lo"], r[f"{x}_hi"], r[f"{x}_uncertain"], lang)
+                                for _, r in ov.iterrows()] for x in ("first", "total")}})
 
 
 def sobol_stations(a: Audit, result: ScoreResult, lang: str) -> pd.DataFrame:
+    """Per station: rank, its range under the choices, then <factor>_first and <factor>_total as text (with the
+    interval, or "uncertain (lo–hi)"), for the choices left in; by rank."""
     s = a.sobol_stations
     name = "name" if lang == "zh" else "name_en"
     df = pd.DataFrame({"station": result.stations.loc[s.index, name].to_numpy(), "rank": s["rank"].to_numpy(),
                        "range": [f"{lo}" if lo == hi else f"{lo}–{hi}" for lo, hi in zip(s["rank_min"], s["rank_max"])]})
     for f in FACTORS:
-        df[f] = s[f"st_{f}"].to_numpy()
+        if np.isnan(a.sobol_overall.at[f, "total"]):     # the choice was left out
+            continue
+        for x, col in (("s1", "first"), ("st", "total")):
+            df[f"{f}_{col}"] = [index_text(r[f"{x}_{f}"], r[f"{x}_{f}_lo"], r[f"{x}_{f}_hi"],
+                                           r[f"{x}_{f}_uncertain"], lang) for _, r in s.iterrows()]
     return df.sort_values("rank").reset_index(drop=True)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from indicators.analysis.sobol import WIDE
 from indicators.i18n import t
 
 CAMP_COLORS = {"output": "#e6550d", "needs": "#2b7bba"}
@@ -326,14 +327,29 @@ def importance_chart(df: pd.DataFrame, lang: str) -> alt.Chart:
          alt.Tooltip("share:Q", format=".1%")])
 
 
-def sobol_chart(df: pd.DataFrame, lang: str) -> alt.Chart:
-    """First-order and total Sobol indices per uncertain choice. df (long): factor (label), index (label), value."""
-    return _paired_bars(
-        df, "factor", "index",
-        alt.X("value:Q", title=t("chart.sobol", lang), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        ["#fd8d3c", "#a63603"], t("chart.sobol", lang), t("chart.index", lang),
-        [alt.Tooltip("factor:N", title=t("col.factor", lang)), alt.Tooltip("index:N"),
-         alt.Tooltip("value:Q", format=".2f")])
+def sobol_chart(df: pd.DataFrame, lang: str) -> alt.LayerChart:
+    """First-order and total Sobol indices per uncertain choice, each with its 95% interval as a line across the
+    bar; an uncertain index's bar is pale, so the eye reads the interval, not the bar's end.
+    df (long, `audit_views.sobol_long`): factor, index (labels), value, lo, hi, uncertain (bool), reading (words),
+    text."""
+    rows, pairs = list(dict.fromkeys(df["factor"])), list(dict.fromkeys(df["index"]))
+    scale = alt.Scale(domain=[0, 1], clamp=True)    # estimates and intervals may stray past 0 or 1
+    tooltip = [alt.Tooltip("factor:N", title=t("col.factor", lang)), alt.Tooltip("index:N", title=t("chart.index", lang)),
+               alt.Tooltip("text:N", title=t("chart.sobol", lang)),
+               alt.Tooltip("reading:N", title=t("sobol.chart.reading", lang))]
+    # y, the offset and x (the value) are the layer's, so both marks share one scale; the rule's x is the interval's
+    bars = alt.Chart().mark_bar().encode(
+        color=alt.Color("index:N", sort=pairs, title=t("chart.index", lang),
+                        scale=alt.Scale(range=["#fd8d3c", "#a63603"]), legend=alt.Legend(orient="top")),
+        opacity=alt.condition("datum.uncertain", alt.value(0.3), alt.value(1.0)))
+    interval = alt.Chart().mark_rule(color="#333", strokeWidth=1.5).encode(x=alt.X("lo:Q", scale=scale), x2="hi:Q")
+    return alt.layer(bars, interval, data=df).encode(
+        y=alt.Y("factor:N", sort=rows, title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset("index:N", sort=pairs),
+        x=alt.X("value:Q", title=t("chart.sobol", lang), scale=scale, axis=alt.Axis(format="%")),
+        tooltip=tooltip,
+    ).properties(title=_title(t("chart.sobol", lang), t("sobol.chart.interval", lang, wide=f"{WIDE:g}")),
+                 height=max(120, 2 * ROW_PX * len(rows)), width="container", autosize=AUTOSIZE)
 
 
 TREE_COLORS = ("#2b7bba", "#31a354", "#756bb1", "#e6550d", "#636363", "#d6616b", "#8c6d31", "#17becf")
