@@ -17,6 +17,7 @@ import gc
 import io
 import os
 import re
+import runpy
 import shlex
 import shutil
 import sys
@@ -25,8 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from indicators.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -58,7 +57,7 @@ class Block:
 def parse(page: Path) -> tuple[list[Block], list[int]]:
     """The fenced code blocks of one Markdown page, and the lines of not-run markers that precede no block."""
     lines = page.read_text(encoding="utf-8").split("\n")
-    rel = page.relative_to(ROOT).as_posix()
+    rel = page.relative_to(ROOT).as_posix() if page.is_relative_to(ROOT) else page.name
     blocks, markers, used = [], [i for i, s in enumerate(lines) if NOT_RUN.match(s)], set()
     i = 0
     while i < len(lines):
@@ -88,6 +87,55 @@ BLOCKS = [b for page in PAGES for b in parse(page)[0]]
 PYTHON = [b for b in BLOCKS if b.lang in ("python", "py")]
 
 
+def test_the_parser_reads_fences_as_commonmark_does(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("\n".join([
+        "Text with ``` inline.",          # 1: not a fence (backticks in the info string)
+        "<!-- not-run: needs a printer -->",
+        "",
+        "```python",                      # 4
+        "print('a')",
+        "```",
+        "1. A step:",
+        "",
+        "   ~~~~bash",                    # 9: in a list item, tildes, longer fence
+        "   python -m indicators demo --db a.duckdb \\",
+        "       --lang en   # the reader's own comment",
+        "   ```",                         # not the end: another character
+        "   ~~~~",
+        "<!-- not-run -->",               # 14: a marker without a reason
+        "```sh",                          # 15
+        "true",
+        "```",
+        "<!-- not-run: stray -->",        # 18: before no block
+        "Done.",
+    ]), encoding="utf-8")
+    blocks, orphans = parse(page)
+    assert [(b.line, b.lang, b.not_run) for b in blocks] == [(4, "python", "needs a printer"), (9, "bash", None),
+                                                             (15, "sh", "")]
+    assert blocks[0].text == "print('a')"
+    assert blocks[1].text.split("\n") == ["python -m indicators demo --db a.duckdb \\",
+                                          "    --lang en   # the reader's own comment", "```"]
+    assert orphans == [18]
+    cmd = commands(blocks[1])[0]
+    assert cmd.line == 10 and cmd.comment == "the reader's own comment"
+    assert cmd.argv == ("python", "-m", "indicators", "demo", "--db", "a.duckdb", "--lang", "en")
+
+
+def test_commands_split_as_a_shell_would():
+    block = Block("x.md", 1, "console", "\n".join([
+        "$ A=1 python -m pytest -q && streamlit run app.py",
+        "output line",
+        "$ python -m indicators report --scheme needs-met --out \"S04 card.html\" > out.txt",
+    ]), None)
+    a, b, c = commands(block)
+    assert (a.id, a.env, a.argv) == ("x.md:2", (("A", "1"),), ("python", "-m", "pytest", "-q"))
+    assert (b.id, b.argv) == ("x.md:2#2", ("streamlit", "run", "app.py"))
+    assert (c.id, c.argv[-1], c.stdout_to) == ("x.md:4", "S04 card.html", "out.txt")
+    assert [skip_reason(x, ROOT).split("'")[1] for x in (a, b)] == ["runs tests", "starts the app"]
+    assert skip_reason(c, ROOT) is None
+
+
 # --- Python blocks ---------------------------------------------------------------------------------------------------
 
 def test_the_docs_have_python_and_shell_blocks():
@@ -108,7 +156,7 @@ def test_not_run_markers_give_a_reason_and_precede_a_block():
 def test_commands_are_in_shell_blocks():
     """A command shown in an untagged or text block would escape the smoke test below: tag the block bash."""
     hidden = [f"{b.id}: {s.strip()}" for b in BLOCKS if b.lang in ("", "text") for s in b.text.split("\n")
-              if re.match(r"\s*(\$ )?python -m indicators\b", s)]
+              if re.match(r"\s*(\$ )?(python3? -m indicators\b|indicators [a-z-]+ )", s)]
     assert not hidden, "\n".join(hidden)
 
 
@@ -119,7 +167,7 @@ def test_python_block_runs(block, demo_db, tmp_path, monkeypatch):
     shutil.copy(demo_db, tmp_path / "demo.duckdb")
     monkeypatch.chdir(tmp_path)
     # Blank lines in front keep the Markdown's line numbers in a traceback, which then names the page itself.
-    code = compile("\n" * block.line + block.text, str(ROOT / block.page), "exec")
+    code = compile("\n" * block.line + block.text, str(ROOT / block.page), "exec", dont_inherit=True)
     namespace = {"__name__": "__docs__"}
     try:
         exec(code, namespace)
@@ -200,11 +248,11 @@ def commands(block: Block) -> list[Command]:
 
 
 def _indicators_args(c: Command) -> list[str] | None:
-    """The arguments after `python -m indicators`, or None for any other program."""
+    """The arguments after `python -m indicators` (or the `indicators` console script), None for another program."""
     a = list(c.argv)
     if len(a) >= 3 and re.fullmatch(r"python3?", a[0]) and a[1:3] == ["-m", "indicators"]:
         return a[3:]
-    return None
+    return a[1:] if a[:1] == ["indicators"] else None
 
 
 def _in_repo(token: str) -> bool:
@@ -283,24 +331,27 @@ class Outcome:
 
 
 def run_indicators(args: list[str], cwd: Path, env: dict[str, str]) -> Outcome:
-    """`python -m indicators ARGS` in `cwd`, through the same main() as indicators/__main__.py."""
+    """`python -m indicators ARGS` in `cwd`: indicators/__main__.py run as `-m` runs it, in this process."""
     out, err = io.StringIO(), io.StringIO()
-    here, saved_env, saved_stdin = os.getcwd(), dict(os.environ), sys.stdin
+    here, saved = os.getcwd(), (sys.argv, sys.stdin, {k: os.environ.get(k) for k in env})
     os.chdir(cwd)
     os.environ.update(env)
-    sys.stdin = io.StringIO("")   # nothing asks; if something does, it reads an empty line instead of waiting
+    sys.argv, sys.stdin = ["indicators", *args], io.StringIO("")   # nothing asks; if it did, no wait for a reply
+    code = None
     try:
         with redirect_stdout(out), redirect_stderr(err):
-            try:
-                code = main(args)
-            except SystemExit as exc:   # argparse: a usage error is status 2
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            runpy.run_module("indicators", run_name="__main__", alter_sys=True)
+    except SystemExit as exc:   # how __main__ ends, and argparse on a usage error (2)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
         os.chdir(here)
-        os.environ.clear()
-        os.environ.update(saved_env)
-        sys.stdin = saved_stdin
-    return Outcome(code=code, stdout=out.getvalue(), stderr=err.getvalue())
+        sys.argv, sys.stdin = saved[0], saved[1]
+        for k, v in saved[2].items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return Outcome(code=0 if code is None else code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 SHELL_BLOCKS = [b for b in BLOCKS if b.lang in SHELL]
