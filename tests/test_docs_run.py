@@ -344,6 +344,7 @@ def run_indicators(args: list[str], cwd: Path, env: dict[str, str]) -> Outcome:
     except SystemExit as exc:   # how __main__ ends, and argparse on a usage error (2)
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
+        gc.collect()   # connections the command left open close, as at the end of a process
         os.chdir(here)
         sys.argv, sys.stdin = saved[0], saved[1]
         for k, v in saved[2].items():
