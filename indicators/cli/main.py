@@ -176,7 +176,8 @@ def cmd_score(args) -> int:
         sys.stdout.write(csv_text(rows, float_format="%.2f"))
         return 0
     lang = args.lang
-    lo, hi = date_range(con) if None in (result.period.start, result.period.end) else (None, None)
+    open_end = None in (result.period.start, result.period.end) and args.engine != "spark"   # Spark: no local file
+    lo, hi = date_range(con) if open_end else (None, None)
     start, end = result.period.start or lo, result.period.end or hi   # an open end reaches the records' first/last date
     note = t("cli.span_note", lang) if (start, end) != (result.period.start, result.period.end) else ""
     print(t("cli.score_head", lang, scheme=scheme.name_zh if lang == "zh" else scheme.name_en, id=scheme.id,
