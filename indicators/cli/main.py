@@ -262,7 +262,9 @@ def cmd_sensitivity(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m indicators", description="Assessment-indicator designer for social work stations.")
+    # installed by pip the command is `indicators`; in the repository it is `python -m indicators`
+    prog = "indicators" if Path(sys.argv[0]).name == "indicators" else "python -m indicators"
+    p = argparse.ArgumentParser(prog=prog, description="Assessment-indicator designer for social work stations.")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="build the synthetic demo database")
