@@ -67,7 +67,7 @@ CODED = {"indicators/scheme/model.py": "err.scheme.", "indicators/scheme/editing
          "indicators/records/importer.py": "err.import.", "indicators/scheme/framework.py": "err.framework.",
          "indicators/scoring/treatment.py": "", "indicators/scoring/engine.py": "",
          **{f"indicators/weights/{m}.py": "err.weights." for m in ("ahp", "needs", "objective", "judgments")},
-         **{f"indicators/cli/{m}.py": "err.cli." for m in ("main", "records_io", "scheme_io", "audit", "spark")},
+         **{f"indicators/cli/{m}.py": "err.cli." for m in ("main", "common", "records_io", "scheme_io", "audit", "spark")},
          "indicators/cli/notice.py": "err.notice.",
          "indicators/outputs/export.py": "err.export.", "indicators/analysis/sensitivity.py": "err.sensitivity."}
 

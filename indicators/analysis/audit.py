@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.analysis import sobol
-from indicators.analysis.sensitivity import rank_desc_min
+from indicators.scoring.ranks import rank_desc_min
 from indicators.i18n import t
 from indicators.scheme.model import Normalisation
 from indicators.scoring.engine import GEOMETRIC_FLOOR, ScoreResult, fill_missing, normalise

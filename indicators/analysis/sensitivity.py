@@ -22,7 +22,7 @@ below 1e-6 counts as 0.
 
 Ranks: 1 is best; scores within RANK_TOL (1e-9 points on the 0-100 scale) of each other tie and
 share the minimum rank ("min" method, like pandas rank(method="min", ascending=False)).
-``rank_desc_min`` is that rule, for reuse wherever a rank is shown.
+``rank_desc_min`` is that rule; it lives in indicators.scoring.ranks (scoring owns ranks).
 
 Percentiles of the rank use the inverted empirical CDF (the smallest rank r with
 P(rank <= r) >= q; numpy's method="inverted_cdf"), so they are whole ranks and the interval
@@ -38,12 +38,12 @@ import numpy as np
 import pandas as pd
 
 from indicators.errors import InputError, Word
+from indicators.scoring.ranks import RANK_TOL, rank_desc_min   # re-exported: scoring owns ranks
 
 __all__ = ["Sensitivity", "SensitivityError", "rank_intervals", "rank_desc_min", "ordinal",
            "sentence_en", "sentence_zh", "CHUNK_DRAWS", "RANK_TOL"]
 
 CHUNK_DRAWS = 2_000     # draws scored at once: bounds memory to CHUNK_DRAWS x stations floats
-RANK_TOL = 1e-9         # scores closer than this tie
 MIN_SPREAD = 1e-6       # a smaller spread counts as 0 (no randomness)
 
 
@@ -69,31 +69,8 @@ class Sensitivity:
 
 
 # --------------------------------------------------------------------------------------------
-# Ranks and words
+# Words
 # --------------------------------------------------------------------------------------------
-
-def rank_desc_min(scores, tol: float = RANK_TOL) -> np.ndarray:
-    """Ranks along the last axis: 1 = highest score; scores within `tol` of their neighbour in
-    sorted order tie and share the minimum rank. Works on one vector or a (draws x stations)
-    matrix; returns int32 of the same shape."""
-    s = np.asarray(scores, dtype=float)
-    one = s.ndim == 1
-    s2 = s.reshape(1, -1) if one else s
-    n = s2.shape[1]
-    # the order among tied scores does not matter (they all get the run's first position), so
-    # the fast unstable sort is fine
-    neg = -s2
-    order = np.argsort(neg, axis=1)
-    sv = np.take_along_axis(neg, order, axis=1)           # ascending in -score
-    start = np.ones(sv.shape, dtype=bool)
-    gap = np.subtract(sv[:, 1:], sv[:, :-1])
-    np.greater(gap, tol, out=start[:, 1:])
-    pos = np.broadcast_to(np.arange(n, dtype=np.int32), sv.shape)
-    first = np.maximum.accumulate(np.where(start, pos, 0), axis=1).astype(np.int32)
-    ranks = np.empty(sv.shape, dtype=np.int32)
-    np.put_along_axis(ranks, order, first + 1, axis=1)
-    return ranks[0] if one else ranks
-
 
 def ordinal(n: int) -> str:
     """1st 2nd 3rd 4th ... 11th 12th 13th ... 21st 22nd 23rd ... 101st 111th."""

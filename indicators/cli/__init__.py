@@ -8,4 +8,6 @@
     notice.py      notice (the public notice 公示, HTML or PDF)
     users.py       users add, list, link, disable (accounts that sign in to the app, one-time sign-in links)
     scaling.py     score's --memory-limit, --temp-dir and --progress
+    common.py      what they share (bad input, dates and periods, opening the database, tables, JSON): below them all;
+                   main imports the subcommand modules, none of them imports main
 """

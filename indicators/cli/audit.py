@@ -11,15 +11,13 @@ Bad input exits 2 through the main entry point (InputError); the database is onl
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
 
 from indicators.analysis import evidence, sobol
 from indicators.analysis.audit import FACTORS, audit, index_text, to_json
-from indicators.cli.main import BadInput, _date, _pad, _period
-from indicators.cli.records_io import _open_read
+from indicators.cli.common import BadInput, _date, _open_read, _pad, _period, json_text, records
 from indicators.i18n import t
 from indicators.scheme import catalog
 from indicators.scoring.engine import score
@@ -49,10 +47,10 @@ def cmd_audit(args) -> int:
     if args.format == "json":
         out = to_json(a)
         log = result.treatment
-        out["treatment"] = [] if log is None else json.loads(log.to_json(orient="records", force_ascii=False))
+        out["treatment"] = [] if log is None else records(log)
         out["evidence"] = evidence.to_json(shares, gain)
         out["seconds"] = seconds
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(json_text(out))
         return 0
     print(t("sa.cli.head", L, scheme=scheme.id, n=len(result.stations), k=len(result.raw.columns)))
     for _, f in a.findings.iterrows():

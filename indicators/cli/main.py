@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
 import sys
 import traceback
-from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 from indicators.scheme import catalog
@@ -17,67 +13,14 @@ from indicators.analysis import sensitivity
 
 from indicators.weights import ahp, objective
 from indicators.analysis.compare import compare
-from indicators.scoring.measures import Period
+from indicators.cli.common import BadInput, _date, _full, _open, _pad, _period, _table, argparse_words, json_text
 from indicators.errors import InputError
-from indicators.i18n import TABLES, t
+from indicators.i18n import t
 from indicators.i18n import t as _t
 from indicators.i18n.cli import lang_of_env
 from indicators.records.queries import date_range
-from indicators.records.importer import DateError, parse_date
-from indicators.records.store import build_demo, connect
+from indicators.records.store import build_demo
 from indicators.scoring.engine import ScoreResult, alternative_normalisations, score, score_many
-
-
-class BadInput(InputError):
-    pass
-
-
-# The language argparse speaks while it parses (set by _argparse_words): a bad --from is told in it too.
-_parsing_lang = "en"
-
-
-def _date(text: str) -> date:
-    """ISO dates and the ledger forms evaluators type (2024/3/5, 2024年3月5日): the importer's reading."""
-    try:
-        return parse_date(text)
-    except DateError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r}: {exc.word.render(_parsing_lang)}") from None
-
-
-def _period(args) -> Period:
-    p = Period(args.start, args.end)
-    if p.start and p.end and p.start > p.end:
-        raise BadInput(code="cli.period", params={"start": p.start, "end": p.end})
-    return p
-
-
-def _open(db: str):
-    if not Path(db).exists():
-        raise BadInput(code="cli.no_db_demo", params={"db": db})
-    return connect(db, read_only=True)
-
-
-def _table(df) -> str:
-    """A text table aligned by display width (a Chinese character takes two columns). Text stored before the doors
-    refused control characters is shown with them replaced: ESC would drive the terminal, U+202E reorder the row,
-    a line break split it."""
-    import pandas as pd
-
-    from indicators.text_safety import shown
-    def safe(x):
-        return shown(x, lines=False) if isinstance(x, str) else x
-    df = df.map(safe).rename(index=safe, columns=safe)
-    with pd.option_context("display.unicode.east_asian_width", True):
-        return df.to_string(float_format=lambda v: f"{v:.1f}")
-
-
-def _num(x: float) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 6)
-
-
-def _full(x: float) -> float | None:
-    """Full precision for the score JSON: what a reader recomputes from must not be rounded."""
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
 def score_json(result: ScoreResult) -> dict:
@@ -158,7 +101,7 @@ def cmd_score(args) -> int:
     if args.engine != "spark":
         _values_in_period(con, result)
     if args.format == "json":
-        print(json.dumps(score_json(result), ensure_ascii=False, indent=2))
+        print(json_text(score_json(result)))
         return 0
     table = result.table()[["name_en", "name", "score", "rank", "grade", "capped_by"]]
     if result.points_earned is not None:   # a points scheme: points earned out of points available, as in the JSON
@@ -200,14 +143,14 @@ def cmd_compare(args) -> int:
     cmp = compare(*score_many(con, [sa, sb], period, [na, nb]), top_k=args.top_k)   # one pass per table
     t = cmp.table
     if args.format == "json":
-        print(json.dumps({
-            "scheme_a": sa.id, "scheme_b": sb.id, "kendall_tau": _num(cmp.kendall_tau),
-            "spearman_rho": _num(cmp.spearman_rho), "top_k": cmp.top_k, "top_k_overlap": _num(cmp.top_k_overlap),
+        print(json_text({
+            "scheme_a": sa.id, "scheme_b": sb.id, "kendall_tau": _full(cmp.kendall_tau),
+            "spearman_rho": _full(cmp.spearman_rho), "top_k": cmp.top_k, "top_k_overlap": _full(cmp.top_k_overlap),
             "stations": [{"station_id": sid, "name": r["name"], "name_en": r["name_en"],
-                          "score_a": _num(r["score_a"]), "score_b": _num(r["score_b"]),
+                          "score_a": _full(r["score_a"]), "score_b": _full(r["score_b"]),
                           "rank_a": int(r["rank_a"]), "rank_b": int(r["rank_b"]), "shift": int(r["shift"]),
                           "explained_by": list(r["explained_by"])} for sid, r in t.iterrows()],
-        }, ensure_ascii=False, indent=2))
+        }))
         return 0
     lang = args.lang
     zh = lang == "zh"
@@ -258,9 +201,9 @@ def cmd_weights_ahp(args) -> int:
         out = result.to_dict()
         if agreement is not None:
             out["group"] = {"method": args.group, "judges": list(named),
-                            "kendall_w": _num(agreement["kendall_w"]), "mean_cosine": _num(agreement["mean_cosine"]),
-                            "individual_cr": {k: _num(v) for k, v in agreement["individual_cr"].items()}}
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+                            "kendall_w": _full(agreement["kendall_w"]), "mean_cosine": _full(agreement["mean_cosine"]),
+                            "individual_cr": {k: _full(v) for k, v in agreement["individual_cr"].items()}}
+        print(json_text(out))
         return 0
     lang = args.lang
     if agreement is not None:
@@ -283,8 +226,8 @@ def cmd_weights_objective(args) -> int:
     fn = objective.entropy_weights if args.method == "entropy" else objective.critic_weights
     w = dict(zip(result.raw.columns, (float(x) for x in fn(raw, higher))))
     if args.format == "json":
-        print(json.dumps({"method": args.method, "scheme": result.scheme.id,
-                          "weights": {k: _num(v) for k, v in w.items()}}, indent=2))
+        print(json_text({"method": args.method, "scheme": result.scheme.id,
+                          "weights": {k: _full(v) for k, v in w.items()}}))
         return 0
     print(t("cli.objective_head", args.lang, method=args.method, id=result.scheme.id))
     for k, v in sorted(w.items(), key=lambda kv: -kv[1]):
@@ -301,12 +244,12 @@ def cmd_sensitivity(args) -> int:
         aggregation=result.scheme.aggregation, alternatives=alternatives)
     t = sens.table.sort_values(["rank", "rank_p50"])
     if args.format == "json":
-        print(json.dumps({"scheme": result.scheme.id, "draws": args.draws, "seed": args.seed, "spread": args.spread,
+        print(json_text({"scheme": result.scheme.id, "draws": args.draws, "seed": args.seed, "spread": args.spread,
                           "top_k": args.top_k, "normalisations": sens.normalisations, "stations": [
                               {"station_id": sid, "rank": int(r["rank"]), "rank_p05": int(r["rank_p05"]),
                                "rank_p50": int(r["rank_p50"]), "rank_p95": int(r["rank_p95"]),
-                               "p_top_k": _num(r["p_top_k"]), "sentence": r["sentence_en"]}
-                              for sid, r in t.iterrows()]}, ensure_ascii=False, indent=2))
+                               "p_top_k": _full(r["p_top_k"]), "sentence": r["sentence_en"]}
+                              for sid, r in t.iterrows()]}))
         return 0
     lang = args.lang
     also = _t("cli.sens_also", lang, n=sens.normalisations) if sens.normalisations > 1 else ""
@@ -320,7 +263,9 @@ def cmd_sensitivity(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m indicators", description="Assessment-indicator designer for social work stations.")
+    # installed by pip the command is `indicators`; in the repository it is `python -m indicators`
+    prog = "indicators" if Path(sys.argv[0]).name == "indicators" else "python -m indicators"
+    p = argparse.ArgumentParser(prog=prog, description="Assessment-indicator designer for social work stations.")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="build the synthetic demo database")
@@ -402,15 +347,6 @@ def _with_lang(parser: argparse.ArgumentParser) -> None:
                             help="the language of the words printed (default: from LANG / LC_ALL)")
 
 
-def _pad(text, width: int) -> str:
-    """`text` padded to `width` display columns (a Chinese character takes two)."""
-    from wcwidth import wcswidth
-
-    from indicators.text_safety import shown
-    text = shown(str(text), lines=False)
-    return f"{text}{' ' * max(width - max(wcswidth(str(text)), 0), 0)}"
-
-
 def _lang_asked(argv: list[str]) -> str:
     """The --lang given on the command line (read before argparse, whose own errors come first), else the locale's."""
     for i, arg in enumerate(argv):
@@ -421,24 +357,9 @@ def _lang_asked(argv: list[str]) -> str:
     return lang_of_env()
 
 
-@contextmanager
-def _argparse_words(lang: str):
-    """argparse's messages in `lang` while it parses: it looks each template up through its module's `_`."""
-    global _parsing_lang
-    table = TABLES[lang]
-    saved = argparse._, argparse.ngettext, _parsing_lang
-    argparse._ = lambda text: table.get(f"argparse:{text}", text)
-    argparse.ngettext = lambda one, many, n: argparse._(one if n == 1 else many)
-    _parsing_lang = lang
-    try:
-        yield
-    finally:
-        argparse._, argparse.ngettext, _parsing_lang = saved
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    with _argparse_words(_lang_asked(argv)):
+    with argparse_words(_lang_asked(argv)):
         args = build_parser().parse_args(argv)
     lang = getattr(args, "lang", None) or lang_of_env()
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indicators.cli.main import BadInput, _date, _open
+from indicators.cli.common import BadInput, _date, _open
 from indicators.i18n import t
 from indicators.i18n.cli import lang_of_env
 from indicators.outputs.notice import notice_html, notice_pdf, round_notice

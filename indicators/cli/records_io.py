@@ -14,14 +14,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import duckdb
-
 from indicators.scheme import catalog
 from indicators.outputs.export import export_scores
-from indicators.cli.main import BadInput, _date, _period
+from indicators.cli.common import BadInput, _connect, _date, _open_read, _period
 from indicators.records.importer import ImportProblems, Problem, apply, check_many
 from indicators.records import score_sheet
-from indicators.records.store import TABLES, connect, create_schema, get_meta
+from indicators.records.store import TABLES, create_schema, get_meta
 from indicators.outputs.report import station_report
 from indicators.i18n import t
 from indicators.i18n.cli import lang_of_env
@@ -29,19 +27,6 @@ from indicators.scoring.engine import score
 
 
 CliInputError = BadInput   # one kind of command-line input error, whichever command raised it
-
-
-def _connect(db, read_only: bool):
-    try:
-        return connect(db, read_only=read_only)
-    except duckdb.Error as exc:   # not a DuckDB file, or another process holds it
-        raise CliInputError(code="cli.cannot_open", params={"db": db, "detail": exc}) from None
-
-
-def _open_read(db: str):
-    if not Path(db).exists():
-        raise CliInputError(code="cli.no_db", params={"db": db})
-    return _connect(db, read_only=True)
 
 
 def cmd_import(args) -> int:

@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from indicators.cli.main import BadInput
+from indicators.cli.common import BadInput, _open_read
 from indicators.i18n import t
 from indicators.scheme import catalog
 from indicators.scheme.framework import SHAPES, SOURCE_MARK, parse_grades, read_table, recognise_notes, write_table
@@ -135,7 +135,6 @@ def cmd_export(args) -> int:
         raise BadInput(code="cli.csv_or_xlsx", params={"path": out})
     con = None
     if args.db:
-        from indicators.cli.records_io import _open_read
         con = _open_read(args.db)
     try:
         scheme, _ = catalog.resolve(args.scheme, con)

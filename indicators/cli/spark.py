@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indicators.cli.main import BadInput, _open, _period
+from indicators.cli.common import BadInput, _open, _period
 from indicators.i18n import has, t
 from indicators.records.parquet import PARTITIONS, export_parquet
 from indicators.scheme import catalog

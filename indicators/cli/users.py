@@ -21,7 +21,7 @@ import pandas as pd
 
 from indicators.access import ROLES, AccountStore, signin_url
 from indicators.access.accounts import LINK_MINUTES, AccessError
-from indicators.cli.main import BadInput, _table
+from indicators.cli.common import BadInput, _table
 from indicators.i18n import t
 from indicators.records.store import connect
 

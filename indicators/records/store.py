@@ -15,6 +15,8 @@ from indicators.errors import InputError
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 DEMO_DIR = SAMPLE_DIR / "demo"
+if not DEMO_DIR.is_dir():   # installed by pip: the demo's records are package data (pyproject.toml)
+    DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
 # The import contract (docs/design.md, "Records"). Key column first. Types are DuckDB types.
 TABLES: dict[str, dict[str, str]] = {

@@ -11,7 +11,7 @@ from indicators.errors import InputError
 from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values, value_inputs
 from indicators.scheme.model import VETO_SERIES, veto_series, Dimension, Indicator, Normalisation, Scheme, node_paths, validate
 from indicators.scoring.rules import points_for
-from indicators.analysis.sensitivity import rank_desc_min
+from indicators.scoring.ranks import rank_desc_min
 from indicators.scoring.treatment import IMPUTING, gaps_filled, treat
 
 NEUTRAL = 50.0   # what an indicator that cannot tell stations apart gives each of them
