@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators.analysis.sensitivity import (
-    CHUNK_DRAWS, Sensitivity, SensitivityError, ordinal, rank_desc_min, rank_intervals,
+    CHUNK_DRAWS, Sensitivity, SensitivityError, ordinal, rank_intervals,
     sentence_en, sentence_zh,
 )
+from indicators.scoring.ranks import rank_desc_min
 
 
 def data(stations=24, indicators=16, seed=3):

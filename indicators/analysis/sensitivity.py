@@ -38,10 +38,10 @@ import numpy as np
 import pandas as pd
 
 from indicators.errors import InputError, Word
-from indicators.scoring.ranks import RANK_TOL, rank_desc_min   # re-exported: scoring owns ranks
+from indicators.scoring.ranks import rank_desc_min
 
-__all__ = ["Sensitivity", "SensitivityError", "rank_intervals", "rank_desc_min", "ordinal",
-           "sentence_en", "sentence_zh", "CHUNK_DRAWS", "RANK_TOL"]
+__all__ = ["Sensitivity", "SensitivityError", "rank_intervals", "ordinal", "sentence_en", "sentence_zh",
+           "CHUNK_DRAWS"]
 
 CHUNK_DRAWS = 2_000     # draws scored at once: bounds memory to CHUNK_DRAWS x stations floats
 MIN_SPREAD = 1e-6       # a smaller spread counts as 0 (no randomness)
