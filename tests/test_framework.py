@@ -342,3 +342,22 @@ def test_a_points_cell_that_is_no_number_is_one_problem_not_two(text, name):
     # a blank points cell is still "required"
     visits = [(c, m) for r, c, m in got if r == 4 - ("wide" in name)]
     assert len(visits) == 1 and visits[0][0] == "分值" and "required" in visits[0][1]
+
+
+class _ClosedPipe:
+    """A stdout whose reader has gone (`... | head` after its lines): every write raises BrokenPipeError."""
+    def write(self, text):
+        raise BrokenPipeError
+
+    def flush(self):
+        pass
+
+
+def test_scheme_import_writes_its_file_even_when_the_console_reader_has_gone(tmp_path, monkeypatch):
+    # a table as handed out prints a summary of what it read before the file; with stdout closed by `| head` the
+    # summary's first line stopped the command before the YAML was written, and it still exited 0
+    out = tmp_path / "district.yaml"
+    monkeypatch.setattr("sys.stdout", _ClosedPipe())
+    assert cli(["scheme", "import", str(ROOT / "sample_data" / "qianfen" / "table_district.xlsx"),
+                "--out", str(out)]) == 0
+    assert model.load_file(out).points_total() == 1000

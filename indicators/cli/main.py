@@ -357,20 +357,52 @@ def _lang_asked(argv: list[str]) -> str:
     return lang_of_env()
 
 
+class _ReaderMayLeave:
+    """stdout for one command: once its reader has gone (`... | head`), further lines are dropped instead of raised,
+    so the command still writes its file or finishes its import: what it prints must never decide what it saves."""
+
+    def __init__(self, stream):
+        self._stream, self.gone = stream, False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self.gone = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self.gone = True
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     with argparse_words(_lang_asked(argv)):
         args = build_parser().parse_args(argv)
     lang = getattr(args, "lang", None) or lang_of_env()
+    stdout = sys.stdout = _ReaderMayLeave(sys.stdout)
     try:
         return args.run(args)
     except InputError as exc:
         print(t("cli.error", lang, msg=exc.render(lang)), file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        return 0
     except Exception as exc:   # a fault of ours: say so plainly, details only on request
         if os.environ.get("INDICATORS_DEBUG"):
             traceback.print_exc()
         print(t("cli.fault", lang, msg=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1
+    finally:
+        sys.stdout = stdout._stream
+        if stdout.gone:   # Python's own flush at exit would raise again: point the closed pipe at nothing
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass   # a stream with no file behind it (a test's capture) has nothing to flush at exit
