@@ -58,8 +58,8 @@ def shown(path: str) -> bool:
 # The first page is the one "/" opens: the sign-in page, or (signed in) the records.
 ORDER = (PAGES[1:] + PAGES[:1] if user else
          [p for p in PAGES if NEEDS[stem(p[0])] is None] + [p for p in PAGES if NEEDS[stem(p[0])] is not None])
-page = st.navigation([st.Page(path, title=t(key, lang), icon=icon, visibility="visible" if shown(path) else "hidden")
-                      for path, key, icon in ORDER])
+page = frame.navigation([st.Page(path, title=t(key, lang), icon=icon,
+                                 visibility="visible" if shown(path) else "hidden") for path, key, icon in ORDER], lang)
 
 with frame.guard(lang):
     auth.write_cookie()
