@@ -579,7 +579,9 @@ def streamlit_words(lang: str) -> None:
     """Streamlit's own words on every page (file box, hints under text boxes, skip link) in the reader's language; in
     English, Streamlit's own. Drawn in a container the page never shows (a script, nothing to see)."""
     with st.container(key="streamlit_words"):
-        st.html("<style>.st-key-streamlit_words { display: none; }</style>")
+        # the block and the wrapper Streamlit puts around it (which would still take the gap between elements)
+        st.html("<style>.st-key-streamlit_words, [data-testid=stLayoutWrapper]:has(> .st-key-streamlit_words) "
+                "{ display: none; }</style>")
         st.html(_words_html(lang), unsafe_allow_javascript=True)
 
 
