@@ -8,7 +8,7 @@ from tests.e2e.conftest import shot, wait_idle
 
 # Streamlit's words a resident or an evaluator would meet on a Chinese page
 ENGLISH = re.compile(r"View \d+ more|View less|Upload|Drag and drop|per file|Browse files|Press .*Enter|to apply|"
-                     r"submit form|Page not found|does not seem to exist|Skip to main content")
+                     r"submit form|Page not found|does not seem to exist|Skip to main content|\bPrint\b|Record screen")
 
 
 def english(page) -> list[str]:
@@ -52,6 +52,12 @@ def test_sidebar_and_file_boxes_speak_chinese(zh, server, tmp_path):
     for title in ("专家咨询（德尔菲）", "居民评议会"):   # the last pages listed, not folded under "View 3 more"
         assert nav.get_by_text(title, exact=True).is_visible()
     zh.get_by_text("导入记录", exact=True).first.click()
+    menu = zh.locator('[data-testid="stMainMenu"]')   # the toolbar's menu, if there is one, in its words
+    if menu.count():
+        menu.click()
+        zh.locator('[data-testid="stMainMenuList"]').wait_for()
+        assert english(zh) == [], english(zh)
+        zh.keyboard.press("Escape")
     box = zh.locator('[data-testid="stFileUploaderDropzone"]').first
     box.wait_for()
     assert "上传" in box.inner_text() and "单个文件不超过" in box.inner_text()
