@@ -528,16 +528,20 @@ def _unknown_address(pages: list) -> str | None:
 
 
 # What Streamlit writes itself on a page, as patterns of its English (one text node each), and the key of our words
-# for it. Only text under these elements is read: the file box, the hint under a text box, the skip link.
+# for it. Only text under these elements is read: the file box, the hint under a text box, the skip link, a choice
+# box's list when nothing matches what was typed, and the running/connecting widget at the top right.
 _STREAMLIT_WORDS = [(r"^Upload$", "sw.upload", {}), (r"^(\S+) per file$", "sw.per_file", {"size": "$1"}),
                     (r"^Drag and drop (?:a file|files|directories) here$", "sw.drop_here", {}),
                     (r"^Press Enter to apply$", "sw.press_apply", {}),
                     (r"^Press (Ctrl|⌘)\+Enter to apply$", "sw.press_keys_apply", {"mod": "$1"}),
                     (r"^Press Enter to submit form$", "sw.press_submit", {}),
                     (r"^Press (Ctrl|⌘)\+Enter to submit form$", "sw.press_keys_submit", {"mod": "$1"}),
-                    (r"^Skip to main content$", "sw.skip", {})]
+                    (r"^Skip to main content$", "sw.skip", {}), (r"^No results$", "sw.no_results", {}),
+                    (r"^Stop$", "sw.stop", {}), (r"^Stopping\.\.\.$", "sw.stopping", {}),
+                    (r"^Connecting$", "sw.connecting", {})]
 _WORDS_SCOPE = ('[data-testid="stFileUploaderDropzone"], [data-testid="InputInstructions"], '
-                '[data-testid="stSkipToContent"]')
+                '[data-testid="stSkipToContent"], [data-testid="stSelectboxVirtualDropdown"], '
+                '[data-testid="stMultiSelectDropdown"], [data-testid="stStatusWidget"]')
 # Streamlit offers no option for these words, and a CSS rule cannot tell the hint "Press Enter to apply" from the
 # character count that stands alone in its place before a box is changed: a watcher puts our words in place of the
 # text node whenever Streamlit writes it, and Streamlit's own back when the reader turns to English. Installed once

@@ -12,6 +12,10 @@ EN: dict[str, str] = {
     "sw.press_submit": "Press Enter to submit form",
     "sw.press_keys_submit": "Press {mod}+Enter to submit form",
     "sw.skip": "Skip to main content",
+    "sw.no_results": "No results",
+    "sw.stop": "Stop",
+    "sw.stopping": "Stopping...",
+    "sw.connecting": "Connecting",
     "sw.no_page": "There is no page at /{page}: the first page is open instead.",
     # ---- how each indicator's raw value becomes 0-100 (indicators/outputs/explain.py), as its scheme says
     "ex.rank.all": "Scores are relative: each indicator scores the stations by their order, the best 100, the "
@@ -59,6 +63,10 @@ ZH: dict[str, str] = {
     "sw.press_submit": "按回车键提交",
     "sw.press_keys_submit": "按 {mod}+回车键提交",
     "sw.skip": "跳到正文",
+    "sw.no_results": "没有匹配的选项",
+    "sw.stop": "停止",
+    "sw.stopping": "正在停止…",
+    "sw.connecting": "正在连接",
     "sw.no_page": "没有 /{page} 这个页面，已为您打开首页。",
     "ex.rank.all": "得分是相对的：每个指标按站点的排序计分，最好的记 100、最弱的记 0，中间等距，得分说明的是站点在这些站点中的"
                    "位置，而不是差距大小。",

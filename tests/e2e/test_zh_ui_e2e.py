@@ -1,5 +1,6 @@
-"""A Chinese page holds none of Streamlit's own English: the sidebar's page list, the file boxes, the hints under
-text boxes and text areas (on a page and in a phone's form), and a wrong address."""
+"""A Chinese page holds none of Streamlit's own English: the sidebar's page list, the toolbar, a choice box matching
+nothing, the file boxes, the hints under text boxes and text areas (on a page and in a phone's form), and a wrong
+address."""
 import re
 
 import pytest
@@ -8,7 +9,8 @@ from tests.e2e.conftest import shot, wait_idle
 
 # Streamlit's words a resident or an evaluator would meet on a Chinese page
 ENGLISH = re.compile(r"View \d+ more|View less|Upload|Drag and drop|per file|Browse files|Press .*Enter|to apply|"
-                     r"submit form|Page not found|does not seem to exist|Skip to main content|\bPrint\b|Record screen")
+                     r"submit form|Page not found|does not seem to exist|Skip to main content|\bPrint\b|Record screen|"
+                     r"No results")
 
 
 def english(page) -> list[str]:
@@ -58,6 +60,13 @@ def test_sidebar_and_file_boxes_speak_chinese(zh, server, tmp_path):
         zh.locator('[data-testid="stMainMenuList"]').wait_for()
         assert english(zh) == [], english(zh)
         zh.keyboard.press("Escape")
+    scheme = zh.locator('input[role=combobox][aria-label="当前方案"]')   # a choice box's list matching nothing
+    scheme.click()
+    scheme.fill("zzzz")
+    zh.locator('[data-testid="stSelectboxVirtualDropdown"]').get_by_text("没有匹配的选项").wait_for()
+    assert english(zh) == [], english(zh)
+    zh.keyboard.press("Escape")
+    wait_idle(zh)
     box = zh.locator('[data-testid="stFileUploaderDropzone"]').first
     box.wait_for()
     assert "上传" in box.inner_text() and "单个文件不超过" in box.inner_text()
