@@ -529,7 +529,8 @@ def _unknown_address(pages: list) -> str | None:
 
 # What Streamlit writes itself on a page, as patterns of its English (one text node each), and the key of our words
 # for it. Only text under these elements is read: the file box, the hint under a text box, the skip link, a choice
-# box's list when nothing matches what was typed, and the running/connecting widget at the top right.
+# box's list when nothing matches what was typed, and the running/connecting widget at the top right; and the
+# placeholder of an empty choice box (an attribute, not a text node).
 _STREAMLIT_WORDS = [(r"^Upload$", "sw.upload", {}), (r"^(\S+) per file$", "sw.per_file", {"size": "$1"}),
                     (r"^Drag and drop (?:a file|files|directories) here$", "sw.drop_here", {}),
                     (r"^Press Enter to apply$", "sw.press_apply", {}),
@@ -538,36 +539,45 @@ _STREAMLIT_WORDS = [(r"^Upload$", "sw.upload", {}), (r"^(\S+) per file$", "sw.pe
                     (r"^Press (Ctrl|⌘)\+Enter to submit form$", "sw.press_keys_submit", {"mod": "$1"}),
                     (r"^Skip to main content$", "sw.skip", {}), (r"^No results$", "sw.no_results", {}),
                     (r"^Stop$", "sw.stop", {}), (r"^Stopping\.\.\.$", "sw.stopping", {}),
-                    (r"^Connecting$", "sw.connecting", {})]
+                    (r"^Connecting$", "sw.connecting", {}), (r"^Choose an option$", "sw.choose_one", {}),
+                    (r"^Choose options$", "sw.choose_some", {})]
 _WORDS_SCOPE = ('[data-testid="stFileUploaderDropzone"], [data-testid="InputInstructions"], '
                 '[data-testid="stSkipToContent"], [data-testid="stSelectboxVirtualDropdown"], '
                 '[data-testid="stMultiSelectDropdown"], [data-testid="stStatusWidget"]')
+_HOLDERS = '[data-testid="stSelectbox"] input, [data-testid="stMultiSelect"] input'   # their empty box's words
 # Streamlit offers no option for these words, and a CSS rule cannot tell the hint "Press Enter to apply" from the
 # character count that stands alone in its place before a box is changed: a watcher puts our words in place of the
 # text node whenever Streamlit writes it, and Streamlit's own back when the reader turns to English. Installed once
 # per browser tab; each run sends the rules of its language.
 _WORDS_JS = """<script>(() => {
-  const w = window, rules = %s, scope = %s;
+  const w = window, rules = %s, scope = %s, holders = %s;
   w.__indWords = rules.map(([re, to]) => [new RegExp(re), to]);
   if (!w.__indWordsWalk) {
     const source = new WeakMap(), wrote = new WeakMap();
-    const fix = (n) => {
-      if (!n.parentElement || !n.parentElement.closest(scope)) return;
-      if (n.nodeValue !== wrote.get(n)) source.set(n, n.nodeValue);   // Streamlit wrote it: its words
-      const src = source.get(n), rule = w.__indWords.find(([re]) => re.test(src));
+    const put = (key, now, write) => {   // a text node's value or an input's placeholder
+      if (now !== wrote.get(key)) source.set(key, now);   // Streamlit wrote it: its words
+      const src = source.get(key), rule = w.__indWords.find(([re]) => re.test(src));
       const out = rule ? src.replace(rule[0], rule[1]) : src;
-      wrote.set(n, out);
-      if (n.nodeValue !== out) n.nodeValue = out;
+      wrote.set(key, out);
+      if (now !== out) write(out);
     };
+    const fix = (n) => n.parentElement && n.parentElement.closest(scope)
+      && put(n, n.nodeValue, (v) => { n.nodeValue = v; });
+    const hold = (e) => e.matches(holders)
+      && put(e, e.getAttribute("placeholder"), (v) => e.setAttribute("placeholder", v));
     const walk = (root) => {
       const it = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
       for (let n = it.nextNode(); n; n = it.nextNode()) fix(n);
     };
-    const added = (n) => n.nodeType === 3 ? fix(n) : n.nodeType === 1 && (n.closest(scope) ? walk(n)
-      : n.querySelectorAll(scope).forEach(walk));
+    const added = (n) => n.nodeType === 3 ? fix(n) : n.nodeType === 1 && ((n.closest(scope) ? walk(n)
+      : n.querySelectorAll(scope).forEach(walk)), [n, ...n.querySelectorAll(holders)].forEach(hold));
     new MutationObserver((changes) => changes.forEach((c) => c.type === "characterData" ? fix(c.target)
-      : c.addedNodes.forEach(added))).observe(document.body, {childList: true, subtree: true, characterData: true});
-    w.__indWordsWalk = () => document.querySelectorAll(scope).forEach(walk);
+      : c.type === "attributes" ? hold(c.target) : c.addedNodes.forEach(added))).observe(document.body,
+      {childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["placeholder"]});
+    w.__indWordsWalk = () => {
+      document.querySelectorAll(scope).forEach(walk);
+      document.querySelectorAll(holders).forEach(hold);
+    };
   }
   w.__indWordsWalk();
 })();</script>"""
@@ -576,7 +586,7 @@ _WORDS_JS = """<script>(() => {
 @functools.lru_cache(maxsize=4)
 def _words_html(lang: str) -> str:
     rules = [] if lang == "en" else [[pattern, t(key, lang, **fmt)] for pattern, key, fmt in _STREAMLIT_WORDS]
-    return _WORDS_JS % (json.dumps(rules, ensure_ascii=False), json.dumps(_WORDS_SCOPE))
+    return _WORDS_JS % (json.dumps(rules, ensure_ascii=False), json.dumps(_WORDS_SCOPE), json.dumps(_HOLDERS))
 
 
 def streamlit_words(lang: str) -> None:

@@ -16,6 +16,8 @@ EN: dict[str, str] = {
     "sw.stop": "Stop",
     "sw.stopping": "Stopping...",
     "sw.connecting": "Connecting",
+    "sw.choose_one": "Choose an option",
+    "sw.choose_some": "Choose options",
     "sw.no_page": "There is no page at /{page}: the first page is open instead.",
     # ---- how each indicator's raw value becomes 0-100 (indicators/outputs/explain.py), as its scheme says
     "ex.rank.all": "Scores are relative: each indicator scores the stations by their order, the best 100, the "
@@ -67,6 +69,8 @@ ZH: dict[str, str] = {
     "sw.stop": "停止",
     "sw.stopping": "正在停止…",
     "sw.connecting": "正在连接",
+    "sw.choose_one": "请选择",
+    "sw.choose_some": "请选择（可多选）",
     "sw.no_page": "没有 /{page} 这个页面，已为您打开首页。",
     "ex.rank.all": "得分是相对的：每个指标按站点的排序计分，最好的记 100、最弱的记 0，中间等距，得分说明的是站点在这些站点中的"
                    "位置，而不是差距大小。",

@@ -10,11 +10,13 @@ from tests.e2e.conftest import shot, wait_idle
 # Streamlit's words a resident or an evaluator would meet on a Chinese page
 ENGLISH = re.compile(r"View \d+ more|View less|Upload|Drag and drop|per file|Browse files|Press .*Enter|to apply|"
                      r"submit form|Page not found|does not seem to exist|Skip to main content|\bPrint\b|Record screen|"
-                     r"No results")
+                     r"No results|Choose (?:an option|options)")
 
 
 def english(page) -> list[str]:
-    return ENGLISH.findall(page.inner_text("body"))
+    """Streamlit's English in the page's text and in its choice boxes' placeholders (what an empty box shows)."""
+    held = page.eval_on_selector_all("input[placeholder]", "els => els.map(e => e.placeholder).join('\\n')")
+    return ENGLISH.findall(page.inner_text("body") + "\n" + held)
 
 
 @pytest.fixture
@@ -51,7 +53,7 @@ def hint(page, box: str) -> str:
 def test_sidebar_and_file_boxes_speak_chinese(zh, server, tmp_path):
     open_zh(zh, server)
     nav = zh.locator('[data-testid="stSidebarNav"]')
-    for title in ("专家咨询（德尔菲）", "居民评议会"):   # the last pages listed, not folded under "View 3 more"
+    for title in ("专家咨询（德尔菲）", "居民评议会"):   # the last pages: none folded under "View 3 more"
         assert nav.get_by_text(title, exact=True).is_visible()
     zh.get_by_text("导入记录", exact=True).first.click()
     menu = zh.locator('[data-testid="stMainMenu"]')   # the toolbar's menu, if there is one, in its words
