@@ -65,8 +65,7 @@ def as_page(path: str, key: str, icon: str):
 # The first page is the one "/" opens: the sign-in page, or (signed in) the overview.
 ORDER = (PAGES[1:] + PAGES[:1] if user else
          [p for p in PAGES if NEEDS[stem(p[0])] is None] + [p for p in PAGES if NEEDS[stem(p[0])] is not None])
-page = st.navigation([as_page(path, key, icon)
-                      for path, key, icon in ORDER])
+page = frame.navigation([as_page(path, key, icon) for path, key, icon in ORDER], lang)
 
 with frame.guard(lang):
     auth.write_cookie()

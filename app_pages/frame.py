@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import logging
 import os
 from contextlib import contextmanager
@@ -493,6 +494,109 @@ def choice(widget, label: str, options, *, key: str, format_func=str, **kwargs):
                 kwargs[param] = current
     ss[seen] = labels
     return widget(label, options, key=key, format_func=format_func, **kwargs)
+
+
+# ---------------------------------------------------------------- navigation and Streamlit's own words
+
+def navigation(pages: list, lang: str):
+    """st.navigation for app.py: every page listed (Streamlit folds a long list under "View 3 more"), Streamlit's own
+    words in the reader's language, and an address naming no page opening the first page with a word in that
+    language instead of Streamlit's English "Page not found" dialog."""
+    streamlit_words(lang)
+    asked = _unknown_address(pages)
+    page = st.navigation(pages, expanded=True)
+    if asked:
+        st.toast(t("sw.no_page", lang, page=asked), icon=":material/explore_off:")
+    return page
+
+
+def _unknown_address(pages: list) -> str | None:
+    """The page name of an address that names none of `pages` (the default page's own name included: it answers
+    only at "/"), after telling Streamlit to open the default page without its dialog; None for a known address.
+    Streamlit keeps the asked-for name on its pages manager and offers no option for this: read defensively, so a
+    later version without it falls back to Streamlit's own handling."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    manager = getattr(get_script_run_ctx(), "pages_manager", None)
+    asked = getattr(manager, "intended_page_name", None)
+    if not asked or getattr(manager, "intended_page_script_hash", None) or not hasattr(manager, "set_script_intent"):
+        return None   # "/" or a page chosen by its hash: Streamlit finds it or opens the default, silently
+    first = next((p for p in pages if p.url_path == ""), pages[0])
+    if asked in {p.url_path for p in pages if p is not first}:
+        return None
+    manager.set_script_intent("", "")
+    return None if asked == first.url_path else asked
+
+
+# What Streamlit writes itself on a page, as patterns of its English (one text node each), and the key of our words
+# for it. Only text under these elements is read: the file box, the hint under a text box, the skip link, a choice
+# box's list when nothing matches what was typed, and the running/connecting widget at the top right; and the
+# placeholder of an empty choice box (an attribute, not a text node).
+_STREAMLIT_WORDS = [(r"^Upload$", "sw.upload", {}), (r"^(\S+) per file$", "sw.per_file", {"size": "$1"}),
+                    (r"^Drag and drop (?:a file|files|directories) here$", "sw.drop_here", {}),
+                    (r"^Press Enter to apply$", "sw.press_apply", {}),
+                    (r"^Press (Ctrl|⌘)\+Enter to apply$", "sw.press_keys_apply", {"mod": "$1"}),
+                    (r"^Press Enter to submit form$", "sw.press_submit", {}),
+                    (r"^Press (Ctrl|⌘)\+Enter to submit form$", "sw.press_keys_submit", {"mod": "$1"}),
+                    (r"^Skip to main content$", "sw.skip", {}), (r"^No results$", "sw.no_results", {}),
+                    (r"^Stop$", "sw.stop", {}), (r"^Stopping\.\.\.$", "sw.stopping", {}),
+                    (r"^Connecting$", "sw.connecting", {}), (r"^Choose an option$", "sw.choose_one", {}),
+                    (r"^Choose options$", "sw.choose_some", {})]
+_WORDS_SCOPE = ('[data-testid="stFileUploaderDropzone"], [data-testid="InputInstructions"], '
+                '[data-testid="stSkipToContent"], [data-testid="stSelectboxVirtualDropdown"], '
+                '[data-testid="stMultiSelectDropdown"], [data-testid="stStatusWidget"]')
+_HOLDERS = '[data-testid="stSelectbox"] input, [data-testid="stMultiSelect"] input'   # their empty box's words
+# Streamlit offers no option for these words, and a CSS rule cannot tell the hint "Press Enter to apply" from the
+# character count that stands alone in its place before a box is changed: a watcher puts our words in place of the
+# text node whenever Streamlit writes it, and Streamlit's own back when the reader turns to English. Installed once
+# per browser tab; each run sends the rules of its language.
+_WORDS_JS = """<script>(() => {
+  const w = window, rules = %s, scope = %s, holders = %s;
+  w.__indWords = rules.map(([re, to]) => [new RegExp(re), to]);
+  if (!w.__indWordsWalk) {
+    const source = new WeakMap(), wrote = new WeakMap();
+    const put = (key, now, write) => {   // a text node's value or an input's placeholder
+      if (now !== wrote.get(key)) source.set(key, now);   // Streamlit wrote it: its words
+      const src = source.get(key), rule = w.__indWords.find(([re]) => re.test(src));
+      const out = rule ? src.replace(rule[0], rule[1]) : src;
+      wrote.set(key, out);
+      if (now !== out) write(out);
+    };
+    const fix = (n) => n.parentElement && n.parentElement.closest(scope)
+      && put(n, n.nodeValue, (v) => { n.nodeValue = v; });
+    const hold = (e) => e.matches(holders)
+      && put(e, e.getAttribute("placeholder"), (v) => e.setAttribute("placeholder", v));
+    const walk = (root) => {
+      const it = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n = it.nextNode(); n; n = it.nextNode()) fix(n);
+    };
+    const added = (n) => n.nodeType === 3 ? fix(n) : n.nodeType === 1 && ((n.closest(scope) ? walk(n)
+      : n.querySelectorAll(scope).forEach(walk)), [n, ...n.querySelectorAll(holders)].forEach(hold));
+    new MutationObserver((changes) => changes.forEach((c) => c.type === "characterData" ? fix(c.target)
+      : c.type === "attributes" ? hold(c.target) : c.addedNodes.forEach(added))).observe(document.body,
+      {childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["placeholder"]});
+    w.__indWordsWalk = () => {
+      document.querySelectorAll(scope).forEach(walk);
+      document.querySelectorAll(holders).forEach(hold);
+    };
+  }
+  w.__indWordsWalk();
+})();</script>"""
+
+
+@functools.lru_cache(maxsize=4)
+def _words_html(lang: str) -> str:
+    rules = [] if lang == "en" else [[pattern, t(key, lang, **fmt)] for pattern, key, fmt in _STREAMLIT_WORDS]
+    return _WORDS_JS % (json.dumps(rules, ensure_ascii=False), json.dumps(_WORDS_SCOPE), json.dumps(_HOLDERS))
+
+
+def streamlit_words(lang: str) -> None:
+    """Streamlit's own words on every page (file box, hints under text boxes, skip link) in the reader's language; in
+    English, Streamlit's own. Drawn in a container the page never shows (a script, nothing to see)."""
+    with st.container(key="streamlit_words"):
+        # the block and the wrapper Streamlit puts around it (which would still take the gap between elements)
+        st.html("<style>.st-key-streamlit_words, [data-testid=stLayoutWrapper]:has(> .st-key-streamlit_words) "
+                "{ display: none; }</style>")
+        st.html(_words_html(lang), unsafe_allow_javascript=True)
 
 
 # ---------------------------------------------------------------- the sidebar

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame, records_import
-from indicators.outputs import charts
+from indicators.outputs import charts, explain
 from indicators.outputs import views
 from indicators.i18n import pick, t
 from indicators.text_safety import plain
@@ -111,12 +111,13 @@ if points:   # points by each item's 评分标准: grades are the table's own ba
     if relative:
         st.caption(t("qa.relative_note", L, names=plain(t("qa.sep", L).join(relative))))
 else:
-    # Scores are relative (min-max among these stations) while grade bands are fixed cut-offs: say so, offer rank
-    # grades.
+    # How each indicator became 0-100 (its own rule: relative to these stations or against fixed values) and what a
+    # grade band is on that score; rank grades offered.
     basis = frame.choice(st.segmented_control, t("nc.grade_basis", L), ["bands", "rank"], key="grade_basis",
                          default="bands", required=True, format_func=lambda b: t(f"nc.grade.{b}", L))
-    st.caption(t("nc.grade_note" if basis == "bands" else "nc.grade_note_rank", L,
-                 bands=views.grade_bands_text(f.scheme)))
+    st.caption(explain.grades_note(f.scheme, L, plain(views.grade_bands_text(f.scheme)), by_rank=basis == "rank"))
+    with st.expander(t("ex.head", L)):   # a line an indicator; its name may come from a file
+        st.markdown("\n".join(f"- {plain(line)}" for line in explain.indicator_lines(f.scheme, L)))
 table = standing(result, views.ranking_table(result, L, by_rank=basis == "rank"))
 capped = int((table["capped_by"] != "").sum())
 top_grade = sorted(f.scheme.grades, key=lambda g: -g.min)[0]

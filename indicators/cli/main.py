@@ -126,6 +126,9 @@ def cmd_score(args) -> int:
     print(t("cli.score_head", lang, scheme=scheme.name_zh if lang == "zh" else scheme.name_en, id=scheme.id,
             n=len(table), start=start or "…", end=end or "…", note=note))
     view = table.drop(columns=["name_en" if lang == "zh" else "name"])
+    from indicators.outputs.views import gate_labels, grade_labels   # as the app names them: "A · 优秀", 中文 gates
+    labels = grade_labels(scheme, lang)
+    view["grade"], view["capped_by"] = view["grade"].map(lambda g: labels.get(g, g)), gate_labels(result, lang)
     if "status" in view:
         view["status"] = [t(f"cli.status.{x}", lang) for x in view["status"]]
     view.columns = [t(f"cli.col.{'name' if c in ('name', 'name_en') else c}", lang) for c in view.columns]
@@ -160,6 +163,7 @@ def cmd_compare(args) -> int:
         columns={name_col: _t("cli.col.name", lang), "shift": _t("cli.col.shift", lang),
                  "rank_a": f"{_t('cli.col.rank', lang)} {sa.id}", "rank_b": f"{_t('cli.col.rank', lang)} {sb.id}",
                  "score_a": f"{_t('cli.col.score', lang)} {sa.id}", "score_b": f"{_t('cli.col.score', lang)} {sb.id}"})
+    view.index.name = _t("cli.col.station", lang)
     print(_t("cli.compare_head", lang, a=sa.name_zh if zh else sa.name_en, a_id=sa.id,
              b=sb.name_zh if zh else sb.name_en, b_id=sb.id))
     print(_table(view))

@@ -27,9 +27,9 @@ EN: dict[str, str] = {
     "nc.grade_basis": "Grade bands",
     "nc.grade.bands": "Absolute bands on the score",
     "nc.grade.rank": "By rank among the stations",
-    "nc.grade_note": "Scores are relative: min–max puts the best station at 100 and the weakest at 0 on each indicator, so a score "
-                     "says how a station stands among these stations, not against a standard. The grade bands "
-                     "({bands}) are fixed cut-offs on that relative score.",
+    # every indicator min-max (each rule's words are in zhui_words.py, ex.*; the bands' sentence is ex.bands.relative)
+    "nc.grade_note": "Scores are relative: min–max puts the best station at 100 and the weakest at 0 on each "
+                     "indicator, so a score says how a station stands among these stations, not against a standard.",
     "nc.grade_note_rank": "Grades here are given by rank: the stations are split into equal shares, one per grade, "
                           "best first (the bands {bands} are not used); a failed gate still caps the grade.",
     # ---- AHP
@@ -57,8 +57,8 @@ ZH: dict[str, str] = {
     "nc.grade_basis": "等级划分",
     "nc.grade.bands": "按得分的固定分段",
     "nc.grade.rank": "按站点间排名",
-    "nc.grade_note": "得分是相对的：最小–最大归一化把最好的站点记为 100、最弱的记为 0，得分说明的是站点在这些站点中的位置，"
-                     "而不是与某个标准的差距。等级分段（{bands}）是对这一相对得分的固定切分。",
+    "nc.grade_note": "得分是相对的：极差标准化把每个指标上最好的站点记为 100、最弱的记为 0，得分说明的是站点在这些站点中的"
+                     "位置，而不是与某个标准的差距。",
     "nc.grade_note_rank": "此处等级按排名给出：站点按名次平均分成与等级数相同的几份，从高到低依次评定（不使用分段 {bands}）；"
                           "未通过否决项仍会限制等级。",
     "nc.ahp_confirm": "尽管 CR = {cr:.2f} 高于 0.10（判断相互矛盾），仍然应用这些权重",
