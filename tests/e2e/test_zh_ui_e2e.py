@@ -51,7 +51,7 @@ def hint(page, box: str) -> str:
 
 
 def test_sidebar_and_file_boxes_speak_chinese(zh, server, tmp_path):
-    open_zh(zh, server)
+    open_zh(zh, server, "records")
     nav = zh.locator('[data-testid="stSidebarNav"]')
     for title in ("专家咨询（德尔菲）", "居民评议会"):   # the last pages: none folded under "View 3 more"
         assert nav.get_by_text(title, exact=True).is_visible()
@@ -120,12 +120,12 @@ def test_a_phone_form_speaks_chinese(browser, server):
     ctx.close()
 
 
-@pytest.mark.parametrize("path", ["no-such-page", "records"])
+@pytest.mark.parametrize("path", ["no-such-page", "overview"])
 def test_a_wrong_address_opens_the_first_page_in_chinese(zh, server, path):
     open_zh(zh, server, path)
     assert english(zh) == [], english(zh)
     assert zh.locator('[role="dialog"]').count() == 0
     if path == "no-such-page":   # said in Chinese, naming what was asked for
         zh.locator('[data-testid="stToast"]', has_text=path).wait_for()
-    assert zh.locator('[data-testid="stMain"] h1').inner_text() == "记录"
+    assert zh.locator('[data-testid="stMain"] h1').inner_text().startswith("概览")   # the first page
     shot(zh, f"zh-address-{path}")
