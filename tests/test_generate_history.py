@@ -20,6 +20,7 @@ from indicators.records.store import TABLES
 from indicators.scheme import catalog
 from indicators.scoring.engine import score
 from indicators.scoring.measures import Period
+from tests.conftest import make_db, station
 from tests.test_generate import DEMO_DIR, gen
 
 FIXTURE = Path(__file__).parent / "data" / "demo_raw_2024.json"
@@ -193,3 +194,19 @@ def test_calibration_check_reads_the_assessment_years_only(demo):
     pd.testing.assert_frame_equal(a, b)
     c = gen.station_figures(gen.load_frames(plain))
     pd.testing.assert_frame_equal(b, c)
+
+
+@pytest.mark.parametrize("days, want_start", [
+    (("2022-03-05", "2024-06-30"), date(2023, 7, 1)),    # more than a year: the last year, to the last date
+    (("2024-02-10", "2024-11-30"), date(2024, 2, 10)),   # less: all of it, as before the history year
+    (("2023-03-01", "2024-02-29"), date(2023, 3, 1)),    # a leap day at the end: exactly a year
+])
+def test_the_default_period_is_the_records_last_year(tmp_path, days, want_start):
+    from app_pages import frame
+    path = tmp_path / "two.duckdb"
+    acts = [{"activity_id": f"A{n}", "station_id": "S1", "held_on": d, "kind": "group", "title": "t",
+             "photos": 0, "media_items": 0, "headcount": 1, "cost": 1.0, "staff_hours": 1.0}
+            for n, d in enumerate(days)]
+    make_db(path, {"stations": [station("S1")], "activities": acts}).close()
+    assert frame.default_period(str(path)) == (want_start, date.fromisoformat(days[1]),
+                                               date.fromisoformat(days[0]), date.fromisoformat(days[1]))
