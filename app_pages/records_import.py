@@ -335,8 +335,8 @@ def _drop_plan() -> None:
 
 
 def _after_import(path: str, old_range) -> None:
-    """The records changed: drop every cached query and score of them; a period that spanned all the records
-    before spans all of them again."""
+    """The records changed: drop every cached query and score of them; a period left at the default (the records'
+    last year) before is the new records' default again."""
     frame.clear_record_caches()
     ss = st.session_state
     if old_range and old_range[0] is not None and (ss.get("period_start"), ss.get("period_end")) == tuple(old_range):
@@ -478,7 +478,7 @@ def _sheet_panel(f: frame.Frame, sheets: list[tuple[str, bytes]], nonce: int) ->
     n = sum(len(pl.rows) for pl in plans)
     if st.button(t("sheet.import_button", L, n=f"{n:,}"), type="primary", icon=":material/database_upload:",
                  key="io_sheet_go"):
-        old_range = frame.date_range(f.db)
+        old_range = frame.default_period(f.db)[:2]
         try:
             from app_pages import auth
             auth.check("import")
@@ -532,7 +532,7 @@ def _import(f: frame.Frame, plan: ImportPlan) -> None:
     def progress(done: int, total: int) -> None:
         bar.progress(min(done / max(total, 1), 1.0), text=t("io.progress", L, done=f"{done:,}", total=f"{total:,}"))
 
-    old_range = frame.date_range(f.db)
+    old_range = frame.default_period(f.db)[:2]
     try:
         from app_pages import auth
         auth.check("import")

@@ -187,9 +187,10 @@ def _group_bounds(sorted_groups, groups):
             np.searchsorted(sorted_groups, groups, side="right"))
 
 
-def _ids(prefix, n, width):
-    width = max(width, len(str(n)))
-    return np.array([f"{prefix}{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
+def _ids(prefix, n, width, after=0):
+    """prefix + 1..n zero-padded; with `after`, the n ids that follow the first `after` (same width rule)."""
+    width = max(width, len(str(after + n)))
+    return np.array([f"{prefix}{i:0{width}d}" for i in range(after + 1, after + n + 1)], dtype=object)
 
 
 def _take(values, idx):
@@ -210,10 +211,12 @@ def _dates(start, days):
 class _Period:
     """The assessment years: day offsets are counted from the start of the first year."""
 
-    def __init__(self, start: str, years: int):
+    def __init__(self, start: str, years: int, before: int = 0):
+        """`years` years from `start`; with `before`, the `years` years that end the day before `start` less
+        `before` - `years` years (the history: before=1, years=1 is the year before `start`)."""
         if years < 1:
             raise ValueError("years must be >= 1")
-        first = pd.Timestamp(start)
+        first = pd.Timestamp(start) - pd.DateOffset(years=before)
         bounds = [first + pd.DateOffset(years=y) for y in range(years + 1)]
         self.start = np.datetime64(first.date(), "D")
         self.years = years
@@ -346,8 +349,9 @@ def _register(rng, population, pool, used):
     station = np.concatenate([pool["station"][listed], st])
     age = np.concatenate([pool["age"][listed], pair // PRIORITY_P.shape[1]])
     priority = np.concatenate([pool["priority"][listed], pair % PRIORITY_P.shape[1]])
+    member = np.concatenate([listed, np.full(len(st), -1)])   # the pool index; -1: outside the pool
     order = np.argsort(station, kind="stable")
-    return {"station": station[order], "age": age[order], "priority": priority[order]}
+    return {"station": station[order], "age": age[order], "priority": priority[order], "member": member[order]}
 
 
 def _inspections(rng, period, n, stage):
@@ -657,12 +661,14 @@ PROVINCE_SCALE = 1.44
 
 
 def generate(stations: int = 24, years: int = 1, seed: int = 20240101,
-             start: str = "2024-01-01", scale: float = 1.0) -> dict[str, pd.DataFrame]:
+             start: str = "2024-01-01", scale: float = 1.0, history: int = 1) -> dict[str, pd.DataFrame]:
     """Synthetic records, one DataFrame per table of records.TABLES; same seed, same frames.
 
     `scale` multiplies the number of activities per station-year (attendance follows); 1.0 is the demo.
+    `history` years before `start` add inspections, needs, activities and attendance (see _history); the rows of
+    the assessment years are the same with any `history`, and each table lists them first.
     """
-    frames, (act_ids, att_act, res_ids, att_res) = _generate(stations, years, seed, start, scale)
+    frames, (act_ids, att_act, res_ids, att_res) = _generate(stations, years, seed, start, scale, history)
     frames["attendance"] = pd.DataFrame({"activity_id": act_ids[att_act], "resident_id": res_ids[att_res]})
     for table, cols in TABLES.items():   # columns the generator does not make (ratings' panel fields) stay empty
         frames[table] = frames[table].reindex(columns=list(cols)).reset_index(drop=True)
@@ -672,11 +678,80 @@ def generate(stations: int = 24, years: int = 1, seed: int = 20240101,
 _PANDAS_TYPES = {"VARCHAR": object, "DOUBLE": float, "DATE": "datetime64[s]"}
 
 
-def _generate(stations, years, seed, start, scale):
+def _history(rng, start, years, n, profile_pos, care, stage, pool, scale):
+    """The `years` years before `start`, so that figures looking back before the assessment period (residents
+    reached for the first time) have something to look back on: inspections, needs, activities and who attended,
+    drawn as the assessment years' are (same stations, same residents and weights: the regulars come back) from a
+    stream of their own. Feedback, spending and ratings start with the assessment years."""
+    period = _Period(start, years, before=years)
+    r_ins, r_need, r_act, r_att, r_turn = rng.spawn(5)
+    ins = _inspections(r_ins, period, n, stage)
+    needs = _needs(r_need, period, n, profile_pos, care)
+    acts = _activities(r_act, period, n, care, stage, ins, needs, scale)
+    # Turnover: some of today's residents were not yet reached (newcomers, people the station found since), each
+    # in the place of a former one (moved away, no longer on a register) with the same weight. A station that
+    # looks for new people turns over more; the regulars of staged events were always there.
+    core = pool["core"]
+    gone = ~core & (r_turn.random(len(core)) < _lerp3(care, 0.12, 0.30, 0.50)[pool["station"]])
+    att_act, att_res = _attendance(r_att, acts, pool)
+    former = np.cumsum(gone) - 1          # a former resident per place left: 0, 1, ... in pool order
+    person = np.where(gone[att_res], -1 - former[att_res], att_res)
+    age = _choice_rows(r_turn, np.tile(AGE_P, (int(gone.sum()), 1)))
+    return {"period": period, "ins": ins, "needs": needs, "acts": acts, "att_act": att_act, "att_res": person,
+            "former_station": pool["station"][gone], "former_age": age}
+
+
+# One table's frame from one draw (the assessment years or the history), its ids given.
+def _needs_frame(needs, period, sid, need_ids):
+    return pd.DataFrame({
+        "need_id": need_ids,
+        "station_id": sid[needs["station"]],
+        "category": np.array(NEED_CATEGORIES, dtype=object)[needs["cat"]],
+        "title": needs["title"],
+        "source": np.array(NEED_SOURCES, dtype=object)[needs["source"]],
+        "raised_on": _dates(period.start, needs["day"]),
+        "urgency": needs["urgency"].astype(np.int64),
+        "households_affected": needs["households"],
+        "status": needs["status"],
+        "resolved_on": _dates(period.start, needs["resolved_day"]),
+    })
+
+
+def _activities_frame(acts, period, sid, act_ids, need_ids, att_act):
+    real = np.bincount(att_act, minlength=len(act_ids))
+    headcount = np.maximum(real, np.round(real * acts["inflate"])).astype(np.int64)
+    return pd.DataFrame({
+        "activity_id": act_ids,
+        "station_id": sid[acts["station"]],
+        "held_on": _dates(period.start, acts["day"]),
+        "kind": np.array(KINDS, dtype=object)[acts["kind"]],
+        "title": acts["title"],
+        "need_id": _take(need_ids, acts["need"]),
+        "photos": acts["photos"],
+        "media_items": acts["media"].astype(np.int64),
+        "headcount": headcount,
+        "cost": acts["cost"],
+        "staff_hours": acts["hours"],
+    })
+
+
+def _inspections_frame(ins, period, sid, ins_ids):
+    return pd.DataFrame({
+        "inspection_id": ins_ids,
+        "station_id": sid[ins["station"]],
+        "inspected_on": _dates(period.start, ins["day"]),
+        "level": np.array(LEVELS, dtype=object)[ins["level"]],
+        "prep_hours": ins["prep"],
+    })
+
+
+def _generate(stations, years, seed, start, scale, history=1):
     """Every table but attendance as DataFrames, and attendance as (activity ids, row -> activity index,
     resident ids, row -> resident index): 24 million rows of text would cost more than the rest together."""
     if not scale > 0:
         raise ValueError("scale must be > 0")
+    if history < 0:
+        raise ValueError("history must be >= 0")
     period = _Period(start, years)
     rng = np.random.default_rng(seed)
     (r_st, r_pool, r_ins, r_need, r_act, r_att, r_fb, r_exp, r_rat) = rng.spawn(9)
@@ -703,7 +778,8 @@ def _generate(stations, years, seed, start, scale):
     # disabled and low-income residents, left-behind children): each listed resident has a row, reached or not.
     # Numbered after those seen, so that every id seen in attendance and feedback stays as it was.
     reg = _register(rng.spawn(1)[0], st_frame["population"].to_numpy(), pool, used)
-    res_ids = _ids("R", int(used.sum()) + len(reg["station"]), 6)
+    n_res = int(used.sum()) + len(reg["station"])
+    res_ids = _ids("R", n_res, 6)
     kept = np.flatnonzero(used)
     res_station = np.concatenate([pool["station"][kept], reg["station"]])
     res_age = np.concatenate([pool["age"][kept], reg["age"]])
@@ -711,8 +787,8 @@ def _generate(stations, years, seed, start, scale):
 
     need_ids = _ids("N", len(needs["day"]), 6)
     act_ids = _ids("A", len(acts["day"]), 7)
-    real = np.bincount(att_act, minlength=len(act_ids))
-    headcount = np.maximum(real, np.round(real * acts["inflate"])).astype(np.int64)
+    ins_ids = _ids("I", len(ins["day"]), 6)
+    res_row = res_rank[att_res]
 
     frames = {
         "stations": st_frame,
@@ -722,38 +798,9 @@ def _generate(stations, years, seed, start, scale):
             "age_band": np.array(AGE_BANDS, dtype=object)[res_age],
             "priority_group": np.array(PRIORITY, dtype=object)[res_priority],
         }),
-        "needs": pd.DataFrame({
-            "need_id": need_ids,
-            "station_id": sid[needs["station"]],
-            "category": np.array(NEED_CATEGORIES, dtype=object)[needs["cat"]],
-            "title": needs["title"],
-            "source": np.array(NEED_SOURCES, dtype=object)[needs["source"]],
-            "raised_on": _dates(period.start, needs["day"]),
-            "urgency": needs["urgency"].astype(np.int64),
-            "households_affected": needs["households"],
-            "status": needs["status"],
-            "resolved_on": _dates(period.start, needs["resolved_day"]),
-        }),
-        "activities": pd.DataFrame({
-            "activity_id": act_ids,
-            "station_id": sid[acts["station"]],
-            "held_on": _dates(period.start, acts["day"]),
-            "kind": np.array(KINDS, dtype=object)[acts["kind"]],
-            "title": acts["title"],
-            "need_id": _take(need_ids, acts["need"]),
-            "photos": acts["photos"],
-            "media_items": acts["media"].astype(np.int64),
-            "headcount": headcount,
-            "cost": acts["cost"],
-            "staff_hours": acts["hours"],
-        }),
-        "inspections": pd.DataFrame({
-            "inspection_id": _ids("I", len(ins["day"]), 6),
-            "station_id": sid[ins["station"]],
-            "inspected_on": _dates(period.start, ins["day"]),
-            "level": np.array(LEVELS, dtype=object)[ins["level"]],
-            "prep_hours": ins["prep"],
-        }),
+        "needs": _needs_frame(needs, period, sid, need_ids),
+        "activities": _activities_frame(acts, period, sid, act_ids, need_ids, att_act),
+        "inspections": _inspections_frame(ins, period, sid, ins_ids),
         "feedback": pd.DataFrame({
             "feedback_id": _ids("F", len(fb["day"]), 7),
             "station_id": sid[fb["station"]],
@@ -788,10 +835,58 @@ def _generate(stations, years, seed, start, scale):
         "indicator_values": pd.DataFrame({c: pd.Series([], dtype=_PANDAS_TYPES[t])
                                           for c, t in TABLES["indicator_values"].items()}),
     }
+
+    if history:
+        # Drawn after everything above (the next child stream), so no row of the assessment years moves; every
+        # history row goes after them in its table, its id numbered after theirs.
+        h = _history(rng.spawn(1)[0], start, history, n, profile_pos, care, stage, pool, scale)
+        hp, h_needs, h_acts = h["period"], h["needs"], h["acts"]
+        # The pool member behind each resident row; a member seen only in the history gets a row of its own
+        # after the registers (a member of a priority group not seen since is on the register already).
+        row_of = np.full(len(pool["station"]), -1, dtype=np.int64)
+        row_of[kept] = np.arange(len(kept))
+        listed = reg["member"] >= 0
+        row_of[reg["member"][listed]] = len(kept) + np.flatnonzero(listed)
+        # Attendees of the history only: today's residents not seen since (no priority group: a member of one
+        # would be on the register already) and former residents (-1 - k), station by station.
+        person = h["att_res"]
+        now = np.unique(person[(person >= 0) & (row_of[np.maximum(person, 0)] < 0)])
+        was = np.unique(-1 - person[person < 0])
+        o_station = np.concatenate([pool["station"][now], h["former_station"][was]])
+        o_age = np.concatenate([pool["age"][now], h["former_age"][was]])
+        o_priority = np.concatenate([pool["priority"][now], np.full(len(was), len(PRIORITY) - 1)])
+        order = np.argsort(o_station, kind="stable")
+        o_row = np.empty(len(order), dtype=np.int64)
+        o_row[order] = n_res + np.arange(len(order))
+        row_of[now] = o_row[: len(now)]
+        former_row = np.full(len(h["former_station"]), -1, dtype=np.int64)
+        former_row[was] = o_row[len(now):]
+        res_ids = np.concatenate([res_ids, _ids("R", len(order), 6, after=n_res)])
+        h_need_ids = _ids("N", len(h_needs["day"]), 6, after=len(need_ids))
+        h_act_ids = _ids("A", len(h_acts["day"]), 7, after=len(act_ids))
+        more = {
+            "residents": pd.DataFrame({
+                "resident_id": res_ids[n_res:],
+                "station_id": sid[o_station[order]],
+                "age_band": np.array(AGE_BANDS, dtype=object)[o_age[order]],
+                "priority_group": np.array(PRIORITY, dtype=object)[o_priority[order]],
+            }),
+            "needs": _needs_frame(h_needs, hp, sid, h_need_ids),
+            "activities": _activities_frame(h_acts, hp, sid, h_act_ids, h_need_ids, h["att_act"]),
+            "inspections": _inspections_frame(h["ins"], hp, sid,
+                                              _ids("I", len(h["ins"]["day"]), 6, after=len(ins_ids))),
+        }
+        for table, df in more.items():
+            frames[table] = pd.concat([frames[table], df], ignore_index=True)
+        att_act = np.concatenate([att_act, len(act_ids) + h["att_act"]])
+        res_row = np.concatenate([res_row, np.where(person >= 0, row_of[np.maximum(person, 0)],
+                                                    former_row[np.maximum(-1 - person, 0)])])
+        act_ids = np.concatenate([act_ids, h_act_ids])
+
     for table, cols in TABLES.items():
         if table in frames:
             frames[table] = frames[table].reindex(columns=list(cols)).reset_index(drop=True)
-    return frames, (act_ids, att_act, res_ids, res_rank[att_res])
+    return frames, (act_ids, att_act, res_ids, res_row)
 
 
 def write_csv(frames: dict[str, pd.DataFrame], out: str | Path) -> dict[str, Path]:
@@ -813,12 +908,12 @@ def write_csv(frames: dict[str, pd.DataFrame], out: str | Path) -> dict[str, Pat
 _ARROW_TYPES = {"VARCHAR": "string", "INTEGER": "int32", "DOUBLE": "float64", "DATE": "date32"}
 
 
-def _arrow_tables(stations: int, years: int, seed: int, start: str, scale: float) -> dict:
+def _arrow_tables(stations: int, years: int, seed: int, start: str, scale: float, history: int = 1) -> dict:
     """One pyarrow Table per record table, typed as records.TABLES. Attendance is dictionary-encoded
     (row -> activity index, row -> resident index), so 24 million rows never become Python strings."""
     import pyarrow as pa
 
-    frames, (act_ids, att_act, res_ids, att_res) = _generate(stations, years, seed, start, scale)
+    frames, (act_ids, att_act, res_ids, att_res) = _generate(stations, years, seed, start, scale, history)
     out = {}
     for table, cols in TABLES.items():
         if table == "attendance":
@@ -896,9 +991,11 @@ def write_parquet(tables: dict, out: str | Path) -> dict[str, Path]:
 # calibration check (DuckDB SQL over the records)
 
 _STATION_SQL = """
-WITH span AS (
+WITH acts AS (SELECT * FROM activities WHERE held_on >= $since),
+insps AS (SELECT * FROM inspections WHERE inspected_on >= $since),
+span AS (
   SELECT greatest(1, round(date_diff('day', min(held_on), max(held_on)) / 365.25))::INTEGER AS years
-  FROM activities
+  FROM acts
 ),
 win AS (
   SELECT a.station_id,
@@ -907,13 +1004,13 @@ win AS (
          avg(a.photos) AS photos, avg(a.media_items) AS media,
          count(a.need_id) / count(*) AS act_linked,
          sum(a.headcount) AS headcount
-  FROM activities a
-  ASOF LEFT JOIN inspections i ON a.station_id = i.station_id AND i.inspected_on >= a.held_on
+  FROM acts a
+  ASOF LEFT JOIN insps i ON a.station_id = i.station_id AND i.inspected_on >= a.held_on
   GROUP BY a.station_id
 ),
 att AS (
   SELECT a.station_id, t.resident_id, count(*) AS n
-  FROM attendance t JOIN activities a USING (activity_id)
+  FROM attendance t JOIN acts a USING (activity_id)
   GROUP BY a.station_id, t.resident_id
 ),
 ranked AS (
@@ -928,13 +1025,13 @@ reach AS (
   FROM ranked GROUP BY station_id
 ),
 insp AS (
-  SELECT station_id, count(*) AS n_ins, avg(prep_hours) AS prep FROM inspections GROUP BY station_id
+  SELECT station_id, count(*) AS n_ins, avg(prep_hours) AS prep FROM insps GROUP BY station_id
 ),
 nd AS (
   SELECT station_id,
          avg(CASE WHEN status = 'resolved' THEN 1 ELSE 0 END) FILTER (WHERE urgency >= 4) AS urgent_resolved,
          median(date_diff('day', raised_on, resolved_on)) AS days_to_resolve
-  FROM needs GROUP BY station_id
+  FROM needs WHERE raised_on >= $since GROUP BY station_id
 ),
 spend AS (
   SELECT station_id,
@@ -942,18 +1039,18 @@ spend AS (
          sum(amount) FILTER (WHERE category = 'image_project') / sum(amount) AS image,
          sum(amount) FILTER (WHERE category IN ('activities', 'elderly_friendly_renovation') AND need_id IS NOT NULL)
            / sum(amount) FILTER (WHERE category IN ('activities', 'elderly_friendly_renovation')) AS spend_linked
-  FROM expenditures GROUP BY station_id
+  FROM expenditures WHERE spent_on >= $since GROUP BY station_id
 ),
 fb AS (
   SELECT station_id,
          avg(CASE WHEN need_met = 'yes' THEN 1 ELSE 0 END)
            FILTER (WHERE channel IN ('council', 'evaluation_meeting') AND need_met IS NOT NULL) AS meeting_yes,
          avg(rating) AS rating
-  FROM feedback GROUP BY station_id
+  FROM feedback WHERE given_on >= $since GROUP BY station_id
 ),
 rub AS (
   SELECT station_id, avg(CASE WHEN level IN ('优', '良') THEN 1 ELSE 0 END) AS rubric_good
-  FROM ratings GROUP BY station_id
+  FROM ratings WHERE rated_on >= $since GROUP BY station_id
 )
 SELECT s.station_id, s.profile, s.population,
        insp.n_ins / span.years AS inspections_per_year,
@@ -1023,9 +1120,10 @@ def load_dir(folder: str | Path):
     return con
 
 
-def station_figures(con) -> pd.DataFrame:
-    """The calibration measures per station (DuckDB SQL over the record tables)."""
-    return con.cursor().execute(_STATION_SQL).df()
+def station_figures(con, since: str | None = None) -> pd.DataFrame:
+    """The calibration measures per station (DuckDB SQL over the record tables); with `since` (a date), over the
+    rows dated on or after it only: the assessment years without the history before them."""
+    return con.cursor().execute(_STATION_SQL, {"since": pd.Timestamp(since or "0001-01-01").date()}).df()
 
 
 def profile_figures(per_station: pd.DataFrame) -> pd.DataFrame:
@@ -1079,7 +1177,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="multiply activities (and so attendance) per station-year; 1.0 is the calibrated demo, "
                          f"{PROVINCE_SCALE} gives about 1.2M activities and 24M attendance rows at 1,300 x 3")
     ap.add_argument("--seed", type=int, default=20240101)
-    ap.add_argument("--start", default="2024-01-01", help="first day of the first assessment year")
+    ap.add_argument("--start", default="2024-01-01", help="first day of the first assessment year (with --check: "
+                                                          "the figures read the rows from this day on)")
+    ap.add_argument("--history", type=int, default=1,
+                    help="years before --start with inspections, needs, activities and attendance only (default 1: "
+                         "what the new-attendee figures look back on); 0 writes the assessment years alone")
     ap.add_argument("--check", metavar="DIR", help="print the calibration figures of the CSVs in DIR and exit")
     ap.add_argument("--per-station", action="store_true", help="with --check: also print a row per station")
     args = ap.parse_args(argv)
@@ -1089,7 +1191,7 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             ap.error(f"--check {args.check}: missing {', '.join(t + '.csv' for t in missing)}")
         con = load_dir(args.check)
-        per_station = station_figures(con)
+        per_station = station_figures(con, since=args.start)
         print(calibration_markdown(per_station))
         if args.per_station:
             print()
@@ -1106,7 +1208,7 @@ def main(argv: list[str] | None = None) -> int:
             except FileExistsError as exc:
                 ap.error(str(exc))
         t0 = time.perf_counter()
-        tables = _arrow_tables(args.stations, args.years, args.seed, args.start, args.scale)
+        tables = _arrow_tables(args.stations, args.years, args.seed, args.start, args.scale, args.history)
         t1 = time.perf_counter()
         if fmt == "duckdb":
             write_duckdb(tables, args.out)
@@ -1120,7 +1222,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out = args.out or str(DEMO_DIR)
     t0 = time.perf_counter()
-    frames = generate(args.stations, args.years, args.seed, args.start, args.scale)
+    frames = generate(args.stations, args.years, args.seed, args.start, args.scale, args.history)
     t1 = time.perf_counter()
     write_csv(frames, args.out)
     t2 = time.perf_counter()

@@ -221,7 +221,7 @@ def test_station_summary_filters(demo_db):
     assert len(some) and set(some["district"]) == {"城关区"} and set(some["profile"]) == {"show_window"}
     assert spring["activities"].sum() < everyone["activities"].sum()
     assert everyone["needs_resolved"].le(everyone["needs_raised"]).all()
-    assert str(lo) == "2024-01-01" and str(hi) == "2024-12-31"
+    assert str(lo) == "2023-01-01" and str(hi) == "2024-12-31"   # 2023: the history year before the assessment year
     assert len(needs) == counts["needs"]
 
 

@@ -53,6 +53,12 @@ def test_reach_block_shows_the_station_figures_and_their_counts(db, lang):
 def test_whole_year_says_why_newness_is_missing(db, lang):
     at = open_app(lang, "scores")
     assert_clean(at)
+    # the default, 2024, looks back on the demo's history year: newness has a value
+    assert reach_table(at, lang).loc[t("reach.fig.new", lang), "share"] != "—"
+    # the records' first year has nothing before it
+    at.date_input(key="period_start").set_value(date(2023, 1, 1)).run()
+    at.date_input(key="period_end").set_value(date(2023, 12, 31)).run()
+    assert_clean(at)
     shown = reach_table(at, lang)
     assert shown.loc[t("reach.fig.new", lang), "share"] == "—"
     why = t("reach.missing", lang, figure=t("reach.fig.new", lang), why=t("reach.why_no_history", lang))

@@ -15,8 +15,8 @@ def run(capsys, *argv):
     return code, out, err
 
 
-@pytest.mark.parametrize("lang, words", [("en", "period 2024-01-01 – 2024-12-31"),
-                                         ("zh", "评估期 2024-01-01 – 2024-12-31")])
+@pytest.mark.parametrize("lang, words", [("en", "period 2023-01-01 – 2024-12-31"),   # with the history year
+                                         ("zh", "评估期 2023-01-01 – 2024-12-31")])
 def test_score_prints_the_period_it_used(capsys, demo_db, lang, words):
     code, out, err = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--lang", lang)
     assert code == 0, err

@@ -43,7 +43,7 @@ def small():
 
 @pytest.fixture(scope="module")
 def demo_figures(demo):
-    return gen.station_figures(gen.load_frames(demo))
+    return gen.station_figures(gen.load_frames(demo), since="2024-01-01")   # the assessment year
 
 
 @pytest.fixture(params=["demo", "small"])
@@ -84,10 +84,11 @@ def test_demo_csvs_are_what_the_generator_writes(demo, tmp_path):
 
 
 def test_demo_size_limits():
+    """Small enough to commit and to load at every app start: 2024 and its history year (2023) together."""
     total = sum(p.stat().st_size for p in DEMO_DIR.glob("*.csv"))
     assert total < 6_000_000
     with (DEMO_DIR / "attendance.csv").open(encoding="utf-8") as fh:
-        assert sum(1 for _ in fh) - 1 < 120_000
+        assert sum(1 for _ in fh) - 1 < 240_000
 
 
 # --- shape and types --------------------------------------------------------------------
@@ -210,14 +211,24 @@ def test_vocabularies_are_respected(frames):
     assert not ((r["priority_group"] == "left_behind_child") & (r["age_band"] != "0-17")).any()
 
 
+# Tables with rows in the history year before the first assessment year (generate's default history=1).
+HISTORY_TABLES = {"needs", "activities", "inspections"}
+
+
 def test_dates_and_ranges(frames_and_period):
     frames, first, years = frames_and_period
     last = first + pd.DateOffset(years=years) - pd.Timedelta(days=1)
+    before = first - pd.DateOffset(years=1)
     for table, col in PERIOD_COLUMN.items():
         d = frames[table][col]
-        assert d.notna().all() and d.min() >= first and d.max() <= last, table
+        assert d.notna().all() and d.min() >= (before if table in HISTORY_TABLES else first), table
+        assert d.max() <= last, table
+        early = d < first   # the history's rows, listed after those of the assessment years
+        assert (early.any() == (table in HISTORY_TABLES)) and not early.iloc[: (~early).sum()].any(), table
+    h = frames["needs"][frames["needs"]["raised_on"] < first]
+    assert (h["resolved_on"].dropna() <= first + pd.Timedelta(days=59)).all()
 
-    n = frames["needs"]
+    n = frames["needs"][frames["needs"]["raised_on"] >= first]
     resolved = n["status"] == "resolved"
     assert (n["resolved_on"].notna() == resolved).all()
     r = n[resolved]
@@ -240,7 +251,7 @@ def test_dates_and_ranges(frames_and_period):
     assert len(needs_per) == st_years and needs_per.between(40, 120).all()
     ratings_per = per_station_year(frames["ratings"], "rated_on")
     assert len(ratings_per) == st_years and ratings_per.between(2, 4).all()
-    assert frames["residents"].groupby("station_id").size().between(150, 1500).all()
+    assert frames["residents"].groupby("station_id").size().between(150, 2000).all()
 
     a = frames["activities"]
     real = frames["attendance"].groupby("activity_id").size().reindex(a["activity_id"], fill_value=0)
@@ -292,6 +303,7 @@ def test_pre_inspection_window_share(demo_figures):
 def test_inspections_per_station_year(demo_figures, small):
     assert demo_figures["inspections_per_year"].between(28, 36).all()
     ins = small["inspections"]
+    ins = ins[ins["inspected_on"] >= pd.Timestamp(SMALL["start"])]   # the assessment years, not the history
     per = ins.groupby(["station_id", (ins["inspected_on"] >= pd.Timestamp("2024-07-01"))]).size()
     assert per.between(28, 36).all() and len(per) == 14
 

@@ -15,7 +15,8 @@ SEEDS = (20240101, 1, 2, 3, 4, 5, 6, 7, 8, 9)   # the demo's seed first; seed 6 
 def figures():
     out = {}
     for seed in SEEDS:
-        con = gen.load_frames(gen.generate(seed=seed))
+        # the history year changes no row of the assessment year (tests/test_generate_history.py): left out here
+        con = gen.load_frames(gen.generate(seed=seed, history=0))
         out[seed] = gen.station_figures(con)
         con.close()
     return out
