@@ -169,22 +169,10 @@ def value_periods(path: str, series: tuple[str, ...] = ()) -> list[tuple[date, d
     return queries.value_periods(_connection(path), series)
 
 
+@by_stamp(max_entries=16)
 def default_period(path: str) -> tuple[date | None, date | None, date | None, date | None]:
-    """(default start, default end, first date, last date) of the records. The default is the records' last year
-    (an assessment is yearly; earlier years are what figures such as "new this period" look back on). A database
-    whose only dated data are indicator_values (score sheets) defaults to their latest period, not to today (where
-    every value is missing)."""
-    lo, hi = date_range(path)
-    if lo is not None and hi is not None:
-        year = (pd.Timestamp(hi) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
-        return max(lo, year), hi, lo, hi
-    if lo is not None or hi is not None:
-        return lo, hi, lo, hi
-    periods = value_periods(path)
-    if not periods:
-        return None, None, None, None
-    start, end, _ = periods[0]   # latest first
-    return start, end, min(p[0] for p in periods), max(p[1] for p in periods)
+    """(default start, default end, first date, last date): the records' last year (queries.default_period)."""
+    return queries.default_period(_connection(path))
 
 
 @by_stamp(max_entries=16)

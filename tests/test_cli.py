@@ -68,6 +68,22 @@ def test_period_options(capsys, demo_db):
     assert code == 2 and "after" in err
 
 
+def test_no_period_scores_the_records_last_year_as_the_app_opens(capsys, demo_db):
+    # the demo holds 2023 as history before its assessment year 2024: with no --from/--to the command line scored
+    # both years (where "new this period" has nothing to look back on), while the app opened on 2024
+    from indicators.records import queries
+    con = records.connect(demo_db, read_only=True)
+    start, end, first, last = queries.default_period(con)
+    con.close()
+    assert (str(start), str(end), str(first)) == ("2024-01-01", "2024-12-31", "2023-01-01")
+    plain = json.loads(run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--format", "json")[1])
+    asked = json.loads(run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--from", "2024-01-01",
+                           "--to", "2024-12-31", "--format", "json")[1])
+    assert plain == asked
+    code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--lang", "en")
+    assert code == 0 and "period 2024-01-01 – 2024-12-31 (the records' last year" in out
+
+
 def scheme_file(tmp_path, mutate):
     data = yaml.safe_load((catalog.BUILTIN_DIR / "needs-met.yaml").read_text(encoding="utf-8"))
     mutate(data)

@@ -15,8 +15,8 @@ def run(capsys, *argv):
     return code, out, err
 
 
-@pytest.mark.parametrize("lang, words", [("en", "period 2023-01-01 – 2024-12-31"),   # with the history year
-                                         ("zh", "评估期 2023-01-01 – 2024-12-31")])
+@pytest.mark.parametrize("lang, words", [("en", "period 2024-01-01 – 2024-12-31 (the records' last year"),
+                                         ("zh", "评估期 2024-01-01 – 2024-12-31（记录的最后一年")])
 def test_score_prints_the_period_it_used(capsys, demo_db, lang, words):
     code, out, err = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--lang", lang)
     assert code == 0, err
@@ -24,6 +24,9 @@ def test_score_prints_the_period_it_used(capsys, demo_db, lang, words):
     code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--lang", lang,
                        "--from", "2024-07-01")
     assert "2024-07-01 – 2024-12-31" in out
+    code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--lang", lang,
+                       "--to", "2024-06-30")   # one end given: the other reaches the records' first date
+    assert "2023-01-01 – 2024-06-30" in out
 
 
 @pytest.mark.parametrize("order", [("photo-count", "needs-met"), ("needs-met", "photo-count")])

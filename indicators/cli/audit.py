@@ -35,7 +35,7 @@ def cmd_audit(args) -> int:
     con = _open_read(args.db)
     try:
         scheme, name = catalog.resolve(args.scheme, con)
-        result = score(con, scheme, _period(args), source=name)
+        result = score(con, scheme, _period(args, con), source=name)
     finally:
         con.close()
     started = time.perf_counter()

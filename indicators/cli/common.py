@@ -52,7 +52,20 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r}: {exc.word.render(_parsing_lang)}") from None
 
 
-def _period(args) -> Period:
+def last_year(con) -> Period:
+    """The records' last year: the period a command takes when none is asked for, as the app opens on."""
+    from indicators.records.queries import default_period
+    try:
+        return Period(*default_period(con)[:2])
+    except duckdb.Error:   # no record tables: the command that reads them says so in its own words
+        return Period(None, None)
+
+
+def _period(args, con=None) -> Period:
+    """The asked-for period; with neither --from nor --to, the records' last year, as the app opens on (an open end
+    given one date reaches the records' first or last date). Without a database (Spark's folders) both ends stay open."""
+    if args.start is None and args.end is None and con is not None:
+        return last_year(con)
     p = Period(args.start, args.end)
     if p.start and p.end and p.start > p.end:
         raise BadInput(code="cli.period", params={"start": p.start, "end": p.end})

@@ -95,7 +95,7 @@ def cmd_score(args) -> int:
         con = _open(args.db)
         scheme, name = catalog.resolve(args.scheme, con)
         with limited(con, args.memory_limit, args.temp_dir):
-            result = score(con, scheme, _period(args), source=name,
+            result = score(con, scheme, _period(args, con), source=name,
                            progress=reporter(args.lang) if args.progress else None)
     scheme = result.scheme
     if args.engine != "spark":
@@ -122,7 +122,8 @@ def cmd_score(args) -> int:
     open_end = None in (result.period.start, result.period.end) and args.engine != "spark"   # Spark: no local file
     lo, hi = date_range(con) if open_end else (None, None)
     start, end = result.period.start or lo, result.period.end or hi   # an open end reaches the records' first/last date
-    note = t("cli.span_note", lang) if (start, end) != (result.period.start, result.period.end) else ""
+    note = (t("cli.span_note", lang) if (start, end) != (result.period.start, result.period.end) else
+            t("cli.last_year_note", lang) if args.start is None and args.end is None and args.engine != "spark" else "")
     print(t("cli.score_head", lang, scheme=scheme.name_zh if lang == "zh" else scheme.name_en, id=scheme.id,
             n=len(table), start=start or "…", end=end or "…", note=note))
     view = table.drop(columns=["name_en" if lang == "zh" else "name"])
@@ -141,7 +142,7 @@ def cmd_compare(args) -> int:
     if len(args.scheme) != 2:
         raise BadInput(code="cli.compare_two", params={"n": len(args.scheme)})
     con = _open(args.db)
-    period = _period(args)
+    period = _period(args, con)
     (sa, na), (sb, nb) = (catalog.resolve(s, con) for s in args.scheme)
     cmp = compare(*score_many(con, [sa, sb], period, [na, nb]), top_k=args.top_k)   # one pass per table
     t = cmp.table
@@ -189,7 +190,7 @@ def cmd_compare(args) -> int:
 def _scored(args):
     con = _open(args.db)
     scheme, name = catalog.resolve(args.scheme, con)
-    return score(con, scheme, _period(args), source=name)
+    return score(con, scheme, _period(args, con), source=name)
 
 
 def cmd_weights_ahp(args) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indicators.cli.common import BadInput, _date, _open
+from indicators.cli.common import BadInput, _date, _open, last_year
 from indicators.i18n import t
 from indicators.i18n.cli import lang_of_env
 from indicators.outputs.notice import notice_html, notice_pdf, round_notice
@@ -32,6 +32,8 @@ def cmd_notice(args) -> int:
     con = _open(args.db)
     try:
         scheme, name = catalog.resolve(args.scheme, con)
+        if period.start is None and period.end is None:   # the records' last year, as score and the app take it
+            period = last_year(con)
         result = score(con, scheme, period, source=name)
         demo = get_meta(con, "kind") == "demo"
     finally:

@@ -114,7 +114,7 @@ def cmd_export(args) -> int:
         raise CliInputError(code="cli.export_schemes", params={"n": len(args.scheme)})
     con = _open_read(args.db)
     try:
-        period = _period(args)
+        period = _period(args, con)
         results = []
         for s in args.scheme:
             scheme, name = catalog.resolve(s, con)
@@ -142,7 +142,7 @@ def _export_sheet(args) -> int:
         if layout is None:
             raise CliInputError(code="sheet.no_layout", params={"scheme": scheme.id, "start": args.start,
                                                                 "end": args.end})
-        result = score(con, scheme, _period(args), source=name)
+        result = score(con, scheme, _period(args, con), source=name)
         _, _, notes = score_sheet.sheet_values(con, scheme, args.start, args.end)
     finally:
         con.close()
@@ -159,7 +159,7 @@ def cmd_report(args) -> int:
     con = _open_read(args.db)
     try:
         scheme, name = catalog.resolve(args.scheme, con)
-        result = score(con, scheme, _period(args), source=name)
+        result = score(con, scheme, _period(args, con), source=name)
         demo = get_meta(con, "kind") == "demo"
     finally:
         con.close()

@@ -50,6 +50,24 @@ def date_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None
     return (min(lo) if len(lo) else None, max(hi) if len(hi) else None)
 
 
+def default_period(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None, date | None, date | None]:
+    """(default start, default end, first date, last date) of the records, for the app and the command line alike.
+    The default is the records' last year (an assessment is yearly; earlier years are what figures such as "new this
+    period" look back on). A database whose only dated data are indicator_values (score sheets) defaults to their
+    latest period, not to today (where every value is missing)."""
+    lo, hi = date_range(con)
+    if lo is not None and hi is not None:
+        year = (pd.Timestamp(hi) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
+        return max(lo, year), hi, lo, hi
+    if lo is not None or hi is not None:
+        return lo, hi, lo, hi
+    periods = value_periods(con)
+    if not periods:
+        return None, None, None, None
+    start, end, _ = periods[0]   # latest first
+    return start, end, min(p[0] for p in periods), max(p[1] for p in periods)
+
+
 def value_periods(con: duckdb.DuckDBPyConnection, series: Sequence[str] = ()) -> list[tuple[date, date, int]]:
     """The periods indicator_values holds values for, (start, end, rows), latest first; only `series` when given.
     What to offer when a chosen period holds none of a scheme's values."""
