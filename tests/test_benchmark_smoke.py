@@ -42,10 +42,10 @@ def _agree(a: pd.DataFrame, b: pd.DataFrame, what: str):
     assert not bad, f"{what}: {bad}"
 
 
-PERIODS = [Period(), Period(date(2024, 3, 1), date(2024, 9, 30))]
+PERIODS = [Period(), Period(date(2024, 3, 1), date(2024, 9, 30)), Period(date(2024, 7, 15), None)]
 
 
-@pytest.mark.parametrize("period", PERIODS, ids=["whole", "mar-sep"])
+@pytest.mark.parametrize("period", PERIODS, ids=["whole", "mar-sep", "from-mid-july"])
 def test_engine_floor_and_pandas_agree_on_every_indicator(tiny_db, period):
     con = records.connect(tiny_db, read_only=True)
     try:
