@@ -162,6 +162,30 @@ QUERIES = {"activities": ACTIVITIES_SEMI, "inspections": INSPECTIONS, "needs": N
            "feedback": FEEDBACK, "expenditures": EXPENDITURES, "ratings": RATINGS}
 
 
+# The yardstick of issue 21: the least any scheme must read. Per (station, resident) the first visit, the last
+# visit and the number of visits over attendance joined to activities (every row up to the period's end), and one
+# grouped pass per station over each other table. Both built-in schemes together should cost at most 2.5 times this.
+ONE_PASS = ["""
+SELECT a.station_id, t.resident_id, min(a.held_on) AS first_on, max(a.held_on) AS last_on, count(*) AS visits
+FROM attendance t JOIN activities a ON a.activity_id = t.activity_id WHERE a.held_on <= $end
+GROUP BY a.station_id, t.resident_id
+"""] + [f"SELECT station_id, count(*) AS n, min({day}) AS first_on, max({day}) AS last_on FROM {table} "
+        "GROUP BY station_id"
+        for table, day in (("activities", "held_on"), ("needs", "raised_on"), ("inspections", "inspected_on"),
+                           ("feedback", "given_on"), ("expenditures", "spent_on"), ("ratings", "rated_on"))] + [
+    "SELECT station_id, count(*) AS n FROM residents GROUP BY station_id"]
+
+
+def one_pass(con, end: date | None = None) -> int:
+    """Run the ONE_PASS queries (results fetched, as the engine fetches its own); the rows they return."""
+    rows = 0
+    for sql in ONE_PASS:
+        cur = con.cursor()
+        rows += len(cur.execute(sql, {"end": end or FAR_FUTURE} if "$end" in sql else {}).fetchall())
+        cur.close()
+    return rows
+
+
 # needs-met's "needs by category" indicators: <group>_needs_resolved over these categories
 NEED_GROUPS = {"care": ("elderly_care", "disability_support"), "home": ("housing_repair", "accessibility"),
                "family": ("child_care", "employment"), "neighbourhood": ("neighbour_dispute", "health")}

@@ -20,7 +20,7 @@ from indicators.scheme import catalog
 from indicators.scheme.model import Measure
 from indicators.scoring import engine
 from indicators.scoring.measures import Period, load_stations, plan, raw_values
-from tests.conftest import ROOT
+from tests.conftest import ROOT, station
 
 D = date.fromisoformat
 _P = "(SELECT CAST(? AS DATE) AS p_start, CAST(? AS DATE) AS p_end) p"
@@ -188,3 +188,42 @@ def test_both_builtin_schemes_read_attendance_in_one_query(generated):
                                                      "expenditures", "ratings", "residents", "stations",
                                                      "indicator_values")]
     assert len(over_attendance) == 1, over_attendance
+
+
+def _act(aid, sid, held):
+    return {"activity_id": aid, "station_id": sid, "held_on": held, "kind": "group", "title": aid, "need_id": None,
+            "photos": 0, "media_items": 0, "headcount": 1, "cost": 1.0, "staff_hours": 1.0}
+
+
+def test_month_masks_across_words_equal_the_original_sql(tiny):
+    """Periods longer than one word of 62 months: returns across a word's edge (months 61 and 62 of the period),
+    across two edges, and residents whose first month is or is not the station's, against the original SQL."""
+    rng = np.random.default_rng(21)
+    first = D("2015-01-01")
+    month = lambda k, day=10: date(first.year + (k // 12), k % 12 + 1, day)   # noqa: E731
+    activities, attendance = [], []
+    for sid in ("S1", "S2"):
+        for k in range(0, 200):
+            activities.append(_act(f"{sid}-{k}", sid, month(k)))
+            activities.append(_act(f"{sid}-{k}b", sid, month(k, 20)))
+    chosen = {("R1", "S1"): [61, 62], ("R2", "S1"): [0, 1, 61, 62, 63, 123, 124, 186],
+              ("R3", "S1"): [62], ("R4", "S2"): [5, 6, 66, 67, 68, 128]}
+    for n in range(5, 25):   # random residents at both stations
+        chosen[(f"R{n}", f"S{1 + n % 2}")] = sorted(set(rng.integers(0, 200, size=int(rng.integers(1, 30))).tolist()))
+    for (rid, sid), months in chosen.items():
+        for k in months:
+            attendance.append({"activity_id": f"{sid}-{k}", "resident_id": rid})
+            if k % 3 == 0:   # twice in some months: a month counts once
+                attendance.append({"activity_id": f"{sid}-{k}b", "resident_id": rid})
+    residents = [{"resident_id": rid, "station_id": sid, "age_band": "60-79",
+                  "priority_group": "disabled" if int(rid[1:]) % 3 else "none"} for rid, sid in chosen]
+    con = tiny({"stations": [station("S1"), station("S2")], "residents": residents, "activities": activities,
+                "attendance": attendance})
+    stations = load_stations(con)
+    for period in (Period(), Period(month(0, 1), month(199, 28)), Period(month(30, 15), month(160, 5)),
+                   Period(month(61, 1), month(62, 28)), Period(month(100, 1), None)):
+        want = reference_raw(con, stations, period)
+        got = raw_values(con, {k: plan(m) for k, m in MEASURES.items()}, stations, period)
+        pd.testing.assert_frame_equal(got[want.columns], want, check_exact=False, rtol=0, atol=1e-12,
+                                      obj=f"raw values over {period}")
+        assert got["returning"].notna().any()

@@ -59,8 +59,9 @@ def table_vocab(table: str) -> dict[str, tuple[str, ...]]:
     return vocab
 
 
-def _relation_sql(table: str, used: set[str]) -> tuple[str, int]:
-    """SQL of one measure table for the period (our own fixed text) and how many period params it takes."""
+def _relation_sql(table: str, used: set[str], span: tuple[int, int] | None = None) -> tuple[str, int]:
+    """SQL of one measure table for the period (our own fixed text) and how many period params it takes;
+    `span` is month_span's (first month, words) for the attendees' month masks."""
     if table == "needs":
         extra = ", date_diff('day', raised_on, resolved_on) AS days_to_resolve" if "days_to_resolve" in used else ""
         return f"SELECT *{extra} FROM needs WHERE raised_on BETWEEN ? AND ?", 2
@@ -106,7 +107,7 @@ def _relation_sql(table: str, used: set[str]) -> tuple[str, int]:
             inner, n = _relation_sql("attendance", set())
             return (f"SELECT station_id, resident_id, count(*) AS visits FROM ({inner}) "
                     "GROUP BY station_id, resident_id"), n
-        return attendees_sql(used), 2
+        return attendees_sql(used, *(span or (0, 1))), 2
     if table == "indicator_values":
         # A value counts for the period when its own period overlaps it; of those, a station's figures of the most
         # recent period (latest end, then latest start) are the ones read: recency 1. Several raters' sheets for
@@ -293,57 +294,71 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
 # Rows added for history or registration have visits = 0, which the attendee terms filter out.
 ROTATION = frozenset({"@history", "@months", "@registered"})
 _PERIOD_ROW = "(SELECT CAST(? AS DATE) AS p_start, CAST(? AS DATE) AS p_end) p"
-# Months are numbered year * 12 + month and kept in words of 62 (bits of a BIGINT, the sign and one spare bit
-# left alone, so that a word shifted by one cannot overflow): a resident's months in a word are the bits of one
-# bit_or, and the months attended right after an attended month are bit_count(mask & (mask << 1)). A pair that
-# straddles two words (bit 61 of one, bit 0 of the next) is found on a second mask, of words modulo 62, exact
-# while a resident's attended words span fewer than 62 of them: 320 years (the importer takes dates 1900-2100).
+# Months are counted from the period's first month with an activity (k = 0, 1, ...) and kept in words of 62
+# (bits of a BIGINT, the sign and one spare bit left alone so that a word shifted by one cannot overflow): a
+# resident's months in word i are the bits of one bit_or, and the months attended right after an attended month
+# are bit_count(mask & (mask << 1)), plus a pair across two words (bit 61 of one, bit 0 of the next). A period of
+# up to five years and two months is one word; the number of words is known before the query (month_span).
 _WORD = 62
+_MONTH = "(year({d}) * 12 + month({d}))"
+MONTH_SPAN_SQL = (f"SELECT min({_MONTH.format(d='held_on')}), max({_MONTH.format(d='held_on')}) FROM activities "
+                  "WHERE held_on BETWEEN ? AND ?")
 
 
-def attendees_sql(used: set[str]) -> str:
-    """The attendees relation with what the rotation terms in `used` need: no `lag` window, no second pass."""
+def attendees_sql(used: set[str], months_from: int = 0, words: int = 1) -> str:
+    """The attendees relation with what the rotation terms in `used` need, in one grouped pass: no `lag` window.
+    `months_from` is the period's first month with an activity (year * 12 + month) and `words` how many words
+    of 62 months reach its last one (month_span)."""
     history, months, registered = ("@history" in used), ("@months" in used), ("@registered" in used)
-    # Per activity (not per attendance row): its month's word and bit, and whether it falls in the period.
+    k = f"{_MONTH.format(d='a.held_on')} - {int(months_from)}"
+    # Per activity (not per attendance row): whether it falls in the period and its month's word and bit.
     acts = ("SELECT a.activity_id, a.station_id, a.held_on, a.held_on >= p.p_start AS in_p"
-            + (f", CAST(floor((year(a.held_on) * 12 + month(a.held_on)) / {_WORD}) AS BIGINT) AS w, "
-               f"CAST(1 AS BIGINT) << CAST((year(a.held_on) * 12 + month(a.held_on)) % {_WORD} AS INTEGER) AS bit"
-               if months else "")
+            + (f", CASE WHEN a.held_on >= p.p_start THEN CAST(floor(({k}) / {_WORD}) AS INTEGER) END AS w, "
+               f"CASE WHEN a.held_on >= p.p_start THEN CAST(1 AS BIGINT) << CAST(({k}) % {_WORD} AS INTEGER) "
+               "END AS bit" if months else "")
             + f" FROM activities a CROSS JOIN {_PERIOD_ROW} WHERE a.held_on <= p.p_end"
             + ("" if history else " AND a.held_on >= p.p_start"))
     f_in = " FILTER (WHERE in_p)" if history else ""
-    keys = "a.station_id, t.resident_id" + (", a.w" if months else "")
     cols = [f"count(*){f_in} AS visits", f"min(a.held_on){f_in} AS first_in"]
     if history:
         cols.append("max(a.held_on) FILTER (WHERE NOT in_p) AS last_before")
+    n = max(1, int(words)) if months else 0
+    cols += [f"bit_or(a.bit) FILTER (WHERE a.w = {i}) AS m{i}" for i in range(n)]
+    sql = (f"SELECT a.station_id, t.resident_id, {', '.join(cols)} FROM attendance t JOIN ({acts}) a "
+           "ON a.activity_id = t.activity_id GROUP BY a.station_id, t.resident_id")
+    out = ["first_in"] + (["last_before"] if history else [])
     if months:
-        cols.append(f"bit_or(a.bit){f_in} AS mask")
-    sql = (f"SELECT {keys.replace('t.resident_id', 't.resident_id AS resident_id')}, {', '.join(cols)} "
-           f"FROM attendance t JOIN ({acts}) a ON a.activity_id = t.activity_id GROUP BY {keys}")
-    out = ["visits", "first_in"] + (["last_before"] if history else [])
-    if months:
+        m = [f"coalesce(m{i}, 0)" for i in range(n)]
         top = f"CAST(1 AS BIGINT) << {_WORD - 1}"
-        word_bit = lambda w: f"CAST(1 AS BIGINT) << CAST(({w}) % {_WORD} AS INTEGER)"   # noqa: E731
-        sql = ("SELECT station_id, resident_id, sum(visits) AS visits, min(first_in) AS first_in"
-               + (", max(last_before) AS last_before" if history else "")
-               + ", coalesce(sum(bit_count(mask)), 0) AS months_in, "
-               "coalesce(sum(bit_count(mask & (mask << 1))), 0) + bit_count("
-               f"coalesce(bit_or({word_bit('w + 1')}) FILTER (WHERE (mask & ({top})) <> 0), 0) & "
-               f"coalesce(bit_or({word_bit('w')}) FILTER (WHERE (mask & 1) <> 0), 0)) AS month_pairs "
-               f"FROM ({sql}) g GROUP BY station_id, resident_id")
+        pairs = [f"bit_count({x} & ({x} << 1))" for x in m] + [
+            f"CASE WHEN ({m[i]} & ({top})) <> 0 AND ({m[i + 1]} & 1) <> 0 THEN 1 ELSE 0 END" for i in range(n - 1)]
+        sql = (f"SELECT station_id, resident_id, visits, {', '.join(out)}, "
+               f"{' + '.join(f'bit_count({x})' for x in m)} AS months_in, {' + '.join(pairs)} AS month_pairs "
+               f"FROM ({sql}) g")
         out += ["months_in", "month_pairs"]
     if registered:
         sql = ("SELECT coalesce(v.station_id, r.station_id) AS station_id, "
                "coalesce(v.resident_id, r.resident_id) AS resident_id, coalesce(v.visits, 0) AS visits, "
-               + "".join(f"v.{c}, " for c in out[1:])
+               + "".join(f"v.{c}, " for c in out)
                + "CASE WHEN r.resident_id IS NULL THEN 0 ELSE 1 END AS registered, r.age_band, r.priority_group "
                f"FROM ({sql}) v FULL JOIN residents r ON r.resident_id = v.resident_id AND r.station_id = v.station_id")
     if months:
-        # the station's first month in the period: its attendees then have no month before it to return from
-        first_month = "year(first_in) * 12 + month(first_in)"
-        sql = (f"SELECT *, {first_month} AS first_month, min({first_month}) OVER (PARTITION BY station_id) "
-               f"AS station_first_month FROM ({sql}) x")
+        # the station's first month in the period, whose attendees have no month before it to return from: a
+        # grouped pass over the (station, resident) rows joined back (cheaper than a window over them)
+        first = _MONTH.format(d="first_in")
+        sql = (f"WITH per AS ({sql}) SELECT x.*, {first} AS first_month, o.station_first_month FROM per x "
+               f"LEFT JOIN (SELECT station_id AS s, min({first}) AS station_first_month FROM per GROUP BY station_id) o "
+               "ON o.s = x.station_id")
     return sql
+
+
+def month_span(run, period: Period) -> tuple[int, int]:
+    """(first month, words) of attendees_sql for `period`: its first and last month with an activity."""
+    found = run(MONTH_SPAN_SQL, period.params())
+    lo, hi = found.iloc[0, 0], found.iloc[0, 1]
+    if lo is None or pd.isna(lo):
+        return 0, 1
+    return int(lo), int(hi - lo) // _WORD + 1
 
 
 def reach_terms(measure: Measure, path: str = "measure", source: str | None = None) -> tuple[Term, Term, Term | None]:
@@ -434,7 +449,9 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
         _refuse_missing_series(run, {k: p for k, p in plans.items() if k not in may_be_absent})
     for table, terms in by_table.items():
         used = set().union(*(t.used for t in terms))
-        rel, n_period = _relation_sql(table, used)
+        # the month masks of returning_share need the period's span of months first (a scan of activities' days)
+        span = month_span(run, period) if table == "attendees" and "@months" in used else None
+        rel, n_period = _relation_sql(table, used, span)
         select = ", ".join(f"{t.sql} AS v{n}" for n, t in enumerate(terms))
         params = period.params() * (n_period // 2) + [p for t in terms for p in t.params]
         sql = f"WITH rel AS ({rel}) SELECT station_id, {select} FROM rel GROUP BY station_id"
