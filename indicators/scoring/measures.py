@@ -313,8 +313,9 @@ def attendees_sql(used: set[str], months_from: int = 0, words: int = 1) -> str:
     k = f"{_MONTH.format(d='a.held_on')} - {int(months_from)}"
     # Per activity (not per attendance row): whether it falls in the period and its month's word and bit.
     acts = ("SELECT a.activity_id, a.station_id, a.held_on, a.held_on >= p.p_start AS in_p"
-            + (f", CASE WHEN a.held_on >= p.p_start THEN CAST(floor(({k}) / {_WORD}) AS INTEGER) END AS w, "
-               f"CASE WHEN a.held_on >= p.p_start THEN CAST(1 AS BIGINT) << CAST(({k}) % {_WORD} AS INTEGER) "
+            + (f", CASE WHEN a.held_on >= p.p_start THEN CAST(floor(({k}) / {_WORD}) AS INTEGER) END AS w"
+               if months and words > 1 else "")
+            + (f", CASE WHEN a.held_on >= p.p_start THEN CAST(1 AS BIGINT) << CAST(({k}) % {_WORD} AS INTEGER) "
                "END AS bit" if months else "")
             + f" FROM activities a CROSS JOIN {_PERIOD_ROW} WHERE a.held_on <= p.p_end"
             + ("" if history else " AND a.held_on >= p.p_start"))
@@ -323,7 +324,8 @@ def attendees_sql(used: set[str], months_from: int = 0, words: int = 1) -> str:
     if history:
         cols.append("max(a.held_on) FILTER (WHERE NOT in_p) AS last_before")
     n = max(1, int(words)) if months else 0
-    cols += [f"bit_or(a.bit) FILTER (WHERE a.w = {i}) AS m{i}" for i in range(n)]
+    # (one word: every bit is in it, and bits outside the period are NULL, which bit_or skips)
+    cols += ["bit_or(a.bit) AS m0"] if n == 1 else [f"bit_or(a.bit) FILTER (WHERE a.w = {i}) AS m{i}" for i in range(n)]
     sql = (f"SELECT a.station_id, t.resident_id, {', '.join(cols)} FROM attendance t JOIN ({acts}) a "
            "ON a.activity_id = t.activity_id GROUP BY a.station_id, t.resident_id")
     out = ["first_in"] + (["last_before"] if history else [])
