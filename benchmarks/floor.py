@@ -81,22 +81,58 @@ SELECT station_id,
 FROM needs WHERE raised_on BETWEEN $start AND $end GROUP BY station_id
 """
 
-# One pass over attendance: the join to activities (station and day of each visit), one group per
-# (station, resident), then per station the number of residents, the visits and the visits of the most
-# frequent 10% (a sum of the k largest visit counts does not depend on how ties are ordered).
+# Everything either scheme reads from attendance, in one pass over it: the join to activities, one group per
+# (station, resident) holding the visits in the period, the first of them, the last visit before the period and
+# the months of the period attended as the bits of a HUGEINT (month k after the period's first month with an
+# activity is bit k: 125 months fit). From those rows, materialised once: per station the residents reached, the
+# visits and those of the most frequent 10% (a sum of the k largest visit counts does not depend on how ties are
+# ordered), the new attendees, the resident-months after the station's first month and those whose month before
+# was attended too (a set bit whose neighbour is set: bit_count(m & (m >> 1))), and the registered priority-group
+# residents with no visit.
 ATTENDANCE = """
-WITH visits AS (
-  SELECT a.station_id, t.resident_id, count(*) AS visits
-  FROM attendance t JOIN activities a ON a.activity_id = t.activity_id
-  WHERE a.held_on BETWEEN $start AND $end
+WITH a AS (
+  SELECT activity_id, station_id, held_on,
+         CASE WHEN held_on >= $start THEN 1::HUGEINT << (year(held_on) * 12 + month(held_on) - $first_month)::HUGEINT
+         END AS month_bit
+  FROM activities WHERE held_on <= $end
+),
+per AS MATERIALIZED (
+  SELECT a.station_id, t.resident_id,
+         count(month_bit) AS visits,
+         min(held_on) FILTER (WHERE held_on >= $start) AS first_in,
+         max(held_on) FILTER (WHERE held_on < $start) AS last_before,
+         bit_or(month_bit) AS months
+  FROM attendance t JOIN a ON a.activity_id = t.activity_id
   GROUP BY a.station_id, t.resident_id
+),
+opening AS (SELECT station_id, date_trunc('month', min(first_in)) AS first_m FROM per GROUP BY station_id),
+by_station AS (
+  SELECT p.station_id,
+         count(*) FILTER (WHERE visits > 0) AS reached,
+         sum(visits) AS visits,
+         list_sum(list_slice(list_sort(list(visits) FILTER (WHERE visits > 0), 'DESC'), 1,
+                             ceil(0.1 * count(*) FILTER (WHERE visits > 0))::BIGINT)) AS top_visits,
+         count(first_in) AS attendees,
+         count(*) FILTER (WHERE first_in IS NOT NULL AND last_before IS NULL) AS new,
+         count(*) FILTER (WHERE first_in IS NOT NULL AND (last_before IS NULL OR first_in - last_before > 365))
+           AS new_year,
+         count(last_before) AS history,
+         coalesce(sum(bit_count(months)), 0)
+           - count(*) FILTER (WHERE date_trunc('month', first_in) = o.first_m) AS months,
+         coalesce(sum(bit_count(months & (months >> 1))), 0) AS returning
+  FROM per p JOIN opening o ON o.station_id = p.station_id GROUP BY p.station_id
+),
+listed AS (
+  SELECT r.station_id, count(*) AS listed, count(*) FILTER (WHERE coalesce(p.visits, 0) = 0) AS unreached
+  FROM residents r LEFT JOIN per p ON p.station_id = r.station_id AND p.resident_id = r.resident_id
+  WHERE r.priority_group <> 'none' GROUP BY r.station_id
 )
-SELECT station_id,
-       count(resident_id) AS reached,
-       sum(visits) AS visits,
-       list_sum(list_slice(list_sort(list(visits), 'DESC'), 1, ceil(0.1 * count(*))::BIGINT)) AS top_visits
-FROM visits GROUP BY station_id
+SELECT s.station_id, b.* EXCLUDE (station_id), l.listed, l.unreached
+FROM stations s LEFT JOIN by_station b ON b.station_id = s.station_id
+LEFT JOIN listed l ON l.station_id = s.station_id
 """
+# Months a HUGEINT holds (bits 0..125: one spare below the sign, so that no shift overflows).
+MONTH_BITS = 126
 
 FEEDBACK = """
 SELECT station_id,
@@ -122,52 +158,32 @@ SELECT station_id,
 FROM ratings WHERE rated_on BETWEEN $start AND $end GROUP BY station_id
 """
 
-# needs-met's rotation indicators, written out by hand: per (station, resident) the first visit in the period and
-# the last before it; per (station, resident, month) whether the month before was attended; registered residents
-# in a priority group not seen in the period.
-REACH = """
-WITH v AS (
-  SELECT a.station_id, t.resident_id, a.held_on
-  FROM attendance t JOIN activities a ON a.activity_id = t.activity_id WHERE a.held_on <= $end
-),
-who AS (
-  SELECT station_id, resident_id,
-         min(held_on) FILTER (WHERE held_on >= $start) AS first_in,
-         max(held_on) FILTER (WHERE held_on < $start) AS last_before
-  FROM v GROUP BY station_id, resident_id
-),
-newness AS (
-  SELECT station_id,
-         count(first_in) AS attendees,
-         count(*) FILTER (WHERE first_in IS NOT NULL AND last_before IS NULL) AS new,
-         count(*) FILTER (WHERE first_in IS NOT NULL AND (last_before IS NULL OR first_in - last_before > 365))
-           AS new_year,
-         count(last_before) AS history
-  FROM who GROUP BY station_id
-),
-months AS (
-  SELECT DISTINCT station_id, resident_id, date_trunc('month', held_on) AS m FROM v WHERE held_on >= $start
-),
-back AS (
-  SELECT x.station_id,
-         count(*) FILTER (WHERE x.m > f.first_m) AS months,
-         count(*) FILTER (WHERE x.m > f.first_m AND EXISTS (SELECT 1 FROM months y WHERE y.station_id = x.station_id
-                          AND y.resident_id = x.resident_id AND y.m = x.m - INTERVAL 1 MONTH)) AS returning
-  FROM months x JOIN (SELECT station_id, min(m) AS first_m FROM months GROUP BY station_id) f USING (station_id)
-  GROUP BY x.station_id
-),
-listed AS (
-  SELECT r.station_id, count(*) AS listed,
-         count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM months y WHERE y.station_id = r.station_id
-                          AND y.resident_id = r.resident_id)) AS unreached
-  FROM residents r WHERE r.priority_group <> 'none' GROUP BY r.station_id
-)
-SELECT s.station_id, n.attendees, n.new, n.new_year, n.history, b.months, b.returning, l.listed, l.unreached
-FROM stations s LEFT JOIN newness n USING (station_id) LEFT JOIN back b USING (station_id)
-LEFT JOIN listed l USING (station_id)
-"""
 QUERIES = {"activities": ACTIVITIES_SEMI, "inspections": INSPECTIONS, "needs": NEEDS, "attendance": ATTENDANCE,
-           "feedback": FEEDBACK, "expenditures": EXPENDITURES, "ratings": RATINGS, "reach": REACH}
+           "feedback": FEEDBACK, "expenditures": EXPENDITURES, "ratings": RATINGS}
+
+
+# The yardstick of issue 21: the least any scheme must read. Per (station, resident) the first visit, the last
+# visit and the number of visits over attendance joined to activities (every row up to the period's end), and one
+# grouped pass per station over each other table. Both built-in schemes together should cost at most 2.5 times this.
+ONE_PASS = ["""
+SELECT a.station_id, t.resident_id, min(a.held_on) AS first_on, max(a.held_on) AS last_on, count(*) AS visits
+FROM attendance t JOIN activities a ON a.activity_id = t.activity_id WHERE a.held_on <= $end
+GROUP BY a.station_id, t.resident_id
+"""] + [f"SELECT station_id, count(*) AS n, min({day}) AS first_on, max({day}) AS last_on FROM {table} "
+        "GROUP BY station_id"
+        for table, day in (("activities", "held_on"), ("needs", "raised_on"), ("inspections", "inspected_on"),
+                           ("feedback", "given_on"), ("expenditures", "spent_on"), ("ratings", "rated_on"))] + [
+    "SELECT station_id, count(*) AS n FROM residents GROUP BY station_id"]
+
+
+def one_pass(con, end: date | None = None) -> int:
+    """Run the ONE_PASS queries (results fetched, as the engine fetches its own); the rows they return."""
+    rows = 0
+    for sql in ONE_PASS:
+        cur = con.cursor()
+        rows += len(cur.execute(sql, {"end": end or FAR_FUTURE} if "$end" in sql else {}).fetchall())
+        cur.close()
+    return rows
 
 
 # needs-met's "needs by category" indicators: <group>_needs_resolved over these categories
@@ -187,10 +203,17 @@ def aggregates(con, start: date | None = None, end: date | None = None,
                queries: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
     """Run one grouped query per table; each frame is indexed by station_id."""
     params = {"start": start or FAR_PAST, "end": end or FAR_FUTURE}
+    # the period's first and last month with an activity: bit 0 and the highest bit of the month masks
+    lo, hi = con.execute("SELECT year(min(held_on)) * 12 + month(min(held_on)), year(max(held_on)) * 12 + "
+                         "month(max(held_on)) FROM activities WHERE held_on BETWEEN $start AND $end",
+                         params).fetchone()
+    if lo is not None and hi - lo >= MONTH_BITS:
+        raise ValueError(f"the floor holds {MONTH_BITS} months of a period; this one spans {hi - lo + 1}")
     out = {}
     for table, sql in (queries or QUERIES).items():
         cur = con.cursor()
-        out[table] = cur.execute(sql, params).df().set_index("station_id")
+        mine = {k: v for k, v in {**params, "first_month": lo or 0}.items() if f"${k}" in sql}
+        out[table] = cur.execute(sql, mine).df().set_index("station_id")
         cur.close()
     return out
 
@@ -207,6 +230,8 @@ def raw_floor(con, start: date | None = None, end: date | None = None,
 
     def col(table: str, name: str, empty: float) -> np.ndarray:
         got = pd.to_numeric(agg[table][name], errors="coerce").astype(float).to_numpy()
+        if not np.isnan(empty):   # a count or sum over no rows (a station listed by a LEFT JOIN): `empty`
+            got = np.nan_to_num(got, nan=empty)
         v = np.full(len(idx), empty)
         p = pos[table]
         v[p >= 0] = got[p[p >= 0]]                 # a station with no rows in the table keeps `empty`
@@ -237,7 +262,7 @@ def raw_floor(con, start: date | None = None, end: date | None = None,
         "image_project_spending": _div(col("expenditures", "image", 0.0), col("expenditures", "total", 0.0)),
         "professional_quality": col("ratings", "quality", np.nan),
     }, index=idx)
-    reach = lambda c: col("reach", c, 0.0)            # noqa: E731
+    reach = lambda c: col("attendance", c, 0.0)       # noqa: E731
     history = reach("history") > 0                   # newness needs attendance before the period
     needs = needs.assign(
         new_attendees=np.where(history, _div(reach("new"), reach("attendees")), np.nan),

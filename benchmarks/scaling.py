@@ -7,7 +7,10 @@ The record sets are generated once into --cache (sample_data/generate.py, provin
 runs in a child process (`python benchmarks/scaling.py --db SET`), so its peak RSS is that size's alone: there the
 engine and the floor are first checked equal on every raw value of both built-in schemes (the untimed warm-up),
 then run alternately --repeat times (more for small sets, to fill MIN_SECONDS; at most 3 for the out-of-core size);
-the ratio is the median engine seconds over the median floor seconds of those same runs. The out-of-core size runs with DuckDB's memory limit (--memory-limit, spilling to a temporary
+the ratio is the median engine seconds over the median floor seconds of those same runs. The one grouped pass
+(floor.ONE_PASS: first and last visit and visits per station and resident, one pass per other table) runs in
+the same alternation; "CPU engine / one pass" is issue 21's yardstick (at most 2.5). Rows per second count every
+record row of the set (all tables) over the engine's median wall and CPU seconds. The out-of-core size runs with DuckDB's memory limit (--memory-limit, spilling to a temporary
 folder) and prints each table's query as it goes.
 """
 from __future__ import annotations
@@ -39,7 +42,8 @@ OUT_OF_CORE_LIMIT = "4GB"
 MIN_SECONDS, MAX_REPEAT = 15.0, 60   # per size: at least --repeat runs of each, more for small sets (see measure)
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "indicators-scaling"
 COLUMNS = ("records", "attendance rows", "all rows", "engine s", "floor s", "engine / floor", "CPU engine / floor",
-           "rows / s (engine)", "peak RSS MB", "memory limit", "load avg")
+           "engine CPU s", "CPU engine / one pass", "rows / s (engine)", "rows / CPU s (engine)", "peak RSS MB",
+           "memory limit", "load avg")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -96,13 +100,16 @@ def measure(db: Path, repeat: int, memory_limit: str | None = None, progress: bo
             limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
             t0 = time.perf_counter()
             check_agreement(con, engine())   # the warm-up run of both
+            floor.one_pass(con)
             # Small sets take a fraction of a second: run them more often, so that other work on the machine
             # evens out over at least MIN_SECONDS of alternating runs.
             repeat = max(repeat, min(MAX_REPEAT, math.ceil(min_seconds / (time.perf_counter() - t0))))
-            runs = timed_pair({"engine": engine, "floor": lambda: floor.raw_floor(con)}, repeat, warmup=0)
+            # the one grouped pass (floor.ONE_PASS) is the yardstick of issue 21: the least any scheme reads
+            runs = timed_pair({"engine": engine, "floor": lambda: floor.raw_floor(con),
+                               "one_pass": lambda: floor.one_pass(con)}, repeat, warmup=0)
     finally:
         con.close()
-    (e_wall, e_cpu), (f_wall, f_cpu) = runs["engine"], runs["floor"]
+    (e_wall, e_cpu), (f_wall, f_cpu), (o_wall, o_cpu) = runs["engine"], runs["floor"], runs["one_pass"]
     engine_s, floor_s = statistics.median(e_wall), statistics.median(f_wall)
     total = sum(counts.values())
     return {
@@ -110,7 +117,10 @@ def measure(db: Path, repeat: int, memory_limit: str | None = None, progress: bo
         "engine_runs": e_wall, "floor_runs": f_wall, "engine_cpu_runs": e_cpu, "floor_cpu_runs": f_cpu,
         "engine_s": engine_s, "floor_s": floor_s, "ratio": engine_s / floor_s,
         "ratio_cpu": statistics.median(e_cpu) / statistics.median(f_cpu),
-        "rows_per_s": total / engine_s,
+        "one_pass_runs": o_wall, "one_pass_cpu_runs": o_cpu, "engine_cpu_s": statistics.median(e_cpu),
+        "ratio_one_pass_cpu": statistics.median(e_cpu) / statistics.median(o_cpu),
+        "ratio_one_pass": engine_s / statistics.median(o_wall),
+        "rows_per_s": total / engine_s, "rows_per_cpu_s": total / statistics.median(e_cpu),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "memory_limit": memory_limit, "duckdb_memory_limit": limit,
         "load_start": load_start, "load_end": os.getloadavg()[0],
@@ -140,7 +150,8 @@ def label(stations: int, years: int) -> str:
 def table_row(stations: int, years: int, fig: dict) -> list[str]:
     return [label(stations, years), f"{fig['attendance_rows']:,}", f"{fig['total_rows']:,}",
             f"{fig['engine_s']:.3f}", f"{fig['floor_s']:.3f}", f"{fig['ratio']:.2f}", f"{fig['ratio_cpu']:.2f}",
-            f"{fig['rows_per_s'] / 1e6:.1f} M", f"{fig['peak_rss_mb']:,.0f}", fig["memory_limit"] or "–",
+            f"{fig['engine_cpu_s']:.3f}", f"{fig['ratio_one_pass_cpu']:.2f}",
+            f"{fig['rows_per_s'] / 1e6:.1f} M", f"{fig['rows_per_cpu_s'] / 1e6:.1f} M", f"{fig['peak_rss_mb']:,.0f}", fig["memory_limit"] or "–",
             f"{fig['load_start']:.1f}–{fig['load_end']:.1f}"]
 
 

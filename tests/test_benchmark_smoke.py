@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import statistics
 from datetime import date
 from pathlib import Path
 
@@ -42,10 +43,10 @@ def _agree(a: pd.DataFrame, b: pd.DataFrame, what: str):
     assert not bad, f"{what}: {bad}"
 
 
-PERIODS = [Period(), Period(date(2024, 3, 1), date(2024, 9, 30))]
+PERIODS = [Period(), Period(date(2024, 3, 1), date(2024, 9, 30)), Period(date(2024, 7, 15), None)]
 
 
-@pytest.mark.parametrize("period", PERIODS, ids=["whole", "mar-sep"])
+@pytest.mark.parametrize("period", PERIODS, ids=["whole", "mar-sep", "from-mid-july"])
 def test_engine_floor_and_pandas_agree_on_every_indicator(tiny_db, period):
     con = records.connect(tiny_db, read_only=True)
     try:
@@ -298,3 +299,27 @@ def test_reweighted_result_does_not_share_frames_with_its_source(tiny_db):
     other.raw.iloc[0, 0] = -1.0
     pd.testing.assert_frame_equal(res.normalised, before)
     assert res.raw.iloc[0, 0] != -1.0
+
+
+def test_the_floor_reads_attendance_once_without_a_window():
+    """The honest floor (issue 21): everything either scheme takes from attendance, rotation included, from one
+    query over it, with no `lag` window: the fastest SQL, not the engine's old plan written out again."""
+    over_attendance = [t for t, sql in floor.QUERIES.items() if "attendance" in sql.replace("FROM attendance", "@")
+                       or "FROM attendance" in sql]
+    assert over_attendance == ["attendance"]
+    assert "OVER (" not in floor.QUERIES["attendance"] and "lag(" not in floor.QUERIES["attendance"]
+
+
+def test_a_scaling_size_reports_the_one_pass_yardstick(tiny_db):
+    """Each size of the scaling table times the one grouped pass beside the engine and the floor, and reports the
+    engine's CPU over it (issue 21's yardstick) and rows per CPU second, made of the measured runs."""
+    from benchmarks import scaling
+    fig = scaling.measure(tiny_db, 2, min_seconds=0)
+    assert len(fig["one_pass_cpu_runs"]) == len(fig["engine_cpu_runs"]) == 2
+    assert fig["ratio_one_pass_cpu"] == fig["engine_cpu_s"] / statistics.median(fig["one_pass_cpu_runs"])
+    assert fig["rows_per_cpu_s"] == fig["total_rows"] / fig["engine_cpu_s"]
+    con = records.connect(tiny_db, read_only=True)
+    try:
+        assert floor.one_pass(con) > 6   # per (station, resident) rows, and a row per station of each other table
+    finally:
+        con.close()

@@ -59,8 +59,9 @@ def table_vocab(table: str) -> dict[str, tuple[str, ...]]:
     return vocab
 
 
-def _relation_sql(table: str, used: set[str]) -> tuple[str, int]:
-    """SQL of one measure table for the period (our own fixed text) and how many period params it takes."""
+def _relation_sql(table: str, used: set[str], span: tuple[int, int] | None = None) -> tuple[str, int]:
+    """SQL of one measure table for the period (our own fixed text) and how many period params it takes;
+    `span` is month_span's (first month, words) for the attendees' month masks."""
     if table == "needs":
         extra = ", date_diff('day', raised_on, resolved_on) AS days_to_resolve" if "days_to_resolve" in used else ""
         return f"SELECT *{extra} FROM needs WHERE raised_on BETWEEN ? AND ?", 2
@@ -99,13 +100,14 @@ def _relation_sql(table: str, used: set[str]) -> tuple[str, int]:
                 " FROM attendance t JOIN activities a ON a.activity_id = t.activity_id" + join +
                 " WHERE a.held_on BETWEEN ? AND ?"), 2
     if table == "attendees":
-        # Attendance pre-aggregated once: one row per (station, resident) with the number of visits. Every term
-        # that needs no more than that (top_share, distinct residents) runs over it, so the 24-million-row join
-        # of attendance to activities happens once per scheme.
-        inner, n = _relation_sql("attendance", set())
-        return f"SELECT station_id, resident_id, count(*) AS visits FROM ({inner}) GROUP BY station_id, resident_id", n
-    if table in REACH_RELATIONS:
-        return REACH_RELATIONS[table], 2
+        if not used & ROTATION:
+            # Attendance pre-aggregated once: one row per (station, resident) with the number of visits. Every
+            # term that needs no more than that (top_share, distinct residents) runs over it, so the
+            # 24-million-row join of attendance to activities happens once per scheme.
+            inner, n = _relation_sql("attendance", set())
+            return (f"SELECT station_id, resident_id, count(*) AS visits FROM ({inner}) "
+                    "GROUP BY station_id, resident_id"), n
+        return attendees_sql(used, *(span or (0, 1))), 2
     if table == "indicator_values":
         # A value counts for the period when its own period overlaps it; of those, a station's figures of the most
         # recent period (latest end, then latest start) are the ones read: recency 1. Several raters' sheets for
@@ -209,8 +211,10 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
         cols = frozenset()
         # The visits of the ceil(top x attendees) most frequent attendees: the sum of that many largest visit
         # counts (how ties are ordered cannot change the sum), one sorted list per station instead of a window.
-        top = Term("attendees", "coalesce(list_sum(list_slice(list_sort(list(visits), 'DESC'), 1, "
-                   "CAST(ceil(? * count(*)) AS BIGINT))), 0)", (float(measure.top),), 0.0, cols)
+        # (attendees also holds pairs with no visit in the period when a rotation measure shares the pass)
+        top = Term("attendees", "coalesce(list_sum(list_slice(list_sort(list(visits) FILTER (WHERE visits > 0), "
+                   "'DESC'), 1, CAST(ceil(? * count(*) FILTER (WHERE visits > 0)) AS BIGINT))), 0)",
+                   (float(measure.top),), 0.0, cols)
         everyone = Term("attendees", "coalesce(sum(visits), 0)", (), 0.0, cols)
         return Plan((top, everyone), lambda v, pop: _div(v[0], v[1]))
 
@@ -266,7 +270,7 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
             # Distinct residents (or stations) need only the (station, resident) pairs: count them on the
             # pre-aggregated attendees, where each pair is one row, so resident ids are already distinct.
             expr = 'count("resident_id")' if measure.column == "resident_id" else f'count(DISTINCT "{measure.column}")'
-            sql, p = agg(expr, [], where, wparams)
+            sql, p = agg(expr, [], f"visits > 0 AND ({where})" if where else "visits > 0", wparams)
             return Plan((Term("attendees", sql, p, 0.0, used),), lambda v, pop: v[0])
         sql, p = agg(f'count(DISTINCT "{measure.column}")', [], where, wparams)
         return Plan((Term(table, sql, p, 0.0, used),), lambda v, pop: v[0])
@@ -280,51 +284,104 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
 
 # ---------------------------------------------------------------- who the services reach (rotation)
 
-# Each relation is our own fixed text taking one (period start, period end) pair, cross-joined once as `p` so
-# that every later use names it; one row per station and resident (per month for attendee_months).
+# The rotation measures share the `attendees` pass: one grouped query over attendance joined to activities, one
+# row per (station, resident). A term names in `used` what it needs beyond the visit count, and the relation
+# computes only that (our own fixed text, taking one (period start, period end) pair, cross-joined once as `p`):
+#   @history     first_in (first visit in the period) and last_before (last visit before it): visits up to the
+#                period's end are read, those before it only for last_before
+#   @months      the months of the period a resident came, as bit masks, for month-on-month returning
+#   @registered  every registered resident of the station joined in (registered = 1), whether they came or not
+# Rows added for history or registration have visits = 0, which the attendee terms filter out.
+ROTATION = frozenset({"@history", "@months", "@registered"})
 _PERIOD_ROW = "(SELECT CAST(? AS DATE) AS p_start, CAST(? AS DATE) AS p_end) p"
-_VISITS = "attendance t JOIN activities a ON a.activity_id = t.activity_id"
-REACH_RELATIONS = {
-    # When a resident first came in the period, and when they last came before it (NULL: never / not at all).
-    "attendee_history": (
-        "SELECT a.station_id, t.resident_id, "
-        "min(a.held_on) FILTER (WHERE a.held_on >= p.p_start) AS first_in, "
-        "max(a.held_on) FILTER (WHERE a.held_on < p.p_start) AS last_before "
-        f"FROM {_VISITS} CROSS JOIN {_PERIOD_ROW} WHERE a.held_on <= p.p_end GROUP BY a.station_id, t.resident_id"),
-    # The months (year * 12 + month) a resident came in the period, the month they came before that, and the
-    # station's first month in the period (whose attendees have no month before it to return from).
-    "attendee_months": (
-        "SELECT station_id, resident_id, mi, "
-        "lag(mi) OVER (PARTITION BY station_id, resident_id ORDER BY mi) AS prev_mi, "
-        "min(mi) OVER (PARTITION BY station_id) AS first_mi FROM (SELECT DISTINCT a.station_id, t.resident_id, "
-        f"year(a.held_on) * 12 + month(a.held_on) AS mi FROM {_VISITS} CROSS JOIN {_PERIOD_ROW} "
-        "WHERE a.held_on BETWEEN p.p_start AND p.p_end) m"),
-    # Every registered resident with reached = 1 when they came to an activity of their station in the period.
-    "registered": (
-        "SELECT r.*, CASE WHEN v.resident_id IS NULL THEN 0 ELSE 1 END AS reached FROM residents r LEFT JOIN "
-        f"(SELECT DISTINCT a.station_id, t.resident_id FROM {_VISITS} CROSS JOIN {_PERIOD_ROW} "
-        "WHERE a.held_on BETWEEN p.p_start AND p.p_end) v "
-        "ON v.resident_id = r.resident_id AND v.station_id = r.station_id"),
-}
+# Months are counted from the period's first month with an activity (k = 0, 1, ...) and kept in words of 62
+# (bits of a BIGINT, the sign and one spare bit left alone so that a word shifted by one cannot overflow): a
+# resident's months in word i are the bits of one bit_or, and the months attended right after an attended month
+# are bit_count(mask & (mask << 1)), plus a pair across two words (bit 61 of one, bit 0 of the next). A period of
+# up to five years and two months is one word; the number of words is known before the query (month_span).
+_WORD = 62
+_MONTH = "(year({d}) * 12 + month({d}))"
+MONTH_SPAN_SQL = (f"SELECT min({_MONTH.format(d='held_on')}), max({_MONTH.format(d='held_on')}) FROM activities "
+                  "WHERE held_on BETWEEN ? AND ?")
+
+
+def attendees_sql(used: set[str], months_from: int = 0, words: int = 1) -> str:
+    """The attendees relation with what the rotation terms in `used` need, in one grouped pass: no `lag` window.
+    `months_from` is the period's first month with an activity (year * 12 + month) and `words` how many words
+    of 62 months reach its last one (month_span)."""
+    history, months, registered = ("@history" in used), ("@months" in used), ("@registered" in used)
+    k = f"{_MONTH.format(d='a.held_on')} - {int(months_from)}"
+    # Per activity (not per attendance row): whether it falls in the period and its month's word and bit.
+    acts = ("SELECT a.activity_id, a.station_id, a.held_on, a.held_on >= p.p_start AS in_p"
+            + (f", CASE WHEN a.held_on >= p.p_start THEN CAST(floor(({k}) / {_WORD}) AS INTEGER) END AS w"
+               if months and words > 1 else "")
+            + (f", CASE WHEN a.held_on >= p.p_start THEN CAST(1 AS BIGINT) << CAST(({k}) % {_WORD} AS INTEGER) "
+               "END AS bit" if months else "")
+            + f" FROM activities a CROSS JOIN {_PERIOD_ROW} WHERE a.held_on <= p.p_end"
+            + ("" if history else " AND a.held_on >= p.p_start"))
+    f_in = " FILTER (WHERE in_p)" if history else ""
+    cols = [f"count(*){f_in} AS visits", f"min(a.held_on){f_in} AS first_in"]
+    if history:
+        cols.append("max(a.held_on) FILTER (WHERE NOT in_p) AS last_before")
+    n = max(1, int(words)) if months else 0
+    # (one word: every bit is in it, and bits outside the period are NULL, which bit_or skips)
+    cols += ["bit_or(a.bit) AS m0"] if n == 1 else [f"bit_or(a.bit) FILTER (WHERE a.w = {i}) AS m{i}" for i in range(n)]
+    sql = (f"SELECT a.station_id, t.resident_id, {', '.join(cols)} FROM attendance t JOIN ({acts}) a "
+           "ON a.activity_id = t.activity_id GROUP BY a.station_id, t.resident_id")
+    out = ["first_in"] + (["last_before"] if history else [])
+    if months:
+        m = [f"coalesce(m{i}, 0)" for i in range(n)]
+        top = f"CAST(1 AS BIGINT) << {_WORD - 1}"
+        pairs = [f"bit_count({x} & ({x} << 1))" for x in m] + [
+            f"CASE WHEN ({m[i]} & ({top})) <> 0 AND ({m[i + 1]} & 1) <> 0 THEN 1 ELSE 0 END" for i in range(n - 1)]
+        sql = (f"SELECT station_id, resident_id, visits, {', '.join(out)}, "
+               f"{' + '.join(f'bit_count({x})' for x in m)} AS months_in, {' + '.join(pairs)} AS month_pairs "
+               f"FROM ({sql}) g")
+        out += ["months_in", "month_pairs"]
+    if registered:
+        sql = ("SELECT coalesce(v.station_id, r.station_id) AS station_id, "
+               "coalesce(v.resident_id, r.resident_id) AS resident_id, coalesce(v.visits, 0) AS visits, "
+               + "".join(f"v.{c}, " for c in out)
+               + "CASE WHEN r.resident_id IS NULL THEN 0 ELSE 1 END AS registered, r.age_band, r.priority_group "
+               f"FROM ({sql}) v FULL JOIN residents r ON r.resident_id = v.resident_id AND r.station_id = v.station_id")
+    if months:
+        # the station's first month in the period, whose attendees have no month before it to return from: a
+        # grouped pass over the (station, resident) rows joined back (cheaper than a window over them)
+        first = _MONTH.format(d="first_in")
+        sql = (f"WITH per AS ({sql}) SELECT x.*, {first} AS first_month, o.station_first_month FROM per x "
+               f"LEFT JOIN (SELECT station_id AS s, min({first}) AS station_first_month FROM per GROUP BY station_id) o "
+               "ON o.s = x.station_id")
+    return sql
+
+
+def month_span(run, period: Period) -> tuple[int, int]:
+    """(first month, words) of attendees_sql for `period`: its first and last month with an activity."""
+    found = run(MONTH_SPAN_SQL, period.params())
+    lo, hi = found.iloc[0, 0], found.iloc[0, 1]
+    if lo is None or pd.isna(lo):
+        return 0, 1
+    return int(lo), int(hi - lo) // _WORD + 1
 
 
 def reach_terms(measure: Measure, path: str = "measure", source: str | None = None) -> tuple[Term, Term, Term | None]:
     """(count, out of, history) of a rotation measure: its raw value is count / out of, and missing where the
     history term (when there is one) is 0, i.e. the station has no attendance recorded before the period."""
-    none = frozenset()
+    history_, months_ = frozenset({"@history"}), frozenset({"@months"})
     if measure.kind == "new_share":
-        attendees = Term("attendee_history", "count(*) FILTER (WHERE first_in IS NOT NULL)", (), 0.0, none)
-        history = Term("attendee_history", "count(*) FILTER (WHERE last_before IS NOT NULL)", (), 0.0, none)
+        attendees = Term("attendees", "count(*) FILTER (WHERE first_in IS NOT NULL)", (), 0.0, history_)
+        history = Term("attendees", "count(*) FILTER (WHERE last_before IS NOT NULL)", (), 0.0, history_)
         if measure.days is None:
-            new = Term("attendee_history", "count(*) FILTER (WHERE first_in IS NOT NULL AND last_before IS NULL)",
-                       (), 0.0, none)
+            new = Term("attendees", "count(*) FILTER (WHERE first_in IS NOT NULL AND last_before IS NULL)",
+                       (), 0.0, history_)
         else:   # not seen in the `days` days before the first visit of the period
-            new = Term("attendee_history", "count(*) FILTER (WHERE first_in IS NOT NULL AND (last_before IS NULL "
-                       "OR date_diff('day', last_before, first_in) > ?))", (int(measure.days),), 0.0, none)
+            new = Term("attendees", "count(*) FILTER (WHERE first_in IS NOT NULL AND (last_before IS NULL "
+                       "OR date_diff('day', last_before, first_in) > ?))", (int(measure.days),), 0.0, history_)
         return new, attendees, history
     if measure.kind == "returning_share":
-        months = Term("attendee_months", "count(*) FILTER (WHERE mi > first_mi)", (), 0.0, none)
-        back = Term("attendee_months", "count(*) FILTER (WHERE mi > first_mi AND prev_mi = mi - 1)", (), 0.0, none)
+        # resident-months after the station's first month of the period, and those whose month before was attended
+        months = Term("attendees", "coalesce(sum(months_in), 0) - count(*) FILTER (WHERE first_month = "
+                      "station_first_month)", (), 0.0, months_)
+        back = Term("attendees", "coalesce(sum(month_pairs), 0)", (), 0.0, months_)
         return back, months, None
     # unreached_share: residents matching `base`, and those of them not reached
     columns = dict(TABLES["residents"])
@@ -336,11 +393,10 @@ def reach_terms(measure: Measure, path: str = "measure", source: str | None = No
         except ExprError as exc:
             raise SchemeError(f"{path}.base", f"{exc} (in {measure.base!r})", source, "expr.in_text", error=exc,
                               text=measure.base) from None
-    where = f"({base}) AND " if base else ""
-    registered = Term("registered", f"count(*) FILTER (WHERE {base})" if base else "count(*)", tuple(params), 0.0,
-                      frozenset(used))
-    unreached = Term("registered", f"count(*) FILTER (WHERE {where}reached = 0)", tuple(params), 0.0,
-                     frozenset(used))
+    where = f"registered = 1 AND ({base})" if base else "registered = 1"
+    used = frozenset(used | {"@registered"})
+    registered = Term("attendees", f"count(*) FILTER (WHERE {where})", tuple(params), 0.0, used)
+    unreached = Term("attendees", f"count(*) FILTER (WHERE {where} AND visits = 0)", tuple(params), 0.0, used)
     return unreached, registered, None
 
 
@@ -395,7 +451,9 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
         _refuse_missing_series(run, {k: p for k, p in plans.items() if k not in may_be_absent})
     for table, terms in by_table.items():
         used = set().union(*(t.used for t in terms))
-        rel, n_period = _relation_sql(table, used)
+        # the month masks of returning_share need the period's span of months first (a scan of activities' days)
+        span = month_span(run, period) if table == "attendees" and "@months" in used else None
+        rel, n_period = _relation_sql(table, used, span)
         select = ", ".join(f"{t.sql} AS v{n}" for n, t in enumerate(terms))
         params = period.params() * (n_period // 2) + [p for t in terms for p in t.params]
         sql = f"WITH rel AS ({rel}) SELECT station_id, {select} FROM rel GROUP BY station_id"
