@@ -87,3 +87,81 @@ def test_a_nan_rank_gives_nan_as_scipy_does():
     a, b = np.array([1.0, 2.0, np.nan, 4.0]), np.array([1.0, 3.0, 2.0, 4.0])
     assert np.isnan(comparing.kendall_tau_b(a, b)) and np.isnan(comparing.spearman_rho(a, b))
     assert all(np.isnan(v) for v in _scipy_tau_rho(a, b))
+
+
+# ---------------------------------------------------------------- the weight slider
+
+
+def _vega(at) -> list:
+    """The Weights page's charts as the browser receives them: (spec, dataset names) per chart, in page order."""
+    return [(json.loads(c.proto.spec), [d.name for d in c.proto.datasets]) for c in at.get("vega_lite_chart")]
+
+
+def test_a_slider_move_sends_the_charts_new_rows_under_the_same_names(db):
+    """The browser builds a Vega-Lite chart again from scratch when its spec or its datasets' names change, and
+    otherwise hands the drawn chart its new rows. Altair names data by a hash of the rows, so every weight move
+    rebuilt both charts of the Weights page: the names must stay, and the camp-share chart's spec with them."""
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.context["locale"] = "en-US"
+    at.run()
+    at.switch_page("app_pages/weights.py").run()
+    before = [c.proto for c in at.get("vega_lite_chart")]
+    reach = next(s for s in at.slider if s.label == "Reach")
+    reach.set_value(reach.value + 20).run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = [c.proto for c in at.get("vega_lite_chart")]
+    assert len(after) == len(before) == 2                  # camp share, top 10
+    for b, a in zip(before, after):
+        assert [d.name for d in a.datasets] == [d.name for d in b.datasets]
+        assert json.loads(a.spec)["data"]["name"] in [d.name for d in a.datasets]   # the rows found by that name
+    assert after[0].spec == before[0].spec
+    assert after[1].datasets[0].data.data != before[1].datasets[0].data.data      # the top 10's new scores
+
+
+@pytest.fixture(scope="module")
+def needs_met(demo_db):
+    from indicators.records import store as records
+    from indicators.scheme import catalog
+    from indicators.scoring.engine import score
+    con = records.connect(demo_db, read_only=True)
+    try:
+        return score(con, catalog.builtin("needs-met"))
+    finally:
+        con.close()
+
+
+def _top(base, weights: list[int], lang: str) -> pd.DataFrame:
+    """The Weights page's top 10 after setting the top-level dimensions' weights (as its sliders do)."""
+    from indicators.outputs import views
+    dims = {d.id: w for d, w in zip(base.scheme.dimensions, weights)}
+    inds = {i.id: i.weight for i in base.scheme.indicators}
+    top = views.ranking_changes(base, base.reweighted(dims, inds), lang, top=10)
+    top["move"] = top["move"].where(top["move"] != 0)
+    return top
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 100), min_size=5, max_size=5), st.lists(st.integers(1, 100), min_size=5, max_size=5),
+       st.sampled_from(["en", "zh"]))
+def test_the_top10_spec_a_move_gets_is_the_one_altair_builds(needs_met, w1, w2, lang):
+    """weight_charts.top10 builds with altair only the first time it sees an order of stations, and otherwise puts
+    the new rows into the spec it kept: for any move, what it returns equals charts.ranking_chart's own spec."""
+    from app_pages import weight_charts
+    from indicators.outputs import charts
+    first, top = _top(needs_met, w1, lang), _top(needs_met, w2, lang)
+    seen = first.copy()
+    seen["station"] = top["station"].to_numpy()   # the second move's order of stations, the first move's rows
+    seen["rank"] = top["rank"].to_numpy()
+    weight_charts.top10(seen, lang)               # kept: the layout for this order
+    want = weight_charts.named(charts.ranking_chart(top, lang).to_dict(validate=False), "top10")
+    assert weight_charts.top10(top, lang) == want
+    assert weight_charts.camp_share({"output": 0.25, "needs": 0.75}, lang) == weight_charts.named(
+        charts.camp_share_chart(pd.DataFrame([{"camp": "output", "camp_label": _camp("output", lang), "share": 0.25},
+                                              {"camp": "needs", "camp_label": _camp("needs", lang), "share": 0.75}]),
+                                lang).to_dict(validate=False), "camp_share")
+
+
+def _camp(camp: str, lang: str) -> str:
+    from indicators.i18n import term
+    return term("camp", camp, lang)
