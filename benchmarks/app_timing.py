@@ -82,14 +82,20 @@ _DRAWN = """(n) => { const c = document.querySelectorAll('[data-testid=stVegaLit
 BUSY = "while True: pass"   # one spinning process: a stated, repeatable background load
 
 
+_BUSY: set[int] = set()     # the busy processes running now (not the browser's)
+
+
 def busy(n: int) -> list:
     """Start `n` processes that each keep one core busy (stop them with `stop`)."""
     import subprocess
-    return [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(n)]
+    procs = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(n)]
+    _BUSY.update(p.pid for p in procs)
+    return procs
 
 
 def stop(procs: list) -> None:
     for p in procs:
+        _BUSY.discard(p.pid)
         p.terminate()
     for p in procs:
         p.wait(10)
@@ -123,8 +129,9 @@ def _ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-def _family(root: int, leave_out: int) -> list[int]:
-    """`root`'s descendants, without `leave_out` and its own: here the browser (Chromium and Playwright's driver)."""
+def _family(root: int, leave_out: set[int]) -> list[int]:
+    """`root`'s descendants, without those in `leave_out` and theirs: here the browser (Chromium and Playwright's
+    driver), leaving out the server and the busy processes."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -132,11 +139,11 @@ def _family(root: int, leave_out: int) -> list[int]:
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(pid)
-    out, todo = [], [c for c in children.get(root, []) if c != leave_out]
+    out, todo = [], [c for c in children.get(root, []) if c not in leave_out]
     while todo:
         pid = todo.pop()
         out.append(pid)
-        todo.extend(c for c in children.get(pid, []) if c != leave_out)
+        todo.extend(c for c in children.get(pid, []) if c not in leave_out)
     return out
 
 
@@ -161,7 +168,7 @@ class Cpu:
 
     def now(self) -> tuple[float, float]:
         import os
-        browser = sum(_ticks(p) for p in _family(os.getpid(), self.server))
+        browser = sum(_ticks(p) for p in _family(os.getpid(), {self.server, *_BUSY}))
         return _ticks(self.server) / self.hz, browser / self.hz
 
 
