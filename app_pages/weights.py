@@ -4,15 +4,15 @@ checks), from the data (entropy, CRITIC), or a blend - and watch the camps' shar
 the ranking move as you go. "Apply" keeps the weights in the working copy of the scheme.
 
 The whole panel is one fragment: moving a slider reruns only the panel, and every ranking shown is
-the cached scoring of the scheme re-weighted with numpy (ScoreResult.reweighted), never a new query."""
+the cached scoring of the scheme re-weighted with numpy (ScoreResult.reweighted), never a new query;
+its two charts come from app_pages/weight_charts.py, which spares a move altair's cost of building them."""
 
 from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
 auth.require("score")
 import pandas as pd
 import streamlit as st
 
-from app_pages import frame
-from indicators.outputs import charts
+from app_pages import frame, weight_charts
 from indicators.scheme import editing
 from indicators.weights import judgments
 from indicators.outputs import views
@@ -243,8 +243,7 @@ def outcome(scheme, base, candidate, method, dims, inds, worst_cr=None):
             delta = (shares[camp] - before[camp]) * 100
             col.metric(term("camp", camp, L), f"{shares[camp]:.0%}",
                        delta=None if abs(delta) < 0.05 else f"{delta:+.1f} pp", delta_color="off", border=True)
-        st.vega_lite_chart(charts.camp_share_chart(views.camp_frame(shares, L), L).to_dict(validate=False),
-                           width="stretch")   # tests validate the spec; a slider move need not again
+        st.vega_lite_chart(weight_charts.camp_share(shares, L), width="stretch")   # altair's, made cheaply
         st.caption(t("w.apply_help", L))
         confirmed = True
         if worst_cr is not None:
@@ -268,7 +267,7 @@ def outcome(scheme, base, candidate, method, dims, inds, worst_cr=None):
             "score": st.column_config.NumberColumn(t("col.score", L), format="%.1f", width="small"),
             "before": st.column_config.NumberColumn(t("w.col.before", L), format="%d", width="small"),
             "move": st.column_config.NumberColumn(t("w.col.move", L), format="%+d", width="small")})
-        st.vega_lite_chart(charts.ranking_chart(top, L).to_dict(validate=False), width="stretch")
+        st.vega_lite_chart(weight_charts.top10(top, L), width="stretch")
     with st.expander(t("w.all_weights", L), expanded=True):
         st.dataframe(views.weights_frame(scheme, flat, L, reference=views.flat_weights(base)), hide_index=True,
                      width="stretch", height=min(38 + 35 * len(flat), 600), column_config={

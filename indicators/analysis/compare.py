@@ -5,9 +5,64 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from indicators.scoring.engine import ScoreResult
+
+# Kendall's tau-b and Spearman's rho are computed here with numpy, as scipy.stats computes them (the same integer
+# counts, the same float operations: equal to the last bit, tests/test_app_start.py), because importing scipy.stats
+# cost about 0.6 s of CPU before the app's first page, the Overview, could be drawn.
+_PAIR_BLOCK = 512   # rows of the pairwise sign matrix at a time: memory stays at 512 x stations
+
+
+def _has_nan(x: np.ndarray, y: np.ndarray) -> bool:
+    return bool(np.isnan(x).any() or np.isnan(y).any())
+
+
+def _tied_pairs(v: np.ndarray) -> int:
+    counts = np.unique(v, return_counts=True)[1].astype(np.int64)
+    return int((counts * (counts - 1) // 2).sum())
+
+
+def kendall_tau_b(x, y) -> float:
+    """Kendall's tau-b of two rankings (scipy.stats.kendalltau's statistic; NaN when either has a NaN or is all
+    tied): concordant minus discordant pairs over the root of the pairs untied in x times those untied in y."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    n = len(x)
+    if _has_nan(x, y) or n < 2:
+        return float("nan")
+    tot = n * (n - 1) // 2
+    xtie, ytie = _tied_pairs(x), _tied_pairs(y)
+    if xtie == tot or ytie == tot:
+        return float("nan")
+    both = 0   # the sum over ordered pairs of sign(dx) sign(dy): twice concordant minus discordant
+    for start in range(0, n, _PAIR_BLOCK):
+        sx = np.sign(x[start:start + _PAIR_BLOCK, None] - x[None, :]).astype(np.int8)
+        sy = np.sign(y[start:start + _PAIR_BLOCK, None] - y[None, :]).astype(np.int8)
+        both += int(np.einsum("ij,ij->", sx, sy, dtype=np.int64))
+    con_minus_dis = np.int64(both // 2)
+    tau = con_minus_dis / np.sqrt(tot - xtie) / np.sqrt(tot - ytie)
+    return float(np.minimum(1., max(-1., tau)))
+
+
+def _average_ranks(v: np.ndarray) -> np.ndarray:
+    """Ranks from 1, ties given their mean rank (scipy.stats.rankdata's "average")."""
+    order = np.argsort(v, kind="mergesort")
+    inverse = np.empty(len(v), dtype=np.intp)
+    inverse[order] = np.arange(len(v), dtype=np.intp)
+    sv = v[order]
+    first = np.r_[True, sv[1:] != sv[:-1]]
+    dense = first.cumsum()[inverse]
+    count = np.r_[np.nonzero(first)[0], len(first)]
+    return .5 * (count[dense] + count[dense - 1] + 1)
+
+
+def spearman_rho(x, y) -> float:
+    """Spearman's rho of two rankings (scipy.stats.spearmanr's statistic; NaN when either has a NaN or is constant):
+    Pearson's correlation of their average ranks."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if _has_nan(x, y) or len(x) < 2 or (x[0] == x).all() or (y[0] == y).all():
+        return float("nan")
+    return float(np.corrcoef(np.column_stack((_average_ranks(x), _average_ranks(y))), rowvar=False)[1, 0])
 
 
 @dataclass(frozen=True)
@@ -75,8 +130,7 @@ def compare(a: ScoreResult, b: ScoreResult, top_k: int = 5, explain: int = 3) ->
     }, index=a.stations.index)
     n = len(table)
     if n > 1 and a.rank.nunique() > 1 and b.rank.nunique() > 1:
-        tau = float(stats.kendalltau(a.rank, b.rank).statistic)
-        rho = float(stats.spearmanr(a.rank, b.rank).statistic)
+        tau, rho = kendall_tau_b(a.rank, b.rank), spearman_rho(a.rank, b.rank)
     else:
         tau = rho = float("nan")
     k = min(top_k, n)
