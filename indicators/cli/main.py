@@ -123,7 +123,7 @@ def cmd_score(args) -> int:
     lo, hi = date_range(con) if open_end else (None, None)
     start, end = result.period.start or lo, result.period.end or hi   # an open end reaches the records' first/last date
     note = (t("cli.span_note", lang) if (start, end) != (result.period.start, result.period.end) else
-            t("cli.last_year_note", lang) if args.start is None and args.end is None and args.engine != "spark" else "")
+            t("cli.last_year_note", lang) if args.start is None and args.end is None else "")
     print(t("cli.score_head", lang, scheme=scheme.name_zh if lang == "zh" else scheme.name_en, id=scheme.id,
             n=len(table), start=start or "…", end=end or "…", note=note))
     view = table.drop(columns=["name_en" if lang == "zh" else "name"])

@@ -14,7 +14,9 @@ from indicators.cli.common import BadInput, _open, _period
 from indicators.i18n import has, t
 from indicators.records.parquet import PARTITIONS, export_parquet
 from indicators.scheme import catalog
+from indicators.records.queries import last_year
 from indicators.scoring.engine import ScoreResult
+from indicators.scoring.measures import Period
 
 
 def add_engine_options(score_parser) -> None:
@@ -49,6 +51,8 @@ def scored_on_spark(args) -> ScoreResult:
         scheme, name = catalog.resolve(args.scheme)
     session = spark.session(args.master)
     spark.open_records(session, args.records)
+    if args.start is None and args.end is None:   # the records' last year, as on DuckDB and in the app
+        period = Period(*last_year(*spark.date_range(session)))
     return spark.score(session, scheme, period, source=name)
 
 

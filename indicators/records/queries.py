@@ -50,17 +50,23 @@ def date_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None
     return (min(lo) if len(lo) else None, max(hi) if len(hi) else None)
 
 
+def last_year(lo: date | None, hi: date | None) -> tuple[date | None, date | None]:
+    """The last year of records that run from `lo` to `hi` (all of them when they span less): the period an
+    assessment takes when none is asked for, on any engine."""
+    if lo is None or hi is None:
+        return lo, hi
+    year = (pd.Timestamp(hi) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
+    return max(lo, year), hi
+
+
 def default_period(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None, date | None, date | None]:
     """(default start, default end, first date, last date) of the records, for the app and the command line alike.
     The default is the records' last year (an assessment is yearly; earlier years are what figures such as "new this
     period" look back on). A database whose only dated data are indicator_values (score sheets) defaults to their
     latest period, not to today (where every value is missing)."""
     lo, hi = date_range(con)
-    if lo is not None and hi is not None:
-        year = (pd.Timestamp(hi) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
-        return max(lo, year), hi, lo, hi
     if lo is not None or hi is not None:
-        return lo, hi, lo, hi
+        return (*last_year(lo, hi), lo, hi)
     periods = value_periods(con)
     if not periods:
         return None, None, None, None
