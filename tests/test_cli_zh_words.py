@@ -7,8 +7,9 @@ import pytest
 from indicators.cli.main import main
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
-# What may stay in ASCII letters: station ids, and a grade code printed beside its Chinese label ("A · 优秀")
-ALLOWED = re.compile(r"\bS\d+\b|\b[A-D] · (?=[\u4e00-\u9fff])")
+# What may stay in ASCII letters: station ids, a grade code printed beside its Chinese label ("A · 优秀"), and the
+# command's own option names (the head line says --from and --to choose another period: they are typed as they are)
+ALLOWED = re.compile(r"\bS\d+\b|\b[A-D] · (?=[\u4e00-\u9fff])|(?<!\S)--[a-z][a-z-]*\b")
 
 
 def run(capsys, *argv) -> str:
