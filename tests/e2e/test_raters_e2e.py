@@ -28,8 +28,9 @@ def new_page(browser, lang: str, viewport: dict):
 
 def tables_drawn(page) -> None:
     """Every dataframe on the page has drawn its cells (before a screenshot)."""
+    # a state wait with a wide cap: in CI, just after the fifty-phone load tests, four tablets' grids drew in over 30 s
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stDataFrame]')]"
-                           ".every(d => d.querySelector('[role=gridcell]'))")
+                           ".every(d => d.querySelector('[role=gridcell]'))", timeout=120_000)
 
 
 def pick_option(page, label: str, option: str) -> None:
