@@ -109,6 +109,18 @@ def test_fifty_threads_join_submit_and_resubmit_lose_nothing(file_store):
         assert tuple(subs.loc[f"person {k}", ["a", "b", "c"]]) == (7, 3, k)
 
 
+def test_the_same_weights_sent_twice_are_one_revision(store):
+    # a phone's one tap can reach the server twice (a busy server's dropped connection replays it): the second send
+    # of identical weights must not count as a change of mind, nor move the time it was sent
+    w, (p,) = run(store, [("Ann", "residents", {"a": 50, "b": 30, "c": 20})])
+    first = store.my_submission(w.code, p.participant_token)
+    store.submit(w.code, p.participant_token, {"a": 50.0, "b": "30", "c": 20})
+    again = store.my_submission(w.code, p.participant_token)
+    assert again["revision"] == 1 and again["submitted_at"] == first["submitted_at"]
+    store.submit(w.code, p.participant_token, {"a": 40, "b": 40, "c": 20})
+    assert store.my_submission(w.code, p.participant_token)["revision"] == 2
+
+
 def test_the_same_name_raced_by_ten_phones_joins_once(store):
     w = store.create(SCHEME)
     barrier = threading.Barrier(10, timeout=60)

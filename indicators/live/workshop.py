@@ -755,6 +755,11 @@ class WorkshopStore:
             row = self._row(cur, code)     # again, under the lock: a close that came first wins
             pid, _, _ = self._participant(cur, row, participant_token)
             self._open(row, "submitting weights")
+            # the same weights again are no new revision: a phone's send can reach the server twice (Streamlit may
+            # replay a button's press when a busy server's connection drops), and a person who re-sends changes nothing
+            last = cur.execute("SELECT weights FROM workshop_submissions WHERE participant_id = ?", [pid]).fetchall()
+            if last and json.loads(last[0][0]) == raw:
+                return
             cur.execute("INSERT INTO workshop_submissions VALUES (?, ?, ?, ?, 1) ON CONFLICT (participant_id) DO "
                         "UPDATE SET weights = excluded.weights, submitted_at = excluded.submitted_at, "
                         "revision = workshop_submissions.revision + 1", [pid, row.code, json.dumps(raw), now])
