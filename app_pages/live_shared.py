@@ -1,7 +1,9 @@
-"""What the rating-round, Delphi and meeting pages share (not a page itself): their engine's store on the app's
-connection, a refusal in the reader's language, this browser session's id for the wrong-code limit and the
-facilitator's lock-out notice."""
+"""What the live pages share (not a page itself): their engine's store on the app's connection, a refusal in the
+reader's language, the app's address and QR codes, a person's own link back, this browser session's id for the
+wrong-code limit and the facilitator's lock-out notice."""
+import io
 import secrets
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -12,6 +14,53 @@ from indicators.live.meeting import MeetingStore
 from indicators.live.raters import RaterStore
 
 STORES = {"raters": RaterStore, "delphi": DelphiStore, "meeting": MeetingStore}
+DEFAULT_BASE = "http://localhost:8501"
+
+
+def base_url(page_path: str) -> str:
+    """This app's address as the browser sees it, without the page's own path (`page_path`, as st.navigation names
+    the page after its file); else the Host header; else localhost:8501."""
+    try:
+        url = st.context.url
+    except Exception:    # noqa: BLE001 - no browser context (tests)
+        url = None
+    if not url:
+        try:
+            host = st.context.headers.get("Host")
+        except Exception:   # noqa: BLE001
+            host = None
+        return f"http://{host}" if host else DEFAULT_BASE
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return DEFAULT_BASE
+    path = parts.path.rstrip("/")
+    if path.endswith(f"/{page_path}") or path == page_path:
+        path = path[: -len(page_path)].rstrip("/")
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def qr_png(text: str) -> bytes | None:
+    """A QR code of `text` as PNG bytes, or None without the segno package."""
+    try:
+        import segno
+    except ImportError:
+        return None
+    buf = io.BytesIO()
+    segno.make(text, error="m").save(buf, kind="png", scale=10, border=2)
+    return buf.getvalue()
+
+
+def personal_link(link: str, lang: str, fresh: bool) -> None:
+    """A person's own way back (a rater's or an expert's resume link holding their token): open and marked "keep
+    this" right after they join (`fresh`), folded afterwards so it can be shown again on the same browser."""
+    with st.expander(t("live.mylink.title", lang), expanded=fresh, icon=":material/bookmark:"):
+        if fresh:
+            st.warning(t("live.mylink.keep", lang), icon=":material/priority_high:")
+        st.caption(t("live.mylink.how", lang))
+        st.code(link, language=None, wrap_lines=True)
+        png = qr_png(link)
+        if png is not None:
+            st.image(png, caption=t("live.mylink.qr", lang), width=220)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
 auth.require("live")
 from datetime import date
-from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -43,18 +42,7 @@ def err(exc: MeetingError) -> str:
 
 
 def base_url() -> str:
-    """This app's address as the browser sees it, without this page's path."""
-    try:
-        url = st.context.url or ""
-    except Exception:    # noqa: BLE001 - no browser context (tests)
-        url = ""
-    parts = urlsplit(url)
-    if not parts.netloc:
-        return "http://localhost:8501"
-    path = parts.path.rstrip("/")
-    if path.endswith(PAGE_PATH):
-        path = path[: -len(PAGE_PATH)].rstrip("/")
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    return shared.base_url(PAGE_PATH)
 
 
 def station_name(status_or_row, sid: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
 auth.require("live")
-import io
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -29,7 +28,6 @@ from indicators.live.workshop import BALANCES, GROUPS, LEVELS, MEANS, OTHER, Wor
 from indicators.text_safety import plain
 
 POLL_SECONDS = 3
-DEFAULT_BASE = "http://localhost:8501"
 PAGE_PATH = "workshop"          # this page's URL path (st.navigation names it after the file)
 GROUP_COLORS = {"overall": "#222222", "residents": "#2b7bba", "community_workers": "#31a354",
                 "social_workers": "#756bb1", "civil_affairs": "#e6550d", "evaluators": "#969696"}
@@ -59,32 +57,7 @@ def item_names(status: dict) -> dict[str, str]:
 
 
 def base_url() -> str:
-    """This app's address as the browser sees it, without this page's path; else localhost:8501."""
-    try:
-        url = st.context.url
-    except Exception:    # noqa: BLE001 - no browser context (tests)
-        url = None
-    if not url:
-        try:
-            host = st.context.headers.get("Host")
-        except Exception:   # noqa: BLE001
-            host = None
-        return f"http://{host}" if host else DEFAULT_BASE
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/")
-    if path.endswith(f"/{PAGE_PATH}") or path == PAGE_PATH:
-        path = path[: -len(PAGE_PATH)].rstrip("/")
-    return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def qr_png(text: str) -> bytes | None:
-    try:
-        import segno
-    except ImportError:
-        return None
-    buf = io.BytesIO()
-    segno.make(text, error="m").save(buf, kind="png", scale=10, border=2)
-    return buf.getvalue()
+    return live_shared.base_url(PAGE_PATH)
 
 
 def listing(groups) -> str:
@@ -168,7 +141,7 @@ def join_panel(code: str, key: str) -> None:
     left, right = st.columns([3, 1.2], gap="large", vertical_alignment="top")
     if "ws_base" not in ss:
         ss["ws_base"] = base_url()
-    base = (ss.get("ws_base") or DEFAULT_BASE).strip().rstrip("/")
+    base = (ss.get("ws_base") or live_shared.DEFAULT_BASE).strip().rstrip("/")
     link = f"{base}/join?code={code}"
     with left:
         st.markdown(f"**{t('ws.join_code', L)}**")
@@ -182,7 +155,7 @@ def join_panel(code: str, key: str) -> None:
         if host in ("localhost", "127.0.0.1", "::1", "0.0.0.0"):
             st.caption(":material/warning: " + t("ws.localhost_warning", L))
     with right:
-        png = qr_png(link)
+        png = live_shared.qr_png(link)
         if png is None:
             st.caption(t("ws.qr_missing", L))
         else:
