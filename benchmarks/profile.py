@@ -31,6 +31,10 @@ class _Recorder:
     def __init__(self, con):
         self.con, self.log = con, []
 
+    def execute(self, sql, params=None):
+        """As the connection's own execute: the floor asks the connection, the engine a cursor."""
+        return self.cursor().execute(sql, params)
+
     def cursor(self):
         rec = self
 
@@ -52,6 +56,9 @@ class _Recorder:
 
             def fetchall(self):
                 return self._done(self.cur.fetchall())
+
+            def fetchone(self):
+                return self._done(self.cur.fetchone())
 
             def close(self):
                 self.cur.close()

@@ -323,3 +323,11 @@ def test_a_scaling_size_reports_the_one_pass_yardstick(tiny_db):
         assert floor.one_pass(con) > 6   # per (station, resident) rows, and a row per station of each other table
     finally:
         con.close()
+
+
+def test_the_profile_runs_the_engine_and_the_floor(tiny_db, capsys):
+    # the floor asks its connection directly (con.execute), the engine a cursor: the recorder must stand in for both
+    from benchmarks import profile
+    assert profile.main(["--db", str(tiny_db), "--repeat", "1", "--operators", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("operators of:") == 2 and "engine: wall" in out and "floor: wall" in out
