@@ -51,14 +51,16 @@ def _big_meeting(tiny, n_items: int = 30, n_codes: int = 500):
 
 def test_a_reveal_of_15000_rows_writes_them_in_bulk_within_a_second(tiny):
     con, ms, mt = _big_meeting(tiny)
-    t0 = time.perf_counter()
+    # CPU seconds of this process (DuckDB's threads included), not wall: at load average 12 the same reveal took
+    # 2.3 s of wall time; the point is that the rows go in bulk, not one statement each
+    t0 = time.process_time()
     out = ms.reveal(mt.code, mt.key, on=date(2024, 6, 30))
-    took = time.perf_counter() - t0
+    took = time.process_time() - t0
     n = con.execute("SELECT count(*), count(DISTINCT feedback_id), count(comment) FROM feedback WHERE channel = ?",
                     [CHANNEL]).fetchall()[0]
-    print(f"\nreveal: {n[0]:,} feedback rows written in {took:.2f} s (wall clock, scoring before and after included)")
+    print(f"\nreveal: {n[0]:,} feedback rows written in {took:.2f} s of CPU (scoring before and after included)")
     assert out["turnout"] == 500 and n[0] == n[1] == 15_000 and n[2] == 30 * 10
-    assert took <= 1.5   # goal 1 s; a shared two-core machine gets some slack
+    assert took <= 1.0   # goal 1 s (0.43 s measured); one statement a row costs several seconds
 
 
 # ---------------------------------------------------------------- item 4: user text is text
