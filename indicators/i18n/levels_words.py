@@ -1,0 +1,30 @@
+"""Words for the level column of a long framework table (issue 22): which way it counts, and a level that does not
+fit its row's place under the parent links. A table counts either from the top (Chinese 层级: 一级指标 = 1) or from
+the indicators (COINr's `level`: 1 = indicator); docs/frameworks.md says how the way is read."""
+
+EN: dict[str, str] = {
+    "err.framework.level_count_top": "expected a whole number from 1: this table counts its levels from the top "
+                                     "(1 = the top level, 一级指标; 2 = the level below it, ...); 一级, 二级指标 "
+                                     "... are read too",
+    "err.framework.level_count_bottom": "expected a whole number from 1: this table counts its levels from the "
+                                        "indicators (1 = indicator, 2 = the level above, ...)",
+    "err.framework.level_top": "should be {level}: this table counts its levels from the top (1 = 一级指标), and "
+                               "this row sits under {parent}, at level {level}",
+    "err.framework.level_top_root": "should be 1: this table counts its levels from the top (1 = 一级指标), and a "
+                                    "row without a parent is a top-level one",
+    "err.framework.level_bottom": "should be below {level}, the level of its parent {parent}: this table counts its "
+                                  "levels from the indicators (1 = indicator, 2 = the level above)",
+    "err.framework.leaf_only": "applies to indicators only (the rows that hold no other row), not to a level "
+                               "above them",
+}
+
+ZH: dict[str, str] = {
+    "err.framework.level_count_top": "应为从 1 起的整数：本表层级从上往下数（一级指标为 1，二级指标为 2，依此类推）；"
+                                    "也可写作“一级”“二级指标”等",
+    "err.framework.level_count_bottom": "应为从 1 起的整数：本表层级从末级指标往上数（末级指标为 1，上一级为 2，依此类推）",
+    "err.framework.level_top": "应为 {level}：本表层级从上往下数（一级指标为 1），本行在 {parent} 之下，是第 {level} 级",
+    "err.framework.level_top_root": "应为 1：本表层级从上往下数（一级指标为 1），没有上级的行是一级指标",
+    "err.framework.level_bottom": "应小于上级 {parent} 的层级 {level}：本表层级从末级指标往上数（末级指标为 1，"
+                                  "上一级为 2）",
+    "err.framework.leaf_only": "只适用于末级指标（其下没有其他指标的行），不适用于上级指标",
+}
