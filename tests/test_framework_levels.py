@@ -36,6 +36,12 @@ def problems(data: bytes) -> list[tuple]:
             for p in info.value.problems]
 
 
+def problems_en(data: bytes) -> list[str]:
+    with pytest.raises(FrameworkProblems) as info:
+        read_table(data, "t.csv", scheme_id="t")
+    return [p.line("en") for p in info.value.problems]
+
+
 def shape(data: bytes) -> dict:
     return scheme_to_dict(read_table(data, "t.csv", scheme_id="t", name_zh="t", name_en="t"))
 
@@ -71,10 +77,17 @@ def test_a_level_against_its_parent_is_refused_naming_the_row_and_column_chinese
 
 
 def test_a_level_against_its_parent_is_refused_naming_the_row_and_column_coinr_count():
-    # 人均成本 (row 8) says 2 under 专业管理, which says 2 too: counted from the indicators it must be below 2
-    got = problems(table(EN_HEAD, "bottom", {"c": "2"}))
-    assert (8, "level", "framework.level_bottom", {"level": 2, "parent": "B"}) in \
-        [(r, c, code, params) for r, c, code, params, _ in got]
+    # 需求回应 (row 3) says 3 under 服务成效, which says 3 too: counted from the indicators it must be below 3
+    got = problems(table(EN_HEAD, "bottom", {"A1": "3"}))
+    assert [(r, c, code, params) for r, c, code, params, _ in got] == \
+        [(3, "level", "framework.level_bottom", {"level": 3, "parent": "A"})]
+    assert "row 3" in problems_en(table(EN_HEAD, "bottom", {"A1": "3"}))[0]
+
+
+def test_an_indicator_counted_from_the_indicators_must_be_1():
+    # 入户探访 (row 6) holds nothing, so it is an indicator: counted from the indicators its level is 1, not 2
+    got = problems(table(EN_HEAD, "bottom", {"v": "2"}))
+    assert [(r, c, code) for r, c, code, *_ in got] == [(6, "level", "framework.level_bottom_leaf")]
 
 
 def test_without_a_parent_level_pair_the_header_decides():

@@ -14,6 +14,8 @@ EN: dict[str, str] = {
                                     "row without a parent is a top-level one",
     "err.framework.level_bottom": "should be below {level}, the level of its parent {parent}: this table counts its "
                                   "levels from the indicators (1 = indicator, 2 = the level above)",
+    "err.framework.level_bottom_leaf": "should be 1: this table counts its levels from the indicators (1 = "
+                                       "indicator), and a row that no row names as its parent is an indicator",
     "err.framework.leaf_only": "applies to indicators only (the rows that hold no other row), not to a level "
                                "above them",
 }
@@ -26,5 +28,6 @@ ZH: dict[str, str] = {
     "err.framework.level_top_root": "应为 1：本表层级从上往下数（一级指标为 1），没有上级的行是一级指标",
     "err.framework.level_bottom": "应小于上级 {parent} 的层级 {level}：本表层级从末级指标往上数（末级指标为 1，"
                                   "上一级为 2）",
+    "err.framework.level_bottom_leaf": "应为 1：本表层级从末级指标往上数（末级指标为 1），没有下级的行是末级指标",
     "err.framework.leaf_only": "只适用于末级指标（其下没有其他指标的行），不适用于上级指标",
 }

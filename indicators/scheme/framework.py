@@ -531,9 +531,9 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
         elif level is not None:
             levels[row.number] = level
         parent = _text(row.cells.get("parent"))
-        # counted from the indicators, a 1 is an indicator; otherwise an indicator is a node no row names as its
-        # parent, or one under a dimension of its own code
-        leaf = level == 1 if not top and level is not None else code not in named_parents or parent == code
+        # an indicator is a node no row names as its parent, or one under a dimension of its own code; counted
+        # from the indicators, a 1 is one too
+        leaf = code not in named_parents or parent == code or (not top and level == 1)
         # an indicator may share the code of its own dimension (a dimension of one indicator); no other repeats
         other = leaves.get(code) if leaf else (dims[code][0] if code in dims else leaves.get(code))
         if other is None and leaf and code in dims and _text(row.cells.get("parent")) != code:
@@ -590,7 +590,7 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
         pnode.setdefault("indicators" if leaf else "dimensions", []).append(node)
     if not _chains(reader, {code: row.number for code, (row, _) in dims.items()}, parents):
         return tops   # a loop or a chain past the limit: said; the sums below would follow it
-    _check_levels(reader, [row for _, row, _, _ in order], {c: r for c, (r, _) in dims.items()},
+    _check_levels(reader, [(row, leaf) for _, row, _, leaf in order], {c: r for c, (r, _) in dims.items()},
                   levels, top)
     if points:   # a dimension's points, when given, must be what its indicators add up to
         for code, (row, node) in dims.items():
@@ -653,12 +653,12 @@ def _counts_from_top(reader: _Reader, rows: list[_Row], named_parents: set[str])
     return _squash(reader.headers["level"]) in {_squash(h) for h in HEADERS["level"][1]}
 
 
-def _check_levels(reader: _Reader, nodes: list[_Row], dims: dict[str, _Row], levels: dict[int, int],
+def _check_levels(reader: _Reader, nodes: list[tuple[_Row, bool]], dims: dict[str, _Row], levels: dict[int, int],
                   top: bool) -> None:
     """Every written level against the parent links, in the way the table counts (`_counts_from_top`). From the
     top a node's level is its depth: 1 without a parent, its parent's depth + 1 below it (a row is measured
     against where it sits, so one wrong row is the one refused, not its children). From the indicators an
-    indicator is 1 (that is how it was read) and a node's level is below its parent's; a dimension may stand more
+    indicator (a row no row names as its parent) is 1 and a node's level is below its parent's; a dimension may stand more
     than one above an indicator beside a deeper branch, as COINr's own tables do."""
     depth: dict[str, int] = {}
 
@@ -668,7 +668,7 @@ def _check_levels(reader: _Reader, nodes: list[_Row], dims: dict[str, _Row], lev
             depth[code] = depth_of(parent) + 1 if parent in dims and parent != code else 1
         return depth[code]
 
-    for row in nodes:
+    for row, leaf in nodes:
         level = levels.get(row.number)
         parent = _text(row.cells.get("parent"))
         if level is None or (parent and parent not in dims):
@@ -678,6 +678,8 @@ def _check_levels(reader: _Reader, nodes: list[_Row], dims: dict[str, _Row], lev
             if level != want:
                 reader.bad(row.number, "level", row.cells.get("level"),
                            _said("level_top", level=want, parent=parent) if parent else _said("level_top_root"))
+        elif leaf and level != 1:
+            reader.bad(row.number, "level", row.cells.get("level"), _said("level_bottom_leaf"))
         elif parent and (plevel := levels.get(dims[parent].number)) is not None and level >= plevel:
             reader.bad(row.number, "level", row.cells.get("level"), _said("level_bottom", level=plevel,
                                                                           parent=parent))
