@@ -112,3 +112,31 @@ def test_the_chinese_table_writes_levels_from_the_top_and_the_english_from_the_i
 
 def _csv(rows) -> bytes:
     return "\n".join(",".join(str(c) for c in r) for r in rows).encode()
+
+
+def outline(head: str, change: dict[str, str] | None = None) -> bytes:
+    """The tree with no parent column, rows in the printed order, levels counted from the top."""
+    lines = [head]
+    for code, name, _, down, _ in TREE:
+        lines.append(f"{code},{name},{(change or {}).get(code, down)},1")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_without_parent_links_the_header_decides_and_counted_from_the_top_the_rows_are_an_outline():
+    # 层级 counts from the top: each row belongs to the nearest row above it one level up
+    assert shape(outline("代码,名称,层级,权重")) == shape(table(EN_HEAD, "bottom"))
+    assert shape(outline("代码,名称,级别,权重")) == shape(table(EN_HEAD, "bottom"))
+    # `level` counts from the indicators, where an outline cannot tell a sub-dimension's last indicator from one of
+    # the level above: the table is refused once, at the level column, asking for a parent column
+    got = problems(outline("code,name,level,weight"))
+    assert [(r, c, code) for r, c, code, *_ in got] == [(None, "level", "framework.level_needs_parent")]
+    assert "“上级”列" in got[0][4] and "从上往下数" in got[0][4]
+
+
+def test_an_outline_that_skips_a_level_is_refused_naming_the_row():
+    # 入户探访 (row 6) says 3 right after 居民满意度 (3) under 需求回应 (2): fine; 人均成本 (row 8) says 3 under
+    # 专业管理 (1): there is no 二级 above it
+    got = problems(outline("代码,名称,层级,权重", {"c": "3"}))
+    assert [(r, c, code, params) for r, c, code, params, _ in got] == \
+        [(8, "层级", "framework.level_outline", {"level": 3, "above": 1})]
+    assert "第 8 行" in got[0][4] and "上级" in got[0][4]

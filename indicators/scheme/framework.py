@@ -518,6 +518,12 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
     named_parents = {_text(r.cells.get("parent")) for r in rows} - {""}
     named_given: dict[str, float] = {}   # code -> points read from its name: 基础建设（150分）
     top = _counts_from_top(reader, rows, named_parents)
+    if not named_parents and "level" in reader.headers and rows:   # no parent links
+        if not top:   # counted from the indicators, the rows' order cannot say which dimension an indicator is in
+            reader.bad(None, "level", None, _said("level_needs_parent"))
+            return []
+        _parents_from_order(reader, rows)   # from the top: an outline
+        named_parents = {_text(r.cells.get("parent")) for r in rows} - {""}
     levels: dict[int, int] = {}          # row number -> its level as written
     for row in rows:
         code = _text(row.cells.get("code"))
@@ -653,6 +659,29 @@ def _counts_from_top(reader: _Reader, rows: list[_Row], named_parents: set[str])
     return _squash(reader.headers["level"]) in {_squash(h) for h in HEADERS["level"][1]}
 
 
+def _parents_from_order(reader: _Reader, rows: list[_Row]) -> None:
+    """A table with levels counted from the top and no parent links reads as an outline, as printed tables do:
+    each row's parent is the nearest row above it one level up (一级指标, its 二级指标 below it, and so on). The
+    parent cells are filled in; a row that finds no row one level up above it (a 三级 straight after a 一级) is
+    said, and hung under the nearest row above it at a higher level so that it is said once. Counted from the
+    indicators an outline is ambiguous (an indicator after a sub-dimension's indicators may belong to it or to
+    the level above), so such a table keeps needing its parent column."""
+    above: dict[int, str] = {}   # level -> the code of the last row at that level, for the rows still open
+    for row in rows:
+        code, level = _text(row.cells.get("code")), _level_cell(row.cells.get("level"))
+        if not code or level is None:
+            continue   # said by the reading
+        higher = [k for k in above if k < level]
+        if level > 1 and higher:
+            if level - 1 not in above:
+                reader.bad(row.number, "level", row.cells.get("level"),
+                           _said("level_outline", level=level, above=max(higher)))
+            row.cells["parent"] = above[max(higher)]
+        for k in [k for k in above if k >= level]:
+            del above[k]
+        above[level] = code
+
+
 def _check_levels(reader: _Reader, nodes: list[tuple[_Row, bool]], dims: dict[str, _Row], levels: dict[int, int],
                   top: bool) -> None:
     """Every written level against the parent links, in the way the table counts (`_counts_from_top`). From the
@@ -668,10 +697,11 @@ def _check_levels(reader: _Reader, nodes: list[tuple[_Row, bool]], dims: dict[st
             depth[code] = depth_of(parent) + 1 if parent in dims and parent != code else 1
         return depth[code]
 
+    said = {p.row for p in reader.problems if p.column == reader.headers.get("level")}   # once a row
     for row, leaf in nodes:
         level = levels.get(row.number)
         parent = _text(row.cells.get("parent"))
-        if level is None or (parent and parent not in dims):
+        if level is None or (parent and parent not in dims) or row.number in said:
             continue
         if top:
             want = depth_of(parent) + 1 if parent else 1
