@@ -3,11 +3,11 @@ fit its row's place under the parent links. A table counts either from the top (
 the indicators (COINr's `level`: 1 = indicator); docs/frameworks.md says how the way is read."""
 
 EN: dict[str, str] = {
-    "err.framework.level_count_top": "expected a whole number from 1: this table counts its levels from the top "
-                                     "(1 = the top level, 一级指标; 2 = the level below it, ...); 一级, 二级指标 "
-                                     "... are read too",
-    "err.framework.level_count_bottom": "expected a whole number from 1: this table counts its levels from the "
-                                        "indicators (1 = indicator, 2 = the level above, ...)",
+    "err.framework.level_count_top": "expected a whole number from 1 to {limit}: this table counts its levels from "
+                                     "the top (1 = the top level, 一级指标; 2 = the level below it, ...); 一级, "
+                                     "二级指标 ... are read too",
+    "err.framework.level_count_bottom": "expected a whole number from 1 to {limit}: this table counts its levels "
+                                        "from the indicators (1 = indicator, 2 = the level above, ...)",
     "err.framework.level_top": "should be {level}: this table counts its levels from the top (1 = 一级指标), and "
                                "this row sits under {parent}, at level {level}",
     "err.framework.level_top_root": "should be 1: this table counts its levels from the top (1 = 一级指标), and a "
@@ -29,9 +29,9 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
-    "err.framework.level_count_top": "应为从 1 起的整数：本表层级从上往下数（一级指标为 1，二级指标为 2，依此类推）；"
+    "err.framework.level_count_top": "应为 1～{limit} 的整数：本表层级从上往下数（一级指标为 1，二级指标为 2，依此类推）；"
                                     "也可写作“一级”“二级指标”等",
-    "err.framework.level_count_bottom": "应为从 1 起的整数：本表层级从末级指标往上数（末级指标为 1，上一级为 2，依此类推）",
+    "err.framework.level_count_bottom": "应为 1～{limit} 的整数：本表层级从末级指标往上数（末级指标为 1，上一级为 2，依此类推）",
     "err.framework.level_top": "应为 {level}：本表层级从上往下数（一级指标为 1），本行在 {parent} 之下，是第 {level} 级",
     "err.framework.level_top_root": "应为 1：本表层级从上往下数（一级指标为 1），没有上级的行是一级指标",
     "err.framework.level_bottom": "应小于上级 {parent} 的层级 {level}：本表层级从末级指标往上数（末级指标为 1，"

@@ -533,7 +533,7 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
         level = _level_cell(row.cells.get("level"))
         if level is None and _text(row.cells.get("level")):
             reader.bad(row.number, "level", row.cells.get("level"),
-                       _said("level_count_top" if top else "level_count_bottom"))
+                       _said("level_count_top" if top else "level_count_bottom", limit=MAX_LEVELS))
         elif level is not None:
             levels[row.number] = level
         parent = _text(row.cells.get("parent"))
@@ -615,7 +615,8 @@ def _points(node: dict) -> float:
 
 
 def _level_cell(cell: Any) -> int | None:
-    """A level as written: a whole number from 1 (2, 2.0, ２), or 一级 / 二级指标 ...; None for anything else."""
+    """A level as written: a whole number from 1 to MAX_LEVELS (2, 2.0, ２), or 一级 / 二级指标 ...; None for
+    anything else."""
     text = _text(cell).replace(" ", "")
     word = _LEVEL_WORD.match(text)
     if word:
@@ -624,7 +625,7 @@ def _level_cell(cell: Any) -> int | None:
         x = float(cell) if isinstance(cell, (int, float)) and not isinstance(cell, bool) else float(text)
     except ValueError:
         return None
-    return int(x) if math.isfinite(x) and x.is_integer() and 1 <= x <= MAX_LEVELS + 1 else None
+    return int(x) if math.isfinite(x) and x.is_integer() and 1 <= x <= MAX_LEVELS else None
 
 
 def _counts_from_top(reader: _Reader, rows: list[_Row], named_parents: set[str]) -> bool:
@@ -640,9 +641,9 @@ def _counts_from_top(reader: _Reader, rows: list[_Row], named_parents: set[str])
     """
     if "level" not in reader.headers:
         return True   # no levels to read: the parent links alone make the tree
-    cells = [(row, _level_cell(row.cells.get("level"))) for row in rows]
     if any(_LEVEL_WORD.match(_text(row.cells.get("level")).replace(" ", "")) for row in rows):
         return True
+    cells = [(row, _level_cell(row.cells.get("level"))) for row in rows]
     own: dict[str, int] = {}   # a dimension's code -> its level
     for row, level in cells:
         code, parent = _text(row.cells.get("code")), _text(row.cells.get("parent"))
@@ -687,8 +688,8 @@ def _check_levels(reader: _Reader, nodes: list[tuple[_Row, bool]], dims: dict[st
     """Every written level against the parent links, in the way the table counts (`_counts_from_top`). From the
     top a node's level is its depth: 1 without a parent, its parent's depth + 1 below it (a row is measured
     against where it sits, so one wrong row is the one refused, not its children). From the indicators an
-    indicator (a row no row names as its parent) is 1 and a node's level is below its parent's; a dimension may stand more
-    than one above an indicator beside a deeper branch, as COINr's own tables do."""
+    indicator (a row no row names as its parent) is 1 and a node's level is below its parent's; a dimension may
+    stand more than one above an indicator beside a deeper branch, as COINr's own tables do."""
     depth: dict[str, int] = {}
 
     def depth_of(code: str) -> int:   # the tree has been checked: no loop, at most MAX_LEVELS deep
