@@ -42,6 +42,6 @@ ZH: dict[str, str] = {
     "fw.weights": "权重",
     "fw.download": "下载为指标体系表",
     "fw.shape": "表格形式",
-    "fw.shape.long": "长表（每行一个节点）",
+    "fw.shape.long": "长表（每行一个指标）",
     "fw.shape.wide": "宽表（一级/二级/三级指标）",
 }
