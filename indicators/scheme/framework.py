@@ -2,9 +2,10 @@
 
 Two shapes, headers in English or Chinese (docs/frameworks.md has the full list):
 
-- long: one row a node. code 代码, name 名称 (or name_zh / name_en), level 层级 (1 = indicator, higher = the levels
-  above), parent 上级, weight 权重 or points 分值, and for indicators direction 方向, denominator 分母, missing
-  缺失处理, normalisation 标准化, camp 类别, measure 计量方法, unit 单位, serves 对应需求, 评分标准, 数据来源.
+- long: one row a node. code 代码, name 名称 (or name_zh / name_en), level 层级 (counted from the top, 一级指标 = 1,
+  as Chinese tables count, or from the indicators, 1 = indicator, as COINr does: the parent links tell which;
+  `_counts_from_top`), parent 上级, weight 权重 or points 分值, and for indicators direction 方向, denominator 分母,
+  missing 缺失处理, normalisation 标准化, camp 类别, measure 计量方法, unit 单位, serves 对应需求, 评分标准, 数据来源.
 - wide, as printed in evaluation manuals: 一级指标, 二级指标, 三级指标 ... (as many as present; the last filled cell
   of a row is its indicator, a blank cell left of it repeats the row above: merged cells), 分值 or 权重, 评分标准,
   数据来源, plus the indicator columns of the long form. Optional per-level columns 一级指标代码, 一级指标英文名称,
@@ -82,6 +83,7 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {   # column: (Eng
 }
 _NUMERALS = "一二三四五六七八九"
 _LEVEL_ZH = re.compile(rf"^([{_NUMERALS}])级(?:指标)?(代码|英文名称|权重|分值)?$")
+_LEVEL_WORD = re.compile(rf"^([{_NUMERALS}])级(?:指标)?$")   # a level cell written 一级, 二级指标 ...
 _LEVEL_EN = re.compile(r"^level_?(\d)(?:_?indicator)?(?:_?(code|name_en|weight|points))?$")
 _PART_EN = {"代码": "code", "英文名称": "name_en", "权重": "weight", "分值": "points"}
 
@@ -515,16 +517,29 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
     order: list[tuple[str, _Row, dict, bool]] = []
     named_parents = {_text(r.cells.get("parent")) for r in rows} - {""}
     named_given: dict[str, float] = {}   # code -> points read from its name: 基础建设（150分）
+    top = _counts_from_top(reader, rows, named_parents)
+    if not named_parents and "level" in reader.headers and rows:   # no parent links
+        if not top:   # counted from the indicators, the rows' order cannot say which dimension an indicator is in
+            reader.bad(None, "level", None, _said("level_needs_parent"))
+            return []
+        _parents_from_order(reader, rows)   # from the top: an outline
+        named_parents = {_text(r.cells.get("parent")) for r in rows} - {""}
+    levels: dict[int, int] = {}          # row number -> its level as written
     for row in rows:
         code = _text(row.cells.get("code"))
         if not code:
             reader.bad(row.number, "code", "", Word("err.import.required"))
             continue
-        level = reader.number(row, "level", positive=True)
-        if level is not None and not float(level).is_integer():
-            reader.bad(row.number, "level", row.cells.get("level"), _said("level_whole"))
-            level = None
-        leaf = level == 1 if "level" in reader.headers and level is not None else code not in named_parents
+        level = _level_cell(row.cells.get("level"))
+        if level is None and _text(row.cells.get("level")):
+            reader.bad(row.number, "level", row.cells.get("level"),
+                       _said("level_count_top" if top else "level_count_bottom", limit=MAX_LEVELS))
+        elif level is not None:
+            levels[row.number] = level
+        parent = _text(row.cells.get("parent"))
+        # an indicator is a node no row names as its parent, or one under a dimension of its own code; counted
+        # from the indicators, a 1 is one too
+        leaf = code not in named_parents or parent == code or (not top and level == 1)
         # an indicator may share the code of its own dimension (a dimension of one indicator); no other repeats
         other = leaves.get(code) if leaf else (dims[code][0] if code in dims else leaves.get(code))
         if other is None and leaf and code in dims and _text(row.cells.get("parent")) != code:
@@ -550,7 +565,7 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
             node = {"id": code, "name_zh": zh or en, "name_en": en or zh}
             for col in ("direction", "denominator", "missing", "normalisation", "measure", "camp", "unit"):
                 if _text(row.cells.get(col)):
-                    reader.bad(row.number, col, row.cells[col], _said("indicator_only"))
+                    reader.bad(row.number, col, row.cells[col], _said("leaf_only"))
             dims[code] = (row, node)
         w = reader.number(row, wcol)
         if named is not None and points:
@@ -578,13 +593,11 @@ def _long(reader: _Reader, rows: list[_Row]) -> list[dict]:
             reader.bad(row.number, "parent", parent, _said("not_parent_leaf" if parent in leaves else "not_parent"))
             continue
         prow, pnode = dims[parent]
-        plevel, level = reader_level(prow), reader_level(row)
-        if plevel is not None and level is not None and level >= plevel:
-            reader.bad(row.number, "level", row.cells.get("level"),
-                       _said("level_below", level=_text(prow.cells.get("level"))))
         pnode.setdefault("indicators" if leaf else "dimensions", []).append(node)
     if not _chains(reader, {code: row.number for code, (row, _) in dims.items()}, parents):
         return tops   # a loop or a chain past the limit: said; the sums below would follow it
+    _check_levels(reader, [(row, leaf) for _, row, _, leaf in order], {c: r for c, (r, _) in dims.items()},
+                  levels, top)
     if points:   # a dimension's points, when given, must be what its indicators add up to
         for code, (row, node) in dims.items():
             given = reader.number(row, wcol)
@@ -601,11 +614,106 @@ def _points(node: dict) -> float:
         sum(_points(d) for d in node.get("dimensions", []))
 
 
-def reader_level(row: _Row) -> float | None:
+def _level_cell(cell: Any) -> int | None:
+    """A level as written: a whole number from 1 to MAX_LEVELS (2, 2.0, ２), or 一级 / 二级指标 ...; None for
+    anything else."""
+    text = _text(cell).replace(" ", "")
+    word = _LEVEL_WORD.match(text)
+    if word:
+        return _NUMERALS.index(word.group(1)) + 1
     try:
-        return float(_text(row.cells.get("level")))
+        x = float(cell) if isinstance(cell, (int, float)) and not isinstance(cell, bool) else float(text)
     except ValueError:
         return None
+    return int(x) if math.isfinite(x) and x.is_integer() and 1 <= x <= MAX_LEVELS else None
+
+
+def _counts_from_top(reader: _Reader, rows: list[_Row], named_parents: set[str]) -> bool:
+    """Whether the level column counts from the top (Chinese 层级: 一级指标 = 1, the top) rather than from the
+    indicators (COINr's `level`: 1 = indicator, 2 = the level above). Read from the table itself:
+
+    - a level written in words (一级, 二级指标) counts from the top;
+    - else the parent links: where a row and its parent both have a level, a child's number above its parent's
+      counts from the top, below it from the indicators; the way most such pairs go is the table's (the rows that
+      go the other way are then refused, by `_check_levels`);
+    - else (no such pair, or as many each way) the header: 层级 / 级别 count from the top, `level` from the
+      indicators.
+    """
+    if "level" not in reader.headers:
+        return True   # no levels to read: the parent links alone make the tree
+    if any(_LEVEL_WORD.match(_text(row.cells.get("level")).replace(" ", "")) for row in rows):
+        return True
+    cells = [(row, _level_cell(row.cells.get("level"))) for row in rows]
+    own: dict[str, int] = {}   # a dimension's code -> its level
+    for row, level in cells:
+        code, parent = _text(row.cells.get("code")), _text(row.cells.get("parent"))
+        if level is not None and code in named_parents and parent != code:
+            own.setdefault(code, level)
+    down = up = 0
+    for row, level in cells:
+        plevel = own.get(_text(row.cells.get("parent")))
+        if level is not None and plevel is not None:
+            down += level > plevel
+            up += level < plevel
+    if down != up:
+        return down > up
+    return _squash(reader.headers["level"]) in {_squash(h) for h in HEADERS["level"][1]}
+
+
+def _parents_from_order(reader: _Reader, rows: list[_Row]) -> None:
+    """A table with levels counted from the top and no parent links reads as an outline, as printed tables do:
+    each row's parent is the nearest row above it one level up (一级指标, its 二级指标 below it, and so on). The
+    parent cells are filled in; a row that finds no row one level up above it (a 三级 straight after a 一级) is
+    said, and hung under the nearest row above it at a higher level so that it is said once. Counted from the
+    indicators an outline is ambiguous (an indicator after a sub-dimension's indicators may belong to it or to
+    the level above), so such a table keeps needing its parent column."""
+    above: dict[int, str] = {}   # level -> the code of the last row at that level, for the rows still open
+    for row in rows:
+        code, level = _text(row.cells.get("code")), _level_cell(row.cells.get("level"))
+        if not code or level is None:
+            continue   # said by the reading
+        higher = [k for k in above if k < level]
+        if level > 1 and higher:
+            if level - 1 not in above:
+                reader.bad(row.number, "level", row.cells.get("level"),
+                           _said("level_outline", level=level, above=max(higher)))
+            row.cells["parent"] = above[max(higher)]
+        for k in [k for k in above if k >= level]:
+            del above[k]
+        above[level] = code
+
+
+def _check_levels(reader: _Reader, nodes: list[tuple[_Row, bool]], dims: dict[str, _Row], levels: dict[int, int],
+                  top: bool) -> None:
+    """Every written level against the parent links, in the way the table counts (`_counts_from_top`). From the
+    top a node's level is its depth: 1 without a parent, its parent's depth + 1 below it (a row is measured
+    against where it sits, so one wrong row is the one refused, not its children). From the indicators an
+    indicator (a row no row names as its parent) is 1 and a node's level is below its parent's; a dimension may
+    stand more than one above an indicator beside a deeper branch, as COINr's own tables do."""
+    depth: dict[str, int] = {}
+
+    def depth_of(code: str) -> int:   # the tree has been checked: no loop, at most MAX_LEVELS deep
+        if code not in depth:
+            parent = _text(dims[code].cells.get("parent"))
+            depth[code] = depth_of(parent) + 1 if parent in dims and parent != code else 1
+        return depth[code]
+
+    said = {p.row for p in reader.problems if p.column == reader.headers.get("level")}   # once a row
+    for row, leaf in nodes:
+        level = levels.get(row.number)
+        parent = _text(row.cells.get("parent"))
+        if level is None or (parent and parent not in dims) or row.number in said:
+            continue
+        if top:
+            want = depth_of(parent) + 1 if parent else 1
+            if level != want:
+                reader.bad(row.number, "level", row.cells.get("level"),
+                           _said("level_top", level=want, parent=parent) if parent else _said("level_top_root"))
+        elif leaf and level != 1:
+            reader.bad(row.number, "level", row.cells.get("level"), _said("level_bottom_leaf"))
+        elif parent and (plevel := levels.get(dims[parent].number)) is not None and level >= plevel:
+            reader.bad(row.number, "level", row.cells.get("level"), _said("level_bottom", level=plevel,
+                                                                          parent=parent))
 
 
 def _limits(reader: _Reader, nodes: list[tuple[int, str, str]], items: int) -> None:
@@ -1193,18 +1301,21 @@ def table_rows(scheme: Scheme, shape: str = "long", lang: str = "zh") -> list[li
         cols = ["code", "name_zh", "name_en", "level", "parent", wcol, *icols]
         out = [[_header(c, lang) for c in cols]]
 
-        def walk(d: dict, parent: str):
-            cells = {"code": d["id"], "name_zh": d["name_zh"], "name_en": d["name_en"], "level": height(d),
-                     "parent": parent, wcol: _num(d.get(wcol))}
+        # 层级 counts as Chinese readers count, from the top (一级指标 = 1); `level` as COINr does, from the
+        # indicators (1 = indicator). The reader tells the two apart by the parent links.
+        def walk(d: dict, parent: str, depth: int):
+            cells = {"code": d["id"], "name_zh": d["name_zh"], "name_en": d["name_en"],
+                     "level": depth if lang == "zh" else height(d), "parent": parent, wcol: _num(d.get(wcol))}
             out.append([cells.get(c, "") for c in cols])
             for i in d.get("indicators", []):
-                cells = {"code": i["id"], "name_zh": i["name_zh"], "name_en": i["name_en"], "level": 1,
+                cells = {"code": i["id"], "name_zh": i["name_zh"], "name_en": i["name_en"],
+                         "level": depth + 1 if lang == "zh" else 1,
                          "parent": d["id"], wcol: _num(i.get(wcol)), **_indicator_cells(i, lang)}
                 out.append([cells.get(c, "") for c in cols])
             for s in d.get("dimensions", []):
-                walk(s, d["id"])
+                walk(s, d["id"], depth + 1)
         for d in data["dimensions"]:
-            walk(d, "")
+            walk(d, "", 1)
         return out
 
     depth = max(height(d) for d in data["dimensions"])   # dimension levels + the indicator level
