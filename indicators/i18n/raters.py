@@ -9,7 +9,9 @@ EN: dict[str, str] = {
     "rt.err.wrong_key": "The lead key does not match round {code}.",
     "rt.err.unknown_rater": "This tablet is not a rater of round {code}. Join again.",
     "rt.err.wrong_rater": "This tablet joined round {code} under another name.",
-    "rt.err.name_taken": "The name is already taken in round {code}. Add an initial or your organisation.",
+    "rt.err.name_taken": "The name is already in round {code}. If it is you: open the link you kept when you joined "
+                           "(or scan its QR code), or paste the link into the field \"Your own link\" below; if it is "
+                           "not you, choose another name.",
     "rt.err.bad_name": "Enter a name of at most 40 characters.",
     "rt.err.closed": "Round {code} is in moderation: new raters cannot join and only levels already given can "
                      "change.",
@@ -238,7 +240,8 @@ ZH: dict[str, str] = {
     "rt.err.wrong_key": "组长密钥与评审轮次 {code} 不符。",
     "rt.err.unknown_rater": "这台平板不是评审轮次 {code} 的评审员，请重新加入。",
     "rt.err.wrong_rater": "这台平板已用另一个名字加入评审轮次 {code}。",
-    "rt.err.name_taken": "评审轮次 {code} 中已有这个名字。请加上姓氏首字母或所在机构。",
+    "rt.err.name_taken": "评审轮次 {code} 中已有这个名字。如果就是您：请打开您加入时保存的专属链接（或扫它的二维码），"
+                           "也可以把链接粘贴到下面的“专属链接”框；如果不是您，请换一个名字。",
     "rt.err.bad_name": "请输入不超过40个字符的名字。",
     "rt.err.closed": "评审轮次 {code} 正在合议：不能再加入新评审员，只能修改已给出的等级。",
     "rt.err.no_items": "当前方案没有评审量表项（从评定记录读取的定性指标）。请在侧栏选择“需求满足方案”等方案。",

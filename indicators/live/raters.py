@@ -461,7 +461,7 @@ class RaterStore:
     def people(self, code, key) -> pd.DataFrame:
         """Every person who joined, with progress: rater_id, name, joined_at, removed_at, removed_reason,
         merged_into (name), levels (how many given), done (stations with every item rated), stations_done (their
-        ids), last (last save), status (active, removed, merged)."""
+        ids), per_station (station id -> items rated there), last (last save), status (active, removed, merged)."""
         with self._lead_read(code, key) as (cur, rnd):
             people = cur.execute("SELECT rater_id, name, joined_at, removed_at, removed_reason, merged_into FROM "
                                  "round_raters WHERE code = ? ORDER BY joined_at", [rnd["code"]]).fetchall()
@@ -475,10 +475,12 @@ class RaterStore:
             rows.append({"rater_id": rid, "name": name, "joined_at": joined, "removed_at": removed,
                          "removed_reason": why or "", "merged_into": names.get(into, "") if into else "",
                          "levels": sum(s[2] for s in mine), "done": len(done), "stations_done": done,
+                         "per_station": {sid: next((s[2] for s in mine if s[1] == sid), 0) for sid in rnd["stations"]},
                          "last": max((s[3] for s in mine), default=None),
                          "status": "merged" if into else "removed" if removed is not None else "active"})
         return pd.DataFrame(rows, columns=["rater_id", "name", "joined_at", "removed_at", "removed_reason",
-                                           "merged_into", "levels", "done", "stations_done", "last", "status"])
+                                           "merged_into", "levels", "done", "stations_done", "per_station", "last",
+                                           "status"])
 
     def _person(self, cur, rnd, rater_id) -> str:
         rows = cur.execute("SELECT name FROM round_raters WHERE code = ? AND rater_id = ? AND removed_at IS NULL",
