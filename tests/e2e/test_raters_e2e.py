@@ -122,7 +122,7 @@ def test_two_raters_rate_two_stations_moderate_and_agree(browser, server):
     expect()(m.get_by_text(t("rt.hidden", "zh"))).to_be_visible()
     click_button(lead, t("rt.reveal", "zh"))
     expect()(m.get_by_text(t("rt.agreement", "zh"), exact=True)).to_be_visible()
-    flagged = m.locator('[data-testid="stMetric"]').filter(has_text=t("rt.flagged", "zh"))
+    flagged = m.locator('[data-testid="stMetric"]').filter(has_text=t("rtp.flagged_now", "zh"))
     expect()(flagged.locator('[data-testid="stMetricValue"]').first).to_have_text("1")
     # rater B sees the panel's levels and moves S01 from 中 to 良, with a reason
     click_button(b, t("rt.refresh", "en"))
