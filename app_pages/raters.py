@@ -107,12 +107,12 @@ def cell(row) -> str:
 
 def first_and_final(res: dict, log: pd.DataFrame) -> None:
     st.subheader(t("rtp.first_final", L))
-    m = st.columns(5)
-    m[0].metric(t("rt.alpha_first", L), alpha_text(res["first_alpha"]), border=True)
-    m[1].metric(t("rt.alpha_overall", L), alpha_text(res["alpha"]), border=True, help=t("rt.alpha_help", L))
-    m[2].metric(t("rtp.flagged_first", L), res["first_flagged"], border=True, help=t("rt.flagged_help", L))
-    m[3].metric(t("rtp.flagged_now", L), res["flagged"], border=True, help=t("rt.flagged_help", L))
-    m[4].metric(t("rtp.changes", L), len(log), border=True)
+    m = st.columns(3)
+    m[0].metric(t("rtp.alpha_ff", L), f"{alpha_text(res['first_alpha'])} → {alpha_text(res['alpha'])}",
+                border=True, help=t("rt.alpha_help", L))
+    m[1].metric(t("rtp.flagged_ff", L), f"{res['first_flagged']} → {res['flagged']}", border=True,
+                help=t("rt.flagged_help", L))
+    m[2].metric(t("rtp.changes", L), len(log), border=True)
     st.caption(t("rtp.history_note", L))
 
 
@@ -248,16 +248,28 @@ def people_action(status: dict, act, done: str | None) -> None:
     st.rerun()
 
 
+def detail(action: str, d: dict) -> str:
+    """What an action of the lead's log did, in words (the engine keeps the numbers)."""
+    if not d or not has(f"rtp.detail.{action}"):
+        return ""
+    if action == "agree":
+        said = t("rtp.detail.agree", L, rows=d["rows"], mode=t(f"rtp.mode_short.{d['mode']}", L), aside=d["aside"])
+        return said + (t("rtp.detail.confirmed", L, n=d["confirmed"]) if d.get("confirmed") else "")
+    return t(f"rtp.detail.{action}", L, **d)
+
+
 def actions_log(code: str, key: str, status: dict) -> None:
     acts = store().actions(code, key)
     with st.expander(t("rtp.actions", L, n=len(acts)), icon=":material/manage_history:"):
         if acts.empty:
             return
         items = {i["id"]: name_of(i) for i in status["items"]}
-        acts["action"] = [t(f"rtp.action.{a}", L) for a in acts["action"]]
+        acts["action_word"] = [t(f"rtp.action.{a}", L) for a in acts["action"]]
         acts["acted_at"] = [when(x) for x in acts["acted_at"]]
         acts["what"] = [" · ".join(x for x in (s or "", items.get(i, i or ""), lv or "") if x)
                         for s, i, lv in zip(acts["station_id"], acts["item"], acts["level"])]
+        acts["detail"] = [detail(a, d) for a, d in zip(acts["action"], acts["detail"])]
+        acts["action"] = acts.pop("action_word")
         acts = acts[["acted_at", "action", "by", "whom", "what", "reason", "detail"]].fillna("")
         st.dataframe(acts, hide_index=True, width="stretch", key="rt_actions", column_config={
             "acted_at": t("rtp.col.when", L),

@@ -304,7 +304,7 @@ ZH: dict[str, str] = {
     "rt.col.flag": "标记",
     "rt.col.agreed": "商定等级",
     "rt.col.on_site": "现场核实",
-    "rt.col.n": "评审人数",
+    "rt.col.n": "评估人数",
     "rt.col.rater": "评估人员",
     "rt.col.old": "原等级",
     "rt.col.new": "新等级",

@@ -59,8 +59,12 @@ ZH: dict[str, str] = {
     "rtp.reopen_reason": "重新开放的理由（记入日志）",
     # ---- first and final
     "rtp.first_final": "首次公开与最终对照",
-    "rtp.flagged_first": "相差两级及以上（首次公开）",
-    "rtp.flagged_now": "相差两级及以上（当前）",
+    "rtp.alpha_ff": "Krippendorff α：首次公开 → 当前",
+    "rtp.flagged_ff": "相差两级及以上：首次公开 → 当前",
+    "rtp.detail.agree": "写入 {rows} 行（{mode}），移到一旁的单人评定 {aside} 条",
+    "rtp.detail.confirmed": "；确认了 {n} 项未合议的标记",
+    "rtp.detail.remove": "{levels} 个等级不再计入",
+    "rtp.detail.merge": "{moved} 个等级移到保留身份，{dropped} 个以保留身份为准舍弃",
     "rtp.history_note": "首次公开时的等级、α 和标记作为历史保留；重新开放后再改等级须说明理由，记入合议日志。",
     # ---- moderation
     "rtp.evidence": "评估人员的佐证说明对照",
@@ -79,6 +83,8 @@ ZH: dict[str, str] = {
     "rtp.mode": "合议等级与同一评估期的单人评定",
     "rtp.mode.replace": "取代（默认）：只计合议等级",
     "rtp.mode.average": "取平均：与单人评定一起平均",
+    "rtp.mode_short.replace": "取代",
+    "rtp.mode_short.average": "取平均",
     "rtp.mode_help": "同一社工站、同一量表项、评估期 {start}～{end} 内已有的单人评定记录：{n} 条。"
                      "取代时它们移到一旁留存（不删除），得分只读合议等级；取平均时与合议等级一起平均。"
                      "规则也写在每条合议记录的佐证说明里，社工站的得分说明可以看到。",
@@ -154,8 +160,12 @@ EN: dict[str, str] = {
     "rtp.col.detail": "Detail",
     "rtp.reopen_reason": "Why reopen (logged)",
     "rtp.first_final": "First reveal and final",
-    "rtp.flagged_first": "Two levels apart or more (first reveal)",
-    "rtp.flagged_now": "Two levels apart or more (now)",
+    "rtp.alpha_ff": "Krippendorff's α: first reveal → now",
+    "rtp.flagged_ff": "Two levels apart or more: first reveal → now",
+    "rtp.detail.agree": "{rows} rows written ({mode}), {aside} single ratings set aside",
+    "rtp.detail.confirmed": "; {n} flags without a panel decision confirmed",
+    "rtp.detail.remove": "{levels} levels no longer count",
+    "rtp.detail.merge": "{moved} levels moved to the kept identity, {dropped} dropped where it had rated",
     "rtp.history_note": "The levels, α and flags of the first reveal are kept as history; after a reopen a change of "
                         "level still needs a reason and is logged.",
     "rtp.evidence": "Raters' evidence notes side by side",
@@ -175,6 +185,8 @@ EN: dict[str, str] = {
     "rtp.mode": "Agreed levels and single ratings of the same period",
     "rtp.mode.replace": "Replace (default): only the agreed level counts",
     "rtp.mode.average": "Average: averaged with the single ratings",
+    "rtp.mode_short.replace": "replace",
+    "rtp.mode_short.average": "average",
     "rtp.mode_help": "Single ratings already in the records for the same station and item within {start} to {end}: "
                      "{n}. Replace sets them aside (kept, not deleted) so the score reads the agreed level alone; "
                      "average keeps them beside it. The rule is also written into each agreed row's evidence, which "

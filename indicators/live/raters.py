@@ -437,8 +437,8 @@ class RaterStore:
             cur.executemany(f"INSERT INTO ratings ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", units)
             cur.execute("UPDATE rating_rounds SET state = 'agreed', agree_mode = ?, updated_at = ? WHERE code = ?",
                         [mode, _now(), c])
-            self._act(cur, c, "agree", by, detail=f"{mode}: {len(units)} rows, {replaced} single ratings set aside"
-                      + (f", {res['open_flags']} flagged confirmed" if res["open_flags"] else ""))
+            self._act(cur, c, "agree", by, detail=json.dumps({"mode": mode, "rows": len(units), "aside": replaced,
+                                                              "confirmed": res["open_flags"]}))
         return pd.DataFrame(units, columns=cols)
 
     def singles(self, code, key) -> pd.DataFrame:
@@ -507,7 +507,7 @@ class RaterStore:
                             [rnd["code"], rater_id]).fetchall()[0][0]
             cur.execute("UPDATE round_raters SET removed_at = ?, removed_reason = ? WHERE rater_id = ?",
                         [_now(), why, rater_id])
-            self._act(cur, rnd["code"], "remove", by, other=name, reason=why, detail=f"{n} levels out")
+            self._act(cur, rnd["code"], "remove", by, other=name, reason=why, detail=json.dumps({"levels": n}))
         self._follow(rnd, key, by)
 
     def merge(self, code, key, keep_id: str, drop_id: str, reason: str, by: str = "") -> dict:
@@ -534,7 +534,7 @@ class RaterStore:
                         "rater_id = ?", [_now(), why, keep_id, drop_id])
             out = {"moved": len(moved), "dropped": len(theirs) - len(moved)}
             self._act(cur, rnd["code"], "merge", by, other=f"{drop} → {keep}", reason=why,
-                      detail=f"{out['moved']} moved, {out['dropped']} dropped (kept identity's level stands)")
+                      detail=json.dumps(out))    # the rule: the kept identity's level stands
         self._follow(rnd, key, by)
         return out
 
@@ -571,10 +571,11 @@ class RaterStore:
 
     def actions(self, code, key) -> pd.DataFrame:
         """The lead's log: action (remove, merge, decide, reopen, agree), by, whom, station, item, level, reason,
-        detail, when."""
+        detail (a dict: agree {mode, rows, aside, confirmed}, remove {levels}, merge {moved, dropped}), when."""
         with self._lead_read(code, key) as (cur, rnd):
             rows = cur.execute("SELECT action, rater, other, station_id, item, level, reason, detail, acted_at FROM "
                                "round_actions WHERE code = ? ORDER BY acted_at", [rnd["code"]]).fetchall()
+        rows = [(*r[:7], json.loads(r[7]) if r[7] else {}, r[8]) for r in rows]
         return pd.DataFrame(rows, columns=["action", "by", "whom", "station_id", "item", "level", "reason", "detail",
                                            "acted_at"])
 
