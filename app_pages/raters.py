@@ -464,7 +464,7 @@ def collect_drafts(code: str, status: dict, mine: pd.DataFrame) -> dict:
             if k["level"] not in ss:
                 continue
             now = {field: ss.get(key) for field, key in k.items()}
-            now["note"] = now["note"] or ""
+            now["note"] = (now["note"] or "").strip()
             saved = saved_of(mine, sid, item["id"]) or {"level": None, "note": "", "seen": None}
             d = drafts.setdefault(f"{code}:{sid}", {})
             if now == saved:
@@ -516,7 +516,7 @@ def rate_station(code: str, me: dict, status: dict) -> None:
             seen = st.radio(t("rt.seen", L), SEEN, horizontal=True, key=k["seen"],      # no preset: the rater says
                             index=SEEN.index(start_["seen"]) if start_["seen"] in SEEN else None,
                             format_func=lambda s: t(f"rt.seen.{s}", L))
-            answers[item["id"]] = ({"level": level, "note": note or "", "seen": seen}, saved)
+            answers[item["id"]] = ({"level": level, "note": (note or "").strip(), "seen": seen}, saved)
         if sid in drafts:
             st.caption(t("rtp.unsaved_here", L))
         reason = st.text_input(t("rt.reason", L), key=f"rt_reason:{code}:{sid}") if ever else ""

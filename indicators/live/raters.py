@@ -204,6 +204,8 @@ class RaterStore:
         if not rows:
             raise RaterError(f"no rating round with code {clean or code!r}", "no_round", code=clean, attempt=UNKNOWN)
         r = dict(zip(_ROUND_COLS, rows[0]))
+        if r["period_start"] is None:       # a round from before periods were kept: its rating date's year
+            r["period_start"], r["period_end"] = date(r["rated_on"].year, 1, 1), date(r["rated_on"].year, 12, 31)
         r["stations"] = json.loads(r["stations"])
         r["scheme"] = load_yaml(r["scheme_yaml"], f"rating round {r['code']}")
         r["items"] = rubric_items(r["scheme"])
