@@ -88,7 +88,8 @@ EN: dict[str, str] = {
     "rt.col.reason": "Reason",
     "rt.col.when": "When",
     "rt.rule": "Agreed level: the median of the raters' levels; with an even number of raters the lower of the two "
-               "middle ones. α is undefined (—) when a unit has one rater or everyone gave the same level.",
+               "middle ones; a panel decision (column Panel) takes its place. α is undefined (—) when a unit has one "
+               "rater or everyone gave the same level.",
     "rt.log": "Moderation log ({n} changes)",
     "rt.log_empty": "No level has been changed since the reveal.",
     "rt.written": "Written to ratings: {n} rows",
@@ -310,8 +311,8 @@ ZH: dict[str, str] = {
     "rt.col.new": "新等级",
     "rt.col.reason": "理由",
     "rt.col.when": "时间",
-    "rt.rule": "商定等级：评估人员等级的中位数；人数为偶数时取中间两级中较低的一级。某项只有一人评定、或所有人等级相同时，"
-               "α 无定义（—）。",
+    "rt.rule": "商定等级：评估人员等级的中位数；人数为偶数时取中间两级中较低的一级；有合议结论（“合议”列）时以合议为准。"
+               "某项只有一人评定、或所有人等级相同时，α 无定义（—）。",
     "rt.log": "合议日志（{n} 次修改）",
     "rt.log_empty": "公开后还没有修改任何等级。",
     "rt.written": "已写入评定记录：{n} 行",
