@@ -4,11 +4,12 @@ history after reopening, refusals instead of silent drops, the panel's decision 
 replaces single ratings of the same station, item and period. Every alpha here is computed by hand in the comments
 (ordinal metric, coincidence matrix o, value counts n, delta(c, k) = (sum n_g for g = c..k - (n_c + n_k) / 2)^2,
 alpha = 1 - (n - 1) * sum o*delta / sum n_c*n_k*delta over ordered pairs)."""
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from indicators.live.raters import RaterError, RaterStore
+from indicators.scheme.model import dump_yaml
 from indicators.scoring.measures import Period
 from indicators.scoring.engine import score
 from tests.conftest import station
@@ -213,7 +214,12 @@ def test_a_database_from_before_issue_23_is_migrated(db):
     db.execute("CREATE TABLE rating_rounds (code VARCHAR PRIMARY KEY, title VARCHAR, scheme_id VARCHAR, "
                "scheme_yaml VARCHAR, stations VARCHAR, rated_on DATE, key_hash VARCHAR, state VARCHAR, "
                "created_at TIMESTAMP, updated_at TIMESTAMP)")
+    db.execute("INSERT INTO rating_rounds VALUES ('OLD234', '', 'rubric', ?, '[\"S1\"]', DATE '2023-11-30', 'h', "
+               "'revealed', TIMESTAMP '2023-11-01 08:00', TIMESTAMP '2023-11-02 09:00')", [dump_yaml(SCHEME)])
     rs = RaterStore(db)
+    old = rs.status("OLD234")
+    assert old["revealed_at"] == datetime(2023, 11, 2, 9, 0)            # its last change counts as the reveal
+    assert old["period"] == (date(2023, 1, 1), date(2023, 12, 31))       # its rating date's year
     rnd = rs.create(SCHEME, ["S1"], date(2024, 6, 30))
     a = rs.join(rnd.code, "王")
     rs.rate(rnd.code, a.token, "S1", Q, "良", "", "site")
