@@ -27,9 +27,10 @@ def new_page(browser, lang: str, viewport: dict):
 
 
 def tables_drawn(page) -> None:
-    """Every dataframe on the page has drawn its cells (before a screenshot)."""
+    """Every dataframe shown on the page (not one in a folded expander) has drawn its cells (before a screenshot)."""
     # a state wait with a wide cap: in CI, just after the fifty-phone load tests, four tablets' grids drew in over 30 s
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stDataFrame]')]"
+                           ".filter(d => d.checkVisibility())"
                            ".every(d => d.querySelector('[role=gridcell]'))", timeout=120_000)
 
 
@@ -122,14 +123,14 @@ def test_two_raters_rate_two_stations_moderate_and_agree(browser, server):
     expect()(m.get_by_text(t("rt.hidden", "zh"))).to_be_visible()
     click_button(lead, t("rt.reveal", "zh"))
     expect()(m.get_by_text(t("rt.agreement", "zh"), exact=True)).to_be_visible()
-    flagged = m.locator('[data-testid="stMetric"]').filter(has_text=t("rt.flagged", "zh"))
-    expect()(flagged.locator('[data-testid="stMetricValue"]').first).to_have_text("1")
+    flagged = m.locator('[data-testid="stMetric"]').filter(has_text=t("rtp.flagged_ff", "zh"))
+    expect()(flagged.locator('[data-testid="stMetricValue"]').first).to_have_text("1 → 1")
     # rater B sees the panel's levels and moves S01 from 中 to 良, with a reason
     click_button(b, t("rt.refresh", "en"))
     expect()(main(b).get_by_text(t("rt.moderation", "en"))).to_be_visible()
     rate(b, "en", "S01", "良 · Good", "site", reason="Saw the follow-up notes on site", was="中 · Fair")
     click_button(lead, t("rt.refresh", "zh"))
-    expect()(flagged.locator('[data-testid="stMetricValue"]').first).to_have_text("0")
+    expect()(flagged.locator('[data-testid="stMetricValue"]').first).to_have_text("1 → 0")
     m.get_by_text(t("rt.log", "zh", n=1)).click()
     tables_drawn(lead)
     full_shot(lead, "raters-lead-zh", 1440)
