@@ -168,7 +168,7 @@ def test_small_counts_say_people_and_comments():
 
 def test_the_round_table_heads_say_yiji_zhibiao_and_0_to_100():
     (s,) = round_notice(tiny_result(), "S1", "zh", OBJ, issued_on=ISSUED).sections
-    assert s.columns == ("一级指标", "权重", "所含指标", "得分（0～100）", "计入总分")
+    assert [c.replace("\n", "") for c in s.columns] == ["一级指标", "权重", "所含指标", "得分（0～100）", "计入总分"]
 
 
 # ---------------------------------------------------------------- the report card

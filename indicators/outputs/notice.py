@@ -469,7 +469,7 @@ h2{font-size:15px;margin:16px 0 6px;padding-left:8px;border-left:4px solid #b416
 table{border-collapse:collapse;width:100%;font-size:12.5px}
 th,td{border:1px solid #777;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f1f1f1;font-weight:600} td.n,th.n{text-align:right;font-variant-numeric:tabular-nums} td,th{word-break:keep-all} td.w{word-break:normal;min-width:7em}
-tr.total td{font-weight:700}
+tr.total td{font-weight:700} th .l{white-space:nowrap}
 .note{font-size:12px;color:#333;margin:4px 0 0}
 .objection{border:1.5px solid #b4161b;padding:6px 12px;margin-top:14px}
 .alert{border:2px solid #b4161b;background:#fdeceb;padding:6px 12px;margin:10px 0 4px}
@@ -490,8 +490,9 @@ tr.total td{font-weight:700}
 
 
 def _lines(text: str) -> str:
-    """A column heading for HTML: escaped, its line breaks kept (回答 / “不清楚” breaks where it reads)."""
-    return "<br>".join(escape(x) for x in text.split("\n"))
+    """A column heading for HTML: escaped; a heading set in lines (回答 / “不清楚”) breaks there and only there."""
+    lines = text.split("\n")
+    return escape(text) if len(lines) == 1 else "<br>".join(f'<span class="l">{escape(x)}</span>' for x in lines)
 
 
 def notice_html(n: Notice) -> str:
@@ -538,7 +539,9 @@ def notice_html(n: Notice) -> str:
 # ================================================================ PDF
 
 _CJK_FONT = "STSong-Light"   # one of reportlab's built-in CID fonts: the reader's PDF viewer supplies the glyphs
-_CJK = re.compile(r"([\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u2018-\u201d\u2026]+)")
+# Curly quotes stay in Helvetica: set in the CID font, a viewer that substitutes its own Chinese font draws “ narrow
+# in a full-width box, and 回答“是” reads as 回答“ 是”.
+_CJK = re.compile(r"([\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u2026]+)")
 _RED = "#b4161b"
 
 
@@ -682,7 +685,7 @@ def _col_widths(s: Section, width: float, size: float) -> list[float]:
     takes what the others leave (up to a quarter of the table first, then any spare)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    def w(text: str) -> float:   # a character set in the Chinese font (“ and ” too) is the type size wide; Latin
+    def w(text: str) -> float:   # a character set in the Chinese font is the type size wide; Latin and “ ”
         return max(sum(size if _CJK.match(c) else stringWidth(c, "Helvetica-Bold", size) for c in line)
                    for line in text.split("\n")) + 13   # as set in bold, the widest use; + padding
 
