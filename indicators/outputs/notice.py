@@ -467,7 +467,7 @@ h2{font-size:15px;margin:16px 0 6px;padding-left:8px;border-left:4px solid #b416
 .kpi{flex:1;border:1.5px solid #333;padding:6px 10px;text-align:center}
 .kpi .v{font-size:22px;font-weight:700} .kpi .l{font-size:12px;color:#333}
 table{border-collapse:collapse;width:100%;font-size:12.5px}
-th,td{border:1px solid #777;padding:3px 6px;text-align:left;vertical-align:top}
+th,td{border:1px solid #777;padding:3px 4px;text-align:left;vertical-align:top}
 th{background:#f1f1f1;font-weight:600} td.n,th.n{text-align:right;font-variant-numeric:tabular-nums} td,th{word-break:keep-all} td.w{word-break:normal;min-width:7em}
 tr.total td{font-weight:700} th .l{white-space:nowrap}
 .note{font-size:12px;color:#333;margin:4px 0 0}

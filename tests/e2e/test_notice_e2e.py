@@ -44,6 +44,10 @@ def test_the_notice_prints_on_one_a4_page(browser, notices, kind, lang):
         page.set_content(notice_html(n))
         # on screen: nothing wider than the window (a table that does not wrap would be)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        # and no table wider than the sheet it is printed on (headings kept in lines, 回答 / “不清楚”, once were)
+        assert page.evaluate("""() => { const p = document.querySelector('.page'), r = p.getBoundingClientRect();
+            const inner = r.right - parseFloat(getComputedStyle(p).paddingRight);
+            return [...document.querySelectorAll('table')].every(t => t.getBoundingClientRect().right <= inner + 1); }""")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"notice-{kind}-{lang}.png"), full_page=True)
         printed = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
