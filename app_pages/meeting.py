@@ -168,9 +168,11 @@ def results(code: str, key: str) -> None:
 
 
 def notice_panel(summary: dict) -> None:
-    """The public notice (公示) of the meeting: how residents may object and by when, then the notice to read and to
+    """The public notice (公示) of the meeting: who issues it, how residents may object and by when, then the notice to read and to
     download as HTML and print-ready PDF, in either language. Small counts are suppressed by the notice itself."""
     st.subheader(t("mt.notice", L))
+    issuer = st.text_input(t("notice.app.issuer", L), key="mt_notice_issuer", max_chars=notice.ISSUER_CHARS,
+                           placeholder=t("notice.app.issuer_placeholder", L), help=t("notice.app.issuer_help", L))
     c1, c2, c3 = st.columns([3, 2, 2])
     contact = c1.text_input(t("mt.notice_contact", L), key="mt_notice_contact", max_chars=200,
                             placeholder=t("mt.notice_contact_placeholder", L))
@@ -178,13 +180,10 @@ def notice_panel(summary: dict) -> None:
                              key="mt_notice_deadline", format="YYYY-MM-DD")
     lang = frame.choice(c3.segmented_control, t("mt.notice_lang", L), LANGS, key="mt_notice_lang",
                         default=L, required=True, format_func=lambda c: {"zh": "中文", "en": "English"}[c])
-    if not contact.strip():
-        st.info(t("mt.notice_need_contact", L))
-        return
-    try:
-        data = notice.meeting_notice(summary, lang, {"contact": contact, "deadline": deadline})
+    try:   # no issuing body or no contact yet: a message naming what to type
+        data = notice.meeting_notice(summary, lang, {"issuer": issuer, "contact": contact, "deadline": deadline})
     except notice.NoticeInput as exc:
-        st.error(exc.render(L))
+        public_notice.refused(exc, L)
         return
     public_notice.show(data, f"notice-{summary['code']}-{lang}", key="mt_notice")
 

@@ -110,8 +110,9 @@ def test_a_meeting_through_the_pages(db, lang):
     assert share.value == "50.0%"                                     # yes 1, no 1
     after = next(m for m in lead.metric if m.label == t("mt.score_after", lang))
     assert re.fullmatch(r"\d+\.\d\d", after.value)
-    # the public notice: first how to object, then the notice to read and download
-    assert t("mt.notice_need_contact", lang) in [i.value for i in lead.info]
+    # the public notice: first who issues it and how to object, then the notice to read and download
+    assert t("err.notice.issuer_contact", lang) in [w.value for w in lead.warning]
+    lead.text_input(key="mt_notice_issuer").input("城关区民政局").run()
     lead.text_input(key="mt_notice_contact").input("街道办 0931-8888888").run()
     assert_clean(lead)
     frames = lead.get("iframe")
@@ -235,6 +236,7 @@ def test_the_notice_keeps_need_ids_and_hides_a_unanimous_item(db, lang):
     button(at, t("mt.refresh", lang)).click().run()
     button(at, t("mt.reveal", lang)).click().run()
     assert_clean(at)
+    at.text_input(key="mt_notice_issuer").input("城关区民政局").run()
     at.text_input(key="mt_notice_contact").input("街道办 0931-8888888").run()
     assert_clean(at)
     html = unescape(str(at.get("iframe")[0].proto))

@@ -206,7 +206,7 @@ def test_report_card(results, lang):
     assert name in html and f"{r.total[sid]:.1f}" in html
     n = len(r.stations)
     rank = int(r.rank[sid])
-    assert (f"第{rank}名 / 共{n}个站" if lang == "zh" else f"{rank} of {n}") in html
+    assert (f"第{rank}名／共{n}个" if lang == "zh" else f"{rank} of {n}") in html
     assert ("合成演示数据" if lang == "zh" else "Synthetic demo data") in html
     assert html.count("<li>") == 6   # three strengths, three weaknesses
     for ind in r.scheme.indicators:

@@ -313,7 +313,7 @@ def test_the_notice_tells_alike_items_apart_and_withholds_a_unanimous_answer(tin
         ms.vote(mt.code, vc, 0, "yes", 5)          # everyone alike
         ms.vote(mt.code, vc, 1, split, 4)          # 2 yes, 1 no
     s = ms.reveal(mt.code, mt.key, on=HELD)
-    obj = {"contact": "电话 0931-8123456", "deadline": date(2024, 7, 7)}
+    obj = {"issuer": "城关区民政局", "contact": "电话 0931-8123456", "deadline": date(2024, 7, 7)}
     zh = meeting_notice(s, "zh", obj, issued_on=HELD).sections[0].rows
     en = meeting_notice(s, "en", obj, issued_on=HELD).sections[0].rows
     assert [r[2] for r in zh] == [f"楼道加装扶手（H{k}）" for k in range(1, 5)]
@@ -322,7 +322,7 @@ def test_the_notice_tells_alike_items_apart_and_withholds_a_unanimous_answer(tin
     assert zh[0][3:] == ("3", "不公布", "不公布", "不公布", "不公布", "3", "不公布", "0")
     assert en[0][3:] == ("3", "withheld", "withheld", "withheld", "withheld", "3", "withheld", "0")
     # two yes, one no: both fewer than 3, the share withheld, the rest as before
-    assert zh[1][3:] == ("3", "少于3", "少于3", "0", "不公布", "3", "4.0", "0")
+    assert zh[1][3:] == ("3", "少于3人", "少于3人", "0", "不公布", "3", "4.0", "0")
     assert zh[2][3:] == ("0", "0", "0", "0", "–", "0", "–", "0")
 
 
@@ -337,7 +337,8 @@ def test_an_item_all_in_one_answer_is_withheld_at_any_size(yes, no, unsure, show
             "met_unsure": unsure, "n_ratings": votes, "rating_mean": 3.0 if votes else None, "comments": 0}
     s = {"station_id": "S1", "code": "K7Q2MX", "tokens_issued": 10, "turnout": max(votes, 3), "items": [item],
          "share_met": yes / (yes + no) if yes + no else None}
-    n = meeting_notice(s, "en", {"contact": "tel", "deadline": date(2024, 7, 7)}, issued_on=HELD)
+    n = meeting_notice(s, "en", {"issuer": "District bureau", "contact": "tel", "deadline": date(2024, 7, 7)},
+                       issued_on=HELD)
     row = n.sections[0].rows[0]
     assert (row[4:8] != ("withheld",) * 4) == shown
-    assert dict(n.headline)["Needs judged met"] == headline
+    assert dict(n.headline)['Share answering "yes" (all items)'] == headline

@@ -20,7 +20,7 @@ from indicators.scoring.engine import score, score_raw
 from indicators.scoring.measures import Period
 
 SECRET = "楼下的王阿姨说不好用 secret-comment-text"
-OBJ = {"contact": "电话 0931-8123456", "deadline": date(2026, 12, 9)}
+OBJ = {"issuer": "城关区民政局", "contact": "电话 0931-8123456", "deadline": date(2026, 12, 9)}
 ISSUED = date(2026, 12, 2)
 
 
@@ -58,20 +58,21 @@ def test_meeting_values_as_given_zh():
     assert n.kind == "meeting" and n.banner.replace(" ", "") == "公示"
     assert n.title == "皋兰路社工站 居民评议会结果公示"
     facts = dict(n.facts)
-    assert facts["社工站"] == "皋兰路社工站（Gaolan Road Station）· S01"
+    assert facts["社工站"] == "皋兰路社工站"
     assert facts["评议会编号"] == "K7Q2MX" and facts["评议日期"] == "2026年12月2日"
-    assert facts["考核期"] == "2026-10-01 – 2026-12-31" and facts["考核方案"] == "需求满足导向"
+    assert facts["评估期"] == "2026年10月1日至2026年12月31日" and facts["评估方案"] == "需求满足导向"
     assert {v: k for k, v in n.headline}["10"] == "参加投票人数（发放投票码12个）"
-    assert [v for _, v in n.headline] == ["10", "73%", "64.0", "7 / 24"]
+    assert [v for _, v in n.headline] == ["10", "73%", "64.0", "第7名"]
     items, effect = n.sections
-    assert items.rows[0] == ("1", "需求", "独居老人助餐（N0001）", "10", "7", "少于3", "少于3", "不公布", "9", "4.1", "3")
+    assert items.rows[0] == ("1", "需求", "独居老人助餐", "10", "7", "少于3人", "少于3人", "不公布", "9", "4.1",
+                             "3")
     # 3 is printed, 0 is printed; 3/(3+3) = 50%; the mean as given, to one decimal
-    assert items.rows[1] == ("2", "需求", "楼道照明维修（N0002）", "9", "3", "3", "3", "50%", "8", "3.4", "0")
+    assert items.rows[1] == ("2", "需求", "楼道照明维修", "9", "3", "3", "3", "50%", "8", "3.4", "0")
     # two voters: everything about the item is a small count or withheld
-    assert items.rows[2] == ("3", "活动", "暑期课堂（A0007）", "少于3", "少于3", "少于3", "不公布", "不公布", "少于3",
-                             "不公布", "少于3")
+    assert items.rows[2] == ("3", "活动", "暑期课堂", "少于3人", "少于3人", "少于3人", "不公布", "不公布",
+                             "少于3人", "不公布", "少于3条")
     assert effect.rows == (("得分（满分100）", "61.2", "64.0", "+2.8"),
-                           ("排名", "第9名 / 共24个站", "第7名 / 共24个站", "+2"))
+                           ("排名", "第9名／共24个", "第7名／共24个", "+2"))
     assert n.objection[0] == "对公示结果有异议的，请于2026年12月9日前通过以下方式提出：电话 0931-8123456。"
     assert n.objection[1] == "公示期：2026年12月2日至2026年12月9日。"
 
@@ -79,9 +80,9 @@ def test_meeting_values_as_given_zh():
 def test_meeting_values_en():
     n = meeting_notice(summary(), "en", OBJ, issued_on=ISSUED)
     assert n.title == "Results of the residents' evaluation meeting: Gaolan Road Station"
-    assert dict(n.facts)["Station"] == "Gaolan Road Station（皋兰路社工站）· S01"
-    assert [v for _, v in n.headline] == ["10", "73%", "64.0", "7 / 24"]
-    assert n.sections[0].rows[1] == ("2", "Need", "楼道照明维修 (N0002)", "9", "3", "3", "3", "50%", "8", "3.4", "0")
+    assert dict(n.facts)["Station"] == "Gaolan Road Station (皋兰路社工站)"
+    assert [v for _, v in n.headline] == ["10", "73%", "64.0", "7"]
+    assert n.sections[0].rows[1] == ("2", "Need", "楼道照明维修", "9", "3", "3", "3", "50%", "8", "3.4", "0")
     assert n.sections[0].rows[0][5] == "fewer than\u00a03"
     assert "by 2026-12-09 via: 电话 0931-8123456." in n.objection[0]
 
@@ -89,10 +90,10 @@ def test_meeting_values_en():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("count, shown", [(0, "0"), (1, None), (2, None), (3, "3"), (4, "4")])
 def test_suppression_at_1_and_2_not_at_0_or_3(lang, count, shown):
-    fewer = "少于3" if lang == "zh" else "fewer than\u00a03"
+    fewer, comments = ("少于3人", "少于3条") if lang == "zh" else ("fewer than\u00a03", "fewer than\u00a03")
     s = summary(items=[item("x", 10, 5, 5, 0, count, 4.0 if count else None, count)])
     row = meeting_notice(s, lang, OBJ, issued_on=ISSUED).sections[0].rows[0]
-    assert row[8] == (shown or fewer) and row[10] == (shown or fewer)   # ratings and comments counts
+    assert row[8] == (shown or fewer) and row[10] == (shown or comments)   # ratings and comments counts
     withheld = "不公布" if lang == "zh" else "withheld"
     if shown is None:
         assert row[9] == withheld   # the mean of 1 or 2 ratings
@@ -114,7 +115,7 @@ def test_few_voters_hide_what_their_votes_changed(turnout):
     s = summary(turnout=turnout, items=[item("x", turnout, turnout, 0, 0, turnout, 5.0, 0)])
     n = meeting_notice(s, "zh", OBJ, issued_on=ISSUED)
     head = dict(n.headline)
-    assert head["参加投票人数（发放投票码12个）"] == "少于3" and head["认为需求已解决的比例"] == "不公布"
+    assert head["参加投票人数（发放投票码12个）"] == "少于3人" and head["回答“是”的比例（全部事项）"] == "不公布"
     assert "64.0" not in texts(n) and "第7名" not in texts(n)
     assert n.sections[1].rows[0] == ("得分（满分100）", "61.2", "不公布", "不公布")
 
@@ -122,7 +123,7 @@ def test_few_voters_hide_what_their_votes_changed(turnout):
 def test_share_met_hidden_when_all_yes_or_all_no_are_few():
     s = summary(items=[item("x", 10, 8, 2, 0, 10, 4.0, 0), item("y", 10, 10, 0, 0, 10, 4.0, 0)])
     n = meeting_notice(s, "en", OBJ, issued_on=ISSUED)
-    assert dict(n.headline)["Needs judged met"] == "withheld"   # 2 "not met" answers in all
+    assert dict(n.headline)['Share answering "yes" (all items)'] == "withheld"   # 2 "no" answers in all
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -133,24 +134,28 @@ def test_no_comment_text_no_resident(lang):
         assert "R00017" not in out and "王秀英" not in out
 
 
-@pytest.mark.parametrize("bad, field", [
-    ({"contact": "", "deadline": date(2026, 12, 9)}, "objection contact"),
-    ({"contact": "x" * 201, "deadline": date(2026, 12, 9)}, "objection contact"),
-    ({"contact": "tel", "deadline": "next week"}, "objection deadline"),
-    ({"contact": "tel"}, "objection deadline"),
+@pytest.mark.parametrize("bad, field, zh", [
+    ({"issuer": "民政局", "contact": "", "deadline": date(2026, 12, 9)}, "objection contact", "异议"),
+    ({"issuer": "民政局", "contact": "x" * 201, "deadline": date(2026, 12, 9)}, "objection contact", "异议"),
+    ({"issuer": "民政局", "contact": "tel", "deadline": "next week"}, "objection deadline", "异议"),
+    ({"issuer": "民政局", "contact": "tel"}, "objection deadline", "异议"),
+    ({"contact": "tel", "deadline": date(2026, 12, 9)}, "issuing body", "落款单位"),
+    ({"issuer": "局" * 101, "contact": "tel", "deadline": date(2026, 12, 9)}, "issuing body", "落款单位"),
+    ({"issuer": " ", "contact": " ", "deadline": date(2026, 12, 9)}, "issuing body and objection contact",
+     "落款单位和异议联系方式"),
 ])
-def test_bad_objection_names_the_field(bad, field):
+def test_bad_objection_names_the_field(bad, field, zh):
     with pytest.raises(InputError) as exc:
         meeting_notice(summary(), "en", bad)
     assert exc.value.render("en").startswith(field)
-    assert exc.value.render("zh").startswith("异议")
+    assert exc.value.render("zh").startswith(zh)
 
 
 def test_a_deadline_before_the_issue_is_refused():
     with pytest.raises(InputError) as exc:
-        meeting_notice(summary(), "zh", {"contact": "tel", "deadline": date(2026, 12, 1)}, issued_on=ISSUED)
+        meeting_notice(summary(), "zh", {**OBJ, "deadline": date(2026, 12, 1)}, issued_on=ISSUED)
     assert exc.value.render("zh").startswith("异议截止日期：2026-12-01 早于")
-    assert meeting_notice(summary(), "zh", {"contact": "tel", "deadline": ISSUED}, issued_on=ISSUED)   # same day
+    assert meeting_notice(summary(), "zh", {**OBJ, "deadline": ISSUED}, issued_on=ISSUED)   # same day
 
 
 def test_bad_summary_and_lang_name_the_field():
@@ -242,23 +247,24 @@ def tiny_result():
 
 def test_round_values_zh():
     n = round_notice(tiny_result(), "S1", "zh", OBJ, issued_on=ISSUED)
-    assert n.kind == "round" and n.title == "东岗社工站 考核结果公示"
-    assert n.facts == (("社工站", "东岗社工站（Donggang）· S1"), ("所属区县", "城关区"),
-                       ("考核期", "2026-01-01 – 2026-06-30"), ("考核方案", "小方案 (tiny)"))
-    assert n.headline == (("得分（满分100）", "65.0"), ("排名 / 参评站点数", "1 / 3"), ("等级", "D · 不合格"))
+    assert n.kind == "round" and n.title == "东岗社工站 评估结果公示"
+    assert n.facts == (("社工站", "东岗社工站"), ("所属区县", "城关区"),
+                       ("评估期", "2026年1月1日至2026年6月30日"), ("评估方案", "小方案"))
+    assert n.headline == (("得分（满分100）", "65.0"), ("排名（共3个社工站）", "第1名"), ("等级", "不合格"))
     (s,) = n.sections
-    assert s.columns == ("维度", "权重", "指标", "维度得分（0-100）", "计入总分")
+    assert s.columns == ("一级指标", "权重", "所含指标", "得分\n（0～100）", "计入总分")
     assert s.rows == (("需求解决", "75%", "紧急需求解决率、需求满足率", "80.0", "60.0"),
                       ("居民评议", "25%", "居民满意度", "20.0", "5.0"))
     assert s.total == ("合计", "100%", "", "", "65.0")
-    assert "未通过否决项（满意度达标），等级最高为D。" in n.notes
-    assert "等级划分：A ≥ 85, B ≥ 70, C ≥ 55, D < 55。" in n.notes
+    assert "未通过否决项（满意度达标），评估等级最高为“不合格”。" in n.notes
+    assert ("等级划分：85分及以上为优秀（A）；70分及以上、85分以下为良好（B）；55分及以上、70分以下为合格（C）；"
+            "55分以下为不合格（D）。") in n.notes
 
 
 def test_round_values_en():
     n = round_notice(tiny_result(), "S2", "en", OBJ, issued_on=ISSUED, demo=True)
     assert n.title == "Assessment result: Xigu"
-    assert n.headline == (("Score (of 100)", "62.5"), ("Rank / stations", "2 / 3"), ("Grade", "C · Pass"))
+    assert n.headline == (("Score (of 100)", "62.5"), ("Rank (of 3 stations)", "2"), ("Grade", "Pass"))
     assert n.sections[0].rows == (("Needs resolved", "75%", "Urgent needs resolved; Needs met", "50.0", "37.5"),
                                   ("Residents' voice", "25%", "Satisfaction", "100.0", "25.0"))
     assert not any("must-pass" in x for x in n.notes)
@@ -286,7 +292,7 @@ def test_round_unknown_station_names_the_field():
 def test_round_pdf_and_html(lang):
     n = round_notice(tiny_result(), "S1", lang, OBJ, issued_on=ISSUED)
     pages, text = pdf_text(notice_pdf(n))
-    assert pages == 1 and "东岗社工站" in text and "Donggang" in text and "65.0" in text
+    assert pages == 1 and "东岗社工站" in text and ("Donggang" in text) == (lang == "en") and "65.0" in text
     html = notice_html(n)
     p = _Tags()
     p.feed(html)
@@ -314,7 +320,7 @@ def test_cli_writes_pdf_and_html(run_cli, demo_db, tmp_path):
     r = score(con, catalog.builtin("needs-met"), Period(date(2024, 7, 1), date(2024, 12, 31)))
     con.close()
     common = ["--db", str(demo_db), "--scheme", "needs-met", "--station", "S04", "--period-start", "2024-07-01",
-              "--period-end", "2024-12-31", "--objection-contact", "电话 0931-8123456",
+              "--period-end", "2024-12-31", "--issuer", "城关区民政局", "--objection-contact", "电话 0931-8123456",
               "--objection-deadline", "2026-12-09"]
     code, err = run_cli(*common, "--lang", "zh", "--out", str(tmp_path / "n.pdf"))
     assert code == 0, err
@@ -331,6 +337,7 @@ def test_cli_writes_pdf_and_html(run_cli, demo_db, tmp_path):
     ({"--out": "nofolder/n.pdf"}, "--out"),
     ({"--station": "S99"}, "--station"),
     ({"--objection-contact": " "}, "objection contact"),
+    ({"--issuer": " "}, "issuing body"),
     ({"--objection-deadline": "soon"}, "--objection-deadline"),
     ({"--objection-deadline": "2020-01-01"}, "objection deadline: 2020-01-01 is before"),
     ({"--period-end": "2024-01-01"}, "--period-start"),
@@ -338,7 +345,8 @@ def test_cli_writes_pdf_and_html(run_cli, demo_db, tmp_path):
 ])
 def test_cli_bad_input_exits_2_naming_the_field(run_cli, demo_db, tmp_path, change, field):
     opts = {"--db": str(demo_db), "--scheme": "needs-met", "--station": "S04", "--period-start": "2024-07-01",
-            "--period-end": "2024-12-31", "--objection-contact": "tel", "--objection-deadline": "2026-12-09",
+            "--period-end": "2024-12-31", "--issuer": "城关区民政局", "--objection-contact": "tel",
+            "--objection-deadline": "2026-12-09",
             "--out": "n.pdf", "--lang": "en"}
     opts.update(change)
     opts["--out"] = str(tmp_path / opts["--out"])
@@ -349,14 +357,14 @@ def test_cli_bad_input_exits_2_naming_the_field(run_cli, demo_db, tmp_path, chan
 
 def test_cli_no_database_exits_2(run_cli, tmp_path):
     code, err = run_cli("--db", str(tmp_path / "none.duckdb"), "--scheme", "needs-met", "--station", "S04",
-                "--objection-contact", "tel", "--objection-deadline", "2026-12-09", "--out", str(tmp_path / "n.pdf"))
+                "--issuer", "城关区民政局", "--objection-contact", "tel", "--objection-deadline", "2026-12-09", "--out", str(tmp_path / "n.pdf"))
     assert code == 2 and "none.duckdb" in err
 
 
 def test_user_text_is_escaped_in_html_and_pdf():
     hostile = '<script>alert(1)</script> & <b>'
-    n = meeting_notice(summary(title=hostile), "en", {"contact": hostile, "deadline": date(2026, 12, 9)},
-                       issued_on=ISSUED)
+    n = meeting_notice(summary(title=hostile), "en", {"issuer": hostile, "contact": hostile,
+                                                      "deadline": date(2026, 12, 9)}, issued_on=ISSUED)
     html = notice_html(n)
     p = _Tags()
     p.feed(html)

@@ -38,7 +38,7 @@ from indicators.scoring.measures import Period
 from tests.conftest import station
 
 PERIOD = Period(date(2026, 1, 1), date(2026, 6, 30))
-OBJ = {"contact": "区民政局 0931-8123456", "deadline": date(2026, 7, 20)}
+OBJ = {"issuer": "城关区民政局", "contact": "区民政局 0931-8123456", "deadline": date(2026, 7, 20)}
 ISSUED = date(2026, 7, 10)
 
 B1_RULE = "90%及以上得30分；80%（含）-90%得24分；70%（含）-80%得15分；低于70%不得分"
@@ -340,17 +340,17 @@ def test_csv_neutralises_a_veto_reason_that_looks_like_a_formula(tiny, tmp_path)
 
 def test_notice_of_a_ranked_station_in_points(result):
     n = notice.round_notice(result, "S1", "zh", OBJ, issued_on=ISSUED)
-    assert n.headline == (("得分（分值）", "83 / 100"), ("排名 / 参评站点数", "1 / 5"), ("等级", "良好"))
+    assert n.headline == (("得分（分值）", "83 / 100"), ("排名（共5个社工站）", "第1名"), ("等级", "良好"))
     (s,) = n.sections
-    assert s.columns == ("维度", "分值", "指标", "得分", "失分")
+    assert s.columns == ("一级指标", "分值", "所含指标", "得分", "失分")
     assert s.rows == (("基础建设", "40", "台账资料、场地面积、制度上墙", "37", "3"),
                       ("服务成效", "60", "满意度、服务人次、走访覆盖率、活动场次", "46", "14"))
     assert s.total == ("合计", "100", "", "83", "17")
     assert n.alert == ()
     assert "相对评分（与其他站点比较）：活动场次。" in n.notes
-    assert "等级划分：优秀 ≥ 90, 良好 ≥ 75, 合格 ≥ 60, 不合格 < 60。" in n.notes
+    assert "等级划分：90分及以上为优秀；75分及以上、90分以下为良好；60分及以上、75分以下为合格；60分以下为不合格。" in n.notes
     en = notice.round_notice(result, "S1", "en", OBJ, issued_on=ISSUED)
-    assert en.headline == (("Points", "83 of 100"), ("Rank / stations", "1 / 5"), ("Grade", "良好 · Good"))
+    assert en.headline == (("Points", "83 of 100"), ("Rank (of 5 stations)", "1"), ("Grade", "Good"))
 
 
 def test_notice_of_a_vetoed_station_says_it_was_vetoed_and_why(result):
@@ -366,7 +366,7 @@ def test_notice_of_a_vetoed_station_says_it_was_vetoed_and_why(result):
 def test_notice_of_a_station_without_enough_data_gives_no_grade_and_says_why(result):
     n = notice.round_notice(result, "S4", "zh", OBJ, issued_on=ISSUED)
     assert n.alert == ("本期不评定等级：7项指标中仅2项有数据（28.57%），低于方案要求的50%。",)
-    assert dict(n.headline)["等级"] == "不评定" and dict(n.headline)["排名 / 参评站点数"] == "–"
+    assert dict(n.headline)["等级"] == "不评定" and dict(n.headline)["排名（共5个社工站）"] == "–"
     text = text_of(notice.notice_html(n))
     assert "本期不评定等级" in text and "8 / 100" in text
     assert "缺项（按0分计）：台账资料、制度上墙、满意度、服务人次、走访覆盖率。" in n.notes
@@ -388,7 +388,7 @@ def test_a_scheme_that_refuses_missing_items_publishes_no_score_and_says_why(tin
     assert st["lines"][0] == "不予计分：方案规定有缺项的站点不计分，本站台账资料缺项。"
     n = notice.round_notice(r, "S3", "zh", OBJ, issued_on=ISSUED)
     assert n.alert == ("本期不予计分：台账资料缺项，按方案规定有缺项的站点不计分。",)
-    assert dict(n.headline) == {"得分（分值）": "–", "排名 / 参评站点数": "–", "等级": "不评定"}
+    assert dict(n.headline) == {"得分（分值）": "–", "排名（共5个社工站）": "–", "等级": "不评定"}
     assert views.ranking_table(r, "en").at["S3", "status"] == "not scored (缺项)"
 
 
@@ -411,7 +411,7 @@ def test_a_weights_scheme_lists_a_station_with_too_little_data_apart(tiny):
     assert {row[1]: row[7:] for row in body}["S3"] == ["no grade (insufficient data)", "insufficient data (数据不足)",
                                                         pytest.approx(1 / 3)]
     n = notice.round_notice(r, "S3", "zh", OBJ, issued_on=ISSUED)
-    assert dict(n.headline)["等级"] == "不评定" and dict(n.headline)["排名 / 参评站点数"] == "–"
+    assert dict(n.headline)["等级"] == "不评定" and dict(n.headline)["排名（共3个社工站）"] == "–"
     assert n.alert == ("本期不评定等级：3项指标中仅1项有数据（33.33%），低于方案要求的50%。",)
     html = report.station_report(r, "S3", "en")
     assert '<div class="v">no grade (insufficient data)</div>' in html

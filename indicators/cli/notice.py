@@ -1,7 +1,8 @@
 """Command-line public notice (公示) of one station's result in an assessment round, as HTML or PDF.
 
     python -m indicators notice --db demo.duckdb --scheme needs-met --station S04 --lang zh \\
-        --objection-contact "电话 0931-8123456" --objection-deadline 2026-12-09 --out S04_notice.pdf
+        --issuer "城关区民政局" --objection-contact "电话 0931-8123456" --objection-deadline 2026-12-09 \\
+        --out S04_notice.pdf
 
 `register(sub)` adds the subcommand to the main parser. Bad input exits 2 with a message naming the field.
 """
@@ -39,7 +40,8 @@ def cmd_notice(args) -> int:
     finally:
         con.close()
     notice = round_notice(result, args.station, args.lang,
-                          {"contact": args.objection_contact, "deadline": args.objection_deadline}, demo=demo)
+                          {"issuer": args.issuer, "contact": args.objection_contact,
+                           "deadline": args.objection_deadline}, demo=demo)
     if kind == ".pdf":
         out.write_bytes(notice_pdf(notice))
     else:
@@ -57,6 +59,8 @@ def register(sub) -> None:
     n.add_argument("--period-start", type=_date, help="first day of the assessment period")
     n.add_argument("--period-end", type=_date, help="last day of the assessment period")
     n.add_argument("--lang", choices=("zh", "en"), default=lang_of_env())
+    n.add_argument("--issuer", required=True,
+                   help="the body that issues the notice (落款单位), printed above the date, e.g. 城关区民政局")
     n.add_argument("--objection-contact", required=True, help="how residents object: phone, address or office")
     n.add_argument("--objection-deadline", required=True, type=_date, help="last day to object (YYYY-MM-DD)")
     n.add_argument("--out", required=True, help="FILE.html or FILE.pdf")

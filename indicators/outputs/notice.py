@@ -21,9 +21,9 @@ from html import escape
 
 from indicators.errors import InputError
 from indicators.i18n import pick, t
-from indicators.outputs.report import check_station, period_text, station_names
+from indicators.outputs.report import check_station, day_text, period_text, station_names
 from indicators.outputs import views
-from indicators.outputs.views import grade_bands_text, grade_labels
+from indicators.outputs.views import band_label
 from indicators.scoring.engine import ScoreResult
 from indicators.scoring.measures import Period
 
@@ -31,10 +31,13 @@ MIN_COUNT = 3          # the smallest count of residents a notice prints as a nu
 RATING_ENDS = (1.0, 5.0)   # a meeting's ratings run 1-5: a mean at either end means every rating was the same
 DEADLINE_DAYS = 7      # the usual objection window: a notice is posted for a week
 HTML_PER_PDF = 1.4     # the HTML runs 0.8-1.35 times as tall as the PDF (measured in Chromium); the rest is margin
+CONTACT_CHARS = 200    # the longest objection contact a notice prints
+ISSUER_CHARS = 100     # the longest issuing body (落款单位) a notice prints
 
 
 class NoticeInput(InputError):
-    """Bad input to a notice: the objection channel, the deadline, the language or the meeting summary."""
+    """Bad input to a notice: the issuing body, the objection channel, the deadline, the language or the meeting
+    summary."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Notice:
     issued_on: date = field(default_factory=date.today)
     closing: str = ""                           # 特此公示。
     alert: tuple[str, ...] = ()                 # printed in a red box under the figures: a veto, no grade given
+    issuer: str = ""                            # 落款单位, printed above the date of issue
 
 
 # ================================================================ small counts
@@ -72,10 +76,14 @@ def _small(n) -> bool:
     return n is not None and 1 <= n < MIN_COUNT
 
 
-def _count(n, lang: str) -> str:
+_FEWER = {"people": "notice.fewer", "items": "notice.fewer_items", "codes": "notice.fewer_codes"}
+
+
+def _count(n, lang: str, unit: str = "people") -> str:
+    """A count as printed: "少于3人" for 1 and 2 (少于3条 for comments, 少于3个 for voting codes)."""
     if n is None:
         return t("notice.none", lang)
-    return t("notice.fewer", lang, n=MIN_COUNT) if _small(n) else f"{int(n)}"
+    return t(_FEWER[unit], lang, n=MIN_COUNT) if _small(n) else f"{int(n)}"
 
 
 def _share(x, lang: str) -> str:
@@ -110,10 +118,17 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def check_objection(objection: dict) -> tuple[str, date]:
-    """(contact, deadline) from {"contact": text, "deadline": date or ISO text}; NoticeInput naming the field."""
+def check_objection(objection: dict) -> tuple[str, date, str]:
+    """(contact, deadline, issuer) from {"issuer": text, "contact": text, "deadline": date or ISO text}; NoticeInput
+    naming the field. The issuing body and the contact are both required: a notice nobody signed, or one that
+    gives residents no phone or address to object to, is not fit to post."""
     contact = str((objection or {}).get("contact") or "").strip()
-    if not contact or len(contact) > 200:
+    issuer = str((objection or {}).get("issuer") or "").strip()
+    if not contact and not issuer:
+        raise NoticeInput(code="notice.issuer_contact")
+    if not issuer or len(issuer) > ISSUER_CHARS:
+        raise NoticeInput(code="notice.issuer")
+    if not contact or len(contact) > CONTACT_CHARS:
         raise NoticeInput(code="notice.contact")
     deadline = (objection or {}).get("deadline")
     if isinstance(deadline, str):
@@ -123,36 +138,73 @@ def check_objection(objection: dict) -> tuple[str, date]:
             pass
     if not isinstance(deadline, date):
         raise NoticeInput(code="notice.deadline", params={"value": repr(deadline)})
-    return contact, deadline
+    return contact, deadline, issuer
+
+
+def missing_fields(exc: InputError) -> bool:
+    """The error says an issuing body or a contact is still to be typed (not that one is wrong)."""
+    return getattr(exc, "code", None) in ("notice.issuer_contact", "notice.issuer", "notice.contact")
 
 
 def default_deadline(today: date | None = None) -> date:
     return (today or date.today()) + timedelta(days=DEADLINE_DAYS)
 
 
-def _objection(objection: dict, lang: str, issued_on: date) -> tuple[str, ...]:
-    contact, deadline = check_objection(objection)
+def _objection(objection: dict, lang: str, issued_on: date) -> tuple[tuple[str, ...], str]:
+    """(the objection lines, the issuing body)."""
+    contact, deadline, issuer = check_objection(objection)
     if deadline < issued_on:   # residents would have no time at all to object
         raise NoticeInput(code="notice.deadline_past", params={"deadline": deadline.isoformat(),
                                                                "issued": issued_on.isoformat()})
     return (t("notice.objection", lang, deadline=_day(deadline, lang), contact=contact),
-            t("notice.period_public", lang, start=_day(issued_on, lang), deadline=_day(deadline, lang)))
+            t("notice.period_public", lang, start=_day(issued_on, lang), deadline=_day(deadline, lang))), issuer
 
 
-def _day(d: date, lang: str) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.isoformat()
+_day = day_text
 
 
-def _item_label(it: dict, lang: str) -> str:
-    """An item's title with its id, so that needs of one title (four 楼道加装扶手 at a station) stay apart."""
+def _item_label(it: dict, lang: str, repeated: set[str] = frozenset()) -> str:
+    """An item's title, with its id only when another item has the same title, so that needs of one title (four
+    楼道加装扶手 at a station) stay apart; a resident reads no record code otherwise."""
     title, iid = str(it.get("title") or "").strip(), str(it.get("id") or "").strip()
-    if not title or not iid or title == iid:
+    if not title or not iid or title == iid or title not in repeated:
         return title or iid
     return t("notice.item_label", lang, title=title, id=iid)
 
 
-def _both(name: str, other: str, sid: str) -> str:
-    return f"{name}（{other}）· {sid}" if other and other != name else f"{name} · {sid}"
+def _station(name: str, other: str, lang: str) -> str:
+    """The station as a resident reads it: on a Chinese notice its Chinese name alone; on an English one the English
+    name with the Chinese beside it (the name on the station's door). Never its internal code."""
+    return f"{name} ({other})" if lang == "en" and other and other != name else name
+
+
+def _rank(rank, lang: str) -> str:
+    return t("notice.rank_value", lang, rank=rank)
+
+
+def _grade_name(scheme, grade: str, lang: str) -> str:
+    """A grade as a resident reads it: its label (优秀 / Excellent), else the grade as the scheme writes it."""
+    band = next((b for b in scheme.grades if b.grade == grade), None)
+    return (band_label(band, lang) if band else "") or grade
+
+
+def _grade_word(band, lang: str) -> str:
+    """A band with its label and its letter, 优秀（A）; the label alone when the grade is itself the label."""
+    label = band_label(band, lang)
+    return t("notice.grade_word", lang, label=label, grade=band.grade) if label and label != band.grade \
+        else (label or band.grade)
+
+
+def bands_words(scheme, lang: str) -> str:
+    """The grade bands in words: 85分及以上为优秀（A）；70分及以上、85分以下为良好（B）；…；55分以下为不合格（D）."""
+    bands = sorted(scheme.grades, key=lambda g: -g.min)
+    if len(bands) < 2:
+        return "".join(_grade_word(b, lang) for b in bands)
+    words = [t("notice.bands.top", lang, min=f"{bands[0].min:g}", grade=_grade_word(bands[0], lang))]
+    words += [t("notice.bands.mid", lang, min=f"{b.min:g}", upper=f"{upper.min:g}", grade=_grade_word(b, lang))
+              for upper, b in zip(bands, bands[1:-1])]
+    words.append(t("notice.bands.low", lang, upper=f"{bands[-2].min:g}", grade=_grade_word(bands[-1], lang)))
+    return t("notice.bands.sep", lang).join(words)
 
 
 # ================================================================ the meeting's notice
@@ -173,13 +225,13 @@ def meeting_notice(summary: dict, lang: str, objection: dict, issued_on: date | 
         if key not in s:
             raise NoticeInput(code="notice.summary", params={"field": key})
     name = (s.get(f"station_name_{L}") or s.get("station_name_zh") or s.get("station_name_en") or s["station_id"])
-    other = s.get("station_name_en" if L == "zh" else "station_name_zh") or ""
+    other = s.get("station_name_zh") or ""
     scheme = (s.get(f"scheme_name_{L}") or s.get("scheme_name_zh") or s.get("scheme_name_en")
               or s.get("scheme_id") or "")
     issued, turnout = _int_field(s, "tokens_issued"), _int_field(s, "turnout")
     few = _small(turnout)   # then nothing computed from the votes is printed
 
-    facts = [(t("notice.station", L), _both(name, other, s["station_id"]))]
+    facts = [(t("notice.station", L), _station(name, other, L))]
     if s.get("title"):
         facts.append((t("notice.meeting", L), s["title"]))
     facts.append((t("notice.code", L), str(s.get("code", ""))))
@@ -190,6 +242,8 @@ def meeting_notice(summary: dict, lang: str, objection: dict, issued_on: date | 
         facts.append((t("notice.scheme", L), scheme))
 
     items = s["items"] or []
+    titles = [str(it.get("title") or "").strip() for it in items]
+    repeated = {x for x in titles if x and titles.count(x) > 1}
     rows = []
     yes_all = no_all = unsure_all = 0
     for k, it in enumerate(items, start=1):
@@ -208,11 +262,11 @@ def meeting_notice(summary: dict, lang: str, objection: dict, issued_on: date | 
             (t("notice.none", L) if mean is None else f"{float(mean):.1f}")
         kind = it.get("kind", "")
         rows.append((str(k), t(f"notice.kind.{kind}", L) if kind in ("need", "activity") else str(kind),
-                     _item_label(it, L), _count(votes, L), *answers, share,
-                     _count(n_ratings, L), mean_text, _count(comments, L)))
+                     _item_label(it, L, repeated), _count(votes, L), *answers, share,
+                     _count(n_ratings, L), mean_text, _count(comments, L, "items")))
 
     share_met = s.get("share_met")
-    headline = [(t("notice.turnout", L, issued=_count(issued, L)), _count(turnout, L)),
+    headline = [(t("notice.turnout", L, issued=_count(issued, L, "codes")), _count(turnout, L)),
                 (t("notice.share_met", L), t("notice.withheld", L) if few or _small(yes_all) or _small(no_all)
                  or _alike((yes_all, no_all, unsure_all)) else _share(share_met, L))]
     n = s.get("n_stations")
@@ -221,13 +275,15 @@ def meeting_notice(summary: dict, lang: str, objection: dict, issued_on: date | 
     if after is not None and not few:
         headline.append((t("notice.score", L), f"{after:.1f}"))
     if ra is not None and n and not few:
-        headline.append((t("notice.rank_n", L), f"{ra} / {n}"))
+        headline.append((t("notice.rank_n", L, n=n), _rank(ra, L)))
 
     sections = [Section(
         t("notice.items", L),
         tuple(t(f"notice.col.{c}", L) for c in ("no", "kind", "item", "votes", "yes", "no_", "unsure", "share",
                                                  "ratings", "mean", "comments")),
-        tuple(rows), numeric=tuple(range(3, 11)), note="" if rows else t("notice.no_items", L), wide=2)]
+        tuple(rows), numeric=tuple(range(3, 11)), wide=2,
+        note=t("notice.asked", L, need_q=t("vt.need_q", L), activity_q=t("vt.activity_q", L)) if rows
+        else t("notice.no_items", L))]
     if before is not None and after is not None:
         w = t("notice.withheld", L)
         score_row = (t("notice.score", L), f"{before:.1f}", w if few else f"{after:.1f}",
@@ -242,10 +298,11 @@ def meeting_notice(summary: dict, lang: str, objection: dict, issued_on: date | 
             tuple(t(f"notice.col.{c}", L) for c in ("measure", "before", "after", "change")),
             tuple(effect), numeric=(1, 2, 3), note=t("notice.under_scheme", L, scheme=scheme, n=n or "–")))
     notes = (t("notice.small", L, k=MIN_COUNT - 1, n=MIN_COUNT), t("notice.alike", L), t("notice.no_comments", L))
+    lines, issuer = _objection(objection, L, issued_on)
     return Notice(L, "meeting", t("notice.banner", L), f"{name} {t('notice.meeting.heading', L)}"
                   if L == "zh" else f"{t('notice.meeting.heading', L)}: {name}",
-                  tuple(facts), tuple(headline), tuple(sections), _objection(objection, L, issued_on), notes,
-                  issued_on, t("notice.hereby", L))
+                  tuple(facts), tuple(headline), tuple(sections), lines, notes,
+                  issued_on, t("notice.hereby", L), issuer=issuer)
 
 
 # ================================================================ an assessment round's notice
@@ -260,21 +317,21 @@ def round_notice(result: ScoreResult, station_id: str, lang: str, objection: dic
     scheme = result.scheme
     name, other = station_names(result, sid, L)
     n = len(result.stations)
-    facts = [(t("notice.station", L), _both(name, other, sid))]
+    facts = [(t("notice.station", L), _station(name, other, L))]
     district = result.stations.at[sid, "district"] if "district" in result.stations.columns else ""
     if isinstance(district, str) and district:
         facts.append((t("notice.district", L), district))
     facts += [(t("notice.period", L), period_text(result.period, L)),
-              (t("notice.scheme", L), f"{pick(scheme, L)} ({scheme.id})")]
+              (t("notice.scheme", L), pick(scheme, L))]
     if views.is_points(result):
         return _points_round(result, sid, L, objection, issued_on, demo, facts)
     total = float(result.total[sid])
     standing = views.station_status(result, sid, L)
     graded = standing["status"] != "insufficient"
     headline = [(t("notice.score", L), f"{total:.1f}"),
-                (t("notice.rank_n", L), f"{int(result.rank[sid])} / {n}" if graded else t("notice.none", L))]
+                (t("notice.rank_n", L, n=n), _rank(int(result.rank[sid]), L) if graded else t("notice.none", L))]
     if scheme.grades:
-        headline.append((t("notice.grade", L), grade_labels(scheme, L)[str(result.grade[sid])] if graded
+        headline.append((t("notice.grade", L), _grade_name(scheme, str(result.grade[sid]), L) if graded
                          else t("pts.notice.not_graded", L)))
 
     w = result.weights   # per indicator: its top-level dimension and that dimension's weight
@@ -290,12 +347,13 @@ def round_notice(result: ScoreResult, station_id: str, lang: str, objection: dic
                      f"{float(result.dimension_scores.at[sid, d.id]):.1f}", f"{float(contrib[d.id]):.1f}"))
     notes = [t("notice.method", L)]
     if scheme.grades:
-        notes.append(t("notice.grade_bands", L, bands=grade_bands_text(scheme)))
+        notes.append(t("notice.grade_bands", L, bands=bands_words(scheme, L)))
     failed = set(result.capped_by[sid].split(", ")) - {""}   # the engine names a gate in English
     gates = [g for g in scheme.gates if (g.name_en or g.indicator) in failed]
     if gates:
         floor = {b.grade: b.min for b in scheme.grades}
-        notes.append(t("notice.capped", L, cap=min((g.cap for g in gates), key=lambda c: floor.get(c, 0)),
+        notes.append(t("notice.capped", L, cap=_grade_name(scheme, min((g.cap for g in gates),
+                                                                         key=lambda c: floor.get(c, 0)), L),
                        gates=sep.join(pick(g, L) if (g.name_zh or g.name_en) else g.indicator for g in gates)))
     if demo:
         notes.append(t("notice.demo", L))
@@ -304,10 +362,17 @@ def round_notice(result: ScoreResult, station_id: str, lang: str, objection: dic
         tuple(t(f"notice.col.{c}", L) for c in ("dimension", "weight", "indicators", "dim_score", "contribution")),
         tuple(rows), numeric=(1, 3, 4), wide=2,
         total=(t("notice.total", L), f"{weight_sum:.0%}", "", "", f"{total:.1f}"))
+    return _round(result, sid, L, name, objection, issued_on, facts, headline, section, notes)
+
+
+def _round(result: ScoreResult, sid: str, L: str, name: str, objection: dict, issued_on: date, facts: list,
+           headline: list, section: Section, notes: list) -> Notice:
+    """A round's notice (by score or by points) from its parts, with the objection lines and the issuing body."""
+    lines, issuer = _objection(objection, L, issued_on)
     return Notice(L, "round", t("notice.banner", L), f"{name} {t('notice.round.heading', L)}" if L == "zh"
                   else f"{t('notice.round.heading', L)}: {name}", tuple(facts), tuple(headline), (section,),
-                  _objection(objection, L, issued_on), tuple(notes), issued_on, t("notice.hereby", L),
-                  alert=_alerts(result, sid, L))
+                  lines, tuple(notes), issued_on, t("notice.hereby", L), alert=_alerts(result, sid, L),
+                  issuer=issuer)
 
 
 def _alerts(result: ScoreResult, sid: str, L: str) -> tuple[str, ...]:
@@ -342,10 +407,11 @@ def _points_round(result: ScoreResult, sid: str, L: str, objection: dict, issued
     # a station the scheme refuses to score (缺项) has no total to publish, only the reason
     headline = [(t("pts.headline", L), t("notice.none", L) if status == "refused" else
                  t("notice.points_of", L, earned=fp(standing["earned"]), total=fp(standing["available"]))),
-                (t("notice.rank_n", L), f"{int(result.rank[sid])} / {len(result.stations)}" if placed
+                (t("notice.rank_n", L, n=len(result.stations)), _rank(int(result.rank[sid]), L) if placed
                  else t("notice.none", L))]
     if scheme.grades:
-        headline.append((t("notice.grade", L), standing["grade"] if placed else t("pts.notice.not_graded", L)))
+        headline.append((t("notice.grade", L), _grade_name(scheme, str(result.grade[sid]), L) if placed
+                         else t("pts.notice.not_graded", L)))
     nodes = result.node_points().loc[sid]
     sep = "、" if L == "zh" else "; "
     rows = []
@@ -363,7 +429,7 @@ def _points_round(result: ScoreResult, sid: str, L: str, objection: dict, issued
                fp(standing["available"] - (0.0 if math.isnan(earned) else earned))))
     notes = [t("pts.notice.method", L)]
     if scheme.grades:
-        notes.append(t("notice.grade_bands", L, bands=grade_bands_text(scheme)))
+        notes.append(t("notice.grade_bands", L, bands=bands_words(scheme, L)))
     gaps = [pick(i, L) for i in scheme.indicators
             if bool(result.missing.at[sid, i.id]) and not views.gap_filled(result, sid, i.id)]
     if gaps and status != "refused":
@@ -373,10 +439,7 @@ def _points_round(result: ScoreResult, sid: str, L: str, objection: dict, issued
         notes.append(t("pts.notice.relative", L, names=t("pts.sep", L).join(relative)))
     if demo:
         notes.append(t("notice.demo", L))
-    return Notice(L, "round", t("notice.banner", L), f"{name} {t('notice.round.heading', L)}" if L == "zh"
-                  else f"{t('notice.round.heading', L)}: {name}", tuple(facts), tuple(headline), (section,),
-                  _objection(objection, L, issued_on), tuple(notes), issued_on, t("notice.hereby", L),
-                  alert=_alerts(result, sid, L))
+    return _round(result, sid, L, name, objection, issued_on, facts, headline, section, notes)
 
 
 def _leaves(d) -> list:
@@ -404,9 +467,9 @@ h2{font-size:15px;margin:16px 0 6px;padding-left:8px;border-left:4px solid #b416
 .kpi{flex:1;border:1.5px solid #333;padding:6px 10px;text-align:center}
 .kpi .v{font-size:22px;font-weight:700} .kpi .l{font-size:12px;color:#333}
 table{border-collapse:collapse;width:100%;font-size:12.5px}
-th,td{border:1px solid #777;padding:3px 6px;text-align:left;vertical-align:top}
+th,td{border:1px solid #777;padding:3px 4px;text-align:left;vertical-align:top}
 th{background:#f1f1f1;font-weight:600} td.n,th.n{text-align:right;font-variant-numeric:tabular-nums} td,th{word-break:keep-all} td.w{word-break:normal;min-width:7em}
-tr.total td{font-weight:700}
+tr.total td{font-weight:700} th .l{white-space:nowrap}
 .note{font-size:12px;color:#333;margin:4px 0 0}
 .objection{border:1.5px solid #b4161b;padding:6px 12px;margin-top:14px}
 .alert{border:2px solid #b4161b;background:#fdeceb;padding:6px 12px;margin:10px 0 4px}
@@ -415,7 +478,8 @@ tr.total td{font-weight:700}
 .objection p{margin:2px 0;font-size:14px}
 .notes{margin-top:10px} .notes p{font-size:11.5px;color:#333;margin:2px 0}
 .closing{margin:14px 0 0;text-indent:2em;font-size:14px}
-.sign{text-align:right;margin:6px 0 0;font-size:14px}
+.sign{text-align:right;margin:10px 0 0;font-size:14.5px} .sign p{margin:2px 0}
+.sign .issuer{font-weight:700}
 @media print{
  @page{size:A4;margin:0}
  html{background:#fff}
@@ -423,6 +487,12 @@ tr.total td{font-weight:700}
  section,.objection,tr{break-inside:avoid;page-break-inside:avoid}
 }
 """
+
+
+def _lines(text: str) -> str:
+    """A column heading for HTML: escaped; a heading set in lines (回答 / “不清楚”) breaks there and only there."""
+    lines = text.split("\n")
+    return escape(text) if len(lines) == 1 else "<br>".join(f'<span class="l">{escape(x)}</span>' for x in lines)
 
 
 def notice_html(n: Notice) -> str:
@@ -445,7 +515,7 @@ def notice_html(n: Notice) -> str:
         h.append(f"<section><h2>{e(s.heading)}</h2>")
         if s.rows:
             cls = [' class="n"' if j in s.numeric else ' class="w"' if j == s.wide else "" for j in range(len(s.columns))]
-            h.append("<table><thead><tr>" + "".join(f"<th{cls[j]}>{e(c)}</th>" for j, c in enumerate(s.columns))
+            h.append("<table><thead><tr>" + "".join(f"<th{cls[j]}>{_lines(c)}</th>" for j, c in enumerate(s.columns))
                      + "</tr></thead><tbody>")
             for r in s.rows:
                 h.append("<tr>" + "".join(f"<td{cls[j]}>{e(c)}</td>" for j, c in enumerate(r)) + "</tr>")
@@ -459,8 +529,9 @@ def notice_html(n: Notice) -> str:
     h.append(f'<section class="objection"><h2>{e(t("notice.objection.heading", n.lang))}</h2>')
     h += [f"<p>{e(p)}</p>" for p in n.objection]
     h.append('</section><div class="notes">' + "".join(f"<p>{e(p)}</p>" for p in n.notes) + "</div>")
-    h.append(f'<p class="closing">{e(n.closing)}</p>'
-             f'<p class="sign">{e(t("notice.issued", n.lang, d=_day(n.issued_on, n.lang)))}</p>')
+    h.append(f'<p class="closing">{e(n.closing)}</p><div class="sign">'
+             + (f'<p class="issuer">{e(n.issuer)}</p>' if n.issuer else "")
+             + f'<p class="date">{e(t("notice.issued", n.lang, d=_day(n.issued_on, n.lang)))}</p></div>')
     h.append("</main></body></html>")
     return "".join(h)
 
@@ -468,14 +539,17 @@ def notice_html(n: Notice) -> str:
 # ================================================================ PDF
 
 _CJK_FONT = "STSong-Light"   # one of reportlab's built-in CID fonts: the reader's PDF viewer supplies the glyphs
-_CJK = re.compile(r"([\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u2018-\u201d\u2026]+)")
+# Curly quotes stay in Helvetica: set in the CID font, a viewer that substitutes its own Chinese font draws “ narrow
+# in a full-width box, and 回答“是” reads as 回答“ 是”.
+_CJK = re.compile(r"([\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u2026]+)")
 _RED = "#b4161b"
 
 
 def _rich(text: str) -> str:
     """Text for a reportlab Paragraph: XML-escaped, each run of Chinese characters set in the CID font (Helvetica has
     no Chinese glyphs, and STSong-Light's Latin letters are poor)."""
-    return _CJK.sub(lambda m: f'<font name="{_CJK_FONT}">{m.group(1)}</font>', escape(text, quote=False))
+    return _CJK.sub(lambda m: f'<font name="{_CJK_FONT}">{m.group(1)}</font>',
+                    escape(text, quote=False)).replace("\n", "<br/>")
 
 
 # A paragraph in a table cell cannot break across pages, so a name of 1,500 characters once made a row taller than
@@ -574,8 +648,10 @@ def _story(n: Notice, k: float, limit: int = PDF_CHARS[0]) -> list:
     box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, red), ("LEFTPADDING", (0, 0), (-1, -1), 8)]))
     story += [Spacer(1, 10 * k), box, Spacer(1, 6 * k)]
     story += [P(p, small) for p in n.notes]
-    story += [P(n.closing, style(10.5, before=10)),
-              P(t("notice.issued", n.lang, d=_day(n.issued_on, n.lang)), style(10.5, align=TA_RIGHT, before=4))]
+    story.append(P(n.closing, style(10.5, before=10)))
+    if n.issuer:   # the issuing body signs above the date
+        story.append(P(n.issuer, style(11, bold=True, align=TA_RIGHT, before=6)))
+    story.append(P(t("notice.issued", n.lang, d=_day(n.issued_on, n.lang)), style(10.5, align=TA_RIGHT, before=3)))
     return story
 
 
@@ -609,14 +685,16 @@ def _col_widths(s: Section, width: float, size: float) -> list[float]:
     takes what the others leave (up to a quarter of the table first, then any spare)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    def w(text: str) -> float:   # a Chinese character is the type size wide; Latin as set in bold, the widest use
-        return sum(size if ord(c) > 0x2e80 else stringWidth(c, "Helvetica-Bold", size) for c in text) + 13   # + padding
+    def w(text: str) -> float:   # a character set in the Chinese font is the type size wide; Latin and “ ”
+        return max(sum(size if _CJK.match(c) else stringWidth(c, "Helvetica-Bold", size) for c in line)
+                   for line in text.split("\n")) + 13   # as set in bold, the widest use; + padding
 
-    def word(text: str) -> float:   # a Chinese run may break anywhere, but looks best kept to four characters
-        return max([min(w(x), 4 * size + 13) if _CJK.search(x) else w(x) for x in text.split()] or [13])
+    def word(text: str, most: int = 4) -> float:   # a Chinese run may break anywhere, but looks best kept to four
+        return max([min(w(x), most * size + 13) if _CJK.search(x) else w(x) for x in text.split()] or [13])
     cols = range(len(s.columns))
     cells = [[s.columns[j]] + [r[j] for r in (*s.rows, *([s.total] if s.total else []))] for j in cols]
-    least = [max(word(c) for c in cells[j]) for j in cols]
+    # a heading's line (“不清楚”) is kept whole up to five characters: a quotation mark alone on a line reads badly
+    least = [max([word(cells[j][0], 5)] + [word(c) for c in cells[j][1:]]) for j in cols]
     full = [max(w(c) for c in cells[j][1:] or [""]) for j in cols]
     full = [max(f, x) for f, x in zip(full, least)]
     out = list(least)

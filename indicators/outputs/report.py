@@ -28,20 +28,20 @@ class UnknownStation(InputError):
 
 _T = {
     "en": {
-        "title": "Assessment report card", "district": "District", "street": "Street", "period": "Period",
-        "scheme": "Scheme", "score": "Score", "rank": "Rank", "rank_of": "{rank} of {n}", "grade": "Grade",
-        "all": "all records", "from": "from {d}", "to": "to {d}",
+        "title": "Assessment report card", "district": "District", "street": "Street", "period": "Assessment period",
+        "scheme": "Assessment scheme", "score": "Score", "rank": "Rank", "rank_of": "{rank} of {n}", "grade": "Grade",
+        "all": "all records", "from": "from {d}", "to": "to {d}", "range": "{start} – {end}",
         "capped": "Grade capped at {cap} by a must-pass condition: {gates}.",
         "gate_failed": "Must-pass condition not met: {gates}; it caps the grade at {cap}, and the score is already "
                        "below that.",
         "gate_line": "{name} (value {value}, must be {op} {limit})", "no_value": "no data",
-        "dimensions": "Dimension scores", "dim_note": "0-100; the line marks the average station.",
+        "dimensions": "Scores of the indicators at every level", "dim_note": "0–100; the line marks the average station.",
         "contributions": "Contribution of each indicator", "contrib_note":
             "Points each indicator adds to the total score: this station against the average station.",
         "this": "this station", "average": "average station",
         "strengths": "Strengths", "weaknesses": "Weaknesses",
-        "detail": "From records to score", "indicator": "Indicator", "dimension": "Dimension", "raw": "Raw value",
-        "normalised": "Normalised (0-100)", "weight": "Weight", "contribution": "Contribution",
+        "detail": "From records to score", "indicator": "Indicator", "dimension": "Parent indicator", "raw": "Raw value",
+        "normalised": "Normalised (0–100)", "weight": "Weight", "contribution": "Contribution",
         "avg_contribution": "Average station", "missing": "no data: {rule}",
         "rules": {"median": "median of the others", "worst": "scored 0", "zero": "taken as 0",
                   "mean": "mean of the others", "group_mean": "mean of its group"},
@@ -63,32 +63,32 @@ _T = {
         "no_data_note": "No data for {names}: filled by the scheme's rule, so not counted as a strength or weakness.",
     },
     "zh": {
-        "title": "社工站考核报告", "district": "所属区县", "street": "街道", "period": "评估期", "scheme": "考核方案",
-        "score": "得分", "rank": "排名", "rank_of": "第{rank}名 / 共{n}个站", "grade": "等级",
-        "all": "全部记录", "from": "{d}起", "to": "至{d}",
+        "title": "社工站评估报告", "district": "所属区县", "street": "街道", "period": "评估期", "scheme": "评估方案",
+        "score": "得分", "rank": "排名", "rank_of": "第{rank}名／共{n}个", "grade": "等级",
+        "all": "全部记录", "from": "{d}起", "to": "至{d}", "range": "{start}至{end}",
         "capped": "因未通过否决项，等级最高为{cap}：{gates}。",
         "gate_failed": "未通过否决项：{gates}；该项将等级限制在{cap}以内，本站得分已低于此等级。",
-        "gate_line": "{name}（实际值 {value}，要求 {op} {limit}）", "no_value": "无数据",
-        "dimensions": "各维度得分", "dim_note": "满分100；竖线为全部站点平均值。",
-        "contributions": "各指标对总分的贡献", "contrib_note": "每个指标为总分贡献的分值：本站与平均站点对比。",
-        "this": "本站", "average": "平均站点",
+        "gate_line": "{name}（实际值为{value}，要求{op} {limit}）", "no_value": "无数据",
+        "dimensions": "各级指标得分", "dim_note": "满分100分；竖线为全部社工站的平均值。",
+        "contributions": "各指标对总分的贡献", "contrib_note": "每个指标为总分贡献的分值：本站与社工站平均水平对比。",
+        "this": "本站", "average": "平均水平",
         "strengths": "优势", "weaknesses": "不足",
-        "detail": "从记录到得分", "indicator": "指标", "dimension": "维度", "raw": "原始值",
-        "normalised": "标准化值（0-100）", "weight": "权重", "contribution": "贡献分",
-        "avg_contribution": "平均站点", "missing": "无数据：{rule}",
-        "rules": {"median": "取其他站点中位数", "worst": "记为0分", "zero": "按0计",
-                  "mean": "取其他站点均值", "group_mean": "取同组均值"},
-        "method": "标准化值从0（最差站点或下限）到100（最好）；贡献分 = 标准化值 × 有效权重，各指标贡献分之和即总分。",
-        "demo": "合成演示数据：本报告中的站点、居民与记录均为虚构。",
-        "generated": "生成日期 {d}",
-        "strong": "{name}：{raw}，得分{norm}（平均{avg}），比平均站点多贡献{diff}分。",
-        "strong_flat": "{name}：{raw}，得分{norm}（平均{avg}），与平均站点持平。",
-        "strong_below": "{name}：{raw}，得分{norm}（平均{avg}），是本站差距最小的一项，比平均站点少{diff}分。",
-        "weak_above": "{name}：{raw}，得分{norm}（平均{avg}），是本站领先最少的一项，仅比平均站点多{diff}分，仍有{gap}分的提升空间。",
-        "weak": "{name}：{raw}，得分{norm}（平均{avg}），比平均站点少{diff}分；若做到最好还可增加{gap}分。",
+        "detail": "从记录到得分", "indicator": "指标", "dimension": "上级指标", "raw": "原始值",
+        "normalised": "标准化值（0～100）", "weight": "权重", "contribution": "贡献分",
+        "avg_contribution": "平均水平", "missing": "无数据：{rule}",
+        "rules": {"median": "取其他社工站的中位数", "worst": "记为0分", "zero": "按0计",
+                  "mean": "取其他社工站的均值", "group_mean": "取同组均值"},
+        "method": "标准化值为0～100（0为最差的社工站或下限，100为最好）；贡献分＝标准化值×有效权重，各指标贡献分之和即总分。",
+        "demo": "合成演示数据：本报告中的社工站、居民与记录均为虚构。",
+        "generated": "生成日期：{d}",
+        "strong": "{name}：{raw}，得分{norm}（平均{avg}），比平均水平多贡献{diff}分。",
+        "strong_flat": "{name}：{raw}，得分{norm}（平均{avg}），与平均水平持平。",
+        "strong_below": "{name}：{raw}，得分{norm}（平均{avg}），是本站差距最小的一项，比平均水平少{diff}分。",
+        "weak_above": "{name}：{raw}，得分{norm}（平均{avg}），是本站领先最少的一项，仅比平均水平多{diff}分，仍有{gap}分的提升空间。",
+        "weak": "{name}：{raw}，得分{norm}（平均{avg}），比平均水平少{diff}分；若做到最好还可增加{gap}分。",
         "weak_flat": "{name}：{raw}，得分{norm}（平均{avg}），仍有{gap}分的提升空间。",
         "none": "（无）",
-        "no_data_note": "{names}无数据：按方案规则填补，不计为优势或不足。",
+        "no_data_note": "{names}无数据：按评估方案的规则填补，不计为优势或不足。",
     },
 }
 
@@ -150,7 +150,8 @@ def _raw_text(value: float, unit: str, lang: str) -> str:
         return _T[lang]["no_value"]
     if unit == "share":
         return f"{value:.1%}"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:,.0f}"
+    sep = "," if lang == "en" else ""   # no thousands separators in running Chinese text
+    text = f"{value:{sep}.2f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:{sep}.0f}"
     return f"{text} {term('unit', unit, lang)}" if unit else text   # days, points of a scale, per 1,000 ...
 
 
@@ -232,15 +233,21 @@ def _gate_failed(value: float, op: str, limit: float) -> bool:
     return not {">=": value >= limit, ">": value > limit, "<=": value <= limit, "<": value < limit}[op]
 
 
+def day_text(d: date, lang: str) -> str:
+    """A day as a reader writes it: 2024年1月1日 in Chinese, 2024-01-01 in English."""
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.isoformat()
+
+
 def period_text(p, lang: str) -> str:
-    """An assessment period as a reader writes it: "2024-01-01 – 2024-12-31", "from 2024-07-01", "all records"."""
+    """An assessment period as a reader writes it: "2024年1月1日至2024年12月31日" / "2024-01-01 – 2024-12-31",
+    "from 2024-07-01", "all records"."""
     t = _T[lang]
     if p.start and p.end:
-        return f"{p.start.isoformat()} – {p.end.isoformat()}"
+        return t["range"].format(start=day_text(p.start, lang), end=day_text(p.end, lang))
     if p.start:
-        return t["from"].format(d=p.start.isoformat())
+        return t["from"].format(d=day_text(p.start, lang))
     if p.end:
-        return t["to"].format(d=p.end.isoformat())
+        return t["to"].format(d=day_text(p.end, lang))
     return t["all"]
 
 
@@ -308,12 +315,13 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
     else:
         h.append(f'<p class="sub">{e(sid)}</p>')
     facts = []
+    colon = "：" if lang == "zh" else ": "
     for key, col in (("district", "district"), ("street", "street")):
         v = _cell(st, sid, col)
         if v:
-            facts.append(f'{e(t[key])}: {e(v)}')
-    facts.append(f'{e(t["period"])}: {e(period)}')
-    facts.append(f'{e(t["scheme"])}: {e(_pick(scheme, lang))} ({e(scheme.id)})')
+            facts.append(f'{e(t[key])}{colon}{e(v)}')
+    facts.append(f'{e(t["period"])}{colon}{e(period)}')
+    facts.append(f'{e(t["scheme"])}{colon}{e(_pick(scheme, lang))} ({e(scheme.id)})')
     h.append(f'<p class="sub">{" · ".join(facts)}</p></header>')
     if demo:
         h.append(f'<p class="demo">{e(t["demo"])}</p>')
@@ -324,11 +332,11 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
         h.append(f'<div class="kpi"><div class="v">{e(views.fmt_points(standing["earned"]))}</div><div class="l">'
                  f'{e(word("pts.headline", lang))} / {e(views.fmt_points(standing["available"]))}</div></div>')
     h.append(f'<div class="kpi"><div class="v">{total:.1f}</div><div class="l">{e(t["score"])} / 100</div></div>')
-    h.append(f'<div class="kpi"><div class="v">{rank}</div><div class="l">{e(t["rank"])}: '
+    h.append(f'<div class="kpi"><div class="v">{rank}</div><div class="l">{e(t["rank"])}{colon}'
              f'{e(t["rank_of"].format(rank=rank, n=n))}</div></div>')
     if grade:
         h.append(f'<div class="kpi"><div class="v">{e(grade)}</div><div class="l">{e(t["grade"])}'
-                 f'{(": " + e(grade_label)) if grade_label else ""}</div></div>')
+                 f'{(colon + e(grade_label)) if grade_label else ""}</div></div>')
     else:   # 数据不足: no grade was given, and the card says so where the grade would be
         h.append(f'<div class="kpi"><div class="v">{e(standing["grade"])}</div><div class="l">{e(t["grade"])}</div>'
                  f'</div>')
@@ -345,8 +353,9 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
         if _gate_failed(v, gate.op, gate.value):
             gname = _pick(gate, lang) if (gate.name_zh or gate.name_en) else gate.indicator
             unit = scheme.indicator(gate.indicator).unit if gate.indicator in result.raw.columns else ""
+            sep = "," if lang == "en" else ""
             shown = (lambda x: f"{x:.1%}") if unit == "share" else \
-                (lambda x: f"{x:,.4g} {term('unit', unit, lang)}" if unit else f"{x:,.4g}")
+                (lambda x: f"{x:{sep}.4g} {term('unit', unit, lang)}" if unit else f"{x:{sep}.4g}")
             failed.append((gate, t["gate_line"].format(
                 name=gname, value=t["no_value"] if math.isnan(v) else shown(v), op=_OP_SIGN.get(gate.op, gate.op),
                 limit=shown(gate.value))))
@@ -428,7 +437,7 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
              f'</tr>')
     method = word("pts.report.method", lang) if points else t["method"]
     h.append(f'</tbody></table><p class="note">{e(method)}</p></section>')
-    h.append(f'<footer class="note">{e(t["generated"].format(d=date.today().isoformat()))}</footer>')
+    h.append(f'<footer class="note">{e(t["generated"].format(d=day_text(date.today(), lang)))}</footer>')
     h.append("</body></html>")
     return "".join(h)
 

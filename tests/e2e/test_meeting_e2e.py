@@ -91,7 +91,11 @@ def publish(page, code: str, lang: str) -> None:
     """Fill in the objection channel; the notice appears in its frame (turnout, share met, the contact); download
     the HTML and the PDF and screenshot the HTML as a resident would see it posted."""
     m = main(page)
-    expect()(m.get_by_text(t("mt.notice_need_contact", lang))).to_be_visible()
+    expect()(m.get_by_text(t("err.notice.issuer_contact", lang))).to_be_visible()
+    issuer = m.get_by_role("textbox", name=t("notice.app.issuer", lang))
+    issuer.fill("城关区民政局")
+    issuer.press("Enter")
+    wait_idle(page)
     box = m.get_by_role("textbox", name=t("mt.notice_contact", lang))
     box.fill("南崖街道办事处 0931-8888888")
     box.press("Enter")

@@ -4,6 +4,7 @@ with its preview."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 
@@ -14,6 +15,7 @@ from indicators.outputs.notice import meeting_notice, notice_html, notice_pdf, r
 from indicators.records.store import connect
 from indicators.scheme import catalog
 from indicators.scoring.engine import score
+from indicators.i18n import t
 from tests.e2e.conftest import ARTIFACTS, open_app, shot, wait_idle
 from tests.e2e.test_app_e2e import go, no_error
 from tests.test_notice import ISSUED, OBJ, item, summary
@@ -42,6 +44,10 @@ def test_the_notice_prints_on_one_a4_page(browser, notices, kind, lang):
         page.set_content(notice_html(n))
         # on screen: nothing wider than the window (a table that does not wrap would be)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        # and no table wider than the sheet it is printed on (headings kept in lines, 回答 / “不清楚”, once were)
+        assert page.evaluate("""() => { const p = document.querySelector('.page'), r = p.getBoundingClientRect();
+            const inner = r.right - parseFloat(getComputedStyle(p).paddingRight);
+            return [...document.querySelectorAll('table')].every(t => t.getBoundingClientRect().right <= inner + 1); }""")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"notice-{kind}-{lang}.png"), full_page=True)
         printed = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
@@ -51,8 +57,7 @@ def test_the_notice_prints_on_one_a4_page(browser, notices, kind, lang):
     assert len(reader.pages) == 1
     # Chromium's PDF text writes some characters as radicals (⼯ for 工, ⺠ for 民): compare the figures and ids
     text = " ".join(reader.pages[0].extract_text().split())
-    sid = n.facts[0][1].rsplit("· ", 1)[-1]
-    assert sid in text and n.headline[0][1] in text and n.headline[1][1] in text
+    assert n.headline[0][1] in text and re.sub(r"\D", "", n.headline[1][1]) in text
     assert str(n.issued_on.year) in text[-12:]   # the date of issue, the page's last line, is printed: nothing cut
     # the PDF renderer's page, as an image beside the HTML's, where poppler is installed (for looking only)
     pdf = ARTIFACTS / f"notice-{kind}-{lang}.pdf"
@@ -65,8 +70,18 @@ def test_the_notice_prints_on_one_a4_page(browser, notices, kind, lang):
 def test_scores_page_shows_the_notice_section(page, server):
     open_app(page, server)
     go(page, "Scores")
+    main = page.locator('[data-testid="stMain"]')
+    # no issuer and no contact yet: the page says both are needed, and shows no notice
+    main.get_by_text(t("err.notice.issuer_contact", "en")).wait_for()
+    assert main.locator("iframe").count() == 0
+    for label, value in ((t("notice.app.issuer", "en"), "城关区民政局"),
+                         (t("notice.app.contact", "en"), "电话 0931-8123456，皋兰路12号")):
+        box = main.get_by_role("textbox", name=label)
+        box.fill(value)
+        box.press("Enter")
+        wait_idle(page)
     for lang, title, preview, banner, heading in (("en", "Public notice", "Preview", "PUBLIC NOTICE", "Assessment result:"),
-                                                  ("zh", "公示", "预览", "公  示", "考核结果公示")):
+                                                  ("zh", "公示", "预览", "公  示", "评估结果公示")):
         if lang == "zh":
             page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
             wait_idle(page)
@@ -77,5 +92,6 @@ def test_scores_page_shows_the_notice_section(page, server):
         wait_idle(page)
         no_error(page)
         assert heading in frame.locator("h1").inner_text()
+        frame.get_by_text("城关区民政局").wait_for()   # the issuer signs the notice
         frame.locator("h1").scroll_into_view_if_needed()
         shot(page, f"scores-notice-{lang}")
