@@ -451,7 +451,7 @@ class DelphiStore:
         The last round's decisions are recorded as for `next_round` (a flagged indicator kept needs a reason)."""
         res = self.round_result(code, key)
         s = self._read(lambda cur: self._study(cur, code))
-        if s["state"] != "closed":
+        if s["state"] == "open":
             raise DelphiError(f"close round {s['round']} first", "open", code=s["code"])
         drop = set(res["flagged"] if drop is None else drop)
         keep = [c for c in self._in_round(s, s["round"]) if c not in drop]
@@ -462,6 +462,16 @@ class DelphiStore:
         hist = self.history(code, key)
         note = "\n".join(provenance_note(s, res, keep, hist, lang) for lang in ("zh", "en"))
         return draft_scheme(s["scheme"], keep, new_id, note, name_zh, name_en)
+
+    def finish(self, code, key) -> None:
+        """Facilitator only: end the consultation after a closed round (no further round); experts see that it is
+        finished. The draft can still be saved."""
+        with writing(self._con) as cur:
+            s = self._study(cur, code)
+            self._facilitator(s, key)
+            if s["state"] == "open":
+                raise DelphiError(f"close round {s['round']} first", "open", code=s["code"])
+            cur.execute("UPDATE delphi_studies SET state = 'finished' WHERE code = ?", [s["code"]])
 
     def check_draft(self, code, key, drop=None) -> dict:
         """Before saving: the indicators kept and the gates (否决项) of the source scheme the draft would lose."""

@@ -36,6 +36,20 @@ def _r(x, places: int = 2):
     return "" if x is None or pd.isna(x) else round(float(x), places)
 
 
+def experts_table(ex: pd.DataFrame, last: int, lang: str) -> pd.DataFrame:
+    """Every expert (`DelphiStore.experts`): joined (Beijing time), answered or not per round 1..`last`, status
+    (on the panel, or removed with the reason)."""
+    def c(key, **kw):
+        return t(f"dpw.col.{key}", lang, **kw)
+    return pd.DataFrame({
+        c("expert"): ex["name"].tolist(),
+        c("joined"): [beijing(j) for j in ex["joined_at"]],
+        **{c("round", round=r): [t("dpw.done", lang) if r in a else t("dpw.not_yet", lang) for a in ex["answered"]]
+           for r in range(1, last + 1)},
+        c("status"): [t("dpw.removed_mark", lang, reason=why) if ra is not None and not pd.isna(ra)
+                      else t("dpw.active", lang) for ra, why in zip(ex["removed_at"], ex["reason"])]})
+
+
 def tables(history: dict, lang: str) -> dict[str, pd.DataFrame]:
     """The report's tables, keyed by sheet title in `lang`, in the order of SHEETS."""
     def c(key, **kw):
@@ -44,15 +58,7 @@ def tables(history: dict, lang: str) -> dict[str, pd.DataFrame]:
     rounds = history["rounds"]
     out: dict[str, pd.DataFrame] = {}
 
-    ex = history["experts"]
-    last = history["study"]["round"]
-    out["experts"] = pd.DataFrame({
-        c("expert"): ex["name"].tolist(),
-        c("joined"): [beijing(j) for j in ex["joined_at"]],
-        **{c("round", round=r): [t("dpw.done", lang) if r in a else t("dpw.not_yet", lang) for a in ex["answered"]]
-           for r in range(1, last + 1)},
-        c("status"): [t("dpw.removed_mark", lang, reason=why) if ra is not None and not pd.isna(ra)
-                      else t("dpw.active", lang) for ra, why in zip(ex["removed_at"], ex["reason"])]})
+    out["experts"] = experts_table(history["experts"], history["study"]["round"], lang)
 
     out["response"] = pd.DataFrame({
         c("r"): [x["round"] for x in history["response"]],
