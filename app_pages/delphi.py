@@ -126,8 +126,7 @@ def results(code: str, key: str, status: dict, rnd: int | None = None) -> list[s
                                                               ("cv", imp, "cv"), ("full", imp, "full"),
                                                               ("f_mean", fea, "mean"), ("f_cv", fea, "cv"))},
         "flag": [sep.join(t(f"dp.why.{w}", L) for w in res["flags"][j]) for j in imp.index]})
-    cols = {c: st.column_config.TextColumn(t(f"dp.col.{c}", L), width="small")
-            for c in ("mean", "sd", "cv", "full", "f_mean", "f_cv")}
+    cols = {c: st.column_config.TextColumn(t(f"dp.col.{c}", L)) for c in ("mean", "sd", "cv", "full", "f_mean", "f_cv")}
     st.dataframe(table, hide_index=True, width="stretch", key=f"dp_stats:{tag}" if rnd else "dp_stats",
                  column_config={"indicator": st.column_config.TextColumn(t("dp.col.indicator", L), width="medium"),
                                 "flag": st.column_config.TextColumn(t("dp.col.flag", L), width="large"), **cols})
@@ -256,8 +255,10 @@ def rounds_view(code: str, key: str, status: dict) -> None:
             continue
         wide = {c: st.column_config.TextColumn(c, width="large") for c in df.columns
                 if c in (t("dpw.col.reason", L), t("dpw.col.text", L), t("dpw.col.flags", L))}
-        st.dataframe(df.astype(str), hide_index=True, width="stretch", key=f"dp_report_table:{n}",
-                     column_config=wide)
+        w_col = t("dpw.col.w", L)
+        shown = pd.DataFrame({c: [f"{v:.{3 if c == w_col else 2}f}" if isinstance(v, float) else str(v)
+                                  for v in df[c]] for c in df.columns})
+        st.dataframe(shown, hide_index=True, width="stretch", key=f"dp_report_table:{n}", column_config=wide)
 
 
 def lift(code: str, key: str) -> None:
