@@ -107,3 +107,18 @@ def test_the_facilitator_sees_progress_removes_an_expert_and_keeps_every_round(d
     for k in ("experts", "response", "authority", "kendall", "importance", "decisions", "comments"):
         assert t("dpw.report_title", "en", sheet=t(f"dpw.sheet.{k}", "en")) in texts
     assert not any("None" in d.value.astype(str).to_numpy().ravel().tolist() for d in lead.dataframe)
+
+
+def test_experts_see_what_they_rate_and_a_closing_page(db):
+    lead, code = start("zh")
+    tabs = [join("zh", code, n) for n in ("甲", "乙")]
+    captions = " ".join(c.value for c in tabs[0].caption)
+    assert t("dpw.anchors", "zh") in captions and "方向：" in captions           # scale anchors, direction
+    for tab in tabs:
+        expert_answers(tab, code, 1, dict(zip(CANDS, [(5, 5), (4, 4), (4, 4)])), "zh")
+    button(lead, t("dp.close", "zh")).click().run()
+    button(lead, t("dpw.finish", "zh")).click().run()
+    assert_clean(lead)
+    tabs[0].run()
+    assert [s.value for s in tabs[0].success] == [t("dpw.finished", "zh", rounds=1)]
+    assert not [f for f in tabs[0].text_input if f.key and f.key.startswith("dp_note:")]   # no form any more

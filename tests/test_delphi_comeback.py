@@ -227,3 +227,8 @@ def test_an_older_database_gains_the_new_tables(tmp_path):
     assert {"delphi_removed", "delphi_decisions", "delphi_comments"} <= tables
     assert con.execute("SELECT name FROM delphi_experts").fetchall() == [("甲",)]
     con.close()
+
+
+def test_p_is_printed_as_the_papers_print_it():
+    from indicators.live.delphi import fmt_p
+    assert (fmt_p(0.0002), fmt_p(0.001), fmt_p(0.0589)) == ("< 0.001", "0.001", "0.059")
