@@ -132,8 +132,9 @@ def results(code: str, key: str, status: dict, rnd: int | None = None) -> list[s
                                 "flag": st.column_config.TextColumn(t("dp.col.flag", L), width="large"), **cols})
     th = res["thresholds"]
     st.caption(t("dp.rule", L, mean=f"{th['mean_min']:g}", cv=f"{th['cv_max']:g}", feas=f"{th['feasibility_min']:g}"))
-    with st.expander(t("dp.authority", L, ca=f"{res['ca']:.2f}", cs=f"{res['cs']:.2f}", cr=f"{res['cr']:.2f}"),
-                     icon=":material/workspace_premium:"):
+    with st.container(border=True):      # not folded: every table on the page is drawn (and screenshots show it)
+        words = t("dp.authority", L, ca=f"{res['ca']:.2f}", cs=f"{res['cs']:.2f}", cr=f"{res['cr']:.2f}")
+        st.markdown(f":material/workspace_premium: **{words}**")
         au = res["authority"].reset_index()
         au["familiarity"] = [t(f"dp.fam.{x}", L) for x in au["familiarity"]]
         au["basis"] = ["; ".join(f"{t(f'dp.basis.{b}', L)} {t(f'dp.inf.{v}', L)}" for b, v in x.items())
@@ -206,8 +207,8 @@ def panel(code: str, key: str, status: dict) -> None:
     ex = store().experts(code, key)
     present = ex[ex["removed_at"].isna()]
     done = int(present["current"].sum())
-    with st.expander(f"{t('dpw.panel', L)} · {done}/{len(present)}", icon=":material/groups:",
-                     expanded=status["state"] == "open"):
+    with st.container(border=True):
+        st.markdown(f":material/groups: **{t('dpw.panel', L)} · {done}/{len(present)}**")
         st.dataframe(delphi_report.experts_table(ex, status["round"], L), hide_index=True, width="stretch",
                      key="dp_panel")
         if present.empty:
@@ -242,7 +243,8 @@ def rounds_view(code: str, key: str, status: dict) -> None:
     current = status["round"] if status["state"] != "open" else None
     for r in hist["rounds"]:
         if r != current:
-            with st.expander(t("dpw.round_table", L, round=r), icon=":material/history:"):
+            with st.container(border=True):
+                st.markdown(f":material/history: **{t('dpw.round_table', L, round=r)}**")
                 results(code, key, status, r)
     tables = delphi_report.tables(hist, L)
     st.download_button(t("dpw.report", L), delphi_report.xlsx(hist, L),
