@@ -175,7 +175,8 @@ def provenance_note(s: dict, res: dict, keep, hist: dict, lang: str) -> str:
     parts = [t("dpw.note.head", lang, code=s["code"], title=s["title"] or s["scheme_id"], scheme=s["scheme_id"],
                rounds=s["round"], experts=res["n_experts"], kept=len(keep), candidates=len(s["candidates"]),
                mean=f"{th['mean_min']:g}", cv=f"{th['cv_max']:g}", feas=f"{th['feasibility_min']:g}"),
-             t("dpw.note.w", lang, w=f"{k['w']:.3f}", chi2=f"{k['chi2']:.2f}", df=k["df"], p=fmt_p(k["p"]))
+             t("dpw.note.w", lang, w=f"{k['w']:.3f}", chi2=f"{k['chi2']:.2f}", df=k["df"],
+               p=fmt_p(k["p"]) if k["p"] < 0.001 else f"= {fmt_p(k['p'])}")
              if k else t("dpw.note.no_w", lang),
              t("dpw.note.cr", lang, cr=f"{res['cr']:.2f}")]
     dec = hist["decisions"]
