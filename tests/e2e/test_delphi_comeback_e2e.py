@@ -27,15 +27,19 @@ def phone(browser, lang: str):
     return ctx, pg
 
 
-def tall_shot(page, name: str) -> None:
-    """Grow the window to the whole page (a grid far below the window draws no cells), wait until every table has
-    drawn its cells, screenshot."""
-    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 12000)})
+def tall_shot(page, name: str, tables: int) -> None:
+    """Grow the window to the whole page (a grid far below the window draws no cells), wait until the `tables`
+    tables are there (not placeholders still loading) and each has drawn its cells, screenshot."""
+    wait_idle(page)
+    page.set_viewport_size({"width": 1440, "height": 8000})
     try:
-        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stDataFrame]')]"
-                               ".filter(d => d.checkVisibility()).every(d => d.querySelector('[role=gridcell]'))",
+        page.wait_for_function("n => { const d = [...document.querySelectorAll('[data-testid=stDataFrame]')];"
+                               "return d.length >= n && !document.querySelector('[data-testid=stSkeleton]')"
+                               " && d.every(x => x.querySelector('[role=gridcell]')); }", arg=tables,
                                timeout=120_000)
+        height = page.evaluate("() => document.querySelector('[data-testid=stMainBlockContainer]')"
+                               ".getBoundingClientRect().bottom")
+        page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 12000)})
     finally:
         shot(page, name)
     page.set_viewport_size({"width": 1440, "height": 900})
@@ -99,6 +103,8 @@ def test_an_expert_closes_the_browser_between_rounds_and_comes_back_by_the_link(
     expect()(main(pg).get_by_text(t("dpw.back", "zh", name="甲"))).to_be_visible()
     expect()(main(pg).get_by_text(t("dp.feedback_intro", "zh", round=1))).to_be_visible()
     pg.wait_for_function("() => !location.search.includes('token=')")                 # out of the address bar
+    main(pg).get_by_role("textbox", name=t("dpw.comment", "zh")).first.fill("统计口径需全市统一")
+    main(pg).get_by_role("textbox", name=t("dpw.suggest", "zh")).fill("居民对社工站的知晓率")
     answer(pg, "zh", plan["甲"][1][:2])
     pg.reload()                                                                        # a reload keeps who he is
     wait_idle(pg)
@@ -115,7 +121,8 @@ def test_an_expert_closes_the_browser_between_rounds_and_comes_back_by_the_link(
     expect()(m.get_by_text(t("dp.results", "en", round=2))).to_be_visible()
     expect()(m.get_by_text(t("dpw.rounds", "en"), exact=True)).to_be_visible()
     expect()(m.get_by_text(t("dpw.round_table", "en", round=1))).to_be_visible()      # round 1 stays
-    tall_shot(lead, "delphi-rounds-en")
+    tall_shot(lead, "delphi-rounds-en", 12)
+    expect()(m.get_by_text(t("dpw.report_title", "en", sheet=t("dpw.sheet.comments", "en")))).to_be_visible()
 
     # the same study from a Chinese laptop: resume with code and key
     m.get_by_text(t("dp.key_title", "en")).click()
@@ -128,6 +135,6 @@ def test_an_expert_closes_the_browser_between_rounds_and_comes_back_by_the_link(
     z.get_by_label(t("dp.key", "zh")).fill(key)
     click_button(zh, t("dp.resume_button", "zh"))
     expect()(z.get_by_text(t("dpw.rounds", "zh"), exact=True)).to_be_visible()
-    tall_shot(zh, "delphi-rounds-zh")
+    tall_shot(zh, "delphi-rounds-zh", 12)
     for cx in (zctx, ctx, *(p[0] for p in phones.values())):
         cx.close()
