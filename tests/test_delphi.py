@@ -116,7 +116,10 @@ def test_two_rounds_three_experts_to_a_saved_draft(db):
     dist = ds.status(study.code)["distribution"][1]
     assert dist[cands[3]]["counts"] == [0, 2, 1, 0, 0] and dist[cands[0]]["full"] == pytest.approx(2 / 3)
     # round 2: the facilitator drops only cands[3]; experts see round 1's distribution
-    assert ds.next_round(study.code, study.key, drop=[cands[3]]) == 2
+    with pytest.raises(DelphiError) as why:                               # cands[2] is flagged: keeping it needs a reason
+        ds.next_round(study.code, study.key, drop=[cands[3]])
+    assert why.value.reason == "reason_needed" and ds.status(study.code)["round"] == 1
+    assert ds.next_round(study.code, study.key, drop=[cands[3]], reasons={cands[2]: "核心职能"}) == 2
     st2 = ds.status(study.code)
     assert [c["id"] for c in st2["candidates"]] == cands[:3] and 1 in st2["distribution"]
     r2 = {0: [(5, 5), (5, 4), (4, 4)], 1: [(5, 4), (4, 4), (4, 4)], 2: [(5, 5), (5, 5), (4, 4)]}
@@ -129,7 +132,9 @@ def test_two_rounds_three_experts_to_a_saved_draft(db):
     assert res2["flagged"] == [] and res2["cr"] == pytest.approx((0.9 + 1.0) / 2)
     draft = ds.draft(study.code, study.key, "needs-met-delphi")
     assert [i.id for i in draft.indicators] == cands[:3]
-    assert "Delphi study" in draft.provenance.note and "Kendall W" in draft.provenance.note
+    zh, en = draft.provenance.note.split("\n")                           # the provenance in both languages
+    assert "德尔菲专家咨询" in zh and "肯德尔协调系数" in zh and "被标记 1 次（第 1 轮），经主持人决定保留，理由：核心职能" in zh
+    assert "Delphi consultation" in en and "Kendall's W" in en and "flagged 1 time(s) (round 1)" in en
     catalog.save(db, draft, saved_by=f"delphi {study.code}")
     saved, _ = catalog.resolve("needs-met-delphi", db)
     assert [i.id for i in saved.indicators] == cands[:3]

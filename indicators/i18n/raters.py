@@ -172,7 +172,7 @@ EN: dict[str, str] = {
     "dp.m.cr": "Authority Cr",
     "dp.cr_help": "Cr = (Ca + Cs) / 2: basis of judgment and familiarity. 0.7 or more is usually taken as "
                   "authoritative.",
-    "dp.kendall_line": "Importance: W = {w}, χ² = {chi2}, df = {df}, p = {p}. Feasibility: W = {fw}, p = {fp}.",
+    "dp.kendall_line": "Importance: W = {w}, χ² = {chi2}, df = {df}, {p}. Feasibility: W = {fw}, {fp}.",
     "dp.col.indicator": "Indicator",
     "dp.col.mean": "Importance mean",
     "dp.col.sd": "SD",
@@ -388,7 +388,7 @@ ZH: dict[str, str] = {
     "dp.m.p": "p 值（W 的卡方检验）",
     "dp.m.cr": "权威系数 Cr",
     "dp.cr_help": "Cr = (Ca + Cs) / 2：判断依据与熟悉程度。通常 0.7 及以上视为权威程度较高。",
-    "dp.kendall_line": "重要性：W = {w}，χ² = {chi2}，自由度 = {df}，p = {p}。可行性：W = {fw}，p = {fp}。",
+    "dp.kendall_line": "重要性：W = {w}，χ² = {chi2}，自由度 = {df}，{p}。可行性：W = {fw}，{fp}。",
     "dp.col.indicator": "指标",
     "dp.col.mean": "重要性均值",
     "dp.col.sd": "标准差",

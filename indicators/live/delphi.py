@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -24,7 +26,8 @@ from indicators.records.store import writing
 from indicators.scheme.model import Provenance, Scheme, SchemeError, dump_yaml, load_yaml, validate
 
 __all__ = ["SCORES", "BASES", "INFLUENCE", "CA", "FAMILIARITY", "CS", "THRESHOLDS", "DelphiError", "DelphiStore",
-           "indicator_stats", "kendall_w", "authority", "flags", "draft_scheme"]
+           "indicator_stats", "kendall_w", "authority", "panel_authority", "half_up", "flags", "draft_scheme",
+           "lost_gates"]
 
 SCORES = (1, 2, 3, 4, 5)
 # Judgment coefficient Ca: each basis of judgment scored by how much it influenced the expert (high, medium, low);
@@ -90,9 +93,32 @@ def authority(familiarity: str, basis: dict[str, str]) -> dict:
     if set(basis) != set(BASES) or any(v not in INFLUENCE for v in basis.values()):
         raise DelphiError(f"give each basis of judgment ({', '.join(BASES)}) an influence: "
                           f"{', '.join(INFLUENCE)}", "bad_answer")
-    ca = round(sum(CA[b][INFLUENCE.index(basis[b])] for b in BASES), 10)
-    cs = CS[familiarity]
-    return {"ca": ca, "cs": cs, "cr": (ca + cs) / 2}
+    ca10, cs10 = _tenths(familiarity, basis)
+    return {"ca": ca10 / 10, "cs": cs10 / 10, "cr": (ca10 + cs10) / 20}
+
+
+def _tenths(familiarity: str, basis: dict[str, str]) -> tuple[int, int]:
+    """Ca and Cs in tenths, as whole numbers: every table value is a multiple of 0.1, so sums are exact."""
+    return (sum(round(CA[b][INFLUENCE.index(basis[b])] * 10) for b in BASES), round(CS[familiarity] * 10))
+
+
+def half_up(x, places: int = 2) -> float:
+    """`x` (a Fraction or a number) rounded once, half up, to `places` decimals (0.825 -> 0.83)."""
+    d = Decimal(x.numerator) / Decimal(x.denominator) if isinstance(x, Fraction) else Decimal(str(x))
+    return float(d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def panel_authority(answers) -> dict:
+    """The panel's mean Ca, Cs and Cr over `answers` [(familiarity, basis), ...], from exact sums (tenths), so the
+    panel has one value whatever the order of the experts: `ca`, `cs`, `cr` rounded once to 2 decimals, and the
+    exact fractions (`exact`). None for each when nobody answered."""
+    pairs = [_tenths(f, b) for f, b in answers]
+    if not pairs:
+        return {"ca": None, "cs": None, "cr": None, "exact": None}
+    m = len(pairs)
+    ca, cs = Fraction(sum(p[0] for p in pairs), 10 * m), Fraction(sum(p[1] for p in pairs), 10 * m)
+    cr = (ca + cs) / 2
+    return {"ca": half_up(ca), "cs": half_up(cs), "cr": half_up(cr), "exact": {"ca": ca, "cs": cs, "cr": cr}}
 
 
 def flags(importance: pd.DataFrame, feasibility: pd.DataFrame, thresholds: dict | None = None) -> pd.Series:
@@ -112,6 +138,12 @@ def flags(importance: pd.DataFrame, feasibility: pd.DataFrame, thresholds: dict 
     return pd.Series(out, dtype=object)
 
 
+def lost_gates(scheme: Scheme, keep) -> list:
+    """The gates (否决项) of `scheme` whose indicator is not in `keep`: a draft keeping only `keep` loses them."""
+    keep = set(keep)
+    return [g for g in scheme.gates if g.indicator not in keep]
+
+
 def draft_scheme(scheme: Scheme, keep, new_id: str, note: str, name_zh: str = "", name_en: str = "") -> Scheme:
     """`scheme` with only the `keep` indicators (dimensions left empty are dropped), weights as they were."""
     keep = set(keep)
@@ -127,6 +159,39 @@ def draft_scheme(scheme: Scheme, keep, new_id: str, note: str, name_zh: str = ""
                                 provenance=Provenance(method="direct", note=note)))
     except SchemeError as exc:
         raise DelphiError(f"the draft scheme's {exc}", "bad_scheme") from None
+
+
+def fmt_p(p: float) -> str:
+    """p as studies print it: `< 0.001` below 0.001, else three decimals."""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def provenance_note(s: dict, res: dict, keep, hist: dict, lang: str) -> str:
+    """The draft's provenance in `lang`: study, rounds, experts, drop rule, last W and Cr, every indicator kept
+    although flagged (in which rounds, the facilitator's reason) and the gates the draft lost."""
+    from indicators.i18n import t
+    names = {i.id: (i.name_zh if lang == "zh" else i.name_en) or i.id for i in s["scheme"].indicators}
+    k, th = res["kendall"], s["thresholds"]
+    parts = [t("dpw.note.head", lang, code=s["code"], title=s["title"] or s["scheme_id"], scheme=s["scheme_id"],
+               rounds=s["round"], experts=res["n_experts"], kept=len(keep), candidates=len(s["candidates"]),
+               mean=f"{th['mean_min']:g}", cv=f"{th['cv_max']:g}", feas=f"{th['feasibility_min']:g}"),
+             t("dpw.note.w", lang, w=f"{k['w']:.3f}", chi2=f"{k['chi2']:.2f}", df=k["df"],
+               p=fmt_p(k["p"]) if k["p"] < 0.001 else f"= {fmt_p(k['p'])}")
+             if k else t("dpw.note.no_w", lang),
+             t("dpw.note.cr", lang, cr=f"{res['cr']:.2f}")]
+    dec = hist["decisions"]
+    for j in keep:
+        rounds = hist["flagged"].get(j, [])
+        if not rounds:
+            continue
+        why = "; ".join(r for r in dec[(dec["indicator"] == j) & (dec["action"] == "keep")]["reason"] if r)
+        parts.append(t("dpw.note.override", lang, name=names.get(j, j), n=len(rounds),
+                       rounds=", ".join(map(str, rounds)), reason=why or "—"))
+    for g in lost_gates(s["scheme"], keep):
+        parts.append(t("dpw.note.gate", lang, gate=(g.name_zh if lang == "zh" else g.name_en) or g.indicator,
+                       name=names.get(g.indicator, g.indicator)))
+    parts.append(t("dpw.note.weights", lang))
+    return (" " if lang == "en" else "").join(parts)
 
 
 # ------------------------------------------------------------------------------------------ the store
@@ -147,7 +212,22 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS delphi_authority (
         code VARCHAR, round INTEGER, expert_id VARCHAR, familiarity VARCHAR, basis VARCHAR, submitted_at TIMESTAMP,
         PRIMARY KEY (code, round, expert_id))""",
+    # Added for issue 23 (new tables, so an older database gains them on opening; nothing else changes):
+    # experts removed by the facilitator (their answers leave every statistic), with who, when and why;
+    """CREATE TABLE IF NOT EXISTS delphi_removed (
+        expert_id VARCHAR PRIMARY KEY, code VARCHAR, reason VARCHAR, removed_by VARCHAR, removed_at TIMESTAMP)""",
+    # the facilitator's decision on each flagged or dropped indicator after a round (drop / keep, the flags, why);
+    """CREATE TABLE IF NOT EXISTS delphi_decisions (
+        code VARCHAR, round INTEGER, indicator_id VARCHAR, action VARCHAR, flags VARCHAR, reason VARCHAR,
+        decided_by VARCHAR, decided_at TIMESTAMP, PRIMARY KEY (code, round, indicator_id))""",
+    # experts' comments per indicator and suggested new indicators (indicator_id '' for a suggestion).
+    """CREATE TABLE IF NOT EXISTS delphi_comments (
+        code VARCHAR, round INTEGER, expert_id VARCHAR, indicator_id VARCHAR, text VARCHAR, written_at TIMESTAMP,
+        PRIMARY KEY (code, round, expert_id, indicator_id))""",
 )
+# An expert's rows count unless the facilitator removed the expert.
+_PRESENT = "expert_id NOT IN (SELECT expert_id FROM delphi_removed)"
+_COMMENT_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -223,6 +303,9 @@ class DelphiStore:
             rows = cur.execute("SELECT expert_id, name, token_hash FROM delphi_experts WHERE code = ? AND "
                                "token_hash IN (?, ?)", [s["code"], *self._codes.forms(token)]).fetchall()
             if rows and self._codes.same(token, rows[0][2]):
+                if cur.execute("SELECT count(*) FROM delphi_removed WHERE expert_id = ?", [rows[0][0]]).fetchall()[0][0]:
+                    raise DelphiError(f"the facilitator removed this expert from study {s['code']}", "removed",
+                                      code=s["code"])
                 return rows[0][0], rows[0][1]
         raise DelphiError(f"unknown expert token for Delphi study {s['code']}; join first", "unknown_expert",
                           code=s["code"])
@@ -271,15 +354,32 @@ class DelphiStore:
             self._facilitator(s, key)
             if s["state"] != "open":
                 raise DelphiError(f"round {s['round']} of study {s['code']} is not open", "closed", code=s["code"])
-            n = cur.execute("SELECT count(*) FROM delphi_authority WHERE code = ? AND round = ?",
+            n = cur.execute(f"SELECT count(*) FROM delphi_authority WHERE code = ? AND round = ? AND {_PRESENT}",
                             [s["code"], s["round"]]).fetchall()[0][0]
             if n < 2:
                 raise DelphiError(f"round {s['round']} has {n} answer(s); at least 2 experts are needed",
                                   "too_few", code=s["code"])
             cur.execute("UPDATE delphi_studies SET state = 'closed' WHERE code = ?", [s["code"]])
 
-    def next_round(self, code, key, drop=None) -> int:
-        """Drop `drop` (default: the indicators the closed round flagged) and open the next round with the rest."""
+    def _decide(self, cur, s: dict, res: dict, drop, reasons, by: str) -> None:
+        """Record the facilitator's decision on each flagged or dropped indicator of the closed round: a flagged
+        indicator kept (an override) needs a reason in `reasons` {indicator: text}; a drop may have one."""
+        reasons = {k: str(v or "").strip()[:_COMMENT_MAX] for k, v in (reasons or {}).items()}
+        keep_flagged = [j for j in res["flagged"] if j not in drop]
+        unexplained = [j for j in keep_flagged if not reasons.get(j)]
+        if unexplained:
+            raise DelphiError(f"say why the flagged indicator(s) {', '.join(unexplained)} stay", "reason_needed",
+                              ids=unexplained)
+        cur.execute("DELETE FROM delphi_decisions WHERE code = ? AND round = ?", [s["code"], s["round"]])
+        rows = [[s["code"], s["round"], j, "drop" if j in drop else "keep", ",".join(res["flags"].get(j, ())),
+                 reasons.get(j, ""), str(by or ""), _now()] for j in dict.fromkeys([*drop, *keep_flagged])]
+        if rows:
+            cur.executemany("INSERT INTO delphi_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def next_round(self, code, key, drop=None, reasons: dict | None = None, by: str = "") -> int:
+        """Drop `drop` (default: the indicators the closed round flagged) and open the next round with the rest.
+        A flagged indicator that stays needs the facilitator's reason in `reasons` {indicator: text}; every
+        decision is recorded (`history`)."""
         res = self.round_result(code, key)
         drop = list(res["flagged"]) if drop is None else list(drop)
         with writing(self._con) as cur:
@@ -292,6 +392,7 @@ class DelphiStore:
                 raise DelphiError(f"not candidates of round {s['round']}: {', '.join(bad)}", "bad_option")
             if len(rated) - len(drop) < 2:
                 raise DelphiError("at least 2 indicators must stay for another round", "too_few", code=s["code"])
+            self._decide(cur, s, res, drop, reasons, by)
             for d in drop:
                 cur.execute("UPDATE delphi_candidates SET dropped_after = ? WHERE code = ? AND indicator_id = ?",
                             [s["round"], s["code"], d])
@@ -305,11 +406,13 @@ class DelphiStore:
             s = self._study(cur, code)
             self._facilitator(s, key)
             r = s["round"] if rnd is None else rnd
-            a = cur.execute("SELECT e.name, a.indicator_id, a.importance, a.feasibility FROM delphi_answers a JOIN "
-                            "delphi_experts e USING (expert_id) WHERE a.code = ? AND a.round = ? ORDER BY e.joined_at",
+            a = cur.execute(f"SELECT e.name, a.indicator_id, a.importance, a.feasibility FROM delphi_answers a JOIN "
+                            "delphi_experts e USING (expert_id) WHERE a.code = ? AND a.round = ? AND "
+                            f"a.{_PRESENT} ORDER BY e.joined_at",
                             [s["code"], r]).fetchall()
             au = cur.execute("SELECT e.name, x.familiarity, x.basis FROM delphi_authority x JOIN delphi_experts e "
-                             "USING (expert_id) WHERE x.code = ? AND x.round = ? ORDER BY e.joined_at",
+                             f"USING (expert_id) WHERE x.code = ? AND x.round = ? AND x.{_PRESENT} "
+                             "ORDER BY e.joined_at",
                              [s["code"], r]).fetchall()
             return s, r, a, au
         s, r, a, au = self._read(read)
@@ -333,32 +436,92 @@ class DelphiStore:
         w = kendall_w(complete.to_numpy()) if len(complete) >= 2 else None
         fw = a["feasibility"].dropna()
         auth = a["authority"]
-        return {"round": a["round"], "state": a["study"]["state"], "importance": imp, "feasibility": fea,
+        panel = panel_authority([(x["familiarity"], x["basis"]) for _, x in auth.iterrows()])
+        state = a["study"]["state"] if a["round"] == a["study"]["round"] else "closed"
+        return {"round": a["round"], "state": state, "importance": imp, "feasibility": fea,
                 "kendall": w, "kendall_feasibility": kendall_w(fw.to_numpy()) if len(fw) >= 2 else None,
-                "authority": auth, "ca": float(auth["ca"].mean()) if len(auth) else None,
-                "cs": float(auth["cs"].mean()) if len(auth) else None,
-                "cr": float(auth["cr"].mean()) if len(auth) else None,
+                "authority": auth, "ca": panel["ca"], "cs": panel["cs"], "cr": panel["cr"], "exact": panel["exact"],
                 "flags": fl, "flagged": [j for j, why in fl.items() if why], "thresholds": th,
                 "n_experts": len(auth)}
 
-    def draft(self, code, key, new_id: str, drop=None, name_zh: str = "", name_en: str = "") -> Scheme:
+    def draft(self, code, key, new_id: str, drop=None, name_zh: str = "", name_en: str = "",
+              reasons: dict | None = None, by: str = "") -> Scheme:
         """The scheme draft: the last closed round's candidates minus `drop` (default: that round's flagged ones),
-        from the study's scheme, with a provenance note giving the rounds, experts, W and Cr."""
+        from the study's scheme, with a provenance note in Chinese and English giving the rounds, experts, W, Cr,
+        the indicators kept although flagged (with how often and the facilitator's reason) and the gates lost.
+        The last round's decisions are recorded as for `next_round` (a flagged indicator kept needs a reason)."""
         res = self.round_result(code, key)
         s = self._read(lambda cur: self._study(cur, code))
-        if s["state"] != "closed":
+        if s["state"] == "open":
             raise DelphiError(f"close round {s['round']} first", "open", code=s["code"])
         drop = set(res["flagged"] if drop is None else drop)
         keep = [c for c in self._in_round(s, s["round"]) if c not in drop]
-        k = res["kendall"]
-        note = (f"Delphi study {s['code']}" + (f" \u201c{s['title']}\u201d" if s["title"] else "") +
-                f" on scheme {s['scheme_id']}: {s['round']} round(s), {res['n_experts']} experts in the last; kept "
-                f"{len(keep)} of {len(s['candidates'])} candidates (drop rule: importance mean < "
-                f"{s['thresholds']['mean_min']:g}, cv > {s['thresholds']['cv_max']:g}, feasibility mean < "
-                f"{s['thresholds']['feasibility_min']:g}); last round Kendall W = "
-                + (f"{k['w']:.3f} (chi2 = {k['chi2']:.2f}, df = {k['df']}, p = {k['p']:.3g})" if k else "n/a")
-                + f", Cr = {res['cr']:.2f}; weights as in the source scheme")
+        draft_scheme(s["scheme"], keep, new_id, "", name_zh, name_en)      # refuse an empty draft before recording
+        with writing(self._con) as cur:
+            s = self._study(cur, code)
+            self._decide(cur, s, res, drop, reasons, by)
+        hist = self.history(code, key)
+        note = "\n".join(provenance_note(s, res, keep, hist, lang) for lang in ("zh", "en"))
         return draft_scheme(s["scheme"], keep, new_id, note, name_zh, name_en)
+
+    def finish(self, code, key) -> None:
+        """Facilitator only: end the consultation after a closed round (no further round); experts see that it is
+        finished. The draft can still be saved."""
+        with writing(self._con) as cur:
+            s = self._study(cur, code)
+            self._facilitator(s, key)
+            if s["state"] == "open":
+                raise DelphiError(f"close round {s['round']} first", "open", code=s["code"])
+            cur.execute("UPDATE delphi_studies SET state = 'finished' WHERE code = ?", [s["code"]])
+
+    def check_draft(self, code, key, drop=None) -> dict:
+        """Before saving: the indicators kept and the gates (否决项) of the source scheme the draft would lose."""
+        res = self.round_result(code, key)
+        s = self._read(lambda cur: self._study(cur, code))
+        drop = set(res["flagged"] if drop is None else drop)
+        keep = [c for c in self._in_round(s, s["round"]) if c not in drop]
+        return {"keep": keep, "lost_gates": lost_gates(s["scheme"], keep)}
+
+    def history(self, code, key) -> dict:
+        """Facilitator only: the study round by round as the papers report it. `rounds`: {round: round_result} for
+        every closed round (the current one too when closed); `decisions`: what was dropped or kept by override
+        after which round and why; `response`: per round the experts asked, those who answered and the rate (round
+        1 asks every expert who joined, later rounds those who answered the round before; removed experts count
+        nowhere); `experts`: progress per person; `comments`: experts' comments and suggested indicators; `flagged`
+        {indicator: [rounds it was flagged in]}."""
+        s = self._read(lambda cur: self._study(cur, code))
+        self._facilitator(s, key)
+        last = s["round"] - (s["state"] == "open")
+        rounds = {r: self.round_result(code, key, r) for r in range(1, last + 1)}
+
+        def read(cur):
+            dec = cur.execute("SELECT round, indicator_id, action, flags, reason, decided_by, decided_at FROM "
+                              "delphi_decisions WHERE code = ? ORDER BY round, indicator_id", [s["code"]]).fetchall()
+            answered = cur.execute(f"SELECT round, expert_id FROM delphi_authority WHERE code = ? AND {_PRESENT}",
+                                   [s["code"]]).fetchall()
+            n_joined = cur.execute(f"SELECT count(*) FROM delphi_experts WHERE code = ? AND {_PRESENT}",
+                                   [s["code"]]).fetchall()[0][0]
+            return dec, answered, n_joined
+        dec, answered, n_joined = self._read(read)
+        by_round: dict[int, set] = {}
+        for r, e in answered:
+            by_round.setdefault(r, set()).add(e)
+        response = []
+        for r in range(1, s["round"] + 1):
+            asked = n_joined if r == 1 else len(by_round.get(r - 1, set()))
+            got = len(by_round.get(r, set()))
+            response.append({"round": r, "asked": asked, "answered": got,
+                             "rate": (got / asked) if asked else None})
+        decisions = pd.DataFrame(dec, columns=["round", "indicator", "action", "flags", "reason", "by", "at"])
+        decisions["flags"] = [tuple(x.split(",")) if x else () for x in decisions["flags"]]
+        flagged: dict[str, list[int]] = {}
+        for r, res in rounds.items():
+            for j in res["flagged"]:
+                flagged.setdefault(j, []).append(r)
+        return {"study": {k: s[k] for k in ("code", "title", "scheme_id", "round", "state", "thresholds",
+                                             "candidates", "dropped_after")},
+                "scheme": s["scheme"], "rounds": rounds, "decisions": decisions, "response": response,
+                "experts": self.experts(code, key), "comments": self.comments(code, key), "flagged": flagged}
 
     def lockout(self, code, key) -> Lockout:
         """For the facilitator: whether new devices are refused because too many codes naming no study were tried
@@ -376,7 +539,62 @@ class DelphiStore:
             self._facilitator(s, key)
             self._codes.lift(cur, KIND, s["code"], by)
 
+    def experts(self, code, key) -> pd.DataFrame:
+        """Facilitator only: every expert who joined, with the rounds they answered (`answered`: set of rounds),
+        whether they answered the current round, and removal (time, reason, by) if removed."""
+        def read(cur):
+            s = self._study(cur, code)
+            self._facilitator(s, key)
+            ex = cur.execute("SELECT e.expert_id, e.name, e.joined_at, r.removed_at, r.reason, r.removed_by FROM "
+                             "delphi_experts e LEFT JOIN delphi_removed r USING (expert_id) WHERE e.code = ? "
+                             "ORDER BY e.joined_at", [s["code"]]).fetchall()
+            au = cur.execute("SELECT expert_id, round FROM delphi_authority WHERE code = ?", [s["code"]]).fetchall()
+            return s, ex, au
+        s, ex, au = self._read(read)
+        done: dict[str, set] = {}
+        for e, r in au:
+            done.setdefault(e, set()).add(r)
+        return pd.DataFrame([{"expert_id": e, "name": n, "joined_at": j, "answered": sorted(done.get(e, ())),
+                              "current": s["round"] in done.get(e, ()), "removed_at": ra, "reason": why or "",
+                              "removed_by": by or ""} for e, n, j, ra, why, by in ex],
+                            columns=["expert_id", "name", "joined_at", "answered", "current", "removed_at", "reason",
+                                     "removed_by"])
+
+    def comments(self, code, key) -> pd.DataFrame:
+        """Facilitator only: experts' comments per indicator and suggested new indicators (`indicator` '' for a
+        suggestion), every round, removed experts left out."""
+        def read(cur):
+            s = self._study(cur, code)
+            self._facilitator(s, key)
+            return cur.execute("SELECT c.round, e.name, c.indicator_id, c.text FROM delphi_comments c JOIN "
+                               f"delphi_experts e USING (expert_id) WHERE c.code = ? AND c.{_PRESENT} "
+                               "ORDER BY c.round, c.indicator_id, e.joined_at", [s["code"]]).fetchall()
+        return pd.DataFrame(self._read(read), columns=["round", "expert", "indicator", "text"])
+
+    def remove(self, code, key, expert_id: str, reason: str, by: str = "") -> None:
+        """Facilitator only: remove an expert (a duplicate, someone who should not be on the panel): their answers
+        leave every statistic, of every round, and their link stops working. The reason is required and kept."""
+        reason = str(reason or "").strip()[:_COMMENT_MAX]
+        if not reason:
+            raise DelphiError("say why the expert is removed", "reason_needed")
+        with writing(self._con) as cur:
+            s = self._study(cur, code)
+            self._facilitator(s, key)
+            if not cur.execute("SELECT count(*) FROM delphi_experts WHERE code = ? AND expert_id = ?",
+                               [s["code"], expert_id]).fetchall()[0][0]:
+                raise DelphiError(f"no expert {expert_id!r} in study {s['code']}", "bad_option")
+            cur.execute("INSERT OR REPLACE INTO delphi_removed VALUES (?, ?, ?, ?, ?)",
+                        [expert_id, s["code"], reason, str(by or ""), _now()])
+
     # -------------------------------------------------------------- experts
+
+    def resume(self, code, token) -> Expert:
+        """An expert back with their own link (token): who they are, on any device, without their name."""
+        def read(cur):
+            s = self._study(cur, code)
+            return s, self._expert(cur, s, token)
+        s, (eid, name) = self._read(read)
+        return Expert(eid, token, s["code"], name)
 
     def join(self, code, name: str, token: str | None = None, session: str | None = None) -> Expert:
         """Join with a name unique in the study; with the token you were given, rejoin as yourself. `session` as for
@@ -399,9 +617,12 @@ class DelphiStore:
                         [eid, s["code"], name, _name_key(name), tok_hash, _now()])
         return Expert(eid, tok, s["code"], name)
 
-    def submit(self, code, token, answers: dict, familiarity: str, basis: dict[str, str]) -> None:
+    def submit(self, code, token, answers: dict, familiarity: str, basis: dict[str, str],
+               comments: dict | None = None, suggestion: str = "") -> None:
         """An expert's answers for the open round: {indicator: (importance, feasibility)} for every candidate of the
-        round, familiarity and basis of judgment. The latest replaces the earlier until the round closes."""
+        round, familiarity and basis of judgment, optional comments {indicator: text} and a suggestion of new
+        indicators (free text). The latest replaces the earlier until the round closes; after that the answers are
+        refused (reason `closed`), never dropped silently."""
         authority(familiarity, basis)
         with writing(self._con) as cur:
             s = self._study(cur, code)
@@ -428,6 +649,13 @@ class DelphiStore:
             cur.executemany("INSERT INTO delphi_answers VALUES (?, ?, ?, ?, ?, ?)", rows)
             cur.execute("INSERT OR REPLACE INTO delphi_authority VALUES (?, ?, ?, ?, ?, ?)",
                         [s["code"], s["round"], eid, familiarity, json.dumps(basis), _now()])
+            texts = {c: str((comments or {}).get(c) or "").strip()[:_COMMENT_MAX] for c in cands}
+            texts[""] = str(suggestion or "").strip()[:_COMMENT_MAX]
+            cur.execute("DELETE FROM delphi_comments WHERE code = ? AND round = ? AND expert_id = ?",
+                        [s["code"], s["round"], eid])
+            notes = [[s["code"], s["round"], eid, c, x, _now()] for c, x in texts.items() if x]
+            if notes:
+                cur.executemany("INSERT INTO delphi_comments VALUES (?, ?, ?, ?, ?, ?)", notes)
 
     def mine(self, code, token, rnd: int | None = None) -> dict | None:
         """An expert's own answers of a round (default the current): answers, familiarity, basis; None if none."""
@@ -439,12 +667,15 @@ class DelphiStore:
                             "round = ? AND expert_id = ?", [s["code"], r, eid]).fetchall()
             au = cur.execute("SELECT familiarity, basis FROM delphi_authority WHERE code = ? AND round = ? AND "
                              "expert_id = ?", [s["code"], r, eid]).fetchall()
-            return a, au
-        a, au = self._read(read)
+            cm = cur.execute("SELECT indicator_id, text FROM delphi_comments WHERE code = ? AND round = ? AND "
+                             "expert_id = ?", [s["code"], r, eid]).fetchall()
+            return a, au, cm
+        a, au, cm = self._read(read)
         if not au:
             return None
+        cm = dict(cm)
         return {"answers": {i: (imp, fea) for i, imp, fea in a}, "familiarity": au[0][0],
-                "basis": json.loads(au[0][1])}
+                "basis": json.loads(au[0][1]), "suggestion": cm.pop("", ""), "comments": cm}
 
     # -------------------------------------------------------------- everyone
 
@@ -456,18 +687,19 @@ class DelphiStore:
         def read(cur):
             self._codes.refuse_locked(cur, KIND, None, session, DelphiError)
             s = self._study(cur, code)
-            n_exp = cur.execute("SELECT count(*) FROM delphi_experts WHERE code = ?", [s["code"]]).fetchall()[0][0]
-            n_ans = cur.execute("SELECT count(*) FROM delphi_authority WHERE code = ? AND round = ?",
+            n_exp = cur.execute(f"SELECT count(*) FROM delphi_experts WHERE code = ? AND {_PRESENT}",
+                                [s["code"]]).fetchall()[0][0]
+            n_ans = cur.execute(f"SELECT count(*) FROM delphi_authority WHERE code = ? AND round = ? AND {_PRESENT}",
                                 [s["code"], s["round"]]).fetchall()[0][0]
-            a = cur.execute("SELECT round, indicator_id, importance FROM delphi_answers WHERE code = ? AND round <= ?",
-                            [s["code"], s["round"] - (s["state"] == "open")]).fetchall()
+            a = cur.execute("SELECT round, indicator_id, importance FROM delphi_answers WHERE code = ? AND round <= ? "
+                            f"AND {_PRESENT}", [s["code"], s["round"] - (s["state"] == "open")]).fetchall()
             return s, n_exp, n_ans, a
         if session is None:
             s, n_exp, n_ans, a = self._read(read)
         else:   # a first check for a browser session is counted, in a write transaction
             with self._codes.counting(self._con, KIND, session) as cur:
                 s, n_exp, n_ans, a = read(cur)
-        names = {i.id: (i.name_zh, i.name_en) for i in s["scheme"].indicators}
+        inds = {i.id: i for i in s["scheme"].indicators}
         closed = s["round"] - (s["state"] == "open")
         df = pd.DataFrame(a, columns=["round", "indicator", "importance"])
         dist = {}
@@ -479,6 +711,8 @@ class DelphiStore:
                               "full": float((v == 5).mean()), "n": int(len(v))}
         return {"code": s["code"], "title": s["title"], "scheme_id": s["scheme_id"], "round": s["round"],
                 "state": s["state"], "n_experts": int(n_exp), "n_answers": int(n_ans),
-                "candidates": [{"id": c, "name_zh": names[c][0], "name_en": names[c][1]}
+                "candidates": [{"id": c, "name_zh": inds[c].name_zh, "name_en": inds[c].name_en,
+                                "rationale_zh": inds[c].rationale_zh, "rationale_en": inds[c].rationale_en,
+                                "direction": inds[c].direction, "unit": inds[c].unit}
                                for c in self._in_round(s, s["round"])],
                 "dropped_after": s["dropped_after"], "thresholds": s["thresholds"], "distribution": dist}
