@@ -101,7 +101,7 @@ def test_switching_to_chinese_relabels_every_page(page, server):
     page.wait_for_selector('[data-testid="stSidebarNav"] >> text=记录')
     wait_idle(page)
     for title, name in [("记录", "records"), ("指标", "indicators"), ("权重", "weights"), ("评分", "scores"),
-                        ("方案对比", "compare"), ("方案管理", "schemes")]:
+                        ("评估方案对比", "compare"), ("评估方案管理", "schemes")]:
         page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
         page.wait_for_selector(f'[data-testid="stMain"] h1:has-text("{title}")')
         wait_idle(page)
