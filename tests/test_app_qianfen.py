@@ -58,10 +58,10 @@ def test_grade_rows_round_trip_and_blank_rows_are_ignored():
 
 
 @pytest.mark.parametrize("rows, field_en, field_zh, problem_zh", [
-    ([("优秀", 90), ("优秀", 0)], "grade bands, row 2, Grade (as written)", "评估等次第 2 行“等次（原文）”",
-     "'优秀' 已是第 1 行的等次"),
-    ([("优秀", 950), ("合格", 0)], "grade bands, row 1, Minimum (0-100)", "评估等次第 1 行“分数线（百分制）”",
-     "须为 0 到 100 之间的数，实际是 950"),
+    ([("优秀", 90), ("优秀", 0)], "grade bands, row 2, Grade (as written)", "评估等次第2行“等次（原文）”",
+     "'优秀'已是第1行的等次"),
+    ([("优秀", 950), ("合格", 0)], "grade bands, row 1, Minimum (0-100)", "评估等次第1行“分数线（百分制）”",
+     "须为0到100之间的数，实际是950"),
     ([("优秀", 90), ("合格", 60)], "grade bands", "评估等次", "最低一档必须从 0 分开始"),
     ([("优秀", 90)], "grade bands", "评估等次", "至少需要两个等次"),
 ])
@@ -233,7 +233,7 @@ def test_a_bad_band_is_named_by_row_and_column_and_nothing_is_kept(db, monkeypat
         at = open_app("zh", "schemes")
         at.button(key="gr_go").click().run()
     assert not at.exception and len(at.error) == 1
-    assert "评估等次第 2 行“等次（原文）”" in at.error[0].value and "'A' 已是第 1 行的等次" in at.error[0].value
+    assert "评估等次第2行“等次（原文）”" in at.error[0].value and "'A' 已是第 1 行的等次" in at.error[0].value
     assert working(at) == {}
 
 

@@ -229,7 +229,7 @@ STRINGS: dict[str, str] = {
     "ind.dimension": "Dimension",
     "ind.new_dimension": "+ New dimension",
     "ind.new_dim_id": "New dimension id",
-    "ind.camp_help": "Output: what performance governance counts (events, photos). Needs: what residents gain.",
+    "ind.camp_help": "Output: what counting checklists count (events, photos). Needs and outcomes: what residents gain.",
     "ind.weight": "Weight in its dimension",
     "ind.weight_help": "Relative to the other indicators of the dimension; they are scaled to add up to 100%.",
     "ind.sec.measure": "What is measured",
