@@ -87,7 +87,7 @@ def test_language_defaults_from_locale_and_switches(db):
     assert_clean(at)
     assert at.title[0].value == t("ov.title", "zh") and at.sidebar.selectbox[0].label == "当前评估方案"
     at.switch_page("app_pages/compare.py").run()
-    assert at.title[0].value == "方案对比"                 # the choice holds across pages
+    assert at.title[0].value == "评估方案对比"               # the choice holds across pages
     assert open_app("zh").session_state["lang"] == "zh"
 
 
