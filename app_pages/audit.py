@@ -34,7 +34,7 @@ SHOWN = 6   # findings of one kind listed before the rest fold away
 f = frame.current()
 L = f.lang
 frame.page_header(f, "sa.title")
-st.caption(t("sa.intro", L, scheme=plain(pick(f.scheme, L)), period=str(f.period), n=len(frame.stations(f.db))))
+st.caption(t("sa.intro", L, scheme=plain(pick(f.scheme, L)), period=f.period.text(L), n=len(frame.stations(f.db))))
 # what-if treatment of the current scheme (the scheme itself is not changed; its YAML can ask for the same)
 w1, w2 = st.columns(2)
 impute = w1.toggle(t("sa.try_impute", L), key="sa_impute", help=t("sa.try_impute_help", L))

@@ -676,7 +676,7 @@ def no_values_notice(f: Frame, result: ScoreResult) -> bool:
         return False
     periods = periods_with_values(f.db, set(series.values()))
     L = f.lang
-    st.warning(t("qa.no_values", L, period=str(f.period), n=len(series)) + " "
+    st.warning(t("qa.no_values", L, period=f.period.text(L), n=len(series)) + " "
                + t("qa.no_values_offer" if periods else "qa.no_values_none", L), icon=":material/event_busy:")
     if periods:
         cols = st.columns(min(len(periods), 4))

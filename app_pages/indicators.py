@@ -274,7 +274,7 @@ with tab_editor:
                                 help=t("ind.serves_help", L), placeholder=t("ind.serves_all", L))
 
         # ---- live preview of raw values per station
-        st.markdown(f"##### {t('ind.sec.preview', L, period=str(f.period))}")
+        st.markdown(f"##### {t('ind.sec.preview', L, period=f.period.text(L))}")
         measure_ok = False
         measure = None
         unfilled = editing.missing_fields(editing.build_measure(**measure_args)) if levels is not None else []

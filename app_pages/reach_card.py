@@ -33,7 +33,7 @@ def monthly(path: str, station_id: str, start: date | None, end: date | None) ->
 def show(f: frame.Frame, sid: str, station_name: str, n_stations: int) -> None:
     L = f.lang
     with st.expander(t("reach.title", L), expanded=True):
-        st.caption(t("reach.intro", L, station=plain(station_name), period=str(f.period), n=n_stations))
+        st.caption(t("reach.intro", L, station=plain(station_name), period=f.period.text(L), n=n_stations))
         table = reach.figures_table(figures(f.db, f.period.start, f.period.end), sid, L)
         st.dataframe(table.drop(columns="note"), hide_index=True, width="stretch", column_config={
             "figure": st.column_config.TextColumn(t("reach.col.figure", L), width=240),

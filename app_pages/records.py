@@ -37,7 +37,7 @@ st.dataframe(ranges, hide_index=True, width="content", column_config={
 })
 
 # ---- per station in the period
-st.subheader(t("records.per_station", L, period=str(f.period)))
+st.subheader(t("records.per_station", L, period=f.period.text(L)))
 c1, c2 = st.columns(2)
 districts = c1.multiselect(t("records.filter.district", L), frame.choices(f.db, "stations", "district"),
                            format_func=lambda d: term("district", d, L), placeholder=t("records.filter.all", L))

@@ -46,13 +46,13 @@ def import_review(scheme, name: str):
     st.markdown(f"**{t('qa.review', L)}**")
     if seen["title"]:
         st.markdown("  \n".join(f"> {plain(line.strip())}" for line in seen["title"].splitlines() if line.strip()))
-    st.caption(t("qa.shape_points" if points else "qa.shape_weights", L, points=views_points(seen["points"]),
+    st.caption(t("qa.shape_points" if points else "qa.shape_weights", L, points=views_points(seen["points"], L),
                  levels=seen["levels"], n=seen["items"], d=seen["modules"]))
     scale = scheme.grade_scale
     if points:
         scale = frame.choice(st.radio, t("qa.scale", L), ["points", "score"], key=f"fw_scale:{name}",
                              index=["points", "score"].index(scheme.grade_scale), horizontal=True,
-                             format_func=lambda x: t(f"qa.scale.{x}", L, points=views_points(seen["points"])))
+                             format_func=lambda x: t(f"qa.scale.{x}", L, points=views_points(seen["points"], L)))
     st.caption(t("qa.grades_from_notes" if scheme.notes and scheme.grades != DEFAULT_GRADES else "qa.grades_default",
                  L))
     limit = editing.grade_limit(scheme, scale)
@@ -96,8 +96,9 @@ def import_review(scheme, name: str):
     return None if problems else confirmed
 
 
-def views_points(x) -> str:
-    return "" if x is None else f"{x:,.10g}"
+def views_points(x, lang: str) -> str:
+    """1,000 in English; 1000 in Chinese, which writes no thousands separator (docs/glossary.md)."""
+    return "" if x is None else f"{x:,.10g}" if lang == "en" else f"{x:.10g}"
 
 
 def rules_panel(scheme, name: str) -> pd.DataFrame | None:
@@ -243,7 +244,7 @@ with st.container(border=True):
         if pts:
             gscale = frame.choice(st.radio, t("qa.scale", L), ["points", "score"], key=f"gr_scale:{cur.id}",
                                   index=["points", "score"].index(cur.grade_scale),
-                                  format_func=lambda x: t(f"qa.scale.{x}", L, points=views_points(cur.points_total())))
+                                  format_func=lambda x: t(f"qa.scale.{x}", L, points=views_points(cur.points_total(), L)))
         min_obs = st.number_input(t("qa.min_observed", L), 0, 100, int(round(cur.min_observed * 100)), 5,
                                   key=f"gr_min_obs:{cur.id}", help=t("qa.min_observed_help", L), format="%d")
         missing = cur.missing_items

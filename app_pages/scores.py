@@ -100,7 +100,7 @@ f = frame.current()
 L = f.lang
 frame.page_header(f, "scores.title")
 result = frame.score(f.db, f.scheme, f.period)
-st.caption(t("scores.intro", L, scheme=plain(pick(f.scheme, L)), period=str(f.period), n=len(result.stations)))
+st.caption(t("scores.intro", L, scheme=plain(pick(f.scheme, L)), period=f.period.text(L), n=len(result.stations)))
 frame.no_values_notice(f, result)   # a period with none of the scheme's values: say so, offer the periods that have
 points = f.scheme.weighting == "points"
 relative = [pick(f.scheme.indicator(i), L) for i in (result.relative if points else ())]

@@ -85,9 +85,9 @@ def test_language_defaults_from_locale_and_switches(db):
     assert at.title[0].value == t("ov.title", "en") and at.sidebar.selectbox[0].label == "Current scheme"
     at.sidebar.radio[0].set_value("zh").run()
     assert_clean(at)
-    assert at.title[0].value == t("ov.title", "zh") and at.sidebar.selectbox[0].label == "当前方案"
+    assert at.title[0].value == t("ov.title", "zh") and at.sidebar.selectbox[0].label == "当前评估方案"
     at.switch_page("app_pages/compare.py").run()
-    assert at.title[0].value == "方案对比"                 # the choice holds across pages
+    assert at.title[0].value == "评估方案对比"               # the choice holds across pages
     assert open_app("zh").session_state["lang"] == "zh"
 
 
@@ -261,7 +261,7 @@ def test_compare_defaults_to_photo_count_against_needs_met(db):
     tau = float(next(m.value for m in at.metric if m.label == "肯德尔 τ"))
     assert tau < 0                                   # the two ways of assessing disagree on the demo
     movers = [m.value for m in at.markdown if m.value.startswith("- ")]
-    assert len(movers) == 5 and "需求满足方案" in movers[0] and "留痕计数方案" in movers[0]
+    assert len(movers) == 5 and "需求导向评估方案" in movers[0] and "产出计数方案（对照）" in movers[0]
 
 
 def test_an_unexpected_failure_shows_a_short_error_not_a_traceback(tmp_path, monkeypatch):

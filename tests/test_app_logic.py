@@ -245,7 +245,7 @@ def test_station_card_adds_up_and_sentences(result):
     strong, weak = views.strengths_weaknesses(result, sid, "en")
     assert len(strong) == 3 and len(weak) == 3 and not set(strong) & set(weak)
     for lang, at_best, short, weaker in (("en", "as good as the best station", "only", "points short of the best"),
-                                         ("zh", "与最佳站点持平", "与最佳仅差", "比最佳少")):
+                                         ("zh", "与最优社工站持平", "与最优仅差", "比最优少")):
         said_strong, said_weak = views.strengths_weaknesses(result, sid, lang)
         assert (at_best in said_strong[0]) != (short in said_strong[0]) and weaker in said_weak[0]
     ex = result.explain(sid)
@@ -257,8 +257,8 @@ def test_ranking_table_and_gates_in_both_languages(result):
     en, zh = views.ranking_table(result, "en"), views.ranking_table(result, "zh")
     assert list(en["rank"]) == sorted(en["rank"])
     capped = en[en["capped_by"] != ""]
-    assert len(capped) and set(capped["capped_by"]) == {"Image projects at most 30% of spending"}
-    assert set(zh.loc[capped.index, "capped_by"]) == {"形象工程支出不超过30%"}
+    assert len(capped) and set(capped["capped_by"]) == {"Publicity and display at most 30% of spending"}
+    assert set(zh.loc[capped.index, "capped_by"]) == {"宣传展示类支出不超过30%"}
     assert set(en["district"]) <= {"Chengguan", "Qilihe", "Xigu", "Anning", "Honggu"}
     assert zh["grade"].iloc[0] == "A · 优秀"
 

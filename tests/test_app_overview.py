@@ -84,10 +84,10 @@ def test_the_overview_ranks_and_moves_by_hand(two):
 def test_the_headline_says_the_numbers_in_both_languages(two):
     a, b = two
     ov = overview.build(a, b, "zh", top_k=2, places=3)
-    assert overview.headline(ov, "zh") == ("同样 **4** 个站点：按照片方案排前 2 名的，按需求满足方案仍在前 2 名的有 **1** "
-                                          "个；**2** 个站点名次变动 3 位以上。")
+    assert overview.headline(ov, "zh") == ("同样**4**个社工站：按照片方案排前2名的，按需求满足方案仍在前2名的有**1**"
+                                          "个；**2**个社工站名次变动3位以上。")
     assert overview.agreement(ov, "en").endswith(": −0.67.")
-    assert list(ov.movers["move"]) == ["第 1 名 → 第 4 名，下降 3 位", "第 4 名 → 第 1 名，上升 3 位"]
+    assert list(ov.movers["move"]) == ["第1名 → 第4名，下降3位", "第4名 → 第1名，上升3位"]
     assert list(ov.ranking_b["label"])[0] == "1. 站S02"
 
 

@@ -66,7 +66,7 @@ def test_contribution_chart_titles_differ_by_language(contributions):
     zh = charts.contribution_chart(contributions, "zh").to_dict()
     assert en["title"]["text"] == "What each score is made of"
     assert zh["title"]["text"] == "每个得分由什么构成"
-    assert zh["encoding"]["y"]["title"] == "站点" and en["encoding"]["y"]["title"] == "Station"
+    assert zh["encoding"]["y"]["title"] == "社工站" and en["encoding"]["y"]["title"] == "Station"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -95,7 +95,7 @@ def test_quadrants_are_named_as_the_study_does():
     assert charts.quadrant(20, 20, 50, 50) == "both_low"
 
 
-@pytest.mark.parametrize("lang, show, quiet", [("en", "Show-window", "Quiet achiever"), ("zh", "橱窗型", "默默做事型")])
+@pytest.mark.parametrize("lang, show, quiet", [("en", "Display-oriented", "Results-oriented"), ("zh", "重展示型", "重实效型")])
 def test_quadrant_chart(lang, show, quiet):
     df = pd.DataFrame({"station": ["S1", "S2", "S3", "S4"], "score_a": [90.0, 10.0, 80.0, 20.0],
                        "score_b": [10.0, 90.0, 70.0, 30.0]})

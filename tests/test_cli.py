@@ -36,7 +36,7 @@ def test_score_json_contract(capsys, demo_db):
 
 def test_score_table_and_csv(capsys, demo_db):
     code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "photo-count")
-    assert code == 0 and "Photo count" in out and "S01" in out
+    assert code == 0 and "Output count (baseline)" in out and "S01" in out
     code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "photo-count", "--format", "csv")
     assert code == 0 and out.splitlines()[0].startswith("station_id,")
 

@@ -16,17 +16,17 @@ def run(capsys, *argv):
 
 
 @pytest.mark.parametrize("lang, words", [("en", "period 2024-01-01 – 2024-12-31 (the records' last year"),
-                                         ("zh", "评估期 2024-01-01 – 2024-12-31（记录的最后一年")])
+                                         ("zh", "评估期2024-01-01～2024-12-31（记录的最后一年")])
 def test_score_prints_the_period_it_used(capsys, demo_db, lang, words):
     code, out, err = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--lang", lang)
     assert code == 0, err
     assert words in out and "…" not in out
     code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--lang", lang,
                        "--from", "2024-07-01")
-    assert "2024-07-01 – 2024-12-31" in out
+    assert ("2024-07-01～2024-12-31" if lang == "zh" else "2024-07-01 – 2024-12-31") in out
     code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "needs-met", "--lang", lang,
                        "--to", "2024-06-30")   # one end given: the other reaches the records' first date
-    assert "2023-01-01 – 2024-06-30" in out
+    assert ("2023-01-01～2024-06-30" if lang == "zh" else "2023-01-01 – 2024-06-30") in out
 
 
 @pytest.mark.parametrize("order", [("photo-count", "needs-met"), ("needs-met", "photo-count")])
@@ -86,7 +86,7 @@ def test_the_language_comes_from_the_locale(capsys, demo_db, monkeypatch):
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     code, out, _ = run(capsys, "score", "--db", str(demo_db), "--scheme", "photo-count")
-    assert code == 0 and "个站点" in out
+    assert code == 0 and "个社工站" in out
     code, _, err = run(capsys, "score", "--db", str(demo_db), "--scheme", "photo-count", "--from", "2024-06-01",
                        "--to", "2024-01-01")
     assert code == 2 and err.startswith("错误：")

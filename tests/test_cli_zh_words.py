@@ -34,8 +34,8 @@ def test_builtin_schemes_print_gates_and_grades_in_chinese(capsys, demo_db, sche
     rows = [line for line in out.splitlines() if re.match(r"S\d+ ", line)]
     assert len(rows) == 24
     assert all(re.search(r"[A-D] · (优秀|良好|合格|不合格)", line) for line in rows), out   # the label, not a bare letter
-    if scheme == "needs-met":   # five stations spend more than 30% on image projects in the demo
-        capped = [line for line in rows if "形象工程支出不超过30%" in line]
+    if scheme == "needs-met":   # five stations spend more than 30% on publicity and display in the demo
+        capped = [line for line in rows if "宣传展示类支出不超过30%" in line]
         assert len(capped) == 5, out
 
 
@@ -55,4 +55,4 @@ def test_a_points_table_with_vetoes_prints_no_english(capsys, demo_copy, tmp_pat
 def test_compare_heads_its_station_column_in_chinese(capsys, demo_db):
     out = run(capsys, "compare", "--db", str(demo_db), "--scheme", "needs-met", "--scheme", "photo-count", "--lang",
               "zh")
-    assert out.splitlines()[2].split() == ["站点"] and "station_id" not in out
+    assert out.splitlines()[2].split() == ["社工站"] and "station_id" not in out

@@ -451,10 +451,10 @@ def test_share_says_the_figures_were_percentages():
 
 @pytest.mark.parametrize("text,points,zh,en", [
     ("满意度90%及以上得50分；80%（含）-90%得40分；低于80%不得分", 50,
-     "分档计分：≥ 90%：50 分 · ≥ 80%：40 分 · 其余 0 分", "Bands: ≥ 90%: 50 · ≥ 80%: 40 · otherwise 0"),
+     "分档计分：≥ 90%：50分 · ≥ 80%：40分 · 其余0分", "Bands: ≥ 90%: 50 · ≥ 80%: 40 · otherwise 0"),
     ("投诉率1%及以下得10分；1%-3%（含）得5分；3%以上不得分", 10,
-     "分档计分：≤ 1%：10 分 · ≤ 3%：5 分 · 其余 0 分", "Bands: ≤ 1%: 10 · ≤ 3%: 5 · otherwise 0"),
-    ("服务人次不少于500人次，每少50人次扣1分", 10, "扣分制：达到 500 得满分，每少 50 扣 1 分，扣完为止",
+     "分档计分：≤ 1%：10分 · ≤ 3%：5分 · 其余0分", "Bands: ≤ 1%: 10 · ≤ 3%: 5 · otherwise 0"),
+    ("服务人次不少于500人次，每少50人次扣1分", 10, "扣分制：达到500得满分，每少50扣1分，扣完为止",
      "Deduct from full points: full points at 500 or more, 1 off for each 50 short, never below 0"),
     ("完成目标数30个得满分，未完成按比例计分", 15, "按比例计分：分值 × 实际值 / 30，最高得满分",
      "In proportion: points × value / 30, at most full points"),

@@ -65,7 +65,7 @@ def test_xlsx_one_result(results, tmp_path, lang):
     for row in w[1:]:
         assert close(row[5], r.weights.at[row[0], "effective"])
     enums = {row[6:9] and tuple(row[6:9]) for row in w[1:]}   # camp, direction, normalisation
-    words = {"zh": {"需求", "产出", "越高越好", "越低越好", "极差标准化", "固定上下限", "目标距离", "按名次"},
+    words = {"zh": {"需求成效类", "产出类", "越高越好", "越低越好", "极差标准化", "固定上下限", "目标值法", "排序法"},
              "en": {"needs", "output", "higher", "lower", "minmax", "goalposts", "target", "rank"}}[lang]
     assert {v for e in enums for v in e} <= words
     for sheet, frame in (("raw", r.raw), ("normalised", r.normalised), ("contributions", r.contributions)):

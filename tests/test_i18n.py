@@ -15,7 +15,7 @@ def test_both_tables_have_the_same_keys():
 
 def test_every_string_has_the_same_placeholders_in_both_languages():
     for key in EN:
-        en, zh = (set(re.findall(r"\{(\w+)\}", table[key])) for table in (EN, ZH))
+        en, zh = (set(re.findall(r"\{(\w+)(?:[:!][^{}]*)?\}", table[key])) for table in (EN, ZH))   # {n:,} is n
         # a message's `detail` or `reason` is a library's English (a codec, PyYAML): Chinese may leave it out
         assert zh <= en and en - zh <= {"detail", "reason"}, key
 
@@ -43,7 +43,7 @@ def test_every_key_the_app_uses_exists():
 
 def test_t_formats_and_falls_back():
     assert t("records.per_station", "en", period="2024") == "Per station, 2024"
-    assert t("records.per_station", "zh", period="2024") == "各站点情况（2024）"
+    assert t("records.per_station", "zh", period="2024") == "各社工站情况（2024）"
     assert t("page.records", "fr") == "Records"          # unknown language: English
     assert t("no.such.key", "zh") == "no.such.key"       # never raises on screen
 
@@ -56,7 +56,7 @@ def test_language_from_browser_locale(locale, lang):
 
 def test_names_come_from_the_scheme_in_the_language():
     scheme = catalog.builtin("needs-met")
-    assert pick(scheme, "zh") == "需求满足方案" and pick(scheme, "en") == "Needs met"
+    assert pick(scheme, "zh") == "需求导向评估方案" and pick(scheme, "en") == "Needs met"
     ind = scheme.indicator("urgent_needs_resolved")
     assert pick(ind, "zh") == "紧急需求解决率" and pick(ind, "en") == "Urgent needs resolved"
     assert pick(ind, "zh", "rationale").startswith("紧急程度")

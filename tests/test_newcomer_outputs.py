@@ -29,9 +29,9 @@ def test_strengths_come_only_from_indicators_with_data_and_a_lead():
 
 def test_a_station_at_the_best_is_told_so_not_that_it_is_zero_points_short():
     r = result()   # S0 leads on c: nothing short of the best there
-    for lang, said in (("en", "as good as the best station"), ("zh", "与最佳站点持平")):
+    for lang, said in (("en", "as good as the best station"), ("zh", "与最优社工站持平")):
         strong, _ = views.strengths_weaknesses(r, "S0", lang)
-        assert said in strong[0] and "0.0 points" not in strong[0] and "仅差 0.0" not in strong[0]
+        assert said in strong[0] and "0.0 points" not in strong[0] and "仅差0.0" not in strong[0]
 
 
 def test_report_card_lists_no_imputed_value_among_strengths():

@@ -149,9 +149,9 @@ def test_card_has_points_earned_available_and_lost_per_item_with_the_criterion(r
     assert card["available"].tolist() == [15, 15, 10, 30, 15, 10, 5]
     assert card["lost"].tolist() == pytest.approx([0, 3, 0, 6, 4, 4, 0])
     assert card.at["B1", "criterion"] == B1_RULE   # the 评分标准, without its 数据来源 line
-    assert card.at["B1", "deduction"] == f"失分 6 分：满意度 85%，评分标准：{B1_RULE}"
-    assert card.at["A11", "deduction"] == "失分 3 分：评定得 12 分（满分 15 分），评分标准：视场地情况得0-15分"
-    assert card.at["B2", "deduction"] == "失分 4 分：服务人次 20，评分标准：不少于30次得15分，每少5次扣2分，扣完为止"
+    assert card.at["B1", "deduction"] == f"失分6分：满意度 85%，评分标准：{B1_RULE}"
+    assert card.at["A11", "deduction"] == "失分3分：评定得12分（满分15分），评分标准：视场地情况得0-15分"
+    assert card.at["B2", "deduction"] == "失分4分：服务人次 20，评分标准：不少于30次得15分，每少5次扣2分，扣完为止"
     assert card.at["A2", "deduction"] == "" and card.at["B4", "deduction"] == ""   # nothing lost
     assert card.at["B4", "flag"] == "相对评分" and card.at["B1", "flag"] == ""
     en = views.station_card(result, "S1", "en")
@@ -162,9 +162,9 @@ def test_card_has_points_earned_available_and_lost_per_item_with_the_criterion(r
 def test_card_marks_the_missing_item_and_says_it_scored_0(result):
     card = views.station_card(result, "S3", "zh")
     assert card.at["A2", "flag"] == "缺项" and card.at["A2", "points"] == 0 and card.at["A2", "lost"] == 15
-    assert card.at["A2", "deduction"] == "失分 15 分：缺项（无数据），按0分计，评分标准：台账齐全得15分，视完整程度酌情扣分"
-    assert card.at["B4", "deduction"] == "失分 3.75 分：相对评分，与其他站点比较得 25.0（满分100），评分标准：与其他站点比较"
-    assert card.at["A12", "deduction"] == "失分 10 分：制度上墙 否，评分标准：有制度上墙得10分，无不得分"
+    assert card.at["A2", "deduction"] == "失分15分：缺项（无数据），按0分计，评分标准：台账齐全得15分，视完整程度酌情扣分"
+    assert card.at["B4", "deduction"] == "失分3.75分：相对评分，与其他社工站比较得25.0（满分100），评分标准：与其他站点比较"
+    assert card.at["A12", "deduction"] == "失分10分：制度上墙 否，评分标准：有制度上墙得10分，无不得分"
 
 
 def test_points_tree_has_every_node_with_earned_available_and_lost(result):
@@ -183,13 +183,13 @@ def test_points_tree_has_every_node_with_earned_available_and_lost(result):
 def test_status_lines_say_veto_no_grade_and_missing_items(result):
     s2 = views.station_status(result, "S2", "zh")
     assert s2["status"] == "vetoed" and s2["veto"] == VETO and s2["grade"] == "不合格"
-    assert s2["lines"][0] == f"一票否决：{VETO}。无论得分多少，等级均为不合格，排在参与排名的站点之后。"
-    assert s2["points_text"] == "得 97.5 分 / 满分 100 分"
+    assert s2["lines"][0] == f"一票否决：{VETO}。无论得分多少，等级均为不合格，排在参与排名的社工站之后。"
+    assert s2["points_text"] == "得97.5分 / 满分100分"
     s4 = views.station_status(result, "S4", "zh")
     assert s4["grade"] == "数据不足" and s4["status_text"] == "数据不足"
     assert s4["lines"][0] == "数据不足，不评定等级：7项指标中仅2项有数据（28.57%），低于方案要求的50%；单独列出，不参与排名。"
     s3 = views.station_status(result, "S3", "zh")
-    assert s3["lines"] == ["缺项（无数据，按0分计）：台账资料", "相对评分（与其他站点比较，而非按评分标准）：活动场次"]
+    assert s3["lines"] == ["缺项（无数据，按0分计）：台账资料", "相对评分（与其他社工站比较，而非按评分标准）：活动场次"]
     en = views.station_status(result, "S4", "en")
     assert en["grade"] == "no grade (insufficient data)"
     assert en["lines"][0].startswith("No grade (数据不足): only 2 of 7 items have data (28.57%), below the 50%")
@@ -228,7 +228,7 @@ def test_report_card_in_points_with_deductions(result):
     assert "各项得分（分值）" in html
     row = re.search(r"<tr><td>B1</td>.*?</tr>", html).group(0)
     assert [unescape(x) for x in re.findall(r"<td[^>]*>(.*?)</td>", row)] == [
-        "B1", "满意度", "24", "30", "6", f"失分 6 分：满意度 85%，评分标准：{B1_RULE}"]
+        "B1", "满意度", "24", "30", "6", f"失分6分：满意度 85%，评分标准：{B1_RULE}"]
     dim = re.search(r'<tr class="dim"><td>A1</td>.*?</tr>', html).group(0)
     assert re.findall(r'<td class="n">(.*?)</td>', dim) == ["22", "25", "3"]
     total = re.search(r'<tr class="total">.*?</tr>', html).group(0)
@@ -254,7 +254,7 @@ def test_report_card_of_a_station_without_enough_data_shows_no_grade(result):
 def test_report_card_marks_the_missing_item(result):
     html = report.station_report(result, "S3", "zh")
     assert '台账资料 <span class="flag">〔缺项〕</span>' in html
-    assert "失分 15 分：缺项（无数据），按0分计" in html
+    assert "失分15分：缺项（无数据），按0分计" in html
 
 
 # ================================================================ the workbook and the CSV
@@ -288,7 +288,7 @@ def test_workbook_scores_node_and_item_points(result, tmp_path):
     assert ded[0] == ["站点编号", "站点", "代码", "类别", "层级", "名称", "得分", "分值", "失分", "备注", "评分标准", "扣分说明"]
     s3 = {r[5]: r for r in ded[1:] if r[0] == "S3"}   # by name: the total row has no code
     assert s3["台账资料"][2:] == ["A2", "指标", 2, "台账资料", 0, 15, 15, "缺项", "台账齐全得15分，视完整程度酌情扣分",
-                            "失分 15 分：缺项（无数据），按0分计，评分标准：台账齐全得15分，视完整程度酌情扣分"]
+                            "失分15分：缺项（无数据），按0分计，评分标准：台账齐全得15分，视完整程度酌情扣分"]
     assert s3["阵地建设"][2:9] == ["A1", "维度", 2, "阵地建设", 10, 25, 15]
     assert s3["合计"][3:9] == ["合计", 0, "合计", 61.25, 100, 38.75]
 
@@ -320,7 +320,7 @@ def test_csv_has_points_at_every_node_and_item_at_full_precision(result, tmp_pat
             assert float(row[f"{name} 得分（分值）"]) == ITEMS[sid][code]
     assert body["S3"]["活动场次 得分（分值）"] == "1.25" and body["S3"]["活动场次 备注"] == "相对评分"
     assert body["S3"]["台账资料 备注"] == "缺项"
-    assert body["S1"]["满意度 扣分说明"] == f"失分 6 分：满意度 85%，评分标准：{B1_RULE}"
+    assert body["S1"]["满意度 扣分说明"] == f"失分6分：满意度 85%，评分标准：{B1_RULE}"
     assert math.isclose(float(body["S1"]["得分"]), 83.0, abs_tol=1e-9)
 
 
@@ -347,7 +347,7 @@ def test_notice_of_a_ranked_station_in_points(result):
                       ("服务成效", "60", "满意度、服务人次、走访覆盖率、活动场次", "46", "14"))
     assert s.total == ("合计", "100", "", "83", "17")
     assert n.alert == ()
-    assert "相对评分（与其他站点比较）：活动场次。" in n.notes
+    assert "相对评分（与其他社工站比较）：活动场次。" in n.notes
     assert "等级划分：90分及以上为优秀；75分及以上、90分以下为良好；60分及以上、75分以下为合格；60分以下为不合格。" in n.notes
     en = notice.round_notice(result, "S1", "en", OBJ, issued_on=ISSUED)
     assert en.headline == (("Points", "83 of 100"), ("Rank (of 5 stations)", "1"), ("Grade", "Good"))
@@ -385,9 +385,9 @@ def test_a_scheme_that_refuses_missing_items_publishes_no_score_and_says_why(tin
     r = engine.score(tiny(rows()), scheme_from_dict({**SCHEME, "missing_items": "refuse"}), PERIOD)
     assert r.status["S3"] == "refused" and r.grade["S3"] == ""
     st = views.station_status(r, "S3", "zh")
-    assert st["lines"][0] == "不予计分：方案规定有缺项的站点不计分，本站台账资料缺项。"
+    assert st["lines"][0] == "不予计分：方案规定有缺项的社工站不计分，本站台账资料缺项。"
     n = notice.round_notice(r, "S3", "zh", OBJ, issued_on=ISSUED)
-    assert n.alert == ("本期不予计分：台账资料缺项，按方案规定有缺项的站点不计分。",)
+    assert n.alert == ("本期不予计分：台账资料缺项，按方案规定有缺项的社工站不计分。",)
     assert dict(n.headline) == {"得分（分值）": "–", "排名（共5个社工站）": "–", "等级": "不评定"}
     assert views.ranking_table(r, "en").at["S3", "status"] == "not scored (缺项)"
 
@@ -426,10 +426,10 @@ def test_grades_by_rank_keep_the_veto_and_the_missing_grade(result):
 def test_the_station_tree_shows_points_and_marks_the_missing_and_relative_items(result):
     html = views.tree_html(result.scheme, "zh", views.station_tree_scores(result, "S3"), open_levels=9,
                            marks=views.station_tree_marks(result, "S3", "zh"))
-    assert "<b>台账资料</b> <code>A2</code> · 15 分 · 占总分 15.0% · <span style='color:#2b7bba'>得 0.0 分 / 15 分</span> " \
+    assert "<b>台账资料</b> <code>A2</code> · 15分 · 占总分15.0% · <span style='color:#2b7bba'>得0.0分 / 15分</span> " \
            "<span style='color:#9a3412'>〔缺项〕</span>" in html
     assert "<b>活动场次</b> <code>B4</code>" in html and "〔相对评分〕" in html
-    assert "得 51.2 分 / 60 分" in html or "得 51.3 分 / 60 分" in html   # 服务成效: 51.25 to one decimal
+    assert "得51.2分 / 60分" in html or "得51.3分 / 60分" in html   # 服务成效: 51.25 to one decimal
     assert views.station_tree_marks(result, "S1", "zh") == {"B4": "相对评分"}
 
 
@@ -447,9 +447,9 @@ def test_a_relative_item_without_data_says_it_was_filled_not_scored_0(tiny):
     r = engine.score(tiny(data), scheme_from_dict(scheme), PERIOD)
     assert bool(r.missing.at["S5", "B4"]) and r.item_points.at["S5", "B4"] == pytest.approx(5 / 3)
     card = views.station_card(r, "S5", "zh")
-    assert card.at["B4", "deduction"] == ("失分 3.33 分：缺项（无数据），按规则“取其他站中位数”填补，得 1.67 分，"
+    assert card.at["B4", "deduction"] == ("失分3.33分：缺项（无数据），按规则“取其他站中位数”填补，得1.67分，"
                                           "评分标准：与其他站点比较")
     assert views.station_status(r, "S5", "zh")["lines"] == [
         "缺项（无数据），因相对评分按该项缺失值规则填补：活动场次（取其他站中位数）",
-        "相对评分（与其他站点比较，而非按评分标准）：活动场次"]
+        "相对评分（与其他社工站比较，而非按评分标准）：活动场次"]
     assert not any(x.startswith("缺项（按0分计）") for x in notice.round_notice(r, "S5", "zh", OBJ, issued_on=ISSUED).notes)

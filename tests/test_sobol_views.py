@@ -13,10 +13,10 @@ from indicators.scheme import catalog
 from indicators.scoring.engine import score
 
 NUMBER_WITH_INTERVAL = {"en": re.compile(r"^-?\d\.\d\d \(-?\d\.\d\d–-?\d\.\d\d\)$"),
-                        "zh": re.compile(r"^-?\d\.\d\d（-?\d\.\d\d–-?\d\.\d\d）$")}
+                        "zh": re.compile(r"^-?\d\.\d\d（-?\d\.\d\d～-?\d\.\d\d）$")}
 EXACT = re.compile(r"^0\.00$")     # a choice that never changed the rank: exactly 0, no interval to give
 UNCERTAIN = {"en": re.compile(r"^uncertain( \(-?\d\.\d\d–-?\d\.\d\d\))?$"),
-             "zh": re.compile(r"^不确定(（-?\d\.\d\d–-?\d\.\d\d）)?$")}
+             "zh": re.compile(r"^不确定(（-?\d\.\d\d～-?\d\.\d\d）)?$")}
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ def test_tree_html_nests_every_level_and_escapes_names():
     assert "<code>v</code> · 25% of its parent · 1.6% overall" in html           # v: 1/4 of F, 1/64 overall
     r = score_raw(FIVE, RAW, stations(3))
     scored = views.tree_html(FIVE, "zh", views.station_tree_scores(r, "S0"))
-    assert "得分 87.5" in scored and "得分 43.8" in scored                        # D and C for S0
+    assert "得分87.5" in scored and "得分43.8" in scored                        # D and C for S0
 
 
 def test_icicle_chart_to_dict():

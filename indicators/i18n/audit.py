@@ -99,16 +99,16 @@ EN: dict[str, str] = {
 
 ZH: dict[str, str] = {
     "page.audit": "统计审查",
-    "missing.mean": "其他站点均值（原始值）",
+    "missing.mean": "其他社工站均值（原始值）",
     "missing.group_mean": "同组均值（原始值）",
 
     "sa.kind.redundant": "重复",
     "sa.find.redundant": "{a}与{b}几乎在测同一件事（r = {r}）：同时计入等于给同一内容加了两份权重。",
-    "sa.find.opposite": "{a}与{b}在相反方向上测同一件事（r = {r}）：一项得分高的站点另一项得分就低，两者相互抵消，"
-                        "同时计入占了权重却几乎不能区分站点。",
-    "sa.kind.negative": "与所属维度相反",
+    "sa.find.opposite": "{a}与{b}在相反方向上测同一件事（r = {r}）：一项得分高的社工站另一项得分就低，两者相互抵消，"
+                        "同时计入占了权重却几乎不能区分社工站。",
+    "sa.kind.negative": "与所属上级指标方向相反",
     "sa.kind.near_constant": "几乎不变",
-    "sa.kind.low_alpha": "维度一致性弱",
+    "sa.kind.low_alpha": "上级指标内部一致性弱",
     "sa.kind.importance_gap": "权重落差",
     "sa.kind.sensitivity": "影响排名的因素",
     "sa.kind.station": "排名不稳",
@@ -117,42 +117,42 @@ ZH: dict[str, str] = {
     "sa.factor.missing": "缺失值规则",
     "sa.factor.aggregation": "汇总方法",
 
-    "sa.cli.head": "{scheme} 的统计审查：{n} 个站点，{k} 个指标",
+    "sa.cli.head": "{scheme}的统计审查：{n}个社工站，{k}个指标",
     "sa.cli.importance": "实际重要性（名义权重、对总分方差的解释份额）：",
-    "sa.cli.alpha": "各维度的克隆巴赫α（指标数）：",
-    "sa.cli.sobol": "排名的 Sobol 指数（一阶、总效应；Saltelli 2010 / Jansen；N = {runs}，种子 {seed}）：",
-    "sa.cli.treated": "数据处理改动了 {n} 个值：",
-    "sa.cli.time": "审查耗时 {seconds} 秒（系统负载 {load}）",
+    "sa.cli.alpha": "各上级指标的克隆巴赫α（指标数）：",
+    "sa.cli.sobol": "排名的 Sobol 指数（一阶、总效应；Saltelli 2010 / Jansen；N = {runs}，种子{seed}）：",
+    "sa.cli.treated": "数据处理改动了{n}个值：",
+    "sa.cli.time": "审查耗时{seconds}秒（系统负载{load}）",
 
     "sa.title": "统计审查",
-    "sa.intro": "方案是否在衡量它的权重所声称的东西？这里看指标之间的相关、各维度内部是否一致、每个指标实际承担的权重，"
-                   "以及哪些设定会改变站点排名。方案：{scheme}；时段 {period}；{n} 个站点。",
+    "sa.intro": "方案是否在衡量它的权重所声称的东西？这里看指标之间的相关、各上级指标内部是否一致、每个指标实际承担的权重，"
+                   "以及哪些设定会改变社工站排名。方案：{scheme}；评估期{period}；{n}个社工站。",
     "sa.findings": "发现",
     "sa.no_findings": "没有需要提示的问题。",
     "sa.corr": "指标之间的相关",
-    "sa.corr_caption": "各站点标准化得分（0–100）的皮尔逊相关系数 r。|r| > 0.9 表示两个指标几乎在测同一件事（r < −0.9：方向相反）。",
-    "sa.nodes": "指标与各维度及总分的相关",
-    "sa.nodes_caption": "每个指标与每个维度得分及总分的 r；重点看所属维度：若为负，说明该指标与维度方向相反。",
+    "sa.corr_caption": "各社工站标准化得分（0～100）的皮尔逊相关系数 r。|r| > 0.9表示两个指标几乎在测同一件事（r < −0.9：方向相反）。",
+    "sa.nodes": "指标与各上级指标及总分的相关",
+    "sa.nodes_caption": "每个指标与每个上级指标得分及总分的 r；重点看所属上级指标：若为负，说明该指标与上级指标方向相反。",
     "sa.alpha": "克隆巴赫α",
-    "sa.alpha_caption": "同一维度下的指标是否一起变动（1 = 完全一致；低于 0.7 = 测的是不同的东西）。只有一个指标的维度没有α。",
+    "sa.alpha_caption": "同一上级指标下的指标是否一起变动（1 = 完全一致；低于0.7 = 测的是不同的东西）。只有一个指标的上级指标没有α。",
     "sa.importance": "名义权重与实际重要性",
     "sa.importance_caption": "实际重要性 = 与总分相关系数的平方所占份额。两者不一致时，你设定的权重并不是实际起作用的权重。",
     "sa.sobol": "哪些设定改变排名（Sobol 指数）",
-    "sa.sobol_caption": "各项设定对站点排名变动的解释份额：一阶（单独作用）与总效应（含交互作用）。估计方法：一阶用 "
-                           "Saltelli 2010，总效应用 Jansen 1999；N = {runs}（共评分 {evals} 次），种子 {seed}；权重浮动 ±{spread}。"
-                           "耗时 {seconds} 秒。",
-    "sa.sobol_stations": "各站点",
+    "sa.sobol_caption": "各项设定对社工站排名变动的解释份额：一阶（单独作用）与总效应（含交互作用）。估计方法：一阶用 "
+                           "Saltelli 2010，总效应用 Jansen 1999；N = {runs}（共评分{evals}次），种子{seed}；权重浮动 ±{spread}。"
+                           "耗时{seconds}秒。",
+    "sa.sobol_stations": "各社工站",
     "sa.runs": "样本量 N",
-    "sa.more": "另有 {n} 条",
+    "sa.more": "另有{n}条",
     "sa.try_impute": "试一试：用同区均值填补缺失",
     "sa.try_impute_help": "按每个指标的缺失规则都是 group_mean（按区）来计分；方案本身不变。",
     "sa.try_outliers": "试一试：处理异常值（缩尾，不行则取对数）",
-    "sa.try_outliers_help": "按方案设置了 treatment: outliers: winsorise 来计分（COINr 默认：最多 5 个点，|偏度| 2，峰度 3.5）；方案本身不变。",
+    "sa.try_outliers_help": "按方案设置了 treatment: outliers: winsorise 来计分（COINr 默认：最多5个点，|偏度| 2，峰度3.5）；方案本身不变。",
     "sa.spread": "权重不确定度（±）",
     "sa.treatment": "数据处理",
     "sa.treatment_none": "本方案未设置数据处理：处理后的值即原始值。若要按均值或同组均值填补缺失，把指标的 `missing` 设为 "
                             "`mean` 或 `group_mean`；若要处理异常值，在方案 YAML 中加入：",
-    "sa.treatment_log": "数据处理改动了 {n} 个值（填补、缩尾或对数变换）：",
+    "sa.treatment_log": "数据处理改动了{n}个值（填补、缩尾或对数变换）：",
     "sa.treated_values": "被改动指标处理后的值（● 表示被改动的单元格）",
 
     "col.total": "总分",

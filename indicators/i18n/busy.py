@@ -17,8 +17,8 @@ EN: dict[str, str] = {
 ZH: dict[str, str] = {
     "busy.phone": "评估系统正在保存其他记录，请稍等片刻。您填写的内容都还在：请过几秒钟点“重试”，然后继续。",
     "busy.retry": "重试",
-    "err.db.app_busy_read": "另一个程序正在写入这个数据库（{name}：{program}，进程号 {pid}），多半是命令行导入。"
+    "err.db.app_busy_read": "另一个程序正在写入这个数据库（{name}：{program}，进程号{pid}），多半是命令行导入。"
                             "它结束后即可照常使用：请过几秒钟再试。",
-    "err.db.app_busy_write": "另一个程序正打开着这个数据库（{name}：{program}，进程号 {pid}），多半是命令行在读取或导入，"
+    "err.db.app_busy_write": "另一个程序正打开着这个数据库（{name}：{program}，进程号{pid}），多半是命令行在读取或导入，"
                              "所以刚才的操作没有保存。您填写的内容都还在：请过几秒钟再试。",
 }

@@ -26,13 +26,13 @@ EN: dict[str, str] = {
 
 ZH: dict[str, str] = {
     "ind.days": "回溯天数（0 = 评估期前任何时间）",
-    "ind.days_help": "居民在评估期内首次参与前的这么多天里未在本站出现，即算新参与者；0 表示评估期之前从未出现。",
+    "ind.days_help": "居民在评估期内首次参与前的这么多天里未在本站出现，即算新参与者；0表示评估期之前从未出现。",
     "ind.residents_base": "在以下登记居民中（留空 = 全部）",
     "ind.residents_base_help": "对居民登记表的筛选条件，例如 priority_group <> 'none'：只在这些居民中计算从未覆盖的比例。",
     "ind.series": "indicator_values 中的序列（留空 = 本指标代码）",
     "ind.series_help": "数值文件中 indicator_id 一列的取值，本指标读取其数值。",
     "ind.denominator": "除以（可选）",
-    "ind.denominator_help": "站点的数值列（如服务人口）或 indicator_values 中的另一序列；原始值即为 数值 ÷ 分母，站点卡片同时显示两者。",
+    "ind.denominator_help": "社工站的数值列（如服务人口）或 indicator_values 中的另一序列；原始值即为 数值 ÷ 分母，单站得分明细同时显示两者。",
     "ind.kind_note.top_share": "由评估期内的参与记录计算。",
     "ind.kind_note.new_share": "由参与记录计算：评估期内的参与者中此前未在本站出现者的比例。评估期之前没有记录时，该值缺失。",
     "ind.kind_note.returning_share": "由参与记录计算：每月参与者中上个月也来过的比例。",

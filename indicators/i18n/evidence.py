@@ -1,7 +1,7 @@
 """Words for the evidence audit (which kind of evidence earns a scheme's points), in English and Chinese."""
 
 EN: dict[str, str] = {
-    "ev.kind.paper": "Paper and traces",
+    "ev.kind.paper": "Paper records",
     "ev.kind.site": "Site checks",
     "ev.kind.residents": "Residents' own voice",
     "ev.kind.other": "Other",
@@ -51,7 +51,7 @@ EN: dict[str, str] = {
 
     # ---- the Audit page
     "ev.title": "Which evidence earns the points",
-    "ev.caption": "Each item is classed from its 数据来源, its 评分标准, its name and its measure: paper and traces "
+    "ev.caption": "Each item is classed from its 数据来源, its 评分标准, its name and its measure: paper records "
                   "(台账, 档案, 照片, 宣传报道, counts of activities), site checks (实地查看, 暗访) or residents' own "
                   "voice (满意度调查, 访谈, 评议, needs resolved). When several are named, residents decide, then "
                   "site checks, then paper: an item counts as paper only when nothing but paper is named, so the "
@@ -87,7 +87,7 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
-    "ev.kind.paper": "台账资料与留痕",
+    "ev.kind.paper": "台账资料",
     "ev.kind.site": "实地查看",
     "ev.kind.residents": "居民本人的评价",
     "ev.kind.other": "其他",
@@ -111,7 +111,7 @@ ZH: dict[str, str] = {
     "ev.m.media": "统计媒体报道",
     "ev.m.headcount": "统计上报人次",
     "ev.m.attendance": "签到记录",
-    "ev.m.inspections": "迎检准备记录",
+    "ev.m.inspections": "检查准备记录",
     "ev.m.expenditures": "财务记录",
     "ev.m.image": "形象宣传支出",
     "ev.m.register": "居民名册",
@@ -123,13 +123,13 @@ ZH: dict[str, str] = {
     "ev.sentence.weights": "这套方案的权重中，{paper}仅凭台账资料即可得到；{residents}来自居民本人的评价。",
     "ev.sentence.site": "{site}要靠实地查看。",
     "ev.sentence.other": "{other}来自其他证据。",
-    "ev.gain.points": "只把台账资料做到完美、居民处境不变，站点平均还能多得{mean}分（最多{max}分，{station}）。",
-    "ev.gain.score": "只把台账资料做到完美、居民处境不变，站点的百分制得分平均还能提高{mean}分（最多{max}分，{station}）。",
+    "ev.gain.points": "只把台账资料做到完美、居民处境不变，社工站平均还能多得{mean}分（最多{max}分，{station}）。",
+    "ev.gain.score": "只把台账资料做到完美、居民处境不变，社工站的百分制得分平均还能提高{mean}分（最多{max}分，{station}）。",
     "ev.cli.head": "哪类证据挣得分数（居民评价优先，其次实地查看，再次台账资料；只提到台账资料的才算台账资料）：",
-    "ev.cli.gain_head": "仅靠台账资料类指标，各站点还能多得的分数：",
+    "ev.cli.gain_head": "仅靠台账资料类指标，各社工站还能多得的分数：",
 
     "ev.title": "哪类证据挣得分数",
-    "ev.caption": "每个指标按其数据来源、评分标准、名称和计量方法归类：台账资料与留痕（台账、档案、照片、宣传报道、活动场次）、"
+    "ev.caption": "每个指标按其数据来源、评分标准、名称和计量方法归类：台账资料（台账、档案、照片、宣传报道、活动场次）、"
                   "实地查看（实地查看、暗访）或居民本人的评价（满意度调查、访谈、评议、需求解决）。涉及多类时，居民评价优先，"
                   "其次实地查看，再次台账资料：只有除台账资料外别无其他证据的指标才算台账资料，因此台账资料的占比是下限。"
                   "可在表中更正任一指标的类别。",
@@ -137,10 +137,10 @@ ZH: dict[str, str] = {
     "ev.corrected": "本页更正了{n}个指标（仅在本次使用中保留，未保存）。如需保留，请在方案 YAML 的相应指标下加上：",
     "ev.reset": "撤销更正",
     "ev.keep": "把这些类别写入方案",
-    "ev.keep_help": "在方案的工作副本中为更正过的指标设置 `evidence:`（内置方案会另建一个副本）；请到“方案”页面保存。",
-    "ev.kept": "{n}个指标的类别已写入工作方案 {scheme}；请到“方案”页面保存以便保留。",
-    "ev.gain": "仅靠台账资料可多得的分数（按站点）",
-    "ev.gain_caption": "各站点在台账资料类指标上还能多得的分数：这些指标的分值减去已得分，居民处境不变。",
+    "ev.keep_help": "在评估方案的草稿（未保存）中为更正过的指标设置 `evidence:`（内置评估方案会另建一份草稿）；请到“评估方案管理”页面保存。",
+    "ev.kept": "{n}个指标的类别已写入草稿{scheme}（未保存）；请到“评估方案管理”页面保存以便保留。",
+    "ev.gain": "仅靠台账资料可多得的分数（按社工站）",
+    "ev.gain_caption": "各社工站在台账资料类指标上还能多得的分数：这些指标的分值减去已得分，居民处境不变。",
     "ev.col.code": "代码",
     "ev.col.name": "指标",
     "ev.col.points": "分值",
@@ -148,7 +148,7 @@ ZH: dict[str, str] = {
     "ev.col.kind": "证据类型",
     "ev.col.why": "依据",
     "ev.col.relative": "相对计分",
-    "ev.col.station": "站点",
+    "ev.col.station": "社工站",
     "ev.col.gain": "靠台账资料可多得",
     "ev.chart.title": "哪类证据挣得分数",
     "ev.chart.subtitle": "共{total}分",

@@ -20,12 +20,12 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
-    "ws.compare.pooled": "{n} 份提交来自 {groups} 个群体，每个群体都不足 {k} 人（{counts}），因此合并为“{other}”一起显示，"
+    "ws.compare.pooled": "{n}份提交来自{groups}个群体，每个群体都不足{k}人（{counts}），因此合并为“{other}”一起显示，"
                          "这块屏幕上读不出任何人的权重。暂时还不能比较群体之间的差别。",
-    "ws.compare.withheld": "各群体提交数：{counts}。一个群体至少有 {k} 人、且其余群体合计为 0 人或至少 {k} 人时才单独显示，"
+    "ws.compare.withheld": "各群体提交数：{counts}。一个群体至少有{k}人、且其余群体合计为0人或至少{k}人时才单独显示，"
                            "因此暂时还不能比较群体之间的差别。",
-    "ws.group_count": "{group} {n} 人",
-    "ws.cv_withheld": "分歧（变异系数）在提交满 {n} 份后才显示：份数更少时，它和平均值会泄露其他人的权重。",
+    "ws.group_count": "{group} {n}人",
+    "ws.cv_withheld": "分歧（变异系数）在提交满{n}份后才显示：份数更少时，它和平均值会泄露其他人的权重。",
     "notice.item_label": "{title}（{id}）",
     "notice.alike": "所有投票人回答相同的事项，不公布各选项人数和比例（显示为“不公布”）；平均分为1.0或5.0的也不公布。"
                     "否则可以推知每位投票人的回答。",

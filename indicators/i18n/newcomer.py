@@ -45,22 +45,22 @@ ZH: dict[str, str] = {
     "nc.field.levels": "等级",
     "nc.field.table": "数据表",
     "nc.preview_failed": "无法计算预览：{msg}",
-    "nc.rubric_ids": "评分记录中已有的量表编号：{ids}",
-    "nc.rubric_none": "评分记录中还没有量表：按 indicator_id 选取记录。",
+    "nc.rubric_ids": "评分记录中已有的评分细则编号：{ids}",
+    "nc.rubric_none": "评分记录中还没有评分细则：按 indicator_id 选取记录。",
     "nc.imputed": "无数据（{rule}）",
     "nc.imputed_note": "无数据的指标（按规则填补，不计为优势或不足）：{names}",
-    "nc.small_groups": "人数少于 {k} 人的组合并显示为“{other}”（或不显示），这块屏幕上读不出任何个人的回答。",
+    "nc.small_groups": "人数少于{k}人的组合并显示为“{other}”（或不显示），这块屏幕上读不出任何个人的回答。",
     "wsg.other": "其他群体（合并）",
     "nc.dim_covers": "包括：{names}",
-    "nc.io_switched": "{file} 的表头属于{table}：已按{table}检查（如不对，请在上方另选数据表）。",
+    "nc.io_switched": "{file}的表头属于{table}：已按{table}检查（如不对，请在上方另选数据表）。",
     "nc.chart.other": "其他{camp}指标",
     "nc.grade_basis": "等级划分",
     "nc.grade.bands": "按得分的固定分段",
-    "nc.grade.rank": "按站点间排名",
-    "nc.grade_note": "得分是相对的：极差标准化把每个指标上最好的站点记为 100、最弱的记为 0，得分说明的是站点在这些站点中的"
+    "nc.grade.rank": "按社工站间排名",
+    "nc.grade_note": "得分是相对的：极差标准化把每个指标上最好的社工站记为100、最弱的记为0，得分说明的是社工站在这些社工站中的"
                      "位置，而不是与某个标准的差距。",
-    "nc.grade_note_rank": "此处等级按排名给出：站点按名次平均分成与等级数相同的几份，从高到低依次评定（不使用分段 {bands}）；"
+    "nc.grade_note_rank": "此处等级按排名给出：社工站按排名平均分成与等级数相同的几份，从高到低依次评定（不使用分段{bands}）；"
                           "未通过否决项仍会限制等级。",
-    "nc.ahp_confirm": "尽管 CR = {cr:.2f} 高于 0.10（判断相互矛盾），仍然应用这些权重",
+    "nc.ahp_confirm": "尽管 CR = {cr:.2f}高于0.10（判断相互矛盾），仍然应用这些权重",
     "nc.ahp_need_confirm": "CR = {cr:.2f}：如仍要应用不一致的判断，请先勾选上方的确认框。",
 }

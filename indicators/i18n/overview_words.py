@@ -3,33 +3,33 @@ in Chinese and English (same keys in both)."""
 
 ZH: dict[str, str] = {
     "page.overview": "概览",
-    "ov.title": "概览：数留痕，还是看需求解决？",
-    "ov.intro": "同一批站点、同一考核期，用两套内置方案打分：{a}只数活动、照片和报道，{b}看居民的需求是否得到解决。"
+    "ov.title": "概览：计数产出，还是看需求解决？",
+    "ov.intro": "同一批社工站、同一评估期，用两套内置方案打分：{a}只数活动、照片和报道，{b}看居民的需求是否得到解决。"
                 "两份排名并排放在下面，差别一目了然。",
-    "ov.headline": "同样 **{n}** 个站点：按{a}排前 {k} 名的，按{b}仍在前 {k} 名的有 **{kept}** 个；"
-                   "**{moved}** 个站点名次变动 {places} 位以上。",
-    "ov.flat": "这一考核期内，按{scheme}所有站点得分相同，排名无从比较：这段时间没有它所计的记录。请在侧栏选择有记录的考核期。",
+    "ov.headline": "同样**{n}**个社工站：按{a}排前{k}名的，按{b}仍在前{k}名的有**{kept}**个；"
+                   "**{moved}**个社工站名次变动{places}位以上。",
+    "ov.flat": "这一评估期内，按{scheme}所有社工站得分相同，排名无从比较：这段时间没有它所计的记录。请在侧栏选择有记录的评估期。",
     "ov.and": "和",
-    "ov.tau": "两份排名的一致度（肯德尔 τ，1 为完全相同，0 为互不相关，−1 为完全颠倒）：{tau}。",
-    "ov.tau_none": "站点太少或得分都相同，算不出两份排名的一致度。",
+    "ov.tau": "两份排名的一致度（肯德尔 τ，1为完全相同，0为互不相关，−1为完全颠倒）：{tau}。",
+    "ov.tau_none": "社工站太少或得分都相同，算不出两份排名的一致度。",
     "ov.chart_title": "按{scheme}排名",
-    "ov.chart_sub": "满分 100；深色为名次变动最大的站点",
+    "ov.chart_sub": "满分100；深色为名次变动最大的社工站",
     "ov.movers": "谁的名次变化最大",
-    "ov.movers_help": "点站点名称，打开它在评分页的站点卡片。",
-    "ov.up": "第 {a} 名 → 第 {b} 名，上升 {n} 位",
-    "ov.down": "第 {a} 名 → 第 {b} 名，下降 {n} 位",
-    "ov.no_movers": "两套方案下所有站点名次相同。",
-    "ov.card_below": "{station}的站点卡片在本页下方：[跳到“{heading}”](#{anchor})",
+    "ov.movers_help": "点社工站名称，打开它在评分页的单站得分明细。",
+    "ov.up": "第{a}名 → 第{b}名，上升{n}位",
+    "ov.down": "第{a}名 → 第{b}名，下降{n}位",
+    "ov.no_movers": "两套方案下所有社工站名次相同。",
+    "ov.card_below": "{station}的单站得分明细在本页下方：[跳到“{heading}”](#{anchor})",
     "ov.to_records": "查看记录",
-    "ov.to_scores": "评分与站点卡片",
-    "ov.to_compare": "完整的方案对比",
+    "ov.to_scores": "评分与单站得分明细",
+    "ov.to_compare": "完整的评估方案对比",
     "ov.current": "侧栏当前方案是“{scheme}”，它的排名见评分页；这里始终对照两套内置方案。",
-    "ov.no_stations": "数据库里还没有站点。先在记录页导入站点和活动记录。",
+    "ov.no_stations": "数据库里还没有社工站。先在记录页导入社工站和活动记录。",
 }
 
 EN: dict[str, str] = {
     "page.overview": "Overview",
-    "ov.title": "Overview: counting traces, or meeting needs?",
+    "ov.title": "Overview: counting outputs, or meeting needs?",
     "ov.intro": "The same stations over the same period, scored by the two built-in schemes: {a} counts activities, "
                 "photos and reports; {b} asks whether residents' needs were met. The two rankings stand side by "
                 "side below.",

@@ -234,7 +234,7 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
-    "page.raters": "评审打分",
+    "page.raters": "现场评分",
     "page.delphi": "专家咨询（德尔菲）",
 
     "rt.err.no_round": "没有代码为 {code} 的评审轮次。请核对评估组长屏幕上的代码。",

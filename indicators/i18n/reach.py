@@ -54,7 +54,7 @@ ZH: dict[str, str] = {
     "views.days": "{n}天内未来过",
     "reach.title": "服务覆盖了谁",
     "reach.intro": "{station}在{period}期间是一直服务同一批人，还是覆盖到了新居民和重点人群登记名单上的居民。"
-                   "每个比例都等于旁边的计数除以其基数；中位数取全部{n}个站点。",
+                   "每个比例都等于旁边的计数除以其基数；中位数取全部{n}个社工站。",
     "reach.fig.new": "本期新参与居民占比",
     "reach.fig.new_year": "一年内首次参与居民占比",
     "reach.fig.returning": "逐月重复参与率",

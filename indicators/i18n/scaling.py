@@ -6,6 +6,6 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
-    "scale.running": "[{total:7.1f} 秒] {table}：正在计算（{n} 个指标：{indicators}）",
-    "scale.done": "[{total:7.1f} 秒] {table}：完成，用时 {seconds:.1f} 秒",
+    "scale.running": "[{total:7.1f}秒] {table}：正在计算（{n}个指标：{indicators}）",
+    "scale.done": "[{total:7.1f}秒] {table}：完成，用时{seconds:.1f}秒",
 }

@@ -81,61 +81,61 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
-    "err.sheet.no_header": "未找到得分表（方案 {scheme}）的表头：应有站点编号列（站点编号、编号或 station_id）和每个评分项一列"
-                           "（表头为评分项的编号、名称或两者），或评分项为行（第一列为编号和/或名称）、站点为列",
-    "err.sheet.unknown_header": "既不是方案 {scheme} 的评分项（按编号、名称或两者），也不是可识别的列"
-                                "（站点编号、站点名称、一票否决、扣分说明/备注、总分/合计、小计）",
-    "err.sheet.unknown_item": "不是方案 {scheme} 的评分项（按编号、名称或两者）",
+    "err.sheet.no_header": "未找到得分表（方案{scheme}）的表头：应有社工站编号列（社工站编号、编号或 station_id）和每个评分项一列"
+                           "（表头为评分项的编号、名称或两者），或评分项为行（第一列为编号和/或名称）、社工站为列",
+    "err.sheet.unknown_header": "既不是方案{scheme}的评分项（按编号、名称或两者），也不是可识别的列"
+                                "（社工站编号、社工站名称、一票否决、扣分说明/备注、总分/合计、小计）",
+    "err.sheet.unknown_item": "不是方案{scheme}的评分项（按编号、名称或两者）",
     "err.sheet.ambiguous": "对应多个评分项（{codes}）；请在表头写明评分项编号",
-    "err.sheet.points_differ": "写的是 {given} 分，但评分项 {item} 的分值为 {points} 分",
+    "err.sheet.points_differ": "写的是{given}分，但评分项{item}的分值为{points}分",
     "err.sheet.same_column": "与“{before}”列重复",
-    "err.sheet.item_twice": "评分项 {item} 出现了两次",
-    "err.sheet.not_number": "应为所得分数：0 至 {points} 的数字",
-    "err.sheet.negative": "小于 0；得分应在 0 至该项分值之间",
-    "err.sheet.over_points": "超过评分项 {item} 的分值 {points} 分",
-    "err.sheet.no_station": "不是数据库中的站点；请先导入站点（“记录”页，或 `import --table stations`）",
-    "err.sheet.station_twice": "该站点已出现过（{where}）",
-    "err.sheet.no_station_id": "有得分但没有站点编号",
-    "err.sheet.unknown_station_column": "既不是数据库中的站点编号，也不是站点名称",
+    "err.sheet.item_twice": "评分项{item}出现了两次",
+    "err.sheet.not_number": "应为所得分数：0至{points}的数字",
+    "err.sheet.negative": "小于0；得分应在0至该项分值之间",
+    "err.sheet.over_points": "超过评分项{item}的分值{points}分",
+    "err.sheet.no_station": "不是数据库中的社工站；请先导入社工站（“记录”页，或 `import --table stations`）",
+    "err.sheet.station_twice": "该社工站已出现过（{where}）",
+    "err.sheet.no_station_id": "有得分但没有社工站编号",
+    "err.sheet.unknown_station_column": "既不是数据库中的社工站编号，也不是社工站名称",
     "err.sheet.no_item_label": "有得分但前几列没有评分项编号或名称",
     "err.sheet.total_not_number": "应为总分（数字）",
-    "err.sheet.total_differs": "总分 {total} 不等于该行各项之和 {sum}，请核对得分表",
+    "err.sheet.total_differs": "总分{total}不等于该行各项之和{sum}，请核对得分表",
     "err.sheet.beyond_header": "超出了表头的最后一列",
     "err.sheet.no_header_cell": "所在列没有表头却有数值",
     "err.sheet.blank": "空白：按缺项处理",
-    "err.sheet.no_rows": "没有任何站点",
+    "err.sheet.no_rows": "没有任何社工站",
     "err.sheet.period_order": "期间的结束日期早于开始日期（{start}）",
     "err.sheet.period_required": "得分表需要注明期间：请给出 --from 和 --to（得分所属的日期范围）",
-    "err.sheet.scheme_required": "{file} 不是指标数值表的格式（station_id、indicator_id、period_start、period_end、"
+    "err.sheet.scheme_required": "{file}不是指标数值表的格式（station_id、indicator_id、period_start、period_end、"
                                  "value）：如要作为得分表读取，请给出 --scheme（表头所对应评分项所在的方案）和 --from/--to",
     "err.sheet.export_scheme": "按数值表导出得分表时需要给出方案",
-    "err.sheet.no_layout": "方案 {scheme} 在期间 {start} – {end} 没有导入过得分表：导出时按导入时的格式写回"
+    "err.sheet.no_layout": "方案{scheme}在期间{start}～{end}没有导入过得分表：导出时按导入时的格式写回"
                            "（请先用 `import --table indicator_values 得分表 --scheme … --from … --to …` 导入）",
-    "err.values.no_series": "方案读取的 {n} 个序列在数据库中完全没有（indicator_values 中任何期间都没有一行）：{items}。"
+    "err.values.no_series": "方案读取的{n}个序列在数据库中完全没有（indicator_values 中任何期间都没有一行）：{items}。"
                             "请在“记录”页导入其数值，或使用命令“python -m indicators import --table indicator_values 文件”"
-                            "（得分表另加 --scheme 和 --from/--to）；完全没有数值的序列不会用其他站点的中位数代替",
-    "err.values.series_of": "{series}（指标 {indicators}）",
-    "sheet.read": "{file}：{shape}得分表（方案 {scheme}）：{stations} 个站点、{items} 个评分项，期间 {start} – {end}，"
-                  "评分人 {rater}",
-    "sheet.shape.wide": "横排（每行一个站点）",
-    "sheet.shape.transposed": "竖排（每列一个站点）",
+                            "（得分表另加 --scheme 和 --from/--to）；完全没有数值的序列不会用其他社工站的中位数代替",
+    "err.values.series_of": "{series}（指标{indicators}）",
+    "sheet.read": "{file}：{shape}得分表（方案{scheme}）：{stations}个社工站、{items}个评分项，期间{start}～{end}，"
+                  "评分人{rater}",
+    "sheet.shape.wide": "横排（每行一个社工站）",
+    "sheet.shape.transposed": "竖排（每列一个社工站）",
     "sheet.no_rater": "（未填）",
-    "sheet.blanks": "{n} 个空白单元格，按缺项处理：",
-    "sheet.blanks_more": "……另有 {n} 个",
-    "sheet.vetoed": "{n} 个站点一票否决：{stations}",
-    "sheet.replaces": "将替换该评分人在此期间、这些站点和评分项上已有的 {n} 个数值。",
-    "sheet.done": "已写入 indicator_values {ins} 个数值（替换 {replaced} 个）；来源 score_sheet。",
-    "sheet.panel_note": "当前方案 {scheme} 的得分表：每行一个站点、每列一个评分项，或每行一个评分项、每列一个站点。"
+    "sheet.blanks": "{n}个空白单元格，按缺项处理：",
+    "sheet.blanks_more": "……另有{n}个",
+    "sheet.vetoed": "{n}个社工站一票否决：{stations}",
+    "sheet.replaces": "将替换该评分人在此期间、这些社工站和评分项上已有的{n}个数值。",
+    "sheet.done": "已写入 indicator_values {ins}个数值（替换{replaced}个）；来源 score_sheet。",
+    "sheet.panel_note": "当前方案{scheme}的得分表：每行一个社工站、每列一个评分项，或每行一个评分项、每列一个社工站。"
                         "请填写得分所属期间和评分人；同一评分人同一期间再次导入时，替换其原有数值。",
     "sheet.from": "期间自",
     "sheet.to": "至",
     "sheet.rater": "评分人（评估员）",
     "sheet.rater_help": "同一期间多位评分人的得分表分别保存，计分时合并（取平均值；指标设为中位数时取中位数）。"
                         "单一来源可留空。",
-    "sheet.import_button": "从得分表导入 {n} 个数值",
+    "sheet.import_button": "从得分表导入{n}个数值",
     "sheet.col.item": "评分项",
     "sheet.col.raters": "评分人数",
-    "sheet.col.stations": "站点数",
+    "sheet.col.stations": "社工站数",
     "sheet.col.mean": "平均分",
     "sheet.col.spread": "最大差异",
     "sheet.col.alpha": "Krippendorff α",

@@ -30,25 +30,25 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
-    "tr.why.mean": "无数据：用有数据站点的均值填补",
-    "tr.why.group_mean": "无数据：用同一{group}（{gname}）有数据站点的均值填补",
-    "tr.why.fallback_empty_group": "无数据，且同一{group}（{gname}）没有站点有数据：改用全部站点的均值",
-    "tr.why.fallback_no_group": "无数据且未记录{group}：改用全部站点的均值",
-    "tr.why.median": "无数据：用有数据站点得分（0–100）的中位数填补",
-    "tr.why.worst": "无数据：按最差计，0 分（百分制）",
+    "tr.why.mean": "无数据：用有数据社工站的均值填补",
+    "tr.why.group_mean": "无数据：用同一{group}（{gname}）有数据社工站的均值填补",
+    "tr.why.fallback_empty_group": "无数据，且同一{group}（{gname}）没有社工站有数据：改用全部社工站的均值",
+    "tr.why.fallback_no_group": "无数据且未记录{group}：改用全部社工站的均值",
+    "tr.why.median": "无数据：用有数据社工站得分（0～100）的中位数填补",
+    "tr.why.worst": "无数据：按最差计，0分（百分制）",
     "tr.why.zero": "无数据：按零计",
-    "tr.why.none": "所有站点均无数据：取中间分 50（百分制）",
-    "tr.limits": "偏度 {skew}、峰度 {kurtosis}（限值：|偏度| < {skew_max} 或峰度 < {kurt_max}）",
-    "tr.why.winsorise": "异常值：{limits}；缩尾处理（{n} 个点，最多 {winmax} 个），改为相邻的下一个值",
-    "tr.why.log": "异常值：{limits}；缩尾 {winmax} 个点仍不够，改为对数变换 log(x − 最小值 + 0.01 ×（最大值 − 最小值）)"
+    "tr.why.none": "所有社工站均无数据：取中间分50（百分制）",
+    "tr.limits": "偏度{skew}、峰度{kurtosis}（限值：|偏度| < {skew_max}或峰度 < {kurt_max}）",
+    "tr.why.winsorise": "异常值：{limits}；缩尾处理（{n}个点，最多{winmax}个），改为相邻的下一个值",
+    "tr.why.log": "异常值：{limits}；缩尾{winmax}个点仍不够，改为对数变换 log(x − 最小值 + 0.01 ×（最大值 − 最小值）)"
                   "{still}",
     "tr.still": "；变换后仍超出限值",
     "tr.card.winsorise": "极端值：改为相邻的下一个值（缩尾处理）",
     "tr.card.log": "分布偏斜：所有值取对数 log(x − 最小值 + 0.01 ×（最大值 − 最小值）)",
-    "tr.score_of_100": "{value} 分（百分制）",
+    "tr.score_of_100": "{value}分（百分制）",
     "tr.sep": "；随后",
     "tr.head": "数据处理：参与标准化的不是原始值",
-    "tr.line": "{indicator}：原始值 {raw} → 处理后 {treated} → 标准化得分 {norm}（{why}）",
+    "tr.line": "{indicator}：原始值{raw} → 处理后{treated} → 标准化得分{norm}（{why}）",
     "tr.group.district": "区",
     "tr.group.street": "街道",
 }

@@ -36,18 +36,18 @@ EN: dict[str, str] = {
 
 ZH: dict[str, str] = {
     "tree.title": "指标体系（树状）",
-    "tree.intro": "每个节点在同级中的权重及其有效权重（沿路径各级权重相乘）。点击维度可展开或收起。",
-    "tree.intro_points": "每个节点的分值及其占总分值 {total:g} 分的比例；维度的分值为其下各项分值之和。点击维度可展开或收起。",
-    "tree.weight": "占上级 {within:.0f}% · 占总体 {effective:.1f}%",
-    "tree.points": "{points:g} 分 · 占总分 {effective:.1f}%",
-    "tree.score": "得分 {score:.1f}",
-    "tree.points_earned": "得 {earned:.1f} 分 / {points:g} 分",
+    "tree.intro": "每个节点在同级中的权重及其有效权重（沿路径各级权重相乘）。点击上级指标可展开或收起。",
+    "tree.intro_points": "每个节点的分值及其占总分值{total:g}分的比例；上级指标的分值为其下各项分值之和。点击上级指标可展开或收起。",
+    "tree.weight": "占上级{within:.0f}% · 占总体{effective:.1f}%",
+    "tree.points": "{points:g}分 · 占总分{effective:.1f}%",
+    "tree.score": "得分{score:.1f}",
+    "tree.points_earned": "得{earned:.1f}分 / {points:g}分",
     "tree.aggregation.arithmetic": "每个节点的得分为其下各项的加权算术平均。",
     "tree.aggregation.geometric": "每个节点的得分为其下各项的加权几何平均（低于1分的按1分计）：短板对节点的拖累大于算术平均。",
-    "tree.aggregation.topsis": "每个节点的得分为其下各项相对最优站点的TOPSIS贴近度（0–100）：与最差的距离 ÷（与最优的距离 + 与最差的距离）。"
+    "tree.aggregation.topsis": "每个节点的得分为其下各项相对最优社工站的TOPSIS贴近度（0～100）：与最差的距离 ÷（与最优的距离 + 与最差的距离）。"
                                "贡献为该指标在“与最差的距离”中所占的份额。",
     "tree.station_nodes": "本站在指标树各节点的得分",
-    "tree.no_robustness": "排名区间仅适用于算术与几何平均方案：TOPSIS在每个节点将各站与最优、最差站点比较，没有一组可以随机变动的权重。"
+    "tree.no_robustness": "排名区间仅适用于算术与几何平均方案：TOPSIS在每个节点将各站与最优、最差社工站比较，没有一组可以随机变动的权重。"
                           "切换汇总方式即可查看排名的稳健性。",
     "tree.station_points": "得分（分值）：{earned:.1f} / {total:g}",
     "chart.icicle_title": "权重分布在哪里",
@@ -58,5 +58,5 @@ ZH: dict[str, str] = {
     "chart.share_total": "占总体",
     "chart.within_parent": "占上级",
     "chart.points_node": "分值",
-    "chart.top_dimension": "一级维度",
+    "chart.top_dimension": "一级指标",
 }

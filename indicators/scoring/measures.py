@@ -31,6 +31,10 @@ class Period:
     def __str__(self) -> str:
         return f"{self.start or '…'} – {self.end or '…'}"
 
+    def text(self, lang: str) -> str:
+        """The period as a reader of `lang` writes a range: 2024-01-01 – 2024-12-31, 2024-01-01～2024-12-31."""
+        return f"{self.start or '…'}～{self.end or '…'}" if lang == "zh" else str(self)
+
 
 # Columns each measure table offers: the record columns plus derived ones (computed only when a filter uses them).
 _DERIVED = {

@@ -81,17 +81,17 @@ def test_compare_shows_its_charts_and_keeps_choices_across_languages(page, serve
     assert float(tau.replace("−", "-")) < 0          # photo count and needs met disagree on the demo
     # Pick a different scheme B, switch language, then touch another widget: B must survive.
     page.locator('input[role=combobox][aria-label="Scheme B"]').click()
-    page.get_by_role("option", name=re.compile("Photo count")).click()
+    page.get_by_role("option", name=re.compile("Output count")).click()
     wait_idle(page)
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => e.innerText.trim() === '1.00')")
     page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
-    page.wait_for_selector('[data-testid="stMain"] h1:has-text("方案对比")')
+    page.wait_for_selector('[data-testid="stMain"] h1:has-text("评估方案对比")')
     wait_idle(page)
-    assert "留痕计数" in selected(page, "方案B")
+    assert "产出计数" in selected(page, "方案B")
     page.locator('[data-testid="stNumberInput"]').get_by_role("button").last.click()   # touch another widget: top-k + 1
     page.wait_for_selector('[data-testid="stMetric"]:has-text("前6名")')
     wait_idle(page)
-    assert "留痕计数" in selected(page, "方案B")
+    assert "产出计数" in selected(page, "方案B")
     shot(page, "compare-zh")
 
 
@@ -101,7 +101,7 @@ def test_switching_to_chinese_relabels_every_page(page, server):
     page.wait_for_selector('[data-testid="stSidebarNav"] >> text=记录')
     wait_idle(page)
     for title, name in [("记录", "records"), ("指标", "indicators"), ("权重", "weights"), ("评分", "scores"),
-                        ("方案对比", "compare"), ("方案管理", "schemes")]:
+                        ("评估方案对比", "compare"), ("评估方案管理", "schemes")]:
         page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
         page.wait_for_selector(f'[data-testid="stMain"] h1:has-text("{title}")')
         wait_idle(page)

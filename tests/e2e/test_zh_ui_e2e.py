@@ -62,7 +62,7 @@ def test_sidebar_and_file_boxes_speak_chinese(zh, server, tmp_path):
         zh.locator('[data-testid="stMainMenuList"]').wait_for()
         assert english(zh) == [], english(zh)
         zh.keyboard.press("Escape")
-    scheme = zh.locator('input[role=combobox][aria-label="当前方案"]')   # a choice box's list matching nothing
+    scheme = zh.locator('input[role=combobox][aria-label="当前评估方案"]')   # a choice box's list matching nothing
     scheme.click()
     scheme.fill("zzzz")
     zh.locator('[data-testid="stSelectboxVirtualDropdown"]').get_by_text("没有匹配的选项").wait_for()
@@ -83,7 +83,7 @@ def test_sidebar_and_file_boxes_speak_chinese(zh, server, tmp_path):
     shot(zh, "zh-records-drag")
     box.dispatch_event("dragleave", {"dataTransfer": drag})
     box.get_by_text("拖到这里").wait_for(state="detached")
-    go(zh, "方案管理")
+    go(zh, "评估方案管理")
     assert zh.locator('[data-testid="stFileUploader"]').count() >= 1
     assert english(zh) == [], english(zh)
     shot(zh, "zh-schemes")
