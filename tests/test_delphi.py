@@ -133,7 +133,7 @@ def test_two_rounds_three_experts_to_a_saved_draft(db):
     draft = ds.draft(study.code, study.key, "needs-met-delphi")
     assert [i.id for i in draft.indicators] == cands[:3]
     zh, en = draft.provenance.note.split("\n")                           # the provenance in both languages
-    assert "德尔菲专家咨询" in zh and "肯德尔协调系数" in zh and "被标记 1 次（第 1 轮），经主持人决定保留，理由：核心职能" in zh
+    assert "德尔菲专家咨询" in zh and "肯德尔协调系数" in zh and "被标记1次（第1轮），经主持人决定保留，理由：核心职能" in zh
     assert "Delphi consultation" in en and "Kendall's W" in en and "flagged 1 time(s) (round 1)" in en
     catalog.save(db, draft, saved_by=f"delphi {study.code}")
     saved, _ = catalog.resolve("needs-met-delphi", db)

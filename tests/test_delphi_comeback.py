@@ -162,7 +162,7 @@ def test_a_flagged_indicator_kept_twice_is_named_in_both_languages(db):
     draft = ds.draft(study.code, study.key, "nm-d", drop=[], reasons={cands[2]: "政策要求"})
     zh, en = draft.provenance.note.split("\n")
     name = scheme.indicators[2]
-    assert f"指标“{name.name_zh}”被标记 2 次（第 1, 2 轮），经主持人决定保留，理由：政策要求" in zh
+    assert f"指标“{name.name_zh}”被标记2次（第1、2轮），经主持人决定保留，理由：政策要求" in zh
     assert f"\u201c{name.name_en}\u201d was flagged 2 time(s) (round 1, 2) and kept by the facilitator: 政策要求" in en
     assert "Authority Cr = 0.85" in en and "权威系数 Cr = 0.85" in zh
 

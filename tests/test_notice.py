@@ -154,7 +154,7 @@ def test_bad_objection_names_the_field(bad, field, zh):
 def test_a_deadline_before_the_issue_is_refused():
     with pytest.raises(InputError) as exc:
         meeting_notice(summary(), "zh", {**OBJ, "deadline": date(2026, 12, 1)}, issued_on=ISSUED)
-    assert exc.value.render("zh").startswith("异议截止日期：2026-12-01 早于")
+    assert exc.value.render("zh").startswith("异议截止日期：2026-12-01早于")
     assert meeting_notice(summary(), "zh", {**OBJ, "deadline": ISSUED}, issued_on=ISSUED)   # same day
 
 

@@ -3,23 +3,23 @@ report and the draft's provenance (issue 23), in Chinese and English (same keys 
 
 ZH: dict[str, str] = {
     # the draft's provenance note
-    "dpw.note.head": "来源：德尔菲专家咨询 {code}（{title}），基于评估方案 {scheme}；共 {rounds} 轮，最后一轮 {experts} 位专家作答；"
-                     "{candidates} 个候选指标保留 {kept} 个（删除规则：重要性均数 < {mean}、变异系数 > {cv}、可行性均数 < {feas}）。",
-    "dpw.note.w": "最后一轮肯德尔协调系数 W = {w}（χ² = {chi2}，自由度 {df}，P {p}）。",
+    "dpw.note.head": "来源：德尔菲专家咨询{code}（{title}），基于评估方案{scheme}；共{rounds}轮，最后一轮{experts}位专家作答；"
+                     "{candidates}个候选指标保留{kept}个（删除规则：重要性均数 < {mean}、变异系数 > {cv}、可行性均数 < {feas}）。",
+    "dpw.note.w": "最后一轮肯德尔协调系数 W = {w}（χ² = {chi2}，自由度{df}，P {p}）。",
     "dpw.note.no_w": "最后一轮未能计算肯德尔协调系数。",
     "dpw.note.cr": "专家权威系数 Cr = {cr}。",
-    "dpw.note.override": "指标“{name}”被标记 {n} 次（第 {rounds} 轮），经主持人决定保留，理由：{reason}。",
+    "dpw.note.override": "指标“{name}”被标记{n}次（第{rounds}轮），经主持人决定保留，理由：{reason}。",
     "dpw.note.gate": "注意：否决项“{gate}”所依据的指标“{name}”未保留，草稿中已没有这一否决项。",
     "dpw.note.weights": "权重沿用原评估方案。",
     # coming back
     "dpw.link_title": "专家的专属链接",
     "dpw.back": "欢迎回来，{name}。",
-    "dpw.name_taken": "“{name}”已经加入咨询 {code}。如果这是您本人，请打开加入时保存的专属链接或扫描二维码继续；"
+    "dpw.name_taken": "“{name}”已经加入咨询{code}。如果这是您本人，请打开加入时保存的专属链接或扫描二维码继续；"
                       "找不到链接请联系主持人。如果是同名的另一位专家，请在名字后加上单位或姓氏首字母。",
-    "dpw.removed": "主持人已将这个身份移出咨询 {code}，这个链接不能再用于作答。如有疑问请联系主持人。",
-    "dpw.bad_link": "这个链接不属于咨询 {code} 的任何专家（可能抄错或不完整）。请打开加入时保存的完整链接，或重新扫描二维码。",
+    "dpw.removed": "主持人已将这个身份移出咨询{code}，这个链接不能再用于作答。如有疑问请联系主持人。",
+    "dpw.bad_link": "这个链接不属于咨询{code}的任何专家（可能抄错或不完整）。请打开加入时保存的完整链接，或重新扫描二维码。",
     # answering
-    "dpw.closed": "未保存：第 {round} 轮已经结束，您刚才的答案没有记录。请按“刷新”查看是否已开始下一轮，"
+    "dpw.closed": "未保存：第{round}轮已经结束，您刚才的答案没有记录。请按“刷新”查看是否已开始下一轮，"
                   "或联系主持人。",
     "dpw.missing": "还没有填写：{what}。请补上后再发送。",
     "dpw.missing_imp": "“{name}”的重要性",
@@ -29,18 +29,18 @@ ZH: dict[str, str] = {
     "dpw.definition": "含义：{text}",
     "dpw.direction": "方向：{text}",
     "dpw.unit": "单位：{text}",
-    "dpw.anchors": "评分标准：重要性 1＝很不重要，2＝不太重要，3＝一般，4＝比较重要，5＝非常重要；"
-                   "可行性 1＝很难做到，2＝较难，3＝一般，4＝比较容易，5＝很容易获取和评估。",
+    "dpw.anchors": "评分标准：重要性1＝很不重要，2＝不太重要，3＝一般，4＝比较重要，5＝非常重要；"
+                   "可行性1＝很难做到，2＝较难，3＝一般，4＝比较容易，5＝很容易获取和评估。",
     "dpw.comment": "对这个指标的意见（可不填）",
     "dpw.suggest": "建议增加的指标（可不填，每行一个，可写明理由）",
-    "dpw.finished": "咨询已结束。感谢您参与 {rounds} 轮专家咨询！您的意见已记录，结果由主持人整理。",
+    "dpw.finished": "咨询已结束。感谢您参与{rounds}轮专家咨询！您的意见已记录，结果由主持人整理。",
     "dpw.finish": "结束咨询（不再开新一轮）",
     "dpw.finish_done": "咨询已结束：专家们会看到结束页面。",
     # facilitator: panel
     "dpw.panel": "专家名单与进度",
     "dpw.col.name": "专家",
     "dpw.col.joined": "加入时间（北京时间）",
-    "dpw.col.round": "第 {round} 轮",
+    "dpw.col.round": "第{round}轮",
     "dpw.col.status": "状态",
     "dpw.done": "已作答",
     "dpw.not_yet": "未作答",
@@ -49,7 +49,7 @@ ZH: dict[str, str] = {
     "dpw.remove_who": "移出专家",
     "dpw.remove_reason": "移出理由（会记录）",
     "dpw.remove": "移出（其答案不再计入任何统计）",
-    "dpw.removed_ok": "已移出 {name}：其答案不再计入统计。",
+    "dpw.removed_ok": "已移出{name}：其答案不再计入统计。",
     "dpw.remove_none": "没有可移出的专家。",
     "dpw.reason_needed": "请写明理由。",
     # facilitator: decisions
@@ -59,11 +59,11 @@ ZH: dict[str, str] = {
     # round-to-round
     "dpw.rounds": "各轮对比",
     "dpw.rounds_intro": "每一轮的重要性均数、变异系数和满分频率；各轮的协调系数与权威系数；删除与保留的记录。",
-    "dpw.round_table": "第 {round} 轮统计表",
+    "dpw.round_table": "第{round}轮统计表",
     "dpw.col.indicator": "指标",
-    "dpw.col.mean": "第 {round} 轮 均数",
-    "dpw.col.cv": "第 {round} 轮 变异系数",
-    "dpw.col.full": "第 {round} 轮 满分频率",
+    "dpw.col.mean": "第{round}轮 均数",
+    "dpw.col.cv": "第{round}轮 变异系数",
+    "dpw.col.full": "第{round}轮 满分频率",
     "dpw.col.r": "轮次",
     "dpw.col.asked": "发放份数",
     "dpw.col.answered": "回收份数",
@@ -90,7 +90,7 @@ ZH: dict[str, str] = {
     "dpw.suggestion": "（建议增加的指标）",
     "dpw.report": "下载多轮咨询报告（Excel）",
     "dpw.report_view": "报告预览",
-    "dpw.rounds_n": "第 {rounds} 轮",
+    "dpw.rounds_n": "第{rounds}轮",
     # report sheets
     "dpw.sheet.experts": "专家基本情况",
     "dpw.sheet.response": "专家积极系数",

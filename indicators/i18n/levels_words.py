@@ -29,18 +29,18 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
-    "err.framework.level_count_top": "应为 1～{limit} 的整数：本表层级从上往下数（一级指标为 1，二级指标为 2，依此类推）；"
+    "err.framework.level_count_top": "应为1～{limit}的整数：本表层级从上往下数（一级指标为1，二级指标为2，依此类推）；"
                                     "也可写作“一级”“二级指标”等",
-    "err.framework.level_count_bottom": "应为 1～{limit} 的整数：本表层级从末级指标往上数（末级指标为 1，上一级为 2，依此类推）",
-    "err.framework.level_top": "应为 {level}：本表层级从上往下数（一级指标为 1），本行在 {parent} 之下，是第 {level} 级",
-    "err.framework.level_top_root": "应为 1：本表层级从上往下数（一级指标为 1），没有上级的行是一级指标",
-    "err.framework.level_bottom": "应小于上级 {parent} 的层级 {level}：本表层级从末级指标往上数（末级指标为 1，"
-                                  "上一级为 2）",
-    "err.framework.level_bottom_leaf": "应为 1：本表层级从末级指标往上数（末级指标为 1），没有下级的行是末级指标",
-    "err.framework.level_outline": "是第 {level} 级，但上方最近的上级是第 {above} 级：没有“上级”列时，按行的先后"
+    "err.framework.level_count_bottom": "应为1～{limit}的整数：本表层级从末级指标往上数（末级指标为1，上一级为2，依此类推）",
+    "err.framework.level_top": "应为{level}：本表层级从上往下数（一级指标为1），本行在{parent}之下，是第{level}级",
+    "err.framework.level_top_root": "应为1：本表层级从上往下数（一级指标为1），没有上级的行是一级指标",
+    "err.framework.level_bottom": "应小于上级{parent}的层级{level}：本表层级从末级指标往上数（末级指标为1，"
+                                  "上一级为2）",
+    "err.framework.level_bottom_leaf": "应为1：本表层级从末级指标往上数（末级指标为1），没有下级的行是末级指标",
+    "err.framework.level_outline": "是第{level}级，但上方最近的上级是第{above}级：没有“上级”列时，按行的先后"
                                    "确定上下级，每行归入上方最近的、高一级的行；请补上缺少的一级，或增加“上级”列",
-    "err.framework.level_needs_parent": "从末级指标往上数层级（末级指标为 1），而没有一行填写上级：请增加“上级”列"
-                                        "（填写每行所属上级指标的代码），或把层级改为从上往下数（表头写“层级”，一级指标为 1），"
+    "err.framework.level_needs_parent": "从末级指标往上数层级（末级指标为1），而没有一行填写上级：请增加“上级”列"
+                                        "（填写每行所属上级指标的代码），或把层级改为从上往下数（表头写“层级”，一级指标为1），"
                                         "各行即按先后归入上方最近的、高一级的行",
     "err.framework.leaf_only": "只适用于末级指标（其下没有其他指标的行），不适用于上级指标",
 }

@@ -42,5 +42,5 @@ ZH: dict[str, str] = {
     "notice.app.issuer": "落款单位",
     "notice.app.issuer_help": "发布公示的单位，印在日期上方，如××区民政局、××社会工作评估中心。",
     "notice.app.issuer_placeholder": "如：城关区民政局",
-    "notice.app.contact_placeholder": "如：电话 0931-8123456，皋兰路12号203室",
+    "notice.app.contact_placeholder": "如：电话0931-8123456，皋兰路12号203室",
 }

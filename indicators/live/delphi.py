@@ -184,9 +184,11 @@ def provenance_note(s: dict, res: dict, keep, hist: dict, lang: str) -> str:
         rounds = hist["flagged"].get(j, [])
         if not rounds:
             continue
-        why = "; ".join(r for r in dec[(dec["indicator"] == j) & (dec["action"] == "keep")]["reason"] if r)
+        sep = "、" if lang == "zh" else ", "   # a Chinese list takes the enumeration comma
+        why = ("；" if lang == "zh" else "; ").join(
+            dict.fromkeys(r for r in dec[(dec["indicator"] == j) & (dec["action"] == "keep")]["reason"] if r))
         parts.append(t("dpw.note.override", lang, name=names.get(j, j), n=len(rounds),
-                       rounds=", ".join(map(str, rounds)), reason=why or "—"))
+                       rounds=sep.join(map(str, rounds)), reason=why or "—"))
     for g in lost_gates(s["scheme"], keep):
         parts.append(t("dpw.note.gate", lang, gate=(g.name_zh if lang == "zh" else g.name_en) or g.indicator,
                        name=names.get(g.indicator, g.indicator)))
