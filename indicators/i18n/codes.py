@@ -113,7 +113,7 @@ ZH: dict[str, str] = {
     "mt.event.reveal": "公布",
     "mt.event.withdraw": "撤回",
     "mt.col.event": "事项",
-    "mt.col.at": "时间（UTC）",
+    "mt.col.at": "时间（北京时间）",
     "mt.col.by": "操作人",
     "mt.col.reason": "理由",
     "mt.col.rows": "反馈记录数",
