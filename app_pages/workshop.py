@@ -156,7 +156,8 @@ def join_panel(code: str, key: str) -> None:
             st.caption(":material/warning: " + t("ws.localhost_warning", L))
     with right:
         png = live_shared.qr_png(link)
-        if png is None:
+        if png is None:     # the page says to use the link or code; the fix is for whoever runs the server
+            frame.log.warning("QR code not shown: the segno package is missing (pip install segno)")
             st.caption(t("ws.qr_missing", L))
         else:
             st.image(png, caption=t("ws.qr_caption", L), width="stretch")
