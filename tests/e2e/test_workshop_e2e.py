@@ -75,7 +75,7 @@ def phone_join(browser, server, code: str, name: str, group: str, lang: str, poi
     expect()(send).to_be_enabled()
     send.click()
     expect()(m.get_by_text(t("join.sent", lang))).to_be_visible()
-    expect()(m.get_by_text(re.compile(r"1 版|version 1"))).to_be_visible()
+    expect()(m.get_by_text(re.compile(r"第1次|version 1"))).to_be_visible()
     return ctx, ph
 
 
