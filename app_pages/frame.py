@@ -38,7 +38,7 @@ import logging
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -56,6 +56,7 @@ from indicators.records import queries
 from indicators.records import store as records
 
 from indicators.scoring import engine as scoring
+from indicators.clock import shown_time
 from indicators.errors import InputError
 from indicators.i18n import LANGS, lang_of_locale, pick, t
 from indicators.scoring.measures import Period
@@ -372,8 +373,8 @@ def show_error(exc: BaseException, lang: str) -> None:
     elif isinstance(exc, KNOWN_ERRORS):
         st.error(t("error.known", lang, msg=exc.render(lang)))
     else:
-        log.exception("unexpected error on a page")
-        st.error(t("error.unexpected", lang, msg=f"{type(exc).__name__}: {exc}"))
+        log.exception("unexpected error on a page")     # the log keeps the technical details, the page says what to do
+        st.error(t("plain.unexpected", lang, time=shown_time(datetime.now(timezone.utc), lang, "%Y-%m-%d %H:%M")))
 
 
 def busy(exc: records.DatabaseBusy, lang: str) -> None:

@@ -14,9 +14,8 @@ got in are kept in st.session_state["join_admitted"] and checked without countin
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import quote, unquote
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -24,6 +23,7 @@ import streamlit as st
 from app_pages import frame
 from app_pages import live_shared
 from app_pages import workshop_shared as shared
+from indicators.clock import shown_time
 from indicators.i18n import LANGS, pick, t
 from indicators.live.workshop import GROUPS, WorkshopError, WorkshopStore, leaves_of
 from indicators.text_safety import plain
@@ -53,12 +53,13 @@ def group_name(g: str) -> str:
 
 
 def local_time(utc: datetime) -> str:
-    """A UTC time of the store in the phone's time zone (as the browser reports it)."""
+    """A UTC time of the store as the phone's reader reads it: Beijing time in Chinese (the words say 北京时间), else
+    the phone's time zone (as the browser reports it), else UTC said as such."""
     try:
-        tz = ZoneInfo(st.context.timezone or "UTC")
-    except Exception:   # noqa: BLE001 - unknown or missing zone: say UTC
-        return f"{utc:%H:%M:%S} UTC"
-    return f"{utc.replace(tzinfo=timezone.utc).astimezone(tz):%H:%M:%S}"
+        zone = st.context.timezone
+    except Exception:   # noqa: BLE001 - no browser context (tests)
+        zone = None
+    return shown_time(utc, L, "%H:%M:%S", zone=zone)
 
 
 def set_cookie(name: str, value: str, days: float) -> None:

@@ -24,6 +24,7 @@ from indicators.live.meeting import MeetingError, MeetingStore
 from indicators.outputs import notice
 from indicators.outputs.voting_sheet import voting_sheet_html
 from indicators.text_safety import plain
+from indicators.clock import in_reader_clock
 
 f = frame.current()
 L = f.lang
@@ -250,6 +251,7 @@ def history(code: str, key: str) -> None:
         return
     st.markdown(f"**{t('mt.history', L)}**")
     h["event"] = [t(f"mt.event.{e}", L) for e in h["event"]]
+    h["at"] = in_reader_clock(h["at"], L)       # Beijing time in Chinese, as the column's name says
     st.dataframe(h, hide_index=True, width="stretch", key="mt_history", column_config={
         "event": t("mt.col.event", L), "at": st.column_config.DatetimeColumn(t("mt.col.at", L),
                                                                              format="YYYY-MM-DD HH:mm"),

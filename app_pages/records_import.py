@@ -46,6 +46,7 @@ from indicators.records.store import LOAD_ORDER, TABLES
 from indicators.outputs.report import station_report
 from indicators.scoring.engine import ScoreResult
 from indicators.text_safety import plain
+from indicators.clock import in_reader_clock
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls"]   # .xls is let through so the importer can say what to do
 PREVIEW_ROWS = 5
@@ -691,7 +692,7 @@ def audit_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The audit rows newest first: when, who, action, what changed (headers and actions in the language)."""
     h = history.iloc[::-1]
     return pd.DataFrame({
-        t("audit.col.at", lang): pd.to_datetime(h["at"]).dt.strftime("%Y-%m-%d %H:%M:%S").to_list(),
+        t("audit.col.at", lang): in_reader_clock(h["at"], lang).dt.strftime("%Y-%m-%d %H:%M:%S").to_list(),
         t("audit.col.user", lang): [u or t("io.anonymous", lang) for u in h["user"]],
         t("audit.col.action", lang): [t(f"audit.action.{a}", lang) if has(f"audit.action.{a}") else a
                                         for a in h["action"]],

@@ -18,6 +18,7 @@ import streamlit as st
 
 from app_pages import frame
 from app_pages import live_shared as shared
+from indicators.clock import shown_date
 from indicators.i18n import LANGS, t
 from indicators.live.meeting import ANSWERS, MeetingError, MeetingStore
 from indicators.text_safety import plain
@@ -119,7 +120,7 @@ def answers(m: str, v: str, items: list[dict]) -> None:
     item = items[pos]
     st.progress(len(seen["done"]) / len(items), text=t("vt.item_of", L, n=pos + 1, total=len(items)))
     st.subheader(plain(item["title"]))
-    st.caption(t(f"vt.about.{item['kind']}", L, on=item.get("on", "")))
+    st.caption(t(f"vt.about.{item['kind']}", L, on=shown_date(item.get("on", ""), L)))
     st.segmented_control(t(f"vt.{item['kind']}_q", L), ANSWERS, key=f"vt_met:{m}:{pos}", width="stretch",
                          format_func=lambda a: t(f"vt.met.{a}", L))
     st.segmented_control(t("vt.rating_q", L), RATINGS, key=f"vt_rating:{m}:{pos}", width="stretch")

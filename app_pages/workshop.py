@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from app_pages import auth  # noqa: E402 - first, before anything reads: a page refused stops here
 auth.require("live")
-from datetime import datetime, timezone
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import altair as alt
 import pandas as pd
@@ -20,6 +18,7 @@ import streamlit as st
 
 from app_pages import frame, live_shared
 from app_pages import workshop_shared as shared
+from indicators.clock import in_reader_clock, shown_time
 from indicators.outputs import charts
 from indicators.scheme import editing
 from indicators.i18n import pick, t
@@ -65,12 +64,13 @@ def listing(groups) -> str:
 
 
 def local_time(iso_utc: str) -> str:
-    """A UTC time of the store, in this browser's time zone when it is known."""
-    when = datetime.fromisoformat(iso_utc).replace(tzinfo=timezone.utc)
+    """A UTC time of the store as this reader reads it: Beijing time in Chinese, else the browser's zone when it is
+    known, else UTC said as such."""
     try:
-        return f"{when.astimezone(ZoneInfo(st.context.timezone)):%Y-%m-%d %H:%M}"
-    except Exception:   # noqa: BLE001 - no or unknown zone (tests): say UTC
-        return f"{when:%Y-%m-%d %H:%M} UTC"
+        zone = st.context.timezone
+    except Exception:   # noqa: BLE001 - no browser context (tests)
+        zone = None
+    return shown_time(iso_utc, L, "%Y-%m-%d %H:%M", zone=zone)
 
 
 def counted(counts: dict[str, int]) -> str:
@@ -156,7 +156,8 @@ def join_panel(code: str, key: str) -> None:
             st.caption(":material/warning: " + t("ws.localhost_warning", L))
     with right:
         png = live_shared.qr_png(link)
-        if png is None:
+        if png is None:     # the page says to use the link or code; the fix is for whoever runs the server
+            frame.log.warning("QR code not shown: the segno package is missing (pip install segno)")
             st.caption(t("ws.qr_missing", L))
         else:
             st.image(png, caption=t("ws.qr_caption", L), width="stretch")
@@ -283,6 +284,7 @@ def participants_panel(code: str, key: str) -> None:
     with st.expander(t("ws.participants", L), icon=":material/group:"):
         view = people.reset_index()
         view["group"] = view["group"].map(group_name)
+        view["submitted_at"] = in_reader_clock(view["submitted_at"], L)
         st.dataframe(view, hide_index=True, width="stretch", key="ws_people",
                      column_order=["display_name", "group", "submitted", "revision", "submitted_at"],
                      column_config={

@@ -18,6 +18,8 @@ class Word:
 
     def render(self, lang: str) -> str:
         from indicators.i18n import t   # the word tables import nothing of ours; imported late to stay a leaf
+        if not self.params:   # t() formats only with parameters: undo a template's doubled braces ({{kind: ...}})
+            return t(self.key, lang).replace("{{", "{").replace("}}", "}")
         return t(self.key, lang, **{k: _in(v, lang) for k, v in self.params.items()})
 
     def __str__(self) -> str:
@@ -54,3 +56,38 @@ class InputError(ValueError):
         if self.code is not None and has(f"err.{self.code}"):
             return self._words(lang)
         return str(self)
+
+
+# Chinese punctuation typed where the English one is meant (an input method left in Chinese mode): a reader is told
+# which mark it is and what to type instead, never a code point.
+FULL_WIDTH = {"：": ("colon", ":"), "，": ("comma", ","), "（": ("paren", "("), "）": ("paren", ")"),
+              "“": ("quote", '"'), "”": ("quote", '"'), "‘": ("quote", "'"), "’": ("quote", "'"),
+              "；": ("semicolon", ";"), "。": ("stop", "."), "、": ("pause", ","), "\u3000": ("space", " "),
+              "！": ("bang", "!"), "？": ("question", "?"), "【": ("bracket", "["), "】": ("bracket", "]"),
+              "《": ("angle", "<"), "》": ("angle", ">"), "－": ("minus", "-"), "＝": ("equals", "=")}
+
+
+def char_word(ch: str) -> Word:
+    """A character a reader must change, named in words: a full-width mark and the half-width one to type instead,
+    an invisible (control or text-direction) character, or the character itself."""
+    if ch in FULL_WIDTH:
+        name, ascii_ = FULL_WIDTH[ch]
+        return Word("plain.char.full_width", mark=Word(f"plain.char.{name}"), ch=ch, ascii=ascii_)
+    if not ch.isprintable():
+        return Word("plain.char.invisible")
+    return Word("plain.char.other", ch=ch)
+
+
+def value_word(value) -> Word | str:
+    """A value a file holds, as a message quotes it: nothing written, "text" in quotes, a number as it is."""
+    if value is None:
+        return Word("plain.value.empty")
+    if isinstance(value, bool):
+        return Word("plain.value.yes" if value else "plain.value.no")
+    if isinstance(value, str):
+        return Word("plain.value.text", text=value)
+    if isinstance(value, (list, tuple)):
+        return Word("plain.value.list")
+    if isinstance(value, dict):
+        return Word("plain.value.mapping")
+    return str(value)

@@ -29,9 +29,11 @@ def control(text: str, allow_breaks: bool = False) -> tuple[int, str] | None:
     return (m.start(), m.group()) if m else None
 
 
-def named(ch: str) -> str:
-    """A control character as a reader can name it in a message: U+202E."""
-    return f"U+{ord(ch):04X}"
+def named(ch: str):
+    """A control character as a reader can name it in a message: in words ("an invisible special character"), never
+    a code point; an errors.Word, put in a message's parameters."""
+    from indicators.errors import char_word
+    return char_word(ch)
 
 
 def shown(text: str, lines: bool = True) -> str:

@@ -42,7 +42,7 @@ def test_a_framework_table_opens_as_the_current_scheme(db):
 
 
 def test_a_bad_table_lists_problems_by_row_and_column_and_keeps_nothing(db):
-    for lang, header, problem in (("zh", "问题 / 应为", "不是任何维度行的代码"),
+    for lang, header, problem in (("zh", "问题 / 应为", "不是任何上级指标行的代码"),
                                   ("en", "What is wrong / expected", "is not the code of any dimension row")):
         at = open_app(lang, "schemes")
         upload(at, "bad.csv", BAD.encode("gbk"))

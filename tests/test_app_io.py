@@ -184,7 +184,7 @@ def test_importer_problems_read_in_chinese_by_their_codes():
         (Word("err.import.missing_refs", rows="12", n="2", table=Word("err.import.table.stations"), sample="S7, S8"),
          "12 rows name 2 stations that are neither in the database nor in this import (S7, S8); import stations "
          "first (or in the same import)",
-         "有 12 行引用的 2 个站点既不在数据库中，也不在本次导入中（S7, S8）；请先导入站点（或在同一次导入中一并上传）"),
+         "有 12 行引用的 2 个社工站既不在数据库中，也不在本次导入中（S7, S8）；请先导入社工站（或在同一次导入中一并上传）"),
     ]
     for words, en, zh in cases:
         problem = importer.Problem("a.csv", 2, "x", "v", words)

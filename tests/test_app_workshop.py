@@ -127,14 +127,14 @@ def test_participant_joins_allocates_and_the_count_goes_up(db):
     ph.button(key="join_submit").click().run()
     assert_clean(ph)
     assert any(s.value == t("join.sent", "zh") for s in ph.success)
-    assert any("第 1 版" in c.value for c in ph.caption)                     # "submitted at ..., version 1"
+    assert any("第1次" in c.value for c in ph.caption)                     # "submitted at ..., version 1"
     fac.run()                                                               # the facilitator's next poll
     assert_clean(fac)
     assert metric(fac, "ws.m.joined") == 1 and metric(fac, "ws.m.submitted") == 1
     # a change replaces the earlier submission
     allocate(ph, code, [10, 50] + [10] * (n - 2))
     ph.button(key="join_submit").click().run()
-    assert any("第 2 版" in c.value for c in ph.caption)
+    assert any("第2次" in c.value for c in ph.caption)
     fac.run()
     assert metric(fac, "ws.m.submitted") == 1
 

@@ -215,7 +215,7 @@ def test_a_bad_scheme_reads_in_chinese_naming_its_field(name):
 def test_invalid_yaml_names_line_and_column_in_chinese():
     exc = scheme_error("id: x\nname_zh: [unclosed\n")
     zh = exc.render("zh")
-    assert exc.code == "scheme.not_yaml" and re.search(r"第 \d+ 行第 \d+ 列", zh) and "不是有效的 YAML" in zh, zh
+    assert exc.code == "scheme.not_yaml" and re.search(r"第 \d+ 行第 \d+ 列", zh) and "方案文件格式有误" in zh and "英文冒号" in zh, zh
     assert re.search(r"line \d+, column \d+: not valid YAML", str(exc))    # the English as before
 
 
@@ -306,7 +306,7 @@ def test_scoring_an_empty_database_or_an_unknown_group_column_reads_in_chinese(t
     finally:
         con.close()
     zh = caught.value.render("zh")
-    assert "treatment.group" in zh and "不是站点表的列" in zh and not english_left(zh), zh
+    assert "treatment.group" in zh and "不是社工站表的列" in zh and not english_left(zh), zh
 
 
 def test_a_file_over_the_size_limit_reads_in_chinese(ledger_db, monkeypatch):
@@ -346,7 +346,7 @@ def test_the_schemes_page_shows_a_bad_upload_in_chinese(db):
     at.file_uploader(key="upload_yaml").set_value(
         ("party.yaml", SCHEMES["not a choice"][0].encode(), "application/x-yaml")).run()
     [shown] = [e.value for e in at.error]
-    assert "dimensions[0].indicators[0].camp" in shown and "必须是以下之一" in shown, shown
+    assert "dimensions[0].indicators[0].camp" in shown and "只能填以下之一" in shown, shown
 
 
 def test_the_records_page_shows_a_bad_ledger_in_chinese(db):
@@ -433,7 +433,7 @@ WEIGHTS = {   # name -> (a call that fails, given tmp_path; what the Chinese mus
     "ragged rows": (lambda _: ahp.check_matrix([[1, 2], [0.5]]), "第 2 行有 1 个单元格"),
     "unknown RI table": (lambda _: ahp.ahp([[1, 2], [0.5, 1]], ri_table="mine"), "未知的随机一致性指标表"),
     "empty file": (lambda p: ahp.read_matrix_csv(_matrix_file(p, "\n\n")), "ahp.csv：文件是空的"),
-    "GBK file": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",安全,健康\n".encode("gbk"))), "不是 UTF-8 文本"),
+    "GBK file": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",安全,健康\n".encode("gbk"))), "文字编码无法识别"),
     "bad cell": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,b\na,1,three\nb,,1\n")),
                  "第 1 行（a），第 2 列（b）：“three”不是数字"),
     "both blank": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,b\na,1,\nb,,1\n")), "都为空"),
@@ -442,17 +442,17 @@ WEIGHTS = {   # name -> (a call that fails, given tmp_path; what the Chinese mus
     "duplicate header": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,a\na,1,2\na,,1\n")), "重复列出 a"),
     "judges differ": (lambda _: ahp.aggregate_judgments([(["a", "b"], [[1, 2], [0.5, 1]]),
                                                          (["a", "c"], [[1, 2], [0.5, 1]])]),
-                      "评判人 2：准则与其他人的不同（缺少：b；多出：c）"),
+                      "评估人员 2：准则与其他人的不同（缺少：b；多出：c）"),
     "no judgments": (lambda _: ahp.aggregate_judgments([]), "没有可汇总的判断"),
     "off the slider": (lambda _: judgments.ratio(10), "不在 Saaty 标度上"),
     "no needs": (lambda _: needs_method.needs_scores(_needs().iloc[0:0]), "本期没有记录任何需求"),
-    "urgency 7": (lambda _: needs_method.needs_scores(_needs(urgency=7)), "紧急程度必须在 1-5 之间；需求 N1 为 7"),
+    "urgency 7": (lambda _: needs_method.needs_scores(_needs(urgency=7)), "紧急程度必须在 1～5 之间；需求 N1 为 7"),
     "negative households": (lambda _: needs_method.needs_scores(_needs(households_affected=-1)), "不能为负数"),
     "missing column": (lambda _: needs_method.needs_scores(_needs().drop(columns="urgency")), "缺少列 urgency"),
     "nothing linked": (lambda _: needs_method.needs_weights(needs_method.needs_scores(_needs()), {"i1": ["food"]},
                                                             general="unlinked"), "没有指标关联到"),
     "infinite data": (lambda _: objective.entropy_weights([[1.0, np.inf], [2.0, 3.0]]), "无穷大"),
-    "no stations": (lambda _: objective.critic_weights(np.empty((0, 2))), "0 个站点 × 2 个指标"),
+    "no stations": (lambda _: objective.critic_weights(np.empty((0, 2))), "0 个社工站 × 2 个指标"),
     "alpha": (lambda _: objective.combine([1, 1], [1, 1], 1.5), "alpha 必须在 [0, 1] 之间；实际是 1.5"),
     "zero weights": (lambda _: objective.combine([0, 0], [1, 1], 0.5), "主观权重之和为 0"),
 }
@@ -521,7 +521,7 @@ CLI_BAD = {   # name -> (arguments, with {demo} and {tmp}; what the Chinese must
     "spark without records": ("score --engine spark --scheme needs-met", "--engine spark 需要 --records"),
     "compare one scheme": ("compare --db {demo} --scheme needs-met", "正好两个 --scheme，实际给了 1 个"),
     "audit runs": ("audit --db {demo} --scheme needs-met --runs 4", "--runs 至少为 16，实际是 4"),
-    "audit spread": ("audit --db {demo} --scheme needs-met --spread 2", "--spread 必须在 0 到 1 之间"),
+    "audit spread": ("audit --db {demo} --scheme needs-met --spread 2", "--spread 必须在 0～1 之间"),
     "import which table": ("import --db {tmp}/x.duckdb {tmp}/stuff.csv", "看不出是哪张表"),
     "import no file": ("import --db {tmp}/x.duckdb --table needs {tmp}/none.csv", "没有这个文件"),
     "not a database": ("export --db {tmp}/text.duckdb --scheme needs-met --out {tmp}/o.xlsx", "无法打开数据库"),
@@ -556,12 +556,12 @@ def test_the_cli_says_its_own_bad_input_in_chinese_and_exits_2(demo_db, tmp_path
 
 SENSITIVITY = {   # name -> (keyword arguments of rank_intervals; what the Chinese must say)
     "not numeric": ({"normalised": [["a", "b"]]}, "标准化矩阵：不是数值矩阵"),
-    "one row of numbers": ({"normalised": [1.0, 2.0]}, "标准化矩阵：必须是“站点 × 指标”的二维矩阵；实际是 1 维"),
+    "one row of numbers": ({"normalised": [1.0, 2.0]}, "标准化矩阵：必须是“社工站 × 指标”的二维矩阵；实际是 1 维"),
     "missing values": ({"normalised": [[1.0, np.nan]]}, "含有缺失值或无穷大"),
     "alternative shape": ({"alternatives": [np.ones((3, 2))]}, "备选标准化矩阵 0：形状 3 × 2 与标准化矩阵（2 × 2）不同"),
     "topsis": ({"aggregation": "topsis"}, "实际是“topsis”"),
-    "ids": ({"station_ids": ["S1"]}, "给了 1 个站点编号，标准化矩阵却有 2 行"),
-    "duplicate id": ({"station_ids": ["S1", "S1"]}, "站点编号 S1 出现了不止一次"),
+    "ids": ({"station_ids": ["S1"]}, "给了 1 个社工站编号，标准化矩阵却有 2 行"),
+    "duplicate id": ({"station_ids": ["S1", "S1"]}, "社工站编号 S1 出现了不止一次"),
     "weights count": ({"weights": [1.0]}, "1 个权重对应 2 个指标"),
     "negative weight": ({"weights": [1.0, -1.0]}, "权重必须是有限的非负数"),
     "zero weights": ({"weights": [0.0, 0.0]}, "权重之和为 0"),
@@ -594,22 +594,22 @@ def test_a_bad_export_reads_in_chinese(demo_db, tmp_path):
     from dataclasses import replace
     with pytest.raises(ExportError) as caught:
         export_scores([a, replace(a, stations=a.stations.iloc[1:])], tmp_path / "o.xlsx", lang="zh")
-    assert caught.value.render("zh") == "两个结果涵盖的站点不同；请在同一个数据库上为两者评分"
+    assert caught.value.render("zh") == "两个结果涵盖的社工站不同；请在同一个数据库上为两者评分"
     with pytest.raises(ExportError) as caught:
         export_scores([a, a, a], tmp_path / "o.xlsx", lang="zh")
     assert caught.value.render("zh") == "导出只接受一个或两个评分结果，实际给了 3 个"
     assert str(caught.value) == "export takes one or two score results, got 3"
     with pytest.raises(ExportError) as caught:
         export_scores(a, tmp_path / "o.xlsx", lang="fr")
-    assert caught.value.render("zh") == "--lang：应为 zh 或 en，实际是 'fr'"
+    assert caught.value.render("zh") == "--lang 只能填 zh（中文）或 en（英文），您填的是 'fr'"
 
 
 def test_scheme_import_and_export_records_say_what_they_wrote_in_chinese(demo_db, tmp_path, capsys):
     table = ROOT / "sample_data" / "framework" / "framework.xlsx"
     assert main(["scheme", "import", str(table), "--out", str(tmp_path / "f.yaml"), "--lang", "zh"]) == 0
-    assert capsys.readouterr().out.strip() == f"已写入 {tmp_path / 'f.yaml'}：8 个指标，3 个一级维度"
+    assert capsys.readouterr().out.strip() == f"已写入 {tmp_path / 'f.yaml'}：8 个指标，3 个一级指标"
     assert main(["export-records", "--db", str(demo_db), "--out", str(tmp_path / "pq"), "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"已写入 {tmp_path / 'pq'}（parquet）：站点 24 行，") and not english_left(out), out
+    assert out.startswith(f"已写入 {tmp_path / 'pq'}（parquet）：社工站 24 行，") and not english_left(out), out
     assert main(["export-records", "--db", str(demo_db), "--out", str(tmp_path / "pq2"), "--lang", "en"]) == 0
     assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'pq2'} (parquet): stations 24, ")

@@ -245,7 +245,7 @@ def test_the_schemes_page_lists_a_hostile_framework_table_by_row_and_column(db):
     from tests.test_app_framework import upload
     table = hostile.framework_csv({3: {"weight": "1e308"}, 4: {"weight": "1e308"},
                                    5: {"measure": hostile.measure(hostile.alias_tree())}}).encode("utf-8")
-    for lang, header, words in (("zh", "问题 / 应为", "经 YAML 别名"), ("en", "What is wrong / expected", "aliases")):
+    for lang, header, words in (("zh", "问题 / 应为", "方案文件中的别名"), ("en", "What is wrong / expected", "aliases")):
         at = open_app(lang, "schemes")
         upload(at, "hostile.csv", table)
         assert not at.exception and len(at.error) == 1

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from indicators.access.roles import ROLES
+from indicators.clock import Moment
 from indicators.errors import InputError
 from indicators.records.store import writing
 
@@ -199,7 +200,7 @@ class AccountStore:
         with writing(self._con) as cur:       # the check and the attempt's count, one after another
             until = self._locked_until(cur, key, session)
             if until is not None:
-                raise AccessError(code="access.locked", params={"limit": FAIL_LIMIT, "until": f"{until:%H:%M}",
+                raise AccessError(code="access.locked", params={"limit": FAIL_LIMIT, "until": Moment(until),
                                                                 "minutes": int(FAIL_WINDOW.total_seconds() // 60)})
             cur.execute("DELETE FROM signin_failures WHERE failed_at <= ?", [self._now() - FAIL_WINDOW])
             cur.execute("INSERT INTO signin_failures VALUES (?, ?, ?, ?)", [key, session, self._now(), attempt])

@@ -45,7 +45,7 @@ ZH: dict[str, str] = {
     "err.cli.compare_two": "compare 命令需要正好两个 --scheme，实际给了 {n} 个",
     "err.cli.export_schemes": "export 命令接受一个或两个 --scheme，实际给了 {n} 个",
     "err.cli.runs": "--runs 至少为 16，实际是 {runs}",
-    "err.cli.spread": "--spread 必须在 0 到 1 之间，实际是 {spread}",
+    "err.cli.spread": "--spread 必须在 0～1 之间，实际是 {spread}",
     "err.cli.which_table": "{file}：看不出是哪张表的数据；请把文件命名为 <表名>.csv 或 .xlsx，或用 --table 指定"
                            "（表：{tables}）",
     "err.cli.no_file": "{file}：没有这个文件",
@@ -54,7 +54,7 @@ ZH: dict[str, str] = {
     "err.cli.spark_records": "--engine spark 需要 --records：一个 Parquet 文件夹（由“python -m indicators "
                              "export-records”导出），或 Spark 目录中的数据库",
     "err.cli.spark_missing": "--engine spark 需要 {module}：请运行“pip install -r requirements-spark.txt”",
-    "cli.wrote_scheme": "已写入 {path}：{n} 个指标，{d} 个一级维度",
+    "cli.wrote_scheme": "已写入 {path}：{n} 个指标，{d} 个一级指标",
     "cli.wrote_parquet": "已写入 {path}（{format}{split}）：{counts}",
     "cli.parquet_split": "，按 {by} 分区",
     "cli.parquet_count": "{table} {n:,} 行",

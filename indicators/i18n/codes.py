@@ -101,8 +101,7 @@ ZH: dict[str, str] = {
     "mt.err.no_reason": "请说明撤回的理由，历史记录会保存。",
     "mt.state.withdrawn": "结果已撤回：公布时写入的反馈记录已删除，各项得分恢复到公布之前。投票内容仍不公开。",
     "mt.withdraw": "撤回结果",
-    "mt.withdraw_intro": "撤回将删除本次评议会公布时写入的 {rows} 条反馈记录，各站点的得分和排名恢复到公布之前。"
-                         "历史记录同时保存公布和撤回。撤回后不能恢复，也不能再次公布。",
+    "mt.withdraw_intro": "撤回将删除本次评议会公布时写入的 {rows} 条反馈记录，各社工站的得分和排名恢复到公布之前。历史记录同时保存公布和撤回。撤回后不能恢复，也不能再次公布。",
     "mt.withdraw_reason": "理由（记入历史）",
     "mt.withdraw_by": "您的姓名",
     "mt.withdraw_confirm": "我已了解：结果将被永久撤回",
@@ -113,7 +112,7 @@ ZH: dict[str, str] = {
     "mt.event.reveal": "公布",
     "mt.event.withdraw": "撤回",
     "mt.col.event": "事项",
-    "mt.col.at": "时间（UTC）",
+    "mt.col.at": "时间（北京时间）",
     "mt.col.by": "操作人",
     "mt.col.reason": "理由",
     "mt.col.rows": "反馈记录数",

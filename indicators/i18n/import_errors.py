@@ -6,7 +6,7 @@ Same keys and the same parameters in both; the English is the message as the eng
 The cell-level problems (expected a number, a date ...) are in errors.py.
 """
 
-_TABLES_ZH = {"stations": "站点", "residents": "居民", "needs": "需求", "activities": "活动", "attendance": "签到",
+_TABLES_ZH = {"stations": "社工站", "residents": "居民", "needs": "需求", "activities": "活动", "attendance": "签到",
               "inspections": "检查", "feedback": "居民评议", "expenditures": "支出", "ratings": "第三方评级",
               "indicator_values": "指标数值"}
 
@@ -32,9 +32,8 @@ EN: dict[str, str] = {
     "err.import.more_than_mb": "is more than {limit} MB; split the file",
     "err.import.unzipped_mb": "unpacks to {mb} MB; the limit is {limit} MB",
     "err.import.unreadable": "cannot be read: {detail}",
-    "err.import.utf16": "starts like UTF-16 text but byte {at} is not UTF-16",
-    "err.import.encoding": "is neither UTF-8 nor GBK/GB18030 text (byte {at} is 0x{byte}, line {line}); save it as "
-                           "'CSV UTF-8' or as .xlsx",
+    "err.import.utf16": "cannot be read: its text encoding is not one this import reads ({detail}); in Excel use Save As and choose “CSV UTF-8 (Comma delimited)” or “Excel Workbook (.xlsx)”, then import again",
+    "err.import.encoding": "is neither UTF-8 nor GBK/GB18030 text (garbled from line {line}; {detail}); in Excel use Save As and choose “CSV UTF-8 (Comma delimited)” or “Excel Workbook (.xlsx)”, then import again",
     "err.import.mixed": "is neither UTF-8 nor GBK/GB18030 text ({why}: mixed encodings); save it as 'CSV UTF-8' or "
                         "as .xlsx",
     "err.import.mixed.not_utf8": "not UTF-8 in row {rows} while {n} other rows are UTF-8",
@@ -99,9 +98,8 @@ EN: dict[str, str] = {
     "err.framework.one_of": "expected one of {codes} (or {labels})",
     "err.framework.normalisation": "expected minmax, rank, target VALUE (e.g. target 80) or goalposts LOW HIGH "
                                    "(e.g. goalposts 0 100)",
-    "err.framework.measure_yaml": "is not a measure ({detail}); write it as in the scheme YAML, e.g. "
-                                  "{{kind: count, table: activities, filter: \"kind = 'group'\"}}",
-    "err.framework.measure_mapping": "expected a mapping such as {{kind: count, table: activities}}",
+    'err.framework.measure_yaml': 'is not a measure ({detail}); write it as in a scheme file, e.g. {{kind: count, table: activities, filter: "kind = \'group\'"}}',
+    "err.framework.measure_mapping": "is not written as a measure: put “name: value” pairs in braces, separated by English commas, e.g. {{kind: count, table: activities}}",
     "err.framework.measures_too_long": "the measures of this table hold more than {limit} characters together; a "
                                        "measure is a short mapping such as {{kind: count, table: activities}}",
     "err.framework.denominator": "applies to indicators read from indicator_values (no measure, or kind value); a "
@@ -136,8 +134,7 @@ EN: dict[str, str] = {
                               "level); a scheme may have at most {limit}",
     "err.framework.too_many_rows": "the table has {n} rows of items; a scheme may hold at most {limit} dimensions "
                                    "and indicators",
-    "err.framework.control": "holds a control character ({char}, character {at}); cells may not hold control or "
-                             "text-direction characters, which hide or reorder what a reader sees",
+    "err.framework.control": "holds a control character: character {at} is {char}; cells may not hold it (it hides or reorders what a reader sees): delete it and save the table again",
     "err.framework.not_loadable": "the scheme this table makes would not load back as a scheme file ({field}: "
                                   "{problem})",
     "err.framework.no_name": "names no indicator: every row needs a name in a level column",
@@ -162,7 +159,7 @@ ZH: dict[str, str] = {
     "err.import.at.empty": "值为空",
     "err.import.empty_value": "（空）",
     **{f"err.import.table.{t}": zh for t, zh in _TABLES_ZH.items()},
-    "err.import.a.stations": "站点", "err.import.a.residents": "居民", "err.import.a.needs": "需求",
+    "err.import.a.stations": "社工站", "err.import.a.residents": "居民", "err.import.a.needs": "需求",
     "err.import.a.activities": "活动",
     "err.import.not_table": "不是记录数据表；可选：{tables}",
     "err.import.template_lang": "语言应为 zh、en 或 both",
@@ -170,9 +167,8 @@ ZH: dict[str, str] = {
     "err.import.more_than_mb": "超过 {limit} MB，请拆分文件",
     "err.import.unzipped_mb": "解压后有 {mb} MB，上限为 {limit} MB",
     "err.import.unreadable": "无法读取（{detail}）",
-    "err.import.utf16": "开头像 UTF-16 文本，但第 {at} 字节不是 UTF-16",
-    "err.import.encoding": "既不是 UTF-8 也不是 GBK/GB18030 编码（第 {line} 行第 {at} 字节为 0x{byte}）；"
-                           "请另存为“CSV UTF-8”或 .xlsx",
+    "err.import.utf16": "文件的文字编码无法识别；请在 Excel 中点“另存为”，保存类型选“CSV UTF-8（逗号分隔）”或“Excel 工作簿（.xlsx）”，再导入",
+    "err.import.encoding": "文件的文字编码无法识别（从第 {line} 行起是乱码）；请在 Excel 中点“另存为”，保存类型选“CSV UTF-8（逗号分隔）”或“Excel 工作簿（.xlsx）”，再导入",
     "err.import.mixed": "既不是 UTF-8 也不是 GBK/GB18030 编码（{why}：编码混杂）；请另存为“CSV UTF-8”或 .xlsx",
     "err.import.mixed.not_utf8": "第 {rows} 行不是 UTF-8，而其他 {n} 行是",
     "err.import.mixed.utf8": "第 {rows} 行是 UTF-8，而其他 {n} 行是 GBK/GB18030",
@@ -198,8 +194,8 @@ ZH: dict[str, str] = {
     "err.import.resolved_required": "处理状态为已解决时必填：需求解决的日期",
     "err.import.resolved_not_empty": "处理状态为 {status} 时必须为空：只有已解决的需求才有解决日期",
     "err.import.before_raised": "早于需求提出日期（{date}）",
-    "err.import.before_start": "早于统计期的开始日期（{date}）",
-    "err.import.feedback_needs": "每条反馈需要评分（1-5）或“需求是否满足”（是/否）",
+    "err.import.before_start": "早于评估期的开始日期（{date}）",
+    "err.import.feedback_needs": "每条反馈需要评分（1～5）或“需求是否满足”（是/否）",
     "err.import.repeats_key": "与{where}的编号重复；每条记录只能出现一次",
     "err.import.differs": "{column}：库中为 {there}，此处为 {here}",
     "err.import.exists_different": "已在数据库中，但内容不同（{diffs}）；已有记录不会被覆盖：请更正此行或将其删去",
@@ -209,7 +205,7 @@ ZH: dict[str, str] = {
     "err.import.stale": "检查之后数据库发生了变化，请重新检查",
     "err.import.keys_added": "检查之后，{table}表中新增了其中 {n} 个编号，请重新检查",
     "err.records.no_tables": "数据库中没有记录表：请先导入记录或生成演示数据",
-    "err.records.no_stations": "数据库中没有站点：请先导入记录或生成演示数据",
+    "err.records.no_stations": "数据库中没有社工站：请先导入记录或生成演示数据",
     "err.framework.empty": "是空表：应有表头，每个指标一行",
     "err.framework.repeat_level": "重复的层级列；请只保留一列",
     "err.framework.unknown_column": "不是指标体系表的列；可用的列：{known}，宽表还可用一级指标、二级指标……",
@@ -225,9 +221,8 @@ ZH: dict[str, str] = {
     "err.framework.one_of": "应为以下之一：{labels}（或代码 {codes}）",
     "err.framework.normalisation": "应为 minmax、rank、target 目标值（如 target 80）或 goalposts 下限 上限"
                                    "（如 goalposts 0 100）",
-    "err.framework.measure_yaml": "不是计量方法；请按方案 YAML 的写法填写，例如 "
-                                  "{{kind: count, table: activities, filter: \"kind = 'group'\"}}",
-    "err.framework.measure_mapping": "应为映射，例如 {{kind: count, table: activities}}",
+    'err.framework.measure_yaml': '不是计量方法；请按方案文件的写法填写，例如 {{kind: count, table: activities, filter: "kind = \'group\'"}}',
+    "err.framework.measure_mapping": "计量方法的写法不对：应在花括号里写“名称: 内容”，各项之间用英文逗号隔开，例如 {{kind: count, table: activities}}",
     "err.framework.measures_too_long": "本表的计量方法合计超过 {limit} 个字符；计量方法应是简短的映射，"
                                        "例如 {{kind: count, table: activities}}",
     "err.framework.denominator": "只适用于从指标数值表读取的指标（未写计量方法，或 kind 为 value）；"
@@ -239,8 +234,7 @@ ZH: dict[str, str] = {
     "err.framework.note_inside": "看似注释行（仅一格有文字，或以注/说明/备注开头），但其下直到第 {last} 行仍有指标；"
                                  "请把注释放在最后一个指标之后，或补全该行",
     "err.framework.name_points": "与名称中写明的 {named} 分不一致",
-    "err.framework.scoring_yaml": "不是计分规则（{detail}）；请按方案 YAML 的写法填写，例如 "
-                                  "{{rule: bands, steps: [[0.9, 50], [0.8, 40]], else: 0}}",
+    "err.framework.scoring_yaml": "不是计分规则；请按方案文件的写法填写，例如 {{rule: bands, steps: [[0.9, 50], [0.8, 40]], else: 0}}",
     "err.framework.scoring_mapping": "应为计分规则，例如 {{rule: deduct, target: 30, per: 2}} 或 awarded",
     "err.framework.total_row": "不等于各指标分值之和（{total}）",
     "err.framework.grades_no_floor": "列出了等次（{bands}），但没有从 0 分起的最低等次；请补上最低等次"
@@ -250,21 +244,20 @@ ZH: dict[str, str] = {
                                    "例如 优秀:900,良好:800,合格:600,不合格:0（收到 {text}）",
     "err.framework.indicator_only": "只适用于指标（层级 1）",
     "err.framework.points_required": "分值表中每个指标都须填写分值",
-    "err.framework.no_parent": "指标须填写上级：它所属的维度",
-    "err.framework.not_parent": "不是任何维度行的代码",
-    "err.framework.not_parent_leaf": "不是任何维度行的代码（它是一个指标的代码）",
+    "err.framework.no_parent": "指标须填写上级：它所属的上一级指标",
+    "err.framework.not_parent": "不是任何上级指标行的代码",
+    "err.framework.not_parent_leaf": "不是任何上级指标行的代码（它是一个末级指标的代码）",
     "err.framework.level_below": "层级须低于上级的层级（{level}）",
     "err.framework.points_sum": "不等于下级分值之和（{total}）",
     "err.framework.loop": "上级关系形成循环：某节点成了自己的上级",
-    "err.framework.too_deep": "上级关系形成超过 {limit} 层的链（维度层级加指标层）；方案最多 {limit} 层",
-    "err.framework.too_many_rows": "表中有 {n} 行指标；方案的维度与指标合计最多 {limit} 个",
-    "err.framework.control": "含控制字符（{char}，第 {at} 个字符）；单元格不得含控制字符或文字方向字符，"
-                             "它们会隐藏或颠倒读者看到的内容",
+    "err.framework.too_deep": "上级关系形成超过 {limit} 层的链（各级指标合计）；评估方案最多 {limit} 层",
+    "err.framework.too_many_rows": "表中有 {n} 行指标；评估方案的各级指标合计最多 {limit} 个",
+    "err.framework.control": "第 {at} 个字符是{char}，单元格中不能有这种字符（它会隐藏或颠倒显示的内容）；请删掉它后重新保存表格",
     "err.framework.not_loadable": "此表生成的方案无法作为方案文件重新读入（{field}：{problem}）",
     "err.framework.no_name": "该行没有指标名称：每行须在某一级指标列中填写名称",
     "err.framework.no_above": "为空，且上方没有可沿用的行",
     "err.framework.differs": "与上方为“{name}”填写的 {given} 不一致",
-    "err.framework.no_dimension": "指标上方须有维度：请把它放在一级指标之下的二级（或更深）指标列",
+    "err.framework.no_dimension": "指标上方须有一级指标：请把它放在一级指标之下的二级（或更深）指标列",
     "err.framework.dimension_points": "其分值（{given}）不等于所含指标分值之和（{total}）",
     "err.framework.field": "{field}：{problem}",
     "err.framework.in_node": "{problem}（节点 {node}）",

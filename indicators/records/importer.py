@@ -494,7 +494,7 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise _FileProblem(_said("utf16", at=exc.start)) from None
+            raise _FileProblem(_said("utf16", detail=f"byte {exc.start}")) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8:
@@ -504,7 +504,7 @@ def _decode(data: bytes) -> str:
         except UnicodeDecodeError as gb:
             at = max(utf8.start, gb.start)   # where the longer of the two readings broke
             line = data[:at].count(b"\n") + 1
-            raise _FileProblem(_said("encoding", at=f"{at:,}", byte=f"{data[at]:02x}", line=f"{line:,}")) from None
+            raise _FileProblem(_said("encoding", line=line, detail=f"byte {at:,} is 0x{data[at]:02x}")) from None
 
 
 def _refuse_mixed(data: bytes) -> None:

@@ -305,7 +305,7 @@ def parse_upload(data: bytes, filename: str = "upload.yaml") -> Scheme:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SchemeError(_said("at.file"), _said("not_utf8", reason=exc.reason, at=exc.start), filename) from None
+        raise SchemeError(_said("at.file"), _said("not_utf8", reason=f"{exc.reason} at byte {exc.start}"), filename) from None
     return check(load_yaml(text, filename), filename)
 
 

@@ -16,7 +16,7 @@ from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from indicators.errors import InputError, Word
+from indicators.errors import InputError, Word, char_word, value_word
 
 try:
     from yaml.cyaml import CParser   # libyaml, in every PyYAML wheel
@@ -478,7 +478,9 @@ class _Reader:
 
     def __init__(self, data: Any, path: str, source: str | None):
         if not isinstance(data, dict):
-            raise SchemeError(path or _said("at.top"), _said("not_mapping", type=type(data).__name__), source)
+            if isinstance(data, str):   # "name_zh：社区" read as one text where "name: value" lines belong
+                _full_width(data, source, path or _said("at.top"))
+            raise SchemeError(path or _said("at.top"), _said("not_mapping", type=value_word(data)), source)
         self.data, self.path, self.source = data, path, source
         self.used: set[str] = set()
 
@@ -497,20 +499,20 @@ class _Reader:
         value = self.data[key]
         if kind is float:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                self.fail(key, _said("not_number", value=value))
+                self.fail(key, _said("not_number", value=value_word(value)))
             value = float(value)
             if not math.isfinite(value):
-                self.fail(key, _said("not_finite", value=value))
+                self.fail(key, _said("not_finite", value=value_word(value)))
         elif kind is str:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = str(value)   # YAML reads level values like 5 as numbers
             if not isinstance(value, str):
-                self.fail(key, _said("not_text", value=value))
+                self.fail(key, _said("not_text", value=value_word(value)))
         elif kind is list:
             if not isinstance(value, list):
-                self.fail(key, _said("not_list", type=type(value).__name__))
+                self.fail(key, _said("not_list", type=value_word(value)))
         if choices and value not in choices:
-            self.fail(key, _said("not_choice", choices=", ".join(choices), value=value))
+            self.fail(key, _said("not_choice", choices=", ".join(choices), value=value_word(value)))
         return value
 
     def sub(self, key, required=False):
@@ -528,7 +530,7 @@ class _Reader:
     def done(self):
         extra = [k for k in self.data if k not in self.used]
         if extra:
-            self.fail(extra[0], _said("unknown_field", known=", ".join(sorted(self.used))))
+            self.fail(extra[0], _said("unknown_field", name=extra[0], known=", ".join(sorted(self.used))))
 
 
 def _measure(r: _Reader) -> Measure:
@@ -911,6 +913,21 @@ def _treatment(r: _Reader | None) -> Treatment:
     return t
 
 
+# An English name followed by a Chinese colon at a line's start ("name_zh：社区"): YAML reads the line as one text and
+# stops at the next line, or takes the text where a mapping belongs (an input method left in Chinese mode). Looked for
+# only once the file failed, so a colon inside a name or a text never is.
+_FULL_WIDTH_KEY = re.compile(r"^[ \t]*(?:-[ \t]+)?[A-Za-z_][A-Za-z0-9_]*[ \t]*(：)", re.MULTILINE)
+
+
+def _full_width(text: str, source, where=None) -> None:
+    """Raises the refusal naming a Chinese colon typed where the file's grammar needs the English one (at its line,
+    or at `where`), if `text` has one; else returns."""
+    m = _FULL_WIDTH_KEY.search(text) if "：" in text else None
+    if m:
+        where = where or _said("at.line", line=text.count("\n", 0, m.start(1)) + 1)
+        raise SchemeError(where, _said("full_width", mark=char_word(m.group(1))), source)
+
+
 def _check_brackets(text: str, source) -> None:
     """Flow brackets nested far too deep, found in one pass before PyYAML's scanner (which slows down on thousands of
     open brackets): the line and its key are named. Brackets in quoted text count too, so the limit is generous."""
@@ -947,6 +964,7 @@ def load_yaml_value(text: str, source: str | None = None, budget: YamlBudget | N
             budget.nodes -= loader.composed
         data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
+        _full_width(text, source)        # the likeliest cause, named, when there is one
         mark = getattr(exc, "problem_mark", None)
         where = _said("at.line_column", line=mark.line + 1, column=mark.column + 1) if mark else _said("at.yaml")
         raise SchemeError(where, _said("not_yaml", detail=getattr(exc, "problem", exc)), source) from None
@@ -967,8 +985,8 @@ def load_file(path: str | Path) -> Scheme:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_YAML_BYTES * 4:   # UTF-8: up to 4 bytes a character; load_yaml counts exactly
-            raise SchemeError(_said("at.file"), _said("too_many_bytes", n=f"{path.stat().st_size:,}",
-                                                          limit=f"{MAX_YAML_BYTES:,}"), str(path))
+            raise SchemeError(_said("at.file"), _said("too_many_bytes", mb=f"{path.stat().st_size / 1e6:.1f}",
+                                                          limit=f"{MAX_YAML_BYTES * 4 / 1e6:g}"), str(path))
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemeError(_said("at.file"), _said("unreadable", detail=exc), str(path)) from None

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, NamedTuple, Sequence
 
-from indicators.errors import InputError, Word
+from indicators.errors import InputError, char_word, Word
 
 __all__ = ["ExprError", "compile_filter", "compile_value", "columns_used"]
 
@@ -123,10 +123,9 @@ def _tokenize(text: str) -> list[_Tok]:
         else:
             op = next((o for o in _OPS if text.startswith(o, i)), None)
             if op is None:
-                shown = repr(c) if c.isprintable() else "an invisible character"
-                raise ExprError(f"Unexpected character {shown} (U+{ord(c):04X}): only ASCII names, numbers, "
-                                "'quoted text', operators, commas and parentheses are allowed.", i,
-                                "bad_char", shown=shown, hex=f"{ord(c):04X}")
+                raise ExprError(f"character {i + 1} is {char_word(c)}: a formula takes only English letters, numbers, "
+                                "'quoted text', operators, commas and parentheses", i,
+                                "bad_char", at=i + 1, what=char_word(c))
             toks.append(_Tok("op", op, i, i + len(op)))
             i += len(op)
     toks.append(_Tok("end", None, n, n))

@@ -324,7 +324,7 @@ def read_matrix_csv(path: str | Path) -> tuple[list[str], np.ndarray]:
         raise WeightsError(code="weights.ahp.file_not_found", params={"source": src, "path": path}) from None
     except UnicodeDecodeError as exc:
         raise WeightsError(code="weights.ahp.not_utf8",
-                           params={"source": src, "reason": exc.reason, "at": exc.start}) from None
+                           params={"source": src, "reason": f"{exc.reason} at byte {exc.start}"}) from None
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     delimiter = ","
     if "," not in first:

@@ -75,7 +75,7 @@ def phone_join(browser, server, code: str, name: str, group: str, lang: str, poi
     expect()(send).to_be_enabled()
     send.click()
     expect()(m.get_by_text(t("join.sent", lang))).to_be_visible()
-    expect()(m.get_by_text(re.compile(r"1 版|version 1"))).to_be_visible()
+    expect()(m.get_by_text(re.compile(r"第1次|version 1"))).to_be_visible()
     return ctx, ph
 
 
@@ -108,7 +108,7 @@ def test_workshop_from_start_to_saved_scheme(browser, server, page):
         zh_phone.reload()
         wait_idle(zh_phone)
         expect()(main(zh_phone).get_by_text(t("join.rejoined", "zh", name="Wang"))).to_be_visible()
-        expect()(main(zh_phone).get_by_text(re.compile("第 1 版"))).to_be_visible()
+        expect()(main(zh_phone).get_by_text(re.compile("第1次"))).to_be_visible()
 
         # ---- the live view counts them without a click
         submitted = m.locator('[data-testid="stMetric"]').filter(has_text=t("ws.m.submitted", "en"))
