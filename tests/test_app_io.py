@@ -106,8 +106,8 @@ def test_a_bad_file_lists_every_problem_by_row_and_column_and_writes_nothing(con
     zh = ri.problems_table(plan, "zh")
     assert list(zh.columns) == ["文件", "行", "列", "值", "问题 / 应为"]
     assert all(CJK.search(m) for m in zh["问题 / 应为"]), list(zh["问题 / 应为"])
-    assert "1 到 5 的整数" in zh.set_index("行").at[3, "问题 / 应为"]
-    assert ri.summary_line(plan, "zh") == "needs_bad.csv：发现 6 个问题，未导入任何记录。请修改文件后重新上传。"
+    assert "1到5的整数" in zh.set_index("行").at[3, "问题 / 应为"]
+    assert ri.summary_line(plan, "zh") == "needs_bad.csv：发现6个问题，未导入任何记录。请修改文件后重新上传。"
     assert ri.summary_line(plan, "en").startswith("needs_bad.csv: 6 problem(s); nothing was imported")
     csv_text = ri.problems_csv(plan, "zh").decode("utf-8-sig")
     assert csv_text.splitlines()[0] == "文件,行,列,值,问题 / 应为" and len(csv_text.splitlines()) == 7
@@ -126,13 +126,13 @@ def test_files_checked_together_meet_each_others_references(con):
     plan = ri.check_uploads(con, "needs", files, tables)
     assert plan.ok and plan.inserting == 3 and plan.skipped == 0
     assert ri.import_label(plan, "en") == "Import 3 rows (0 already present will be skipped)"
-    assert ri.import_label(plan, "zh") == "导入 3 行（0 行已存在，将跳过）"
+    assert ri.import_label(plan, "zh") == "导入3行（0行已存在，将跳过）"
     parts = ri.parts_table(plan, "en").set_index("File")
     assert parts.at["stations.xlsx", "Table"] == "Stations (stations)" and parts.at["needs.csv", "New"] == 2
     seen = []
     report = importer.apply(con, plan, lambda done, total: seen.append((done, total)))
     assert seen[-1] == (3, 3) and report.by_table == {"stations": (1, 0), "needs": (2, 0)}
-    assert ri.done_message(report, "zh").startswith("已导入 3 行新记录；0 行已存在")
+    assert ri.done_message(report, "zh").startswith("已导入3行新记录；0行已存在")
     again = ri.check_uploads(con, "needs", files, tables)          # the same files again add nothing
     assert again.ok and again.inserting == 0 and again.skipped == 3
 
@@ -161,7 +161,7 @@ def test_size_limit_is_the_importers_message(con, monkeypatch):
     assert len(big) > 2 ** 20
     plan = ri.check_uploads(con, "stations", [("big.csv", big)])
     assert [p.message for p in plan.problems] == ["is more than 1 MB; split the file"]
-    assert ri.problems_table(plan, "zh").iat[0, 4] == "超过 1 MB，请拆分文件"
+    assert ri.problems_table(plan, "zh").iat[0, 4] == "超过1 MB，请拆分文件"
     assert ri.preview_frame("big.csv", big) is None
 
 
@@ -180,11 +180,11 @@ def test_importer_problems_read_in_chinese_by_their_codes():
     from indicators.errors import Word
     cases = [
         (Word("err.import.repeats_key", where=Word("err.import.at.file_row", file="a.csv", row=3)),
-         "repeats the key of a.csv row 3; each record may appear once", "与a.csv 第 3 行的编号重复；每条记录只能出现一次"),
+         "repeats the key of a.csv row 3; each record may appear once", "与a.csv第3行的编号重复；每条记录只能出现一次"),
         (Word("err.import.missing_refs", rows="12", n="2", table=Word("err.import.table.stations"), sample="S7, S8"),
          "12 rows name 2 stations that are neither in the database nor in this import (S7, S8); import stations "
          "first (or in the same import)",
-         "有 12 行引用的 2 个社工站既不在数据库中，也不在本次导入中（S7, S8）；请先导入社工站（或在同一次导入中一并上传）"),
+         "有12行引用的2个社工站既不在数据库中，也不在本次导入中（S7, S8）；请先导入社工站（或在同一次导入中一并上传）"),
     ]
     for words, en, zh in cases:
         problem = importer.Problem("a.csv", 2, "x", "v", words)
@@ -211,7 +211,7 @@ def test_upload_with_problems_shows_them_and_writes_nothing(db):
     at.selectbox(key="io_table").set_value("needs").run()
     upload(at, ("needs_bad.csv", NEEDS_BAD.encode()))
     assert not at.exception
-    assert [e.value for e in at.error] == ["needs_bad.csv：发现 6 个问题，未导入任何记录。请修改文件后重新上传。"]
+    assert [e.value for e in at.error] == ["needs_bad.csv：发现6个问题，未导入任何记录。请修改文件后重新上传。"]
     problems = next(d.value for d in at.table if "问题 / 应为" in d.value.columns)
     assert len(problems) == 6
     preview = next(d.value for d in at.dataframe if "需求编号" in d.value.columns)
@@ -285,7 +285,7 @@ def test_switching_language_keeps_the_check_and_translates_it(db):
     plan = at.session_state["_io_plan"][1]
     at.sidebar.radio[0].set_value("zh").run()
     assert not at.exception
-    assert at.error[0].value.startswith("needs_bad.csv：发现 6 个问题")
+    assert at.error[0].value.startswith("needs_bad.csv：发现6个问题")
     assert at.selectbox(key="io_table").value == "needs"
     assert at.session_state["_io_plan"][1] is plan                     # not checked again
     assert "问题 / 应为" in at.table[0].value.columns
@@ -300,7 +300,7 @@ def test_a_database_changed_after_the_check_asks_to_check_again(db):
     assert not at.exception and not at.error
     assert any("检查之后数据库发生了变化" in w.value for w in at.warning)
     at.button(key="io_recheck").click().run()
-    assert any("全部 1 行都已在数据库中" in i.value for i in at.info)
+    assert any("全部1行都已在数据库中" in i.value for i in at.info)
     assert count(db, "stations") == 25
 
 

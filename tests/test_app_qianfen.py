@@ -62,7 +62,7 @@ def test_grade_rows_round_trip_and_blank_rows_are_ignored():
      "'优秀'已是第1行的等次"),
     ([("优秀", 950), ("合格", 0)], "grade bands, row 1, Minimum (0-100)", "评估等次第1行“分数线（百分制）”",
      "须为0到100之间的数，实际是950"),
-    ([("优秀", 90), ("合格", 60)], "grade bands", "评估等次", "最低一档必须从 0 分开始"),
+    ([("优秀", 90), ("合格", 60)], "grade bands", "评估等次", "最低一档必须从0分开始"),
     ([("优秀", 90)], "grade bands", "评估等次", "至少需要两个等次"),
 ])
 def test_bad_grade_rows_name_row_and_column_in_the_readers_language(rows, field_en, field_zh, problem_zh):

@@ -87,9 +87,9 @@ def test_card_shows_raw_treated_and_why_for_each_treated_value(result):
 def test_card_says_it_in_chinese(result):
     card = views.station_card(result, "S12", "zh")
     assert card.at["visits", "treatment"] == "极端值：改为相邻的下一个值（缩尾处理）"
-    assert card.at["satisfaction", "treatment"] == "无数据：用有数据站点的均值填补"
-    assert card.at["households", "treated"] == "50.0 分（百分制）"
-    assert views.treatment_lines(card, "zh")[0] == ("走访：原始值 100 → 处理后 30.0 → 标准化得分 100.0"
+    assert card.at["satisfaction", "treatment"] == "无数据：用有数据社工站的均值填补"
+    assert card.at["households", "treated"] == "50.0分（百分制）"
+    assert views.treatment_lines(card, "zh")[0] == ("走访：原始值100 → 处理后30.0 → 标准化得分100.0"
                                                     "（极端值：改为相邻的下一个值（缩尾处理））")
 
 

@@ -184,7 +184,7 @@ SCHEMES = {   # name -> (YAML text or bytes, the field or place the Chinese must
                      "dimensions[1].indicators[0].id"),
     "alias bomb": (BOMB, "bad.yaml: e: "),
     "nested too deep": (DEEP, "k0.k1.k2"),
-    "brackets too deep": ("a: " + "[" * 5000 + "]" * 5000 + "\n", "第 1 行（a）"),
+    "brackets too deep": ("a: " + "[" * 5000 + "]" * 5000 + "\n", "第1行（a）"),
     "huge number": (_scheme(_set(_ind, "weight", 1e300)), "dimensions[0].indicators[0].weight"),
     "giant integer": (_scheme(_set(_ind, "weight", 10 ** 60)), "dimensions[0].indicators[0].weight"),
     "too large": ("#" * 1_000_001, "（文件）"),
@@ -215,7 +215,7 @@ def test_a_bad_scheme_reads_in_chinese_naming_its_field(name):
 def test_invalid_yaml_names_line_and_column_in_chinese():
     exc = scheme_error("id: x\nname_zh: [unclosed\n")
     zh = exc.render("zh")
-    assert exc.code == "scheme.not_yaml" and re.search(r"第 \d+ 行第 \d+ 列", zh) and "方案文件格式有误" in zh and "英文冒号" in zh, zh
+    assert exc.code == "scheme.not_yaml" and re.search(r"第\d+行第\d+列", zh) and "方案文件格式有误" in zh and "英文冒号" in zh, zh
     assert re.search(r"line \d+, column \d+: not valid YAML", str(exc))    # the English as before
 
 
@@ -232,14 +232,14 @@ FRAMEWORK_BAD = ("代码,名称,层级,上级,分值,缺失处理\n"
 LEDGERS = {   # name -> (table, file name, bytes, what the Chinese must name)
     "unknown header": ("needs", "n.csv", (NEEDS_HEAD.replace("category", "categry") +
                                           "N1,S01,health,t,survey,2024-01-02,3,open,\n").encode(), "“categry”列"),
-    "missing columns": ("needs", "n.csv", b"need_id,station_id\nN1,S01\n", "第 1 行"),
+    "missing columns": ("needs", "n.csv", b"need_id,station_id\nN1,S01\n", "第1行"),
     "empty file": ("needs", "empty.csv", b"", "empty.csv"),
     "header only": ("needs", "only.csv", NEEDS_HEAD.encode(), "only.csv"),
-    "short row": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health\n").encode(), "第 2 行"),
+    "short row": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health\n").encode(), "第2行"),
     "beyond the header": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health,t,survey,2024-01-02,3,open,,x\n").encode(),
-                          "第 2 行"),
+                          "第2行"),
     "repeated key": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health,t,survey,2024-01-02,3,open,\n" * 2).encode(),
-                     "第 3 行"),
+                     "第3行"),
     "unknown station": ("needs", "n.csv", (NEEDS_HEAD + "N1,S77,health,t,survey,2024-01-02,3,open,\n").encode(),
                         "“station_id”列"),
     "many unknown stations": ("needs", "n.csv", (NEEDS_HEAD + "".join(
@@ -247,18 +247,18 @@ LEDGERS = {   # name -> (table, file name, bytes, what the Chinese must name)
     "resolved without a date": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health,t,survey,2024-01-02,3,resolved,\n"
                                                    ).encode(), "“resolved_on”列"),
     "resolved before raised": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health,t,survey,2024-01-02,3,resolved,"
-                                                  "2023-01-01\n").encode(), "第 2 行"),
+                                                  "2023-01-01\n").encode(), "第2行"),
     "feedback without an answer": ("feedback", "f.csv", b"feedback_id,station_id,given_on,channel\n"
-                                                        b"F1,S01,2024-01-02,council\n", "第 2 行"),
+                                                        b"F1,S01,2024-01-02,council\n", "第2行"),
     "bad cells": ("needs", "n.csv", (NEEDS_HEAD + "N1,S01,health,t,survey,2024-02-30,9,maybe,\n").encode(),
                   "“urgency”列"),
-    "different content": ("stations", "s.csv", "station_id,name,population\nS01,别的名字,1000\n".encode(), "第 2 行"),
+    "different content": ("stations", "s.csv", "station_id,name,population\nS01,别的名字,1000\n".encode(), "第2行"),
     "old xls": ("needs", "n.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "n.xls"),
     "not a workbook": ("needs", "n.xlsx", b"just text", "n.xlsx"),
     "broken workbook": ("needs", "n.xlsx", b"PK\x03\x04broken", "n.xlsx"),
     "mixed encodings": ("needs", "n.csv", NEEDS_HEAD.encode() + "N1,S01,health,养老,survey,2024-01-02,3,open,\n"
                         .encode() + "N2,S01,health,探访,survey,2024-01-02,3,open,\n".encode("gbk") +
-                        "N3,S01,health,养老,survey,2024-01-02,3,open,\n".encode(), "第 3 行"),
+                        "N3,S01,health,养老,survey,2024-01-02,3,open,\n".encode(), "第3行"),
     "not a table": ("parties", "p.csv", b"a\n1\n", "p.csv"),
 }
 
@@ -313,7 +313,7 @@ def test_a_file_over_the_size_limit_reads_in_chinese(ledger_db, monkeypatch):
     monkeypatch.setattr(importer, "MAX_BYTES", 2 ** 20)
     plan = importer.check_many(ledger_db, [("needs", (NEEDS_HEAD * 20_000).encode(), "big.csv")])
     zh = plan.error().render("zh")
-    assert "big.csv：超过 1 MB，请拆分文件" in zh and not english_left(zh, "big.csv"), zh
+    assert "big.csv：超过1 MB，请拆分文件" in zh and not english_left(zh, "big.csv"), zh
 
 
 def test_a_bad_framework_table_reads_in_chinese_naming_rows_and_columns():
@@ -321,7 +321,7 @@ def test_a_bad_framework_table_reads_in_chinese_naming_rows_and_columns():
         framework.read_table(FRAMEWORK_BAD.encode(), "fw.csv")
     zh = caught.value.render("zh")
     assert len(caught.value.problems) >= 3 and all(p.code for p in caught.value.problems)
-    assert "第 3 行" in zh and "“上级”列" in zh and not english_left(zh, "fw.csv"), zh
+    assert "第3行" in zh and "“上级”列" in zh and not english_left(zh, "fw.csv"), zh
 
 
 def test_a_model_error_found_in_a_framework_table_reads_in_chinese():
@@ -331,7 +331,7 @@ def test_a_model_error_found_in_a_framework_table_reads_in_chinese():
     [problem] = caught.value.problems
     assert problem.code == "framework.in_node" and problem.row == 3 and problem.column == "标准化"
     assert problem.message == "must be above low (5) (node a1)"
-    assert problem.render("zh") == "必须大于 low（5）（节点 a1）"
+    assert problem.render("zh") == "必须大于 low（5）（节点a1）"
 
 
 # ---------------------------------------------------------------- the app pages and the CLI
@@ -377,7 +377,7 @@ def test_a_saved_scheme_that_no_longer_loads_is_named_in_chinese(db):
         con.close()
     at = open_app("zh")
     shown = [w.value for w in at.warning if "mine" in w.value]
-    assert len(shown) == 1 and "不能为负数，实际是 -2" in shown[0], [w.value for w in at.warning]
+    assert len(shown) == 1 and "不能为负数，实际是-2" in shown[0], [w.value for w in at.warning]
 
 
 def test_the_cli_says_a_bad_scheme_in_chinese_and_exits_2(demo_db, tmp_path, capsys):
@@ -396,7 +396,7 @@ def test_the_cli_says_a_bad_ledger_in_chinese_and_exits_2(tmp_path, capsys):
     path.write_text(NEEDS_HEAD + "N1,S01,health,t,survey,2024-01-02,3,resolved,\n", encoding="utf-8")
     code = main(["import", "--db", str(tmp_path / "x.duckdb"), "--table", "needs", str(path), "--lang", "zh"])
     err = capsys.readouterr().err
-    assert code == 2 and "needs.csv：发现" in err and "第 2 行" in err and not english_left(err, "needs.csv"), err
+    assert code == 2 and "needs.csv：发现" in err and "第2行" in err and not english_left(err, "needs.csv"), err
     assert not (tmp_path / "x.duckdb").exists()
 
 
@@ -422,39 +422,39 @@ def _matrix_file(tmp_path, text, name="ahp.csv"):
 
 WEIGHTS = {   # name -> (a call that fails, given tmp_path; what the Chinese must say)
     "negative judgment": (lambda _: ahp.check_matrix([[1, -3], [3, 1]], ["安全", "健康"]),
-                          "单元格（安全，健康） = -3；判断值必须为正数（要表达“健康 比 安全 更重要”，请写 1/3"),
+                          "单元格（安全，健康） = -3；判断值必须为正数（要表达“健康比安全更重要”，请写1/3"),
     "zero judgment": (lambda _: ahp.check_matrix([[1, 0], [1, 1]]), "判断矩阵：单元格（C1，C2） = 0"),
-    "not reciprocal": (lambda _: ahp.check_matrix([[1, 3], [3, 1]]), "应为 0.333（互为倒数）"),
+    "not reciprocal": (lambda _: ahp.check_matrix([[1, 3], [3, 1]]), "应为0.333（互为倒数）"),
     "off the scale": (lambda _: ahp.check_matrix([[1, 12], [1 / 12, 1]]), "超出 Saaty 标度"),
-    "diagonal": (lambda _: ahp.check_matrix([[2, 3], [1 / 3, 1]]), "对角线必须为 1"),
+    "diagonal": (lambda _: ahp.check_matrix([[2, 3], [1 / 3, 1]]), "对角线必须为1"),
     "not square": (lambda _: ahp.check_matrix(np.ones((2, 3))), "不是方阵（2 x 3）"),
     "one value": (lambda _: ahp.check_matrix(5), "不是方阵（单个数值）"),
-    "too many": (lambda _: ahp.check_matrix(np.ones((16, 16))), "16 个准则"),
-    "ragged rows": (lambda _: ahp.check_matrix([[1, 2], [0.5]]), "第 2 行有 1 个单元格"),
+    "too many": (lambda _: ahp.check_matrix(np.ones((16, 16))), "16个准则"),
+    "ragged rows": (lambda _: ahp.check_matrix([[1, 2], [0.5]]), "第2行有1个单元格"),
     "unknown RI table": (lambda _: ahp.ahp([[1, 2], [0.5, 1]], ri_table="mine"), "未知的随机一致性指标表"),
     "empty file": (lambda p: ahp.read_matrix_csv(_matrix_file(p, "\n\n")), "ahp.csv：文件是空的"),
     "GBK file": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",安全,健康\n".encode("gbk"))), "文字编码无法识别"),
     "bad cell": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,b\na,1,three\nb,,1\n")),
-                 "第 1 行（a），第 2 列（b）：“three”不是数字"),
+                 "第1行（a），第2列（b）：“three”不是数字"),
     "both blank": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,b\na,1,\nb,,1\n")), "都为空"),
     "row named wrong": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,b\na,1,2\nc,,1\n")),
-                        "第 2 行（文件第 3 行）名为“c”，但第 2 列是“b”"),
-    "duplicate header": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,a\na,1,2\na,,1\n")), "重复列出 a"),
+                        "第2行（文件第3行）名为“c”，但第2列是“b”"),
+    "duplicate header": (lambda p: ahp.read_matrix_csv(_matrix_file(p, ",a,a\na,1,2\na,,1\n")), "重复列出a"),
     "judges differ": (lambda _: ahp.aggregate_judgments([(["a", "b"], [[1, 2], [0.5, 1]]),
                                                          (["a", "c"], [[1, 2], [0.5, 1]])]),
-                      "评估人员 2：准则与其他人的不同（缺少：b；多出：c）"),
+                      "评估人员2：准则与其他人的不同（缺少：b；多出：c）"),
     "no judgments": (lambda _: ahp.aggregate_judgments([]), "没有可汇总的判断"),
     "off the slider": (lambda _: judgments.ratio(10), "不在 Saaty 标度上"),
     "no needs": (lambda _: needs_method.needs_scores(_needs().iloc[0:0]), "本期没有记录任何需求"),
-    "urgency 7": (lambda _: needs_method.needs_scores(_needs(urgency=7)), "紧急程度必须在 1～5 之间；需求 N1 为 7"),
+    "urgency 7": (lambda _: needs_method.needs_scores(_needs(urgency=7)), "紧急程度必须在1～5之间；需求N1为7"),
     "negative households": (lambda _: needs_method.needs_scores(_needs(households_affected=-1)), "不能为负数"),
-    "missing column": (lambda _: needs_method.needs_scores(_needs().drop(columns="urgency")), "缺少列 urgency"),
+    "missing column": (lambda _: needs_method.needs_scores(_needs().drop(columns="urgency")), "缺少列urgency"),
     "nothing linked": (lambda _: needs_method.needs_weights(needs_method.needs_scores(_needs()), {"i1": ["food"]},
                                                             general="unlinked"), "没有指标关联到"),
     "infinite data": (lambda _: objective.entropy_weights([[1.0, np.inf], [2.0, 3.0]]), "无穷大"),
-    "no stations": (lambda _: objective.critic_weights(np.empty((0, 2))), "0 个社工站 × 2 个指标"),
-    "alpha": (lambda _: objective.combine([1, 1], [1, 1], 1.5), "alpha 必须在 [0, 1] 之间；实际是 1.5"),
-    "zero weights": (lambda _: objective.combine([0, 0], [1, 1], 0.5), "主观权重之和为 0"),
+    "no stations": (lambda _: objective.critic_weights(np.empty((0, 2))), "0个社工站 × 2个指标"),
+    "alpha": (lambda _: objective.combine([1, 1], [1, 1], 1.5), "alpha 必须在 [0, 1] 之间；实际是1.5"),
+    "zero weights": (lambda _: objective.combine([0, 0], [1, 1], 0.5), "主观权重之和为0"),
 }
 
 
@@ -515,27 +515,27 @@ def test_the_cli_says_a_bad_ahp_matrix_in_chinese_and_exits_2(tmp_path, capsys):
 CLI_BAD = {   # name -> (arguments, with {demo} and {tmp}; what the Chinese must say)
     "no database": ("score --db {tmp}/none.duckdb --scheme needs-met", "这里没有数据库；可用此命令建演示库"),
     "from after to": ("score --db {demo} --scheme needs-met --from 2024-06-01 --to 2024-01-01",
-                      "--from 2024-06-01 晚于 --to 2024-01-01"),
+                      "--from 2024-06-01晚于 --to 2024-01-01"),
     "score without db": ("score --scheme needs-met", "score 命令需要 --db"),
     "records without spark": ("score --db {demo} --scheme needs-met --records {tmp}", "--records 只能与 --engine spark"),
     "spark without records": ("score --engine spark --scheme needs-met", "--engine spark 需要 --records"),
-    "compare one scheme": ("compare --db {demo} --scheme needs-met", "正好两个 --scheme，实际给了 1 个"),
-    "audit runs": ("audit --db {demo} --scheme needs-met --runs 4", "--runs 至少为 16，实际是 4"),
-    "audit spread": ("audit --db {demo} --scheme needs-met --spread 2", "--spread 必须在 0～1 之间"),
+    "compare one scheme": ("compare --db {demo} --scheme needs-met", "正好两个 --scheme，实际给了1个"),
+    "audit runs": ("audit --db {demo} --scheme needs-met --runs 4", "--runs 至少为16，实际是4"),
+    "audit spread": ("audit --db {demo} --scheme needs-met --spread 2", "--spread 必须在0～1之间"),
     "import which table": ("import --db {tmp}/x.duckdb {tmp}/stuff.csv", "看不出是哪张表"),
     "import no file": ("import --db {tmp}/x.duckdb --table needs {tmp}/none.csv", "没有这个文件"),
     "not a database": ("export --db {tmp}/text.duckdb --scheme needs-met --out {tmp}/o.xlsx", "无法打开数据库"),
     "export three schemes": ("export --db {demo} --scheme a --scheme b --scheme c --out {tmp}/o.xlsx",
-                             "一个或两个 --scheme，实际给了 3 个"),
+                             "一个或两个 --scheme，实际给了3个"),
     "report folder": ("report --db {demo} --scheme needs-met --station S01 --out {tmp}/none/r.html",
-                      "/none 不存在"),
+                      "/none不存在"),
     "scheme import no file": ("scheme import {tmp}/none.csv --out {tmp}/s.yaml", "none.csv：没有这个文件"),
     "scheme export suffix": ("scheme export needs-met --out {tmp}/s.txt", "文件名必须以 .csv 或 .xlsx 结尾"),
     "export suffix": ("export --db {demo} --scheme needs-met --out {tmp}/o.txt", "必须以 .xlsx 或 .csv 结尾"),
-    "export folder": ("export --db {demo} --scheme needs-met --out {tmp}/none/o.xlsx", "/none 不存在"),
+    "export folder": ("export --db {demo} --scheme needs-met --out {tmp}/none/o.xlsx", "/none不存在"),
     "sensitivity spread": ("sensitivity --db {demo} --scheme needs-met --spread 2 --draws 10",
-                           "变动幅度必须在 [0, 1] 之间；实际是 2.0"),
-    "sensitivity draws": ("sensitivity --db {demo} --scheme needs-met --draws 0", "抽样次数必须是正整数；实际是 0"),
+                           "变动幅度必须在 [0, 1] 之间；实际是2.0"),
+    "sensitivity draws": ("sensitivity --db {demo} --scheme needs-met --draws 0", "抽样次数必须是正整数；实际是0"),
     "sensitivity top k": ("sensitivity --db {demo} --scheme needs-met --draws 10 --top-k 0", "前 k 名的 k 必须是正整数"),
     "parquet no database": ("export-records --db {tmp}/none.duckdb --out {tmp}/pq", "这里没有数据库；请先向其中导入记录"),
 }
@@ -556,15 +556,15 @@ def test_the_cli_says_its_own_bad_input_in_chinese_and_exits_2(demo_db, tmp_path
 
 SENSITIVITY = {   # name -> (keyword arguments of rank_intervals; what the Chinese must say)
     "not numeric": ({"normalised": [["a", "b"]]}, "标准化矩阵：不是数值矩阵"),
-    "one row of numbers": ({"normalised": [1.0, 2.0]}, "标准化矩阵：必须是“社工站 × 指标”的二维矩阵；实际是 1 维"),
+    "one row of numbers": ({"normalised": [1.0, 2.0]}, "标准化矩阵：必须是“社工站 × 指标”的二维矩阵；实际是1维"),
     "missing values": ({"normalised": [[1.0, np.nan]]}, "含有缺失值或无穷大"),
-    "alternative shape": ({"alternatives": [np.ones((3, 2))]}, "备选标准化矩阵 0：形状 3 × 2 与标准化矩阵（2 × 2）不同"),
+    "alternative shape": ({"alternatives": [np.ones((3, 2))]}, "备选标准化矩阵0：形状3 × 2与标准化矩阵（2 × 2）不同"),
     "topsis": ({"aggregation": "topsis"}, "实际是“topsis”"),
-    "ids": ({"station_ids": ["S1"]}, "给了 1 个社工站编号，标准化矩阵却有 2 行"),
-    "duplicate id": ({"station_ids": ["S1", "S1"]}, "社工站编号 S1 出现了不止一次"),
-    "weights count": ({"weights": [1.0]}, "1 个权重对应 2 个指标"),
+    "ids": ({"station_ids": ["S1"]}, "给了1个社工站编号，标准化矩阵却有2行"),
+    "duplicate id": ({"station_ids": ["S1", "S1"]}, "社工站编号S1出现了不止一次"),
+    "weights count": ({"weights": [1.0]}, "1个权重对应2个指标"),
     "negative weight": ({"weights": [1.0, -1.0]}, "权重必须是有限的非负数"),
-    "zero weights": ({"weights": [0.0, 0.0]}, "权重之和为 0"),
+    "zero weights": ({"weights": [0.0, 0.0]}, "权重之和为0"),
 }
 
 
@@ -597,19 +597,19 @@ def test_a_bad_export_reads_in_chinese(demo_db, tmp_path):
     assert caught.value.render("zh") == "两个结果涵盖的社工站不同；请在同一个数据库上为两者评分"
     with pytest.raises(ExportError) as caught:
         export_scores([a, a, a], tmp_path / "o.xlsx", lang="zh")
-    assert caught.value.render("zh") == "导出只接受一个或两个评分结果，实际给了 3 个"
+    assert caught.value.render("zh") == "导出只接受一个或两个评分结果，实际给了3个"
     assert str(caught.value) == "export takes one or two score results, got 3"
     with pytest.raises(ExportError) as caught:
         export_scores(a, tmp_path / "o.xlsx", lang="fr")
-    assert caught.value.render("zh") == "--lang 只能填 zh（中文）或 en（英文），您填的是 'fr'"
+    assert caught.value.render("zh") == "--lang 只能填 zh（中文）或 en（英文），您填的是'fr'"
 
 
 def test_scheme_import_and_export_records_say_what_they_wrote_in_chinese(demo_db, tmp_path, capsys):
     table = ROOT / "sample_data" / "framework" / "framework.xlsx"
     assert main(["scheme", "import", str(table), "--out", str(tmp_path / "f.yaml"), "--lang", "zh"]) == 0
-    assert capsys.readouterr().out.strip() == f"已写入 {tmp_path / 'f.yaml'}：8 个指标，3 个一级指标"
+    assert capsys.readouterr().out.strip() == f"已写入{tmp_path / 'f.yaml'}：8个指标，3个一级指标"
     assert main(["export-records", "--db", str(demo_db), "--out", str(tmp_path / "pq"), "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"已写入 {tmp_path / 'pq'}（parquet）：社工站 24 行，") and not english_left(out), out
+    assert out.startswith(f"已写入{tmp_path / 'pq'}（parquet）：社工站24行，") and not english_left(out), out
     assert main(["export-records", "--db", str(demo_db), "--out", str(tmp_path / "pq2"), "--lang", "en"]) == 0
     assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'pq2'} (parquet): stations 24, ")

@@ -88,7 +88,7 @@ def test_every_odd_row_is_named_up_to_five_in_both_languages(tiny):
     (problem,) = import_file(con, "stations", data, "s.csv").errors
     assert problem.row == 3
     assert "not UTF-8 in row 3, 5, 7, 9, 11, … while 7 other rows are UTF-8" in problem.line("en")
-    assert "s.csv" in problem.line("zh") and "第 3, 5, 7, 9, 11, … 行不是 UTF-8，而其他 7 行是" in problem.line("zh")
+    assert "s.csv" in problem.line("zh") and "第3, 5, 7, 9, 11, …行不是 UTF-8，而其他7行是" in problem.line("zh")
     assert _stations(con) == [("S00", "站S00")]
 
 

@@ -71,43 +71,43 @@ EN: dict[str, str] = {
 
 ZH: dict[str, str] = {
     "mt.err.locked": "此处输错的代码过多，新手机暂时无法进入。请主持人解除锁定，或一小时内再试。",
-    "mt.err.locked_session": "这部手机输错代码次数过多。请等 10 分钟，或请主持人帮忙。",
+    "mt.err.locked_session": "这部手机输错代码次数过多。请等10分钟，或请主持人帮忙。",
     "ws.err.locked": "输错的工作坊代码过多，新手机暂时无法进入。请主持人解除锁定，或一小时内再试。",
-    "ws.err.locked_session": "这部手机输错代码次数过多。请等 10 分钟，或请主持人帮忙。",
+    "ws.err.locked_session": "这部手机输错代码次数过多。请等10分钟，或请主持人帮忙。",
     "rt.err.locked": "输错的评分轮次代码过多，新平板暂时无法进入。请组长解除锁定，或一小时内再试。",
-    "rt.err.locked_session": "这台平板输错代码次数过多。请等 10 分钟，或请组长帮忙。",
+    "rt.err.locked_session": "这台平板输错代码次数过多。请等10分钟，或请组长帮忙。",
     "dp.err.locked": "输错的咨询代码过多，新设备暂时无法进入。请主持人解除锁定，或一小时内再试。",
-    "dp.err.locked_session": "这台设备输错代码次数过多。请等 10 分钟，或请主持人帮忙。",
+    "dp.err.locked_session": "这台设备输错代码次数过多。请等10分钟，或请主持人帮忙。",
 
-    "codes.lock.target": "新手机暂时无法进入：过去一小时内有 {n} 次输错投票码（上限 {limit} 次）。"
-                         "UTC {until} 起可再次进入，解除锁定则立即可以。",
-    "codes.lock.unknown": "所有评议会的新手机暂时无法进入：过去一小时内有 {n} 次输入了不存在的评议会代码（上限 {limit} 次）。"
-                          "UTC {until} 起可再次进入，解除锁定则立即可以。",
-    "codes.lock.unknown.rt": "所有评分轮次的新平板暂时无法加入：过去一小时内有 {n} 次输入了不存在的轮次代码（上限 {limit} 次）。"
-                             "UTC {until} 起可再次加入，解除锁定则立即可以。",
-    "codes.lock.unknown.dp": "所有德尔菲研究的新专家暂时无法加入：过去一小时内有 {n} 次输入了不存在的研究代码（上限 {limit} 次）。"
-                             "UTC {until} 起可再次加入，解除锁定则立即可以。",
-    "codes.lock.unknown.ws": "所有工作坊的新手机暂时无法加入：过去一小时内有 {n} 次输入了不存在的工作坊代码（上限 {limit} 次）。"
-                             "UTC {until} 起可再次加入，解除锁定则立即可以。",
-    "codes.lock.sessions": "因 10 分钟内输错 5 次而被锁定的手机：{n} 部。",
-    "codes.lock.counted": "过去一小时输错的投票码：{n} 次（上限 {limit} 次）。",
+    "codes.lock.target": "新手机暂时无法进入：过去一小时内有{n}次输错投票码（上限{limit}次）。"
+                         "UTC {until}起可再次进入，解除锁定则立即可以。",
+    "codes.lock.unknown": "所有评议会的新手机暂时无法进入：过去一小时内有{n}次输入了不存在的评议会代码（上限{limit}次）。"
+                          "UTC {until}起可再次进入，解除锁定则立即可以。",
+    "codes.lock.unknown.rt": "所有评分轮次的新平板暂时无法加入：过去一小时内有{n}次输入了不存在的轮次代码（上限{limit}次）。"
+                             "UTC {until}起可再次加入，解除锁定则立即可以。",
+    "codes.lock.unknown.dp": "所有德尔菲研究的新专家暂时无法加入：过去一小时内有{n}次输入了不存在的研究代码（上限{limit}次）。"
+                             "UTC {until}起可再次加入，解除锁定则立即可以。",
+    "codes.lock.unknown.ws": "所有工作坊的新手机暂时无法加入：过去一小时内有{n}次输入了不存在的工作坊代码（上限{limit}次）。"
+                             "UTC {until}起可再次加入，解除锁定则立即可以。",
+    "codes.lock.sessions": "因10分钟内输错5次而被锁定的手机：{n}部。",
+    "codes.lock.counted": "过去一小时输错的投票码：{n}次（上限{limit}次）。",
     "codes.lift": "解除锁定",
-    "codes.lift_help": "让新手机可以再次输入代码，并解锁已被锁定的手机。每解除一次，猜码的人就多 50 次机会："
+    "codes.lift_help": "让新手机可以再次输入代码，并解锁已被锁定的手机。每解除一次，猜码的人就多50次机会："
                        "确认输错的是在场居民时再解除。",
     "codes.lifted": "已解除锁定。",
 
-    "mt.err.withdrawn": "评议会 {code} 的结果已撤回。",
-    "mt.err.not_revealed": "评议会 {code} 尚未公布结果，无可撤回。",
+    "mt.err.withdrawn": "评议会{code}的结果已撤回。",
+    "mt.err.not_revealed": "评议会{code}尚未公布结果，无可撤回。",
     "mt.err.no_reason": "请说明撤回的理由，历史记录会保存。",
     "mt.state.withdrawn": "结果已撤回：公布时写入的反馈记录已删除，各项得分恢复到公布之前。投票内容仍不公开。",
     "mt.withdraw": "撤回结果",
-    "mt.withdraw_intro": "撤回将删除本次评议会公布时写入的 {rows} 条反馈记录，各社工站的得分和排名恢复到公布之前。历史记录同时保存公布和撤回。撤回后不能恢复，也不能再次公布。",
+    "mt.withdraw_intro": "撤回将删除本次评议会公布时写入的{rows}条反馈记录，各社工站的得分和排名恢复到公布之前。历史记录同时保存公布和撤回。撤回后不能恢复，也不能再次公布。",
     "mt.withdraw_reason": "理由（记入历史）",
     "mt.withdraw_by": "您的姓名",
     "mt.withdraw_confirm": "我已了解：结果将被永久撤回",
     "mt.withdraw_button": "撤回",
     "mt.withdraw_unconfirmed": "请勾选确认，并填写理由。",
-    "mt.withdrawn_done": "结果已撤回：删除了 {rows} 条反馈记录。",
+    "mt.withdrawn_done": "结果已撤回：删除了{rows}条反馈记录。",
     "mt.history": "结果的历史记录",
     "mt.event.reveal": "公布",
     "mt.event.withdraw": "撤回",

@@ -206,6 +206,6 @@ EN: dict[str, str] = {
     "dpw.report_title": "Table: {sheet}",
 }
 
-ZH["dp.state.finished"] = "咨询已**结束**（共 {round} 轮）。仍可把保留的指标保存为评估方案草稿。"
+ZH["dp.state.finished"] = "咨询已**结束**（共{round}轮）。仍可把保留的指标保存为评估方案草稿。"
 EN["dp.state.finished"] = "The consultation is **finished** after {round} round(s). The kept indicators can still be " \
                           "saved as a scheme draft."

@@ -38,5 +38,5 @@ ZH: dict[str, str] = {
     "plain.value.list": "一个列表（以“- ”开头的几行）",
     "plain.value.mapping": "几行“名称: 内容”",
     "plain.unexpected": "系统出了意外故障，您刚才的操作没有完成。请刷新页面后再试一次；如果再次出现，请把发生的时间"
-                        "（北京时间 {time}）告诉系统管理员。",
+                        "（北京时间{time}）告诉系统管理员。",
 }

@@ -32,23 +32,23 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
-    "io.preview_no_rows": "{file} 的表头下没有可显示的行。",
-    "err.import.xlsx.doctype": "其中的部件 {part} 含有文档类型定义（<!DOCTYPE>），电子表格软件不会写出这种内容",
-    "err.import.xlsx.xml_mb": "其中的部件 {part} 解压后超过 {limit} MB；工作表或共享字符串最多读取 {limit} MB，"
+    "io.preview_no_rows": "{file}的表头下没有可显示的行。",
+    "err.import.xlsx.doctype": "其中的部件{part}含有文档类型定义（<!DOCTYPE>），电子表格软件不会写出这种内容",
+    "err.import.xlsx.xml_mb": "其中的部件{part}解压后超过{limit} MB；工作表或共享字符串最多读取{limit} MB，"
                               "请另存为 CSV",
-    "err.import.xlsx.part_mb": "其中的部件 {part} 解压后有 {mb} MB；工作表和共享字符串以外的部件最多 {limit} MB",
-    "err.import.xlsx.strings": "共享字符串表有 {n} 个字符串，最多读取 {limit} 个，请另存为 CSV",
-    "err.import.xlsx.strings_more": "共享字符串表超过 {limit} 个字符串，最多读取 {limit} 个，请另存为 CSV",
-    "err.import.xlsx.string_parts": "第 {n} 个共享字符串超过 {limit} 段（富文本）",
-    "err.import.xlsx.other": "其中的部件 {part} 在单元格以外有超过 {limit} 个元素",
-    "err.import.xlsx.elements": "到这一行，工作簿（共享字符串与工作表合计）已超过 {limit} 个 XML 元素，请另存为 CSV",
-    "err.import.xlsx.elements_strings": "共享字符串表超过 {limit} 个 XML 元素，请另存为 CSV",
-    "err.import.xlsx.column": "第 {letters} 列（第 {col} 列）：最多读取 {limit} 列",
-    "err.import.xlsx.row_cells": "该行超过 {limit} 个单元格：最多读取 {limit} 列",
-    "err.import.xlsx.cell_parts": "{col} 列的单元格超过 {limit} 段（富文本）",
-    "err.import.xlsx.run": "其中的部件 {part} 有超过 {limit} 个字符的文字或数值（Excel 单元格的上限）",
-    "err.import.xlsx.rows": "工作表超过第 {limit} 行：XLSX 最多读取 {limit} 行，请另存为 CSV（最多 {csv} 行）",
-    "err.import.xlsx.rows_declared": "工作表声明有 {n} 行，且超过第 {limit} 行：XLSX 最多读取 {limit} 行，"
-                                     "请另存为 CSV（最多 {csv} 行）",
-    "err.import.xlsx.cells": "到这一行，工作表已超过 {limit} 个单元格（行内空白单元格也计算在内），请另存为 CSV",
+    "err.import.xlsx.part_mb": "其中的部件{part}解压后有{mb} MB；工作表和共享字符串以外的部件最多{limit} MB",
+    "err.import.xlsx.strings": "共享字符串表有{n}个字符串，最多读取{limit}个，请另存为 CSV",
+    "err.import.xlsx.strings_more": "共享字符串表超过{limit}个字符串，最多读取{limit}个，请另存为 CSV",
+    "err.import.xlsx.string_parts": "第{n}个共享字符串超过{limit}段（富文本）",
+    "err.import.xlsx.other": "其中的部件{part}在单元格以外有超过{limit}个元素",
+    "err.import.xlsx.elements": "到这一行，工作簿（共享字符串与工作表合计）已超过{limit}个 XML 元素，请另存为 CSV",
+    "err.import.xlsx.elements_strings": "共享字符串表超过{limit}个 XML 元素，请另存为 CSV",
+    "err.import.xlsx.column": "第{letters}列（第{col}列）：最多读取{limit}列",
+    "err.import.xlsx.row_cells": "该行超过{limit}个单元格：最多读取{limit}列",
+    "err.import.xlsx.cell_parts": "{col}列的单元格超过{limit}段（富文本）",
+    "err.import.xlsx.run": "其中的部件{part}有超过{limit}个字符的文字或数值（Excel 单元格的上限）",
+    "err.import.xlsx.rows": "工作表超过第{limit}行：XLSX 最多读取{limit}行，请另存为 CSV（最多{csv}行）",
+    "err.import.xlsx.rows_declared": "工作表声明有{n}行，且超过第{limit}行：XLSX 最多读取{limit}行，"
+                                     "请另存为 CSV（最多{csv}行）",
+    "err.import.xlsx.cells": "到这一行，工作表已超过{limit}个单元格（行内空白单元格也计算在内），请另存为 CSV",
 }
