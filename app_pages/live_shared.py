@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from app_pages import frame
+from indicators.clock import shown_time
 from indicators.i18n import has, t
 from indicators.live.delphi import DelphiStore
 from indicators.live.meeting import MeetingStore
@@ -124,11 +125,11 @@ def lockout_notice(lock, lang: str, lift, key: str, prefix: str = "mt") -> None:
         return
     lines = []
     if lock.locked:
-        lines.append(t("codes.lock.target", lang, n=lock.failures, limit=lock.limit, until=f"{lock.until:%H:%M}"))
+        lines.append(t("codes.lock.target", lang, n=lock.failures, limit=lock.limit, until=shown_time(lock.until, lang) if lang == "zh" else f"{lock.until:%H:%M}"))
     if lock.unknown_locked:
         words = f"codes.lock.unknown.{prefix}" if has(f"codes.lock.unknown.{prefix}") else "codes.lock.unknown"
         lines.append(t(words, lang, n=lock.unknown_failures, limit=lock.unknown_limit,
-                       until=f"{lock.unknown_until:%H:%M}"))
+                       until=shown_time(lock.unknown_until, lang) if lang == "zh" else f"{lock.unknown_until:%H:%M}"))
     if lock.sessions_locked:
         lines.append(t("codes.lock.sessions", lang, n=lock.sessions_locked))
     st.warning("\n\n".join(lines), icon=":material/block:")

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import frame, records_import
+from indicators.clock import in_reader_clock
 from indicators.scheme import catalog
 from indicators.scheme import editing
 from indicators.i18n import pick, t, term
@@ -145,7 +146,7 @@ for sid, (scheme, source) in options.items():
         "current": "●" if sid == f.scheme.id else "",
     })
 listing = pd.DataFrame(rows)
-listing["saved_at"] = pd.to_datetime(listing["saved_at"])
+listing["saved_at"] = in_reader_clock(listing["saved_at"], L)   # stored in UTC; 北京时间 in Chinese
 st.dataframe(listing, hide_index=True, placeholder="—", width="stretch", column_config={
     "current": st.column_config.TextColumn("", width="small"),
     "id": st.column_config.TextColumn(t("schemes.col.id", L)),

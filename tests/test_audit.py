@@ -251,8 +251,8 @@ def test_index_text_gives_a_range_for_an_uncertain_index():
     from indicators.analysis.audit import index_text
     assert index_text(0.514, 0.48, 0.55, False, "en") == "0.51 (0.48–0.55)"
     assert index_text(0.2, 0.01, 0.38, True, "en") == "uncertain (0.01–0.38)"
-    assert index_text(0.2, 0.01, 0.38, True, "zh") == "不确定（0.01–0.38）"
-    assert index_text(0.166, 0.142, 0.192, False, "zh", share=True) == "17%（14%–19%）"
+    assert index_text(0.2, 0.01, 0.38, True, "zh") == "不确定（0.01～0.38）"
+    assert index_text(0.166, 0.142, 0.192, False, "zh", share=True) == "17%（14%～19%）"
     assert index_text(float("nan"), float("nan"), float("nan"), False, "en") == "–"
     assert index_text(-0.001, -0.004, 0.02, False, "en") == "0.00 (0.00–0.02)"      # no "-0.00"
     assert index_text(0.0, 0.0, 0.0, False, "en") == "0.00"                        # exact: nothing to bracket

@@ -151,7 +151,7 @@ ZH: dict[str, str] = {
     "sa.spread": "权重不确定度（±）",
     "sa.treatment": "数据处理",
     "sa.treatment_none": "本方案未设置数据处理：处理后的值即原始值。若要按均值或同组均值填补缺失，把指标的 `missing` 设为 "
-                            "`mean` 或 `group_mean`；若要处理异常值，在方案 YAML 中加入：",
+                            "`mean` 或 `group_mean`；若要处理异常值，在方案文件 中加入：",
     "sa.treatment_log": "数据处理改动了{n}个值（填补、缩尾或对数变换）：",
     "sa.treated_values": "被改动指标处理后的值（● 表示被改动的单元格）",
 

@@ -223,7 +223,7 @@ ZH: dict[str, str] = {
                                    "（如 goalposts 0 100）",
     'err.framework.measure_yaml': '不是计量方法；请按方案文件的写法填写，例如{{kind: count, table: activities, filter: "kind = \'group\'"}}',
     "err.framework.measure_mapping": "计量方法的写法不对：应在花括号里写“名称: 内容”，各项之间用英文逗号隔开，例如{{kind: count, table: activities}}",
-    "err.framework.measures_too_long": "本表的计量方法合计超过{limit}个字符；计量方法应是简短的映射，"
+    "err.framework.measures_too_long": "本表的计量方法合计超过{limit}个字符；计量方法应简短，"
                                        "例如{{kind: count, table: activities}}",
     "err.framework.denominator": "只适用于从指标数值表读取的指标（未写计量方法，或 kind 为 value）；"
                                  "记录计量请用 kind ratio 或 per_1000做除法",

@@ -179,7 +179,7 @@ ZH: dict[str, str] = {
     "notice.app.contact_help": "居民提出异议的途径：请写明电话和地址（或办公室），例如：电话0931-8123456，皋兰路12号。",
     "notice.app.deadline": "异议截止日期",
     "notice.app.preview": "预览",
-    "notice.app.html": "下载公示（HTML）",
+    "notice.app.html": "下载公示（网页版，可打印）",
     "notice.app.pdf": "下载公示（PDF）",
     "notice.cli.wrote": "已写出公示{path}",
 }

@@ -157,7 +157,7 @@ ZH: dict[str, str] = {
     "err.weights.needs.no_links": "没有要赋权的指标（指标与需求的关联为空）",
     "err.weights.needs.links_string": "指标{indicator}：关联的需求类别必须是列表，不能是一个字符串",
     "err.weights.needs.nothing_linked": "没有指标关联到需求数据中出现的需求类别",
-    "err.weights.objective.mapping": "以映射给出指标方向（higher_is_better）时，数据须是带列名的表格",
+    "err.weights.objective.mapping": "逐个指标给出方向（higher_is_better）时，数据须是带列名的表格",
     "err.weights.objective.unknown": "指标方向（higher_is_better）中有未知的指标：{indicators}",
     "err.weights.objective.directions": "指标方向（higher_is_better）有{n}项，指标却有{k}个",
     "err.weights.objective.not_numeric": "指标数据必须是数值",

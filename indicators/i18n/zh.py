@@ -443,7 +443,7 @@ STRINGS: dict[str, str] = {
     "schemes.col.dimensions_help": "各级含有下级指标的指标合计",
     "schemes.col.indicators": "指标数",
     "schemes.col.weights": "赋权方法",
-    "schemes.col.saved_at": "保存时间（UTC）",
+    "schemes.col.saved_at": "保存时间（北京时间）",
     "schemes.clone": "复制方案",
     "schemes.clone_from": "复制自",
     "schemes.new_id": "新编号",
