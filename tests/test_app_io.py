@@ -322,8 +322,8 @@ def test_scores_workbook_csv_and_report_card_bytes(results):
     assert book.sheetnames[:2] == ["得分", "原始值"]          # a Chinese workbook names its sheets in Chinese
     rows = list(book["得分"].iter_rows(values_only=True))
     head = list(rows[0])
-    assert "得分" in head and "站点编号" in head
-    got = {r[head.index("站点编号")]: r[head.index("得分")] for r in rows[1:]}
+    assert "得分" in head and "社工站编号" in head
+    got = {r[head.index("社工站编号")]: r[head.index("得分")] for r in rows[1:]}
     assert len(got) == 24 and got["S01"] == pytest.approx(a.total["S01"])
     text = ri.scores_csv(a, "en").decode("utf-8-sig")
     assert text.splitlines()[0].startswith("station_id,station,score,rank,grade") and len(text.splitlines()) == 25

@@ -47,7 +47,7 @@ def test_xlsx_one_result(results, tmp_path, lang):
     path = export_scores(r, tmp_path / "s.xlsx", lang=lang)
     wb = openpyxl.load_workbook(path)
     english = ["scores", "raw", "normalised", "contributions", "dimension_scores", "nodes", "weights", "tree", "about"]
-    sheets = {"en": english, "zh": ["得分", "原始值", "标准化值", "贡献", "维度得分", "各级得分", "权重", "指标树", "说明"]}[lang]
+    sheets = {"en": english, "zh": ["得分", "原始值", "标准化值", "贡献", "上级指标得分", "各级得分", "权重", "指标树", "说明"]}[lang]
     assert wb.sheetnames == sheets
     rows = sheet_rows(wb[sheets[0]])
     head, body = rows[0], rows[1:]
@@ -160,7 +160,7 @@ def test_export_refuses_bad_requests(results, tmp_path):
         export_scores(r, tmp_path / "no" / "s.xlsx")
     with pytest.raises(ExportError, match="one or two"):
         export_scores([r, r, r], tmp_path / "s.xlsx")
-    with pytest.raises(ExportError, match="zh or en"):
+    with pytest.raises(ExportError, match=r"zh \(Chinese\) or en"):
         export_scores(r, tmp_path / "s.xlsx", lang="fr")
     assert not list(tmp_path.iterdir())   # nothing half-written left behind
     assert issubclass(ExportError, InputError)

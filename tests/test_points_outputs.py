@@ -267,7 +267,7 @@ def test_workbook_scores_node_and_item_points(result, tmp_path):
     wb = openpyxl.load_workbook(export.export_scores(result, tmp_path / "p.xlsx", lang="zh"))
     assert {"得分", "各级得分（分值）", "各项得分（分值）", "扣分说明"} <= set(wb.sheetnames)
     scores = sheet(wb, "得分")
-    assert scores[0] == ["排名", "站点编号", "站点", "所属区县", "得分", "等级", "被否决项限制", "等级名称", "状态", "一票否决",
+    assert scores[0] == ["排名", "社工站编号", "社工站", "所属区县", "得分", "等级", "被否决项限制", "等级名称", "状态", "一票否决",
                          "指标完整率", "得分（分值）", "总分值"]
     by_id = {r[1]: r for r in scores[1:]}
     assert [r[1] for r in scores[1:4]] == ["S1", "S3", "S5"]
@@ -277,7 +277,7 @@ def test_workbook_scores_node_and_item_points(result, tmp_path):
     assert by_id["S4"][5] is None and by_id["S4"][7:9] == ["数据不足", "数据不足"]
     assert by_id["S4"][10] == pytest.approx(2 / 7, abs=1e-15)
     nodes = sheet(wb, "各级得分（分值）")
-    assert nodes[0] == ["站点编号", "站点", "基础建设（40分）", "基础建设 / 阵地建设（25分）", "服务成效（60分）"]
+    assert nodes[0] == ["社工站编号", "社工站", "基础建设（40分）", "基础建设 / 阵地建设（25分）", "服务成效（60分）"]
     assert {r[0]: r[2:] for r in nodes[1:]} == {s: [NODES[s]["A"], NODES[s]["A1"], NODES[s]["B"]] for s in VALUES}
     items = sheet(wb, "各项得分（分值）")
     assert items[0][2:] == ["台账资料（15分）", "场地面积（15分）", "制度上墙（10分）", "满意度（30分）", "服务人次（15分）",
@@ -285,11 +285,11 @@ def test_workbook_scores_node_and_item_points(result, tmp_path):
     codes = ["A2", "A11", "A12", "B1", "B2", "B3", "B4"]
     assert {r[0]: r[2:] for r in items[1:]} == {s: [ITEMS[s][c] for c in codes] for s in VALUES}
     ded = sheet(wb, "扣分说明")
-    assert ded[0] == ["站点编号", "站点", "代码", "类别", "层级", "名称", "得分", "分值", "失分", "备注", "评分标准", "扣分说明"]
+    assert ded[0] == ["社工站编号", "社工站", "代码", "类别", "层级", "名称", "得分", "分值", "失分", "备注", "评分标准", "扣分说明"]
     s3 = {r[5]: r for r in ded[1:] if r[0] == "S3"}   # by name: the total row has no code
     assert s3["台账资料"][2:] == ["A2", "指标", 2, "台账资料", 0, 15, 15, "缺项", "台账齐全得15分，视完整程度酌情扣分",
                             "失分15分：缺项（无数据），按0分计，评分标准：台账齐全得15分，视完整程度酌情扣分"]
-    assert s3["阵地建设"][2:9] == ["A1", "维度", 2, "阵地建设", 10, 25, 15]
+    assert s3["阵地建设"][2:9] == ["A1", "上级指标", 2, "阵地建设", 10, 25, 15]
     assert s3["合计"][3:9] == ["合计", 0, "合计", 61.25, 100, 38.75]
 
 
@@ -307,7 +307,7 @@ def test_csv_has_points_at_every_node_and_item_at_full_precision(result, tmp_pat
     with open(path, encoding="utf-8-sig", newline="") as fh:
         table = list(csv.reader(fh))
     head, body = table[0], {r[0]: dict(zip(table[0], r)) for r in table[1:]}
-    assert head[:11] == ["站点编号", "站点", "得分", "排名", "等级", "得分（分值）", "总分值", "等级名称", "状态", "一票否决",
+    assert head[:11] == ["社工站编号", "社工站", "得分", "排名", "等级", "得分（分值）", "总分值", "等级名称", "状态", "一票否决",
                          "指标完整率"]
     assert body["S4"]["指标完整率"] == repr(2 / 7) and body["S4"]["等级名称"] == "数据不足"
     assert body["S2"]["一票否决"] == VETO and body["S2"]["状态"] == "一票否决" and body["S2"]["等级"] == "不合格"

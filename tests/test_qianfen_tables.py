@@ -200,7 +200,7 @@ def test_codes_differing_only_by_case_or_width_are_refused_naming_both_rows():
     assert any(r == 4 and c == "代码" and "B11 (row 2)" in m for r, c, m in got)
     assert any(r == 5 and c == "代码" and "already used in row 2" in m for r, c, m in got)
     zh = FrameworkProblems([p for p in _problems(text)]).render("zh")
-    assert "与第 2 行的 B11 仅有大小写或全角半角之别" in zh
+    assert "与第2行的B11仅有大小写或全角半角之别" in zh
 
 
 def _problems(text):

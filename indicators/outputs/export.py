@@ -112,11 +112,11 @@ _WORDS = {
            "node_points": "points", "item_points": "points", "lost": "points lost", "flag": "note",
            "criterion": "scoring criterion", "deduction": "deductions", "earned": "points earned",
            "available": "points available"},
-    "zh": {"rank": "排名", "station_id": "站点编号", "station": "站点", "district": "所属区县", "score": "得分",
+    "zh": {"rank": "排名", "station_id": "社工站编号", "station": "社工站", "district": "所属区县", "score": "得分",
            "grade": "等级", "capped_by": "被否决项限制", "indicator_id": "指标编号", "indicator": "指标",
-           "dimension": "维度", "within": "维度内权重", "dimension_weight": "维度权重", "effective": "有效权重",
+           "dimension": "上级指标", "within": "上级指标内权重", "dimension_weight": "上级指标权重", "effective": "有效权重",
            "camp": "类型", "direction": "方向", "normalisation": "标准化", "raw": "原始值", "normalised": "标准化值",
-           "contribution": "贡献", "shift": "名次变化", "explained_by": "主要原因", "scheme": "方案", "period": "评估期",
+           "contribution": "贡献", "shift": "名次变化", "explained_by": "主要原因", "scheme": "评估方案", "period": "评估期",
            "from": "起", "to": "止", "kendall": "Kendall τ", "spearman": "Spearman ρ", "topk": "前k名重合率",
            "shift_note": "名次变化 = A方案名次 - B方案名次：正数表示B方案排名更靠前",
            "parent": "上级", "path": "路径", "points": "得分（分值）", "points_available": "总分值",
@@ -128,7 +128,7 @@ _WORDS = {
 }
 # Sheet names (at most 31 characters with the "A " / "B " prefix), in the workbook's language.
 _SHEETS = {"zh": {"comparison": "方案对比", "scores": "得分", "raw": "原始值", "normalised": "标准化值",
-                  "contributions": "贡献", "dimension_scores": "维度得分", "nodes": "各级得分", "weights": "权重",
+                  "contributions": "贡献", "dimension_scores": "上级指标得分", "nodes": "各级得分", "weights": "权重",
                   "tree": "指标树", "about": "说明", "node_points": "各级得分（分值）", "item_points": "各项得分（分值）",
                   "deductions": "扣分说明"}}
 
@@ -251,7 +251,8 @@ def item_points_table(result: ScoreResult, lang: str) -> Table:
 
 
 def _available(name: str, points: float, lang: str) -> str:
-    return f"{name}（{views.fmt_points(points)}分）" if lang == "zh" else f"{name} ({views.fmt_points(points)} points)"
+    shown = views.fmt_points(points, lang)
+    return f"{name}（{shown}分）" if lang == "zh" else f"{name} ({shown} points)"
 
 
 def deductions_table(result: ScoreResult, lang: str) -> Table:

@@ -329,8 +329,9 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
     # headline
     h.append('<section class="head">')
     if points:   # the evaluator works in points: they come first
-        h.append(f'<div class="kpi"><div class="v">{e(views.fmt_points(standing["earned"]))}</div><div class="l">'
-                 f'{e(word("pts.headline", lang))} / {e(views.fmt_points(standing["available"]))}</div></div>')
+        earned, available = (views.fmt_points(standing[k], lang) for k in ("earned", "available"))
+        h.append(f'<div class="kpi"><div class="v">{e(earned)}</div><div class="l">'
+                 f'{e(word("pts.headline", lang))} / {e(available)}</div></div>')
     h.append(f'<div class="kpi"><div class="v">{total:.1f}</div><div class="l">{e(t["score"])} / 100</div></div>')
     h.append(f'<div class="kpi"><div class="v">{rank}</div><div class="l">{e(t["rank"])}{colon}'
              f'{e(t["rank_of"].format(rank=rank, n=n))}</div></div>')
@@ -456,8 +457,7 @@ def _points_section(result: ScoreResult, sid: str, lang: str) -> str:
     h += [f'<th{NUM if k in (2, 3, 4) else ""}>{e(word(c, lang))}</th>' for k, c in enumerate(cols)]
     h.append('</tr></thead><tbody>')
     for r in tree.itertuples():
-        nums = (f'<td class="n">{e(views.fmt_points(r.earned))}</td><td class="n">{e(views.fmt_points(r.available))}'
-                f'</td><td class="n">{e(views.fmt_points(r.lost))}</td>')
+        nums = "".join(f'<td class="n">{e(views.fmt_points(x, lang))}</td>' for x in (r.earned, r.available, r.lost))
         if r.kind == "total":
             h.append(f'<tr class="total"><th></th><th>{e(r.name)}</th>{nums.replace("td", "th")}<th></th></tr>')
             continue

@@ -368,11 +368,12 @@ def relative_ids(result: ScoreResult) -> tuple[str, ...]:
     return result.relative
 
 
-def fmt_points(x) -> str:
-    """Points as an evaluator writes them: 812.5, 40, 33.33 (at most two decimals, none when whole)."""
+def fmt_points(x, lang: str = "en") -> str:
+    """Points as an evaluator writes them: 812.5, 40, 33.33 (at most two decimals, none when whole); 1,000 in
+    English, 1000 in Chinese (no thousands separator in running Chinese text)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    text = f"{float(x):,.2f}".rstrip("0").rstrip(".")
+    text = f"{float(x):{',' if lang != 'zh' else ''}.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
@@ -407,7 +408,7 @@ def _value_text(value: float, ind: Indicator, lang: str) -> str:
     if ind.unit == "share":
         return fmt_share(value)
     unit = term("unit", ind.unit, lang) if ind.unit else ""
-    return f"{fmt_points(value)}{(' ' + unit) if unit and (lang == 'en' or unit.isascii()) else unit}"
+    return f"{fmt_points(value, lang)}{(' ' + unit) if unit and (lang == 'en' or unit.isascii()) else unit}"
 
 
 def gap_filled(result: ScoreResult, station_id: str, ind_id: str) -> bool:
@@ -437,18 +438,18 @@ def deduction(result: ScoreResult, station_id: str, ind_id: str, lang: str) -> s
         return ""
     raw = float(result.raw.at[station_id, ind_id])
     if gap_filled(result, station_id, ind_id):   # a relative item's gap, filled by its missing rule
-        what = t("pts.what.filled", lang, rule=term("missing", ind.missing, lang), earned=fmt_points(got))
+        what = t("pts.what.filled", lang, rule=term("missing", ind.missing, lang), earned=fmt_points(got, lang))
     elif bool(result.missing.at[station_id, ind_id]) or math.isnan(raw):
         what = t("pts.what.missing", lang)
     elif ind_id in relative_ids(result):
         what = t("pts.what.relative", lang, norm=f"{float(result.normalised.at[station_id, ind_id]):.1f}")
     elif _awarded(ind):
-        what = t("pts.what.awarded", lang, earned=fmt_points(got), points=fmt_points(ind.points))
+        what = t("pts.what.awarded", lang, earned=fmt_points(got, lang), points=fmt_points(ind.points, lang))
     else:
         what = t("pts.what.value", lang, name=pick(ind, lang), raw=_value_text(raw, ind, lang))
     rule = criterion(ind, lang)
-    return (t("pts.lost_note", lang, lost=fmt_points(lost), what=what, criterion=rule) if rule
-            else t("pts.lost_plain", lang, lost=fmt_points(lost), what=what))
+    return (t("pts.lost_note", lang, lost=fmt_points(lost, lang), what=what, criterion=rule) if rule
+            else t("pts.lost_plain", lang, lost=fmt_points(lost, lang), what=what))
 
 
 def points_tree(result: ScoreResult, station_id: str, lang: str) -> pd.DataFrame:
@@ -523,7 +524,8 @@ def station_status(result: ScoreResult, station_id: str, lang: str) -> dict:
     if points:
         earned, available = float(result.points_earned[station_id]), float(result.points_available)
         out.update(earned=earned, available=available,
-                   points_text=t("pts.earned_of", lang, earned=fmt_points(earned), available=fmt_points(available)))
+                   points_text=t("pts.earned_of", lang, earned=fmt_points(earned, lang),
+                                 available=fmt_points(available, lang)))
     return out
 
 

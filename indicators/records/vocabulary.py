@@ -48,7 +48,7 @@ WORDS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
         "yes": ("是", "满足", "已满足", "y", "true"), "no": ("否", "未满足", "n", "false"),
     },
     ("expenditures", "category"): {
-        "elderly_friendly_renovation": ("适老化改造",), "image_project": ("形象工程", "形象项目"),
+        "elderly_friendly_renovation": ("适老化改造",), "image_project": ("宣传展示类", "宣传展示", "形象工程", "形象项目"),
         "staff": ("人员经费", "人员"), "activities": ("活动经费", "活动"), "training": ("培训",),
         "admin": ("行政管理", "行政", "管理费"),
     },
