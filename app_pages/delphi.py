@@ -250,6 +250,8 @@ def rounds_view(code: str, key: str, status: dict) -> None:
     st.download_button(t("dpw.report", L), delphi_report.xlsx(hist, L),
                        file_name=f"delphi-{code}-{L}.xlsx", icon=":material/download:", key="dp_report",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.download_button(t("dpw.report_pdf", L), delphi_report.pdf(hist, L), file_name=f"delphi-{code}-{L}.pdf",
+                       icon=":material/picture_as_pdf:", key="dp_report_pdf", mime="application/pdf")
     for n, (title, df) in enumerate(tables.items()):
         st.markdown(f"**{t('dpw.report_title', L, sheet=title)}**")
         if df.empty:

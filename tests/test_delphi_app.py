@@ -107,6 +107,8 @@ def test_the_facilitator_sees_progress_removes_an_expert_and_keeps_every_round(d
     for k in ("experts", "response", "authority", "kendall", "importance", "decisions", "comments"):
         assert t("dpw.report_title", "en", sheet=t(f"dpw.sheet.{k}", "en")) in texts
     assert not any("None" in d.value.astype(str).to_numpy().ravel().tolist() for d in lead.dataframe)
+    downloads = {d.proto.label for d in lead.get("download_button")}
+    assert {t("dpw.report", "en"), t("dpw.report_pdf", "en")} <= downloads          # Excel and a printable PDF
 
 
 def test_experts_see_what_they_rate_and_a_closing_page(db):

@@ -232,3 +232,17 @@ def test_an_older_database_gains_the_new_tables(tmp_path):
 def test_p_is_printed_as_the_papers_print_it():
     from indicators.live.delphi import fmt_p
     assert (fmt_p(0.0002), fmt_p(0.001), fmt_p(0.0589)) == ("< 0.001", "0.001", "0.059")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_report_prints_as_a_pdf_with_every_table(db, lang):
+    from pypdf import PdfReader
+    ds, study, cands, ex = two_rounds(db)
+    hist = ds.history(study.code, study.key)
+    reader = PdfReader(io.BytesIO(delphi_report.pdf(hist, lang)))
+    page = reader.pages[0]
+    assert page.mediabox.width > page.mediabox.height                      # landscape: the importance table is wide
+    text = "".join(p.extract_text() for p in reader.pages).replace(" ", "").replace("\n", "")
+    for title in (t(f"dpw.sheet.{k}", lang) for k in delphi_report.SHEETS):
+        assert t("dpw.report_title", lang, sheet=title).replace(" ", "") in text
+    assert "0.827" in text and "7.44" in text and "None" not in text      # round 1's W and chi-square, no "None"

@@ -89,6 +89,8 @@ ZH: dict[str, str] = {
     "dpw.no_comments": "专家还没有留下意见。",
     "dpw.suggestion": "（建议增加的指标）",
     "dpw.report": "下载多轮咨询报告（Excel）",
+    "dpw.report_pdf": "下载多轮咨询报告（PDF，可打印）",
+    "dpw.pdf.title": "德尔菲专家咨询报告：{title}（{code}）",
     "dpw.report_view": "报告预览",
     "dpw.rounds_n": "第{rounds}轮",
     # report sheets
@@ -194,6 +196,8 @@ EN: dict[str, str] = {
     "dpw.no_comments": "No comments from the experts yet.",
     "dpw.suggestion": "(suggested new indicator)",
     "dpw.report": "Download the multi-round report (Excel)",
+    "dpw.report_pdf": "Download the multi-round report (PDF, printable)",
+    "dpw.pdf.title": "Delphi consultation report: {title} ({code})",
     "dpw.report_view": "The report",
     "dpw.rounds_n": "Round {rounds}",
     "dpw.sheet.experts": "Experts",

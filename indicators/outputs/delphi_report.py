@@ -4,7 +4,8 @@ indicator the importance mean, coefficient of variation and full-score frequency
 then the screening record (what was dropped or kept against a flag, when and why) and the experts' comments.
 
 `tables(history, lang)` gives the tables (sheet title -> DataFrame, column names in the reader's language, empty
-cells empty, p as `< 0.001` below 0.001); `xlsx(history, lang)` writes them as one workbook, a sheet each.
+cells empty, p as `< 0.001` below 0.001); `xlsx(history, lang)` writes them as one workbook, a sheet each, and
+`pdf(history, lang)` prints them one after another on landscape A4 pages, each under its 表 heading.
 `history` is `DelphiStore.history(code, key)`. No streamlit here."""
 from __future__ import annotations
 
@@ -116,4 +117,47 @@ def xlsx(history: dict, lang: str) -> bytes:
             for col in ws.columns:
                 width = max(len(str(x.value or "")) * (2 if lang == "zh" else 1.1) for x in col[1:]) if col else 8
                 ws.column_dimensions[col[0].column_letter].width = min(max(8, width + 2), 60)
+    return buf.getvalue()
+
+
+def pdf(history: dict, lang: str) -> bytes:
+    """The same tables as a PDF (landscape A4, as many pages as they need): the study's title, then each table under
+    its 表：… heading, column names repeated on every page a table runs onto, Chinese set in the notice's CID font."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from indicators.outputs.notice import _CJK_FONT, _cut, _rich
+    if _CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(_CJK_FONT))
+
+    def style(size, bold=False):
+        return ParagraphStyle("s", fontName="Helvetica-Bold" if bold else "Helvetica", fontSize=size,
+                              leading=size * 1.35, wordWrap="CJK" if lang == "zh" else None)
+    title, heading, cell, head = style(15, True), style(11, True), style(8), style(8, True)
+    study = history["study"]
+    story = [Paragraph(_rich(t("dpw.pdf.title", lang, title=study.get("title") or study["code"],
+                                code=study["code"])), title), Spacer(1, 4 * mm)]
+    page = landscape(A4)
+    width = page[0] - 30 * mm
+    for name, df in tables(history, lang).items():
+        story.append(Paragraph(_rich(t("dpw.report_title", lang, sheet=name)), heading))
+        if df.empty:
+            story += [Paragraph(_rich("—"), cell), Spacer(1, 4 * mm)]
+            continue
+        rows = [[Paragraph(_rich(str(c)), head) for c in df.columns]]
+        rows += [[Paragraph(_rich(_cut("" if v is None else str(v), 300)), cell) for v in r]
+                 for r in df.itertuples(index=False)]
+        grid = Table(rows, colWidths=[width / len(df.columns)] * len(df.columns), repeatRows=1)
+        grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+                                  ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                                  ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story += [Spacer(1, 1.5 * mm), grid, Spacer(1, 5 * mm)]
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=page, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
+                      bottomMargin=14 * mm, title=f"Delphi {study['code']}", author="").build(story)
     return buf.getvalue()
