@@ -127,7 +127,7 @@ ZH: dict[str, str] = {
     "io.dl.xlsx_help": "得分、原始值、标准化值、贡献、一级指标得分和权重，各占一个工作表。",
     "io.dl.csv": "得分（.csv）",
     "io.dl.csv_help": "每个社工站一行：得分、排名、等级，以及各指标的原始值、标准化值和贡献。",
-    "io.dl.report": "{station}的单站评估报告（网页版（可打印））",
+    "io.dl.report": "{station}的单站评估报告（网页版，可打印）",
     "io.dl.report_help": "一页式单站评估报告，可打印或发送；任何浏览器都能打开，无需联网。",
     "io.dl.compare": "方案对比工作簿（.xlsx）",
     "io.dl.compare_help": "两个方案的名次变化和一致程度，以及各自每个阶段的数据。",

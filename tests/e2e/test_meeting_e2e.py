@@ -145,9 +145,9 @@ def test_a_meeting_from_opening_to_the_score_it_moves(browser, server, tmp_path,
     n_box.press("Enter")
     wait_idle(lead)
     click_button(lead, t("mt.start_button", "zh"))
-    expect()(m.get_by_text(re.compile("评议会 [A-Z2-9]{6} · 2024年居民评议会"))).to_be_visible(timeout=WAIT)
+    expect()(m.get_by_text(re.compile("评议会[A-Z2-9]{6} · 2024年居民评议会"))).to_be_visible(timeout=WAIT)
     code = lead.evaluate("() => document.querySelector('[data-testid=stMain]').innerText"
-                         ".match(/评议会 ([A-Z2-9]{6}) ·/)[1]")
+                         ".match(/评议会([A-Z2-9]{6}) ·/)[1]")
     m.get_by_text(t("mt.key_title", "zh")).click()
     key = m.locator('[data-testid="stExpander"]').filter(has_text=t("mt.key_title", "zh")).locator("code").inner_text()
     with lead.expect_download() as dl:

@@ -30,9 +30,9 @@ def open_meeting(browser, server) -> tuple[str, list[str]]:
     n_box.press("Enter")
     wait_idle(lead)
     click_button(lead, t("mt.start_button", "zh"))
-    expect()(m.get_by_text(re.compile(r"评议会 [A-Z2-9]{6} · "))).to_be_visible(timeout=WAIT)
+    expect()(m.get_by_text(re.compile(r"评议会[A-Z2-9]{6} · "))).to_be_visible(timeout=WAIT)
     code = lead.evaluate("() => document.querySelector('[data-testid=stMain]').innerText"
-                         ".match(/评议会 ([A-Z2-9]{6}) ·/)[1]")
+                         ".match(/评议会([A-Z2-9]{6}) ·/)[1]")
     with lead.expect_download() as dl:
         m.get_by_role("button", name=t("mt.sheet_download", "zh")).click()
     sheet = open(dl.value.path(), encoding="utf-8").read()
@@ -73,7 +73,7 @@ def test_a_garbled_csv_is_refused_in_chinese_with_what_to_do(browser, server, tm
     refusal = main(page).get_by_text(re.compile("文字编码无法识别"))
     refusal.first.wait_for()
     text = main(page).inner_text()
-    assert "CSV UTF-8（逗号分隔）" in text and "从第 2 行起是乱码" in text, text
+    assert "CSV UTF-8（逗号分隔）" in text and "从第2行起是乱码" in text, text
     assert not [w for w in ("字节", "0x", "UTF-16", "GB18030") if w in text], text
     no_error(page)
     shot(page, "phones-import-refused-zh")

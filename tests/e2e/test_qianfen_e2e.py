@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 from playwright.sync_api import expect
 
+from indicators.i18n import t
 from tests.e2e.conftest import open_app, shot, wait_idle
 from tests.e2e.test_app_e2e import go, no_error
 from tests.e2e.test_raters_e2e import click_button, main
@@ -95,7 +96,7 @@ def test_a_bureau_table_and_its_score_sheet_give_the_sheets_totals(page, server)
     no_error(page)
     pick(page, page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]', has_text="Station"), f"({STATION})")
     # the card is the station's once its report card is offered under its name (the run the choice starts is over)
-    main(page).get_by_role("button", name=f"Report card of {station_name(STATION)} (HTML)").wait_for()
+    main(page).get_by_role("button", name=t("io.dl.report", "en", station=station_name(STATION))).wait_for()
     wait_idle(page)
     total = main(page).get_by_text(re.compile(r"of 1,000 points")).first.inner_text()
     shown = float(re.match(r"([\d,.]+) of 1,000 points", total).group(1).replace(",", ""))
