@@ -11,7 +11,7 @@ from tests.e2e.test_app_e2e import no_error
 from tests.test_error_codes import NEEDS_HEAD, SCHEMES, english_left
 
 SAID = {   # what each screen must say, by language
-    "zh": ("必须大于 low（5）", "处理状态为已解决时必填", "所指的站点既不在数据库中"),
+    "zh": ("必须大于 low（5）", "处理状态为已解决时必填", "所指的社工站既不在数据库中"),
     "en": ("must be above low (5)", "is required when the status is resolved", "names a station that is neither"),
 }
 
