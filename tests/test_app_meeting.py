@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from indicators.clock import shown_time
 from indicators.i18n import t
 from tests.conftest import TEST_LEAD
 from indicators.outputs.voting_sheet import vote_link
@@ -176,7 +177,8 @@ def test_the_facilitator_sees_a_lock_out_lifts_it_and_withdraws_a_result(db, lan
         assert t("mt.err.unknown_voter", lang, code=code) in [e.value for e in phone(lang, code, wrong).error]
     first = rows(db, "SELECT min(tried_at) FROM live_attempts")[0][0]
     button(lead, t("mt.refresh", lang)).click().run()
-    until = f"{first + timedelta(hours=1):%H:%M}"
+    # the lock-out ends an hour after the first wrong code: Beijing time in Chinese, UTC (as stored) in English
+    until = shown_time(first + timedelta(hours=1), lang) if lang == "zh" else f"{first + timedelta(hours=1):%H:%M}"
     assert [w.value for w in lead.warning] == [t("codes.lock.target", lang, n=2, limit=2, until=until)]
     # a phone with a good code is refused until the facilitator lifts the lock-out
     assert t("mt.err.locked", lang) in [e.value for e in phone(lang, code, codes[0]).error]

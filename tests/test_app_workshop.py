@@ -16,6 +16,7 @@ from indicators.scheme import catalog
 from indicators.records import queries
 
 from indicators.records import store as records
+from indicators.clock import shown_time
 from indicators.i18n import t
 from indicators.scheme.model import load_yaml
 from indicators.live.workshop import WorkshopStore
@@ -292,7 +293,8 @@ def test_wrong_workshop_codes_lock_new_phones_until_the_facilitator_lifts_it(db,
     finally:
         con.close()
     fac.run()                                                # the live panel's next poll
-    until = f"{first + timedelta(hours=1):%H:%M}"
+    # the lock-out ends an hour after the first wrong code: Beijing time in Chinese, UTC (as stored) in English
+    until = shown_time(first + timedelta(hours=1), lang) if lang == "zh" else f"{first + timedelta(hours=1):%H:%M}"
     assert [w.value for w in fac.main.warning] == quiet + [t("codes.lock.unknown.ws", lang, n=2, limit=2, until=until)]
     # a phone with the right code is refused, unchecked, until the facilitator lifts the lock-out
     assert [e.value for e in open_page("join", lang, code=code).error] == [t("ws.err.locked", lang)]
