@@ -70,7 +70,7 @@ def test_a_level_against_its_parent_is_refused_naming_the_row_and_column_chinese
     got = problems(table(ZH_HEAD, "top", {"u": "2"}))
     assert [(r, c, code, params) for r, c, code, params, _ in got] == \
         [(4, "层级", "framework.level_top", {"level": 3, "parent": "A1"})]
-    assert "第 4 行" in got[0][4] and "层级" in got[0][4] and "一级指标为1" in got[0][4]
+    assert "第4行" in got[0][4] and "层级" in got[0][4] and "一级指标为1" in got[0][4]
     # a row without a parent is a 一级指标: 2 is refused there
     got = problems(table(ZH_HEAD, "top", {"B": "2"}))
     assert [(r, c, code) for r, c, code, *_ in got] == [(7, "层级", "framework.level_top_root")]
@@ -139,4 +139,4 @@ def test_an_outline_that_skips_a_level_is_refused_naming_the_row():
     got = problems(outline("代码,名称,层级,权重", {"c": "3"}))
     assert [(r, c, code, params) for r, c, code, params, _ in got] == \
         [(8, "层级", "framework.level_outline", {"level": 3, "above": 1})]
-    assert "第 8 行" in got[0][4] and "上级" in got[0][4]
+    assert "第8行" in got[0][4] and "上级" in got[0][4]

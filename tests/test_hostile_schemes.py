@@ -12,11 +12,13 @@ from indicators.scheme import editing, framework
 from indicators.scheme.model import SchemeError, load_yaml
 from tests import hostile
 
+# the line of the built-in scheme's first `serves`, where the deep cases put their nesting
+SERVES_LINE = hostile.BASE[:hostile.BASE.index("    serves:")].count("\n") + 1
 CASES = [
     ("alias bomb in serves", hostile.alias_bomb(), "dimensions[1].indicators[0].serves", "aliases"),
     ("alias bomb in a weight", hostile.alias_bomb(at="weight"), "dimensions[0].indicators[0].weight", "aliases"),
-    ("5,000-deep flow list", hostile.deep_flow_list(5000), "line 69 (serves)", "nested"),
-    ("3,000-deep mapping", hostile.deep_mapping(3000), "line 69 (serves)", "nested"),
+    ("5,000-deep flow list", hostile.deep_flow_list(5000), f"line {SERVES_LINE} (serves)", "nested"),
+    ("3,000-deep mapping", hostile.deep_mapping(3000), f"line {SERVES_LINE} (serves)", "nested"),
     ("60-deep flow list", hostile.deep_flow_list(60), "dimensions[1].indicators[0].serves[0]", "nested"),
     ("self-referring alias", hostile.weight("&a [*a]", 2), "dimensions[0].indicators[0].weight", "aliases"),
     ("weight 10**400", hostile.weight("1" + "0" * 400, 2), "dimensions[0].indicators[0].weight", "401 digits"),
