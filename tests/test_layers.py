@@ -13,6 +13,7 @@ PACKAGE = ROOT / "indicators"
 LAYERS = ["words", "records", "scheme", "weights", "access", "scoring", "analysis", "outputs", "live", "cli"]
 ROOMS = {
     "indicators.errors": "words", "indicators.i18n": "words", "indicators.text_safety": "words",
+    "indicators.clock": "words",
     "indicators.records": "records", "indicators.scheme": "scheme", "indicators.weights": "weights",
     "indicators.access": "access", "indicators.scoring": "scoring", "indicators.analysis": "analysis",
     "indicators.outputs": "outputs", "indicators.live": "live", "indicators.cli": "cli", "indicators.__main__": "cli",
@@ -25,6 +26,8 @@ PLACED = {
     # framework tables and score sheets are written through outputs.export (formula-safe cells, CSV text)
     "indicators.scheme.framework": "outputs", "indicators.scheme.editing": "outputs",
     "indicators.records.score_sheet": "outputs",
+    # the Delphi report prints a live study's history, with the study's own p-value format
+    "indicators.outputs.delphi_report": "live",
 }
 
 
