@@ -13,7 +13,7 @@ import re
 from indicators.i18n import t
 
 from .conftest import open_app, shot, wait_idle
-from .test_raters_e2e import answer, click_button, new_page
+from .test_raters_e2e import answer, click_button, new_page, start_delphi
 from .test_workshop_e2e import expect, main
 
 PHONE = {"width": 390, "height": 844}
@@ -45,22 +45,6 @@ def tall_shot(page, name: str, tables: int) -> None:
     page.set_viewport_size({"width": 1440, "height": 900})
 
 
-def start(lead, server) -> str:
-    open_app(lead, server, "delphi")
-    m = main(lead)
-    ms = m.locator('[data-testid="stMultiSelect"]').filter(has_text=t("dp.candidates", "en"))
-    ms.get_by_role("button", name=re.compile("Clear all", re.I)).first.click()
-    for name in ("Urgent needs resolved", "Median days to resolve a need", "Activities tied to a recorded need"):
-        ms.locator("input").click()
-        ms.locator("input").fill(name)
-        lead.keyboard.press("Enter")
-    lead.keyboard.press("Escape")
-    click_button(lead, t("dp.start_button", "en"))
-    expect()(m.get_by_text(re.compile("Study [A-Z2-9]{6} ·"))).to_be_visible()
-    return lead.evaluate("() => document.querySelector('[data-testid=stMain]').innerText"
-                         ".match(/Study ([A-Z2-9]{6})/)[1]")
-
-
 def join(pg, server, code: str, name: str, lang: str) -> None:
     open_app(pg, server, f"delphi?code={code}")
     main(pg).get_by_role("textbox", name=t("dp.your_name", lang)).fill(name)
@@ -71,7 +55,7 @@ def join(pg, server, code: str, name: str, lang: str) -> None:
 
 def test_an_expert_closes_the_browser_between_rounds_and_comes_back_by_the_link(browser, server):
     ctx, lead = new_page(browser, "en", {"width": 1440, "height": 900})
-    code = start(lead, server)
+    code = start_delphi(lead, server)
     m = main(lead)
     plan = {"甲": ("zh", [(5, 5), (4, 4), (2, 4)]), "Expert B": ("en", [(5, 4), (5, 4), (3, 3)]),
             "Expert C": ("en", [(4, 5), (5, 5), (2, 4)])}

@@ -157,8 +157,8 @@ def answer(pg, lang: str, scores: list[tuple[int, int]]) -> None:
     expect()(m.get_by_text(t("dp.sent", lang))).to_be_visible()
 
 
-def test_a_delphi_round_with_three_experts_then_a_draft_scheme(browser, server):
-    ctx, lead = new_page(browser, "en", {"width": 1440, "height": 900})
+def start_delphi(lead, server) -> str:
+    """The facilitator starts a study of three candidates on the Delphi page (English); its code."""
     open_app(lead, server, "delphi")
     m = main(lead)
     ms = m.locator('[data-testid="stMultiSelect"]').filter(has_text=t("dp.candidates", "en"))
@@ -170,7 +170,13 @@ def test_a_delphi_round_with_three_experts_then_a_draft_scheme(browser, server):
     lead.keyboard.press("Escape")
     click_button(lead, t("dp.start_button", "en"))
     expect()(m.get_by_text(re.compile("Study [A-Z2-9]{6} ·"))).to_be_visible()
-    code = lead.evaluate("() => document.querySelector('[data-testid=stMain]').innerText.match(/Study ([A-Z2-9]{6})/)[1]")
+    return lead.evaluate("() => document.querySelector('[data-testid=stMain]').innerText.match(/Study ([A-Z2-9]{6})/)[1]")
+
+
+def test_a_delphi_round_with_three_experts_then_a_draft_scheme(browser, server):
+    ctx, lead = new_page(browser, "en", {"width": 1440, "height": 900})
+    code = start_delphi(lead, server)
+    m = main(lead)
     plan = {"甲": ("zh", [(5, 5), (4, 4), (2, 4)]), "Expert B": ("en", [(5, 4), (5, 4), (3, 3)]),
             "Expert C": ("en", [(4, 5), (5, 5), (2, 4)])}
     experts = {}
