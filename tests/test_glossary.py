@@ -146,3 +146,11 @@ def test_every_retired_term_and_rule_is_in_the_glossary():
     doc = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
     missing = [term for term in [*RETIRED, *TYPOGRAPHY] if term not in doc]
     assert not missing, missing
+
+
+def test_a_count_formatted_by_the_caller_loses_its_separators_in_chinese_only():
+    # pages and messages often pass f"{n:,}"; running Chinese text writes no thousands separator (rule 无千分位)
+    from indicators.i18n import t
+    assert t("io.done", "zh", inserted="1,234", skipped="16,384").startswith("已导入1234行新记录；16384行")
+    assert "1,234" in t("io.done", "en", inserted="1,234", skipped="16,384")
+    assert "2,5" in t("io.done", "zh", inserted="2,5", skipped="0")      # not a grouped number: left as written

@@ -6,6 +6,8 @@ missing from one table falls back to the other so a screen never shows a bare ke
 """
 from __future__ import annotations
 
+import re
+
 import importlib
 import pkgutil
 
@@ -35,11 +37,17 @@ def lang_of_locale(locale: str | None) -> str:
     return "zh" if (locale or "").strip().lower().startswith("zh") else "en"
 
 
+# a count the caller formatted with thousands separators ("16,384"): running Chinese text writes none (docs/glossary.md)
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
 def t(key: str, lang: str, **fmt) -> str:
     table = TABLES.get(lang, EN)
     text = table.get(key)
     if text is None:
         text = EN.get(key, ZH.get(key, key))
+    if lang == "zh":
+        fmt = {k: v.replace(",", "") if isinstance(v, str) and _GROUPED.fullmatch(v) else v for k, v in fmt.items()}
     return text.format(**fmt) if fmt else text
 
 
