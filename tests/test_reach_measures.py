@@ -6,13 +6,15 @@ import math
 from datetime import date, timedelta
 
 import duckdb
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from indicators.records import store as records
 from indicators.scheme.model import Measure, SchemeError, scheme_from_dict
 from indicators.outputs import reach
-from indicators.scoring.measures import Period, load_stations, plan, raw_values
+from indicators.scoring import measures
+from indicators.scoring.measures import Period, load_stations, plan, raw_values, residents_joined
 from tests.conftest import station
 
 D = date.fromisoformat
@@ -229,3 +231,33 @@ def test_a_never_seen_attendee_never_lowers_the_new_share(visits, groups, day):
     for key in ("new", "new_year"):
         if not math.isnan(before[key]):
             assert after[key] >= before[key] - 1e-12, key
+
+
+def test_two_bases_counted_in_one_pass_by_hand(tiny):
+    # only the residents of the two bases are joined in (their OR); each share still counts its own base
+    con = tiny(ROWS)
+    got = raw_values(con, {"alone": plan(Measure("unreached_share", base="priority_group = 'elderly_alone'")),
+                           "disabled": plan(Measure("unreached_share", base="priority_group = 'disabled'"))},
+                     load_stations(con), PERIOD)
+    assert got.at["S1", "alone"] == pytest.approx(1 / 2)    # R1 came, R8 did not
+    assert got.at["S1", "disabled"] == 0.0                  # R3 came
+    assert got.at["S2", "disabled"] == 0.0 and math.isnan(got.at["S2", "alone"])
+    assert got.at["S4", "alone"] == 1.0 and math.isnan(got.at["S3", "disabled"])
+
+
+def test_the_pass_joins_only_the_residents_a_base_counts():
+    terms = lambda *ms: [t for m in ms for t in plan(m).terms]   # noqa: E731
+    joined, params = residents_joined(terms(MEASURES["unreached"], MEASURES["new"]))
+    assert joined == '(SELECT * FROM residents WHERE (("priority_group" <> ?)))' and params == ["none"]
+    # a share over every registered resident needs them all
+    assert residents_joined(terms(MEASURES["unreached"], MEASURES["unreached_all"])) == ("residents", [])
+    assert residents_joined(terms(MEASURES["new"])) == ("residents", [])
+
+
+def test_joining_only_the_counted_residents_changes_no_value(tiny, monkeypatch):
+    con = tiny(ROWS)
+    plans = {k: plan(m) for k, m in MEASURES.items() if k != "unreached_all"}
+    some = raw_values(con, plans, load_stations(con), PERIOD)
+    monkeypatch.setattr(measures, "residents_joined", lambda terms: ("residents", []))
+    every = raw_values(con, plans, load_stations(con), PERIOD)
+    pd.testing.assert_frame_equal(some, every, check_exact=True)

@@ -436,14 +436,18 @@ def _standing(scheme: Scheme, veto: pd.Series, complete: pd.Series, missing: pd.
     refuse = scheme.weighting == "points" and scheme.missing_items == "refuse"
     scored = [i.id for i in scheme.indicators if not i.relative]
     gaps = missing[scored].any(axis=1) if refuse and scored else pd.Series(False, index=missing.index)
-    for sid, grade in zip(veto.index, grades):
-        if veto[sid]:
+    # whole columns in the stations' order (label look-ups per station were most of a re-weighting's time)
+    vetoed = [bool(v) for v in veto.to_numpy(dtype=object)]
+    gapped = gaps.reindex(veto.index, fill_value=False).to_numpy(dtype=bool)
+    short = complete.reindex(veto.index).to_numpy(dtype=float) < scheme.min_observed - 1e-12
+    for k, grade in enumerate(grades):
+        if vetoed[k]:
             status.append("vetoed")
             out.append(lowest)
-        elif gaps.get(sid, False):
+        elif gapped[k]:
             status.append("refused")
             out.append("")
-        elif complete[sid] < scheme.min_observed - 1e-12:
+        elif short[k]:
             status.append("insufficient")
             out.append("")
         else:

@@ -63,9 +63,11 @@ def table_vocab(table: str) -> dict[str, tuple[str, ...]]:
     return vocab
 
 
-def _relation_sql(table: str, used: set[str], span: tuple[int, int] | None = None) -> tuple[str, int]:
+def _relation_sql(table: str, used: set[str], span: tuple[int, int] | None = None,
+                  residents: str = "residents") -> tuple[str, int]:
     """SQL of one measure table for the period (our own fixed text) and how many period params it takes;
-    `span` is month_span's (first month, words) for the attendees' month masks."""
+    `span` is month_span's (first month, words) for the attendees' month masks, `residents` the registered
+    residents the attendees pass joins (residents_joined)."""
     if table == "needs":
         extra = ", date_diff('day', raised_on, resolved_on) AS days_to_resolve" if "days_to_resolve" in used else ""
         return f"SELECT *{extra} FROM needs WHERE raised_on BETWEEN ? AND ?", 2
@@ -111,7 +113,7 @@ def _relation_sql(table: str, used: set[str], span: tuple[int, int] | None = Non
             inner, n = _relation_sql("attendance", set())
             return (f"SELECT station_id, resident_id, count(*) AS visits FROM ({inner}) "
                     "GROUP BY station_id, resident_id"), n
-        return attendees_sql(used, *(span or (0, 1))), 2
+        return attendees_sql(used, *(span or (0, 1)), residents=residents), 2
     if table == "indicator_values":
         # A value counts for the period when its own period overlaps it; of those, a station's figures of the most
         # recent period (latest end, then latest start) are the ones read: recency 1. Several raters' sheets for
@@ -131,6 +133,9 @@ class Term:
     params: tuple
     empty: float
     used: frozenset[str]
+    # an unreached_share term: the residents it counts, as a filter on residents (SQL, params); the attendees pass
+    # then joins only the residents some term counts, not every registered one (residents_joined)
+    residents: tuple[str, tuple] | None = None
 
 
 Combine = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
@@ -309,10 +314,10 @@ MONTH_SPAN_SQL = (f"SELECT min({_MONTH.format(d='held_on')}), max({_MONTH.format
                   "WHERE held_on BETWEEN ? AND ?")
 
 
-def attendees_sql(used: set[str], months_from: int = 0, words: int = 1) -> str:
+def attendees_sql(used: set[str], months_from: int = 0, words: int = 1, residents: str = "residents") -> str:
     """The attendees relation with what the rotation terms in `used` need, in one grouped pass: no `lag` window.
     `months_from` is the period's first month with an activity (year * 12 + month) and `words` how many words
-    of 62 months reach its last one (month_span)."""
+    of 62 months reach its last one (month_span); `residents` the registered residents joined in."""
     history, months, registered = ("@history" in used), ("@months" in used), ("@registered" in used)
     k = f"{_MONTH.format(d='a.held_on')} - {int(months_from)}"
     # Per activity (not per attendance row): whether it falls in the period and its month's word and bit.
@@ -347,7 +352,7 @@ def attendees_sql(used: set[str], months_from: int = 0, words: int = 1) -> str:
                "coalesce(v.resident_id, r.resident_id) AS resident_id, coalesce(v.visits, 0) AS visits, "
                + "".join(f"v.{c}, " for c in out)
                + "CASE WHEN r.resident_id IS NULL THEN 0 ELSE 1 END AS registered, r.age_band, r.priority_group "
-               f"FROM ({sql}) v FULL JOIN residents r ON r.resident_id = v.resident_id AND r.station_id = v.station_id")
+               f"FROM ({sql}) v FULL JOIN {residents} r ON r.resident_id = v.resident_id AND r.station_id = v.station_id")
     if months:
         # the station's first month in the period, whose attendees have no month before it to return from: a
         # grouped pass over the (station, resident) rows joined back (cheaper than a window over them)
@@ -399,8 +404,9 @@ def reach_terms(measure: Measure, path: str = "measure", source: str | None = No
                               text=measure.base) from None
     where = f"registered = 1 AND ({base})" if base else "registered = 1"
     used = frozenset(used | {"@registered"})
-    registered = Term("attendees", f"count(*) FILTER (WHERE {where})", tuple(params), 0.0, used)
-    unreached = Term("attendees", f"count(*) FILTER (WHERE {where} AND visits = 0)", tuple(params), 0.0, used)
+    rows = (base or "TRUE", tuple(params))
+    registered = Term("attendees", f"count(*) FILTER (WHERE {where})", tuple(params), 0.0, used, rows)
+    unreached = Term("attendees", f"count(*) FILTER (WHERE {where} AND visits = 0)", tuple(params), 0.0, used, rows)
     return unreached, registered, None
 
 
@@ -457,9 +463,10 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
         used = set().union(*(t.used for t in terms))
         # the month masks of returning_share need the period's span of months first (a scan of activities' days)
         span = month_span(run, period) if table == "attendees" and "@months" in used else None
-        rel, n_period = _relation_sql(table, used, span)
+        joined, jparams = residents_joined(terms) if table == "attendees" else ("residents", [])
+        rel, n_period = _relation_sql(table, used, span, joined)
         select = ", ".join(f"{t.sql} AS v{n}" for n, t in enumerate(terms))
-        params = period.params() * (n_period // 2) + [p for t in terms for p in t.params]
+        params = period.params() * (n_period // 2) + jparams + [p for t in terms for p in t.params]
         sql = f"WITH rel AS ({rel}) SELECT station_id, {select} FROM rel GROUP BY station_id"
         if progress:
             who = [ind for ind, p in plans.items() if any(t.table == table for t in p.terms)]
@@ -488,6 +495,19 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
     population[population <= 0] = np.nan
     out = {ind: p.combine([values[t] for t in p.terms], population) for ind, p in plans.items()}
     return pd.DataFrame(out, index=index, dtype=float)
+
+
+def residents_joined(terms: Sequence[Term]) -> tuple[str, list]:
+    """The residents the attendees pass joins, and its params: only those some unreached_share term counts (the
+    OR of their bases), when no other term reads a resident's columns; else every registered resident. Residents
+    outside every base would add rows that no term counts: at 1,300 stations the join to all of them cost 8% of
+    both built-in schemes' CPU (benchmarks/README.md)."""
+    people = {"age_band", "priority_group", "@registered"}
+    bases = list(dict.fromkeys(t.residents for t in terms if t.residents is not None))
+    if not bases or any(t.residents is None and t.used & people for t in terms) or ("TRUE", ()) in bases:
+        return "residents", []
+    where = " OR ".join(f"({sql})" for sql, _ in bases)
+    return f"(SELECT * FROM residents WHERE {where})", [p for _, params in bases for p in params]
 
 
 def _refuse_missing_series(run, plans: dict[str, Plan]) -> None:
