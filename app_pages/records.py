@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages import frame, records_import
 from indicators.i18n import t, term
 from indicators.records.store import LOAD_ORDER
+from indicators.outputs import views
 from indicators.outputs.views import station_names
 
 f = frame.current()
@@ -23,7 +24,7 @@ tables = [tb for tb in LOAD_ORDER if tb in counts]
 for row in (tables[:5], tables[5:]):
     cols = st.columns(5)
     for col, table in zip(cols, row):
-        col.metric(term("table", table, L), f"{counts[table]:,}", border=True)
+        col.metric(term("table", table, L), views.fmt_count(counts[table], L), border=True)
 
 # ---- dates covered
 st.subheader(t("records.dates", L))

@@ -124,7 +124,7 @@ top_grade = sorted(f.scheme.grades, key=lambda g: -g.min)[0]
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("scores.m.stations", L), len(table), border=True)
 if points:
-    m2.metric(t("qa.m.median_points", L), f"{table['points'].median():,.1f}", border=True,
+    m2.metric(t("qa.m.median_points", L), views.fmt_points(table['points'].median(), L), border=True,
               help=t("qa.m.available", L, available=fmt(result.points_available)))
 else:
     m2.metric(t("scores.m.median", L), f"{table['score'].median():.1f}", border=True)

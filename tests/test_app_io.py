@@ -23,7 +23,7 @@ from indicators.scheme import catalog
 from indicators.records import importer
 from indicators.records import store as records
 from indicators.scoring import engine as scoring
-from indicators.i18n import t
+from indicators.i18n import t, term
 from indicators.scoring.measures import Period
 from tests.test_app import assert_clean, open_app
 from tests.conftest import TEST_LEAD
@@ -385,3 +385,13 @@ def test_a_save_in_chinese_records_the_signed_in_name(db):
     assert table.iloc[0]["修改人"] == TEST_LEAD["name"] and table.iloc[0]["操作"] == "创建"
     assert table.iloc[0]["修改内容"].startswith("创建方案 copy-zh")
     assert ri.saved_by("  ", "en") == "anonymous" and ri.saved_by(" Li ", "zh") == "Li"
+
+
+def test_record_counts_have_thousands_separators_in_english_only(db):
+    # running Chinese text writes 7980, not 7,980 (docs/glossary.md); a metric box alone is no exception
+    n = count(db, "attendance")
+    assert n >= 1000
+    for lang, shown in (("en", f"{n:,}"), ("zh", str(n))):
+        at = open_app(lang, "records")
+        label = term("table", "attendance", lang)
+        assert next(m.value for m in at.metric if m.label == label) == shown

@@ -292,6 +292,9 @@ def test_vetoed_and_ungraded_stations_follow_the_ranked_with_their_reason(points
                                         "en": ["优秀 · Excellent", "合格 · Pass", "不合格 · Fail"]}[lang]
     assert not any(d.value.empty for d in at.dataframe)
     assert not at.warning or all("period" not in w.value for w in at.warning)
+    # the median of 98, 75, 100 and 0 points, written as every figure of points is (views.fmt_points)
+    median = {"en": "Median points", "zh": "得分中位数"}[lang]
+    assert next(m.value for m in at.metric if m.label == median) == "86.5"
 
 
 def test_the_station_card_gives_points_of_available_and_says_why_a_station_is_apart(points_db):

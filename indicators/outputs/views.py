@@ -377,6 +377,11 @@ def fmt_points(x, lang: str = "en") -> str:
     return "0" if text in ("-0", "") else text
 
 
+def fmt_count(n, lang: str = "en") -> str:
+    """A count as a page shows it alone (a metric box): 5,452 in English, 5452 in Chinese, as fmt_points."""
+    return f"{int(n):{',' if lang != 'zh' else ''}d}"
+
+
 def fmt_share(x: float) -> str:
     """A share as a percentage with the digits it needs: 82%, 89.6%."""
     return f"{float(x) * 100:.2f}".rstrip("0").rstrip(".") + "%"
