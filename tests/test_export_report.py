@@ -329,3 +329,13 @@ def test_audit_summary_sees_changes_below_the_top_level():
     assert audit.summarise(base, tree(w_sub=3)).splitlines() == ["dimension sub weight changed 1 -> 3"]
     assert audit.summarise(base, tree(extra=True)).splitlines() == ["indicator y added to deep (weight 1, camp needs)"]
     assert "dimension sub moved from top1 to top2" in audit.summarise(base, tree(sub_under="top2")).splitlines()
+
+
+def test_a_chinese_report_card_names_the_station_in_chinese_only(results):
+    # no English name and no scheme file id under a Chinese title: the code is named 社工站编号
+    result = results["needs-met"]
+    sid = result.stations.index[0]
+    zh, en = station_report(result, sid, "zh"), station_report(result, sid, "en")
+    name_en = result.stations.at[sid, "name_en"]
+    assert name_en in en and name_en not in zh and "(needs-met)" in en and "needs-met" not in zh
+    assert f"社工站编号：{sid}" in zh

@@ -28,7 +28,7 @@ class UnknownStation(InputError):
 
 _T = {
     "en": {
-        "title": "Assessment report card", "district": "District", "street": "Street", "period": "Assessment period",
+        "title": "Assessment report card", "code": "Station code", "district": "District", "street": "Street", "period": "Assessment period",
         "scheme": "Assessment scheme", "score": "Score", "rank": "Rank", "rank_of": "{rank} of {n}", "grade": "Grade",
         "all": "all records", "from": "from {d}", "to": "to {d}", "range": "{start} – {end}",
         "capped": "Grade capped at {cap} by a must-pass condition: {gates}.",
@@ -63,7 +63,7 @@ _T = {
         "no_data_note": "No data for {names}: filled by the scheme's rule, so not counted as a strength or weakness.",
     },
     "zh": {
-        "title": "社工站评估报告", "district": "所属区县", "street": "街道", "period": "评估期", "scheme": "评估方案",
+        "title": "社工站评估报告", "code": "社工站编号", "district": "所属区县", "street": "街道", "period": "评估期", "scheme": "评估方案",
         "score": "得分", "rank": "排名", "rank_of": "第{rank}名／共{n}个", "grade": "等级",
         "all": "全部记录", "from": "{d}起", "to": "至{d}", "range": "{start}至{end}",
         "capped": "因未通过否决项，等级最高为{cap}：{gates}。",
@@ -310,7 +310,9 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
              f'<meta name="viewport" content="width=device-width, initial-scale=1">'
              f'<title>{e(t["title"])} – {e(name)}</title><style>{_CSS}</style></head><body>')
     h.append(f'<header><p class="sub">{e(t["title"])}</p><h1>{e(name)}</h1>')
-    if other and other != name:
+    if lang == "zh":   # a Chinese reader gets the Chinese name alone, and the code named as such
+        h.append(f'<p class="sub">{e(t["code"])}：{e(sid)}</p>')
+    elif other and other != name:
         h.append(f'<p class="sub">{e(other)} · {e(sid)}</p>')
     else:
         h.append(f'<p class="sub">{e(sid)}</p>')
@@ -321,7 +323,8 @@ def station_report(result: ScoreResult, station_id: str, lang: str = "zh", demo:
         if v:
             facts.append(f'{e(t[key])}{colon}{e(v)}')
     facts.append(f'{e(t["period"])}{colon}{e(period)}')
-    facts.append(f'{e(t["scheme"])}{colon}{e(_pick(scheme, lang))} ({e(scheme.id)})')
+    # the scheme's file id only in English: in Chinese it is a word of the program, not of the scheme
+    facts.append(f'{e(t["scheme"])}{colon}{e(_pick(scheme, lang))}' + (f' ({e(scheme.id)})' if lang == "en" else ""))
     h.append(f'<p class="sub">{" · ".join(facts)}</p></header>')
     if demo:
         h.append(f'<p class="demo">{e(t["demo"])}</p>')
