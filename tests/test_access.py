@@ -13,6 +13,7 @@ from indicators.access import (CAN, PAGES, PHONE_PAGES, ROLES, AccessError, Acco
                                pages_for, verify_password)
 from indicators.access.accounts import FAIL_LIMIT, FAIL_WINDOW, LINK_MINUTES, SESSION_HOURS
 from indicators.cli.main import main
+from tests.conftest import ROOT
 from indicators.i18n import t
 
 
@@ -380,3 +381,14 @@ def test_cli_unlocks_a_paused_name(dbfile, monkeypatch, capsys):
         assert AccountStore(con).sign_in("wang", "p4ssword!").name == "wang"
     finally:
         con.close()
+
+
+def test_no_password_is_hashed_on_import():
+    # the unknown-name hash is made on first need: every app start and CLI command paid 50 ms of scrypt for it
+    import subprocess
+    code = ("import hashlib\n"
+            "def refuse(*a, **k): raise SystemExit('scrypt ran on import')\n"
+            "hashlib.scrypt = refuse\n"
+            "import indicators.access.accounts, indicators.cli.main\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-500:]
