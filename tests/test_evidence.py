@@ -238,6 +238,7 @@ def test_evidence_chart_carries_kinds_points_and_fixed_colours(lang):
                                                                                  "other")]
     assert bar["color"]["scale"]["range"] == list(charts.EVIDENCE_COLORS.values())
     assert bar["x"]["scale"]["domain"] == [0, 1000]
+    assert bar["x"]["axis"]["format"] == {"en": ",~r", "zh": "~r"}[lang]   # the axis ends at 1,000 / 1000
     assert {x["field"] for x in bar["tooltip"]} == {"label", "points", "share", "items"}
     assert spec["title"]["text"] == t("ev.chart.title", lang)
     assert spec["title"]["subtitle"] == t("ev.chart.subtitle", lang, total="1,000" if lang == "en" else "1000")

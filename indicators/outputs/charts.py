@@ -26,6 +26,10 @@ ROW_PX = 20   # height per station row in the bar charts
 AUTOSIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
+# An axis's numbers: grouped in English (1,000), not in Chinese (1000), as in the text around them
+NUMBER_FORMAT = {"en": ",~r", "zh": "~r"}
+
+
 def _title(text: str, subtitle: str | None = None) -> alt.Title:
     """A title; a subtitle with line breaks becomes several lines (Vega does not wrap titles)."""
     sub = subtitle.split("\n") if subtitle and "\n" in subtitle else subtitle
@@ -446,7 +450,8 @@ def evidence_chart(shares, lang: str) -> alt.LayerChart:
     y = alt.Y("row:N", axis=None, title=None)
     x_title = t("ev.chart.points", lang) if points else t("ev.col.score", lang)
     bar = base.mark_bar().encode(
-        y=y, x=alt.X("sum(points):Q", stack="zero", title=x_title, scale=alt.Scale(domain=[0, total or 1])),
+        y=y, x=alt.X("sum(points):Q", stack="zero", title=x_title, scale=alt.Scale(domain=[0, total or 1]),
+                     axis=alt.Axis(format=NUMBER_FORMAT[lang])),
         color=alt.Color("label:N", title=t("ev.chart.kind", lang),
                         scale=alt.Scale(domain=[t(f"ev.kind.{k}", lang) for k in EVIDENCE_COLORS],
                                         range=list(EVIDENCE_COLORS.values())),
