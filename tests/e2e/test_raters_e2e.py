@@ -35,9 +35,23 @@ def tables_drawn(page) -> None:
 
 
 def pick_option(page, label: str, option: str) -> None:
+    """Open the select box and pick the option. A run ending as the box is clicked can redraw it closed (CI once
+    waited 30 s for an option of a list that had shut): the list is opened again until the option shows."""
     from playwright.sync_api import TimeoutError as Timeout
-    page.locator(f'input[role=combobox][aria-label="{label}"]').click()
-    page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+    wait_idle(page)
+    box = page.locator(f'input[role=combobox][aria-label="{label}"]')
+    choice = page.get_by_role("option", name=re.compile(re.escape(option))).first
+    for attempt in range(3):
+        box.click()
+        try:
+            choice.wait_for(state="visible", timeout=10_000)
+            break
+        except Timeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    choice.click()
     try:
         page.wait_for_selector('[data-testid=stApp][data-test-script-state=running]', timeout=5_000)
     except Timeout:
