@@ -60,6 +60,9 @@ class _Recorder:
             def fetchone(self):
                 return self._done(self.cur.fetchone())
 
+            def fetchnumpy(self):
+                return self._done(self.cur.fetchnumpy())
+
             def close(self):
                 self.cur.close()
         return Cur()

@@ -1,7 +1,6 @@
 """Every measure kind against values computed by hand on a tiny database."""
-from datetime import date
-
 import math
+from datetime import date
 
 import pytest
 
@@ -115,24 +114,40 @@ def test_period_filters_dated_tables(con):
     assert values(con, Measure("count", table="needs"), period) == [0, 2, 0]
 
 
+def _spying(con, queries: list):
+    """A connection stand-in whose cursors note each query's SQL in `queries`."""
+    class Spy:
+        def __init__(self):
+            self.cur = con.cursor()
+
+        def execute(self, sql, params=None):
+            queries.append(sql)
+            return self.cur.execute(sql, params)
+    return type("C", (), {"cursor": lambda self: Spy()})()
+
+
 def test_terms_on_one_table_run_in_one_query(con):
     """Several measures over activities share one grouped pass (the engine's floor is one pass per table)."""
     plans = {"a": plan(Measure("count", table="activities")), "b": plan(Measure("sum", table="activities", column="photos")),
              "c": plan(Measure("share", table="needs", filter="status = 'resolved'"))}
     queries = []
-    real = con.cursor
-
-    class Spy:
-        def __init__(self):
-            self.cur = real()
-
-        def execute(self, sql, params=None):
-            queries.append(sql)
-            return self.cur.execute(sql, params)
-
-    con_spy = type("C", (), {"cursor": lambda self: Spy()})()
-    raw_values(con_spy, plans, load_stations(con))
+    raw_values(_spying(con, queries), plans, load_stations(con))
     assert len(queries) == 2
+
+
+def test_one_aggregate_is_computed_once_for_every_term_asking_it(con):
+    """A share's denominator (all activities) is another indicator's count: one column of the query serves both,
+    and an unweighted share counts rows (a sum of 1s would be a 128-bit sum)."""
+    plans = {"n": plan(Measure("count", table="activities")),
+             "linked": plan(Measure("share", table="activities", filter="need_id IS NOT NULL"))}
+    queries = []
+    got = raw_values(_spying(con, queries), plans, load_stations(con))
+    select = queries[0].split("SELECT station_id, ", 1)[1]
+    assert select.count("count(*) AS") == 1 and "sum(1)" not in select
+    assert got["n"].tolist() == values(con, Measure("count", table="activities"))
+    linked = values(con, Measure("count", table="activities", filter="need_id IS NOT NULL"))
+    assert got["linked"].tolist() == pytest.approx([a / b if b else math.nan for a, b in zip(linked, got["n"])],
+                                                   nan_ok=True)
 
 
 @pytest.mark.parametrize("measure, field, words", [

@@ -253,12 +253,17 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
         return Plan((Term(table, sql, p, 0.0, frozenset(wused)),), lambda v, pop: v[0])
     if kind == "share":
         base, bparams, bused = compiled("base", measure.base, True)
-        value, vparams, vused = compiled("weight", measure.weight, False) if measure.weight else ("1", [], set())
         # An empty filter is no filter: join only the conditions that were given (never "(...) AND ()").
         both = " AND ".join(f"({c})" for c in (base, where) if c)
+        if measure.weight:
+            value, vparams, vused = compiled("weight", measure.weight, False)
+            num_sql, num_p = agg(f"sum({value})", vparams, both, bparams + wparams, zero=True)
+            den_sql, den_p = agg(f"sum({value})", vparams, base, bparams, zero=True)
+        else:   # a share of rows counts them (a sum of 1s is a 128-bit sum in DuckDB, slower to add and to fetch)
+            vused = set()
+            num_sql, num_p = agg("count(*)", [], both, bparams + wparams)
+            den_sql, den_p = agg("count(*)", [], base, bparams)
         used = frozenset(wused | bused | vused)
-        num_sql, num_p = agg(f"sum({value})", vparams, both, bparams + wparams, zero=True)
-        den_sql, den_p = agg(f"sum({value})", vparams, base, bparams, zero=True)
         return Plan((Term(table, num_sql, num_p, 0.0, used), Term(table, den_sql, den_p, 0.0, used)),
                     lambda v, pop: _div(v[0], v[1]))
     if kind == "scale":
@@ -310,7 +315,7 @@ _PERIOD_ROW = "(SELECT CAST(? AS DATE) AS p_start, CAST(? AS DATE) AS p_end) p"
 # up to five years and two months is one word; the number of words is known before the query (month_span).
 _WORD = 62
 _MONTH = "(year({d}) * 12 + month({d}))"
-MONTH_SPAN_SQL = (f"SELECT min({_MONTH.format(d='held_on')}), max({_MONTH.format(d='held_on')}) FROM activities "
+MONTH_SPAN_SQL = (f"SELECT min({_MONTH.format(d='held_on')}) AS lo, max({_MONTH.format(d='held_on')}) AS hi FROM activities "
                   "WHERE held_on BETWEEN ? AND ?")
 
 
@@ -363,11 +368,21 @@ def attendees_sql(used: set[str], months_from: int = 0, words: int = 1, resident
     return sql
 
 
+def floats(column) -> np.ndarray:
+    """A fetched column as floats, NULL as NaN: DuckDB's fetchnumpy masks NULLs, another engine's DataFrame holds
+    them as None or NaN (and its numbers may be Decimals)."""
+    if isinstance(column, np.ma.MaskedArray):
+        return column.astype(float).filled(np.nan)
+    if isinstance(column, np.ndarray) and column.dtype.kind in "biuf":
+        return column.astype(float)
+    return pd.to_numeric(pd.Series(column), errors="coerce").to_numpy(dtype=float)
+
+
 def month_span(run, period: Period) -> tuple[int, int]:
     """(first month, words) of attendees_sql for `period`: its first and last month with an activity."""
     found = run(MONTH_SPAN_SQL, period.params())
-    lo, hi = found.iloc[0, 0], found.iloc[0, 1]
-    if lo is None or pd.isna(lo):
+    lo, hi = floats(found["lo"])[0], floats(found["hi"])[0]
+    if np.isnan(lo):
         return 0, 1
     return int(lo), int(hi - lo) // _WORD + 1
 
@@ -444,8 +459,9 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
     a points scheme's awarded items, where an item no sheet holds earns 0 and is flagged 缺项 (a sheet may hold
     any subset of a table's items), never a median.
 
-    Another SQL engine takes the same queries through `run(sql, params) -> DataFrame` (scoring/spark.py); by
-    default they run on the DuckDB connection `con`. `progress(table, indicator ids, seconds)` is called before
+    Another SQL engine takes the same queries through `run(sql, params)`, which returns the columns by name (a
+    DataFrame: scoring/spark.py); by default they run on the DuckDB connection `con`, fetched as NumPy arrays
+    (a DataFrame per query cost more than a small query at 130 stations). `progress(table, indicator ids, seconds)` is called before
     each table's query (seconds None) and after it (its wall seconds)."""
     by_table: dict[str, list[Term]] = {}
     for p in plans.values():
@@ -456,7 +472,7 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
     values: dict[Term, np.ndarray] = {}
     if run is None:
         cur = con.cursor()
-        run = lambda sql, params: cur.execute(sql, params).df()   # noqa: E731
+        run = lambda sql, params: cur.execute(sql, params).fetchnumpy()   # noqa: E731
     if "indicator_values" in by_table:
         _refuse_missing_series(run, {k: p for k, p in plans.items() if k not in may_be_absent})
     for table, terms in by_table.items():
@@ -465,8 +481,10 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
         span = month_span(run, period) if table == "attendees" and "@months" in used else None
         joined, jparams = residents_joined(terms) if table == "attendees" else ("residents", [])
         rel, n_period = _relation_sql(table, used, span, joined)
-        select = ", ".join(f"{t.sql} AS v{n}" for n, t in enumerate(terms))
-        params = period.params() * (n_period // 2) + jparams + [p for t in terms for p in t.params]
+        # terms of one aggregate (a share's denominator is often another indicator's count) share its column
+        column = {key: n for n, key in enumerate(dict.fromkeys((t.sql, t.params) for t in terms))}
+        select = ", ".join(f"{sql} AS v{n}" for (sql, _), n in column.items())
+        params = period.params() * (n_period // 2) + jparams + [p for (_, ps) in column for p in ps]
         sql = f"WITH rel AS ({rel}) SELECT station_id, {select} FROM rel GROUP BY station_id"
         if progress:
             who = [ind for ind, p in plans.items() if any(t.table == table for t in p.terms)]
@@ -479,17 +497,18 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
                 raise
             # a database made before indicator_values existed: no values from elsewhere, every one missing
             found = pd.DataFrame({"station_id": pd.Series([], dtype=object),
-                                  **{f"v{n}": pd.Series([], dtype=float) for n in range(len(terms))}})
+                                  **{f"v{n}": pd.Series([], dtype=float) for n in column.values()}})
         if progress:
             progress(table, who, time.perf_counter() - t0)
         # Row of each station in the result (one per station: grouped by it); -1 for stations with no rows at all
         # in this table for the period, which take the term's `empty` value.
         pos = pd.Index(found["station_id"]).get_indexer(index)
         present = pos >= 0
-        for n, t in enumerate(terms):
-            got = pd.to_numeric(found[f"v{n}"], errors="coerce").astype(float).to_numpy()
+        got = {n: floats(found[f"v{n}"])[pos[present]]
+               for n in column.values()}
+        for t in terms:
             col = np.full(len(index), t.empty, dtype=float)
-            col[present] = got[pos[present]]
+            col[present] = got[column[(t.sql, t.params)]]
             values[t] = col
     population = stations["population"].astype(float).to_numpy(copy=True)
     population[population <= 0] = np.nan
