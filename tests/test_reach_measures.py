@@ -261,3 +261,17 @@ def test_joining_only_the_counted_residents_changes_no_value(tiny, monkeypatch):
     monkeypatch.setattr(measures, "residents_joined", lambda terms: ("residents", []))
     every = raw_values(con, plans, load_stations(con), PERIOD)
     pd.testing.assert_frame_equal(some, every, check_exact=True)
+
+
+def test_a_station_whose_counted_residents_never_came_has_reached_nobody(tiny):
+    # S4's one resident (elderly_alone) came only before the period: the attendee terms have no row for S4 and the
+    # counted residents have one; its reach is 0 (not missing) and its one resident unreached
+    con = tiny(ROWS)
+    got = raw_values(con, {"reached": plan(Measure("distinct", table="attendance", column="resident_id")),
+                           "visits": plan(Measure("top_share", top=0.5)),
+                           "alone": plan(Measure("unreached_share", base="priority_group = 'elderly_alone'"))},
+                     load_stations(con), PERIOD)
+    assert got.at["S4", "reached"] == 0.0 and got.at["S4", "alone"] == 1.0 and math.isnan(got.at["S4", "visits"])
+    assert got.at["S2", "reached"] == 2.0 and math.isnan(got.at["S2", "alone"])   # no elderly_alone resident
+    assert got.at["S3", "reached"] == 0.0 and math.isnan(got.at["S3", "alone"])
+    assert got.at["S1", "reached"] == 5.0 and got.at["S1", "alone"] == pytest.approx(1 / 2)

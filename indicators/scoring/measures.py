@@ -63,11 +63,9 @@ def table_vocab(table: str) -> dict[str, tuple[str, ...]]:
     return vocab
 
 
-def _relation_sql(table: str, used: set[str], span: tuple[int, int] | None = None,
-                  residents: str = "residents") -> tuple[str, int]:
+def _relation_sql(table: str, used: set[str], span: tuple[int, int] | None = None) -> tuple[str, int]:
     """SQL of one measure table for the period (our own fixed text) and how many period params it takes;
-    `span` is month_span's (first month, words) for the attendees' month masks, `residents` the registered
-    residents the attendees pass joins (residents_joined)."""
+    `span` is month_span's (first month, words) for the attendees' month masks."""
     if table == "needs":
         extra = ", date_diff('day', raised_on, resolved_on) AS days_to_resolve" if "days_to_resolve" in used else ""
         return f"SELECT *{extra} FROM needs WHERE raised_on BETWEEN ? AND ?", 2
@@ -113,7 +111,7 @@ def _relation_sql(table: str, used: set[str], span: tuple[int, int] | None = Non
             inner, n = _relation_sql("attendance", set())
             return (f"SELECT station_id, resident_id, count(*) AS visits FROM ({inner}) "
                     "GROUP BY station_id, resident_id"), n
-        return attendees_sql(used, *(span or (0, 1)), residents=residents), 2
+        return attendees_sql(used, *(span or (0, 1))), 2
     if table == "indicator_values":
         # A value counts for the period when its own period overlaps it; of those, a station's figures of the most
         # recent period (latest end, then latest start) are the ones read: recency 1. Several raters' sheets for
@@ -304,8 +302,9 @@ def plan(measure: Measure, path: str = "measure", source: str | None = None, own
 #   @history     first_in (first visit in the period) and last_before (last visit before it): visits up to the
 #                period's end are read, those before it only for last_before
 #   @months      the months of the period a resident came, as bit masks, for month-on-month returning
-#   @registered  every registered resident of the station joined in (registered = 1), whether they came or not
-# Rows added for history or registration have visits = 0, which the attendee terms filter out.
+#   @registered  the registered residents an unreached share counts (registered = 1), whether they came or not:
+#                grouped apart, over those residents LEFT JOINed to the pass (_attendees_and_registered)
+# Rows added for history have visits = 0, which the attendee terms filter out.
 ROTATION = frozenset({"@history", "@months", "@registered"})
 _PERIOD_ROW = "(SELECT CAST(? AS DATE) AS p_start, CAST(? AS DATE) AS p_end) p"
 # Months are counted from the period's first month with an activity (k = 0, 1, ...) and kept in words of 62
@@ -319,11 +318,12 @@ MONTH_SPAN_SQL = (f"SELECT min({_MONTH.format(d='held_on')}) AS lo, max({_MONTH.
                   "WHERE held_on BETWEEN ? AND ?")
 
 
-def attendees_sql(used: set[str], months_from: int = 0, words: int = 1, residents: str = "residents") -> str:
+def attendees_sql(used: set[str], months_from: int = 0, words: int = 1) -> str:
     """The attendees relation with what the rotation terms in `used` need, in one grouped pass: no `lag` window.
     `months_from` is the period's first month with an activity (year * 12 + month) and `words` how many words
-    of 62 months reach its last one (month_span); `residents` the registered residents joined in."""
-    history, months, registered = ("@history" in used), ("@months" in used), ("@registered" in used)
+    of 62 months reach its last one (month_span). Registered residents are joined by the query
+    (_attendees_and_registered)."""
+    history, months = ("@history" in used), ("@months" in used)
     k = f"{_MONTH.format(d='a.held_on')} - {int(months_from)}"
     # Per activity (not per attendance row): whether it falls in the period and its month's word and bit.
     acts = ("SELECT a.activity_id, a.station_id, a.held_on, a.held_on >= p.p_start AS in_p"
@@ -351,13 +351,6 @@ def attendees_sql(used: set[str], months_from: int = 0, words: int = 1, resident
         sql = (f"SELECT station_id, resident_id, visits, {', '.join(out)}, "
                f"{' + '.join(f'bit_count({x})' for x in m)} AS months_in, {' + '.join(pairs)} AS month_pairs "
                f"FROM ({sql}) g")
-        out += ["months_in", "month_pairs"]
-    if registered:
-        sql = ("SELECT coalesce(v.station_id, r.station_id) AS station_id, "
-               "coalesce(v.resident_id, r.resident_id) AS resident_id, coalesce(v.visits, 0) AS visits, "
-               + "".join(f"v.{c}, " for c in out)
-               + "CASE WHEN r.resident_id IS NULL THEN 0 ELSE 1 END AS registered, r.age_band, r.priority_group "
-               f"FROM ({sql}) v FULL JOIN {residents} r ON r.resident_id = v.resident_id AND r.station_id = v.station_id")
     if months:
         # the station's first month in the period, whose attendees have no month before it to return from: a
         # grouped pass over the (station, resident) rows joined back (cheaper than a window over them)
@@ -461,8 +454,8 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
 
     Another SQL engine takes the same queries through `run(sql, params)`, which returns the columns by name (a
     DataFrame: scoring/spark.py); by default they run on the DuckDB connection `con`, fetched as NumPy arrays
-    (a DataFrame per query cost more than a small query at 130 stations). `progress(table, indicator ids, seconds)` is called before
-    each table's query (seconds None) and after it (its wall seconds)."""
+    (a DataFrame per query cost more than a small query at 130 stations). `progress(table, indicator ids,
+    seconds)` is called before each table's query (seconds None) and after it (its wall seconds)."""
     by_table: dict[str, list[Term]] = {}
     for p in plans.values():
         for t in p.terms:
@@ -479,13 +472,15 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
         used = set().union(*(t.used for t in terms))
         # the month masks of returning_share need the period's span of months first (a scan of activities' days)
         span = month_span(run, period) if table == "attendees" and "@months" in used else None
-        joined, jparams = residents_joined(terms) if table == "attendees" else ("residents", [])
-        rel, n_period = _relation_sql(table, used, span, joined)
         # terms of one aggregate (a share's denominator is often another indicator's count) share its column
         column = {key: n for n, key in enumerate(dict.fromkeys((t.sql, t.params) for t in terms))}
-        select = ", ".join(f"{sql} AS v{n}" for (sql, _), n in column.items())
-        params = period.params() * (n_period // 2) + jparams + [p for (_, ps) in column for p in ps]
-        sql = f"WITH rel AS ({rel}) SELECT station_id, {select} FROM rel GROUP BY station_id"
+        counted = {key for key in column if any(t.residents is not None for t in terms if (t.sql, t.params) == key)}
+        if counted:
+            sql, params = _attendees_and_registered(column, counted, terms, period, span)
+        else:
+            rel, n_period = _relation_sql(table, used, span)
+            params = period.params() * (n_period // 2) + [p for (_, ps) in column for p in ps]
+            sql = f"WITH rel AS ({rel}) SELECT station_id, {_select(column)} FROM rel GROUP BY station_id"
         if progress:
             who = [ind for ind, p in plans.items() if any(t.table == table for t in p.terms)]
             progress(table, who, None)
@@ -504,11 +499,17 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
         # in this table for the period, which take the term's `empty` value.
         pos = pd.Index(found["station_id"]).get_indexer(index)
         present = pos >= 0
-        got = {n: floats(found[f"v{n}"])[pos[present]]
-               for n in column.values()}
+        got = {n: floats(found[f"v{n}"])[pos[present]] for n in column.values()}
+        if counted:   # a station may have attendees and no resident counted, or the reverse: `empty` for that part
+            part = {"attending": floats(found["attending"])[pos[present]] > 0,
+                    "counted": floats(found["counted"])[pos[present]] > 0}
         for t in terms:
+            key = (t.sql, t.params)
             col = np.full(len(index), t.empty, dtype=float)
-            col[present] = got[column[(t.sql, t.params)]]
+            col[present] = got[column[key]]
+            if counted:
+                here = np.flatnonzero(present)[~part["counted" if key in counted else "attending"]]
+                col[here] = t.empty
             values[t] = col
     population = stations["population"].astype(float).to_numpy(copy=True)
     population[population <= 0] = np.nan
@@ -516,14 +517,45 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
     return pd.DataFrame(out, index=index, dtype=float)
 
 
+def _select(column: dict[tuple[str, tuple], int]) -> str:
+    return ", ".join(f"{sql} AS v{n}" for (sql, _), n in column.items())
+
+
+def _attendees_and_registered(column: dict, counted: set, terms: Sequence[Term], period: Period,
+                              span: tuple[int, int] | None) -> tuple[str, list]:
+    """The attendees query when unreached shares count registered residents: the attendee terms grouped over the
+    (station, resident) pass, and the counted terms over the residents of their bases LEFT JOINed to that pass
+    (registered = 1, visits 0 for one who never came), the two joined by station, each with a flag (`attending`,
+    `counted`) saying the station has rows in it. Joining the residents into every attendee row instead (a FULL
+    JOIN, then every term over all the rows) cost 3% more at 1,300 stations (benchmarks/README.md)."""
+    mine = {key: n for key, n in column.items() if key not in counted}
+    theirs = {key: n for key, n in column.items() if key in counted}
+    used = set().union(*(t.used for t in terms if (t.sql, t.params) in mine)) - {"@registered"}
+    rel, n_period = _relation_sql("attendees", used, span)
+    joined, jparams = residents_joined(terms)
+    params = period.params() * (n_period // 2)
+    b = (f"SELECT station_id, 1 AS counted, {_select(theirs)} FROM (SELECT r.*, 1 AS registered, "
+         f"coalesce(v.visits, 0) AS visits FROM {joined} r LEFT JOIN v ON v.station_id = r.station_id "
+         "AND v.resident_id = r.resident_id) x GROUP BY station_id")
+    b_params = [p for (_, ps) in theirs for p in ps] + jparams   # in the order of the text: select list, then FROM
+    if not mine:
+        cols = ", ".join(f"v{n}" for n in theirs.values())
+        return f"WITH v AS ({rel}) SELECT station_id, 0 AS attending, counted, {cols} FROM ({b}) b", params + b_params
+    a = f"SELECT station_id, 1 AS attending, {_select(mine)} FROM v GROUP BY station_id"
+    cols = ", ".join([f"a.v{n}" for n in mine.values()] + [f"b.v{n}" for n in theirs.values()])
+    return (f"WITH v AS ({rel}), a AS ({a}), b AS ({b}) SELECT coalesce(a.station_id, b.station_id) AS station_id, "
+            f"coalesce(a.attending, 0) AS attending, coalesce(b.counted, 0) AS counted, {cols} "
+            "FROM a FULL JOIN b ON a.station_id = b.station_id"), \
+        params + [p for (_, ps) in mine for p in ps] + b_params
+
+
 def residents_joined(terms: Sequence[Term]) -> tuple[str, list]:
-    """The residents the attendees pass joins, and its params: only those some unreached_share term counts (the
-    OR of their bases), when no other term reads a resident's columns; else every registered resident. Residents
-    outside every base would add rows that no term counts: at 1,300 stations the join to all of them cost 8% of
-    both built-in schemes' CPU (benchmarks/README.md)."""
-    people = {"age_band", "priority_group", "@registered"}
+    """The residents that the unreached shares among `terms` count, and its params: only those of their bases (the
+    OR of them), unless one counts every registered resident. Residents outside every base would add rows that no
+    term counts: at 1,300 stations the join to all of them cost 8% of both built-in schemes' CPU
+    (benchmarks/README.md)."""
     bases = list(dict.fromkeys(t.residents for t in terms if t.residents is not None))
-    if not bases or any(t.residents is None and t.used & people for t in terms) or ("TRUE", ()) in bases:
+    if not bases or ("TRUE", ()) in bases:
         return "residents", []
     where = " OR ".join(f"({sql})" for sql, _ in bases)
     return f"(SELECT * FROM residents WHERE {where})", [p for _, params in bases for p in params]
