@@ -388,7 +388,8 @@ def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw
     veto = _vetoes(scheme, raw_ids, idx, sheet_vetoes)
     complete = raw_ids.notna().mean(axis=1).rename("complete") if ids else pd.Series(1.0, index=idx)
     status, grades = _standing(scheme, veto, complete, _columns(missing, ids), grades)
-    group = status.map({"ranked": 0, "vetoed": 0 if scheme.veto_ranked else 1}).fillna(2).to_numpy()
+    standing = status.to_numpy()
+    group = np.where(standing == "ranked", 0, np.where(standing == "vetoed", 0 if scheme.veto_ranked else 1, 2))
     lw = [leaves[i] for i in ids]
     weights = pd.DataFrame({"dimension": [r[3] for r in lw], "within": np.array([r[6] for r in lw], dtype=float),
                             "effective": np.array([r[7] for r in lw], dtype=float),
