@@ -64,6 +64,28 @@ def table_vocab(table: str) -> dict[str, tuple[str, ...]]:
     return vocab
 
 
+def _attendees_pass(used: set[str], span: tuple[int, int] | None = None) -> tuple[str, int]:
+    """The (station, resident) rows of the attendees relation, before the station's first month is joined to them
+    (with_first_month), and how many period params they take."""
+    if not used & ROTATION:
+        # Attendance pre-aggregated once: one row per (station, resident) with the number of visits. Every
+        # term that needs no more than that (top_share, distinct residents) runs over it, so the
+        # 24-million-row join of attendance to activities happens once per scheme.
+        inner, n = _relation_sql("attendance", set())
+        return (f"SELECT station_id, resident_id, count(*) AS visits FROM ({inner}) "
+                "GROUP BY station_id, resident_id"), n
+    return attendees_sql(used, *(span or (0, 1))), 2
+
+
+def with_first_month(rows: str) -> str:
+    """The attendees rows of the relation named `rows` with the station's first month of the period beside each:
+    its attendees have no month before it to return from (returning_share). A grouped pass over the rows joined
+    back, cheaper than a window over them."""
+    first = _MONTH.format(d="first_in")
+    return (f"SELECT x.*, {first} AS first_month, o.station_first_month FROM {rows} x LEFT JOIN (SELECT station_id "
+            f"AS s, min({first}) AS station_first_month FROM {rows} GROUP BY station_id) o ON o.s = x.station_id")
+
+
 def _relation_sql(table: str, used: set[str], span: tuple[int, int] | None = None) -> tuple[str, int]:
     """SQL of one measure table for the period (our own fixed text) and how many period params it takes;
     `span` is month_span's (first month, words) for the attendees' month masks."""
@@ -105,14 +127,8 @@ def _relation_sql(table: str, used: set[str], span: tuple[int, int] | None = Non
                 " FROM attendance t JOIN activities a ON a.activity_id = t.activity_id" + join +
                 " WHERE a.held_on BETWEEN ? AND ?"), 2
     if table == "attendees":
-        if not used & ROTATION:
-            # Attendance pre-aggregated once: one row per (station, resident) with the number of visits. Every
-            # term that needs no more than that (top_share, distinct residents) runs over it, so the
-            # 24-million-row join of attendance to activities happens once per scheme.
-            inner, n = _relation_sql("attendance", set())
-            return (f"SELECT station_id, resident_id, count(*) AS visits FROM ({inner}) "
-                    "GROUP BY station_id, resident_id"), n
-        return attendees_sql(used, *(span or (0, 1))), 2
+        rows, n = _attendees_pass(used, span)
+        return (f"WITH per AS ({rows}) {with_first_month('per')}" if "@months" in used else rows), n
     if table == "indicator_values":
         # A value counts for the period when its own period overlaps it; of those, a station's figures of the most
         # recent period (latest end, then latest start) are the ones read: recency 1. Several raters' sheets for
@@ -322,8 +338,8 @@ MONTH_SPAN_SQL = (f"SELECT min({_MONTH.format(d='held_on')}) AS lo, max({_MONTH.
 def attendees_sql(used: set[str], months_from: int = 0, words: int = 1) -> str:
     """The attendees relation with what the rotation terms in `used` need, in one grouped pass: no `lag` window.
     `months_from` is the period's first month with an activity (year * 12 + month) and `words` how many words
-    of 62 months reach its last one (month_span). Registered residents are joined by the query
-    (_attendees_and_registered)."""
+    of 62 months reach its last one (month_span). The station's first month (with_first_month) and the registered
+    residents (_attendees_and_registered) are joined by the query."""
     history, months = ("@history" in used), ("@months" in used)
     k = f"{_MONTH.format(d='a.held_on')} - {int(months_from)}"
     # Per activity (not per attendance row): whether it falls in the period and its month's word and bit.
@@ -352,13 +368,6 @@ def attendees_sql(used: set[str], months_from: int = 0, words: int = 1) -> str:
         sql = (f"SELECT station_id, resident_id, visits, {', '.join(out)}, "
                f"{' + '.join(f'bit_count({x})' for x in m)} AS months_in, {' + '.join(pairs)} AS month_pairs "
                f"FROM ({sql}) g")
-    if months:
-        # the station's first month in the period, whose attendees have no month before it to return from: a
-        # grouped pass over the (station, resident) rows joined back (cheaper than a window over them)
-        first = _MONTH.format(d="first_in")
-        sql = (f"WITH per AS ({sql}) SELECT x.*, {first} AS first_month, o.station_first_month FROM per x "
-               f"LEFT JOIN (SELECT station_id AS s, min({first}) AS station_first_month FROM per GROUP BY station_id) o "
-               "ON o.s = x.station_id")
     return sql
 
 
@@ -549,7 +558,7 @@ def _attendees_and_registered(column: dict, counted: set, terms: Sequence[Term],
     mine = {key: n for key, n in column.items() if key not in counted}
     theirs = {key: n for key, n in column.items() if key in counted}
     used = set().union(*(t.used for t in terms if (t.sql, t.params) in mine)) - {"@registered"}
-    rel, n_period = _relation_sql("attendees", used, span)
+    rel, n_period = _attendees_pass(used, span)   # kept once (v), read by both sides
     joined, jparams = residents_joined(terms)
     params = period.params() * (n_period // 2)
     b = (f"SELECT station_id, 1 AS counted, {_select(theirs)} FROM (SELECT r.*, 1 AS registered, "
@@ -559,7 +568,9 @@ def _attendees_and_registered(column: dict, counted: set, terms: Sequence[Term],
     if not mine:
         cols = ", ".join(f"v{n}" for n in theirs.values())
         return f"WITH v AS ({rel}) SELECT station_id, 0 AS attending, counted, {cols} FROM ({b}) b", params + b_params
-    a = f"SELECT station_id, 1 AS attending, {_select(mine)} FROM v GROUP BY station_id"
+    # the first month joined on the attendee side only: v itself is not copied with it (4% of the query)
+    rows = f"({with_first_month('v')}) y" if "@months" in used else "v"
+    a = f"SELECT station_id, 1 AS attending, {_select(mine)} FROM {rows} GROUP BY station_id"
     cols = ", ".join([f"a.v{n}" for n in mine.values()] + [f"b.v{n}" for n in theirs.values()])
     return (f"WITH v AS ({rel}), a AS ({a}), b AS ({b}) SELECT coalesce(a.station_id, b.station_id) AS station_id, "
             f"coalesce(a.attending, 0) AS attending, coalesce(b.counted, 0) AS counted, {cols} "
