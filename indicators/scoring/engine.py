@@ -386,7 +386,8 @@ def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw
                                        raw, idx)
     raw_ids = _columns(raw, ids)
     veto = _vetoes(scheme, raw_ids, idx, sheet_vetoes)
-    complete = raw_ids.notna().mean(axis=1).rename("complete") if ids else pd.Series(1.0, index=idx)
+    complete = pd.Series((~np.isnan(raw_ids.to_numpy(dtype=float))).mean(axis=1) if ids else 1.0,
+                         index=raw_ids.index, name="complete")
     status, grades = _standing(scheme, veto, complete, _columns(missing, ids), grades)
     standing = status.to_numpy()
     group = np.where(standing == "ranked", 0, np.where(standing == "vetoed", 0 if scheme.veto_ranked else 1, 2))
@@ -537,8 +538,9 @@ def score_many(con: duckdb.DuckDBPyConnection, schemes, period: Period = Period(
     vetoes = sheet_vetoes(con, period) if any(s.weighting == "points" for s in schemes) else None
     out = []
     for n, scheme in enumerate(schemes):
-        mine = raw[[f"{n}\0{i.id}" for i in scheme.indicators]]
-        mine.columns = [i.id for i in scheme.indicators]
+        ids = [i.id for i in scheme.indicators]   # this scheme's columns of the shared matrix, as one block
+        mine = pd.DataFrame(raw.to_numpy()[:, [raw.columns.get_loc(f"{n}\0{i}") for i in ids]],
+                            index=raw.index, columns=ids)
         result = score_raw(scheme, mine, stations, period, vetoes_of(vetoes, scheme))
         out.append(replace(result, inputs=value_inputs(con, scheme.indicators, stations, period)))
     return out

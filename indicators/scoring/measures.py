@@ -540,8 +540,9 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
             values[t] = col
     population = stations["population"].astype(float).to_numpy(copy=True)
     population[population <= 0] = np.nan
-    out = {ind: p.combine([values[t] for t in p.terms], population) for ind, p in plans.items()}
-    return pd.DataFrame(out, index=index, dtype=float)
+    out = [np.asarray(p.combine([values[t] for t in p.terms], population), dtype=float) for p in plans.values()]
+    return pd.DataFrame(np.column_stack(out) if out else np.empty((len(index), 0)), index=index,
+                        columns=list(plans))   # one block: a frame from a dict of columns cost more
 
 
 def _select(column: dict[tuple[str, tuple], int]) -> str:
