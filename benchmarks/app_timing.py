@@ -106,18 +106,48 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+class RunQueue:
+    """Tasks running or waiting for a core, read from /proc/loadavg every 50 ms while the app is measured: the load
+    the figures met. The load average, a one-minute mean, lags a run of twenty seconds (it reads 1 at the start of
+    a run beside four busy processes)."""
+
+    def __init__(self):
+        import threading
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            running = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
+            self.samples.append(running - 1)   # not counting this sampler, running as it reads
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def mean(self) -> float:
+        return statistics.mean(self.samples) if self.samples else float("nan")
+
+
 def measure(repeat: int = 10, background: int = 0) -> dict:
     """Start `streamlit run app.py` on a fresh demo database and time it in headless Chromium, with `background`
-    busy processes running beside it. The load averages at the start and the end are reported with the figures."""
+    busy processes running beside it. The load averages at the start and the end, and the mean number of
+    runnable tasks during the run, are reported with the figures."""
     import os
     procs = busy(background)
     try:
         before = load()
-        out = _measure(repeat)
+        with RunQueue() as queue:
+            out = _measure(repeat)
     finally:
         stop(procs)
     return {**out, "background_busy_processes": background, "cores": os.cpu_count(), "load_average_at_start": before,
-            "load_average_1m_at_end": round(os.getloadavg()[0], 2)}
+            "load_average_1m_at_end": round(os.getloadavg()[0], 2), "runnable_mean": queue.mean()}
 
 
 def _ticks(pid: int) -> int:
@@ -329,7 +359,8 @@ if __name__ == "__main__":
         print(f"[{label}] server_ready_s: {res['server_ready_s']:.2f}  connected_s: {res['connected_s']:.2f}  app_start_s: {res['app_start_s']:.2f}  "
               f"weights_s: {res['weights_s']:.2f}  slider_to_chart_ms (median): {res['slider_to_chart_ms']:.0f} "
               f"(server {res['slider_server_ms']:.0f})  runs: {[round(x) for x in res['slider_to_chart_runs']]}  "
-              f"load average at start: {res['load_average_at_start']}, 1 min at end: {res['load_average_1m_at_end']}")
+              f"load average at start: {res['load_average_at_start']}, 1 min at end: {res['load_average_1m_at_end']}; "
+              f"runnable tasks during the run (mean): {res['runnable_mean']:.1f}")
         print(f"[{label}, CPU] start: server {res['start_server_cpu_s']:.2f} s, browser {res['start_browser_cpu_s']:.2f} s"
               f"  slider move (median): server {res['slider_server_cpu_ms']:.0f} ms, "
               f"browser {res['slider_browser_cpu_ms']:.0f} ms  (idle: server {res['idle_server_cpu_ms_per_s']:.0f}, "
