@@ -536,11 +536,10 @@ def score_many(con: duckdb.DuckDBPyConnection, schemes, period: Period = Period(
         table, list(dict.fromkeys(k.split("\0", 1)[1] for k in keys)), seconds))
     raw = raw_values(con, plans, stations, period, progress=hear, may_be_absent=_awarded_plans(schemes))
     vetoes = sheet_vetoes(con, period) if any(s.weighting == "points" for s in schemes) else None
-    out = []
+    out, matrix = [], raw.to_numpy()
     for n, scheme in enumerate(schemes):
         ids = [i.id for i in scheme.indicators]   # this scheme's columns of the shared matrix, as one block
-        mine = pd.DataFrame(raw.to_numpy()[:, [raw.columns.get_loc(f"{n}\0{i}") for i in ids]],
-                            index=raw.index, columns=ids)
+        mine = pd.DataFrame(matrix[:, [raw.columns.get_loc(f"{n}\0{i}") for i in ids]], index=raw.index, columns=ids)
         result = score_raw(scheme, mine, stations, period, vetoes_of(vetoes, scheme))
         out.append(replace(result, inputs=value_inputs(con, scheme.indicators, stations, period)))
     return out

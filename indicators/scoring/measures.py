@@ -501,7 +501,7 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
         span = month_span(run, period) if table == "attendees" and "@months" in used else None
         # terms of one aggregate (a share's denominator is often another indicator's count) share its column
         column = {key: n for n, key in enumerate(dict.fromkeys((t.sql, t.params) for t in terms))}
-        counted = {key for key in column if any(t.residents is not None for t in terms if (t.sql, t.params) == key)}
+        counted = {(t.sql, t.params) for t in terms if t.residents is not None}   # unreached shares' residents
         if counted:
             sql, params = _attendees_and_registered(column, counted, terms, period, span)
         else:

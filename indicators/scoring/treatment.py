@@ -255,8 +255,7 @@ def gaps_filled(treated: pd.DataFrame, normalised: pd.DataFrame, scheme: Scheme)
     rows = []
     inds = scheme.indicators
     ids = [ind.id for ind in inds]
-    # one call for the whole matrix (a call per column cost more than the rest at 130 stations)
-    gaps = (treated if treated.columns.tolist() == ids else treated[ids]).isna().to_numpy()
+    gaps = treated[ids].isna().to_numpy()   # one call for the whole matrix, not one per column
     for k in np.flatnonzero(gaps.any(axis=0)):
         ind, gap = inds[k], gaps[:, k]
         rule = ind.missing
