@@ -343,17 +343,22 @@ def attendees_sql(used: set[str], months_from: int = 0, words: int = 1) -> str:
     history, months = ("@history" in used), ("@months" in used)
     k = f"{_MONTH.format(d='a.held_on')} - {int(months_from)}"
     # Per activity (not per attendance row): whether it falls in the period and its month's word and bit.
-    acts = ("SELECT a.activity_id, a.station_id, a.held_on, a.held_on >= p.p_start AS in_p"
+    # With month bits, an activity is in the period exactly when it has a bit (NULL before it), so the bit is the
+    # test and no in-period flag rides through the 24-million-row join and grouping (2-3% of this query).
+    inside, before = ("a.bit IS NOT NULL", "a.bit IS NULL") if months else ("in_p", "NOT in_p")
+    acts = ("SELECT a.activity_id, a.station_id, a.held_on" + (", a.held_on >= p.p_start AS in_p" if history
+                                                                and not months else "")
             + (f", CASE WHEN a.held_on >= p.p_start THEN CAST(floor(({k}) / {_WORD}) AS INTEGER) END AS w"
                if months and words > 1 else "")
             + (f", CASE WHEN a.held_on >= p.p_start THEN CAST(1 AS BIGINT) << CAST(({k}) % {_WORD} AS INTEGER) "
                "END AS bit" if months else "")
             + f" FROM activities a CROSS JOIN {_PERIOD_ROW} WHERE a.held_on <= p.p_end"
             + ("" if history else " AND a.held_on >= p.p_start"))
-    f_in = " FILTER (WHERE in_p)" if history else ""
-    cols = [f"count(*){f_in} AS visits", f"min(a.held_on){f_in} AS first_in"]
+    f_in = f" FILTER (WHERE {inside})" if history else ""
+    cols = ["count(a.bit) AS visits" if history and months else f"count(*){f_in} AS visits",
+            f"min(a.held_on){f_in} AS first_in"]
     if history:
-        cols.append("max(a.held_on) FILTER (WHERE NOT in_p) AS last_before")
+        cols.append(f"max(a.held_on) FILTER (WHERE {before}) AS last_before")
     n = max(1, int(words)) if months else 0
     # (one word: every bit is in it, and bits outside the period are NULL, which bit_or skips)
     cols += ["bit_or(a.bit) AS m0"] if n == 1 else [f"bit_or(a.bit) FILTER (WHERE a.w = {i}) AS m{i}" for i in range(n)]
@@ -395,8 +400,8 @@ def reach_terms(measure: Measure, path: str = "measure", source: str | None = No
     history term (when there is one) is 0, i.e. the station has no attendance recorded before the period."""
     history_, months_ = frozenset({"@history"}), frozenset({"@months"})
     if measure.kind == "new_share":
-        attendees = Term("attendees", "count(*) FILTER (WHERE first_in IS NOT NULL)", (), 0.0, history_)
-        history = Term("attendees", "count(*) FILTER (WHERE last_before IS NOT NULL)", (), 0.0, history_)
+        attendees = Term("attendees", "count(first_in)", (), 0.0, history_)   # count(x), cheaper than a FILTER
+        history = Term("attendees", "count(last_before)", (), 0.0, history_)
         if measure.days is None:
             new = Term("attendees", "count(*) FILTER (WHERE first_in IS NOT NULL AND last_before IS NULL)",
                        (), 0.0, history_)
