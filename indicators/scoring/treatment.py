@@ -255,14 +255,16 @@ def gaps_filled(treated: pd.DataFrame, normalised: pd.DataFrame, scheme: Scheme)
     rows = []
     inds = scheme.indicators
     ids = [ind.id for ind in inds]
-    gaps = treated[ids].isna().to_numpy()   # one call for the whole matrix, not one per column
+    # one call for the whole matrix, not one per column (and no copy when the columns already are the scheme's)
+    gaps = np.isnan((treated if treated.columns.tolist() == ids else treated[ids]).to_numpy(dtype=float))
+    names = treated.index.to_numpy()
     for k in np.flatnonzero(gaps.any(axis=0)):
         ind, gap = inds[k], gaps[:, k]
         rule = ind.missing
         if rule != "zero" and rule != "worst" and gap.all():
             rule = "none"   # nothing to take a mean or a median of: fill_missing gives the neutral score
         en, zh = _why(rule)
-        sids = treated.index[gap]
+        sids = names[gap]
         # whole columns, not a look-up per station (`normalised` has the stations of `treated`, in its order)
         after = np.zeros(len(sids)) if rule == "zero" else normalised[ind.id].to_numpy(dtype=float)[gap]
         rows += [(sid, ind.id, "impute", np.nan, float(a), en, zh, rule) for sid, a in zip(sids, after)]
