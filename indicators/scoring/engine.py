@@ -395,7 +395,8 @@ def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw
     weights = pd.DataFrame({"dimension": [r[3] for r in lw], "within": np.array([r[6] for r in lw], dtype=float),
                             "effective": np.array([r[7] for r in lw], dtype=float),
                             "dimension_weight": [top_w[r[3]] for r in lw],
-                            "parent": [r[2] for r in lw], "path": [r[4] for r in lw]}, index=pd.Index(ids))
+                            "parent": [r[2] for r in lw], "path": [r[4] for r in lw]},
+                           index=normalised.columns if normalised.columns.tolist() == ids else pd.Index(ids))
     node_scores = _block(nodes, idx, pd.Index(list(nodes)))
     top = [node_scores.columns.get_loc(d.id) for d in scheme.dimensions]
     total_s = pd.Series(total, index=idx, name="score")
@@ -436,28 +437,17 @@ def _standing(scheme: Scheme, veto: pd.Series, complete: pd.Series, missing: pd.
     """(status per station, grades after vetoes and completeness). A vetoed station gets the lowest band; one with
     less than `min_observed` of its indicators observed, or (when the scheme refuses) a missing item, no grade."""
     lowest = sorted(scheme.grades, key=lambda g: g.min)[0].grade
-    status, out = [], []
     refuse = scheme.weighting == "points" and scheme.missing_items == "refuse"
     scored = [i.id for i in scheme.indicators if not i.relative]
     gaps = missing[scored].any(axis=1) if refuse and scored else pd.Series(False, index=missing.index)
     # whole columns in the stations' order (label look-ups per station were most of a re-weighting's time)
-    vetoed = [bool(v) for v in veto.to_numpy(dtype=object)]
+    vetoed = veto.to_numpy(dtype=object).astype(bool)   # a reason is a non-empty text
     gapped = gaps.reindex(veto.index, fill_value=False).to_numpy(dtype=bool)
     short = complete.reindex(veto.index).to_numpy(dtype=float) < scheme.min_observed - 1e-12
-    for k, grade in enumerate(grades):
-        if vetoed[k]:
-            status.append("vetoed")
-            out.append(lowest)
-        elif gapped[k]:
-            status.append("refused")
-            out.append("")
-        elif short[k]:
-            status.append("insufficient")
-            out.append("")
-        else:
-            status.append("ranked")
-            out.append(grade)
-    return pd.Series(status, index=veto.index, name="status"), out
+    # the first that holds, in this order: vetoed, refused, insufficient, ranked
+    status = np.select([vetoed, gapped, short], ["vetoed", "refused", "insufficient"], "ranked")
+    out = np.select([vetoed, gapped | short], [lowest, ""], np.array(grades, dtype=object))
+    return pd.Series(status.astype(object), index=veto.index, name="status"), out.tolist()
 
 
 def score_raw(scheme: Scheme, raw: pd.DataFrame, stations: pd.DataFrame, period: Period = Period(),
@@ -469,18 +459,21 @@ def score_raw(scheme: Scheme, raw: pd.DataFrame, stations: pd.DataFrame, period:
     the way of a weights scheme's indicators."""
     treated, log = treat(raw, scheme, stations)   # the treatment hook: raw itself unless the scheme asks
     norm, gaps, earned = {}, {}, {}
+    # whole matrices, a column each by position (a label look-up per column cost more than normalising it)
+    raw_m, treated_m = (m.to_numpy(dtype=float, na_value=np.nan) for m in (raw, treated))
+    at, treated_at = {c: k for k, c in enumerate(raw.columns)}, {c: k for k, c in enumerate(treated.columns)}
     for ind in scheme.indicators:
         if scheme.weighting == "points" and not ind.relative:
-            got = points_for(ind.scoring, raw[ind.id].to_numpy(), ind.points, ind.direction)
+            got = points_for(ind.scoring, raw_m[:, at[ind.id]], ind.points, ind.direction)
             gaps[ind.id] = np.isnan(got)
             got[gaps[ind.id]] = 0.0
             earned[ind.id] = got
             norm[ind.id] = got / ind.points * 100 if ind.points > 0 else np.where(gaps[ind.id], 0.0, 100.0)
             continue
-        values = normalise(treated[ind.id].to_numpy(), ind)
+        values = normalise(treated_m[:, treated_at[ind.id]], ind)
         gaps[ind.id] = np.isnan(values)
         if ind.missing in IMPUTING:   # filled in the treatment stage: still a gap in the records
-            gaps[ind.id] = gaps[ind.id] | raw[ind.id].isna().to_numpy()
+            gaps[ind.id] = gaps[ind.id] | np.isnan(raw_m[:, at[ind.id]])
         norm[ind.id] = fill_missing(values, ind)
         if scheme.weighting == "points":
             earned[ind.id] = norm[ind.id] * ind.points / 100
