@@ -331,8 +331,10 @@ _PERIOD_ROW = "(SELECT CAST(? AS DATE) AS p_start, CAST(? AS DATE) AS p_end) p"
 # up to five years and two months is one word; the number of words is known before the query (month_span).
 _WORD = 62
 _MONTH = "(year({d}) * 12 + month({d}))"
-MONTH_SPAN_SQL = (f"SELECT min({_MONTH.format(d='held_on')}) AS lo, max({_MONTH.format(d='held_on')}) AS hi FROM activities "
-                  "WHERE held_on BETWEEN ? AND ?")
+# (the month of the first and the last day, not the least and greatest month of every day: the same numbers, with
+# year() and month() taken twice instead of once per activity)
+MONTH_SPAN_SQL = (f"SELECT {_MONTH.format(d='min(held_on)')} AS lo, {_MONTH.format(d='max(held_on)')} AS hi "
+                  "FROM activities WHERE held_on BETWEEN ? AND ?")
 
 
 def attendees_sql(used: set[str], months_from: int = 0, words: int = 1) -> str:
