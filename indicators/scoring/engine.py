@@ -439,11 +439,13 @@ def _standing(scheme: Scheme, veto: pd.Series, complete: pd.Series, missing: pd.
     lowest = sorted(scheme.grades, key=lambda g: g.min)[0].grade
     refuse = scheme.weighting == "points" and scheme.missing_items == "refuse"
     scored = [i.id for i in scheme.indicators if not i.relative]
-    gaps = missing[scored].any(axis=1) if refuse and scored else pd.Series(False, index=missing.index)
     # whole columns in the stations' order (label look-ups per station were most of a re-weighting's time)
+    idx = veto.index
     vetoed = veto.to_numpy(dtype=object).astype(bool)   # a reason is a non-empty text
-    gapped = gaps.reindex(veto.index, fill_value=False).to_numpy(dtype=bool)
-    short = complete.reindex(veto.index).to_numpy(dtype=float) < scheme.min_observed - 1e-12
+    gapped = (missing[scored].any(axis=1).reindex(idx, fill_value=False).to_numpy(dtype=bool) if refuse and scored
+              else np.zeros(len(idx), dtype=bool))
+    observed = complete if complete.index.equals(idx) else complete.reindex(idx)
+    short = observed.to_numpy(dtype=float) < scheme.min_observed - 1e-12
     # the first that holds, in this order: vetoed, refused, insufficient, ranked
     status = np.select([vetoed, gapped, short], ["vetoed", "refused", "insufficient"], "ranked")
     out = np.select([vetoed, gapped | short], [lowest, ""], np.array(grades, dtype=object))

@@ -41,6 +41,7 @@ from indicators.scheme.model import Scheme, Treatment
 # zero; fallback_empty_group and fallback_no_group for a group mean that fell back to the overall mean; none when no
 # station has data), else the step. `after` is a raw value, except for median, worst and none: a score 0-100.
 LOG_COLUMNS = ["station_id", "indicator", "step", "before", "after", "why_en", "why_zh", "rule"]
+_EMPTY_LOG = pd.DataFrame([], columns=LOG_COLUMNS)   # copied by _log, never handed out itself
 IMPUTING = ("mean", "group_mean")            # filled here, on raw values
 ON_SCORES = ("median", "worst", "none")      # log rules whose `after` is a score 0-100, not a raw value
 
@@ -216,7 +217,7 @@ def treat(raw: pd.DataFrame, scheme: Scheme, stations: pd.DataFrame) -> tuple[pd
     """(treated matrix, log): imputation by each indicator's rule, then outlier treatment by the scheme's."""
     log: list[tuple] = []
     if not needs_treatment(scheme):
-        return raw, pd.DataFrame(log, columns=LOG_COLUMNS)
+        return raw, _log(log)
     t = scheme.treatment
     ids = list(raw.index)
     groups = None
@@ -244,7 +245,7 @@ def treat(raw: pd.DataFrame, scheme: Scheme, stations: pd.DataFrame) -> tuple[pd
                     log.append((ids[s], ind.id, out.step, v[s], out.values[s], en, zh, out.step))
                 v = out.values
         treated[ind.id] = v
-    return pd.DataFrame(treated, index=raw.index), pd.DataFrame(log, columns=LOG_COLUMNS)
+    return pd.DataFrame(treated, index=raw.index), _log(log)
 
 
 def gaps_filled(treated: pd.DataFrame, normalised: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
@@ -268,4 +269,10 @@ def gaps_filled(treated: pd.DataFrame, normalised: pd.DataFrame, scheme: Scheme)
         # whole columns, not a look-up per station (`normalised` has the stations of `treated`, in its order)
         after = np.zeros(len(sids)) if rule == "zero" else normalised[ind.id].to_numpy(dtype=float)[gap]
         rows += [(sid, ind.id, "impute", np.nan, float(a), en, zh, rule) for sid, a in zip(sids, after)]
-    return pd.DataFrame(rows, columns=LOG_COLUMNS)
+    return _log(rows)
+
+
+def _log(rows: list[tuple]) -> pd.DataFrame:
+    """The log frame of these rows; with none, a copy of one empty frame made once (making an empty frame with
+    eight named columns cost 20 times as much, and a scheme with no treatment asks for two on every scoring)."""
+    return pd.DataFrame(rows, columns=LOG_COLUMNS) if rows else _EMPTY_LOG.copy()
