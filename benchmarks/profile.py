@@ -1,13 +1,16 @@
 """Where the time goes: every query that the engine and the floor run for the two built-in schemes, with its wall
 and CPU seconds (best of --repeat), and DuckDB's operator timings (EXPLAIN ANALYZE) for the slowest ones.
 
-    python benchmarks/profile.py --db /tmp/province.duckdb [--repeat 3] [--operators 2]
+    python benchmarks/profile.py --db /tmp/province.duckdb [--repeat 3] [--operators 2] [--python 300]
+
+--python N also times the engine's Python alone: N runs with every query answered from memory (_Replay).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -68,6 +71,57 @@ class _Recorder:
         return Cur()
 
 
+class _Replay:
+    """A connection stand-in that answers each query with the result the real connection gave it the first time:
+    scoring through it costs the engine's Python and nothing of DuckDB's."""
+
+    def __init__(self, con):
+        self.con, self.seen, self.query = con, {}, None
+
+    def cursor(self):
+        return self
+
+    def close(self):
+        pass
+
+    def execute(self, sql, params=None):
+        self.query = (sql, params)
+        return self
+
+    def _answer(self, how: str):
+        sql, params = self.query
+        key = (sql, repr(params), how)
+        if key not in self.seen:
+            cur = self.con.cursor()
+            self.seen[key] = getattr(cur.execute(sql, params) if params is not None else cur.execute(sql), how)()
+        return self.seen[key]
+
+    def fetchnumpy(self):
+        return {k: v.copy() for k, v in self._answer("fetchnumpy").items()}
+
+    def fetchone(self):
+        return self._answer("fetchone")
+
+    def fetchall(self):
+        return list(self._answer("fetchall"))
+
+    def df(self):
+        return self._answer("df").copy()
+
+
+def python_only(con, fn, runs: int) -> list[float]:
+    """Wall seconds of `fn` on a _Replay of `con`, `runs` times after five untimed runs."""
+    replay = _Replay(con)
+    for _ in range(5):
+        fn(replay)
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn(replay)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
 def _best(con, fn, repeat: int):
     best = None
     for _ in range(repeat):
@@ -105,6 +159,8 @@ def main(argv=None) -> int:
     ap.add_argument("--db", required=True)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--operators", type=int, default=2, help="EXPLAIN ANALYZE the N slowest queries of each")
+    ap.add_argument("--python", type=int, default=0, metavar="N",
+                    help="also time the engine's Python alone, N runs with every query's result replayed")
     args = ap.parse_args(argv)
     con = records.connect(args.db, read_only=True)
     schemes = common.builtin_schemes()
@@ -121,6 +177,10 @@ def main(argv=None) -> int:
             print(f"  operators of: {' '.join(sql.split())[:90]}")
             for line in _operators(con, sql, params):
                 print(line)
+    for name, fn in runs.items() if args.python else ():
+        ts = python_only(con, fn, args.python)
+        print(f"{name} Python alone (queries replayed): median {statistics.median(ts) * 1000:.2f} ms, "
+              f"best {min(ts) * 1000:.2f} ms of {len(ts)}")
     con.close()
     return 0
 

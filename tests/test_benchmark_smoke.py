@@ -328,6 +328,7 @@ def test_a_scaling_size_reports_the_one_pass_yardstick(tiny_db):
 def test_the_profile_runs_the_engine_and_the_floor(tiny_db, capsys):
     # the floor asks its connection directly (con.execute), the engine a cursor: the recorder must stand in for both
     from benchmarks import profile
-    assert profile.main(["--db", str(tiny_db), "--repeat", "1", "--operators", "1"]) == 0
+    assert profile.main(["--db", str(tiny_db), "--repeat", "1", "--operators", "1", "--python", "2"]) == 0
     out = capsys.readouterr().out
     assert out.count("operators of:") == 2 and "engine: wall" in out and "floor: wall" in out
+    assert "engine Python alone (queries replayed): median" in out and "floor Python alone" in out and "of 2" in out
