@@ -58,8 +58,8 @@ def to_card(sid: str, name: str) -> None:
 
 
 left, middle, right = st.columns([5, 5, 4], gap="medium")
-left.altair_chart(overview.ranking_chart(ov.ranking_a, L, ov.label_a, "output"), width="stretch")
-middle.altair_chart(overview.ranking_chart(ov.ranking_b, L, ov.label_b, "needs"), width="stretch")
+left.vega_lite_chart(overview.ranking_spec(ov.ranking_a, L, ov.label_a, "output"), width="stretch")
+middle.vega_lite_chart(overview.ranking_spec(ov.ranking_b, L, ov.label_b, "needs"), width="stretch")
 with right:
     st.markdown(f"**{t('ov.movers', L)}**", help=t("ov.movers_help", L))
     if ov.movers.empty:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from indicators.analysis.compare import compare
 from indicators.i18n import pick, t
-from indicators.outputs import overview, views
+from indicators.outputs import charts, overview, views
 from indicators.records import store as records
 from indicators.scheme import catalog
 from indicators.scheme.model import Dimension, Indicator, Measure, Scheme
@@ -105,13 +105,31 @@ def test_a_period_in_which_a_scheme_ties_every_station_says_so_instead(tiny):
 def test_the_ranking_chart_draws_the_engines_scores_with_the_movers_dark(two):
     a, b = two
     ov = overview.build(a, b, "en", top_k=2, places=3)
-    spec = overview.ranking_chart(ov.ranking_b, "en", ov.label_b, "needs").to_dict()
+    spec = overview.ranking_spec(ov.ranking_b, "en", ov.label_b, "needs")
     rows = [r for values in spec["datasets"].values() for r in values]
     assert {r["station_id"]: r["score"] for r in rows} == pytest.approx(dict(b.total))
     bars = spec["layer"][0]["encoding"]
     assert bars["color"]["value"] == "#2b7bba"                     # the needs camp's colour
     assert bars["opacity"]["condition"]["test"] == "datum.mover"
     assert spec["title"]["text"] == "Ranked by Needs met scheme"
+
+
+@pytest.mark.parametrize("lang,camp", [("en", "needs"), ("zh", "output")])
+def test_the_ranking_spec_is_the_chart_altair_builds_and_validates(two, lang, camp):
+    # The page writes colour and opacity into an unvalidated spec (cheaper at start): it must be exactly the chart
+    # that altair's own encode gives, and valid Vega-Lite.
+    import altair as alt
+    a, b = two
+    ov = overview.build(a, b, lang, top_k=2, places=3)
+    data = ov.ranking_a.reset_index().assign(station=lambda d: d["label"])
+    chart = charts.ranking_chart(data, lang, t("ov.chart_title", lang, scheme=ov.label_a))
+    chart.title.subtitle = t("ov.chart_sub", lang)
+    chart.layer[0] = chart.layer[0].encode(color=alt.value(charts.CAMP_COLORS[camp]),
+                                           opacity=alt.condition("datum.mover", alt.value(1.0),
+                                                                 alt.value(overview.FADED)))
+    spec = overview.ranking_spec(ov.ranking_a, lang, ov.label_a, camp)
+    assert spec == chart.to_dict()                      # to_dict validates altair's own
+    alt.LayerChart.from_dict(spec, validate=True)       # and ours is valid Vega-Lite on its own
 
 
 def scored(photos, met):

@@ -134,6 +134,18 @@ def test_ranking_chart(lang):
     assert bar["encoding"]["y"]["sort"] == ["A", "B"] and bar["encoding"]["x"]["field"] == "score"
     assert spec["title"]["text"] == t("chart.ranking_title", lang)
     assert bar["encoding"]["x"]["title"] == t("chart.score", lang)
+    # its fields are spelled out (no shorthand parsing on the first page): the same spec as altair's shorthand gives
+    d, order = df.copy(), ["A", "B"]
+    base = alt.Chart(d)
+    bars = base.mark_bar(color=charts.CAMP_COLORS["needs"], opacity=0.85).encode(
+        y=alt.Y("station:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+        x=alt.X("score:Q", title=t("chart.score", lang), scale=alt.Scale(domain=[0, 100])),
+        tooltip=[alt.Tooltip("station:N", title=t("chart.station", lang)),
+                 alt.Tooltip("rank:Q", title=t("chart.rank", lang)),
+                 alt.Tooltip("score:Q", title=t("chart.score", lang), format=".1f")])
+    text = base.mark_text(align="left", dx=3, font=charts.FONT, fontSize=11).encode(
+        y=alt.Y("station:N", sort=order), x="score:Q", text=alt.Text("score:Q", format=".1f"))
+    assert [x["encoding"] for x in spec["layer"]] == [x.to_dict()["encoding"] for x in (bars, text)]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
