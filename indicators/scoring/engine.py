@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.errors import InputError
-from indicators.scoring.measures import Period, check_indicators, load_stations, raw_values, value_inputs
+from indicators.scoring.measures import Period, block, check_indicators, load_stations, raw_values, value_inputs
 from indicators.scheme.model import VETO_SERIES, veto_series, Dimension, Indicator, Normalisation, Scheme, node_paths, validate
 from indicators.scoring.rules import points_for
 from indicators.scoring.ranks import rank_desc_min
@@ -397,14 +397,13 @@ def score_normalised(scheme: Scheme, period: Period, stations: pd.DataFrame, raw
                             "dimension_weight": [top_w[r[3]] for r in lw],
                             "parent": [r[2] for r in lw], "path": [r[4] for r in lw]},
                            index=normalised.columns if normalised.columns.tolist() == ids else pd.Index(ids))
-    node_scores = _block(nodes, idx, pd.Index(list(nodes)))
-    top = [node_scores.columns.get_loc(d.id) for d in scheme.dimensions]
+    node_scores = block(nodes, idx)
     total_s = pd.Series(total, index=idx, name="score")
     return ScoreResult(
         scheme=scheme, period=period, stations=stations, raw=raw_ids,
         normalised=_columns(normalised, ids), missing=_columns(missing, ids), weights=weights,
         contributions=pd.DataFrame(contrib, index=idx, columns=ids),
-        dimension_scores=pd.DataFrame(node_scores.to_numpy()[:, top], index=idx, columns=node_scores.columns[top]),
+        dimension_scores=block({d.id: nodes[d.id] for d in scheme.dimensions}, idx),
         total=total_s,
         # vetoed and ungraded stations are listed after the ranked ones: a band of 1,000 below any 0-100 score
         rank=pd.Series(rank_of(total - 1000.0 * group), index=idx, name="rank"),
@@ -481,20 +480,13 @@ def score_raw(scheme: Scheme, raw: pd.DataFrame, stations: pd.DataFrame, period:
             earned[ind.id] = norm[ind.id] * ind.points / 100
     ids = list(norm)
     columns = raw.columns if raw.columns.tolist() == ids else pd.Index(ids)
-    normalised = _block(norm, raw.index, columns)
-    result = score_normalised(scheme, period, stations, raw, normalised, _block(gaps, raw.index, columns),
-                              _block(earned, raw.index, columns) if earned else None, sheet_vetoes)
+    normalised = block(norm, raw.index, columns)
+    result = score_normalised(scheme, period, stations, raw, normalised, block(gaps, raw.index, columns),
+                              block(earned, raw.index, columns) if earned else None, sheet_vetoes)
     filled = gaps_filled(treated, normalised, scheme)   # the rules applied while normalising, logged alike
     if len(filled):
         log = filled if log.empty else pd.concat([log, filled], ignore_index=True)
     return replace(result, treated=result.raw if treated is raw else treated[result.raw.columns], treatment=log)
-
-
-def _block(columns: dict[str, np.ndarray], index: pd.Index, labels: pd.Index) -> pd.DataFrame:
-    """Stations x indicators as one block under labels already made (a frame from a dict of columns, or new
-    labels, cost more than the arithmetic at 130 stations)."""
-    data = np.column_stack(list(columns.values())) if columns else np.empty((len(index), 0))
-    return pd.DataFrame(data, index=index, columns=labels)
 
 
 ALTERNATIVE_NORMALISATIONS = ("minmax", "rank")

@@ -550,9 +550,15 @@ def raw_values(con: duckdb.DuckDBPyConnection | None, plans: dict[str, Plan], st
             values[t] = col
     population = stations["population"].astype(float).to_numpy(copy=True)
     population[population <= 0] = np.nan
-    out = [np.asarray(p.combine([values[t] for t in p.terms], population), dtype=float) for p in plans.values()]
-    return pd.DataFrame(np.column_stack(out) if out else np.empty((len(index), 0)), index=index,
-                        columns=list(plans))   # one block: a frame from a dict of columns cost more
+    return block({k: np.asarray(p.combine([values[t] for t in p.terms], population), dtype=float)
+                  for k, p in plans.items()}, index)
+
+
+def block(columns: dict[str, np.ndarray], index: pd.Index, labels: pd.Index | None = None) -> pd.DataFrame:
+    """Stations x columns as one block, under `labels` when they are already made (at 130 stations a frame from
+    a dict of columns, or labels made again, cost more than the arithmetic)."""
+    data = np.column_stack(list(columns.values())) if columns else np.empty((len(index), 0))
+    return pd.DataFrame(data, index=index, columns=pd.Index(list(columns)) if labels is None else labels)
 
 
 def _select(column: dict[tuple[str, tuple], int]) -> str:
