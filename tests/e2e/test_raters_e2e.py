@@ -89,8 +89,11 @@ def rate(pg, lang: str, station: str, level: str, seen: str, reason: str | None 
     else:
         expect()(levels.get_by_role("radio", checked=True)).to_have_accessible_name(was)
     levels.get_by_text(level, exact=True).click()
+    wait_idle(pg)   # the level's rerun redraws the form: a stale copy of it may still be on screen
     m.get_by_role("textbox", name=t("rt.evidence", lang)).fill(f"{level}: 个案档案")
-    m.get_by_role("radiogroup", name=t("rt.seen", lang)).get_by_text(t(f"rt.seen.{seen}", lang), exact=True).click()
+    seen_group = m.get_by_role("radiogroup", name=t("rt.seen", lang))
+    expect()(seen_group).to_have_count(1)
+    seen_group.get_by_text(t(f"rt.seen.{seen}", lang), exact=True).click()
     if reason:
         m.get_by_role("textbox", name=t("rt.reason", lang)).fill(reason)
     click_button(pg, t("rt.save", lang))
